@@ -1,0 +1,200 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Config } from './config.ts';
+import { AppError, errorBody, lookupError } from './platform/errors.ts';
+import { buildOpenApi } from './platform/http/openapi.ts';
+import { type AnyRoute, type Authenticator, registerRoutes } from './platform/http/route.ts';
+import { newId } from './platform/ids.ts';
+import type { Logger } from './platform/logger.ts';
+import type { Metrics } from './platform/metrics.ts';
+
+/**
+ * Builds the HTTP application from already-constructed services. No I/O happens here and nothing
+ * listens: tests call `app.inject()`, main.ts calls `listen()`.
+ */
+export type ReadinessCheck = { name: string; check(): Promise<void> };
+
+export type AppDeps = {
+  config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role'>;
+  log: Logger;
+  metrics: Metrics;
+  routes: AnyRoute[];
+  authenticate: Authenticator;
+  readiness: ReadinessCheck[];
+  /** Plugins that are not portal routes (the gateway, the sandbox), registered after the routes. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
+  /** Directory of the built web app; served at / with client-side routes falling back to index.html. */
+  webDir?: string;
+  version: string;
+};
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    },
+    requestIdLogLabel: 'requestId',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const labels = { method: req.method, route, status: String(reply.statusCode) };
+    deps.metrics.httpRequests.inc(labels);
+    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'script-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+        'upgrade-insecure-requests': deps.config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    hsts: { maxAge: 31536000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+
+  app.setErrorHandler((err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) => {
+    const requestId = String(req.id);
+    if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
+      return reply
+        .code(err.status)
+        .send(errorBody(err.code, err.message, requestId, deps.config.publicUrl, err.details));
+    }
+    const fe = err as FastifyError;
+    let code = 'internal_error';
+    switch (fe.code) {
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        code = 'unsupported_media_type';
+        break;
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        code = 'payload_too_large';
+        break;
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        code = 'malformed_json';
+        break;
+      default:
+        if (fe instanceof SyntaxError || fe.statusCode === 400) code = 'malformed_json';
+        else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) code = 'validation_failed';
+    }
+    const def = lookupError(code);
+    if (def.status >= 500) req.log.error({ err, requestId }, 'unhandled error');
+    return reply.code(def.status).send(errorBody(code, def.message, requestId, deps.config.publicUrl));
+  });
+
+  const webIndex = deps.webDir ? join(deps.webDir, 'index.html') : undefined;
+  const hasWeb = webIndex !== undefined && existsSync(webIndex);
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    if (
+      hasWeb &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      !path.startsWith('/api/') &&
+      !path.includes('.')
+    ) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    return reply
+      .code(404)
+      .send(
+        errorBody(
+          'route_not_found',
+          lookupError('route_not_found').message,
+          String(req.id),
+          deps.config.publicUrl,
+        ),
+      );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const results: Record<string, string> = {};
+    let ok = true;
+    await Promise.all(
+      deps.readiness.map(async (r) => {
+        try {
+          await withTimeout(r.check(), 2000);
+          results[r.name] = 'ok';
+        } catch (err) {
+          ok = false;
+          results[r.name] = `unavailable: ${(err as Error).message}`.slice(0, 200);
+        }
+      }),
+    );
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks: results });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  const openapi = buildOpenApi(deps.routes, {
+    title: 'Darwaza portal API',
+    version: deps.version,
+    serverUrl: deps.config.publicUrl,
+  });
+  app.get('/api/v1/openapi.json', async () => openapi);
+
+  registerRoutes(app, deps.routes, deps.authenticate);
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: deps.webDir!,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+    });
+  }
+  return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,5 @@
+/**
+ * Extra CLI commands register themselves on import (admin …, bench). Keeping them in their own
+ * modules keeps cli.ts small; this file only lists them.
+ */
+export {};

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/**
+ * One schema over the environment. Every setting the program reads is here; a bad value stops
+ * the program with one line that names the setting and what it accepts (see `loadConfig`).
+ */
+const portSchema = z.coerce
+  .number({ error: 'must be a whole number from 1 to 65535' })
+  .int('must be a whole number from 1 to 65535')
+  .min(1, 'must be a whole number from 1 to 65535')
+  .max(65535, 'must be a whole number from 1 to 65535');
+
+const urlWithScheme = (schemes: string[], example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          const u = new URL(v);
+          return schemes.includes(u.protocol.replace(/:$/, '')) && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL like ${example}` },
+    );
+
+export const roles = ['all', 'portal', 'gateway', 'worker'] as const;
+export type Role = (typeof roles)[number];
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: portSchema.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: urlWithScheme(['http', 'https'], 'https://portal.example.com'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:pass@localhost:5432/darwaza'),
+  REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://localhost:6379'),
+  SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://user:pass@mail.example.com:587'),
+  MAIL_FROM: z.string().default('Darwaza <no-reply@darwaza.local>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(roles, { error: `must be one of ${roles.join(', ')}` }).default('all'),
+  /** Provider name in gateway paths: /{provider}/{catalog}/… (API Connect style). */
+  GATEWAY_PROVIDER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'must be lower-case letters, digits and dashes (2-41 chars)')
+    .default('darwaza'),
+  /**
+   * Master key (base64, 32 bytes) for encrypting TOTP seeds and peppering secret hashes. Kept outside
+   * the database: when unset it is read from (or created in) DATA_DIR/master.key.
+   */
+  MASTER_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+    }),
+  SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
+  USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: string;
+  role: Role;
+  gatewayProvider: string;
+  masterKey: string | undefined;
+  seedDemo: boolean | undefined;
+  usageFlushMs: number;
+  dbPoolSize: number;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError whose message is one readable line. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? 'environment');
+    const got = picked[key];
+    const shown = key.endsWith('_URL') || key === 'MASTER_KEY' ? '' : ` (got "${String(got)}")`;
+    throw new ConfigError(`invalid setting ${key}: ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(
+      /\/$/,
+      '',
+    ),
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    role: e.ROLE,
+    gatewayProvider: e.GATEWAY_PROVIDER,
+    masterKey: e.MASTER_KEY,
+    seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
+    usageFlushMs: e.USAGE_FLUSH_MS,
+    dbPoolSize: e.DB_POOL_SIZE,
+  };
+}

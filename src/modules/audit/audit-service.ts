@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/ids.ts';
+
+/**
+ * The audit trail: append-only. Every security-relevant or administrative action is recorded with
+ * who did it, to what, for which organisation, from where. Callers pass their transaction so the
+ * event commits (or rolls back) with the change it describes. The store has no update or delete.
+ */
+export type Actor = { type: 'user' | 'operator' | 'system' | 'app' | 'anonymous'; id: string | null };
+
+export type AuditInput = {
+  actor: Actor;
+  action: string;
+  target?: { type: string; id: string } | null;
+  orgId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  details?: Record<string, unknown>;
+};
+
+export type AuditEvent = {
+  id: string;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  orgId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+};
+
+export type AuditQuery = {
+  orgId?: string;
+  actorId?: string;
+  action?: string;
+  targetId?: string;
+  before?: string;
+  limit?: number;
+};
+
+export class AuditService {
+  readonly #db: Kysely<any>;
+  readonly #clock: Clock;
+  constructor(db: Kysely<any>, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  async record(input: AuditInput, trx?: Kysely<any>): Promise<string> {
+    const now = this.#clock.nowMs();
+    const id = newId('evt', now);
+    await (trx ?? this.#db)
+      .insertInto('audit_events')
+      .values({
+        id,
+        at: new Date(now).toISOString(),
+        actor_type: input.actor.type,
+        actor_id: input.actor.id,
+        action: input.action,
+        target_type: input.target?.type ?? null,
+        target_id: input.target?.id ?? null,
+        org_id: input.orgId ?? null,
+        ip: input.ip ?? null,
+        user_agent: input.userAgent ?? null,
+        details: JSON.stringify(input.details ?? {}),
+      })
+      .execute();
+    return id;
+  }
+
+  async list(q: AuditQuery): Promise<AuditEvent[]> {
+    let query = this.#db.selectFrom('audit_events').selectAll().orderBy('id', 'desc');
+    if (q.orgId) query = query.where('org_id', '=', q.orgId);
+    if (q.actorId) query = query.where('actor_id', '=', q.actorId);
+    if (q.action) query = query.where('action', '=', q.action);
+    if (q.targetId) query = query.where('target_id', '=', q.targetId);
+    if (q.before) query = query.where('id', '<', q.before);
+    const rows = await query.limit(Math.min(q.limit ?? 100, 1000)).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      orgId: r.org_id,
+      ip: r.ip,
+      userAgent: r.user_agent,
+      details: JSON.parse(r.details),
+    }));
+  }
+
+  async count(action?: string): Promise<number> {
+    let q = this.#db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (action) q = q.where('action', '=', action);
+    const r = await q.executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/ids.ts';
+
+/** In-app notices (the bell in the portal). E-mail goes through Mailer; callers usually do both. */
+export type Notification = {
+  id: string;
+  createdAt: string;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  orgId: string | null;
+  readAt: string | null;
+};
+
+export class NotificationService {
+  readonly #db: Kysely<any>;
+  readonly #clock: Clock;
+  constructor(db: Kysely<any>, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  async notify(
+    userIds: string[],
+    n: { kind: string; title: string; body: string; link?: string; orgId?: string | null },
+    trx?: Kysely<any>,
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    const now = this.#clock.nowMs();
+    await (trx ?? this.#db)
+      .insertInto('notifications')
+      .values(
+        [...new Set(userIds)].map((userId) => ({
+          id: newId('ntf', now),
+          user_id: userId,
+          org_id: n.orgId ?? null,
+          created_at: new Date(now).toISOString(),
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          link: n.link ?? null,
+        })),
+      )
+      .execute();
+  }
+
+  async list(userId: string, limit = 50): Promise<Notification[]> {
+    const rows = await this.#db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .limit(Math.min(limit, 200))
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      kind: r.kind,
+      title: r.title,
+      body: r.body,
+      link: r.link,
+      orgId: r.org_id,
+      readAt: r.read_at,
+    }));
+  }
+
+  /** Marks one of the user's own notifications read; false when it is not theirs. */
+  async markRead(userId: string, id: string): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('notifications')
+      .set({ read_at: this.#clock.now().toISOString() })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

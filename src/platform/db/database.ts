@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { NodeSqliteDialect, openSqliteFile, wrapNodeSqlite } from './node-sqlite-dialect.ts';
+
+/**
+ * The one query layer over two engines. Schema conventions that keep both engines identical:
+ * times are ISO-8601 UTC text, booleans are integers 0/1, JSON is text, money is integer paisa
+ * (bigint columns, read back as JS numbers — safe up to 2^53 paisa).
+ */
+export type Dialect = 'sqlite' | 'postgres';
+
+export type Database = {
+  db: Kysely<any>;
+  dialect: Dialect;
+  /** Human-readable location without credentials, for logs. */
+  describe: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+// int8 and numeric come back as JS numbers (ids are text; counters and paisa fit in 2^53).
+pg.types.setTypeParser(20, (v: string) => Number(v));
+pg.types.setTypeParser(1700, (v: string) => Number(v));
+
+export function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const raw = openSqliteFile(file);
+  const db = new Kysely<any>({ dialect: new NodeSqliteDialect({ database: wrapNodeSqlite(raw) }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    describe: `sqlite:${file}`,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export function openPostgres(url: string, opts: { poolSize?: number; searchPath?: string } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    options: opts.searchPath ? `-c search_path=${opts.searchPath}` : undefined,
+  });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const u = new URL(url);
+  return {
+    db,
+    dialect: 'postgres',
+    describe: `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export function openDatabase(cfg: { databaseUrl?: string; dataDir: string; dbPoolSize?: number }): Database {
+  if (cfg.databaseUrl) return openPostgres(cfg.databaseUrl, { poolSize: cfg.dbPoolSize });
+  return openSqlite(resolve(cfg.dataDir, 'darwaza.db'));
+}
+
+/** True when the error is a unique-constraint violation on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errcode?: number; message?: string };
+  return (
+    e?.code === '23505' ||
+    (e?.code === 'ERR_SQLITE_ERROR' && /UNIQUE constraint failed/.test(e.message ?? '')) ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
+}

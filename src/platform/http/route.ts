@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+
+/**
+ * One way to declare a portal route: zod schemas validate the request and describe it in the
+ * OpenAPI document (openapi.ts reads the same definitions), so docs cannot drift from behaviour.
+ * Routes never touch SQL: handlers call services.
+ */
+export type Principal = {
+  userId: string;
+  sessionId: string;
+  email: string;
+  name: string;
+  isOperator: boolean;
+  /** Account status; routes for 'active' users only are the default. */
+  status: string;
+};
+
+/**
+ * public: anyone; user: a signed-in, active account; user-any-status: signed in, pending or
+ * rejected accounts too (status pages); operator: an operator's session.
+ */
+export type RouteAuth = 'public' | 'user' | 'user-any-status' | 'operator';
+
+/** Resolves the caller from the request (session cookie + CSRF, or bearer); null if none. */
+export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
+
+export type HandlerContext<B, Q, P> = {
+  body: B;
+  query: Q;
+  params: P;
+  principal: Principal | null;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  ip: string;
+  userAgent: string;
+  requestId: string;
+};
+
+export type RouteDef<B = unknown, Q = unknown, P = unknown, R = unknown> = {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: RouteAuth;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  response: z.ZodType<R>;
+  /** Success status (default 200). */
+  status?: number;
+  /** Error codes this route can answer with, for the document. */
+  errors?: string[];
+  /** Content type of the request body when not JSON (e.g. form). */
+  consumes?: string;
+  /** Produces something other than JSON (e.g. text/csv). */
+  produces?: string;
+  handler(ctx: HandlerContext<B, Q, P>): Promise<R>;
+};
+
+export type AnyRoute = RouteDef<any, any, any, any>;
+
+export function defineRoute<B = undefined, Q = undefined, P = undefined, R = unknown>(
+  def: RouteDef<B, Q, P, R>,
+): RouteDef<B, Q, P, R> {
+  return def;
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!r.success) {
+    throw new AppError(
+      'validation_failed',
+      undefined,
+      r.error.issues.map((i) => ({
+        in: where,
+        field: i.path.join('.') || where,
+        code: i.code,
+        message: i.message,
+      })),
+    );
+  }
+  return r.data;
+}
+
+/** Registers definitions on Fastify; `authenticate` decides who the caller is. */
+export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authenticate: Authenticator): void {
+  for (const def of routes) {
+    app.route({
+      method: def.method,
+      url: def.url,
+      config: { operationId: def.operationId },
+      handler: async (req, reply) => {
+        let principal: Principal | null = null;
+        if (def.auth !== 'public') {
+          principal = await authenticate(req);
+          if (!principal) throw new AppError('unauthenticated');
+          if (def.auth === 'operator' && !principal.isOperator) throw new AppError('forbidden');
+          if (def.auth !== 'user-any-status' && principal.status !== 'active') {
+            throw new AppError('account_not_active');
+          }
+        } else {
+          principal = await authenticate(req).catch(() => null);
+        }
+        const params = parseOrThrow(def.params, req.params, 'path');
+        const query = parseOrThrow(def.query, req.query, 'query');
+        const body = parseOrThrow(def.body, req.body, 'body');
+        const result = await def.handler({
+          body,
+          query,
+          params,
+          principal,
+          req,
+          reply,
+          ip: req.ip,
+          userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+          requestId: String(req.id),
+        });
+        if (reply.sent) return reply;
+        reply.code(def.status ?? 200);
+        if (def.produces && def.produces !== 'application/json') {
+          reply.type(def.produces);
+          return result;
+        }
+        return result ?? null;
+      },
+    });
+  }
+}
+
+export const idParam = (prefix: string) =>
+  z
+    .string()
+    .max(40)
+    .regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `must be an id starting with ${prefix}_`);

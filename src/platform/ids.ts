@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Entity ids: `<prefix>_<26 chars>`, Crockford base32 of 48 bits of milliseconds + 80 random bits
+ * (ULID layout), so ids sort by creation time and cannot be guessed.
+ */
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+export type IdPrefix =
+  | 'usr'
+  | 'org'
+  | 'mem'
+  | 'inv'
+  | 'par'
+  | 'ses'
+  | 'app'
+  | 'key'
+  | 'sec'
+  | 'pln'
+  | 'prd'
+  | 'api'
+  | 'sub'
+  | 'req'
+  | 'evt'
+  | 'mail'
+  | 'trm'
+  | 'acc'
+  | 'lim'
+  | 'tok'
+  | 'ntf'
+  | 'use'
+  | 'sbx'
+  | 'txn'
+  | 'bil'
+  | 'cat'
+  | 'tkn'
+  | 'prq';
+
+let lastMs = 0;
+let lastRand: Uint8Array = new Uint8Array(10);
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let t = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array): string {
+  // 80 bits -> 16 base32 chars
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    out = ALPHABET[Number(bits & 31n)] + out;
+    bits >>= 5n;
+  }
+  return out;
+}
+
+/** A new time-ordered id; within one millisecond ids stay monotonic (random part incremented). */
+export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
+  let rand: Uint8Array;
+  if (nowMs === lastMs) {
+    rand = new Uint8Array(lastRand);
+    for (let i = rand.length - 1; i >= 0; i--) {
+      rand[i] = (rand[i] + 1) & 0xff;
+      if (rand[i] !== 0) break;
+    }
+  } else {
+    rand = randomBytes(10);
+    lastMs = nowMs;
+  }
+  lastRand = rand;
+  return `${prefix}_${encodeTime(nowMs)}${encodeRandom(rand)}`;
+}
+
+const ID_PATTERN = /^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{26}$/;
+export function isId(value: string, prefix?: IdPrefix): boolean {
+  return ID_PATTERN.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));
+}
+
+/** A security token: `bytes` of CSPRNG output, base64url. Default 32 bytes (256 bits). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** SHA-256 hex of a high-entropy secret (tokens, links). Passwords use argon2id instead. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}

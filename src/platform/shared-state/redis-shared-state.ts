@@ -1,0 +1,253 @@
+import { Redis } from 'ioredis';
+import type { ConsumeResult, LimitRule, RuleOutcome, SharedState, Unsubscribe } from './shared-state.ts';
+
+/**
+ * All-or-nothing limit check in one round trip. KEYS[i] is rule i's key. ARGV: now, cost, n, then
+ * 5 values per rule: kind (w|g|d), limit, a, b, member where for w: a=resetAtMs; g: a=periodMs,
+ * b=burst; d: a=resetAtMs. The GCRA arithmetic mirrors `gcraStep` in shared-state.ts exactly.
+ * Returns {allowed, then per rule: allowed, limit, remaining, resetMs, retryAfterMs}.
+ */
+const CONSUME_LUA = `
+local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local out = {}
+local commits = {}
+local all = 1
+for i = 1, n do
+  local base = 3 + (i - 1) * 5
+  local kind = ARGV[base + 1]
+  local limit = tonumber(ARGV[base + 2])
+  local a = tonumber(ARGV[base + 3])
+  local b = tonumber(ARGV[base + 4])
+  local member = ARGV[base + 5]
+  local key = KEYS[i]
+  local ok, remaining, resetMs, retry = 0, 0, 0, 0
+  if kind == 'w' then
+    local count = tonumber(redis.call('GET', key) or '0')
+    resetMs = math.max(0, a - now)
+    if count + cost <= limit then ok = 1; remaining = limit - count - cost else remaining = math.max(0, limit - count); retry = resetMs end
+    commits[i] = {'w', math.max(1, resetMs)}
+  elseif kind == 'g' then
+    local interval = a / limit
+    local capacity = interval * math.max(1, b)
+    local tat = tonumber(redis.call('GET', key) or '-1')
+    if tat < now then tat = now end
+    local newTat = tat + interval * cost
+    local allowAt = newTat - capacity
+    if now < allowAt then
+      ok = 0; remaining = 0; resetMs = math.ceil(tat - now); retry = math.ceil(allowAt - now)
+    else
+      ok = 1; remaining = math.floor((now - allowAt) / interval); resetMs = math.ceil(newTat - now)
+    end
+    limit = b
+    commits[i] = {'g', newTat, math.max(1, math.ceil(newTat - now))}
+  else
+    local isMember = redis.call('SISMEMBER', key, member)
+    local size = redis.call('SCARD', key)
+    resetMs = math.max(0, a - now)
+    local after = size
+    if isMember == 0 then after = size + 1 end
+    if isMember == 1 or size < limit then ok = 1; remaining = limit - after else retry = resetMs end
+    commits[i] = {'d', math.max(1, resetMs), member}
+  end
+  if ok == 0 then all = 0 end
+  out[#out + 1] = ok
+  out[#out + 1] = limit
+  out[#out + 1] = remaining
+  out[#out + 1] = resetMs
+  out[#out + 1] = retry
+end
+if all == 1 then
+  for i = 1, n do
+    local c = commits[i]
+    local key = KEYS[i]
+    if c[1] == 'w' then
+      local v = redis.call('INCRBY', key, cost)
+      if v == cost then redis.call('PEXPIRE', key, c[2]) end
+    elseif c[1] == 'g' then
+      redis.call('SET', key, tostring(c[2]), 'PX', c[3])
+    else
+      local added = redis.call('SADD', key, c[3])
+      if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, c[2]) end
+    end
+  end
+end
+table.insert(out, 1, all)
+return out
+`;
+
+const INCR_LUA = `
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(v) == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v
+`;
+
+type RedisWithScripts = Redis & {
+  darwazaConsume(numKeys: number, ...args: Array<string | number>): Promise<number[]>;
+  darwazaIncr(key: string, by: number, ttl: number): Promise<number>;
+};
+
+export type RedisSharedStateOptions = {
+  /** Fail a command after this long (a hung Redis must not hang requests). */
+  commandTimeoutMs?: number;
+  keyPrefix?: string;
+};
+
+/**
+ * Shared state in Redis: exact across any number of gateway processes because every check-and-charge
+ * is one Lua script. Commands fail fast while Redis is unreachable (no offline queue), so callers
+ * can fail closed; the client reconnects on its own.
+ */
+export class RedisSharedState implements SharedState {
+  readonly kind = 'redis' as const;
+  readonly #cmd: RedisWithScripts;
+  #sub: Redis | undefined;
+  readonly #handlers = new Map<string, Set<(m: string) => void>>();
+  readonly #url: string;
+  readonly #prefix: string;
+
+  constructor(url: string, opts: RedisSharedStateOptions = {}) {
+    this.#url = url;
+    this.#prefix = opts.keyPrefix ?? 'dz:';
+    this.#cmd = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: opts.commandTimeoutMs ?? 1000,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+    }) as RedisWithScripts;
+    this.#cmd.on('error', () => {});
+    this.#cmd.defineCommand('darwazaConsume', { lua: CONSUME_LUA });
+    this.#cmd.defineCommand('darwazaIncr', { numberOfKeys: 1, lua: INCR_LUA });
+  }
+
+  #k(key: string): string {
+    return this.#prefix + key;
+  }
+
+  /** Resolves once connected (or rejects after `timeoutMs`). */
+  async ready(timeoutMs = 5000): Promise<void> {
+    if (this.#cmd.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`Redis at ${redact(this.#url)} not reachable`)), timeoutMs);
+      this.#cmd.once('ready', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  async incr(key: string, by: number, ttlMs: number): Promise<number> {
+    return Number(await this.#cmd.darwazaIncr(this.#k(key), by, Math.max(1, Math.ceil(ttlMs))));
+  }
+
+  async getCount(key: string): Promise<number> {
+    return Number((await this.#cmd.get(this.#k(key))) ?? 0);
+  }
+
+  async consume(rules: LimitRule[], nowMs: number, cost = 1): Promise<ConsumeResult> {
+    const keys = rules.map((r) => this.#k(r.key));
+    const args: Array<string | number> = [nowMs, cost, rules.length];
+    for (const r of rules) {
+      if (r.kind === 'window') args.push('w', r.limit, r.resetAtMs, 0, '');
+      else if (r.kind === 'gcra') args.push('g', r.limit, r.periodMs, r.burst, '');
+      else args.push('d', r.limit, r.resetAtMs, 0, r.member);
+    }
+    const raw = await this.#cmd.darwazaConsume(keys.length, ...keys, ...args);
+    const outcomes: RuleOutcome[] = [];
+    for (let i = 0; i < rules.length; i++) {
+      const o = 1 + i * 5;
+      outcomes.push({
+        allowed: Number(raw[o]) === 1,
+        limit: Number(raw[o + 1]),
+        remaining: Number(raw[o + 2]),
+        resetMs: Number(raw[o + 3]),
+        retryAfterMs: Number(raw[o + 4]),
+      });
+    }
+    return {
+      allowed: Number(raw[0]) === 1,
+      retryAfterMs: Math.max(0, ...outcomes.map((o) => o.retryAfterMs)),
+      outcomes,
+    };
+  }
+
+  async gcra(
+    key: string,
+    limit: number,
+    periodMs: number,
+    burst: number,
+    nowMs: number,
+  ): Promise<RuleOutcome> {
+    return (await this.consume([{ kind: 'gcra', key, limit, periodMs, burst }], nowMs)).outcomes[0];
+  }
+
+  async countDistinct(key: string): Promise<number> {
+    return Number(await this.#cmd.scard(this.#k(key)));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.#cmd.set(this.#k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+  }
+
+  async setValue(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.#cmd.set(this.#k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async getValue(key: string): Promise<string | null> {
+    return this.#cmd.get(this.#k(key));
+  }
+
+  async deleteKey(key: string): Promise<void> {
+    await this.#cmd.del(this.#k(key));
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.#cmd.publish(this.#prefix + channel, message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
+    const full = this.#prefix + channel;
+    if (!this.#sub) {
+      // A subscriber connection is dedicated; it keeps its offline queue so it resubscribes.
+      this.#sub = new Redis(this.#url, { retryStrategy: (t) => Math.min(t * 100, 1000) });
+      this.#sub.on('error', () => {});
+      this.#sub.on('message', (ch: string, msg: string) => {
+        for (const h of this.#handlers.get(ch) ?? []) h(msg);
+      });
+    }
+    let set = this.#handlers.get(full);
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(full, set);
+      await this.#sub.subscribe(full);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0) {
+        this.#handlers.delete(full);
+        await this.#sub?.unsubscribe(full).catch(() => {});
+      }
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.#cmd.ping();
+  }
+
+  async close(): Promise<void> {
+    this.#cmd.disconnect();
+    this.#sub?.disconnect();
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return 'redis';
+  }
+}

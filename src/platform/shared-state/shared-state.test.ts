@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { testSharedStates } from '../testing.ts';
+import type { SharedState } from './shared-state.ts';
+
+// One contract, every adapter: memory always, Redis when REDIS_URL is set.
+for (const adapter of testSharedStates()) {
+  describe(`SharedState contract (${adapter.name})`, async () => {
+    const s: SharedState = await adapter.open();
+    after(() => s.close());
+    const T0 = 1_800_000_000_000;
+
+    test('incr counts and returns the running total', async () => {
+      assert.equal(await s.incr('c1', 1, 10_000), 1);
+      assert.equal(await s.incr('c1', 2, 10_000), 3);
+      assert.equal(await s.getCount('c1'), 3);
+      assert.equal(await s.getCount('missing'), 0);
+    });
+
+    test('counters expire', async () => {
+      await s.incr('c2', 5, 30);
+      await new Promise((r) => setTimeout(r, 80));
+      assert.equal(await s.getCount('c2'), 0);
+    });
+
+    test('window rule admits exactly the limit and charges nothing when refusing', async () => {
+      const rule = { kind: 'window' as const, key: 'w1', limit: 3, resetAtMs: T0 + 60_000 };
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await s.consume([rule], T0));
+      assert.deepEqual(
+        results.map((r) => r.allowed),
+        [true, true, true, false, false],
+      );
+      assert.deepEqual(
+        results.map((r) => r.outcomes[0].remaining),
+        [2, 1, 0, 0, 0],
+      );
+      assert.equal(results[3].retryAfterMs, 60_000);
+      assert.equal(await s.getCount('w1'), 3);
+    });
+
+    test('GCRA allows the burst, then refills at the rate', async () => {
+      const key = 'g1';
+      const outcomes = [];
+      for (let i = 0; i < 4; i++) outcomes.push(await s.gcra(key, 10, 10_000, 3, T0));
+      assert.deepEqual(
+        outcomes.map((o) => o.allowed),
+        [true, true, true, false],
+      );
+      assert.equal(outcomes[3].retryAfterMs, 1000);
+      assert.equal((await s.gcra(key, 10, 10_000, 3, T0 + 999)).allowed, false);
+      assert.equal((await s.gcra(key, 10, 10_000, 3, T0 + 1000)).allowed, true);
+    });
+
+    test('consume is all-or-nothing across rules', async () => {
+      const a = { kind: 'window' as const, key: 'aon-a', limit: 10, resetAtMs: T0 + 1000 };
+      const b = { kind: 'window' as const, key: 'aon-b', limit: 1, resetAtMs: T0 + 1000 };
+      assert.equal((await s.consume([a, b], T0)).allowed, true);
+      const refused = await s.consume([a, b], T0);
+      assert.equal(refused.allowed, false);
+      assert.equal(refused.outcomes[0].allowed, true);
+      assert.equal(refused.outcomes[1].allowed, false);
+      assert.equal(await s.getCount('aon-a'), 1, 'the passing rule was not charged');
+    });
+
+    test('distinct rule counts members exactly and lets known members through', async () => {
+      const rule = (member: string) => ({
+        kind: 'distinct' as const,
+        key: 'd1',
+        limit: 2,
+        resetAtMs: T0 + 60_000,
+        member,
+      });
+      assert.equal((await s.consume([rule('u1')], T0)).allowed, true);
+      assert.equal((await s.consume([rule('u1')], T0)).allowed, true);
+      assert.equal((await s.consume([rule('u2')], T0)).allowed, true);
+      assert.equal((await s.consume([rule('u3')], T0)).allowed, false);
+      assert.equal((await s.consume([rule('u2')], T0)).allowed, true);
+      assert.equal(await s.countDistinct('d1'), 2);
+    });
+
+    test('concurrent consumers never exceed the limit', async () => {
+      const rule = { kind: 'window' as const, key: 'conc', limit: 50, resetAtMs: T0 + 60_000 };
+      const results = await Promise.all(Array.from({ length: 200 }, () => s.consume([rule], T0)));
+      assert.equal(results.filter((r) => r.allowed).length, 50);
+    });
+
+    test('setIfAbsent is a lock; values expire', async () => {
+      assert.equal(await s.setIfAbsent('lock1', 'a', 10_000), true);
+      assert.equal(await s.setIfAbsent('lock1', 'b', 10_000), false);
+      assert.equal(await s.getValue('lock1'), 'a');
+      await s.setValue('lock1', 'c', 10_000);
+      assert.equal(await s.getValue('lock1'), 'c');
+      await s.deleteKey('lock1');
+      assert.equal(await s.getValue('lock1'), null);
+    });
+
+    test('pub/sub delivers to subscribers until they unsubscribe', async () => {
+      const got: string[] = [];
+      const unsub = await s.subscribe('chan1', (m) => got.push(m));
+      await s.publish('chan1', 'hello');
+      for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(got, ['hello']);
+      await unsub();
+      await s.publish('chan1', 'again');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(got, ['hello']);
+    });
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * State that several gateway processes must agree on: counters, rate-limit buckets, end-user sets,
+ * short-lived values (idempotency locks) and cache-invalidation messages. Two adapters implement
+ * the same contract (`shared-state.contract.ts` runs against both): in-memory for one process, Redis
+ * for many.
+ *
+ * Time is passed in (`nowMs`) so tests can drive windows with a fake clock; every gateway of one
+ * deployment must therefore run on synchronised clocks (NTP), as usual for rate limiting.
+ */
+
+/** Fixed window: at most `limit` units until `resetAtMs`; the key must name the window. */
+export type WindowRule = { kind: 'window'; key: string; limit: number; resetAtMs: number };
+/**
+ * GCRA (a token bucket without a timer): `burst` units at once, refilled at `limit` per `periodMs`.
+ */
+export type GcraRule = { kind: 'gcra'; key: string; limit: number; periodMs: number; burst: number };
+/**
+ * Distinct members (e.g. hashed end-user ids) until `resetAtMs`: a member already counted passes;
+ * a new one passes while fewer than `limit` are counted. Exact (a set), not an estimate.
+ */
+export type DistinctRule = {
+  kind: 'distinct';
+  key: string;
+  limit: number;
+  resetAtMs: number;
+  member: string;
+};
+export type LimitRule = WindowRule | GcraRule | DistinctRule;
+
+export type RuleOutcome = {
+  allowed: boolean;
+  limit: number;
+  /** Units still available after this call (0 when refused). */
+  remaining: number;
+  /** Milliseconds until the rule is fully replenished (window end, or bucket full again). */
+  resetMs: number;
+  /** Milliseconds to wait before a retry could pass this rule (0 when allowed). */
+  retryAfterMs: number;
+};
+
+export type ConsumeResult = { allowed: boolean; retryAfterMs: number; outcomes: RuleOutcome[] };
+
+export type Unsubscribe = () => Promise<void>;
+
+export type SharedState = {
+  readonly kind: 'memory' | 'redis';
+  /** Adds `by` to a counter and returns the new value; the expiry is set when the key is created. */
+  incr(key: string, by: number, ttlMs: number): Promise<number>;
+  getCount(key: string): Promise<number>;
+  /**
+   * Checks every rule and, only if all pass, charges `cost` to each: all-or-nothing, atomic across
+   * processes. Refused calls charge nothing.
+   */
+  consume(rules: LimitRule[], nowMs: number, cost?: number): Promise<ConsumeResult>;
+  /** Single GCRA check (convenience over `consume`). */
+  gcra(key: string, limit: number, periodMs: number, burst: number, nowMs: number): Promise<RuleOutcome>;
+  countDistinct(key: string): Promise<number>;
+  /** Sets the value only if the key is absent; true when set. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  setValue(key: string, value: string, ttlMs: number): Promise<void>;
+  getValue(key: string): Promise<string | null>;
+  deleteKey(key: string): Promise<void>;
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Shared arithmetic for GCRA so both adapters agree to the millisecond. */
+export function gcraStep(
+  tatMs: number | null,
+  nowMs: number,
+  rule: { limit: number; periodMs: number; burst: number },
+  cost: number,
+): { allowed: boolean; newTat: number; remaining: number; resetMs: number; retryAfterMs: number } {
+  const interval = rule.periodMs / rule.limit;
+  const capacity = interval * Math.max(1, rule.burst);
+  const tat = tatMs === null || tatMs < nowMs ? nowMs : tatMs;
+  const newTat = tat + interval * cost;
+  const allowAt = newTat - capacity;
+  if (nowMs < allowAt) {
+    return {
+      allowed: false,
+      newTat: tat,
+      remaining: 0,
+      resetMs: Math.ceil(tat - nowMs),
+      retryAfterMs: Math.ceil(allowAt - nowMs),
+    };
+  }
+  return {
+    allowed: true,
+    newTat,
+    remaining: Math.floor((nowMs - allowAt) / interval),
+    resetMs: Math.ceil(newTat - nowMs),
+    retryAfterMs: 0,
+  };
+}

@@ -1,0 +1,28 @@
+import type { System } from './main.ts';
+
+/**
+ * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the
+ * demo (operator, demo developer, demo app) is what `npm start` shows. Each module contributes a
+ * seeder; seeders are idempotent.
+ */
+export type Seeder = {
+  name: string;
+  /** Base seeders run on every install; demo seeders only for the demo. */
+  demo: boolean;
+  run(system: System): Promise<string | undefined>;
+};
+
+export const seeders: Seeder[] = [];
+
+export async function seedDemo(
+  system: System,
+  opts: { onlyIfEmpty: boolean; demo?: boolean },
+): Promise<{ created: boolean; summary: string }> {
+  const notes: string[] = [];
+  for (const s of seeders) {
+    if (s.demo && opts.demo === false) continue;
+    const note = await s.run(system);
+    if (note) notes.push(`${s.name}: ${note}`);
+  }
+  return { created: notes.length > 0, summary: notes.length ? notes.join('; ') : 'nothing to seed' };
+}
