@@ -83,3 +83,80 @@ export type NetworkOperation = {
   endUserId?: (body: unknown) => string | undefined;
   handle(ctx: NetworkCallContext): Promise<NetworkResult>;
 };
+
+// ---------------------------------------------------------------- products' additional terms
+/**
+ * Subscribing to a product needs its additional terms accepted by the organisation. The terms
+ * module implements this; main.ts wires an always-true gate until it does.
+ */
+export type TermsGate = {
+  hasAcceptedProductTerms(orgId: string, productSlug: string): Promise<boolean>;
+};
+
+// ---------------------------------------------------------------- gateway directory (apps module)
+/** One rate limit: at most `limit` calls per `periodMs` (1 s, 1 min, 1 h, 1 day, 1 week). */
+export type RateLimit = { periodMs: number; limit: number };
+
+/**
+ * The limits a gateway enforces for one app on one product: the plan's values with the app's
+ * active (unexpired) limit-increase overrides already applied. `planId` identifies the plan; the
+ * same plan with different overrides gives different values per app.
+ */
+export type PlanLimits = {
+  id: string;
+  name: string;
+  productSlug: string;
+  /** Plan-wide rate limits (every one applies). Empty = no rate limit. */
+  rateLimits: RateLimit[];
+  /** Per-operation rate limits, keyed by operationId; they replace `rateLimits` for that operation. */
+  operationRateLimits: Record<string, RateLimit[]>;
+  /** Calls allowed at once above the steady rate (GCRA burst), null = same as the smallest limit. */
+  burst: number | null;
+  /** Calendar quotas counted in `timeZone` (IANA, e.g. 'Asia/Karachi'); null = no quota. */
+  quotas: { day: number | null; month: number | null; timeZone: string };
+  /** Cap on distinct end users served per calendar period (in `quotas.timeZone`); null = no cap. */
+  endUserCap: { limit: number; period: 'day' | 'month' } | null;
+  /** Ids of the limit-increase requests whose overrides are applied here (for logs). */
+  appliedOverrides: string[];
+  /** Earliest expiry of an applied override (ms), so caches can drop the entry then; null = none. */
+  validUntilMs: number | null;
+};
+
+export type GatewayApp = {
+  appId: string;
+  clientId: string;
+  orgId: string;
+  name: string;
+  /** 'suspended'/'revoked' apps (or apps of a suspended/terminated org) must be refused. */
+  status: 'active' | 'suspended' | 'revoked';
+  environment: 'sandbox' | 'production';
+  publicKeyPem: string | null;
+};
+
+export type GatewayEntitlement = {
+  subscriptionId: string;
+  status: 'active' | 'pending' | 'declined' | 'cancelled';
+  plan: PlanLimits;
+};
+
+export type VerifiedToken = { appId: string; clientId: string; scopes: string[]; expiresAtMs: number };
+
+/**
+ * What the gateway asks about credentials and entitlements (implemented by the apps module). Each
+ * call reads the database; gateways cache results per process and drop entries when a message
+ * arrives on the shared-state channel CACHE_INVALIDATE_CHANNEL (JSON CacheInvalidation), which the
+ * apps module publishes on every change to an app, client secret, subscription, plan or org.
+ */
+export type GatewayDirectory = {
+  /** The app for a client id, whatever its status (null when unknown). Org status folds into status. */
+  findAppByClientId(clientId: string): Promise<GatewayApp | null>;
+  /** True when `secret` is one of the app's active, unexpired client secrets. */
+  verifyClientSecret(appId: string, secret: string): Promise<boolean>;
+  /** A live access token (not expired, not revoked, app/org still active); null otherwise. */
+  verifyAccessToken(token: string): Promise<VerifiedToken | null>;
+  /** The app's subscription to a product, with effective limits; null when not subscribed. */
+  entitlement(appId: string, productSlug: string): Promise<GatewayEntitlement | null>;
+};
+
+export const CACHE_INVALIDATE_CHANNEL = 'cache-invalidate';
+export type CacheInvalidation = { kind: 'app' | 'client' | 'subscription' | 'plan' | 'org'; id: string };
