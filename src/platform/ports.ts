@@ -139,7 +139,14 @@ export type GatewayEntitlement = {
   plan: PlanLimits;
 };
 
-export type VerifiedToken = { appId: string; clientId: string; scopes: string[]; expiresAtMs: number };
+export type VerifiedToken = {
+  appId: string;
+  clientId: string;
+  scopes: string[];
+  expiresAtMs: number;
+  /** The catalog the token was issued for; it is valid only there. */
+  environment: 'sandbox' | 'production';
+};
 
 /**
  * What the gateway asks about credentials and entitlements (implemented by the apps module). Each
@@ -159,4 +166,14 @@ export type GatewayDirectory = {
 };
 
 export const CACHE_INVALIDATE_CHANNEL = 'cache-invalidate';
-export type CacheInvalidation = { kind: 'app' | 'client' | 'subscription' | 'plan' | 'org'; id: string };
+/**
+ * `id` is the changed entity's own id: appId ('app'), clientId ('client': a secret created, revoked
+ * or expired early, or a token revoked), subscriptionId ('subscription'), planId ('plan': plan
+ * values or a limit override changed), orgId ('org'). For app/client/subscription `appId` is set
+ * too, so a gateway may simply drop everything it holds for that app.
+ */
+export type CacheInvalidation = {
+  kind: 'app' | 'client' | 'subscription' | 'plan' | 'org';
+  id: string;
+  appId?: string;
+};
