@@ -177,3 +177,15 @@ export type CacheInvalidation = {
   id: string;
   appId?: string;
 };
+
+// ---------------------------------------------------------------- terms gate (terms module)
+/**
+ * Asked by the gateway on every call: are the terms in force accepted (or deemed accepted) by the
+ * organisation? The terms module records deemed acceptance at first use after an effective date.
+ */
+export type TermsEnforcer = {
+  onApiCall(
+    orgId: string,
+    nowMs: number,
+  ): Promise<{ allowed: true } | { allowed: false; code: string; message: string }>;
+};
