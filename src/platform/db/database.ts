@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { BooleanToIntegerPlugin } from './boolean-plugin.ts';
 import { NodeSqliteDialect, openSqliteFile, wrapNodeSqlite } from './node-sqlite-dialect.ts';
 
 /**
@@ -27,7 +28,10 @@ pg.types.setTypeParser(1700, (v: string) => Number(v));
 export function openSqlite(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const raw = openSqliteFile(file);
-  const db = new Kysely<any>({ dialect: new NodeSqliteDialect({ database: wrapNodeSqlite(raw) }) });
+  const db = new Kysely<any>({
+    dialect: new NodeSqliteDialect({ database: wrapNodeSqlite(raw) }),
+    plugins: [new BooleanToIntegerPlugin()],
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -49,7 +53,10 @@ export function openPostgres(url: string, opts: { poolSize?: number; searchPath?
   });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<any>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new BooleanToIntegerPlugin()],
+  });
   const u = new URL(url);
   return {
     db,

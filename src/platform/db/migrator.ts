@@ -37,8 +37,12 @@ export async function migrateToLatest(
     }
   }
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${(error as Error).message}`);
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(
+      failed
+        ? `migration ${failed} failed: ${(error as Error).message}`
+        : `migrations failed: ${(error as Error).message}`,
+    );
   }
   return { applied };
 }

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/** Helpers for tests that run the real `darwaza` program as a child process. */
+export const root = resolve(import.meta.dirname, '..');
+export const nodeBin = process.execPath;
+export const cliPath = resolve(root, 'src', 'cli.ts');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+export type Running = {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+};
+
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(nodeBin, [cliPath, ...args], { env: { ...process.env, ...env }, cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+export async function startServer(env: Record<string, string>, args: string[] = []): Promise<Running> {
+  const port = Number(env.PORT ?? (await freePort()));
+  const child = spawn(nodeBin, [cliPath, 'serve', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    cwd: root,
+  });
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  child.stdout?.on('data', () => {});
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${err}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not become healthy: ${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, port, url, stderr: () => err, exited };
+}
