@@ -34,7 +34,9 @@ export type IdPrefix =
   | 'bil'
   | 'cat'
   | 'tkn'
-  | 'prq';
+  | 'prq'
+  | 'tdoc'
+  | 'tmn';
 
 let lastMs = 0;
 let lastRand: Uint8Array = new Uint8Array(10);
