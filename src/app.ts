@@ -13,12 +13,14 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Config } from './config.ts';
+import type { Clock } from './platform/clock.ts';
 import { AppError, errorBody, lookupError } from './platform/errors.ts';
 import { buildOpenApi } from './platform/http/openapi.ts';
 import { type AnyRoute, type Authenticator, registerRoutes } from './platform/http/route.ts';
 import { newId } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
+import type { SharedState } from './platform/shared-state/shared-state.ts';
 
 /**
  * Builds the HTTP application from already-constructed services. No I/O happens here and nothing
@@ -27,7 +29,9 @@ import type { Metrics } from './platform/metrics.ts';
 export type ReadinessCheck = { name: string; check(): Promise<void> };
 
 export type AppDeps = {
-  config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role'>;
+  config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role' | 'portalRateLimit'>;
+  sharedState: SharedState;
+  clock: Clock;
   log: Logger;
   metrics: Metrics;
   routes: AnyRoute[];
@@ -57,6 +61,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  // Portal API: same-origin CORS header and a per-IP fixed-window limit with IETF RateLimit fields.
+  // If the shared state is unreachable the portal limit fails open (logged): authentication still
+  // applies to every route, and the gateway — which carries the money-moving traffic — fails closed.
+  const portalLimit = deps.config.portalRateLimit;
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    reply.header('access-control-allow-origin', deps.config.publicUrl);
+    const now = deps.clock.nowMs();
+    const windowStart = now - (now % 60_000);
+    try {
+      const r = await deps.sharedState.consume(
+        [
+          {
+            kind: 'window',
+            key: `portal:ip:${req.ip}:${windowStart}`,
+            limit: portalLimit,
+            resetAtMs: windowStart + 60_000,
+          },
+        ],
+        now,
+      );
+      const o = r.outcomes[0];
+      const t = Math.ceil(o.resetMs / 1000);
+      reply.header('ratelimit-policy', `"portal";q=${portalLimit};w=60`);
+      reply.header('ratelimit', `"portal";r=${o.remaining};t=${t}`);
+      if (!r.allowed) {
+        throw new AppError('rate_limited', undefined, undefined, { 'retry-after': String(Math.max(1, t)) });
+      }
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      req.log.warn({ err: (err as Error).message }, 'portal rate limiter unavailable; failing open');
+    }
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -61,6 +61,8 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Portal API requests per minute per client IP (RateLimit headers describe it). */
+  PORTAL_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
 });
 
 export type Config = {
@@ -80,6 +82,7 @@ export type Config = {
   seedDemo: boolean | undefined;
   usageFlushMs: number;
   dbPoolSize: number;
+  portalRateLimit: number;
 };
 
 export class ConfigError extends Error {}
@@ -120,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
     usageFlushMs: e.USAGE_FLUSH_MS,
     dbPoolSize: e.DB_POOL_SIZE,
+    portalRateLimit: e.PORTAL_RATE_LIMIT,
   };
 }

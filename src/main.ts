@@ -104,6 +104,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
 
   const app = await buildApp({
     config,
+    sharedState: infra.sharedState,
+    clock,
     log,
     metrics: infra.metrics,
     routes,

@@ -24,7 +24,12 @@ export function engines(): TestEngine[] {
 }
 
 export async function startTestSystem(
-  opts: { engine?: TestEngine; sharedState?: SharedState; clock?: FakeClock; env?: Record<string, string> } = {},
+  opts: {
+    engine?: TestEngine;
+    sharedState?: SharedState;
+    clock?: FakeClock;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestSystem> {
   const engine = opts.engine ?? testEngines()[0];
   const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-sys-'));
@@ -33,6 +38,7 @@ export async function startTestSystem(
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     PUBLIC_URL: 'http://localhost:3000',
+    PORTAL_RATE_LIMIT: '1000000',
     ...opts.env,
   });
   const database = await engine.open();

@@ -7,6 +7,9 @@ export const root = resolve(import.meta.dirname, '..');
 export const nodeBin = process.execPath;
 export const cliPath = resolve(root, 'src', 'cli.ts');
 
+/** Child processes default to the embedded setup (SQLite, in-process state) unless a test says otherwise. */
+const embedded = { DATABASE_URL: '', REDIS_URL: '' };
+
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -32,7 +35,10 @@ export function runCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(nodeBin, [cliPath, ...args], { env: { ...process.env, ...env }, cwd: root });
+    const child = spawn(nodeBin, [cliPath, ...args], {
+      env: { ...process.env, ...embedded, ...env },
+      cwd: root,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -48,7 +54,7 @@ export function runCli(
 export async function startServer(env: Record<string, string>, args: string[] = []): Promise<Running> {
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawn(nodeBin, [cliPath, 'serve', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...embedded, ...env, PORT: String(port), HOST: '127.0.0.1' },
     cwd: root,
   });
   let err = '';

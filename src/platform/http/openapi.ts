@@ -5,23 +5,63 @@ import type { AnyRoute } from './route.ts';
 /**
  * Builds the portal's OpenAPI 3.1 document from the same route definitions that validate requests.
  */
+/** Bounds every portal request is held to (route.ts enforces them), so the document can state them. */
+export const DEFAULT_MAX_STRING = 65_536;
+export const DEFAULT_MAX_ITEMS = 10_000;
+
+function hasType(node: Record<string, unknown>, t: string): boolean {
+  return node.type === t || (Array.isArray(node.type) && node.type.includes(t));
+}
+
+/**
+ * Gives every string, integer and array an explicit bound (the defaults the server enforces) where
+ * the zod schema did not set a tighter one, so clients and linters see the real limits.
+ */
+function applyDefaultLimits(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) applyDefaultLimits(n);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if (hasType(o, 'string') && o.maxLength === undefined && o.enum === undefined && o.const === undefined) {
+    o.maxLength = DEFAULT_MAX_STRING;
+  }
+  if (hasType(o, 'integer')) {
+    o.format ??= 'int64';
+    o.minimum ??= Number.MIN_SAFE_INTEGER;
+    o.maximum ??= Number.MAX_SAFE_INTEGER;
+  }
+  if (hasType(o, 'array') && o.maxItems === undefined) o.maxItems = DEFAULT_MAX_ITEMS;
+  for (const v of Object.values(o)) applyDefaultLimits(v);
+}
+
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
     string,
     unknown
   >;
   delete json.$schema;
+  applyDefaultLimits(json);
   return json;
 }
 
+/** Headers on every portal API response (app.ts sets them): rate-limit fields and CORS origin. */
+const commonHeaders = {
+  'x-request-id': { $ref: '#/components/headers/RequestId' },
+  'Access-Control-Allow-Origin': { $ref: '#/components/headers/Access-Control-Allow-Origin' },
+};
+const rateLimitHeaders = {
+  RateLimit: { $ref: '#/components/headers/RateLimit' },
+  'RateLimit-Policy': { $ref: '#/components/headers/RateLimitPolicy' },
+};
+
 const errorSchemaRef = { $ref: '#/components/schemas/Error' };
 
-function errorResponse(description: string) {
+function errorResponse(description: string, server = false) {
   return {
     description,
-    headers: {
-      'x-request-id': { $ref: '#/components/headers/RequestId' },
-    },
+    headers: server ? commonHeaders : { ...commonHeaders, ...rateLimitHeaders },
     content: { 'application/json': { schema: errorSchemaRef } },
   };
 }
@@ -54,7 +94,7 @@ export function buildOpenApi(
     const responses: Record<string, unknown> = {
       [status]: {
         description: 'Success',
-        headers: { 'x-request-id': { $ref: '#/components/headers/RequestId' } },
+        headers: { ...commonHeaders, ...rateLimitHeaders },
         content:
           status === '204'
             ? undefined
@@ -64,12 +104,16 @@ export function buildOpenApi(
       '429': {
         description: 'Too many requests.',
         headers: {
-          'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer', minimum: 0 } },
-          'x-request-id': { $ref: '#/components/headers/RequestId' },
+          'Retry-After': {
+            description: 'Seconds to wait.',
+            schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 },
+          },
+          ...commonHeaders,
+          ...rateLimitHeaders,
         },
         content: { 'application/json': { schema: errorSchemaRef } },
       },
-      '500': errorResponse('Unexpected error; quote the request id.'),
+      '500': errorResponse('Unexpected error; quote the request id.', true),
     };
     if (status === '204') delete (responses[status] as Record<string, unknown>).content;
     if (r.auth !== 'public') {
@@ -84,7 +128,8 @@ export function buildOpenApi(
       tags: r.tags,
       parameters: parameters.length ? parameters : undefined,
       responses,
-      security: r.auth === 'public' ? [] : [{ session: [] }],
+      security:
+        r.auth === 'public' ? [] : r.auth === 'operator' ? [{ operatorSession: [] }] : [{ session: [] }],
     };
     if (r.body) {
       op.requestBody = {
@@ -107,7 +152,13 @@ export function buildOpenApi(
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       contact: { name: 'Darwaza operators' },
     },
-    servers: [{ url: opts.serverUrl }],
+    servers: [
+      {
+        url: opts.serverUrl,
+        description: opts.serverUrl.startsWith('https:') ? 'production portal' : 'local development portal',
+        'x-internal': false,
+      },
+    ],
     security: [{ session: [] }],
     tags: [...new Set(routes.flatMap((r) => r.tags))].sort().map((name) => ({ name, description: name })),
     paths,
@@ -120,8 +171,28 @@ export function buildOpenApi(
           description:
             'Session cookie from createSession; unsafe methods also need the x-csrf-token header from the session.',
         },
+        operatorSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-dz_session',
+          description:
+            'Session cookie of an operator account (signed in with TOTP); operator routes refuse others.',
+        },
       },
       headers: {
+        'Access-Control-Allow-Origin': {
+          description: 'The portal origin; the API is meant for the portal itself and same-origin tools.',
+          schema: { type: 'string', maxLength: 300 },
+        },
+        RateLimit: {
+          description:
+            'IETF RateLimit field: remaining requests (r) and seconds to reset (t) for the caller.',
+          schema: { type: 'string', maxLength: 200 },
+        },
+        RateLimitPolicy: {
+          description: 'IETF RateLimit-Policy field: the quota (q) per window in seconds (w).',
+          schema: { type: 'string', maxLength: 200 },
+        },
         RequestId: {
           description: 'Identifies the request in logs and support.',
           schema: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' },

@@ -69,8 +69,37 @@ export function defineRoute<B = undefined, Q = undefined, P = undefined, R = unk
   return def;
 }
 
+/**
+ * Every portal request is held to these bounds (the OpenAPI document states them as the default
+ * maxLength / maxItems): no string longer than 65,536 characters, no array longer than 10,000 items.
+ */
+function checkDefaultBounds(value: unknown, where: string, path: string, depth = 0): void {
+  if (depth > 32)
+    throw new AppError('validation_failed', undefined, [
+      { in: where, field: path, code: 'too_deep', message: 'nested too deeply' },
+    ]);
+  if (typeof value === 'string') {
+    if (value.length > 65_536) {
+      throw new AppError('validation_failed', undefined, [
+        { in: where, field: path || where, code: 'too_big', message: 'must be at most 65536 characters' },
+      ]);
+    }
+  } else if (Array.isArray(value)) {
+    if (value.length > 10_000) {
+      throw new AppError('validation_failed', undefined, [
+        { in: where, field: path || where, code: 'too_big', message: 'must have at most 10000 items' },
+      ]);
+    }
+    value.forEach((v, i) => checkDefaultBounds(v, where, path ? `${path}.${i}` : String(i), depth + 1));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value))
+      checkDefaultBounds(v, where, path ? `${path}.${k}` : k, depth + 1);
+  }
+}
+
 function parseOrThrow<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
+  checkDefaultBounds(value, where, '');
   const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!r.success) {
     throw new AppError(
