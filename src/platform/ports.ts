@@ -189,3 +189,14 @@ export type TermsEnforcer = {
     nowMs: number,
   ): Promise<{ allowed: true } | { allowed: false; code: string; message: string }>;
 };
+
+// ---------------------------------------------------------------- organisation termination (terms module)
+/**
+ * Run by the terms module when an organisation's termination takes effect (its notice date, an
+ * operator's decision, or an automatic termination on breach). The apps module revokes credentials
+ * and ends subscriptions; identity closes members' sessions and marks the organisation terminated
+ * (its data stays read-only). Handlers must be idempotent: after a failure all of them run again.
+ */
+export type OrgTerminationHandler = {
+  onOrganizationTerminated(orgId: string, reason: string): Promise<void>;
+};
