@@ -184,9 +184,11 @@ export type CacheInvalidation = {
  * organisation? The terms module records deemed acceptance at first use after an effective date.
  */
 export type TermsEnforcer = {
+  /** `productSlug` adds that product's additional terms to the check (general terms always). */
   onApiCall(
     orgId: string,
     nowMs: number,
+    productSlug?: string,
   ): Promise<{ allowed: true } | { allowed: false; code: string; message: string }>;
 };
 
