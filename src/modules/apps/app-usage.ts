@@ -1,0 +1,142 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { CatalogService } from '../catalog/catalog-service.ts';
+import { periodBounds } from '../gateway/calendar.ts';
+import type { AppsService } from './apps-service.ts';
+
+/**
+ * The developer's usage summary of one app (getAppUsage): calls and errors per operation over a
+ * window, distinct end users, and for each subscription the quota left this calendar day/month and
+ * end users served this period (in the plan's time zone). Reads the gateway's usage records through
+ * its service (structural type below), never its tables.
+ */
+export type UsageReader = {
+  getAppUsage(
+    appId: string,
+    fromMs: number,
+    toMs: number,
+  ): Promise<{
+    calls: number;
+    errors: number;
+    distinctEndUsers: number;
+    operations: Array<{
+      operationId: string;
+      calls: number;
+      errors: number;
+      avgLatencyMs: number;
+      maxLatencyMs: number;
+    }>;
+  }>;
+};
+
+export type AppUsageSummary = {
+  appId: string;
+  from: string;
+  to: string;
+  calls: number;
+  errors: number;
+  distinctEndUsers: number;
+  operations: Array<{
+    operationId: string;
+    calls: number;
+    errors: number;
+    avgLatencyMs: number;
+    maxLatencyMs: number;
+  }>;
+  subscriptions: Array<{
+    subscriptionId: string;
+    productSlug: string;
+    planName: string;
+    status: string;
+    quotas: Array<{
+      period: 'day' | 'month';
+      limit: number;
+      used: number;
+      remaining: number;
+      resetsAt: string;
+    }>;
+    endUsers: { period: 'day' | 'month'; limit: number; served: number; remaining: number } | null;
+    rateLimits: Array<{ periodMs: number; limit: number }>;
+  }>;
+};
+
+export class AppUsageService {
+  readonly #apps: AppsService;
+  readonly #catalog: CatalogService;
+  readonly #usage: UsageReader | null;
+  readonly #clock: Clock;
+  constructor(opts: { apps: AppsService; catalog: CatalogService; usage: UsageReader | null; clock: Clock }) {
+    this.#apps = opts.apps;
+    this.#catalog = opts.catalog;
+    this.#usage = opts.usage;
+    this.#clock = opts.clock;
+  }
+
+  async getAppUsage(
+    orgId: string,
+    appId: string,
+    window: { fromMs?: number; toMs?: number },
+  ): Promise<AppUsageSummary> {
+    await this.#apps.getApp(orgId, appId); // scoped: not_found for another org's app
+    const nowMs = this.#clock.nowMs();
+    const toMs = window.toMs ?? nowMs;
+    const fromMs = window.fromMs ?? toMs - 86_400_000;
+    const empty = { calls: 0, errors: 0, distinctEndUsers: 0, operations: [] };
+    const read = (f: number, t: number) =>
+      this.#usage ? this.#usage.getAppUsage(appId, f, t) : Promise.resolve(empty);
+    const total = await read(fromMs, toMs);
+    const subs = (await this.#apps.listSubscriptions(orgId, appId)).filter((s) => s.status === 'active');
+    const subscriptions: AppUsageSummary['subscriptions'] = [];
+    for (const s of subs) {
+      const ent = await this.#apps.entitlement(appId, s.productSlug);
+      if (!ent) continue;
+      const product = await this.#catalog.findProduct(s.productSlug);
+      const ops = new Set(product?.apis.flatMap((a) => a.operations.map((o) => o.operationId)) ?? []);
+      const tz = ent.plan.quotas.timeZone;
+      const quotas: AppUsageSummary['subscriptions'][number]['quotas'] = [];
+      for (const period of ['day', 'month'] as const) {
+        const limit = ent.plan.quotas[period];
+        if (limit === null) continue;
+        const b = periodBounds(nowMs, period, tz);
+        const u = await read(b.startMs, nowMs + 1);
+        const used = u.operations.filter((o) => ops.has(o.operationId)).reduce((n, o) => n + o.calls, 0);
+        quotas.push({
+          period,
+          limit,
+          used,
+          remaining: Math.max(0, limit - used),
+          resetsAt: new Date(b.endMs).toISOString(),
+        });
+      }
+      let endUsers: AppUsageSummary['subscriptions'][number]['endUsers'] = null;
+      if (ent.plan.endUserCap) {
+        const b = periodBounds(nowMs, ent.plan.endUserCap.period, tz);
+        const u = await read(b.startMs, nowMs + 1);
+        endUsers = {
+          period: ent.plan.endUserCap.period,
+          limit: ent.plan.endUserCap.limit,
+          served: u.distinctEndUsers,
+          remaining: Math.max(0, ent.plan.endUserCap.limit - u.distinctEndUsers),
+        };
+      }
+      subscriptions.push({
+        subscriptionId: s.id,
+        productSlug: s.productSlug,
+        planName: ent.plan.name,
+        status: s.status,
+        quotas,
+        endUsers,
+        rateLimits: ent.plan.rateLimits,
+      });
+    }
+    return {
+      appId,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      calls: total.calls,
+      errors: total.errors,
+      distinctEndUsers: total.distinctEndUsers,
+      operations: total.operations,
+      subscriptions,
+    };
+  }
+}

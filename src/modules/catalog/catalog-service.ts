@@ -1,0 +1,542 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import type { CacheInvalidation } from '../../platform/ports.ts';
+
+/**
+ * The API catalogue: catalogs (sandbox, production) under one provider name, products that group
+ * API versions (each an OpenAPI 3.1 document whose operations carry operationIds), and the plans
+ * an app subscribes to. Listing and reading published products is public; operators change them.
+ */
+registerErrorCodes({
+  product_not_available: { status: 409, message: 'This product is not available for new subscriptions.' },
+  invalid_openapi: { status: 400, message: 'The OpenAPI document is not valid for the catalogue.' },
+});
+
+export const CATALOGS = ['sandbox', 'production'] as const;
+export type CatalogName = (typeof CATALOGS)[number];
+
+export const RATE_PERIODS = ['second', 'minute', 'hour', 'day', 'week'] as const;
+export type RatePeriod = (typeof RATE_PERIODS)[number];
+export const PERIOD_MS: Record<RatePeriod, number> = {
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+};
+
+export const DEFAULT_TIME_ZONE = 'Asia/Karachi';
+
+export type PlanRate = { period: RatePeriod; limit: number };
+export type ProductStatus = 'draft' | 'published' | 'deprecated' | 'retired';
+
+export type Plan = {
+  id: string;
+  productId: string;
+  productSlug: string;
+  name: string;
+  description: string;
+  rateLimits: PlanRate[];
+  operationRateLimits: Record<string, PlanRate[]>;
+  burst: number | null;
+  quotas: { day: number | null; month: number | null; timeZone: string };
+  endUserCap: { limit: number; period: 'day' | 'month' } | null;
+  approvalRequired: boolean;
+  status: 'active' | 'retired';
+};
+
+export type Operation = { operationId: string; method: string; path: string; summary: string | null };
+export type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
+
+export type Product = {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  status: ProductStatus;
+  publishedAt: string | null;
+  deprecatedAt: string | null;
+  retiredAt: string | null;
+  lifecycleNote: string | null;
+  apis: ApiVersion[];
+  plans: Plan[];
+};
+
+export type LifecycleEvent = {
+  kind: 'published' | 'deprecated' | 'retired';
+  product: { id: string; slug: string; name: string };
+  note: string | null;
+};
+
+// ------------------------------------------------------------------ input schemas (shared with routes)
+export const slugSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (2-41 chars)');
+export const planRateSchema = z.strictObject({
+  period: z.enum(RATE_PERIODS),
+  limit: z.number().int().min(1).max(1_000_000_000),
+});
+const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Asia/Karachi');
+export const planInputSchema = z.strictObject({
+  name: z.string().trim().min(2).max(80),
+  description: z.string().max(2000).default(''),
+  rateLimits: z.array(planRateSchema).max(5).default([]),
+  operationRateLimits: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/), z.array(planRateSchema).min(1).max(5))
+    .default({}),
+  burst: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  quotaDay: z.number().int().min(1).max(1_000_000_000).nullable().default(null),
+  quotaMonth: z.number().int().min(1).max(1_000_000_000).nullable().default(null),
+  timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
+  endUserCap: z
+    .strictObject({ limit: z.number().int().min(1).max(100_000_000), period: z.enum(['day', 'month']) })
+    .nullable()
+    .default(null),
+  approvalRequired: z.boolean().default(false),
+});
+export type PlanInput = z.input<typeof planInputSchema>;
+export const planPatchSchema = planInputSchema.partial();
+
+export const openapiDocSchema = z.record(z.string(), z.unknown());
+export const apiInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80).optional(),
+  version: z.string().trim().min(1).max(40).optional(),
+  openapi: openapiDocSchema,
+});
+export const productInputSchema = z.strictObject({
+  slug: slugSchema,
+  name: z.string().trim().min(1).max(80),
+  description: z.string().max(4000).default(''),
+  apis: z.array(apiInputSchema).max(20).default([]),
+});
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+/** Operations of an OpenAPI document; throws invalid_openapi when one lacks a unique operationId. */
+export function operationsOf(doc: Record<string, unknown>): Operation[] {
+  const version = typeof doc.openapi === 'string' ? doc.openapi : '';
+  if (!/^3\.1\.\d+$/.test(version)) {
+    throw new AppError('invalid_openapi', 'The document must declare openapi: 3.1.x.');
+  }
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
+  if (typeof paths !== 'object' || Array.isArray(paths)) {
+    throw new AppError('invalid_openapi', 'paths must be an object.');
+  }
+  const ops: Operation[] = [];
+  const seen = new Set<string>();
+  for (const [path, item] of Object.entries(paths)) {
+    if (!item || typeof item !== 'object') continue;
+    for (const method of METHODS) {
+      const op = (item as Record<string, unknown>)[method] as Record<string, unknown> | undefined;
+      if (!op || typeof op !== 'object') continue;
+      const operationId = op.operationId;
+      if (typeof operationId !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(operationId)) {
+        throw new AppError('invalid_openapi', `${method.toUpperCase()} ${path} has no valid operationId.`);
+      }
+      if (seen.has(operationId)) {
+        throw new AppError('invalid_openapi', `operationId ${operationId} is used twice.`);
+      }
+      seen.add(operationId);
+      ops.push({
+        operationId,
+        method: method.toUpperCase(),
+        path,
+        summary: typeof op.summary === 'string' ? op.summary : null,
+      });
+    }
+  }
+  return ops;
+}
+
+function infoOf(doc: Record<string, unknown>): { title?: string; version?: string } {
+  const info = doc.info as { title?: unknown; version?: unknown } | undefined;
+  return {
+    title: typeof info?.title === 'string' ? info.title : undefined,
+    version: typeof info?.version === 'string' ? info.version : undefined,
+  };
+}
+
+function planFromRow(r: any, productSlug: string): Plan {
+  return {
+    id: r.id,
+    productId: r.product_id,
+    productSlug,
+    name: r.name,
+    description: r.description,
+    rateLimits: JSON.parse(r.rate_limits),
+    operationRateLimits: JSON.parse(r.operation_rate_limits),
+    burst: r.burst ?? null,
+    quotas: { day: r.quota_day ?? null, month: r.quota_month ?? null, timeZone: r.time_zone },
+    endUserCap: r.end_user_cap ? { limit: r.end_user_cap, period: r.end_user_period } : null,
+    approvalRequired: Number(r.approval_required) === 1,
+    status: r.status,
+  };
+}
+
+export class CatalogService {
+  readonly #db: Kysely<any>;
+  readonly #clock: Clock;
+  readonly #invalidate: (m: CacheInvalidation) => Promise<void>;
+  readonly #listeners: Array<(e: LifecycleEvent) => Promise<void>> = [];
+  readonly provider: string;
+  readonly publicUrl: string;
+
+  constructor(opts: {
+    db: Kysely<any>;
+    clock: Clock;
+    provider: string;
+    publicUrl: string;
+    invalidate?: (m: CacheInvalidation) => Promise<void>;
+  }) {
+    this.#db = opts.db;
+    this.#clock = opts.clock;
+    this.provider = opts.provider;
+    this.publicUrl = opts.publicUrl.replace(/\/$/, '');
+    this.#invalidate = opts.invalidate ?? (async () => {});
+  }
+
+  /** Called after a product is published, deprecated or retired (apps notifies subscribers). */
+  onLifecycle(listener: (e: LifecycleEvent) => Promise<void>): void {
+    this.#listeners.push(listener);
+  }
+
+  basePath(catalog: CatalogName): string {
+    return `/${this.provider}/${catalog}`;
+  }
+
+  listCatalogs(): Array<{ name: CatalogName; basePath: string; baseUrl: string; tokenUrl: string }> {
+    return CATALOGS.map((name) => ({
+      name,
+      basePath: this.basePath(name),
+      baseUrl: `${this.publicUrl}${this.basePath(name)}`,
+      tokenUrl: `${this.publicUrl}${this.basePath(name)}/oauth2/token`,
+    }));
+  }
+
+  // ---------------------------------------------------------------- reading
+  /** Published and deprecated products (public); operators may ask for every status. */
+  async listProducts(opts: { includeAll?: boolean } = {}): Promise<Product[]> {
+    let q = this.#db.selectFrom('catalog_products').selectAll();
+    if (!opts.includeAll) q = q.where('status', 'in', ['published', 'deprecated']);
+    const rows = await q.orderBy('sort').orderBy('slug').execute();
+    return Promise.all(rows.map((r) => this.#hydrate(r)));
+  }
+
+  /** A product by slug; drafts and retired products only for operators (else not_found). */
+  async getProduct(slug: string, opts: { includeAll?: boolean } = {}): Promise<Product> {
+    const row = await this.#db
+      .selectFrom('catalog_products')
+      .selectAll()
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    if (!row || (!opts.includeAll && !['published', 'deprecated'].includes(row.status))) {
+      throw new AppError('not_found');
+    }
+    return this.#hydrate(row);
+  }
+
+  async findProduct(slug: string): Promise<Product | null> {
+    const row = await this.#db
+      .selectFrom('catalog_products')
+      .selectAll()
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    return row ? this.#hydrate(row) : null;
+  }
+
+  async getApiDocument(slug: string, apiId: string, opts: { includeAll?: boolean } = {}) {
+    const product = await this.getProduct(slug, opts);
+    const row = await this.#db
+      .selectFrom('catalog_apis')
+      .selectAll()
+      .where('id', '=', apiId)
+      .where('product_id', '=', product.id)
+      .executeTakeFirst();
+    if (!row) throw new AppError('not_found');
+    const doc = JSON.parse(row.openapi) as Record<string, unknown>;
+    // The document's servers are this deployment's catalogs, whatever the stored copy says.
+    doc.servers = this.listCatalogs().map((c) => ({ url: c.baseUrl, description: c.name }));
+    return doc;
+  }
+
+  async getPlan(planId: string): Promise<Plan | null> {
+    const row = await this.#db
+      .selectFrom('catalog_plans as p')
+      .innerJoin('catalog_products as pr', 'pr.id', 'p.product_id')
+      .selectAll('p')
+      .select(['pr.slug as product_slug'])
+      .where('p.id', '=', planId)
+      .executeTakeFirst();
+    return row ? planFromRow(row, row.product_slug) : null;
+  }
+
+  async findPlanByName(productSlug: string, planName: string): Promise<Plan | null> {
+    const row = await this.#db
+      .selectFrom('catalog_plans as p')
+      .innerJoin('catalog_products as pr', 'pr.id', 'p.product_id')
+      .selectAll('p')
+      .select(['pr.slug as product_slug'])
+      .where('pr.slug', '=', productSlug)
+      .where('p.name', '=', planName)
+      .executeTakeFirst();
+    return row ? planFromRow(row, row.product_slug) : null;
+  }
+
+  async #hydrate(r: any): Promise<Product> {
+    const [apis, plans] = await Promise.all([
+      this.#db
+        .selectFrom('catalog_apis')
+        .selectAll()
+        .where('product_id', '=', r.id)
+        .orderBy('name')
+        .orderBy('version')
+        .execute(),
+      this.#db
+        .selectFrom('catalog_plans')
+        .selectAll()
+        .where('product_id', '=', r.id)
+        .orderBy('sort')
+        .orderBy('name')
+        .execute(),
+    ]);
+    return {
+      id: r.id,
+      slug: r.slug,
+      name: r.name,
+      description: r.description,
+      status: r.status,
+      publishedAt: r.published_at ?? null,
+      deprecatedAt: r.deprecated_at ?? null,
+      retiredAt: r.retired_at ?? null,
+      lifecycleNote: r.lifecycle_note ?? null,
+      apis: apis.map((a) => ({
+        id: a.id,
+        name: a.name,
+        version: a.version,
+        operations: operationsOf(JSON.parse(a.openapi)),
+      })),
+      plans: plans.map((p) => planFromRow(p, r.slug)),
+    };
+  }
+
+  // ---------------------------------------------------------------- changing (operators, seeders)
+  /** Creates a draft product (or updates a draft/published one's name, description and APIs). */
+  async upsertProduct(
+    input: z.input<typeof productInputSchema>,
+    opts: { sort?: number } = {},
+  ): Promise<Product> {
+    const p = productInputSchema.parse(input);
+    const nowIso = this.#clock.now().toISOString();
+    const existing = await this.#db
+      .selectFrom('catalog_products')
+      .selectAll()
+      .where('slug', '=', p.slug)
+      .executeTakeFirst();
+    const apis = p.apis.map((a) => {
+      const ops = operationsOf(a.openapi);
+      void ops;
+      const info = infoOf(a.openapi);
+      return {
+        name: a.name ?? info.title ?? p.name,
+        version: a.version ?? info.version ?? '1.0.0',
+        openapi: JSON.stringify(a.openapi),
+      };
+    });
+    await this.#db.transaction().execute(async (trx) => {
+      let productId = existing?.id as string | undefined;
+      if (!existing) {
+        productId = newId('prd', this.#clock.nowMs());
+        await trx
+          .insertInto('catalog_products')
+          .values({
+            id: productId,
+            slug: p.slug,
+            name: p.name,
+            description: p.description,
+            status: 'draft',
+            sort: opts.sort ?? 100,
+            created_at: nowIso,
+            updated_at: nowIso,
+          })
+          .execute();
+      } else {
+        if (existing.status === 'retired') throw new AppError('conflict', 'The product is retired.');
+        await trx
+          .updateTable('catalog_products')
+          .set({ name: p.name, description: p.description, updated_at: nowIso })
+          .where('id', '=', productId!)
+          .execute();
+      }
+      for (const a of apis) {
+        const cur = await trx
+          .selectFrom('catalog_apis')
+          .select('id')
+          .where('product_id', '=', productId!)
+          .where('name', '=', a.name)
+          .where('version', '=', a.version)
+          .executeTakeFirst();
+        if (cur) {
+          await trx
+            .updateTable('catalog_apis')
+            .set({ openapi: a.openapi, updated_at: nowIso })
+            .where('id', '=', cur.id)
+            .execute();
+        } else {
+          await trx
+            .insertInto('catalog_apis')
+            .values({
+              id: newId('api', this.#clock.nowMs()),
+              product_id: productId!,
+              name: a.name,
+              version: a.version,
+              openapi: a.openapi,
+              created_at: nowIso,
+              updated_at: nowIso,
+            })
+            .execute();
+        }
+      }
+    });
+    return this.getProduct(p.slug, { includeAll: true });
+  }
+
+  async #setStatus(slug: string, to: ProductStatus, from: ProductStatus[], note: string | null) {
+    const product = await this.getProduct(slug, { includeAll: true });
+    if (product.status === to) return product;
+    if (!from.includes(product.status)) {
+      throw new AppError('conflict', `A ${product.status} product cannot become ${to}.`);
+    }
+    const nowIso = this.#clock.now().toISOString();
+    const set: Record<string, unknown> = { status: to, updated_at: nowIso };
+    if (to === 'published') set.published_at = nowIso;
+    if (to === 'deprecated') set.deprecated_at = nowIso;
+    if (to === 'retired') set.retired_at = nowIso;
+    if (note !== null) set.lifecycle_note = note;
+    await this.#db.updateTable('catalog_products').set(set).where('id', '=', product.id).execute();
+    const event: LifecycleEvent = {
+      kind: to as LifecycleEvent['kind'],
+      product: { id: product.id, slug: product.slug, name: product.name },
+      note,
+    };
+    for (const l of this.#listeners) await l(event);
+    for (const plan of product.plans) await this.#invalidate({ kind: 'plan', id: plan.id });
+    return this.getProduct(slug, { includeAll: true });
+  }
+
+  async publishProduct(slug: string): Promise<Product> {
+    const product = await this.getProduct(slug, { includeAll: true });
+    if (product.plans.filter((p) => p.status === 'active').length === 0) {
+      throw new AppError('conflict', 'Add at least one plan before publishing.');
+    }
+    return this.#setStatus(slug, 'published', ['draft', 'deprecated'], null);
+  }
+
+  async deprecateProduct(slug: string, note: string | null): Promise<Product> {
+    return this.#setStatus(slug, 'deprecated', ['published'], note);
+  }
+
+  async retireProduct(slug: string, note: string | null): Promise<Product> {
+    return this.#setStatus(slug, 'retired', ['draft', 'published', 'deprecated'], note);
+  }
+
+  async createPlan(productSlug: string, input: PlanInput, opts: { sort?: number } = {}): Promise<Plan> {
+    const product = await this.getProduct(productSlug, { includeAll: true });
+    if (product.status === 'retired') throw new AppError('conflict', 'The product is retired.');
+    const p = planInputSchema.parse(input);
+    this.#checkOperations(product, p.operationRateLimits);
+    const nowIso = this.#clock.now().toISOString();
+    const id = newId('pln', this.#clock.nowMs());
+    try {
+      await this.#db
+        .insertInto('catalog_plans')
+        .values({
+          id,
+          product_id: product.id,
+          name: p.name,
+          description: p.description,
+          rate_limits: JSON.stringify(p.rateLimits),
+          operation_rate_limits: JSON.stringify(p.operationRateLimits),
+          burst: p.burst,
+          quota_day: p.quotaDay,
+          quota_month: p.quotaMonth,
+          time_zone: p.timeZone,
+          end_user_cap: p.endUserCap?.limit ?? null,
+          end_user_period: p.endUserCap?.period ?? null,
+          approval_required: p.approvalRequired ? 1 : 0,
+          status: 'active',
+          sort: opts.sort ?? 100,
+          created_at: nowIso,
+          updated_at: nowIso,
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new AppError('already_exists', 'The product has a plan of that name.');
+      throw err;
+    }
+    return (await this.getPlan(id))!;
+  }
+
+  async updatePlan(planId: string, patch: z.input<typeof planPatchSchema>): Promise<Plan> {
+    const plan = await this.getPlan(planId);
+    if (!plan) throw new AppError('not_found');
+    const p = planPatchSchema.parse(patch);
+    const set: Record<string, unknown> = { updated_at: this.#clock.now().toISOString() };
+    if (p.name !== undefined) set.name = p.name;
+    if (p.description !== undefined) set.description = p.description;
+    if (p.rateLimits !== undefined) set.rate_limits = JSON.stringify(p.rateLimits);
+    if (p.operationRateLimits !== undefined) {
+      const product = await this.getProduct(plan.productSlug, { includeAll: true });
+      this.#checkOperations(product, p.operationRateLimits);
+      set.operation_rate_limits = JSON.stringify(p.operationRateLimits);
+    }
+    if (p.burst !== undefined) set.burst = p.burst;
+    if (p.quotaDay !== undefined) set.quota_day = p.quotaDay;
+    if (p.quotaMonth !== undefined) set.quota_month = p.quotaMonth;
+    if (p.timeZone !== undefined) set.time_zone = p.timeZone;
+    if (p.endUserCap !== undefined) {
+      set.end_user_cap = p.endUserCap?.limit ?? null;
+      set.end_user_period = p.endUserCap?.period ?? null;
+    }
+    if (p.approvalRequired !== undefined) set.approval_required = p.approvalRequired ? 1 : 0;
+    try {
+      await this.#db.updateTable('catalog_plans').set(set).where('id', '=', planId).execute();
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new AppError('already_exists', 'The product has a plan of that name.');
+      throw err;
+    }
+    await this.#invalidate({ kind: 'plan', id: planId });
+    return (await this.getPlan(planId))!;
+  }
+
+  #checkOperations(product: Product, overrides: Record<string, unknown>) {
+    const known = new Set(product.apis.flatMap((a) => a.operations.map((o) => o.operationId)));
+    for (const op of Object.keys(overrides)) {
+      if (!known.has(op)) {
+        throw new AppError('validation_failed', undefined, [
+          {
+            in: 'body',
+            field: `operationRateLimits.${op}`,
+            code: 'unknown_operation',
+            message: 'no such operation in this product',
+          },
+        ]);
+      }
+    }
+  }
+}

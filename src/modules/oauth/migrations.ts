@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { MigrationSet } from '../../platform/db/migrator.ts';
+
+export const migrations: MigrationSet = {
+  '202611231932_oauth_tokens': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('oauth_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        // keyring.hmac(token, 'access-token'): the token itself is never stored
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('secret_id', 'text', (c) => c.notNull())
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('environment', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('oauth_tokens_app')
+        .on('oauth_tokens')
+        .columns(['app_id', 'expires_at'])
+        .execute();
+    },
+  },
+};

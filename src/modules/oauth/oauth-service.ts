@@ -1,0 +1,271 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { newId, randomToken } from '../../platform/ids.ts';
+import type { Keyring } from '../../platform/master-key.ts';
+import type { OrgAccess, VerifiedToken } from '../../platform/ports.ts';
+import type { SharedState } from '../../platform/shared-state/shared-state.ts';
+import type { AppsService } from '../apps/apps-service.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { CatalogName } from '../catalog/catalog-service.ts';
+
+/**
+ * OAuth 2.0 client-credentials tokens for the gateway (RFC 6749 §4.4), with revocation (RFC 7009)
+ * and introspection (RFC 7662) for the app itself. Tokens are opaque: 256 bits from the CSPRNG,
+ * stored only as keyring.hmac(token, 'access-token'), living at most an hour. A token is checked
+ * against its app, secret, organisation and subscriptions on every verification, so it dies with
+ * any of them. No refresh tokens.
+ *
+ * Guessing secrets is throttled per client id: after FAILED_AUTH_CAP failed client authentications
+ * in one clock hour, every token request for that client id is refused (429) until the hour ends.
+ */
+export const TOKEN_TTL_S = 3600;
+export const DEFAULT_SCOPE = '1LinkApi';
+export const SUPPORTED_SCOPES = new Set([DEFAULT_SCOPE]);
+export const FAILED_AUTH_CAP = 20;
+const FAILED_AUTH_WINDOW_MS = 3_600_000;
+export const TOKEN_PURPOSE = 'access-token';
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope';
+
+export class OAuthError extends Error {
+  readonly error: OAuthErrorCode;
+  readonly status: number;
+  readonly retryAfterS: number | undefined;
+  constructor(error: OAuthErrorCode, description: string, status = 400, retryAfterS?: number) {
+    super(description);
+    this.error = error;
+    this.status = status;
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+export type ClientCredentials = { clientId: string; clientSecret: string };
+export type AuthenticatedClient = {
+  appId: string;
+  clientId: string;
+  orgId: string;
+  secretId: string;
+  environment: 'sandbox' | 'production';
+};
+
+export type TokenResponse = {
+  token_type: 'Bearer';
+  access_token: string;
+  expires_in: number;
+  consented_on: number;
+  scope: string;
+};
+
+export class OAuthService {
+  readonly #db: Kysely<any>;
+  readonly #clock: Clock;
+  readonly #keyring: Keyring;
+  readonly #shared: SharedState;
+  readonly #apps: AppsService;
+  readonly #orgAccess: OrgAccess;
+  readonly #audit: AuditService;
+
+  constructor(opts: {
+    db: Kysely<any>;
+    clock: Clock;
+    keyring: Keyring;
+    sharedState: SharedState;
+    apps: AppsService;
+    orgAccess: OrgAccess;
+    audit: AuditService;
+  }) {
+    this.#db = opts.db;
+    this.#clock = opts.clock;
+    this.#keyring = opts.keyring;
+    this.#shared = opts.sharedState;
+    this.#apps = opts.apps;
+    this.#orgAccess = opts.orgAccess;
+    this.#audit = opts.audit;
+  }
+
+  #failKey(clientId: string): string {
+    const window = Math.floor(this.#clock.nowMs() / FAILED_AUTH_WINDOW_MS);
+    return `oauth:authfail:${this.#keyring.hmac(clientId, 'oauth-throttle').slice(0, 32)}:${window}`;
+  }
+
+  /**
+   * Authenticates the client for `catalog`: known client id, one of its active secrets, app and org
+   * active, app in that catalog's environment. Failures are counted against the client id.
+   */
+  async authenticateClient(
+    creds: ClientCredentials,
+    catalog: CatalogName,
+    meta: { ip?: string; userAgent?: string } = {},
+  ): Promise<AuthenticatedClient> {
+    const key = this.#failKey(creds.clientId);
+    const failures = await this.#shared.getCount(key);
+    if (failures >= FAILED_AUTH_CAP) {
+      const retryAfterS = Math.ceil(
+        (FAILED_AUTH_WINDOW_MS - (this.#clock.nowMs() % FAILED_AUTH_WINDOW_MS)) / 1000,
+      );
+      throw new OAuthError(
+        'invalid_client',
+        'too many failed authentication attempts for this client; try later',
+        429,
+        retryAfterS,
+      );
+    }
+    const app = await this.#apps.findAppByClientId(creds.clientId);
+    const secretId = app ? await this.#apps.matchClientSecret(app.appId, creds.clientSecret) : null;
+    if (!app || !secretId) {
+      await this.#shared.incr(key, 1, FAILED_AUTH_WINDOW_MS);
+      await this.#audit.record({
+        actor: { type: 'app', id: app?.appId ?? null },
+        action: 'oauth.client_auth_failed',
+        target: app ? { type: 'app', id: app.appId } : null,
+        orgId: app?.orgId ?? null,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { reason: app ? 'wrong secret' : 'unknown client id' },
+      });
+      throw new OAuthError('invalid_client', 'client authentication failed', 401);
+    }
+    if (app.status !== 'active') {
+      throw new OAuthError('invalid_client', `the app is ${app.status}`, 401);
+    }
+    if (app.environment !== catalog) {
+      throw new OAuthError(
+        'invalid_client',
+        `these credentials are not valid in the ${catalog} catalog`,
+        401,
+      );
+    }
+    return {
+      appId: app.appId,
+      clientId: app.clientId,
+      orgId: app.orgId,
+      secretId,
+      environment: app.environment,
+    };
+  }
+
+  async issueToken(
+    client: AuthenticatedClient,
+    scope: string | undefined,
+    meta: { ip?: string; userAgent?: string } = {},
+  ): Promise<TokenResponse> {
+    const scopes =
+      scope === undefined || scope.trim() === '' ? [DEFAULT_SCOPE] : [...new Set(scope.trim().split(/ +/))];
+    for (const s of scopes) {
+      if (!SUPPORTED_SCOPES.has(s)) throw new OAuthError('invalid_scope', `unknown scope ${s.slice(0, 60)}`);
+    }
+    // API Connect refuses tokens to apps without a subscription; so do we (with its wording).
+    if (!(await this.#apps.hasActiveSubscription(client.appId))) {
+      throw new OAuthError('invalid_client', 'client_id unauthorized', 401);
+    }
+    const nowMs = this.#clock.nowMs();
+    const token = randomToken(32);
+    const id = newId('tkn', nowMs);
+    await this.#db
+      .insertInto('oauth_tokens')
+      .values({
+        id,
+        token_hash: this.#keyring.hmac(token, TOKEN_PURPOSE),
+        app_id: client.appId,
+        client_id: client.clientId,
+        secret_id: client.secretId,
+        org_id: client.orgId,
+        environment: client.environment,
+        scopes: scopes.join(' '),
+        issued_at: new Date(nowMs).toISOString(),
+        expires_at: new Date(nowMs + TOKEN_TTL_S * 1000).toISOString(),
+      })
+      .execute();
+    await this.#audit.record({
+      actor: { type: 'app', id: client.appId },
+      action: 'oauth.token_issued',
+      target: { type: 'token', id },
+      orgId: client.orgId,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: { clientId: client.clientId, scope: scopes.join(' ') },
+    });
+    return {
+      token_type: 'Bearer',
+      access_token: token,
+      expires_in: TOKEN_TTL_S,
+      consented_on: Math.floor(nowMs / 1000),
+      scope: scopes.join(' '),
+    };
+  }
+
+  async #tokenRow(token: string): Promise<any> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return undefined;
+    return this.#db
+      .selectFrom('oauth_tokens')
+      .selectAll()
+      .where('token_hash', '=', this.#keyring.hmac(token, TOKEN_PURPOSE))
+      .executeTakeFirst();
+  }
+
+  /** A live token: unexpired, unrevoked, its app, org and secret active, a subscription active. */
+  async verifyAccessToken(token: string): Promise<VerifiedToken | null> {
+    const row = await this.#tokenRow(token);
+    if (!row || row.revoked_at) return null;
+    const expiresAtMs = Date.parse(row.expires_at);
+    if (expiresAtMs <= this.#clock.nowMs()) return null;
+    const app = await this.#apps.findAppById(row.app_id);
+    if (!app || app.status !== 'active' || app.environment !== row.environment) return null;
+    if (!(await this.#apps.isSecretActive(row.secret_id))) return null;
+    if (!(await this.#apps.hasActiveSubscription(row.app_id))) return null;
+    return {
+      appId: row.app_id,
+      clientId: row.client_id,
+      scopes: String(row.scopes).split(' '),
+      expiresAtMs,
+      environment: row.environment,
+    };
+  }
+
+  /** RFC 7009: revokes the token if it belongs to the client; silent otherwise. */
+  async revoke(client: AuthenticatedClient, token: string): Promise<void> {
+    const row = await this.#tokenRow(token);
+    if (!row || row.app_id !== client.appId || row.revoked_at) return;
+    await this.#db
+      .updateTable('oauth_tokens')
+      .set({ revoked_at: this.#clock.now().toISOString() })
+      .where('id', '=', row.id)
+      .execute();
+    await this.#apps.invalidate({ kind: 'client', id: client.clientId, appId: client.appId });
+  }
+
+  /** RFC 7662 for the app itself: another app's token reads as inactive. */
+  async introspect(client: AuthenticatedClient, token: string): Promise<Record<string, unknown>> {
+    const row = await this.#tokenRow(token);
+    if (!row || row.app_id !== client.appId) return { active: false };
+    const v = await this.verifyAccessToken(token);
+    if (!v) return { active: false };
+    return {
+      active: true,
+      scope: v.scopes.join(' '),
+      client_id: v.clientId,
+      token_type: 'Bearer',
+      exp: Math.floor(v.expiresAtMs / 1000),
+      iat: Math.floor(Date.parse(row.issued_at) / 1000),
+      sub: v.appId,
+      aud: row.environment,
+    };
+  }
+
+  /** Deletes tokens that expired more than a day ago (housekeeping). */
+  async purgeExpired(): Promise<number> {
+    const cutoff = new Date(this.#clock.nowMs() - 86_400_000).toISOString();
+    const r = await this.#db.deleteFrom('oauth_tokens').where('expires_at', '<', cutoff).executeTakeFirst();
+    return Number(r.numDeletedRows ?? 0);
+  }
+
+  get orgAccess(): OrgAccess {
+    return this.#orgAccess;
+  }
+}
