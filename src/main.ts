@@ -5,16 +5,35 @@ import type { Config } from './config.ts';
 import { AuditService } from './modules/audit/audit-service.ts';
 import { migrations as auditMigrations } from './modules/audit/migrations.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { AppUsageService } from './modules/apps/app-usage.ts';
+import { AppsService } from './modules/apps/apps-service.ts';
+import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
+import { migrations as appsMigrations } from './modules/apps/migrations.ts';
+import { appsRoutes } from './modules/apps/routes.ts';
+import { CatalogService } from './modules/catalog/catalog-service.ts';
+import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
+import { catalogRoutes } from './modules/catalog/routes.ts';
+import { IdentityService } from './modules/identity/identity-service.ts';
+import { migrations as identityMigrations } from './modules/identity/migrations.ts';
+import { identityRoutes } from './modules/identity/routes.ts';
+import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
 import { Mailer } from './modules/notifications/mailer.ts';
 import { migrations as notificationMigrations } from './modules/notifications/migrations.ts';
 import { NotificationService } from './modules/notifications/notification-service.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
+import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
+import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
+import { OAuthService } from './modules/oauth/oauth-service.ts';
+import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
+import { OrganizationService } from './modules/organizations/organization-service.ts';
+import { organizationRoutes } from './modules/organizations/routes.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
+import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from './platform/ports.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
@@ -28,7 +47,15 @@ import { version } from './version.ts';
  */
 
 /** Every module's migrations, in one list (order inside does not matter: names carry the order). */
-export const allMigrations: MigrationSet[] = [auditMigrations, notificationMigrations];
+export const allMigrations: MigrationSet[] = [
+  auditMigrations,
+  notificationMigrations,
+  identityMigrations,
+  organizationMigrations,
+  catalogMigrations,
+  appsMigrations,
+  oauthMigrations,
+];
 
 export type Infrastructure = {
   config: Config;
@@ -44,6 +71,20 @@ export type Services = {
   audit: AuditService;
   mailer: Mailer;
   notifications: NotificationService;
+  identity: IdentityService;
+  organizations: OrganizationService;
+  /** OrgAccess (ports.ts) for other modules: membership and role checks. */
+  orgAccess: OrganizationService;
+  /** UserDirectory (ports.ts) for other modules. */
+  users: IdentityService;
+  catalog: CatalogService;
+  apps: AppsService;
+  oauth: OAuthService;
+  appUsage: AppUsageService;
+  /** GatewayDirectory (ports.ts): credentials and entitlements for the gateway. */
+  gatewayDirectory: GatewayDirectory;
+  /** TermsGate (ports.ts): product terms accepted? Always true until the terms module provides one. */
+  termsGate: TermsGate;
 };
 
 export type System = Infrastructure & {
@@ -87,15 +128,89 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const audit = new AuditService(db, clock);
   const mailer = new Mailer({ db, clock, smtpUrl: config.smtpUrl, from: config.mailFrom, log });
   const notifications = new NotificationService(db, clock);
-  const services: Services = { audit, mailer, notifications };
+  const identity = new IdentityService({
+    db,
+    clock,
+    keyring: infra.keyring,
+    audit,
+    mailer,
+    sharedState: infra.sharedState,
+    publicUrl: config.publicUrl,
+  });
+  const organizations = new OrganizationService({
+    db,
+    clock,
+    keyring: infra.keyring,
+    audit,
+    mailer,
+    identity,
+    publicUrl: config.publicUrl,
+  });
+  const catalog = new CatalogService({
+    db,
+    clock,
+    provider: config.gatewayProvider,
+    publicUrl: config.publicUrl,
+    invalidate: (m) => infra.sharedState.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
+  });
+  // TODO(terms): replace with the terms module's product-terms check.
+  const termsGate: TermsGate = { hasAcceptedProductTerms: async () => true };
+  const apps = new AppsService({
+    db,
+    clock,
+    keyring: infra.keyring,
+    sharedState: infra.sharedState,
+    catalog,
+    orgAccess: organizations,
+    termsGate,
+    audit,
+    notifications,
+    mailer,
+    users: identity,
+  });
+  const oauth = new OAuthService({
+    db,
+    clock,
+    keyring: infra.keyring,
+    sharedState: infra.sharedState,
+    apps,
+    orgAccess: organizations,
+    audit,
+  });
+  const gatewayDirectory = new AppsGatewayDirectory(apps, oauth);
+  // The gateway module's usage service is handed over with appUsage.useUsageReader(…).
+  const appUsage = new AppUsageService({ apps, catalog, usage: null, clock });
+  const services: Services = {
+    catalog,
+    apps,
+    oauth,
+    appUsage,
+    gatewayDirectory,
+    termsGate,
+    audit,
+    mailer,
+    notifications,
+    identity,
+    organizations,
+    orgAccess: organizations,
+    users: identity,
+  };
 
-  // Who is calling: replaced by the identity module's session authenticator.
-  const authenticate: Authenticator = async () => null;
+  // Who is calling: session cookie (+ CSRF token on unsafe methods) or a bearer session token.
+  const authenticate: Authenticator = sessionAuthenticator(identity);
 
   // Routes
   const routes: AnyRoute[] = [
     ...auditRoutes(audit),
+    ...identityRoutes(identity),
+    ...organizationRoutes(organizations),
     ...notificationRoutes({ mailer, notifications, devMailbox: config.nodeEnv !== 'production' }),
+    ...catalogRoutes(catalog),
+    ...appsRoutes({ apps, catalog, orgAccess: organizations, usage: appUsage }),
+  ];
+  // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}.
+  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [
+    oauthPlugin({ oauth, provider: config.gatewayProvider }),
   ];
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
@@ -111,6 +226,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     routes,
     authenticate,
     readiness,
+    plugins,
     webDir: resolve(import.meta.dirname, '..', 'web', 'dist'),
     version,
   });

@@ -1,0 +1,1524 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { type Clock, HOUR, MINUTE } from '../../platform/clock.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import type { Principal } from '../../platform/http/route.ts';
+import { newId, randomToken } from '../../platform/ids.ts';
+import type { Keyring } from '../../platform/master-key.ts';
+import type { UserDirectory } from '../../platform/ports.ts';
+import type { SharedState } from '../../platform/shared-state/shared-state.ts';
+import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Mailer } from '../notifications/mailer.ts';
+import { type Argon2Cost, checkPasswordPolicy, PasswordHasher } from './passwords.ts';
+import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
+
+/**
+ * Accounts, sessions and second factors. Promises kept here:
+ * - nothing secret is stored in clear (argon2id passwords, sealed TOTP seeds, HMAC'd tokens/codes);
+ * - answers to anonymous callers never reveal whether an e-mail has an account;
+ * - every security-relevant step is audited in the same transaction as the change.
+ */
+registerErrorCodes({
+  ineligible_underage: { status: 422, message: 'You must be at least 18 years old to open an account.' },
+  ineligible_country: {
+    status: 422,
+    message: 'Accounts cannot be opened for residence in, or use from, this country.',
+  },
+  terms_not_accepted: { status: 422, message: 'Accept the terms of use to open an account.' },
+  invalid_token: { status: 400, message: 'This link is invalid, expired or was already used.' },
+  account_not_activated: {
+    status: 403,
+    message: 'Activate your account with the link we e-mailed you, then sign in.',
+  },
+  mfa_not_enrolled: { status: 409, message: 'Set up an authenticator app first.' },
+  mfa_already_enrolled: { status: 409, message: 'An authenticator app is already set up for this account.' },
+  account_not_pending: { status: 409, message: 'This account is not waiting for a decision.' },
+  details_confirmation_required: {
+    status: 409,
+    message: 'Review and confirm your details (profile or organisation) before continuing.',
+  },
+});
+
+export const SESSION_COOKIE = '__Host-dz_session';
+/** Session tokens carry a prefix so the authenticator can tell them from OAuth bearer tokens. */
+export const SESSION_TOKEN_PREFIX = 'dzs_';
+
+type UserRef = { id: string; email: string; name: string };
+
+export type RequestMeta = { ip?: string | null; userAgent?: string | null };
+
+export type UserStatus = 'unverified' | 'pending' | 'active' | 'rejected';
+
+export type UserView = {
+  id: string;
+  email: string;
+  name: string;
+  status: string;
+  isOperator: boolean;
+  mfaEnabled: boolean;
+  dateOfBirth: string | null;
+  countryOfResidence: string | null;
+  countryOfUse: string | null;
+  phone: string | null;
+  jobTitle: string | null;
+  createdAt: string;
+  rejectionReason: string | null;
+  profileConfirmedAt: string | null;
+  profileConfirmationDue: boolean;
+};
+
+export type AdminUserView = UserView & {
+  screeningMatch: string | null;
+  activatedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  termsVersion: string | null;
+};
+
+export type SessionView = {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  mfa: boolean;
+  current: boolean;
+};
+
+export type SignUpInput = {
+  name: string;
+  email: string;
+  password: string;
+  dateOfBirth: string;
+  countryOfResidence: string;
+  countryOfUse: string;
+  acceptTerms: boolean;
+  termsVersion?: string;
+  phone?: string;
+  jobTitle?: string;
+};
+
+export type IdentityOptions = {
+  db: Kysely<any>;
+  clock: Clock;
+  keyring: Keyring;
+  audit: AuditService;
+  mailer: Mailer;
+  sharedState: SharedState;
+  publicUrl: string;
+  /** Test-only override; production always uses the real cost. */
+  argon2Cost?: Argon2Cost;
+  sessionIdleMs?: number;
+  sessionAbsoluteMs?: number;
+};
+
+const ACTIVATION_TTL_MS = 48 * HOUR;
+const RESET_TTL_MS = HOUR;
+const RESEND_COOLDOWN_MS = 60_000;
+export const LOCKOUT_THRESHOLD = 10;
+export const LOCKOUT_MS = 30 * MINUTE;
+/** Failed sign-ins per IP: a burst of 30, refilled at 30 per 10 minutes. */
+const IP_FAIL_LIMIT = 30;
+const IP_FAIL_PERIOD_MS = 10 * MINUTE;
+const RECOVERY_CODE_COUNT = 10;
+const anonymous: Actor = { type: 'anonymous', id: null };
+
+function normEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Lower-case letters and digits only, diacritics removed, words sorted: "Khan, Ali" = "ali khan". */
+export function normalizeScreeningName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+    .sort()
+    .join(' ');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.some((f) => f.trim() !== ''));
+}
+
+export class IdentityService implements UserDirectory {
+  readonly #db: Kysely<any>;
+  readonly #clock: Clock;
+  readonly #keyring: Keyring;
+  readonly #audit: AuditService;
+  readonly #mailer: Mailer;
+  readonly #state: SharedState;
+  readonly #publicUrl: string;
+  readonly #hasher: PasswordHasher;
+  readonly #idleMs: number;
+  readonly #absoluteMs: number;
+  #dummyHash: Promise<string> | undefined;
+  #currentTermsVersion: (() => Promise<string | null>) | undefined;
+
+  constructor(opts: IdentityOptions) {
+    this.#db = opts.db;
+    this.#clock = opts.clock;
+    this.#keyring = opts.keyring;
+    this.#audit = opts.audit;
+    this.#mailer = opts.mailer;
+    this.#state = opts.sharedState;
+    this.#publicUrl = opts.publicUrl;
+    this.#hasher = new PasswordHasher(opts.argon2Cost);
+    this.#idleMs = opts.sessionIdleMs ?? 2 * HOUR;
+    this.#absoluteMs = opts.sessionAbsoluteMs ?? 12 * HOUR;
+  }
+
+  /** The terms module tells sign-up which version is current (recorded with the acceptance). */
+  setTermsVersionProvider(fn: () => Promise<string | null>): void {
+    this.#currentTermsVersion = fn;
+  }
+
+  #nowIso(): string {
+    return this.#clock.now().toISOString();
+  }
+
+  #tokenHash(token: string, purpose: string): string {
+    return this.#keyring.hmac(token, purpose);
+  }
+
+  async #throttle(key: string, limit: number, periodMs: number, burst: number, cost = 1): Promise<void> {
+    const r = await this.#state.consume(
+      [{ kind: 'gcra', key, limit, periodMs, burst }],
+      this.#clock.nowMs(),
+      cost,
+    );
+    if (!r.allowed) {
+      throw new AppError('rate_limited', undefined, undefined, {
+        'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))),
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ sign-up
+
+  async signUp(input: SignUpInput, meta: RequestMeta): Promise<{ status: 'activation_sent' }> {
+    await this.#throttle(`idn:signup:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
+    const email = normEmail(input.email);
+    const refuse = async (code: string, reason: string) => {
+      await this.#audit.record({
+        actor: anonymous,
+        action: 'user.signup_refused',
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: {
+          email,
+          reason,
+          countryOfResidence: input.countryOfResidence,
+          countryOfUse: input.countryOfUse,
+        },
+      });
+      throw new AppError(code);
+    };
+    if (!input.acceptTerms) throw new AppError('terms_not_accepted');
+    checkPasswordPolicy(input.password, { email, name: input.name });
+    if (!this.isAdult(input.dateOfBirth)) await refuse('ineligible_underage', 'underage');
+    const countries = [input.countryOfResidence.toUpperCase(), input.countryOfUse.toUpperCase()];
+    const barred = await this.#db
+      .selectFrom('barred_countries')
+      .select('code')
+      .where('code', 'in', countries)
+      .execute();
+    if (barred.length > 0) await refuse('ineligible_country', `barred_country:${barred[0].code}`);
+
+    const existing = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (existing) {
+      // Same answer as a new sign-up; the owner of the address learns about the attempt.
+      if (existing.status === 'unverified') await this.#sendActivation(existing as UserRef, true);
+      else {
+        await this.#mailer.send({
+          to: email,
+          kind: 'signup_existing',
+          subject: 'Someone tried to sign up with your e-mail address',
+          text: `Someone tried to open a Darwaza account with ${email}, which already has one.\n\nIf it was you, sign in at ${this.#publicUrl}/sign-in or reset your password at ${this.#publicUrl}/reset-password.\nIf it was not you, you can ignore this message.`,
+        });
+      }
+      return { status: 'activation_sent' };
+    }
+
+    const screening = await this.#screen(input.name);
+    const passwordHash = await this.#hasher.hash(input.password);
+    const termsVersion = input.termsVersion ?? (await this.#currentTermsVersion?.()) ?? null;
+    const now = this.#nowIso();
+    const id = newId('usr', this.#clock.nowMs());
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('users')
+          .values({
+            id,
+            email,
+            name: input.name.trim(),
+            password_hash: passwordHash,
+            date_of_birth: input.dateOfBirth,
+            country_of_residence: countries[0],
+            country_of_use: countries[1],
+            phone: input.phone ?? null,
+            job_title: input.jobTitle ?? null,
+            status: 'unverified',
+            is_operator: 0,
+            screening_match: screening,
+            terms_version: termsVersion,
+            terms_accepted_at: now,
+            created_at: now,
+            profile_confirmed_at: now,
+            password_changed_at: now,
+          })
+          .execute();
+        await this.#audit.record(
+          {
+            actor: { type: 'user', id },
+            action: 'user.signup',
+            target: { type: 'user', id },
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { termsVersion, screeningHold: screening !== null },
+          },
+          trx,
+        );
+        await this.#sendActivation({ id, email, name: input.name }, false, trx);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return { status: 'activation_sent' };
+      throw err;
+    }
+    return { status: 'activation_sent' };
+  }
+
+  /** Date of birth (YYYY-MM-DD) is at least 18 years before today (UTC). */
+  isAdult(dateOfBirth: string): boolean {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateOfBirth);
+    if (!m) return false;
+    const eighteenth = Date.UTC(Number(m[1]) + 18, Number(m[2]) - 1, Number(m[3]));
+    return eighteenth <= this.#clock.nowMs();
+  }
+
+  async #screen(name: string): Promise<string | null> {
+    const n = normalizeScreeningName(name);
+    if (!n) return null;
+    const hit = await this.#db
+      .selectFrom('screening_entries')
+      .select('name')
+      .where('normalized_name', '=', n)
+      .executeTakeFirst();
+    return hit?.name ?? null;
+  }
+
+  async #sendActivation(
+    user: { id: string; email: string; name: string },
+    respectCooldown: boolean,
+    trx?: Kysely<any>,
+  ): Promise<void> {
+    if (respectCooldown) {
+      const fresh = await this.#state.setIfAbsent(`idn:resend:${user.id}`, '1', RESEND_COOLDOWN_MS);
+      if (!fresh) return;
+    } else {
+      await this.#state.setValue(`idn:resend:${user.id}`, '1', RESEND_COOLDOWN_MS);
+    }
+    const token = randomToken();
+    const nowMs = this.#clock.nowMs();
+    const db = trx ?? this.#db;
+    await db
+      .insertInto('user_tokens')
+      .values({
+        token_hash: this.#tokenHash(token, 'activation'),
+        user_id: user.id,
+        purpose: 'activation',
+        created_at: new Date(nowMs).toISOString(),
+        expires_at: new Date(nowMs + ACTIVATION_TTL_MS).toISOString(),
+      })
+      .execute();
+    await this.#mailer.send(
+      {
+        to: user.email,
+        kind: 'activation',
+        subject: 'Activate your Darwaza account',
+        text: `Hello ${user.name},\n\nOpen this link to activate your account (valid for 48 hours, once):\n${this.#publicUrl}/activate?token=${token}\n\nIf you did not sign up, ignore this message.`,
+      },
+      trx,
+    );
+  }
+
+  /** Sends a fresh activation link, at most once a minute per account; same answer for any e-mail. */
+  async resendActivation(emailIn: string, meta: RequestMeta): Promise<void> {
+    await this.#throttle(`idn:resend:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
+    const user = await this.#db
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'status'])
+      .where('email', '=', normEmail(emailIn))
+      .executeTakeFirst();
+    if (user?.status === 'unverified') await this.#sendActivation(user, true);
+  }
+
+  async activateAccount(token: string, meta: RequestMeta): Promise<{ status: string }> {
+    const hash = this.#tokenHash(token, 'activation');
+    const now = this.#nowIso();
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('user_tokens')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .where('purpose', '=', 'activation')
+        .executeTakeFirst();
+      if (!row || row.used_at || row.expires_at <= now) throw new AppError('invalid_token');
+      const used = await trx
+        .updateTable('user_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) throw new AppError('invalid_token');
+      const user = await trx
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', row.user_id)
+        .executeTakeFirstOrThrow();
+      if (user.status !== 'unverified') return { status: user.status as string };
+      let status: UserStatus = 'pending';
+      let rule: string | null = null;
+      if (!user.screening_match) {
+        const domain = String(user.email).split('@')[1] ?? '';
+        const hit = await trx
+          .selectFrom('auto_approve_rules')
+          .select('email_domain')
+          .where('email_domain', '=', domain)
+          .executeTakeFirst();
+        if (hit) {
+          status = 'active';
+          rule = hit.email_domain;
+        }
+      }
+      await trx
+        .updateTable('users')
+        .set({
+          status,
+          activated_at: now,
+          ...(rule ? { decided_at: now, decided_by: `rule:${rule}` } : {}),
+        })
+        .where('id', '=', user.id)
+        .execute();
+      const target = { type: 'user', id: user.id };
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'user.activated',
+          target,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+      if (rule) {
+        await this.#audit.record(
+          {
+            actor: { type: 'system', id: null },
+            action: 'user.auto_approved',
+            target,
+            details: { emailDomain: rule },
+          },
+          trx,
+        );
+      }
+      return { status };
+    });
+  }
+
+  // ---------------------------------------------------------------------------- operator decisions
+
+  async approveAccount(operator: Principal, userId: string, meta: RequestMeta): Promise<AdminUserView> {
+    return this.#decide(operator, userId, 'active', null, meta);
+  }
+
+  async rejectAccount(
+    operator: Principal,
+    userId: string,
+    reason: string,
+    meta: RequestMeta,
+  ): Promise<AdminUserView> {
+    return this.#decide(operator, userId, 'rejected', reason, meta);
+  }
+
+  async #decide(
+    operator: Principal | null,
+    userId: string,
+    status: 'active' | 'rejected',
+    reason: string | null,
+    meta: RequestMeta,
+  ): Promise<AdminUserView> {
+    const now = this.#nowIso();
+    await this.#db.transaction().execute(async (trx) => {
+      const user = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+      if (!user) throw new AppError('not_found');
+      // Approving a rejected account (on appeal) is allowed; deciding an active one is not.
+      const allowed = status === 'active' ? ['pending', 'rejected'] : ['pending'];
+      if (!allowed.includes(user.status)) throw new AppError('account_not_pending');
+      await trx
+        .updateTable('users')
+        .set({
+          status,
+          rejection_reason: reason,
+          decided_by: operator?.userId ?? 'cli',
+          decided_at: now,
+        })
+        .where('id', '=', userId)
+        .execute();
+      await this.#audit.record(
+        {
+          actor: operator ? { type: 'operator', id: operator.userId } : { type: 'system', id: null },
+          action: status === 'active' ? 'user.approved' : 'user.rejected',
+          target: { type: 'user', id: userId },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: reason ? { reason } : {},
+        },
+        trx,
+      );
+      await this.#mailer.send(
+        {
+          to: user.email,
+          kind: status === 'active' ? 'account_approved' : 'account_rejected',
+          subject:
+            status === 'active' ? 'Your Darwaza account is approved' : 'Your Darwaza account application',
+          text:
+            status === 'active'
+              ? `Hello ${user.name},\n\nYour account is approved. Sign in at ${this.#publicUrl}/sign-in.`
+              : `Hello ${user.name},\n\nYour account application was not approved.\nReason: ${reason}`,
+        },
+        trx,
+      );
+    });
+    return (await this.getAdminUser(userId))!;
+  }
+
+  /** For the CLI: approve without an operator session (audited as the system). */
+  async approveAccountAsSystem(userIdOrEmail: string): Promise<AdminUserView> {
+    const user = await this.#findByIdOrEmail(userIdOrEmail);
+    if (!user) throw new AppError('not_found');
+    if (user.status === 'unverified') {
+      await this.#db
+        .updateTable('users')
+        .set({ status: 'pending', activated_at: this.#nowIso() })
+        .where('id', '=', user.id)
+        .execute();
+    }
+    return this.#decide(null, user.id, 'active', null, {});
+  }
+
+  async #findByIdOrEmail(v: string) {
+    return this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where(v.startsWith('usr_') ? 'id' : 'email', '=', v.startsWith('usr_') ? v : normEmail(v))
+      .executeTakeFirst();
+  }
+
+  async listAccounts(q: { status?: string; limit?: number; before?: string }): Promise<AdminUserView[]> {
+    let query = this.#db.selectFrom('users').selectAll().orderBy('id', 'desc');
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.before) query = query.where('id', '<', q.before);
+    const rows = await query.limit(Math.min(q.limit ?? 100, 500)).execute();
+    const months = await this.reconfirmMonths();
+    return rows.map((r) => this.#adminView(r, months));
+  }
+
+  async getAdminUser(userId: string): Promise<AdminUserView | null> {
+    const r = await this.#db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    return r ? this.#adminView(r, await this.reconfirmMonths()) : null;
+  }
+
+  #view(r: any, months: number): UserView {
+    return {
+      id: r.id,
+      email: r.email,
+      name: r.name,
+      status: r.status,
+      isOperator: Number(r.is_operator) === 1,
+      mfaEnabled: r.totp_secret_enc !== null,
+      dateOfBirth: r.date_of_birth,
+      countryOfResidence: r.country_of_residence,
+      countryOfUse: r.country_of_use,
+      phone: r.phone,
+      jobTitle: r.job_title,
+      createdAt: r.created_at,
+      rejectionReason: r.rejection_reason,
+      profileConfirmedAt: r.profile_confirmed_at,
+      profileConfirmationDue: this.#confirmationDue(
+        r.profile_confirmed_at,
+        Number(r.update_required),
+        months,
+      ),
+    };
+  }
+
+  #adminView(r: any, months: number): AdminUserView {
+    return {
+      ...this.#view(r, months),
+      screeningMatch: r.screening_match,
+      activatedAt: r.activated_at,
+      decidedBy: r.decided_by,
+      decidedAt: r.decided_at,
+      termsVersion: r.terms_version,
+    };
+  }
+
+  #confirmationDue(confirmedAt: string | null, updateRequired: number, months: number): boolean {
+    if (updateRequired === 1) return true;
+    if (!confirmedAt) return true;
+    const d = new Date(confirmedAt);
+    d.setUTCMonth(d.getUTCMonth() + months);
+    return d.getTime() <= this.#clock.nowMs();
+  }
+
+  // ------------------------------------------------------------------------------------ sessions
+
+  /**
+   * Signs in with e-mail + password (+ TOTP or recovery code when enrolled). Unknown e-mails cost
+   * the same argon2 work and get the same answer as wrong passwords; lockout counts per e-mail
+   * whether or not it exists, so the lock itself reveals nothing either.
+   */
+  async createSession(
+    input: { email: string; password: string; code?: string },
+    meta: RequestMeta,
+  ): Promise<{ token: string; csrfToken: string; session: SessionView; user: UserView }> {
+    const email = normEmail(input.email);
+    const emailKey = this.#keyring.hmac(email, 'login-email');
+    const ipKey = `idn:login:ip:${meta.ip ?? '-'}`;
+    const nowMs = this.#clock.nowMs();
+    // Per-IP throttle on failures: check without charging; failures charge below.
+    await this.#throttle(ipKey, IP_FAIL_LIMIT, IP_FAIL_PERIOD_MS, IP_FAIL_LIMIT, 0);
+    const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    if (await this.#state.getValue(`idn:lock:${emailKey}`)) {
+      await this.#audit.record({
+        actor: anonymous,
+        action: 'user.signin_failed',
+        target: user ? { type: 'user', id: user.id } : null,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { reason: 'locked', ...(user ? {} : { email }) },
+      });
+      throw new AppError('account_locked');
+    }
+    const fail = async (reason: string, code: string) => {
+      await this.#throttle(ipKey, IP_FAIL_LIMIT, IP_FAIL_PERIOD_MS, IP_FAIL_LIMIT, 1).catch(() => {});
+      const n = await this.#state.incr(`idn:fail:${emailKey}`, 1, LOCKOUT_MS);
+      await this.#audit.record({
+        actor: anonymous,
+        action: 'user.signin_failed',
+        target: user ? { type: 'user', id: user.id } : null,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { reason, attempt: n, ...(user ? {} : { email }) },
+      });
+      if (n >= LOCKOUT_THRESHOLD) {
+        await this.#state.setValue(`idn:lock:${emailKey}`, '1', LOCKOUT_MS);
+        await this.#state.deleteKey(`idn:fail:${emailKey}`);
+        await this.#audit.record({
+          actor: { type: 'system', id: null },
+          action: 'user.locked',
+          target: user ? { type: 'user', id: user.id } : null,
+          ip: meta.ip,
+          details: { until: new Date(nowMs + LOCKOUT_MS).toISOString(), ...(user ? {} : { email }) },
+        });
+      }
+      throw new AppError(code);
+    };
+    // Unknown e-mails still pay for one argon2 verification, so timing does not tell them apart.
+    const ok = await this.#hasher.verify(user ? user.password_hash : await this.#dummy(), input.password);
+    if (!user || !ok) return fail(user ? 'wrong_password' : 'unknown_email', 'invalid_credentials');
+    if (user.status === 'unverified') throw new AppError('account_not_activated');
+
+    let mfa = false;
+    if (user.totp_secret_enc) {
+      if (!input.code) throw new AppError('mfa_required');
+      const okCode = await this.#checkSecondFactor(user, input.code, meta);
+      if (!okCode) return fail('wrong_mfa_code', 'invalid_mfa_code');
+      mfa = true;
+    }
+    await this.#state.deleteKey(`idn:fail:${emailKey}`);
+
+    const token = SESSION_TOKEN_PREFIX + randomToken();
+    const id = newId('ses', nowMs);
+    const now = new Date(nowMs).toISOString();
+    const expiresAt = new Date(nowMs + this.#absoluteMs).toISOString();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('user_sessions')
+        .values({
+          id,
+          user_id: user.id,
+          token_hash: this.#tokenHash(token, 'session'),
+          mfa: mfa ? 1 : 0,
+          created_at: now,
+          last_seen_at: now,
+          expires_at: expiresAt,
+          ip: meta.ip ?? null,
+          user_agent: meta.userAgent ?? null,
+        })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'user.signin',
+          target: { type: 'session', id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { mfa },
+        },
+        trx,
+      );
+    });
+    return {
+      token,
+      csrfToken: this.csrfTokenFor(token),
+      session: {
+        id,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt,
+        ip: meta.ip ?? null,
+        userAgent: meta.userAgent ?? null,
+        mfa,
+        current: true,
+      },
+      user: this.#view(user, await this.reconfirmMonths()),
+    };
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= this.#hasher.hash(randomToken());
+    return this.#dummyHash;
+  }
+
+  /** TOTP (6 digits, each step once) or an unused recovery code (consumed). */
+  async #checkSecondFactor(
+    user: any,
+    codeIn: string,
+    meta: RequestMeta,
+    trx?: Kysely<any>,
+  ): Promise<boolean> {
+    const db = trx ?? this.#db;
+    const code = codeIn.replace(/[\s-]/g, '');
+    if (/^\d{6}$/.test(code)) {
+      const secret = this.#keyring.decrypt(user.totp_secret_enc, 'totp');
+      const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
+      const step = await verifyTotp(secret, code, this.#clock.nowMs(), last);
+      if (step === null) return false;
+      // Compare-and-set: two concurrent requests with the same code cannot both pass.
+      const r = await db
+        .updateTable('users')
+        .set({ totp_last_step: step })
+        .where('id', '=', user.id)
+        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    }
+    const hash = this.#keyring.hmac(code.toLowerCase(), 'recovery-code');
+    const r = await db
+      .updateTable('recovery_codes')
+      .set({ used_at: this.#nowIso() })
+      .where('code_hash', '=', hash)
+      .where('user_id', '=', user.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await this.#audit.record(
+      {
+        actor: { type: 'user', id: user.id },
+        action: 'mfa.recovery_code_used',
+        target: { type: 'user', id: user.id },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      },
+      trx,
+    );
+    return true;
+  }
+
+  csrfTokenFor(sessionToken: string): string {
+    return this.#keyring.hmac(sessionToken, 'csrf');
+  }
+
+  checkCsrf(sessionToken: string, given: string | undefined): boolean {
+    return typeof given === 'string' && safeEqual(this.csrfTokenFor(sessionToken), given);
+  }
+
+  /**
+   * Resolves a session token to its principal; null when unknown, revoked, idle too long or past its
+   * absolute expiry. An operator counts as an operator only in a session opened with a second factor.
+   */
+  async authenticateToken(token: string): Promise<Principal | null> {
+    if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 200) return null;
+    const row = await this.#db
+      .selectFrom('user_sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select([
+        's.id as session_id',
+        's.mfa',
+        's.last_seen_at',
+        's.expires_at',
+        's.revoked_at',
+        'u.id as user_id',
+        'u.email',
+        'u.name',
+        'u.status',
+        'u.is_operator',
+      ])
+      .where('s.token_hash', '=', this.#tokenHash(token, 'session'))
+      .executeTakeFirst();
+    if (!row || row.revoked_at) return null;
+    const nowMs = this.#clock.nowMs();
+    if (Date.parse(row.expires_at) <= nowMs) return null;
+    if (Date.parse(row.last_seen_at) + this.#idleMs <= nowMs) return null;
+    if (nowMs - Date.parse(row.last_seen_at) > MINUTE) {
+      await this.#db
+        .updateTable('user_sessions')
+        .set({ last_seen_at: new Date(nowMs).toISOString() })
+        .where('id', '=', row.session_id)
+        .execute();
+    }
+    return {
+      userId: row.user_id,
+      sessionId: row.session_id,
+      email: row.email,
+      name: row.name,
+      isOperator: Number(row.is_operator) === 1 && Number(row.mfa) === 1,
+      status: row.status,
+    };
+  }
+
+  async getSession(
+    principal: Principal,
+    token: string,
+  ): Promise<{ user: UserView; session: SessionView; csrfToken: string }> {
+    const sessions = await this.listSessions(principal);
+    const session = sessions.find((s) => s.id === principal.sessionId)!;
+    return { user: (await this.getMe(principal.userId))!, session, csrfToken: this.csrfTokenFor(token) };
+  }
+
+  async listSessions(principal: Principal): Promise<SessionView[]> {
+    const nowIso = this.#nowIso();
+    const rows = await this.#db
+      .selectFrom('user_sessions')
+      .selectAll()
+      .where('user_id', '=', principal.userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', nowIso)
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute();
+    const idleCut = this.#clock.nowMs() - this.#idleMs;
+    return rows
+      .filter((r) => Date.parse(r.last_seen_at) > idleCut)
+      .map((r) => ({
+        id: r.id,
+        createdAt: r.created_at,
+        lastSeenAt: r.last_seen_at,
+        expiresAt: r.expires_at,
+        ip: r.ip,
+        userAgent: r.user_agent,
+        mfa: Number(r.mfa) === 1,
+        current: r.id === principal.sessionId,
+      }));
+  }
+
+  /** Revokes one of the caller's own sessions; another user's session id is simply not found. */
+  async revokeSession(principal: Principal, sessionId: string, meta: RequestMeta): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('user_sessions')
+        .set({ revoked_at: this.#nowIso() })
+        .where('id', '=', sessionId)
+        .where('user_id', '=', principal.userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: principal.userId },
+          action: 'session.revoked',
+          target: { type: 'session', id: sessionId },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { current: sessionId === principal.sessionId },
+        },
+        trx,
+      );
+    });
+  }
+
+  async #revokeAll(userId: string, trx: Kysely<any>, exceptSessionId?: string): Promise<number> {
+    let q = trx
+      .updateTable('user_sessions')
+      .set({ revoked_at: this.#nowIso() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
+    if (exceptSessionId) q = q.where('id', '!=', exceptSessionId);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  // ------------------------------------------------------------------------------------ TOTP
+
+  /** Starts enrolment: a new seed (sealed in the database), shown to the user once. */
+  async enrollTotp(principal: Principal, meta: RequestMeta): Promise<{ secret: string; otpauthUrl: string }> {
+    const user = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', principal.userId)
+      .executeTakeFirstOrThrow();
+    if (user.totp_secret_enc) throw new AppError('mfa_already_enrolled');
+    const secret = newTotpSecret();
+    await this.#db
+      .updateTable('users')
+      .set({ totp_pending_enc: this.#keyring.encrypt(secret, 'totp') })
+      .where('id', '=', user.id)
+      .execute();
+    await this.#audit.record({
+      actor: { type: 'user', id: user.id },
+      action: 'mfa.totp_enrollment_started',
+      target: { type: 'user', id: user.id },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+    return { secret, otpauthUrl: totpUri(secret, user.email) };
+  }
+
+  /**
+   * Completes enrolment with a code from the app; returns recovery codes (shown once, stored as
+   * HMACs). The current session is upgraded to a second-factor session.
+   */
+  async confirmTotp(
+    principal: Principal,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<{ recoveryCodes: string[] }> {
+    const user = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', principal.userId)
+      .executeTakeFirstOrThrow();
+    if (user.totp_secret_enc) throw new AppError('mfa_already_enrolled');
+    if (!user.totp_pending_enc) throw new AppError('mfa_not_enrolled');
+    const secret = this.#keyring.decrypt(user.totp_pending_enc, 'totp');
+    const step = await verifyTotp(secret, code, this.#clock.nowMs(), null);
+    if (step === null) throw new AppError('invalid_mfa_code');
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode());
+    const now = this.#nowIso();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ totp_secret_enc: user.totp_pending_enc, totp_pending_enc: null, totp_last_step: step })
+        .where('id', '=', user.id)
+        .execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      await trx
+        .insertInto('recovery_codes')
+        .values(
+          codes.map((c) => ({
+            code_hash: this.#keyring.hmac(c.replace(/-/g, ''), 'recovery-code'),
+            user_id: user.id,
+            created_at: now,
+          })),
+        )
+        .execute();
+      await trx.updateTable('user_sessions').set({ mfa: 1 }).where('id', '=', principal.sessionId).execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'mfa.totp_enrolled',
+          target: { type: 'user', id: user.id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+    });
+    return { recoveryCodes: codes };
+  }
+
+  // ------------------------------------------------------------------------------------ password reset
+
+  /** Always answers the same; mails a single-use link (1 hour) when the account exists. */
+  async requestPasswordReset(emailIn: string, meta: RequestMeta): Promise<void> {
+    await this.#throttle(`idn:reset:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
+    const email = normEmail(emailIn);
+    const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    if (!user || user.status === 'unverified') return;
+    if (!(await this.#state.setIfAbsent(`idn:reset-cooldown:${user.id}`, '1', RESEND_COOLDOWN_MS))) return;
+    const token = randomToken();
+    const nowMs = this.#clock.nowMs();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('user_tokens')
+        .values({
+          token_hash: this.#tokenHash(token, 'password-reset'),
+          user_id: user.id,
+          purpose: 'password_reset',
+          created_at: new Date(nowMs).toISOString(),
+          expires_at: new Date(nowMs + RESET_TTL_MS).toISOString(),
+        })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: anonymous,
+          action: 'user.password_reset_requested',
+          target: { type: 'user', id: user.id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+      await this.#mailer.send(
+        {
+          to: email,
+          kind: 'password_reset',
+          subject: 'Reset your Darwaza password',
+          text: `Hello ${user.name},\n\nOpen this link within an hour to choose a new password:\n${this.#publicUrl}/reset-password?token=${token}\n\nIf you did not ask for this, ignore this message; your password stays as it is.`,
+        },
+        trx,
+      );
+    });
+  }
+
+  /**
+   * Sets a new password from a reset link. Accounts with TOTP must also give a code (or recovery
+   * code): the link alone is one factor. Every session of the account ends.
+   */
+  async resetPassword(
+    input: { token: string; password: string; code?: string },
+    meta: RequestMeta,
+  ): Promise<void> {
+    const hash = this.#tokenHash(input.token, 'password-reset');
+    const now = this.#nowIso();
+    const row = await this.#db
+      .selectFrom('user_tokens')
+      .selectAll()
+      .where('token_hash', '=', hash)
+      .where('purpose', '=', 'password_reset')
+      .executeTakeFirst();
+    if (!row || row.used_at || row.expires_at <= now) throw new AppError('invalid_token');
+    const user = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', row.user_id)
+      .executeTakeFirstOrThrow();
+    checkPasswordPolicy(input.password, { email: user.email, name: user.name });
+    if (user.totp_secret_enc) {
+      if (!input.code) throw new AppError('mfa_required');
+      await this.#throttle(`idn:reset-mfa:${user.id}`, 10, LOCKOUT_MS, 10, 0);
+      if (!(await this.#checkSecondFactor(user, input.code, meta))) {
+        await this.#throttle(`idn:reset-mfa:${user.id}`, 10, LOCKOUT_MS, 10, 1).catch(() => {});
+        throw new AppError('invalid_mfa_code');
+      }
+    }
+    const passwordHash = await this.#hasher.hash(input.password);
+    await this.#db.transaction().execute(async (trx) => {
+      const used = await trx
+        .updateTable('user_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) throw new AppError('invalid_token');
+      await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, password_changed_at: now })
+        .where('id', '=', user.id)
+        .execute();
+      const ended = await this.#revokeAll(user.id, trx);
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'user.password_reset',
+          target: { type: 'user', id: user.id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { sessionsEnded: ended },
+        },
+        trx,
+      );
+      await this.#mailer.send(
+        {
+          to: user.email,
+          kind: 'password_changed',
+          subject: 'Your Darwaza password was changed',
+          text: `Hello ${user.name},\n\nYour password was just reset and every session was signed out. If this was not you, contact the operator at once.`,
+        },
+        trx,
+      );
+    });
+    await this.#state.deleteKey(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`);
+  }
+
+  // ------------------------------------------------------------------------------------ profile
+
+  async getMe(userId: string): Promise<UserView | null> {
+    const r = await this.#db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    return r ? this.#view(r, await this.reconfirmMonths()) : null;
+  }
+
+  async updateProfile(
+    principal: Principal,
+    patch: {
+      name?: string;
+      phone?: string | null;
+      jobTitle?: string | null;
+      countryOfResidence?: string;
+      countryOfUse?: string;
+    },
+    meta: RequestMeta,
+  ): Promise<UserView> {
+    const set: Record<string, unknown> = {};
+    if (patch.name !== undefined) set.name = patch.name.trim();
+    if (patch.phone !== undefined) set.phone = patch.phone;
+    if (patch.jobTitle !== undefined) set.job_title = patch.jobTitle;
+    const countries = [patch.countryOfResidence, patch.countryOfUse]
+      .filter((c): c is string => !!c)
+      .map((c) => c.toUpperCase());
+    if (countries.length) {
+      const barred = await this.#db
+        .selectFrom('barred_countries')
+        .select('code')
+        .where('code', 'in', countries)
+        .execute();
+      if (barred.length) throw new AppError('ineligible_country');
+      if (patch.countryOfResidence) set.country_of_residence = patch.countryOfResidence.toUpperCase();
+      if (patch.countryOfUse) set.country_of_use = patch.countryOfUse.toUpperCase();
+    }
+    // Saving the details is also confirming them.
+    set.profile_confirmed_at = this.#nowIso();
+    set.update_required = 0;
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set(set).where('id', '=', principal.userId).execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: principal.userId },
+          action: 'user.profile_updated',
+          target: { type: 'user', id: principal.userId },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { fields: Object.keys(patch) },
+        },
+        trx,
+      );
+    });
+    return (await this.getMe(principal.userId))!;
+  }
+
+  async confirmProfile(principal: Principal, meta: RequestMeta): Promise<UserView> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ profile_confirmed_at: this.#nowIso(), update_required: 0 })
+        .where('id', '=', principal.userId)
+        .execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: principal.userId },
+          action: 'user.profile_confirmed',
+          target: { type: 'user', id: principal.userId },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+    });
+    return (await this.getMe(principal.userId))!;
+  }
+
+  async requireProfileUpdate(operator: Principal, userId: string, meta: RequestMeta): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('users')
+        .set({ update_required: 1 })
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: { type: 'operator', id: operator.userId },
+          action: 'user.update_required',
+          target: { type: 'user', id: userId },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+    });
+  }
+
+  /** True when the user's details are confirmed within the re-confirmation period and not flagged. */
+  async profileIsCurrent(userId: string): Promise<boolean> {
+    const me = await this.getMe(userId);
+    return !!me && !me.profileConfirmationDue;
+  }
+
+  // ------------------------------------------------------------------------------------ operator settings
+
+  async reconfirmMonths(): Promise<number> {
+    const r = await this.#db
+      .selectFrom('identity_settings')
+      .select('value')
+      .where('key', '=', 'reconfirm_months')
+      .executeTakeFirst();
+    return r ? Number(r.value) : 12;
+  }
+
+  async getSettings(): Promise<{ reconfirmMonths: number }> {
+    return { reconfirmMonths: await this.reconfirmMonths() };
+  }
+
+  async updateSettings(operator: Principal, s: { reconfirmMonths: number }, meta: RequestMeta) {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('identity_settings').where('key', '=', 'reconfirm_months').execute();
+      await trx
+        .insertInto('identity_settings')
+        .values({ key: 'reconfirm_months', value: String(s.reconfirmMonths) })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'operator', id: operator.userId },
+          action: 'identity.settings_changed',
+          ip: meta.ip,
+          details: s,
+        },
+        trx,
+      );
+    });
+    return this.getSettings();
+  }
+
+  async listBarredCountries(): Promise<Array<{ code: string; note: string | null }>> {
+    const rows = await this.#db
+      .selectFrom('barred_countries')
+      .select(['code', 'note'])
+      .orderBy('code')
+      .execute();
+    return rows.map((r) => ({ code: r.code, note: r.note }));
+  }
+
+  async setBarredCountries(
+    operator: Principal,
+    list: Array<{ code: string; note?: string | null }>,
+    meta: RequestMeta,
+  ) {
+    const now = this.#nowIso();
+    const unique = [...new Map(list.map((c) => [c.code.toUpperCase(), c])).entries()];
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('barred_countries').execute();
+      if (unique.length) {
+        await trx
+          .insertInto('barred_countries')
+          .values(unique.map(([code, c]) => ({ code, note: c.note ?? null, created_at: now })))
+          .execute();
+      }
+      await this.#audit.record(
+        {
+          actor: { type: 'operator', id: operator.userId },
+          action: 'identity.barred_countries_changed',
+          ip: meta.ip,
+          details: { codes: unique.map(([c]) => c) },
+        },
+        trx,
+      );
+    });
+    return this.listBarredCountries();
+  }
+
+  /** CSV with a header row containing `name` (and optionally `reference`). */
+  async importScreeningList(
+    operator: Principal | null,
+    csv: string,
+    opts: { replace: boolean },
+    meta: RequestMeta,
+  ): Promise<{ imported: number; total: number }> {
+    const rows = parseCsv(csv);
+    if (rows.length === 0) throw new AppError('validation_failed', 'The CSV is empty.');
+    const header = rows[0].map((h) => h.trim().toLowerCase());
+    let nameCol = header.indexOf('name');
+    const refCol = header.indexOf('reference');
+    const body = nameCol === -1 ? rows : rows.slice(1);
+    if (nameCol === -1) nameCol = 0;
+    const entries = new Map<string, { name: string; reference: string | null }>();
+    for (const r of body) {
+      const name = (r[nameCol] ?? '').trim();
+      const n = normalizeScreeningName(name);
+      if (n)
+        entries.set(n, {
+          name: name.slice(0, 300),
+          reference: refCol >= 0 ? (r[refCol] ?? '').trim().slice(0, 200) || null : null,
+        });
+    }
+    const now = this.#nowIso();
+    await this.#db.transaction().execute(async (trx) => {
+      if (opts.replace) await trx.deleteFrom('screening_entries').execute();
+      else if (entries.size) {
+        const keys = [...entries.keys()];
+        for (let i = 0; i < keys.length; i += 500) {
+          await trx
+            .deleteFrom('screening_entries')
+            .where('normalized_name', 'in', keys.slice(i, i + 500))
+            .execute();
+        }
+      }
+      const values = [...entries].map(([n, e]) => ({
+        normalized_name: n,
+        name: e.name,
+        reference: e.reference,
+        created_at: now,
+      }));
+      for (let i = 0; i < values.length; i += 200) {
+        await trx
+          .insertInto('screening_entries')
+          .values(values.slice(i, i + 200))
+          .execute();
+      }
+      await this.#audit.record(
+        {
+          actor: operator ? { type: 'operator', id: operator.userId } : { type: 'system', id: null },
+          action: 'identity.screening_list_imported',
+          ip: meta.ip,
+          details: { imported: entries.size, replace: opts.replace },
+        },
+        trx,
+      );
+    });
+    const total = await this.#db
+      .selectFrom('screening_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return { imported: entries.size, total: Number(total.n) };
+  }
+
+  async listScreeningEntries(
+    limit = 500,
+  ): Promise<Array<{ name: string; reference: string | null; createdAt: string }>> {
+    const rows = await this.#db
+      .selectFrom('screening_entries')
+      .selectAll()
+      .orderBy('name')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ name: r.name, reference: r.reference, createdAt: r.created_at }));
+  }
+
+  async listAutoApproveRules(): Promise<
+    Array<{ emailDomain: string; note: string | null; createdAt: string }>
+  > {
+    const rows = await this.#db
+      .selectFrom('auto_approve_rules')
+      .selectAll()
+      .orderBy('email_domain')
+      .execute();
+    return rows.map((r) => ({ emailDomain: r.email_domain, note: r.note, createdAt: r.created_at }));
+  }
+
+  async addAutoApproveRule(
+    operator: Principal | null,
+    domainIn: string,
+    note: string | null,
+    meta: RequestMeta,
+  ) {
+    const domain = domainIn.trim().toLowerCase().replace(/^@/, '');
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('auto_approve_rules')
+          .values({
+            email_domain: domain,
+            note,
+            created_by: operator?.userId ?? null,
+            created_at: this.#nowIso(),
+          })
+          .execute();
+        await this.#audit.record(
+          {
+            actor: operator ? { type: 'operator', id: operator.userId } : { type: 'system', id: null },
+            action: 'identity.auto_approve_rule_added',
+            ip: meta.ip,
+            details: { emailDomain: domain },
+          },
+          trx,
+        );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('already_exists');
+      throw err;
+    }
+    return { emailDomain: domain, note, createdAt: this.#nowIso() };
+  }
+
+  async removeAutoApproveRule(operator: Principal, domain: string, meta: RequestMeta): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .deleteFrom('auto_approve_rules')
+        .where('email_domain', '=', domain.toLowerCase())
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: { type: 'operator', id: operator.userId },
+          action: 'identity.auto_approve_rule_removed',
+          ip: meta.ip,
+          details: { emailDomain: domain },
+        },
+        trx,
+      );
+    });
+  }
+
+  // ------------------------------------------------------------------------------------ provisioning
+
+  /**
+   * Creates an active account directly (CLI, demo seed): no e-mail round trip, no screening. The
+   * password policy still applies. Operators are always enrolled in TOTP; the seed is returned once.
+   */
+  async provisionUser(input: {
+    email: string;
+    name: string;
+    password: string;
+    operator?: boolean;
+    totpSecret?: string;
+    dateOfBirth?: string;
+    country?: string;
+  }): Promise<{ user: UserView; totpSecret: string | null; otpauthUrl: string | null }> {
+    const email = normEmail(input.email);
+    checkPasswordPolicy(input.password, { email, name: input.name });
+    const passwordHash = await this.#hasher.hash(input.password);
+    const secret = input.operator ? (input.totpSecret ?? newTotpSecret()) : (input.totpSecret ?? null);
+    const now = this.#nowIso();
+    const id = newId('usr', this.#clock.nowMs());
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('users')
+          .values({
+            id,
+            email,
+            name: input.name,
+            password_hash: passwordHash,
+            date_of_birth: input.dateOfBirth ?? null,
+            country_of_residence: input.country ?? 'PK',
+            country_of_use: input.country ?? 'PK',
+            status: 'active',
+            is_operator: input.operator ? 1 : 0,
+            created_at: now,
+            activated_at: now,
+            decided_by: 'cli',
+            decided_at: now,
+            profile_confirmed_at: now,
+            password_changed_at: now,
+            totp_secret_enc: secret ? this.#keyring.encrypt(secret, 'totp') : null,
+          })
+          .execute();
+        await this.#audit.record(
+          {
+            actor: { type: 'system', id: null },
+            action: input.operator ? 'user.operator_created' : 'user.provisioned',
+            target: { type: 'user', id },
+            details: { mfa: secret !== null },
+          },
+          trx,
+        );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new AppError('already_exists', 'An account with this e-mail already exists.');
+      throw err;
+    }
+    return {
+      user: (await this.getMe(id))!,
+      totpSecret: secret,
+      otpauthUrl: secret ? totpUri(secret, email) : null,
+    };
+  }
+
+  async findUserIdByEmail(email: string): Promise<string | null> {
+    const r = await this.#db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', normEmail(email))
+      .executeTakeFirst();
+    return r?.id ?? null;
+  }
+
+  // ------------------------------------------------------------------------------------ UserDirectory
+
+  async getUser(userId: string): Promise<{ id: string; email: string; name: string; status: string } | null> {
+    const r = await this.#db
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'status'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return r ? { id: r.id, email: r.email, name: r.name, status: r.status } : null;
+  }
+
+  async listActiveUserIds(): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('users')
+      .select('id')
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+}
+
+/** 10 characters from an unambiguous alphabet (50 bits), shown as xxxxx-xxxxx. */
+function newRecoveryCode(): string {
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  const bytes = randomToken(16);
+  let out = '';
+  const raw = Buffer.from(bytes, 'base64url');
+  for (let i = 0; i < 10; i++) out += alphabet[raw[i] % 32];
+  return `${out.slice(0, 5)}-${out.slice(5)}`;
+}

@@ -1,0 +1,1158 @@
+import type { Kysely } from 'kysely';
+import { type Clock, DAY } from '../../platform/clock.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import type { Principal } from '../../platform/http/route.ts';
+import { newId, randomToken } from '../../platform/ids.ts';
+import type { Keyring } from '../../platform/master-key.ts';
+import type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from '../../platform/ports.ts';
+import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { IdentityService, RequestMeta } from '../identity/identity-service.ts';
+import type { Mailer } from '../notifications/mailer.ts';
+
+/**
+ * Organisations, memberships, invitations, corporate participants and their decisions about
+ * representatives. Promises: a caller who is not a member of an organisation learns nothing about
+ * it (not_found, never forbidden); only the owner can hand over ownership; every membership and
+ * confirmation change is audited in the same transaction.
+ */
+registerErrorCodes({
+  authority_not_attested: {
+    status: 422,
+    message: 'Confirm that you are authorised to bind the organisation to the terms.',
+  },
+  unknown_participant: { status: 422, message: 'Choose a corporate participant from the list.' },
+  invitation_email_mismatch: {
+    status: 403,
+    message: 'This invitation was sent to a different e-mail address; sign in with that address.',
+  },
+  owner_cannot_leave: {
+    status: 409,
+    message: 'The owner cannot be removed or demoted; transfer ownership first.',
+  },
+  already_member: { status: 409, message: 'This person is already a member of the organisation.' },
+});
+
+export const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+export const orgRoles = ['owner', 'admin', 'developer', 'viewer'] as const;
+
+const INVITATION_TTL_MS = 7 * DAY;
+const DEFAULT_CONFIRMATION_MS = 365 * DAY;
+
+export type ParticipantView = {
+  id: string;
+  name: string;
+  code: string | null;
+  emailDomain: string | null;
+  createdAt: string;
+};
+
+export type RepresentativeView = {
+  userId: string;
+  name: string | null;
+  email: string | null;
+  status: 'pending' | 'confirmed' | 'rejected' | 'expired';
+  reason: string | null;
+  expiresAt: string | null;
+  decidedAt: string | null;
+};
+
+export type OrgView = {
+  id: string;
+  name: string;
+  registrationNumber: string;
+  participant: { id: string; name: string };
+  status: string;
+  address: string | null;
+  website: string | null;
+  createdAt: string;
+  authorityAttestedBy: string;
+  authorityAttestedAt: string;
+  authorityStatement: string;
+  myRole: OrgRole | 'operator' | 'reviewer';
+  representativeConfirmed: boolean;
+  representative: RepresentativeView | null;
+  detailsConfirmedAt: string;
+  detailsConfirmationDue: boolean;
+};
+
+export type MemberView = { userId: string; name: string; email: string; role: OrgRole; joinedAt: string };
+
+export type InvitationView = {
+  id: string;
+  email: string;
+  role: OrgRole;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
+};
+
+export type OrganizationOptions = {
+  db: Kysely<any>;
+  clock: Clock;
+  keyring: Keyring;
+  audit: AuditService;
+  mailer: Mailer;
+  identity: IdentityService;
+  publicUrl: string;
+};
+
+function actorOf(p: Principal | null): Actor {
+  if (!p) return { type: 'system', id: null };
+  return { type: p.isOperator ? 'operator' : 'user', id: p.userId };
+}
+
+export class OrganizationService implements OrgAccess {
+  readonly #db: Kysely<any>;
+  readonly #clock: Clock;
+  readonly #keyring: Keyring;
+  readonly #audit: AuditService;
+  readonly #mailer: Mailer;
+  readonly #identity: IdentityService;
+  readonly #publicUrl: string;
+
+  constructor(opts: OrganizationOptions) {
+    this.#db = opts.db;
+    this.#clock = opts.clock;
+    this.#keyring = opts.keyring;
+    this.#audit = opts.audit;
+    this.#mailer = opts.mailer;
+    this.#identity = opts.identity;
+    this.#publicUrl = opts.publicUrl;
+  }
+
+  #now(): string {
+    return this.#clock.now().toISOString();
+  }
+
+  // ------------------------------------------------------------------------------ OrgAccess
+
+  async requireMember(
+    principal: Principal,
+    orgId: string,
+    minRole: OrgRole = 'viewer',
+    opts: { allowOperator?: boolean } = {},
+  ): Promise<OrgRole | 'operator'> {
+    if (principal.isOperator && opts.allowOperator) {
+      const org = await this.#db
+        .selectFrom('organizations')
+        .select('id')
+        .where('id', '=', orgId)
+        .executeTakeFirst();
+      if (!org) throw new AppError('not_found');
+      return 'operator';
+    }
+    const m = await this.#db
+      .selectFrom('org_members')
+      .select('role')
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', principal.userId)
+      .executeTakeFirst();
+    if (!m) throw new AppError('not_found');
+    const role = m.role as OrgRole;
+    if (ROLE_RANK[role] < ROLE_RANK[minRole]) throw new AppError('forbidden');
+    return role;
+  }
+
+  async getOrganization(orgId: string): Promise<OrgSummary | null> {
+    const r = await this.#db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    if (!r) return null;
+    return {
+      id: r.id,
+      name: r.name,
+      status: r.status as OrgStatus,
+      representativeConfirmed: (await this.#ownerRepresentative(r.id))?.status === 'confirmed',
+    };
+  }
+
+  async memberUserIds(orgId: string, minRole: OrgRole = 'viewer'): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('org_members')
+      .select(['user_id', 'role'])
+      .where('org_id', '=', orgId)
+      .execute();
+    return rows.filter((r) => ROLE_RANK[r.role as OrgRole] >= ROLE_RANK[minRole]).map((r) => r.user_id);
+  }
+
+  async orgIdsOfUser(userId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('org_members')
+      .select('org_id')
+      .where('user_id', '=', userId)
+      .orderBy('org_id')
+      .execute();
+    return rows.map((r) => r.org_id);
+  }
+
+  /**
+   * Throws details_confirmation_required when the user's profile or the organisation's details are
+   * past their re-confirmation date or flagged by an operator (checked before creating apps).
+   */
+  async requireCurrentDetails(principal: Principal, orgId: string): Promise<void> {
+    if (!(await this.#identity.profileIsCurrent(principal.userId))) {
+      throw new AppError('details_confirmation_required', 'Review and confirm your profile details first.');
+    }
+    const org = await this.#db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    if (!org) throw new AppError('not_found');
+    if (await this.#orgDetailsDue(org)) {
+      throw new AppError(
+        'details_confirmation_required',
+        "An organisation admin must review and confirm the organisation's details first.",
+      );
+    }
+  }
+
+  async #orgDetailsDue(org: any): Promise<boolean> {
+    if (Number(org.update_required) === 1) return true;
+    const d = new Date(org.details_confirmed_at);
+    d.setUTCMonth(d.getUTCMonth() + (await this.#identity.reconfirmMonths()));
+    return d.getTime() <= this.#clock.nowMs();
+  }
+
+  // ------------------------------------------------------------------------------ participants
+
+  async createParticipant(
+    operator: Principal | null,
+    input: { name: string; code?: string | null; emailDomain?: string | null },
+    meta: RequestMeta,
+  ): Promise<ParticipantView> {
+    const id = newId('par', this.#clock.nowMs());
+    const now = this.#now();
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('participants')
+          .values({
+            id,
+            name: input.name.trim(),
+            code: input.code ?? null,
+            email_domain: input.emailDomain?.toLowerCase() ?? null,
+            created_at: now,
+          })
+          .execute();
+        await this.#audit.record(
+          {
+            actor: actorOf(operator),
+            action: 'participant.created',
+            target: { type: 'participant', id },
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { name: input.name },
+          },
+          trx,
+        );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new AppError('already_exists', 'A participant with this name exists.');
+      throw err;
+    }
+    return (await this.getParticipant(id))!;
+  }
+
+  async getParticipant(id: string): Promise<ParticipantView | null> {
+    const r = await this.#db.selectFrom('participants').selectAll().where('id', '=', id).executeTakeFirst();
+    return r
+      ? { id: r.id, name: r.name, code: r.code, emailDomain: r.email_domain, createdAt: r.created_at }
+      : null;
+  }
+
+  async findParticipantByName(name: string): Promise<ParticipantView | null> {
+    const r = await this.#db
+      .selectFrom('participants')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r ? this.getParticipant(r.id) : null;
+  }
+
+  async listParticipants(): Promise<ParticipantView[]> {
+    const rows = await this.#db.selectFrom('participants').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      code: r.code,
+      emailDomain: r.email_domain,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async addParticipantReviewer(
+    operator: Principal | null,
+    participantId: string,
+    userIdOrEmail: string,
+    meta: RequestMeta,
+  ): Promise<{ participantId: string; userId: string }> {
+    if (!(await this.getParticipant(participantId))) throw new AppError('not_found');
+    const userId = userIdOrEmail.startsWith('usr_')
+      ? userIdOrEmail
+      : await this.#identity.findUserIdByEmail(userIdOrEmail);
+    const user = userId ? await this.#identity.getUser(userId) : null;
+    if (!user) throw new AppError('not_found', 'No account with this e-mail or id.');
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('participant_reviewers')
+          .values({ participant_id: participantId, user_id: user.id, created_at: this.#now() })
+          .execute();
+        await this.#audit.record(
+          {
+            actor: actorOf(operator),
+            action: 'participant.reviewer_added',
+            target: { type: 'user', id: user.id },
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { participantId },
+          },
+          trx,
+        );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('already_exists', 'This person is already a reviewer.');
+      throw err;
+    }
+    return { participantId, userId: user.id };
+  }
+
+  async removeParticipantReviewer(
+    operator: Principal,
+    participantId: string,
+    userId: string,
+    meta: RequestMeta,
+  ) {
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .deleteFrom('participant_reviewers')
+        .where('participant_id', '=', participantId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: actorOf(operator),
+          action: 'participant.reviewer_removed',
+          target: { type: 'user', id: userId },
+          ip: meta.ip,
+          details: { participantId },
+        },
+        trx,
+      );
+    });
+  }
+
+  async listParticipantReviewers(
+    participantId: string,
+  ): Promise<Array<{ userId: string; name: string; email: string }>> {
+    const rows = await this.#db
+      .selectFrom('participant_reviewers')
+      .select('user_id')
+      .where('participant_id', '=', participantId)
+      .execute();
+    const out = [];
+    for (const r of rows) {
+      const u = await this.#identity.getUser(r.user_id);
+      if (u) out.push({ userId: u.id, name: u.name, email: u.email });
+    }
+    return out;
+  }
+
+  async #reviewerParticipantIds(userId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('participant_reviewers')
+      .select('participant_id')
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.map((r) => r.participant_id);
+  }
+
+  /** The participants the caller reviews for (empty for most users). */
+  async myReviewerParticipants(principal: Principal): Promise<ParticipantView[]> {
+    const ids = await this.#reviewerParticipantIds(principal.userId);
+    const out: ParticipantView[] = [];
+    for (const id of ids) {
+      const p = await this.getParticipant(id);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------ organisations
+
+  async createOrganization(
+    principal: Principal,
+    input: {
+      name: string;
+      registrationNumber: string;
+      participantId: string;
+      attestAuthority: boolean;
+      authorityStatement?: string;
+      address?: string | null;
+      website?: string | null;
+    },
+    meta: RequestMeta,
+  ): Promise<OrgView> {
+    if (!input.attestAuthority) throw new AppError('authority_not_attested');
+    if (!(await this.#identity.profileIsCurrent(principal.userId)))
+      throw new AppError('details_confirmation_required');
+    const participant = await this.getParticipant(input.participantId);
+    if (!participant) throw new AppError('unknown_participant');
+    const nowMs = this.#clock.nowMs();
+    const now = new Date(nowMs).toISOString();
+    const id = newId('org', nowMs);
+    const statement =
+      input.authorityStatement ??
+      `I, ${principal.name} <${principal.email}>, am authorised to act for ${input.name} and to bind it to the operator's terms.`;
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('organizations')
+        .values({
+          id,
+          name: input.name.trim(),
+          registration_number: input.registrationNumber.trim(),
+          participant_id: participant.id,
+          status: 'active',
+          address: input.address ?? null,
+          website: input.website ?? null,
+          authority_attested_by: principal.userId,
+          authority_attested_at: now,
+          authority_statement: statement,
+          created_by: principal.userId,
+          created_at: now,
+          details_confirmed_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('org_members')
+        .values({
+          id: newId('mem', nowMs),
+          org_id: id,
+          user_id: principal.userId,
+          role: 'owner',
+          created_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('org_representatives')
+        .values({ org_id: id, user_id: principal.userId, status: 'pending', created_at: now })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.created',
+          target: { type: 'organization', id },
+          orgId: id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: {
+            registrationNumber: input.registrationNumber,
+            participantId: participant.id,
+            authorityAttested: true,
+            authorityStatement: statement,
+          },
+        },
+        trx,
+      );
+      for (const reviewer of await this.listParticipantReviewers(participant.id)) {
+        await this.#mailer.send(
+          {
+            to: reviewer.email,
+            kind: 'representative_review',
+            subject: `Confirm a representative of ${input.name}`,
+            text: `${principal.name} <${principal.email}> registered ${input.name} (registration ${input.registrationNumber}) on Darwaza and named ${participant.name} as its corporate participant.\n\nPlease confirm or reject them as an authorised representative: ${this.#publicUrl}/review`,
+          },
+          trx,
+        );
+      }
+    });
+    return (await this.getOrganizationFor(principal, id))!;
+  }
+
+  async #ownerRepresentative(orgId: string): Promise<RepresentativeView | null> {
+    const owner = await this.#db
+      .selectFrom('org_members')
+      .select('user_id')
+      .where('org_id', '=', orgId)
+      .where('role', '=', 'owner')
+      .executeTakeFirst();
+    if (!owner) return null;
+    return this.#representative(orgId, owner.user_id);
+  }
+
+  async #representative(orgId: string, userId: string): Promise<RepresentativeView | null> {
+    const r = await this.#db
+      .selectFrom('org_representatives')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!r) return null;
+    const u = await this.#identity.getUser(userId);
+    let status = r.status as RepresentativeView['status'];
+    if (status === 'confirmed' && r.expires_at && Date.parse(r.expires_at) <= this.#clock.nowMs())
+      status = 'expired';
+    return {
+      userId,
+      name: u?.name ?? null,
+      email: u?.email ?? null,
+      status,
+      reason: r.reason,
+      expiresAt: r.expires_at,
+      decidedAt: r.decided_at,
+    };
+  }
+
+  async #orgView(r: any, myRole: OrgView['myRole']): Promise<OrgView> {
+    const participant = await this.getParticipant(r.participant_id);
+    const rep = await this.#ownerRepresentative(r.id);
+    return {
+      id: r.id,
+      name: r.name,
+      registrationNumber: r.registration_number,
+      participant: { id: r.participant_id, name: participant?.name ?? '' },
+      status: r.status,
+      address: r.address,
+      website: r.website,
+      createdAt: r.created_at,
+      authorityAttestedBy: r.authority_attested_by,
+      authorityAttestedAt: r.authority_attested_at,
+      authorityStatement: r.authority_statement,
+      myRole,
+      representativeConfirmed: rep?.status === 'confirmed',
+      representative: rep,
+      detailsConfirmedAt: r.details_confirmed_at,
+      detailsConfirmationDue: await this.#orgDetailsDue(r),
+    };
+  }
+
+  async getOrganizationFor(principal: Principal, orgId: string): Promise<OrgView> {
+    const role = await this.requireMember(principal, orgId, 'viewer', { allowOperator: true });
+    const r = await this.#db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    return this.#orgView(r, role);
+  }
+
+  async listMyOrganizations(principal: Principal): Promise<OrgView[]> {
+    const rows = await this.#db
+      .selectFrom('org_members as m')
+      .innerJoin('organizations as o', 'o.id', 'm.org_id')
+      .selectAll('o')
+      .select('m.role as my_role')
+      .where('m.user_id', '=', principal.userId)
+      .orderBy('o.name')
+      .execute();
+    const out: OrgView[] = [];
+    for (const r of rows) out.push(await this.#orgView(r, r.my_role));
+    return out;
+  }
+
+  async listAllOrganizations(q: { participantId?: string; limit?: number }): Promise<OrgView[]> {
+    let query = this.#db.selectFrom('organizations').selectAll().orderBy('id', 'desc');
+    if (q.participantId) query = query.where('participant_id', '=', q.participantId);
+    const rows = await query.limit(Math.min(q.limit ?? 100, 500)).execute();
+    const out: OrgView[] = [];
+    for (const r of rows) out.push(await this.#orgView(r, 'operator'));
+    return out;
+  }
+
+  async findOrganizationByName(name: string): Promise<OrgSummary | null> {
+    const r = await this.#db
+      .selectFrom('organizations')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return r ? this.getOrganization(r.id) : null;
+  }
+
+  async updateOrganization(
+    principal: Principal,
+    orgId: string,
+    patch: { name?: string; registrationNumber?: string; address?: string | null; website?: string | null },
+    meta: RequestMeta,
+  ): Promise<OrgView> {
+    await this.requireMember(principal, orgId, 'admin');
+    const set: Record<string, unknown> = { details_confirmed_at: this.#now(), update_required: 0 };
+    if (patch.name !== undefined) set.name = patch.name.trim();
+    if (patch.registrationNumber !== undefined) set.registration_number = patch.registrationNumber.trim();
+    if (patch.address !== undefined) set.address = patch.address;
+    if (patch.website !== undefined) set.website = patch.website;
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('organizations').set(set).where('id', '=', orgId).execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.updated',
+          target: { type: 'organization', id: orgId },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { fields: Object.keys(patch) },
+        },
+        trx,
+      );
+    });
+    return this.getOrganizationFor(principal, orgId);
+  }
+
+  async confirmOrganizationDetails(principal: Principal, orgId: string, meta: RequestMeta): Promise<OrgView> {
+    await this.requireMember(principal, orgId, 'admin');
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('organizations')
+        .set({ details_confirmed_at: this.#now(), update_required: 0 })
+        .where('id', '=', orgId)
+        .execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.details_confirmed',
+          target: { type: 'organization', id: orgId },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+    });
+    return this.getOrganizationFor(principal, orgId);
+  }
+
+  async requireOrganizationUpdate(operator: Principal, orgId: string, meta: RequestMeta): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('organizations')
+        .set({ update_required: 1 })
+        .where('id', '=', orgId)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: actorOf(operator),
+          action: 'org.update_required',
+          target: { type: 'organization', id: orgId },
+          orgId,
+          ip: meta.ip,
+        },
+        trx,
+      );
+    });
+  }
+
+  // ------------------------------------------------------------------------------ members
+
+  async listMembers(principal: Principal, orgId: string): Promise<MemberView[]> {
+    await this.requireMember(principal, orgId, 'viewer', { allowOperator: true });
+    const rows = await this.#db
+      .selectFrom('org_members')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('created_at')
+      .execute();
+    const out: MemberView[] = [];
+    for (const r of rows) {
+      const u = await this.#identity.getUser(r.user_id);
+      out.push({
+        userId: r.user_id,
+        name: u?.name ?? '',
+        email: u?.email ?? '',
+        role: r.role,
+        joinedAt: r.created_at,
+      });
+    }
+    return out;
+  }
+
+  async #memberRole(orgId: string, userId: string, trx?: Kysely<any>): Promise<OrgRole | null> {
+    const m = await (trx ?? this.#db)
+      .selectFrom('org_members')
+      .select('role')
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return (m?.role as OrgRole) ?? null;
+  }
+
+  /**
+   * An admin or owner changes a member's role. Nobody changes someone of equal or higher rank, nor
+   * grants a role above their own; ownership moves only by transfer.
+   */
+  async changeMemberRole(
+    principal: Principal,
+    orgId: string,
+    userId: string,
+    role: OrgRole,
+    meta: RequestMeta,
+  ) {
+    const mine = (await this.requireMember(principal, orgId, 'admin')) as OrgRole;
+    if (role === 'owner')
+      throw new AppError('forbidden', 'Use the ownership transfer to make someone the owner.');
+    await this.#db.transaction().execute(async (trx) => {
+      const current = await this.#memberRole(orgId, userId, trx);
+      if (!current) throw new AppError('not_found');
+      if (current === 'owner') throw new AppError('owner_cannot_leave');
+      if (userId !== principal.userId && ROLE_RANK[current] >= ROLE_RANK[mine])
+        throw new AppError('forbidden');
+      if (ROLE_RANK[role] > ROLE_RANK[mine]) throw new AppError('forbidden');
+      await trx
+        .updateTable('org_members')
+        .set({ role })
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.member_role_changed',
+          target: { type: 'user', id: userId },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { from: current, to: role },
+        },
+        trx,
+      );
+    });
+    return (await this.listMembers(principal, orgId)).find((m) => m.userId === userId)!;
+  }
+
+  /** Admins remove lower-ranked members; anyone but the owner may leave. */
+  async removeMember(principal: Principal, orgId: string, userId: string, meta: RequestMeta): Promise<void> {
+    const self = userId === principal.userId;
+    const mine = (await this.requireMember(principal, orgId, self ? 'viewer' : 'admin')) as OrgRole;
+    await this.#db.transaction().execute(async (trx) => {
+      const current = await this.#memberRole(orgId, userId, trx);
+      if (!current) throw new AppError('not_found');
+      if (current === 'owner') throw new AppError('owner_cannot_leave');
+      if (!self && ROLE_RANK[current] >= ROLE_RANK[mine]) throw new AppError('forbidden');
+      await trx.deleteFrom('org_members').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: self ? 'org.member_left' : 'org.member_removed',
+          target: { type: 'user', id: userId },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { role: current },
+        },
+        trx,
+      );
+    });
+  }
+
+  /**
+   * The owner hands the organisation to another member, who becomes its representative and needs
+   * the participant's confirmation; the former owner stays as an admin.
+   */
+  async transferOwnership(
+    principal: Principal,
+    orgId: string,
+    userId: string,
+    meta: RequestMeta,
+  ): Promise<OrgView> {
+    await this.requireMember(principal, orgId, 'owner');
+    if (userId === principal.userId) throw new AppError('conflict', 'You already own this organisation.');
+    const target = await this.#identity.getUser(userId);
+    await this.#db.transaction().execute(async (trx) => {
+      const current = await this.#memberRole(orgId, userId, trx);
+      if (!current || !target) throw new AppError('not_found');
+      if (target.status !== 'active')
+        throw new AppError('conflict', 'The new owner must have an active account.');
+      await trx
+        .updateTable('org_members')
+        .set({ role: 'owner' })
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .execute();
+      await trx
+        .updateTable('org_members')
+        .set({ role: 'admin' })
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', principal.userId)
+        .execute();
+      const rep = await trx
+        .selectFrom('org_representatives')
+        .select('status')
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (!rep) {
+        await trx
+          .insertInto('org_representatives')
+          .values({ org_id: orgId, user_id: userId, status: 'pending', created_at: this.#now() })
+          .execute();
+      } else if (rep.status !== 'confirmed') {
+        await trx
+          .updateTable('org_representatives')
+          .set({ status: 'pending', reason: null, decided_at: null, decided_by: null, expires_at: null })
+          .where('org_id', '=', orgId)
+          .where('user_id', '=', userId)
+          .execute();
+      }
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.ownership_transferred',
+          target: { type: 'user', id: userId },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { from: principal.userId, to: userId },
+        },
+        trx,
+      );
+    });
+    return this.getOrganizationFor(principal, orgId);
+  }
+
+  // ------------------------------------------------------------------------------ invitations
+
+  async inviteMember(
+    principal: Principal,
+    orgId: string,
+    input: { email: string; role: OrgRole },
+    meta: RequestMeta,
+  ): Promise<InvitationView> {
+    const mine = (await this.requireMember(principal, orgId, 'admin')) as OrgRole;
+    if (input.role === 'owner' || ROLE_RANK[input.role] > ROLE_RANK[mine]) throw new AppError('forbidden');
+    const email = input.email.trim().toLowerCase();
+    const existingUser = await this.#identity.findUserIdByEmail(email);
+    if (existingUser && (await this.#memberRole(orgId, existingUser))) throw new AppError('already_member');
+    const org = await this.#db
+      .selectFrom('organizations')
+      .select('name')
+      .where('id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const token = randomToken();
+    const nowMs = this.#clock.nowMs();
+    const id = newId('inv', nowMs);
+    await this.#db.transaction().execute(async (trx) => {
+      // One open invitation per address: a new one replaces the old.
+      await trx
+        .updateTable('org_invitations')
+        .set({ revoked_at: new Date(nowMs).toISOString() })
+        .where('org_id', '=', orgId)
+        .where('email', '=', email)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('org_invitations')
+        .values({
+          id,
+          org_id: orgId,
+          email,
+          role: input.role,
+          token_hash: this.#keyring.hmac(token, 'invitation'),
+          invited_by: principal.userId,
+          created_at: new Date(nowMs).toISOString(),
+          expires_at: new Date(nowMs + INVITATION_TTL_MS).toISOString(),
+        })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.member_invited',
+          target: { type: 'invitation', id },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { email, role: input.role },
+        },
+        trx,
+      );
+      await this.#mailer.send(
+        {
+          to: email,
+          kind: 'org_invitation',
+          subject: `You are invited to ${org.name} on Darwaza`,
+          text: `${principal.name} invited you to join ${org.name} as ${input.role}.\n\nSign in (or open an account with this e-mail address), then open this link within 7 days:\n${this.#publicUrl}/invitations/accept?token=${token}`,
+        },
+        trx,
+      );
+    });
+    return (await this.listInvitations(principal, orgId)).find((i) => i.id === id)!;
+  }
+
+  async listInvitations(principal: Principal, orgId: string): Promise<InvitationView[]> {
+    await this.requireMember(principal, orgId, 'admin', { allowOperator: true });
+    const rows = await this.#db
+      .selectFrom('org_invitations')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id', 'desc')
+      .limit(500)
+      .execute();
+    const nowIso = this.#now();
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      role: r.role,
+      invitedBy: r.invited_by,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      status: r.accepted_at
+        ? 'accepted'
+        : r.revoked_at
+          ? 'revoked'
+          : r.expires_at <= nowIso
+            ? 'expired'
+            : 'pending',
+    }));
+  }
+
+  async revokeInvitation(
+    principal: Principal,
+    orgId: string,
+    invitationId: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    await this.requireMember(principal, orgId, 'admin');
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('org_invitations')
+        .set({ revoked_at: this.#now() })
+        .where('id', '=', invitationId)
+        .where('org_id', '=', orgId)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.invitation_revoked',
+          target: { type: 'invitation', id: invitationId },
+          orgId,
+          ip: meta.ip,
+        },
+        trx,
+      );
+    });
+  }
+
+  /** The signed-in user accepts an invitation addressed to their own e-mail. */
+  async acceptInvitation(principal: Principal, token: string, meta: RequestMeta): Promise<OrgView> {
+    const hash = this.#keyring.hmac(token, 'invitation');
+    const now = this.#now();
+    const orgId = await this.#db.transaction().execute(async (trx) => {
+      const inv = await trx
+        .selectFrom('org_invitations')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .executeTakeFirst();
+      if (!inv || inv.accepted_at || inv.revoked_at || inv.expires_at <= now)
+        throw new AppError('invalid_token');
+      if (inv.email !== principal.email.toLowerCase()) throw new AppError('invitation_email_mismatch');
+      const r = await trx
+        .updateTable('org_invitations')
+        .set({ accepted_at: now, accepted_by: principal.userId })
+        .where('id', '=', inv.id)
+        .where('accepted_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('invalid_token');
+      if (await this.#memberRole(inv.org_id, principal.userId, trx)) throw new AppError('already_member');
+      await trx
+        .insertInto('org_members')
+        .values({
+          id: newId('mem', this.#clock.nowMs()),
+          org_id: inv.org_id,
+          user_id: principal.userId,
+          role: inv.role,
+          created_at: now,
+        })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.member_joined',
+          target: { type: 'user', id: principal.userId },
+          orgId: inv.org_id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { invitationId: inv.id, role: inv.role },
+        },
+        trx,
+      );
+      return inv.org_id as string;
+    });
+    return this.getOrganizationFor(principal, orgId);
+  }
+
+  // ------------------------------------------------------------------------------ participant review
+
+  /** Organisations that named one of the caller's participants (operators see all). */
+  async listReviewOrganizations(
+    principal: Principal,
+  ): Promise<Array<OrgView & { representatives: RepresentativeView[] }>> {
+    let query = this.#db.selectFrom('organizations').selectAll().orderBy('id', 'desc').limit(500);
+    if (!principal.isOperator) {
+      const ids = await this.#reviewerParticipantIds(principal.userId);
+      if (ids.length === 0) return [];
+      query = query.where('participant_id', 'in', ids);
+    }
+    const rows = await query.execute();
+    const out = [];
+    for (const r of rows) {
+      const reps = await this.#db
+        .selectFrom('org_representatives')
+        .select('user_id')
+        .where('org_id', '=', r.id)
+        .execute();
+      const representatives: RepresentativeView[] = [];
+      for (const rep of reps) {
+        const v = await this.#representative(r.id, rep.user_id);
+        if (v) representatives.push(v);
+      }
+      out.push({
+        ...(await this.#orgView(r, principal.isOperator ? 'operator' : 'reviewer')),
+        representatives,
+      });
+    }
+    return out;
+  }
+
+  /** The organisation if the caller reviews for its participant (or is an operator); else not_found. */
+  async #requireReviewer(principal: Principal, orgId: string): Promise<any> {
+    const org = await this.#db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    if (!org) throw new AppError('not_found');
+    if (principal.isOperator) return org;
+    const ok = await this.#db
+      .selectFrom('participant_reviewers')
+      .select('user_id')
+      .where('participant_id', '=', org.participant_id)
+      .where('user_id', '=', principal.userId)
+      .executeTakeFirst();
+    if (!ok) throw new AppError('not_found');
+    return org;
+  }
+
+  async confirmRepresentative(
+    principal: Principal,
+    orgId: string,
+    userId: string,
+    input: { validUntil?: string },
+    meta: RequestMeta,
+  ): Promise<RepresentativeView> {
+    return this.#decideRepresentative(principal, orgId, userId, 'confirmed', null, input.validUntil, meta);
+  }
+
+  async rejectRepresentative(
+    principal: Principal,
+    orgId: string,
+    userId: string,
+    reason: string,
+    meta: RequestMeta,
+  ): Promise<RepresentativeView> {
+    return this.#decideRepresentative(principal, orgId, userId, 'rejected', reason, undefined, meta);
+  }
+
+  async #decideRepresentative(
+    principal: Principal,
+    orgId: string,
+    userId: string,
+    status: 'confirmed' | 'rejected',
+    reason: string | null,
+    validUntil: string | undefined,
+    meta: RequestMeta,
+  ): Promise<RepresentativeView> {
+    const org = await this.#requireReviewer(principal, orgId);
+    const nowMs = this.#clock.nowMs();
+    let expiresAt: string | null = null;
+    if (status === 'confirmed') {
+      const until = validUntil ? Date.parse(validUntil) : nowMs + DEFAULT_CONFIRMATION_MS;
+      if (!Number.isFinite(until) || until <= nowMs) {
+        throw new AppError('validation_failed', 'validUntil must be a future date-time.');
+      }
+      expiresAt = new Date(until).toISOString();
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('org_representatives')
+        .set({
+          status,
+          reason,
+          expires_at: expiresAt,
+          decided_by: principal.userId,
+          decided_at: new Date(nowMs).toISOString(),
+        })
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: status === 'confirmed' ? 'org.representative_confirmed' : 'org.representative_rejected',
+          target: { type: 'user', id: userId },
+          orgId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { participantId: org.participant_id, reason, expiresAt },
+        },
+        trx,
+      );
+      const u = await this.#identity.getUser(userId);
+      if (u) {
+        await this.#mailer.send(
+          {
+            to: u.email,
+            kind: status === 'confirmed' ? 'representative_confirmed' : 'representative_rejected',
+            subject:
+              status === 'confirmed'
+                ? `You are confirmed as a representative of ${org.name}`
+                : `Your confirmation as a representative of ${org.name} was declined`,
+            text:
+              status === 'confirmed'
+                ? `Your corporate participant confirmed you as an authorised representative of ${org.name} until ${expiresAt}.`
+                : `Your corporate participant did not confirm you as a representative of ${org.name}.\nReason: ${reason}`,
+          },
+          trx,
+        );
+      }
+    });
+    return (await this.#representative(orgId, userId))!;
+  }
+
+  /** For the CLI and demo: a participant confirmation without a reviewer session. */
+  async confirmRepresentativeAsSystem(orgId: string, userId: string, validForMs = DEFAULT_CONFIRMATION_MS) {
+    const nowMs = this.#clock.nowMs();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('org_representatives')
+        .set({
+          status: 'confirmed',
+          expires_at: new Date(nowMs + validForMs).toISOString(),
+          decided_by: 'system',
+          decided_at: new Date(nowMs).toISOString(),
+        })
+        .where('org_id', '=', orgId)
+        .where('user_id', '=', userId)
+        .execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'system', id: null },
+          action: 'org.representative_confirmed',
+          target: { type: 'user', id: userId },
+          orgId,
+        },
+        trx,
+      );
+    });
+  }
+}
