@@ -34,6 +34,12 @@ export type OrgAccess = {
   memberUserIds(orgId: string, minRole?: OrgRole): Promise<string[]>;
   /** Organisations the user belongs to. */
   orgIdsOfUser(userId: string): Promise<string[]>;
+  /**
+   * Throws AppError('details_confirmation_required') when the user's profile or the organisation's
+   * details are past their periodic re-confirmation or an operator asked for an update (call before
+   * creating apps). Optional so that test fakes need not implement it.
+   */
+  requireCurrentDetails?(principal: Principal, orgId: string): Promise<void>;
 };
 
 export type UserDirectory = {
