@@ -1,4 +1,5 @@
 import type { System } from './main.ts';
+import { catalogSeeder } from './modules/catalog/catalog-seed.ts';
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the
@@ -12,7 +13,7 @@ export type Seeder = {
   run(system: System): Promise<string | undefined>;
 };
 
-export const seeders: Seeder[] = [];
+export const seeders: Seeder[] = [catalogSeeder];
 
 export async function seedDemo(
   system: System,

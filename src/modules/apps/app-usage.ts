@@ -62,7 +62,7 @@ export type AppUsageSummary = {
 export class AppUsageService {
   readonly #apps: AppsService;
   readonly #catalog: CatalogService;
-  readonly #usage: UsageReader | null;
+  #usage: UsageReader | null;
   readonly #clock: Clock;
   constructor(opts: { apps: AppsService; catalog: CatalogService; usage: UsageReader | null; clock: Clock }) {
     this.#apps = opts.apps;
