@@ -1,5 +1,6 @@
 import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/catalog-seed.ts';
+import { identityDemoSeeder } from './modules/identity/demo-seed.ts';
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the
@@ -13,7 +14,8 @@ export type Seeder = {
   run(system: System): Promise<string | undefined>;
 };
 
-export const seeders: Seeder[] = [catalogSeeder];
+// identity first: later demo seeders find the demo organisation "Demo Fintech" and its developer.
+export const seeders: Seeder[] = [identityDemoSeeder, catalogSeeder];
 
 export async function seedDemo(
   system: System,
