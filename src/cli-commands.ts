@@ -2,4 +2,6 @@
  * Extra CLI commands register themselves on import (admin …, bench). Keeping them in their own
  * modules keeps cli.ts small; this file only lists them.
  */
+import './modules/identity/admin-cli.ts';
+
 export {};

@@ -27,6 +27,12 @@ import { OAuthService } from './modules/oauth/oauth-service.ts';
 import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
 import { OrganizationService } from './modules/organizations/organization-service.ts';
 import { organizationRoutes } from './modules/organizations/routes.ts';
+import { migrations as termsMigrations } from './modules/terms/migrations.ts';
+import { termsRoutes } from './modules/terms/routes.ts';
+import type { TerminationService } from './modules/terms/termination-service.ts';
+import type { CachedTermsEnforcer } from './modules/terms/terms-enforcer.ts';
+import { createTermsModule, registerTermsWorker } from './modules/terms/terms-module.ts';
+import type { TermsService } from './modules/terms/terms-service.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
@@ -55,6 +61,7 @@ export const allMigrations: MigrationSet[] = [
   catalogMigrations,
   appsMigrations,
   oauthMigrations,
+  termsMigrations,
 ];
 
 export type Infrastructure = {
@@ -83,8 +90,13 @@ export type Services = {
   appUsage: AppUsageService;
   /** GatewayDirectory (ports.ts): credentials and entitlements for the gateway. */
   gatewayDirectory: GatewayDirectory;
-  /** TermsGate (ports.ts): product terms accepted? Always true until the terms module provides one. */
+  /** TermsGate (ports.ts): has the organisation accepted the product's additional terms? */
   termsGate: TermsGate;
+  terms: TermsService;
+  /** Organisation terminations; modules add their OrgTerminationHandler to `terminations.handlers`. */
+  terminations: TerminationService;
+  /** TermsEnforcer (ports.ts) for the gateway. */
+  termsEnforcer: CachedTermsEnforcer;
 };
 
 export type System = Infrastructure & {
@@ -153,8 +165,19 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
     invalidate: (m) => infra.sharedState.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
   });
-  // TODO(terms): replace with the terms module's product-terms check.
-  const termsGate: TermsGate = { hasAcceptedProductTerms: async () => true };
+  const termsModule = createTermsModule({
+    db,
+    clock,
+    audit,
+    notifications,
+    mailer,
+    orgAccess: organizations,
+    users: identity,
+    log,
+    publicUrl: config.publicUrl,
+  });
+  await termsModule.enforcer.connect(infra.sharedState);
+  const termsGate: TermsGate = termsModule.terms;
   const apps = new AppsService({
     db,
     clock,
@@ -187,6 +210,9 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     appUsage,
     gatewayDirectory,
     termsGate,
+    terms: termsModule.terms,
+    terminations: termsModule.terminations,
+    termsEnforcer: termsModule.enforcer,
     audit,
     mailer,
     notifications,
@@ -207,6 +233,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...notificationRoutes({ mailer, notifications, devMailbox: config.nodeEnv !== 'production' }),
     ...catalogRoutes(catalog),
     ...appsRoutes({ apps, catalog, orgAccess: organizations, usage: appUsage }),
+    ...termsRoutes(termsModule),
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}.
   const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [
@@ -230,6 +257,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     webDir: resolve(import.meta.dirname, '..', 'web', 'dist'),
     version,
   });
+  if (config.role === 'all' || config.role === 'worker') registerTermsWorker(app, termsModule, { log });
 
   return {
     ...infra,

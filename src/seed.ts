@@ -1,6 +1,7 @@
 import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/catalog-seed.ts';
 import { identityDemoSeeder } from './modules/identity/demo-seed.ts';
+import { termsSeeder } from './modules/terms/terms-seed.ts';
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the
@@ -15,7 +16,8 @@ export type Seeder = {
 };
 
 // identity first: later demo seeders find the demo organisation "Demo Fintech" and its developer.
-export const seeders: Seeder[] = [identityDemoSeeder, catalogSeeder];
+// terms first: the general terms exist before anyone can be asked to accept them.
+export const seeders: Seeder[] = [termsSeeder, identityDemoSeeder, catalogSeeder];
 
 export async function seedDemo(
   system: System,

@@ -1,0 +1,393 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.ts';
+import { DAY } from '../../platform/clock.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Principal } from '../../platform/http/route.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { OrgTerminationHandler, UserDirectory } from '../../platform/ports.ts';
+import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Mailer } from '../notifications/mailer.ts';
+import type { NotificationService } from '../notifications/notification-service.ts';
+import './terms-errors.ts';
+import type { RequestContext, TermsService } from './terms-service.ts';
+import type { Termination, TerminationKind, TermsStore } from './terms-store.ts';
+
+/**
+ * Ending an organisation's use of the platform.
+ *
+ * - The organisation's owner gives written notice (`request`) with a date at least the operator's
+ *   termination notice period away (default 30 days) and may withdraw it before that date.
+ * - Operators terminate at once with a reason; the monitoring rules call `terminateForBreach`.
+ * - On the date (the worker's `processDueTerminations`, and refused at once by the gateway check
+ *   even before the worker runs) every registered `OrgTerminationHandler` runs — the apps module
+ *   revokes credentials and ends subscriptions, identity closes member sessions and marks the
+ *   organisation terminated — then the termination is recorded as completed with the date until
+ *   which the organisation's data is kept read-only. Handlers must be idempotent: if one fails the
+ *   termination stays pending (access is already refused) and the next tick runs them all again.
+ */
+export type TerminationView = Termination;
+
+export type TerminationServiceDeps = {
+  db: Kysely<any>;
+  clock: Clock;
+  audit: AuditService;
+  notifications: NotificationService;
+  mailer: Mailer;
+  terms: TermsService;
+  users?: UserDirectory | null;
+  /** Callbacks run when an organisation's termination takes effect (main.ts adds to this list). */
+  handlers?: OrgTerminationHandler[];
+  log?: Logger;
+};
+
+function actorOf(principal: Principal | null): Actor {
+  if (!principal) return { type: 'system', id: null };
+  return { type: principal.isOperator ? 'operator' : 'user', id: principal.userId };
+}
+
+export class TerminationService {
+  readonly handlers: OrgTerminationHandler[];
+  readonly #db: Kysely<any>;
+  readonly #store: TermsStore;
+  readonly #clock: Clock;
+  readonly #audit: AuditService;
+  readonly #notifications: NotificationService;
+  readonly #mailer: Mailer;
+  readonly #terms: TermsService;
+  #users: UserDirectory | null;
+  readonly #log: Logger | undefined;
+  readonly #listeners: ((orgId: string) => void)[] = [];
+
+  constructor(deps: TerminationServiceDeps) {
+    this.#db = deps.db;
+    this.#store = deps.terms.store;
+    this.#clock = deps.clock;
+    this.#audit = deps.audit;
+    this.#notifications = deps.notifications;
+    this.#mailer = deps.mailer;
+    this.#terms = deps.terms;
+    this.#users = deps.users ?? null;
+    this.handlers = deps.handlers ?? [];
+    this.#log = deps.log;
+  }
+
+  setUserDirectory(users: UserDirectory | null): void {
+    this.#users = users;
+  }
+
+  onChange(listener: (orgId: string) => void): void {
+    this.#listeners.push(listener);
+  }
+  #changed(orgId: string): void {
+    for (const l of this.#listeners) l(orgId);
+  }
+
+  /** The organisation's pending or completed termination (null when none). */
+  async current(orgId: string): Promise<Termination | null> {
+    return this.#store.liveTermination(orgId);
+  }
+
+  /** For members (and operators): the live termination and every earlier notice. */
+  async get(
+    principal: Principal,
+    orgId: string,
+  ): Promise<{ current: Termination | null; history: Termination[] }> {
+    await this.#terms.orgAccess.requireMember(principal, orgId, 'viewer', { allowOperator: true });
+    const history = await this.#store.terminationsOf(orgId);
+    return {
+      current: history.find((t) => t.status === 'pending' || t.status === 'completed') ?? null,
+      history,
+    };
+  }
+
+  /** Written notice by the organisation's owner; `effectiveAt` defaults to the earliest allowed. */
+  async request(
+    principal: Principal,
+    orgId: string,
+    input: { effectiveAt?: string | Date; reason?: string | null },
+    ctx: RequestContext = {},
+  ): Promise<Termination> {
+    await this.#terms.orgAccess.requireMember(principal, orgId, 'owner');
+    const settings = await this.#terms.getSettings();
+    const nowMs = this.#clock.nowMs();
+    const earliestMs = nowMs + settings.terminationNoticeDays * DAY;
+    const effectiveMs = input.effectiveAt === undefined ? earliestMs : new Date(input.effectiveAt).getTime();
+    if (!Number.isFinite(effectiveMs)) {
+      throw new AppError('validation_failed', 'effectiveAt is not a valid time.', [
+        { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
+      ]);
+    }
+    if (effectiveMs < earliestMs) {
+      throw new AppError(
+        'termination_too_soon',
+        `Termination needs ${settings.terminationNoticeDays} days' written notice: the earliest date is ${new Date(earliestMs).toISOString()}.`,
+        {
+          noticeDays: settings.terminationNoticeDays,
+          earliestEffectiveAt: new Date(earliestMs).toISOString(),
+        },
+      );
+    }
+    const t: Termination = {
+      id: newId('tmn', nowMs),
+      orgId,
+      kind: 'notice',
+      status: 'pending',
+      reason: input.reason ?? null,
+      requestedBy: principal.userId,
+      requestedAt: new Date(nowMs).toISOString(),
+      effectiveAt: new Date(effectiveMs).toISOString(),
+      withdrawnAt: null,
+      withdrawnBy: null,
+      completedAt: null,
+      retentionUntil: null,
+      lastError: null,
+    };
+    const members = await this.#terms.orgAccess.memberUserIds(orgId).catch(() => [principal.userId]);
+    const emails = await this.#emails(
+      await this.#terms.orgAccess.memberUserIds(orgId, 'admin').catch(() => []),
+    );
+    const title = 'Notice of termination received';
+    const body = `Your organisation's access ends on ${t.effectiveAt.slice(0, 10)} (${t.effectiveAt}). Until then everything keeps working, and the owner can withdraw the notice. On that date credentials are revoked, subscriptions end, sessions close and the organisation's data becomes read-only for ${settings.retentionDays} days.`;
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await this.#store.insertTermination(t, trx);
+        await this.#audit.record(
+          {
+            actor: actorOf(principal),
+            action: 'org.termination_request',
+            target: { type: 'organization', id: orgId },
+            orgId,
+            ip: ctx.ip,
+            userAgent: ctx.userAgent,
+            details: {
+              terminationId: t.id,
+              effectiveAt: t.effectiveAt,
+              noticeDays: settings.terminationNoticeDays,
+              reason: t.reason,
+            },
+          },
+          trx,
+        );
+        await this.#notifications.notify(
+          members,
+          { kind: 'org.termination_requested', title, body, orgId },
+          trx,
+        );
+        for (const to of emails)
+          await this.#mailer.send(
+            { to, subject: title, text: `${body}\n`, kind: 'org.termination_requested' },
+            trx,
+          );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('termination_already_requested');
+      throw err;
+    }
+    this.#changed(orgId);
+    return t;
+  }
+
+  /** Withdraws a pending notice before its date; nothing has been ended yet, so nothing is restored. */
+  async withdraw(principal: Principal, orgId: string, ctx: RequestContext = {}): Promise<Termination> {
+    await this.#terms.orgAccess.requireMember(principal, orgId, 'owner');
+    const live = await this.#store.liveTermination(orgId);
+    const nowIso = this.#clock.now().toISOString();
+    if (live?.status !== 'pending' || live.kind !== 'notice' || live.effectiveAt <= nowIso) {
+      throw new AppError('termination_not_pending');
+    }
+    const members = await this.#terms.orgAccess.memberUserIds(orgId).catch(() => [principal.userId]);
+    await this.#db.transaction().execute(async (trx) => {
+      const ok = await this.#store.finishPending(
+        live.id,
+        'withdrawn',
+        { withdrawnAt: nowIso, withdrawnBy: principal.userId },
+        trx,
+      );
+      if (!ok) throw new AppError('termination_not_pending');
+      await this.#audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'org.termination_withdraw',
+          target: { type: 'organization', id: orgId },
+          orgId,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          details: { terminationId: live.id, effectiveAt: live.effectiveAt },
+        },
+        trx,
+      );
+      await this.#notifications.notify(
+        members,
+        {
+          kind: 'org.termination_withdrawn',
+          title: 'Notice of termination withdrawn',
+          body: `The notice to end access on ${live.effectiveAt.slice(0, 10)} was withdrawn; nothing changes.`,
+          orgId,
+        },
+        trx,
+      );
+    });
+    this.#changed(orgId);
+    return (await this.#store.getTermination(live.id))!;
+  }
+
+  /** Operators end an organisation's access at once, with a reason. */
+  async terminateByOperator(
+    principal: Principal,
+    orgId: string,
+    reason: string,
+    ctx: RequestContext = {},
+  ): Promise<Termination> {
+    if (!principal.isOperator) throw new AppError('forbidden');
+    return this.#terminateNow(principal, 'operator', orgId, reason, ctx);
+  }
+
+  /**
+   * Automatic termination on a breach of the terms (called by monitoring rules): immediate, with
+   * the rule that fired and its evidence in the audit trail.
+   */
+  async terminateForBreach(
+    orgId: string,
+    breach: { rule: string; reason: string; evidence?: Record<string, unknown> },
+  ): Promise<Termination> {
+    return this.#terminateNow(
+      null,
+      'automatic',
+      orgId,
+      `${breach.rule}: ${breach.reason}`,
+      {},
+      breach.evidence,
+    );
+  }
+
+  async #terminateNow(
+    principal: Principal | null,
+    kind: TerminationKind,
+    orgId: string,
+    reason: string,
+    ctx: RequestContext,
+    evidence?: Record<string, unknown>,
+  ): Promise<Termination> {
+    const org = await this.#terms.orgAccess.getOrganization(orgId);
+    if (!org) throw new AppError('not_found', 'No such organisation.');
+    const nowIso = this.#clock.now().toISOString();
+    const t: Termination = {
+      id: newId('tmn', this.#clock.nowMs()),
+      orgId,
+      kind,
+      status: 'pending',
+      reason,
+      requestedBy: principal?.userId ?? null,
+      requestedAt: nowIso,
+      effectiveAt: nowIso,
+      withdrawnAt: null,
+      withdrawnBy: null,
+      completedAt: null,
+      retentionUntil: null,
+      lastError: null,
+    };
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        const live = await this.#store.liveTermination(orgId, trx);
+        if (live?.status === 'completed')
+          throw new AppError('organization_terminated', 'This organisation is already terminated.');
+        // An earlier notice with a later date is overtaken by the immediate termination.
+        if (live) await this.#store.finishPending(live.id, 'superseded', {}, trx);
+        await this.#store.insertTermination(t, trx);
+        await this.#audit.record(
+          {
+            actor: actorOf(principal),
+            action: kind === 'automatic' ? 'org.terminate_for_breach' : 'org.terminate',
+            target: { type: 'organization', id: orgId },
+            orgId,
+            ip: ctx.ip,
+            userAgent: ctx.userAgent,
+            details: {
+              terminationId: t.id,
+              reason,
+              supersedes: live?.id ?? null,
+              evidence: evidence ?? null,
+            },
+          },
+          trx,
+        );
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('termination_already_requested');
+      throw err;
+    }
+    this.#changed(orgId);
+    await this.#complete(t);
+    return (await this.#store.getTermination(t.id))!;
+  }
+
+  /**
+   * Carries out every termination whose date has come. The worker calls this periodically; tests
+   * call it with a fake clock. Returns how many were completed.
+   */
+  async processDueTerminations(now: Date = this.#clock.now()): Promise<number> {
+    const due = await this.#store.dueTerminations(now.toISOString());
+    let n = 0;
+    for (const t of due) if (await this.#complete(t)) n++;
+    return n;
+  }
+
+  async #complete(t: Termination): Promise<boolean> {
+    // Read members before the handlers end memberships and sessions.
+    const members = await this.#terms.orgAccess.memberUserIds(t.orgId).catch(() => [] as string[]);
+    const emails = await this.#emails(members);
+    const reason =
+      t.reason ?? (t.kind === 'notice' ? 'terminated at the organisation’s request' : 'terminated');
+    for (const h of this.handlers) {
+      try {
+        await h.onOrganizationTerminated(t.orgId, reason);
+      } catch (err) {
+        const msg = (err as Error).message ?? String(err);
+        this.#log?.error(
+          { orgId: t.orgId, terminationId: t.id, err: msg },
+          'termination handler failed; will retry',
+        );
+        await this.#store.setTerminationError(t.id, msg).catch(() => {});
+        return false;
+      }
+    }
+    const settings = await this.#terms.getSettings();
+    const nowMs = this.#clock.nowMs();
+    const completedAt = new Date(nowMs).toISOString();
+    const retentionUntil = new Date(nowMs + settings.retentionDays * DAY).toISOString();
+    let done = false;
+    await this.#db.transaction().execute(async (trx) => {
+      done = await this.#store.finishPending(t.id, 'completed', { completedAt, retentionUntil }, trx);
+      if (!done) return;
+      await this.#audit.record(
+        {
+          actor: { type: 'system', id: null },
+          action: 'org.terminated',
+          target: { type: 'organization', id: t.orgId },
+          orgId: t.orgId,
+          details: { terminationId: t.id, kind: t.kind, reason, retentionUntil },
+        },
+        trx,
+      );
+      const title = 'Your organisation’s access has ended';
+      const body = `Reason: ${reason}. Credentials are revoked, subscriptions ended and sessions closed. The organisation's data stays available read-only until ${retentionUntil.slice(0, 10)}.`;
+      await this.#notifications.notify(members, { kind: 'org.terminated', title, body, orgId: t.orgId }, trx);
+      for (const to of emails)
+        await this.#mailer.send({ to, subject: title, text: `${body}\n`, kind: 'org.terminated' }, trx);
+    });
+    this.#changed(t.orgId);
+    return done;
+  }
+
+  async #emails(userIds: string[]): Promise<string[]> {
+    if (!this.#users) return [];
+    const out: string[] = [];
+    for (const id of userIds) {
+      const u = await this.#users.getUser(id).catch(() => null);
+      if (u?.email) out.push(u.email);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,118 @@
+import type { FakeClock } from '../../platform/clock.ts';
+import { migrateToLatest } from '../../platform/db/migrator.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Principal } from '../../platform/http/route.ts';
+import { createLogger } from '../../platform/logger.ts';
+import type { OrgAccess, OrgRole, OrgSummary, UserDirectory } from '../../platform/ports.ts';
+import type { TestEngine } from '../../platform/testing.ts';
+import { AuditService } from '../audit/audit-service.ts';
+import { migrations as auditMigrations } from '../audit/migrations.ts';
+import { Mailer } from '../notifications/mailer.ts';
+import { migrations as notificationMigrations } from '../notifications/migrations.ts';
+import { NotificationService } from '../notifications/notification-service.ts';
+import { migrations as termsMigrations } from './migrations.ts';
+import { createTermsModule, type TermsModule } from './terms-module.ts';
+
+/** Test doubles for the identity layer the terms module talks to through ports. */
+const rank: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+export class FakeOrgAccess implements OrgAccess {
+  readonly orgs = new Map<string, { summary: OrgSummary; members: Map<string, OrgRole> }>();
+
+  addOrg(id: string, members: Record<string, OrgRole>): void {
+    this.orgs.set(id, {
+      summary: { id, name: id, status: 'active', representativeConfirmed: true },
+      members: new Map(Object.entries(members)),
+    });
+  }
+
+  async requireMember(
+    principal: Principal,
+    orgId: string,
+    minRole: OrgRole = 'viewer',
+    opts: { allowOperator?: boolean } = {},
+  ): Promise<OrgRole | 'operator'> {
+    if (principal.isOperator && opts.allowOperator && this.orgs.has(orgId)) return 'operator';
+    const role = this.orgs.get(orgId)?.members.get(principal.userId);
+    if (!role) throw new AppError('not_found');
+    if (rank[role] < rank[minRole]) throw new AppError('forbidden');
+    return role;
+  }
+  async getOrganization(orgId: string): Promise<OrgSummary | null> {
+    return this.orgs.get(orgId)?.summary ?? null;
+  }
+  async memberUserIds(orgId: string, minRole: OrgRole = 'viewer'): Promise<string[]> {
+    const o = this.orgs.get(orgId);
+    if (!o) return [];
+    return [...o.members].filter(([, r]) => rank[r] >= rank[minRole]).map(([u]) => u);
+  }
+  async orgIdsOfUser(userId: string): Promise<string[]> {
+    return [...this.orgs].filter(([, o]) => o.members.has(userId)).map(([id]) => id);
+  }
+}
+
+export class FakeUsers implements UserDirectory {
+  readonly ids = new Set<string>();
+  async getUser(userId: string) {
+    return this.ids.has(userId)
+      ? { id: userId, email: `${userId}@example.test`, name: userId, status: 'active' }
+      : null;
+  }
+  async listActiveUserIds(): Promise<string[]> {
+    return [...this.ids];
+  }
+}
+
+export function principal(userId: string, isOperator = false): Principal {
+  return {
+    userId,
+    sessionId: 'ses_x',
+    email: `${userId}@example.test`,
+    name: userId,
+    isOperator,
+    status: 'active',
+  };
+}
+
+export type TermsFixture = TermsModule & {
+  audit: AuditService;
+  notifications: NotificationService;
+  mailer: Mailer;
+  orgs: FakeOrgAccess;
+  users: FakeUsers;
+  terminated: string[];
+  cleanup(): Promise<void>;
+};
+
+/** The terms module on a fresh database of `engine`, with fake identity ports. */
+export async function termsFixture(engine: TestEngine, clock: FakeClock): Promise<TermsFixture> {
+  const database = await engine.open();
+  const db = database.db;
+  await migrateToLatest(db, [auditMigrations, notificationMigrations, termsMigrations]);
+  const audit = new AuditService(db, clock);
+  const notifications = new NotificationService(db, clock);
+  const mailer = new Mailer({ db, clock, from: 'test@darwaza.local', log: createLogger('silent') });
+  const orgs = new FakeOrgAccess();
+  const users = new FakeUsers();
+  const terminated: string[] = [];
+  const mod = createTermsModule({
+    db,
+    clock,
+    audit,
+    notifications,
+    mailer,
+    orgAccess: orgs,
+    users,
+    handlers: [{ onOrganizationTerminated: async (orgId) => void terminated.push(orgId) }],
+  });
+  return {
+    ...mod,
+    audit,
+    notifications,
+    mailer,
+    orgs,
+    users,
+    terminated,
+    cleanup: () => database.cleanup(),
+  };
+}
