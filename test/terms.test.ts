@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DAY } from '../src/platform/clock.ts';
+import { seedDemo } from '../src/seed.ts';
+import { engines, startTestSystem, type TestSystem } from './harness.ts';
+import { activeUser, addMember, operatorUser, type SignedIn, testOrganization } from './identity-helpers.ts';
+
+/**
+ * The terms engine over HTTP, with the real identity layer: operators publish under the notice
+ * rules, organisations accept, decline, give notice and read their proof; nobody acts for an
+ * organisation they do not belong to. Runs on SQLite and on PostgreSQL when DATABASE_URL is set.
+ */
+for (const engine of engines()) {
+  describe(`terms over HTTP (${engine.name})`, () => {
+    let sys: TestSystem;
+    let op: SignedIn;
+    let ownerA: SignedIn;
+    let adminA: SignedIn;
+    let devA: SignedIn;
+    let ownerB: SignedIn;
+    let orgA = '';
+    let orgB = '';
+    let generalDocId = '';
+    let pendingVersionId = '';
+
+    const call = (
+      who: SignedIn | null,
+      method: 'GET' | 'POST' | 'PATCH',
+      url: string,
+      payload?: Record<string, unknown>,
+    ) =>
+      sys.app.inject({
+        method,
+        url,
+        headers: { ...(who?.headers ?? {}), 'user-agent': 'terms-test/1.0' },
+        ...(payload ? { payload } : {}),
+      });
+
+    before(async () => {
+      sys = await startTestSystem({ engine });
+      await seedDemo(sys, { onlyIfEmpty: true, demo: false });
+      op = await operatorUser(sys);
+      ownerA = await activeUser(sys);
+      adminA = await activeUser(sys);
+      devA = await activeUser(sys);
+      ownerB = await activeUser(sys);
+      orgA = await testOrganization(sys, ownerA);
+      orgB = await testOrganization(sys, ownerB);
+      await addMember(sys, ownerA, orgA, adminA, 'admin');
+      await addMember(sys, ownerA, orgA, devA, 'developer');
+      const docs = (await call(null, 'GET', '/api/v1/terms/documents')).json().items;
+      generalDocId = docs.find((d: { slug: string }) => d.slug === 'general-terms').id;
+    });
+    after(async () => {
+      await sys.cleanup();
+    });
+
+    test('a fresh install has general terms in force and the bills product’s additional terms', async () => {
+      const res = await call(null, 'GET', '/api/v1/terms/applicable?product=bills');
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      assert.deepEqual(
+        body.documents.map((d: { slug: string; governs: string }) => [d.slug, d.governs]),
+        [
+          ['general-terms', 'general'],
+          ['bills-additional-terms', 'additional'],
+        ],
+      );
+      assert.equal(body.documents[0].inForce.version, 1);
+      assert.match(body.documents[0].inForce.bodyMd, /laws of Pakistan/);
+    });
+
+    test('developers cannot draft or publish; operators publish under the notice rules', async () => {
+      const draftBody = {
+        bodyMd: '# v2\n\nNew limits section.',
+        summary: 'Limits section rewritten.',
+        changeClass: 'standard',
+      };
+      const denied = await call(
+        devA,
+        'POST',
+        `/api/v1/admin/terms/documents/${generalDocId}/drafts`,
+        draftBody,
+      );
+      assert.equal(denied.statusCode, 403);
+      const draft = await call(op, 'POST', `/api/v1/admin/terms/documents/${generalDocId}/drafts`, draftBody);
+      assert.equal(draft.statusCode, 201, draft.body);
+      const id = draft.json().id;
+      const publishUrl = `/api/v1/admin/terms/drafts/${id}/publish`;
+      const asDev = await call(devA, 'POST', publishUrl, {});
+      assert.equal(asDev.statusCode, 403);
+      const tooSoon = await call(op, 'POST', publishUrl, {
+        effectiveAt: new Date(sys.clock.nowMs() + 3 * DAY).toISOString(),
+      });
+      assert.equal(tooSoon.statusCode, 422, tooSoon.body);
+      assert.equal(tooSoon.json().error.code, 'terms_notice_too_short');
+      const ok = await call(op, 'POST', publishUrl, {
+        effectiveAt: new Date(sys.clock.nowMs() + 15 * DAY).toISOString(),
+      });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().version, 2);
+      pendingVersionId = id;
+      // Published text cannot change.
+      const edit = await call(op, 'PATCH', `/api/v1/admin/terms/drafts/${id}`, { summary: 'changed' });
+      assert.equal(edit.statusCode, 409);
+      assert.equal(edit.json().error.code, 'terms_version_published');
+      // Everyone is told in the portal and by e-mail.
+      const inbox = (await call(ownerB, 'GET', '/api/v1/me/notifications')).json().items;
+      assert.ok(
+        inbox.some(
+          (n: { kind: string; body: string }) =>
+            n.kind === 'terms.published' && /Limits section/.test(n.body),
+        ),
+      );
+      const mail = await sys.services.mailer.list({ to: ownerB.email });
+      assert.ok(mail.some((m) => m.kind === 'terms.published'));
+      // The notice setting cannot go below what the terms promise.
+      const low = await call(op, 'PATCH', '/api/v1/admin/terms/settings', { standardNoticeDays: 7 });
+      assert.equal(low.statusCode, 422);
+      const lowDev = await call(devA, 'PATCH', '/api/v1/admin/terms/settings', { standardNoticeDays: 30 });
+      assert.equal(lowDev.statusCode, 403);
+    });
+
+    test('nobody answers for an organisation they do not belong to, or without authority', async () => {
+      const url = `/api/v1/terms/versions/${pendingVersionId}`;
+      const asB = await call(ownerB, 'POST', `${url}/accept`, { onBehalfOf: 'organization', orgId: orgA });
+      assert.equal(asB.statusCode, 404, asB.body);
+      const declineB = await call(ownerB, 'POST', `${url}/decline`, {
+        onBehalfOf: 'organization',
+        orgId: orgA,
+      });
+      assert.equal(declineB.statusCode, 404);
+      const asDev = await call(devA, 'POST', `${url}/accept`, { onBehalfOf: 'organization', orgId: orgA });
+      assert.equal(asDev.statusCode, 403);
+      const list = await call(ownerB, 'GET', `/api/v1/terms/acceptances?orgId=${orgA}`);
+      assert.equal(list.statusCode, 404);
+      const csv = await call(ownerB, 'GET', `/api/v1/terms/acceptances/export?orgId=${orgA}`);
+      assert.equal(csv.statusCode, 404);
+      const term = await call(ownerB, 'POST', `/api/v1/orgs/${orgA}/termination`, {});
+      assert.equal(term.statusCode, 404);
+      const termAdmin = await call(adminA, 'POST', `/api/v1/orgs/${orgA}/termination`, {});
+      assert.equal(termAdmin.statusCode, 403);
+      const withdraw = await call(ownerB, 'POST', `/api/v1/orgs/${orgA}/termination/withdraw`);
+      assert.equal(withdraw.statusCode, 404);
+      const opOnly = await call(ownerA, 'POST', `/api/v1/admin/orgs/${orgB}/terminate`, {
+        reason: 'not allowed',
+      });
+      assert.equal(opOnly.statusCode, 403);
+      const anon = await call(null, 'POST', `${url}/accept`, { onBehalfOf: 'self' });
+      assert.equal(anon.statusCode, 401);
+    });
+
+    test('an admin accepts for the organisation; the record proves who, when, from where', async () => {
+      const res = await call(adminA, 'POST', `/api/v1/terms/versions/${pendingVersionId}/accept`, {
+        onBehalfOf: 'organization',
+        orgId: orgA,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const rec = res.json();
+      assert.equal(rec.subjectId, orgA);
+      assert.equal(rec.userId, adminA.userId);
+      assert.equal(rec.onBehalfOf, 'organization');
+      assert.equal(rec.userAgent, 'terms-test/1.0');
+      assert.ok(rec.ip);
+      assert.equal(rec.version, 2);
+      const self = await call(devA, 'POST', `/api/v1/terms/versions/${pendingVersionId}/accept`, {
+        onBehalfOf: 'self',
+      });
+      assert.equal(self.statusCode, 201);
+      const history = await call(devA, 'GET', `/api/v1/terms/acceptances?orgId=${orgA}`);
+      assert.equal(history.statusCode, 200, history.body);
+      assert.equal(
+        history.json().versions.find((v: { version: number }) => v.version === 2).standing,
+        'accepted',
+      );
+      const csv = await call(ownerA, 'GET', `/api/v1/terms/acceptances/export?orgId=${orgA}`);
+      assert.equal(csv.statusCode, 200, csv.body);
+      assert.match(String(csv.headers['content-type']), /text\/csv/);
+      assert.match(csv.body, /^id,at,subjectType/);
+      assert.match(csv.body, new RegExp(adminA.userId));
+      const json = await call(ownerA, 'GET', `/api/v1/terms/acceptances/export?orgId=${orgA}&format=json`);
+      assert.equal(json.statusCode, 200);
+      assert.equal(json.json().records.length, 1);
+      const events = await sys.services.audit.list({ orgId: orgA, action: 'terms.accept' });
+      assert.equal(events.length, 1);
+    });
+
+    test('org B declines; after the effective date its API calls are refused, A’s continue', async () => {
+      const res = await call(ownerB, 'POST', `/api/v1/terms/versions/${pendingVersionId}/decline`, {
+        onBehalfOf: 'organization',
+        orgId: orgB,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const enforcer = sys.services.termsEnforcer;
+      assert.deepEqual(await enforcer.onApiCall(orgB, sys.clock.nowMs()), { allowed: true });
+      const effective = sys.clock.nowMs() + 15 * DAY + 1;
+      const refused = await enforcer.onApiCall(orgB, effective);
+      assert.equal(!refused.allowed && refused.code, 'terms_declined');
+      assert.deepEqual(await enforcer.onApiCall(orgA, effective), { allowed: true });
+    });
+
+    test('termination notice: too soon refused, accepted at 30 days, withdrawn before the date', async () => {
+      const soon = await call(ownerA, 'POST', `/api/v1/orgs/${orgA}/termination`, {
+        effectiveAt: new Date(sys.clock.nowMs() + 10 * DAY).toISOString(),
+      });
+      assert.equal(soon.statusCode, 422);
+      assert.equal(soon.json().error.code, 'termination_too_soon');
+      const ok = await call(ownerA, 'POST', `/api/v1/orgs/${orgA}/termination`, {
+        effectiveAt: new Date(sys.clock.nowMs() + 30 * DAY).toISOString(),
+        reason: 'closing the project',
+      });
+      assert.equal(ok.statusCode, 201, ok.body);
+      const view = await call(devA, 'GET', `/api/v1/orgs/${orgA}/termination`);
+      assert.equal(view.json().current.status, 'pending');
+      const refusedLater = await sys.services.termsEnforcer.onApiCall(orgA, sys.clock.nowMs() + 30 * DAY);
+      assert.equal(refusedLater.allowed, false);
+      const w = await call(ownerA, 'POST', `/api/v1/orgs/${orgA}/termination/withdraw`);
+      assert.equal(w.statusCode, 200, w.body);
+      assert.equal(w.json().status, 'withdrawn');
+      sys.services.termsEnforcer.invalidate(null);
+      assert.deepEqual(await sys.services.termsEnforcer.onApiCall(orgA, sys.clock.nowMs() + 31 * DAY), {
+        allowed: true,
+      });
+    });
+
+    test('operators terminate at once with a reason', async () => {
+      const res = await call(op, 'POST', `/api/v1/admin/orgs/${orgB}/terminate`, {
+        reason: 'live customer data in sandbox',
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().status, 'completed');
+      const r = await sys.services.termsEnforcer.onApiCall(orgB, sys.clock.nowMs());
+      assert.equal(!r.allowed && r.code, 'organization_terminated');
+      const again = await call(op, 'POST', `/api/v1/admin/orgs/${orgB}/terminate`, { reason: 'again' });
+      assert.equal(again.statusCode, 403);
+      assert.equal(again.json().error.code, 'organization_terminated');
+    });
+  });
+}
