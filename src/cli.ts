@@ -190,4 +190,8 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli(process.argv.slice(2));
+// No top-level await: command modules import this file (registerCommand), and a dynamic import of a
+// module that depends on a still-evaluating async module would wait for it forever.
+if (import.meta.main) {
+  runCli(process.argv.slice(2)).catch((err) => fail((err as Error).message));
+}

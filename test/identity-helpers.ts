@@ -99,7 +99,10 @@ export async function activeUser(
  * An operator (always TOTP-enrolled), signed in with a code. Advances a fake clock by one TOTP step
  * first so repeated operator sign-ins in one test never replay a code.
  */
-export async function operatorUser(sys: TestSystem, opts: { email?: string } = {}): Promise<SignedIn & { totpSecret: string }> {
+export async function operatorUser(
+  sys: TestSystem,
+  opts: { email?: string } = {},
+): Promise<SignedIn & { totpSecret: string }> {
   const email = opts.email ?? uniqueEmail('op');
   const r = await sys.services.identity.provisionUser({
     email,
@@ -140,9 +143,17 @@ export async function testOrganization(
 }
 
 /** Adds an existing signed-in user to an organisation with a role (via invitation + acceptance). */
-export async function addMember(sys: TestSystem, owner: SignedIn, orgId: string, member: SignedIn, role: OrgRole) {
+export async function addMember(
+  sys: TestSystem,
+  owner: SignedIn,
+  orgId: string,
+  member: SignedIn,
+  role: OrgRole,
+) {
   await sys.services.organizations.inviteMember(owner.principal, orgId, { email: member.email, role }, {});
-  const mail = (await sys.services.mailer.list({ to: member.email, limit: 5 })).find((m) => m.kind === 'org_invitation');
+  const mail = (await sys.services.mailer.list({ to: member.email, limit: 5 })).find(
+    (m) => m.kind === 'org_invitation',
+  );
   const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1];
   await sys.services.organizations.acceptInvitation(member.principal, token, {});
 }

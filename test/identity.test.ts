@@ -42,15 +42,27 @@ for (const engine of engines()) {
       assert.deepEqual(res.json(), { status: 'activation_sent' });
 
       // Not yet activated: sign-in is refused with a clear code.
-      const early = await sys.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { email, password: TEST_PASSWORD } });
+      const early = await sys.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { email, password: TEST_PASSWORD },
+      });
       assert.equal(early.statusCode, 403);
       assert.equal(early.json().error.code, 'account_not_activated');
 
       const token = await tokenFromMail(sys, email, 'activation');
-      const act = await sys.app.inject({ method: 'POST', url: '/api/v1/accounts/activate', payload: { token } });
+      const act = await sys.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts/activate',
+        payload: { token },
+      });
       assert.equal(act.statusCode, 200, act.body);
       assert.equal(act.json().status, 'pending');
-      const again = await sys.app.inject({ method: 'POST', url: '/api/v1/accounts/activate', payload: { token } });
+      const again = await sys.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts/activate',
+        payload: { token },
+      });
       assert.equal(again.statusCode, 400);
       assert.equal(again.json().error.code, 'invalid_token');
 
@@ -63,13 +75,25 @@ for (const engine of engines()) {
       assert.equal(orgs.json().error.code, 'account_not_active');
 
       const op = await operatorUser(sys);
-      const pending = await sys.app.inject({ method: 'GET', url: '/api/v1/admin/accounts?status=pending', headers: op.headers });
+      const pending = await sys.app.inject({
+        method: 'GET',
+        url: '/api/v1/admin/accounts?status=pending',
+        headers: op.headers,
+      });
       assert.equal(pending.statusCode, 200, pending.body);
       assert.ok(pending.json().items.some((u: { id: string }) => u.id === me.userId));
-      const ok = await sys.app.inject({ method: 'POST', url: `/api/v1/admin/accounts/${me.userId}/approve`, headers: op.headers });
+      const ok = await sys.app.inject({
+        method: 'POST',
+        url: `/api/v1/admin/accounts/${me.userId}/approve`,
+        headers: op.headers,
+      });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().status, 'active');
-      const orgs2 = await sys.app.inject({ method: 'GET', url: '/api/v1/organizations', headers: me.headers });
+      const orgs2 = await sys.app.inject({
+        method: 'GET',
+        url: '/api/v1/organizations',
+        headers: me.headers,
+      });
       assert.equal(orgs2.statusCode, 200);
     });
   });

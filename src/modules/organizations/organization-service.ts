@@ -411,6 +411,8 @@ export class OrganizationService implements OrgAccess {
     const statement =
       input.authorityStatement ??
       `I, ${principal.name} <${principal.email}>, am authorised to act for ${input.name} and to bind it to the operator's terms.`;
+    // Read before the transaction: SQLite has one connection, which the transaction holds.
+    const reviewers = await this.listParticipantReviewers(participant.id);
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('organizations')
@@ -461,7 +463,7 @@ export class OrganizationService implements OrgAccess {
         },
         trx,
       );
-      for (const reviewer of await this.listParticipantReviewers(participant.id)) {
+      for (const reviewer of reviewers) {
         await this.#mailer.send(
           {
             to: reviewer.email,
@@ -1081,6 +1083,7 @@ export class OrganizationService implements OrgAccess {
       }
       expiresAt = new Date(until).toISOString();
     }
+    const u = await this.#identity.getUser(userId);
     await this.#db.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('org_representatives')
@@ -1107,7 +1110,6 @@ export class OrganizationService implements OrgAccess {
         },
         trx,
       );
-      const u = await this.#identity.getUser(userId);
       if (u) {
         await this.#mailer.send(
           {
@@ -1127,6 +1129,34 @@ export class OrganizationService implements OrgAccess {
       }
     });
     return (await this.#representative(orgId, userId))!;
+  }
+
+  /** For the CLI: adds an existing user with a role (not owner), audited as the system. */
+  async addMemberAsSystem(orgId: string, userId: string, role: Exclude<OrgRole, 'owner'>): Promise<void> {
+    const now = this.#now();
+    await this.#db.transaction().execute(async (trx) => {
+      if (await this.#memberRole(orgId, userId, trx)) throw new AppError('already_member');
+      await trx
+        .insertInto('org_members')
+        .values({
+          id: newId('mem', this.#clock.nowMs()),
+          org_id: orgId,
+          user_id: userId,
+          role,
+          created_at: now,
+        })
+        .execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'system', id: null },
+          action: 'org.member_joined',
+          target: { type: 'user', id: userId },
+          orgId,
+          details: { role, via: 'cli' },
+        },
+        trx,
+      );
+    });
   }
 
   /** For the CLI and demo: a participant confirmation without a reviewer session. */
