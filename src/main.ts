@@ -44,6 +44,7 @@ import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';
+import { appCredentialsFromDirectory, createSandbox, type Sandbox, sandboxMigrations } from './sandbox/index.ts';
 import { version } from './version.ts';
 
 /**
@@ -61,6 +62,7 @@ export const allMigrations: MigrationSet[] = [
   catalogMigrations,
   appsMigrations,
   oauthMigrations,
+  sandboxMigrations,
   termsMigrations,
 ];
 
@@ -75,6 +77,8 @@ export type Infrastructure = {
 };
 
 export type Services = {
+  /** The simulated network: operations for the gateway, test data and reset for the portal. */
+  sandbox: Sandbox;
   audit: AuditService;
   mailer: Mailer;
   notifications: NotificationService;
@@ -201,9 +205,18 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     audit,
   });
   const gatewayDirectory = new AppsGatewayDirectory(apps, oauth);
+  const sandbox = createSandbox({
+    db,
+    clock,
+    keyring: infra.keyring,
+    audit,
+    dataDir: config.dataDir,
+    timeoutDelayMs: config.nodeEnv === 'test' ? 100 : 2000,
+  });
   // The gateway module's usage service is handed over with appUsage.useUsageReader(…).
   const appUsage = new AppUsageService({ apps, catalog, usage: null, clock });
   const services: Services = {
+    sandbox,
     catalog,
     apps,
     oauth,
@@ -233,6 +246,10 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...notificationRoutes({ mailer, notifications, devMailbox: config.nodeEnv !== 'production' }),
     ...catalogRoutes(catalog),
     ...appsRoutes({ apps, catalog, orgAccess: organizations, usage: appUsage }),
+    ...sandbox.routes({
+      orgAccess: organizations,
+      verifyAppCredentials: appCredentialsFromDirectory(gatewayDirectory),
+    }),
     ...termsRoutes(termsModule),
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}.

@@ -1,0 +1,297 @@
+import { randomInt } from 'node:crypto';
+import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../platform/ports.ts';
+import { bankByImd, MODEL_BANK } from '../banks.ts';
+import { IBFT_CODES, type IbftCode, LIVE_DATA_CODE } from '../codes.ts';
+import type { SandboxCore } from '../core.ts';
+import { isPkIbanShape } from '../identifiers.ts';
+import type { AccountRow } from '../sandbox-store.ts';
+import {
+  checkHhmmss,
+  checkMMDD,
+  DIGITS,
+  type FieldSpec,
+  findLiveData,
+  type ParsedBody,
+  parseFields,
+  pktParts,
+  settlementMMDD,
+} from '../wire.ts';
+import { SCENARIO_ACCOUNTS } from '../world.ts';
+
+/**
+ * IBFT (1IBFT): title fetch (`POST /path-1`) and funds transfer
+ * (`POST /funds-transfer-rest-service/path-1`) in 1LINK's field names and formats. Checks run in
+ * the network's order: format (80/09) → live data (94) → currency (19) → amount (48) → IMD (06)
+ * → beneficiary (02/68) → scenario (55/58/95) → status (03/21/67) → ledger (04/01/10) → 00.
+ */
+export const PURPOSE_CODES: Record<string, string> = {
+  '0303': 'Bill Payment',
+  '0320': 'Donations / Charity / Zakat',
+  '0336': 'Educational',
+  '0374': 'Own-account transfer',
+  '0251': 'Family & Friends',
+  '0316': 'Insurance / Takaful',
+  '0369': 'Investments',
+  '0252': 'Medical',
+  '0315': 'Food & Groceries',
+  '0356': 'Subscription / Membership / Rent',
+  '0404': 'Salaries / Wages',
+  '0364': 'Travelling',
+  '0122': 'Vendor / Supplier / Business',
+  '0152': 'Purpose 0152',
+  '0125': 'Purpose 0125',
+  '0401': 'Home Remittance',
+  '9999': 'Free text',
+};
+
+const IMD_PATTERN = /^\d{6}[ 0]{0,5}$/;
+const IMD_RULE = 'MUST BE A 6-DIGIT IMD (OPTIONALLY PADDED TO 11)';
+const ACCOUNT_PATTERN = /^[0-9A-Za-z+-]{1,34}$/;
+
+const TITLE_FETCH_FIELDS: FieldSpec[] = [
+  {
+    name: 'TransactionAmount',
+    required: true,
+    pattern: DIGITS(12),
+    rule: 'MUST BE 12 DIGITS WITH IMPLIED PAISA',
+  },
+  {
+    name: 'TransmissionDateAndTime',
+    required: true,
+    pattern: DIGITS(10),
+    rule: 'MUST BE MMDDhhmmss',
+    check: (v) => (checkMMDD(v) || checkHhmmss(v, 4) ? 'MUST BE A VALID MMDDhhmmss' : null),
+  },
+  { name: 'STAN', required: true, pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' },
+  { name: 'Time', pattern: DIGITS(6), rule: 'MUST BE hhmmss', check: (v) => checkHhmmss(v) },
+  { name: 'Date', pattern: DIGITS(4), rule: 'MUST BE MMDD', check: (v) => checkMMDD(v) },
+  { name: 'MerchantType', pattern: DIGITS(4), rule: 'MUST BE 4 DIGITS' },
+  { name: 'FromBankIMD', required: true, pattern: IMD_PATTERN, rule: IMD_RULE },
+  { name: 'RRN', required: true, pattern: DIGITS(12), rule: 'MUST BE 12 DIGITS' },
+  { name: 'CardAcceptorTerminalId', max: 16 },
+  { name: 'CardAcceptorIdCode', max: 15 },
+  { name: 'CardAcceptorNameLocation', object: true, max: 200 },
+  { name: 'MerchantDetail', max: 100 },
+  {
+    name: 'PaymentDetail',
+    max: 100,
+    check: (v) =>
+      /^\d{4}/.test(v) && !PURPOSE_CODES[v.slice(0, 4)] ? 'STARTS WITH AN UNKNOWN PURPOSE CODE' : null,
+  },
+  { name: 'CurrencyCodeTransaction', pattern: DIGITS(3), rule: 'MUST BE A 3-DIGIT ISO 4217 CODE' },
+  { name: 'AccountNumberFrom', pattern: ACCOUNT_PATTERN, rule: 'MUST BE AN ACCOUNT NUMBER, IBAN OR MOBILE' },
+  {
+    name: 'AccountNumberTo',
+    required: true,
+    pattern: ACCOUNT_PATTERN,
+    rule: 'MUST BE AN ACCOUNT NUMBER, IBAN OR MOBILE',
+  },
+  { name: 'ToBankIMD', required: true, pattern: IMD_PATTERN, rule: IMD_RULE },
+  { name: 'PAN', pattern: /^\d{13,19}$/, rule: 'MUST BE 13-19 DIGITS' },
+  { name: 'ExpiryDate', pattern: DIGITS(4), rule: 'MUST BE YYMM' },
+  { name: 'PosEntMode', pattern: DIGITS(3), rule: 'MUST BE 3 DIGITS' },
+  { name: 'PosEntryMode', pattern: DIGITS(3), rule: 'MUST BE 3 DIGITS' },
+  { name: 'BeneficiaryBankName', max: 100 },
+  { name: 'Reserved1', max: 200 },
+  { name: 'Reserved2', max: 200 },
+  { name: 'Reserved3', max: 200 },
+];
+
+const TRANSFER_FIELDS: FieldSpec[] = [
+  ...TITLE_FETCH_FIELDS,
+  { name: 'AuthorizationIdentificationResponse', pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' },
+  { name: 'SenderName', max: 100 },
+  { name: 'SenderIBAN', pattern: ACCOUNT_PATTERN, rule: 'MUST BE AN IBAN OR ACCOUNT NUMBER' },
+  { name: 'AccountTitle', max: 100 },
+  { name: 'RTPID', max: 64 },
+  { name: 'ReferenceNo', max: 64 },
+];
+
+/** Fields checked by the live-data guard. */
+const LIVE_FIELDS = ['AccountNumberTo', 'AccountNumberFrom', 'SenderIBAN', 'PAN'] as const;
+
+type Kind = 'title' | 'transfer';
+
+function respond(
+  kind: Kind,
+  f: ParsedBody,
+  raw: Record<string, unknown>,
+  nowMs: number,
+  code: IbftCode,
+  extra: {
+    detail?: string;
+    account?: AccountRow | null;
+    authId?: string;
+    liveData?: boolean;
+  },
+): NetworkResult {
+  const s = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string) : '');
+  const now = pktParts(nowMs);
+  const a = extra.account;
+  const body: Record<string, string> = {
+    ResponseCode: code,
+    ResponseDetail: extra.detail ?? IBFT_CODES[code],
+    PAN: f.PAN ?? '0000000000000',
+    Amount: f.TransactionAmount ?? s('TransactionAmount'),
+    TransmissionDateAndTime: f.TransmissionDateAndTime ?? s('TransmissionDateAndTime'),
+    STAN: f.STAN ?? s('STAN'),
+    Time: f.Time ?? now.hhmmss,
+    Date: f.Date ?? now.mmdd,
+    DateSettlement: settlementMMDD(nowMs),
+    RRN: f.RRN ?? s('RRN'),
+    AuthorizationIdentificationResponse: code === '00' ? (extra.authId ?? '000000') : '000000',
+    AccountNumberTo: f.AccountNumberTo ?? s('AccountNumberTo'),
+    ToBankIMD: f.ToBankIMD ?? s('ToBankIMD'),
+  };
+  if (kind === 'title') {
+    const bank = a ? bankByImd(a.imd) : undefined;
+    body.AccountTitleTo = code === '00' && a ? a.title : '';
+    body.BranchNameTo = code === '00' && a ? a.branchName : '';
+    body.BankName = bank?.name ?? '';
+    body.IBAN_MobileAccountNumber = code === '00' && a ? (a.iban ?? a.mobile) : '';
+  }
+  body.Reserved1 = f.Reserved1 ?? '';
+  body.Reserved2 = f.Reserved2 ?? '';
+  body.Reserved3 = f.Reserved3 ?? '';
+  const result: NetworkResult = { status: 200, body, networkCode: code };
+  if (extra.liveData) result.liveDataSuspected = true;
+  return result;
+}
+
+const authId = () => String(randomInt(1, 1_000_000)).padStart(6, '0');
+
+/** Resolves an account given as IBAN, mobile (wallets) or account number at an IMD. */
+async function resolveAccount(
+  core: SandboxCore,
+  orgId: string,
+  imd: string,
+  given: string,
+): Promise<{ account: AccountRow | null; wrongBank: boolean }> {
+  const upper = given.toUpperCase();
+  if (isPkIbanShape(upper)) {
+    const account = await core.store.findAccountByIban(orgId, upper);
+    if (!account) return { account: null, wrongBank: false };
+    if (account.imd !== imd) return { account: null, wrongBank: true };
+    return { account, wrongBank: false };
+  }
+  let no = given;
+  if (/^(?:\+?92|0092)3\d{9}$/.test(no)) no = `0${no.replace(/^\+?(?:00)?92/, '')}`;
+  return { account: await core.store.findAccount(orgId, imd, no), wrongBank: false };
+}
+
+function statusCode(a: AccountRow): IbftCode | null {
+  if (a.status === 'inactive') return '03';
+  if (a.status === 'dormant') return '21';
+  if (a.status === 'blocked') return '67';
+  return null;
+}
+
+async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext): Promise<NetworkResult> {
+  const nowMs = ctx.nowMs;
+  const parsed = parseFields(ctx.body, kind === 'title' ? TITLE_FETCH_FIELDS : TRANSFER_FIELDS);
+  if (!parsed.ok) {
+    const raw = ctx.body && typeof ctx.body === 'object' ? (ctx.body as Record<string, unknown>) : {};
+    return respond(kind, {}, raw, nowMs, parsed.problem.code, { detail: parsed.problem.detail });
+  }
+  const { fields: f, raw } = parsed;
+  const reply = (code: IbftCode, extra: Parameters<typeof respond>[5] = {}) =>
+    respond(kind, f, raw, nowMs, code, extra);
+
+  const live = findLiveData(f, LIVE_FIELDS);
+  if (live) {
+    await core.reportLiveData(ctx, kind === 'title' ? 'ibftTitleFetch' : 'ibftFundsTransfer', live);
+    return reply(LIVE_DATA_CODE, {
+      liveData: true,
+      detail: `PERMISSION DENIED: LIVE DATA NOT ALLOWED IN SANDBOX: ${live.field} IS ${live.finding.explanation.toUpperCase()}`,
+    });
+  }
+  if (f.CurrencyCodeTransaction && f.CurrencyCodeTransaction !== '586') {
+    return reply('19', { detail: 'INVALID CURRENCY CODE: ONLY 586 (PKR) IS SUPPORTED' });
+  }
+  const amount = Number(f.TransactionAmount);
+  if (kind === 'transfer' && amount <= 0)
+    return reply('48', { detail: 'BAD AMOUNT: TransactionAmount MUST BE ABOVE ZERO' });
+
+  const toImd = f.ToBankIMD.slice(0, 6);
+  const toBank = bankByImd(toImd);
+  if (!toBank)
+    return reply('06', { detail: `INVALID IMD: ToBankIMD ${toImd} IS NOT A MEMBER OF THE NETWORK` });
+
+  await core.store.ensureWorld(ctx.orgId, nowMs);
+  const to = await resolveAccount(core, ctx.orgId, toImd, f.AccountNumberTo);
+  if (to.wrongBank) {
+    return reply('68', { detail: 'INVALID TO ACCOUNT: THE IBAN BELONGS TO ANOTHER BANK THAN ToBankIMD' });
+  }
+  const beneficiary = to.account;
+  if (!beneficiary) return reply('02');
+  if (beneficiary.role !== 'customer') return reply('02');
+
+  if (beneficiary.scenario === 'host_down') return reply('55', { account: beneficiary });
+  if (beneficiary.scenario === 'timeout') {
+    await core.sleep(core.timeoutDelayMs);
+    return reply('58', { account: beneficiary });
+  }
+  if (beneficiary.scenario === 'reject') return reply('95', { account: beneficiary });
+  const st = statusCode(beneficiary);
+  if (st) return reply(st, { account: beneficiary });
+
+  if (kind === 'title') return reply('00', { account: beneficiary, authId: authId() });
+
+  // Sender: the named account when it exists in this world, otherwise the organisation's settlement
+  // account (a fintech's pool), so clients that send their own customer's account still work.
+  const fromImd = f.FromBankIMD.slice(0, 6);
+  let sender: AccountRow | null = null;
+  if (f.AccountNumberFrom && bankByImd(fromImd)) {
+    sender = (await resolveAccount(core, ctx.orgId, fromImd, f.AccountNumberFrom)).account;
+  }
+  if (sender) {
+    const sst = statusCode(sender);
+    if (sst) return reply(sst, { detail: `${IBFT_CODES[sst]}: SENDER ACCOUNT` });
+  }
+  const from = sender ?? { imd: MODEL_BANK.imd, accountNo: SCENARIO_ACCOUNTS.settlement };
+  const id = authId();
+  const moved = await core.store.move({
+    orgId: ctx.orgId,
+    kind: 'ibft',
+    rrn: f.RRN,
+    stan: f.STAN,
+    from: { imd: from.imd, accountNo: from.accountNo },
+    to: { imd: beneficiary.imd, accountNo: beneficiary.accountNo },
+    amount,
+    authId: id,
+    appId: ctx.appId,
+    nowMs,
+  });
+  if (!moved.ok) return reply(moved.code as IbftCode, { detail: moved.detail });
+  return reply('00', { authId: id });
+}
+
+export function ibftOperations(core: SandboxCore): NetworkOperation[] {
+  const endUserId = (body: unknown) => {
+    const b = body as Record<string, unknown> | null;
+    const v = b && typeof b === 'object' ? (b.AccountNumberFrom ?? b.SenderIBAN) : undefined;
+    return typeof v === 'string' && v ? v : undefined;
+  };
+  return [
+    {
+      productSlug: 'ibft',
+      operationId: 'ibftTitleFetch',
+      method: 'POST',
+      path: '/path-1',
+      paymentCreating: false,
+      requiresClientSecret: false,
+      endUserId,
+      handle: (ctx) => handleIbft(core, 'title', ctx),
+    },
+    {
+      productSlug: 'ibft',
+      operationId: 'ibftFundsTransfer',
+      method: 'POST',
+      path: '/funds-transfer-rest-service/path-1',
+      paymentCreating: true,
+      requiresClientSecret: false,
+      endUserId,
+      handle: (ctx) => handleIbft(core, 'transfer', ctx),
+    },
+  ];
+}

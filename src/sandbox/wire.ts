@@ -1,0 +1,190 @@
+/**
+ * The network's wire conventions, checked and produced at the edge: 12-digit amounts with implied
+ * paisa, MMDDhhmmss, 6-digit STAN, 12-digit RRN, 6-digit IMD (possibly padded to 11). Validation
+ * answers the way the network does: a missing field or a wrong JSON type is 80 MESSAGE FORMAT
+ * ERROR, a present field with a bad value is 09 FIELD ERROR; ResponseDetail names the field.
+ */
+import { type LiveFinding, liveDataFinding } from './identifiers.ts';
+
+export type FieldSpec = {
+  name: string;
+  required?: boolean;
+  /** Checked against the string value; `rule` is the human text used in ResponseDetail. */
+  pattern?: RegExp;
+  rule?: string;
+  max?: number;
+  /** Extra semantic check after the pattern; returns a rule text when the value is wrong. */
+  check?: (v: string) => string | null;
+  /** The field may be a JSON object (e.g. CardAcceptorNameLocation). */
+  object?: boolean;
+};
+
+export type FieldProblem = { code: '80' | '09'; detail: string; field: string };
+
+export type ParsedBody = Record<string, string>;
+
+/** Parses the body for an operation: a string map of the known fields, or a problem. */
+export function parseFields(
+  body: unknown,
+  specs: FieldSpec[],
+): { ok: true; fields: ParsedBody; raw: Record<string, unknown> } | { ok: false; problem: FieldProblem } {
+  let obj = body;
+  if (typeof obj === 'string' || obj instanceof Uint8Array) {
+    try {
+      obj = JSON.parse(typeof obj === 'string' ? obj : Buffer.from(obj).toString('utf8'));
+    } catch {
+      return {
+        ok: false,
+        problem: { code: '80', field: 'body', detail: 'MESSAGE FORMAT ERROR: BODY IS NOT VALID JSON' },
+      };
+    }
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    return {
+      ok: false,
+      problem: { code: '80', field: 'body', detail: 'MESSAGE FORMAT ERROR: BODY MUST BE A JSON OBJECT' },
+    };
+  }
+  const raw = obj as Record<string, unknown>;
+  const fields: ParsedBody = {};
+  for (const s of specs) {
+    const v = raw[s.name];
+    if (v === undefined || v === null || v === '') {
+      if (s.required) {
+        return {
+          ok: false,
+          problem: { code: '80', field: s.name, detail: `MESSAGE FORMAT ERROR: FIELD ${s.name} IS MISSING` },
+        };
+      }
+      continue;
+    }
+    if (s.object && typeof v === 'object' && !Array.isArray(v)) {
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (entries.length > 20 || entries.some(([, x]) => x !== null && typeof x !== 'string')) {
+        return {
+          ok: false,
+          problem: {
+            code: '80',
+            field: s.name,
+            detail: `MESSAGE FORMAT ERROR: FIELD ${s.name} MUST HOLD STRINGS`,
+          },
+        };
+      }
+      if (entries.some(([, x]) => typeof x === 'string' && x.length > 100)) {
+        return {
+          ok: false,
+          problem: {
+            code: '09',
+            field: s.name,
+            detail: `FIELD ERROR: ${s.name} VALUES MUST BE AT MOST 100 CHARACTERS`,
+          },
+        };
+      }
+      continue;
+    }
+    if (typeof v !== 'string') {
+      return {
+        ok: false,
+        problem: {
+          code: '80',
+          field: s.name,
+          detail: `MESSAGE FORMAT ERROR: FIELD ${s.name} MUST BE A STRING`,
+        },
+      };
+    }
+    const max = s.max ?? 100;
+    if (v.length > max) {
+      return {
+        ok: false,
+        problem: {
+          code: '09',
+          field: s.name,
+          detail: `FIELD ERROR: ${s.name} MUST BE AT MOST ${max} CHARACTERS`,
+        },
+      };
+    }
+    if (s.pattern && !s.pattern.test(v)) {
+      return {
+        ok: false,
+        problem: {
+          code: '09',
+          field: s.name,
+          detail: `FIELD ERROR: ${s.name} ${s.rule ?? 'HAS A BAD FORMAT'}`,
+        },
+      };
+    }
+    if (s.check) {
+      const bad = s.check(v);
+      if (bad)
+        return { ok: false, problem: { code: '09', field: s.name, detail: `FIELD ERROR: ${s.name} ${bad}` } };
+    }
+    fields[s.name] = v;
+  }
+  return { ok: true, fields, raw };
+}
+
+const two = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+
+export function checkMMDD(v: string, at = 0): string | null {
+  const m = two(v, at);
+  const d = two(v, at + 2);
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31 ? null : 'MUST BE A VALID MMDD DATE';
+}
+export function checkHhmmss(v: string, at = 0): string | null {
+  return two(v, at) < 24 && two(v, at + 2) < 60 && two(v, at + 4) < 60 ? null : 'MUST BE A VALID hhmmss TIME';
+}
+export function checkYyyymmdd(v: string): string | null {
+  return checkMMDD(v, 4) ? 'MUST BE A VALID yyyyMMdd DATE' : null;
+}
+
+export const DIGITS = (n: number) => new RegExp(`^\\d{${n}}$`);
+
+/** Formats paisa as the 12-digit implied-decimal amount. */
+export function amount12(paisa: number): string {
+  return String(paisa).padStart(12, '0');
+}
+/** Formats paisa as the biller-side AN14 amount: sign + 13 digits. */
+export function amountAn14(paisa: number): string {
+  return `${paisa < 0 ? '-' : '+'}${String(Math.abs(paisa)).padStart(13, '0')}`;
+}
+
+/** MMDD, hhmmss, yyyyMMdd of an instant in Pakistan time. */
+export function pktParts(nowMs: number): { mmdd: string; hhmmss: string; yyyymmdd: string } {
+  const iso = new Date(nowMs + 5 * 3_600_000).toISOString();
+  return {
+    mmdd: iso.slice(5, 7) + iso.slice(8, 10),
+    hhmmss: iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19),
+    yyyymmdd: iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10),
+  };
+}
+
+/** Settlement date (next day, MMDD) of a transaction made at nowMs. */
+export function settlementMMDD(nowMs: number): string {
+  return pktParts(nowMs + 86_400_000).mmdd;
+}
+
+/** Masks an identifier for monitoring records: keeps the first 4 and last 2 characters. */
+export function mask(v: string): string {
+  if (v.length <= 6) return '*'.repeat(v.length);
+  return `${v.slice(0, 4)}${'*'.repeat(v.length - 6)}${v.slice(-2)}`;
+}
+
+/**
+ * Widely published specimen numbers (ISO/registry examples that OpenAPI tools put in generated
+ * examples); they identify no one, so they are not treated as live.
+ */
+const SPECIMENS = new Set(['DE89370400440532013000', 'GB82WEST12345698765432', 'GB29NWBK60161331926819']);
+
+/** First field whose value looks live (valid but outside the simulated ranges), if any. */
+export function findLiveData(
+  fields: ParsedBody,
+  names: readonly string[],
+): { field: string; value: string; finding: LiveFinding } | null {
+  for (const name of names) {
+    const v = fields[name];
+    if (!v || SPECIMENS.has(v)) continue;
+    const finding = liveDataFinding(v);
+    if (finding) return { field: name, value: v, finding };
+  }
+  return null;
+}
