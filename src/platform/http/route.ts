@@ -90,7 +90,9 @@ function checkDefaultBounds(value: unknown, where: string, path: string, depth =
         { in: where, field: path || where, code: 'too_big', message: 'must have at most 10000 items' },
       ]);
     }
-    value.forEach((v, i) => checkDefaultBounds(v, where, path ? `${path}.${i}` : String(i), depth + 1));
+    for (let i = 0; i < value.length; i++) {
+      checkDefaultBounds(value[i], where, path ? `${path}.${i}` : String(i), depth + 1);
+    }
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value))
       checkDefaultBounds(v, where, path ? `${path}.${k}` : k, depth + 1);
