@@ -181,6 +181,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
   });
   await termsModule.enforcer.connect(infra.sharedState);
+  termsModule.terminations.handlers.push(organizations);
   const termsGate: TermsGate = termsModule.terms;
   const apps = new AppsService({
     db,

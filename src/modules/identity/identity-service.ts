@@ -895,6 +895,26 @@ export class IdentityService implements UserDirectory {
     });
   }
 
+  /** Ends every session of these users (organisation termination); audited per user. */
+  async endSessionsOf(userIds: string[], reason: string): Promise<void> {
+    for (const userId of new Set(userIds)) {
+      await this.#db.transaction().execute(async (trx) => {
+        const n = await this.#revokeAll(userId, trx);
+        if (n > 0) {
+          await this.#audit.record(
+            {
+              actor: { type: 'system', id: null },
+              action: 'session.revoked',
+              target: { type: 'user', id: userId },
+              details: { sessionsEnded: n, reason },
+            },
+            trx,
+          );
+        }
+      });
+    }
+  }
+
   async #revokeAll(userId: string, trx: Kysely<any>, exceptSessionId?: string): Promise<number> {
     let q = trx
       .updateTable('user_sessions')

@@ -5,7 +5,13 @@ import { AppError, registerErrorCodes } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-import type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from '../../platform/ports.ts';
+import type {
+  OrgAccess,
+  OrgRole,
+  OrgStatus,
+  OrgSummary,
+  OrgTerminationHandler,
+} from '../../platform/ports.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { IdentityService, RequestMeta } from '../identity/identity-service.ts';
 import type { Mailer } from '../notifications/mailer.ts';
@@ -103,7 +109,7 @@ function actorOf(p: Principal | null): Actor {
   return { type: p.isOperator ? 'operator' : 'user', id: p.userId };
 }
 
-export class OrganizationService implements OrgAccess {
+export class OrganizationService implements OrgAccess, OrgTerminationHandler {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
@@ -144,14 +150,19 @@ export class OrganizationService implements OrgAccess {
       return 'operator';
     }
     const m = await this.#db
-      .selectFrom('org_members')
-      .select('role')
-      .where('org_id', '=', orgId)
-      .where('user_id', '=', principal.userId)
+      .selectFrom('org_members as m')
+      .innerJoin('organizations as o', 'o.id', 'm.org_id')
+      .select(['m.role', 'o.status'])
+      .where('m.org_id', '=', orgId)
+      .where('m.user_id', '=', principal.userId)
       .executeTakeFirst();
     if (!m) throw new AppError('not_found');
     const role = m.role as OrgRole;
     if (ROLE_RANK[role] < ROLE_RANK[minRole]) throw new AppError('forbidden');
+    // A terminated organisation stays readable by its members and changes no more.
+    if (m.status === 'terminated' && minRole !== 'viewer') {
+      throw new AppError('forbidden', 'This organisation is terminated; its data is read-only.');
+    }
     return role;
   }
 
@@ -1129,6 +1140,35 @@ export class OrganizationService implements OrgAccess {
       }
     });
     return (await this.#representative(orgId, userId))!;
+  }
+
+  /**
+   * Run by the terms module when the organisation's termination takes effect: the organisation is
+   * marked terminated (its data stays, read-only) and its members' sessions end. Idempotent.
+   */
+  async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
+    const members = await this.memberUserIds(orgId);
+    await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('organizations')
+        .set({ status: 'terminated' })
+        .where('id', '=', orgId)
+        .where('status', '!=', 'terminated')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) {
+        await this.#audit.record(
+          {
+            actor: { type: 'system', id: null },
+            action: 'org.terminated',
+            target: { type: 'organization', id: orgId },
+            orgId,
+            details: { reason },
+          },
+          trx,
+        );
+      }
+    });
+    await this.#identity.endSessionsOf(members, `organisation ${orgId} terminated`);
   }
 
   /** For the CLI: adds an existing user with a role (not owner), audited as the system. */
