@@ -278,6 +278,21 @@ for (const engine of testEngines()) {
       );
     });
 
+    test('one step accepts everything in force for a product; sign-up acceptance is recorded', async () => {
+      const recs = await f.terms.acceptInForce(principal('usr_b_owner'), {
+        onBehalfOf: 'organization',
+        orgId: 'org_b',
+        productSlug: 'bills',
+      });
+      assert.deepEqual(recs.map((r) => r.documentSlug).sort(), [BILLS_TERMS_SLUG, GENERAL_TERMS_SLUG]);
+      assert.equal(await f.terms.hasAcceptedProductTerms('org_b', 'bills'), true);
+      const signUp = await f.terms.recordSignUpAcceptance('usr_new', { ip: '198.51.100.2', userAgent: 'ua' });
+      assert.equal(signUp?.subjectId, 'usr_new');
+      assert.equal(signUp?.documentSlug, GENERAL_TERMS_SLUG);
+      const h = await f.terms.listAcceptances(principal('usr_new'), {});
+      assert.equal(h.records[0].ip, '198.51.100.2');
+    });
+
     test('organisation history shows versions in force and how each was accepted; CSV export', async () => {
       const h = await f.terms.listAcceptances(principal('usr_a_dev'), { orgId: 'org_a' });
       assert.equal(h.firstAccessAt, new Date(T0).toISOString());

@@ -872,6 +872,74 @@ export class TermsService implements TermsGate {
     };
   }
 
+  /**
+   * Accepts every document in force that applies (general terms, plus `productSlug`'s additional
+   * terms when given) in one step — what a portal "I accept" button on a product page does.
+   */
+  async acceptInForce(
+    principal: Principal,
+    input: { onBehalfOf: 'self' | 'organization'; orgId?: string | null; productSlug?: string | null },
+    ctx: RequestContext = {},
+  ): Promise<AcceptanceView[]> {
+    const applicable = await this.getApplicableTerms(input.productSlug ?? null);
+    const out: AcceptanceView[] = [];
+    for (const d of applicable.documents) {
+      if (d.kind !== 'general' && d.kind !== 'additional') continue;
+      if (d.inForce) out.push(await this.accept(principal, d.inForce.id, input, ctx));
+    }
+    return out;
+  }
+
+  /**
+   * For the identity module: a new account ticked "I accept the terms" at sign-up (before it can
+   * sign in), so the general terms in force are recorded as accepted by that user.
+   */
+  async recordSignUpAcceptance(userId: string, ctx: RequestContext = {}): Promise<AcceptanceView | null> {
+    const applicable = await this.getApplicableTerms(null);
+    const general = applicable.documents.find((d) => d.kind === 'general' && d.inForce);
+    if (!general?.inForce) return null;
+    const snap = await this.snapshot();
+    const version = snap.versions.get(general.id)?.find((v) => v.id === general.inForce?.id);
+    if (!version) return null;
+    const nowMs = this.#clock.nowMs();
+    const rec: TermsAcceptance = {
+      id: newId('acc', nowMs),
+      versionId: version.id,
+      documentId: general.id,
+      subjectType: 'user',
+      subjectId: userId,
+      orgId: null,
+      userId,
+      decision: 'accepted',
+      method: 'explicit',
+      at: new Date(nowMs).toISOString(),
+      ip: ctx.ip ?? null,
+      userAgent: ctx.userAgent ?? null,
+      effectNotifiedAt: null,
+    };
+    await this.#db.transaction().execute(async (trx) => {
+      await this.store.insertAcceptance(rec, trx);
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: userId },
+          action: 'terms.accept',
+          target: { type: 'terms_version', id: version.id },
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          details: {
+            acceptanceId: rec.id,
+            onBehalfOf: 'self',
+            documentSlug: general.slug,
+            version: version.version,
+            at: 'sign_up',
+          },
+        },
+        trx,
+      );
+    });
+    return this.#acceptanceView(rec, general, version);
+  }
+
   // ------------------------------------------------------------------ the subscription gate
   /**
    * True when the organisation accepted the product's additional terms: the version in force (or,
