@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { seedTerms } from '../src/modules/terms/terms-seed.ts';
 import { DAY } from '../src/platform/clock.ts';
 import { seedDemo } from '../src/seed.ts';
+import { type AppsWorld, appsWorld, call, createApp, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import { activeUser, addMember, operatorUser, type SignedIn, testOrganization } from './identity-helpers.ts';
 
@@ -234,6 +236,84 @@ for (const engine of engines()) {
       const again = await call(op, 'POST', `/api/v1/admin/orgs/${orgB}/terminate`, { reason: 'again' });
       assert.equal(again.statusCode, 403);
       assert.equal(again.json().error.code, 'organization_terminated');
+    });
+  });
+}
+
+/**
+ * With the apps and OAuth modules: subscribing to a product needs its additional terms, and a
+ * termination takes effect on its date — the token call works before and fails after.
+ */
+for (const engine of engines()) {
+  describe(`terms with apps and OAuth (${engine.name})`, () => {
+    let sys: TestSystem;
+    let world: AppsWorld;
+    before(async () => {
+      sys = await startTestSystem({ engine });
+      await seedTerms(sys.services.terms);
+      world = await appsWorld(sys);
+    });
+    after(async () => {
+      await sys.cleanup();
+    });
+
+    test('subscribing to bills needs its additional terms accepted by the organisation', async () => {
+      const app = await createApp(sys, world.ownerA, world.orgA, { planId: world.plans.ibftDefault });
+      const refused = await call(
+        sys,
+        world.ownerA,
+        'POST',
+        `/api/v1/orgs/${world.orgA}/apps/${app.appId}/subscriptions`,
+        {
+          planId: world.plans.billsDefault,
+        },
+      );
+      assert.equal(refused.status >= 400 && refused.status < 500, true, refused.raw);
+      assert.equal(refused.body.error.code, 'product_terms_not_accepted');
+      const bills = (await call(sys, null, 'GET', '/api/v1/terms/applicable?product=bills')).body
+        .documents[1];
+      const acc = await call(sys, world.ownerA, 'POST', `/api/v1/terms/versions/${bills.inForce.id}/accept`, {
+        onBehalfOf: 'organization',
+        orgId: world.orgA,
+      });
+      assert.equal(acc.status, 201, acc.raw);
+      const ok = await call(
+        sys,
+        world.ownerA,
+        'POST',
+        `/api/v1/orgs/${world.orgA}/apps/${app.appId}/subscriptions`,
+        {
+          planId: world.plans.billsDefault,
+        },
+      );
+      assert.equal(ok.status, 201, ok.raw);
+    });
+
+    test('termination notice: the token call works before the date and fails from it', async () => {
+      const app = await createApp(sys, world.ownerB, world.orgB, { planId: world.plans.ibftDefault });
+      const token = () =>
+        tokenCall(sys, { grant_type: 'client_credentials' }, { basic: [app.clientId, app.clientSecret] });
+      const before = await token();
+      assert.equal(before.status, 200, JSON.stringify(before.body));
+      const notice = await call(sys, world.ownerB, 'POST', `/api/v1/orgs/${world.orgB}/termination`, {
+        effectiveAt: new Date(sys.clock.nowMs() + 30 * DAY).toISOString(),
+      });
+      assert.equal(notice.status, 201, notice.raw);
+      sys.clock.advance(29 * DAY);
+      assert.equal((await token()).status, 200);
+      assert.deepEqual(await sys.services.termsEnforcer.onApiCall(world.orgB, sys.clock.nowMs()), {
+        allowed: true,
+      });
+      sys.clock.advance(DAY);
+      const refused = await sys.services.termsEnforcer.onApiCall(world.orgB, sys.clock.nowMs());
+      assert.equal(!refused.allowed && refused.code, 'organization_terminated');
+      assert.equal(await sys.services.terminations.processDueTerminations(sys.clock.now()), 1);
+      const after = await token();
+      assert.ok(after.status >= 400, JSON.stringify(after.body));
+      // Organisation A, which gave no notice, is untouched.
+      assert.deepEqual(await sys.services.termsEnforcer.onApiCall(world.orgA, sys.clock.nowMs()), {
+        allowed: true,
+      });
     });
   });
 }
