@@ -79,6 +79,24 @@ for (const engine of testEngines()) {
       assert.equal(await f.audit.count('terms.first_access'), 1);
     });
 
+    test('the common call is answered from memory: no database reads', async () => {
+      await f.enforcer.onApiCall('org_a', clock.nowMs());
+      const store = f.terms.store as unknown as Record<string, unknown>;
+      const saved = { acceptancesOf: store.acceptancesOf, liveTermination: store.liveTermination };
+      const boom = async () => {
+        throw new Error('database touched on the hot path');
+      };
+      store.acceptancesOf = boom;
+      store.liveTermination = boom;
+      try {
+        for (let i = 0; i < 100; i++) {
+          assert.deepEqual(await f.enforcer.onApiCall('org_a', clock.nowMs() + i), { allowed: true });
+        }
+      } finally {
+        Object.assign(store, saved);
+      }
+    });
+
     test('developers cannot publish; a standard change 3 days out is refused, 15 days is accepted', async () => {
       const draft = await f.terms.createDraft(operator, generalId, {
         bodyMd: '# General terms v2\n\nClearer limits section.',
