@@ -376,6 +376,22 @@ export class SandboxStore {
     input: MoveInput,
     extra?: (trx: Kysely<any>, transferId: string) => Promise<void>,
   ): Promise<MoveResult> {
+    // PostgreSQL may still pick this transaction as a deadlock victim (e.g. against a reset); the
+    // transaction rolled back whole, so it is safe to run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#moveOnce(input, extra);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
+  }
+
+  async #moveOnce(
+    input: MoveInput,
+    extra?: (trx: Kysely<any>, transferId: string) => Promise<void>,
+  ): Promise<MoveResult> {
     const { orgId, amount } = input;
     const day = businessDay(input.nowMs);
     const at = new Date(input.nowMs).toISOString();
