@@ -544,58 +544,68 @@ export class TermsService implements TermsGate {
     const emails = await this.#emailsOf(recipients);
 
     let number = 0;
-    await this.#db.transaction().execute(async (trx) => {
-      number = (await this.store.maxVersionNumber(doc.id, trx)) + 1;
-      const ok = await this.store.markPublished(
-        versionId,
-        { version: number, publishedAt, publishedBy: principal?.userId ?? null, effectiveAt },
-        trx,
-      );
-      if (!ok) throw new AppError('terms_version_published');
-      await this.#audit.record(
-        {
-          actor: actorOf(principal),
-          action: 'terms.publish',
-          target: { type: 'terms_version', id: versionId },
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
-          details: {
-            documentId: doc.id,
-            documentSlug: doc.slug,
-            version: number,
-            changeClass: draft.changeClass,
-            publishedAt,
-            effectiveAt,
-            noticeDays: noticeMs / DAY,
-            notified: recipients.length,
-          },
-        },
-        trx,
-      );
-      if (recipients.length > 0) {
-        const title = `${doc.title}: version ${number} takes effect ${fmtDate(effectiveAt)}`;
-        const body = `${draft.summary}\n\nIt takes effect on ${fmtDate(effectiveAt)}. If you disagree, you may decline it before then; after that date, continuing to use the APIs means you accept it.`;
-        const link = `/terms/versions/${versionId}`;
-        for (let i = 0; i < recipients.length; i += 500) {
-          await this.#notifications.notify(
-            recipients.slice(i, i + 500),
-            { kind: 'terms.published', title, body, link },
-            trx,
-          );
-        }
-        for (const to of emails) {
-          await this.#mailer.send(
-            {
-              to,
-              subject: title,
-              kind: 'terms.published',
-              text: `${body}\n\nRead the new text: ${this.#publicUrl}${link}\n`,
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        number = (await this.store.maxVersionNumber(doc.id, trx)) + 1;
+        const ok = await this.store.markPublished(
+          versionId,
+          { version: number, publishedAt, publishedBy: principal?.userId ?? null, effectiveAt },
+          trx,
+        );
+        if (!ok) throw new AppError('terms_version_published');
+        await this.#audit.record(
+          {
+            actor: actorOf(principal),
+            action: 'terms.publish',
+            target: { type: 'terms_version', id: versionId },
+            ip: ctx.ip,
+            userAgent: ctx.userAgent,
+            details: {
+              documentId: doc.id,
+              documentSlug: doc.slug,
+              version: number,
+              changeClass: draft.changeClass,
+              publishedAt,
+              effectiveAt,
+              noticeDays: noticeMs / DAY,
+              notified: recipients.length,
             },
-            trx,
-          );
+          },
+          trx,
+        );
+        if (recipients.length > 0) {
+          const title = `${doc.title}: version ${number} takes effect ${fmtDate(effectiveAt)}`;
+          const body = `${draft.summary}\n\nIt takes effect on ${fmtDate(effectiveAt)}. If you disagree, you may decline it before then; after that date, continuing to use the APIs means you accept it.`;
+          const link = `/terms/versions/${versionId}`;
+          for (let i = 0; i < recipients.length; i += 500) {
+            await this.#notifications.notify(
+              recipients.slice(i, i + 500),
+              { kind: 'terms.published', title, body, link },
+              trx,
+            );
+          }
+          for (const to of emails) {
+            await this.#mailer.send(
+              {
+                to,
+                subject: title,
+                kind: 'terms.published',
+                text: `${body}\n\nRead the new text: ${this.#publicUrl}${link}\n`,
+              },
+              trx,
+            );
+          }
         }
-      }
-    });
+      });
+    } catch (err) {
+      // Two drafts of one document published at the same moment would take the same number.
+      if (isUniqueViolation(err))
+        throw new AppError(
+          'conflict',
+          'Another version of this document was published at the same moment; try again.',
+        );
+      throw err;
+    }
     this.#changed(null);
     return view((await this.store.getVersion(versionId))!);
   }
