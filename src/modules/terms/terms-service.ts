@@ -220,6 +220,7 @@ export class TermsService implements TermsGate {
   #snapshot: Snapshot | null = null;
   #snapshotLoading: Promise<Snapshot> | null = null;
   #settings: TermsSettings | null = null;
+  #settingsLoadedAtMs = 0;
   /** Called whenever something changes what an organisation may do (acceptance, publication…). */
   readonly #changeListeners: ((orgId: string | null) => void)[] = [];
 
@@ -258,7 +259,11 @@ export class TermsService implements TermsGate {
 
   // ------------------------------------------------------------------ settings
   async getSettings(): Promise<TermsSettings> {
-    if (this.#settings) return this.#settings;
+    // Other processes' changes are picked up within a minute.
+    const nowMs = this.#clock.nowMs();
+    if (this.#settings && nowMs >= this.#settingsLoadedAtMs && nowMs - this.#settingsLoadedAtMs < 60_000) {
+      return this.#settings;
+    }
     const raw = await this.store.getSettings();
     const s: TermsSettings = { ...defaultTermsSettings };
     for (const k of Object.keys(defaultTermsSettings) as (keyof TermsSettings)[]) {
@@ -266,6 +271,7 @@ export class TermsService implements TermsGate {
       if (raw[k] !== undefined && Number.isInteger(n)) s[k] = Math.max(settingBounds[k].min, n);
     }
     this.#settings = s;
+    this.#settingsLoadedAtMs = nowMs;
     return s;
   }
 
@@ -310,6 +316,7 @@ export class TermsService implements TermsGate {
       );
     });
     this.#settings = next;
+    this.#settingsLoadedAtMs = this.#clock.nowMs();
     return next;
   }
 
