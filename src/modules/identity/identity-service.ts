@@ -119,7 +119,7 @@ const RESET_TTL_MS = HOUR;
 const RESEND_COOLDOWN_MS = 60_000;
 export const LOCKOUT_THRESHOLD = 10;
 export const LOCKOUT_MS = 30 * MINUTE;
-/** Failed sign-ins per IP: a burst of 30, refilled at 30 per 10 minutes. */
+/** Failed sign-ins per IP: at most 30 per 10-minute window. */
 const IP_FAIL_LIMIT = 30;
 const IP_FAIL_PERIOD_MS = 10 * MINUTE;
 const RECOVERY_CODE_COUNT = 10;
@@ -231,6 +231,43 @@ export class IdentityService implements UserDirectory {
     if (!r.allowed) {
       throw new AppError('rate_limited', undefined, undefined, {
         'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))),
+      });
+    }
+  }
+
+  /**
+   * Shared-state TTLs run on the wall clock; deadlines that tests must move with the injected clock
+   * are stored as values (expiry in clock ms) and compared here.
+   */
+  async #activeUntil(key: string): Promise<boolean> {
+    const v = await this.#state.getValue(key);
+    return v !== null && Number(v) > this.#clock.nowMs();
+  }
+
+  async #hold(key: string, ms: number): Promise<void> {
+    await this.#state.setValue(key, String(this.#clock.nowMs() + ms), ms);
+  }
+
+  /** True (and starts the cool-down) when no cool-down is running for `key`. */
+  async #cooldownFree(key: string, ms: number): Promise<boolean> {
+    if (await this.#activeUntil(key)) return false;
+    await this.#hold(key, ms);
+    return true;
+  }
+
+  /** Failed sign-ins per IP in fixed windows of the injected clock. */
+  async #ipFailures(ip: string, charge: boolean): Promise<void> {
+    const nowMs = this.#clock.nowMs();
+    const window = Math.floor(nowMs / IP_FAIL_PERIOD_MS);
+    const key = `idn:login:ip:${ip}:${window}`;
+    if (charge) {
+      await this.#state.incr(key, 1, IP_FAIL_PERIOD_MS);
+      return;
+    }
+    if ((await this.#state.getCount(key)) >= IP_FAIL_LIMIT) {
+      const retry = (window + 1) * IP_FAIL_PERIOD_MS - nowMs;
+      throw new AppError('rate_limited', undefined, undefined, {
+        'retry-after': String(Math.max(1, Math.ceil(retry / 1000))),
       });
     }
   }
@@ -359,10 +396,9 @@ export class IdentityService implements UserDirectory {
     trx?: Kysely<any>,
   ): Promise<void> {
     if (respectCooldown) {
-      const fresh = await this.#state.setIfAbsent(`idn:resend:${user.id}`, '1', RESEND_COOLDOWN_MS);
-      if (!fresh) return;
+      if (!(await this.#cooldownFree(`idn:resend:${user.id}`, RESEND_COOLDOWN_MS))) return;
     } else {
-      await this.#state.setValue(`idn:resend:${user.id}`, '1', RESEND_COOLDOWN_MS);
+      await this.#hold(`idn:resend:${user.id}`, RESEND_COOLDOWN_MS);
     }
     const token = randomToken();
     const nowMs = this.#clock.nowMs();
@@ -631,12 +667,12 @@ export class IdentityService implements UserDirectory {
   ): Promise<{ token: string; csrfToken: string; session: SessionView; user: UserView }> {
     const email = normEmail(input.email);
     const emailKey = this.#keyring.hmac(email, 'login-email');
-    const ipKey = `idn:login:ip:${meta.ip ?? '-'}`;
+    const ip = meta.ip ?? '-';
     const nowMs = this.#clock.nowMs();
-    // Per-IP throttle on failures: check without charging; failures charge below.
-    await this.#throttle(ipKey, IP_FAIL_LIMIT, IP_FAIL_PERIOD_MS, IP_FAIL_LIMIT, 0);
+    // Per-IP throttle on failures: checked first, charged only when an attempt fails.
+    await this.#ipFailures(ip, false);
     const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-    if (await this.#state.getValue(`idn:lock:${emailKey}`)) {
+    if (await this.#activeUntil(`idn:lock:${emailKey}`)) {
       await this.#audit.record({
         actor: anonymous,
         action: 'user.signin_failed',
@@ -647,28 +683,9 @@ export class IdentityService implements UserDirectory {
       });
       throw new AppError('account_locked');
     }
-    const fail = async (reason: string, code: string) => {
-      await this.#throttle(ipKey, IP_FAIL_LIMIT, IP_FAIL_PERIOD_MS, IP_FAIL_LIMIT, 1).catch(() => {});
-      const n = await this.#state.incr(`idn:fail:${emailKey}`, 1, LOCKOUT_MS);
-      await this.#audit.record({
-        actor: anonymous,
-        action: 'user.signin_failed',
-        target: user ? { type: 'user', id: user.id } : null,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        details: { reason, attempt: n, ...(user ? {} : { email }) },
-      });
-      if (n >= LOCKOUT_THRESHOLD) {
-        await this.#state.setValue(`idn:lock:${emailKey}`, '1', LOCKOUT_MS);
-        await this.#state.deleteKey(`idn:fail:${emailKey}`);
-        await this.#audit.record({
-          actor: { type: 'system', id: null },
-          action: 'user.locked',
-          target: user ? { type: 'user', id: user.id } : null,
-          ip: meta.ip,
-          details: { until: new Date(nowMs + LOCKOUT_MS).toISOString(), ...(user ? {} : { email }) },
-        });
-      }
+    const fail = async (reason: string, code: string): Promise<never> => {
+      await this.#ipFailures(ip, true);
+      await this.#countFailure(email, user?.id ?? null, reason, meta);
       throw new AppError(code);
     };
     // Unknown e-mails still pay for one argon2 verification, so timing does not tell them apart.
@@ -731,6 +748,38 @@ export class IdentityService implements UserDirectory {
       },
       user: this.#view(user, await this.reconfirmMonths()),
     };
+  }
+
+  /** One failed attempt against an e-mail (existing or not); the 10th locks it for 30 minutes. */
+  async #countFailure(
+    email: string,
+    userId: string | null,
+    reason: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    const emailKey = this.#keyring.hmac(email, 'login-email');
+    const n = await this.#state.incr(`idn:fail:${emailKey}`, 1, LOCKOUT_MS);
+    const target = userId ? { type: 'user', id: userId } : null;
+    const who = userId ? {} : { email };
+    await this.#audit.record({
+      actor: anonymous,
+      action: 'user.signin_failed',
+      target,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: { reason, attempt: n, ...who },
+    });
+    if (n >= LOCKOUT_THRESHOLD) {
+      await this.#hold(`idn:lock:${emailKey}`, LOCKOUT_MS);
+      await this.#state.deleteKey(`idn:fail:${emailKey}`);
+      await this.#audit.record({
+        actor: { type: 'system', id: null },
+        action: 'user.locked',
+        target,
+        ip: meta.ip,
+        details: { until: new Date(this.#clock.nowMs() + LOCKOUT_MS).toISOString(), ...who },
+      });
+    }
   }
 
   #dummy(): Promise<string> {
@@ -1013,7 +1062,7 @@ export class IdentityService implements UserDirectory {
     const email = normEmail(emailIn);
     const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     if (!user || user.status === 'unverified') return;
-    if (!(await this.#state.setIfAbsent(`idn:reset-cooldown:${user.id}`, '1', RESEND_COOLDOWN_MS))) return;
+    if (!(await this.#cooldownFree(`idn:reset-cooldown:${user.id}`, RESEND_COOLDOWN_MS))) return;
     const token = randomToken();
     const nowMs = this.#clock.nowMs();
     await this.#db.transaction().execute(async (trx) => {
@@ -1074,9 +1123,12 @@ export class IdentityService implements UserDirectory {
     checkPasswordPolicy(input.password, { email: user.email, name: user.name });
     if (user.totp_secret_enc) {
       if (!input.code) throw new AppError('mfa_required');
-      await this.#throttle(`idn:reset-mfa:${user.id}`, 10, LOCKOUT_MS, 10, 0);
+      // Wrong codes here count toward the same lockout as sign-in.
+      if (await this.#activeUntil(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`)) {
+        throw new AppError('account_locked');
+      }
       if (!(await this.#checkSecondFactor(user, input.code, meta))) {
-        await this.#throttle(`idn:reset-mfa:${user.id}`, 10, LOCKOUT_MS, 10, 1).catch(() => {});
+        await this.#countFailure(user.email, user.id, 'reset_wrong_mfa_code', meta);
         throw new AppError('invalid_mfa_code');
       }
     }
