@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_PLAN_NAME, seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { seedTerms } from '../src/modules/terms/terms-seed.ts';
 import { DAY } from '../src/platform/clock.ts';
 import { seedDemo } from '../src/seed.ts';
-import { type AppsWorld, appsWorld, call, createApp, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import { activeUser, addMember, operatorUser, type SignedIn, testOrganization } from './identity-helpers.ts';
 
@@ -238,6 +238,85 @@ for (const engine of engines()) {
       assert.equal(again.json().error.code, 'organization_terminated');
     });
   });
+}
+
+// Small helpers for the apps/OAuth suite (kept here so this file depends only on committed helpers).
+type AppsWorld = {
+  ownerA: SignedIn;
+  ownerB: SignedIn;
+  orgA: string;
+  orgB: string;
+  plans: { ibftDefault: string; billsDefault: string };
+};
+
+async function appsWorld(sys: TestSystem): Promise<AppsWorld> {
+  await seedCatalog(sys.services.catalog);
+  const ownerA = await activeUser(sys);
+  const ownerB = await activeUser(sys);
+  const orgA = await testOrganization(sys, ownerA, { confirmed: true });
+  const orgB = await testOrganization(sys, ownerB, { confirmed: true });
+  const plan = async (product: string) =>
+    (await sys.services.catalog.findPlanByName(product, DEFAULT_PLAN_NAME))!.id;
+  return {
+    ownerA,
+    ownerB,
+    orgA,
+    orgB,
+    plans: { ibftDefault: await plan('ibft'), billsDefault: await plan('bills') },
+  };
+}
+
+async function call(
+  sys: TestSystem,
+  who: SignedIn | null,
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: unknown,
+) {
+  const res = await sys.app.inject({
+    method,
+    url,
+    headers: {
+      ...(who?.headers ?? {}),
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
+  });
+  let body: any = null;
+  try {
+    body = res.body ? res.json() : null;
+  } catch {
+    body = res.body;
+  }
+  return { status: res.statusCode, body, raw: res.body };
+}
+
+async function createApp(sys: TestSystem, who: SignedIn, orgId: string, opts: { planId: string }) {
+  const r = await call(sys, who, 'POST', `/api/v1/orgs/${orgId}/apps`, { name: 'Terms test app' });
+  if (r.status !== 201) throw new Error(`createApp: ${r.status} ${r.raw}`);
+  const s = await call(sys, who, 'POST', `/api/v1/orgs/${orgId}/apps/${r.body.app.id}/subscriptions`, {
+    planId: opts.planId,
+  });
+  if (s.status !== 201) throw new Error(`subscribe: ${s.status} ${s.raw}`);
+  return {
+    appId: r.body.app.id as string,
+    clientId: r.body.clientId as string,
+    clientSecret: r.body.clientSecret as string,
+  };
+}
+
+async function tokenCall(sys: TestSystem, form: Record<string, string>, opts: { basic: [string, string] }) {
+  const enc = (v: string) => encodeURIComponent(v);
+  const res = await sys.app.inject({
+    method: 'POST',
+    url: `/${sys.config.gatewayProvider}/sandbox/oauth2/token`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${enc(opts.basic[0])}:${enc(opts.basic[1])}`).toString('base64')}`,
+    },
+    payload: new URLSearchParams(form).toString(),
+  });
+  return { status: res.statusCode, body: res.body };
 }
 
 /**
