@@ -1,28 +1,192 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Link, Route, Routes } from 'react-router';
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useState } from 'react';
+import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { ApiError, call } from './api.ts';
+import { Page } from './components.tsx';
+import {
+  ActivatePage,
+  DevMailPage,
+  ForgotPasswordPage,
+  ProfilePage,
+  ResetPasswordPage,
+  SecurityPage,
+  SignInPage,
+  SignUpPage,
+  StatusPage,
+} from './pages/account.tsx';
+import { AppDetailPage, AppsPage, NewAppPage } from './pages/apps.tsx';
+import { OperatorPage, ReviewerPage } from './pages/operator.tsx';
+import {
+  AcceptInvitationPage,
+  DashboardPage,
+  NewOrgPage,
+  OrgPage,
+  OrgTermsPage,
+  TerminationPage,
+} from './pages/org.tsx';
+import { CatalogPage, GettingStartedPage, HomePage, ProductPage, TermsPage } from './pages/public.tsx';
+import { ReferencePage } from './pages/reference.tsx';
+import { SandboxPage } from './pages/sandbox.tsx';
+import { UsagePage } from './pages/usage.tsx';
+import { RequireUser, useSession, useSignOut } from './session.tsx';
 
-const queryClient = new QueryClient();
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
 
-function Home() {
+function useDevMailbox(): boolean {
+  const q = useQuery({
+    queryKey: ['dev-mailbox-available'],
+    queryFn: async () => {
+      try {
+        await call('listDevMail', { query: { limit: 1 } });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return q.data === true;
+}
+
+function Header() {
+  const session = useSession();
+  const user = session.data?.user ?? null;
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const loc = useLocation();
+  const [open, setOpen] = useState(false);
+  const devMail = useDevMailbox();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu whenever the page changes
+  useEffect(() => setOpen(false), [loc.pathname]);
   return (
-    <section>
-      <h1>Darwaza sandbox</h1>
-      <p>
-        Simulated interbank APIs — IBFT title fetch and funds transfer, 1Bill inquiry and payment — in the
-        network's own formats. Sign up, register an app, get credentials, and make your first call.
-      </p>
-    </section>
+    <header className="topbar">
+      <div className="topbar-inner">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            D
+          </span>
+          Darwaza <span className="brand-sub">developer portal</span>
+        </Link>
+        <button
+          type="button"
+          className="nav-toggle"
+          aria-expanded={open}
+          aria-controls="primary-nav"
+          onClick={() => setOpen(!open)}
+        >
+          Menu
+        </button>
+        <nav id="primary-nav" aria-label="Main" className={open ? 'nav open' : 'nav'}>
+          <ul>
+            <li>
+              <NavLink to="/catalog">API catalogue</NavLink>
+            </li>
+            <li>
+              <NavLink to="/getting-started">Getting started</NavLink>
+            </li>
+            <li>
+              <NavLink to="/terms">Terms</NavLink>
+            </li>
+            {user && user.status === 'active' ? (
+              <li>
+                <NavLink to="/dashboard">Dashboard</NavLink>
+              </li>
+            ) : null}
+            {user?.isOperator ? (
+              <li>
+                <NavLink to="/operator">Operator console</NavLink>
+              </li>
+            ) : null}
+            {user && user.status === 'active' ? (
+              <li>
+                <NavLink to="/reviews">Reviews</NavLink>
+              </li>
+            ) : null}
+            {devMail ? (
+              <li>
+                <NavLink to="/dev/mail">Dev mailbox</NavLink>
+              </li>
+            ) : null}
+          </ul>
+          <ul className="nav-account">
+            {user ? (
+              <>
+                <li>
+                  <NavLink to="/account">
+                    <span className="visually-hidden">Account: </span>
+                    {user.name}
+                  </NavLink>
+                </li>
+                <li>
+                  <button
+                    type="button"
+                    className="btn btn-link nav-button"
+                    onClick={async () => {
+                      await signOut();
+                      navigate('/sign-in');
+                    }}
+                  >
+                    Sign out
+                  </button>
+                </li>
+              </>
+            ) : (
+              <>
+                <li>
+                  <NavLink to="/sign-in">Sign in</NavLink>
+                </li>
+                <li>
+                  <Link to="/sign-up" className="btn btn-primary btn-small">
+                    Create account
+                  </Link>
+                </li>
+              </>
+            )}
+          </ul>
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+function Footer() {
+  return (
+    <footer className="footer">
+      <div className="footer-inner">
+        <p>
+          Darwaza sandbox — simulated network data only. Provided as is; sandbox availability is not promised.
+        </p>
+        <p>
+          <Link to="/terms">Terms of use</Link> · <a href="/api/v1/openapi.json">Portal API (OpenAPI)</a> ·{' '}
+          <Link to="/getting-started">Getting started</Link>
+        </p>
+      </div>
+    </footer>
   );
 }
 
 function NotFound() {
   return (
-    <section>
-      <h1>Page not found</h1>
+    <Page title="Page not found" lead="There is nothing at this address.">
       <p>
         <Link to="/">Back to the home page</Link>
       </p>
-    </section>
+    </Page>
+  );
+}
+
+function guard(el: ReactNode, opts: { operator?: boolean; anyStatus?: boolean } = {}) {
+  return (
+    <RequireUser operator={opts.operator} anyStatus={opts.anyStatus}>
+      {el}
+    </RequireUser>
   );
 }
 
@@ -30,17 +194,46 @@ export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
-        <header className="topbar">
-          <Link to="/" className="brand">
-            Darwaza
-          </Link>
-        </header>
-        <main id="main">
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <Header />
+        <main id="main" tabIndex={-1}>
           <Routes>
-            <Route path="/" element={<Home />} />
+            <Route path="/" element={<HomePage />} />
+            <Route path="/catalog" element={<CatalogPage />} />
+            <Route path="/catalog/:slug" element={<ProductPage />} />
+            <Route path="/catalog/:slug/reference" element={<ReferencePage />} />
+            <Route path="/terms" element={<TermsPage />} />
+            <Route path="/terms/:slug" element={<TermsPage />} />
+            <Route path="/getting-started" element={<GettingStartedPage />} />
+            <Route path="/sign-up" element={<SignUpPage />} />
+            <Route path="/activate" element={<ActivatePage />} />
+            <Route path="/sign-in" element={<SignInPage />} />
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="/reset-password" element={<ResetPasswordPage />} />
+            <Route path="/dev/mail" element={<DevMailPage />} />
+            <Route path="/account" element={guard(<ProfilePage />, { anyStatus: true })} />
+            <Route path="/account/security" element={guard(<SecurityPage />, { anyStatus: true })} />
+            <Route path="/account/status" element={guard(<StatusPage />, { anyStatus: true })} />
+            <Route path="/dashboard" element={guard(<DashboardPage />)} />
+            <Route path="/invitations/accept" element={guard(<AcceptInvitationPage />)} />
+            <Route path="/orgs/new" element={guard(<NewOrgPage />)} />
+            <Route path="/orgs/:orgId" element={guard(<OrgPage />)} />
+            <Route path="/orgs/:orgId/terms" element={guard(<OrgTermsPage />)} />
+            <Route path="/orgs/:orgId/termination" element={guard(<TerminationPage />)} />
+            <Route path="/orgs/:orgId/apps" element={guard(<AppsPage />)} />
+            <Route path="/orgs/:orgId/apps/new" element={guard(<NewAppPage />)} />
+            <Route path="/orgs/:orgId/apps/:appId" element={guard(<AppDetailPage />)} />
+            <Route path="/orgs/:orgId/apps/:appId/usage" element={guard(<UsagePage />)} />
+            <Route path="/orgs/:orgId/sandbox" element={guard(<SandboxPage />)} />
+            <Route path="/reviews" element={guard(<ReviewerPage />)} />
+            <Route path="/operator" element={guard(<OperatorPage />, { operator: true })} />
+            <Route path="/operator/:tab" element={guard(<OperatorPage />, { operator: true })} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </main>
+        <Footer />
       </BrowserRouter>
     </QueryClientProvider>
   );

@@ -1,0 +1,706 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { call, items } from '../api.ts';
+import {
+  ActionButton,
+  Badge,
+  CopyButton,
+  Dl,
+  day,
+  Empty,
+  Field,
+  Form,
+  Notice,
+  Page,
+  QueryView,
+  Table,
+  when,
+} from '../components.tsx';
+import { canAdmin, canDevelop, OrgNav, useOrg } from './org.tsx';
+import { planSummary, useProducts } from './public.tsx';
+
+export type Secret = {
+  id: string;
+  hint: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+};
+export type App = {
+  id: string;
+  orgId: string;
+  name: string;
+  description: string;
+  callbackUrls: string[];
+  publicKeyPem: string | null;
+  clientId: string;
+  environment: string;
+  status: string;
+  createdAt: string;
+  secrets: Secret[];
+  productionAccess: { id: string; status: string; reason: string | null; createdAt: string } | null;
+};
+export type Subscription = {
+  id: string;
+  appId: string;
+  productSlug: string;
+  planId: string;
+  planName: string;
+  status: string;
+  reason: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+};
+export type LimitRequest = {
+  id: string;
+  appId: string;
+  subscriptionId: string;
+  productSlug: string;
+  limit: string;
+  operationId: string | null;
+  currentValue: number;
+  requestedValue: number;
+  reason: string;
+  requestedUntil: string | null;
+  status: string;
+  grantedValue: number | null;
+  grantedUntil: string | null;
+  conditionsTerms: string | null;
+  termsAcceptedAt: string | null;
+  decisionNote: string | null;
+  inForce: boolean;
+  createdAt: string;
+  decidedAt: string | null;
+};
+
+export function useApps(orgId: string) {
+  return useQuery({
+    queryKey: ['apps', orgId],
+    queryFn: async () => items<App>(await call('listApps', { params: { orgId } })),
+    enabled: !!orgId,
+  });
+}
+
+export function AppsPage() {
+  const { orgId = '' } = useParams();
+  const org = useOrg(orgId);
+  const apps = useApps(orgId);
+  return (
+    <Page
+      title="Apps"
+      lead={
+        org.data
+          ? `Apps of ${org.data.name}. Each app has its own credentials, subscriptions and usage.`
+          : undefined
+      }
+      actions={
+        canDevelop(org.data) ? (
+          <Link className="btn btn-primary" to={`/orgs/${orgId}/apps/new`}>
+            Register an app
+          </Link>
+        ) : null
+      }
+    >
+      <OrgNav orgId={orgId} current="apps" />
+      <QueryView q={apps} label="Loading apps…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>
+              No apps yet.{' '}
+              {canDevelop(org.data) ? (
+                <Link to={`/orgs/${orgId}/apps/new`}>Register your first app</Link>
+              ) : null}
+            </Empty>
+          ) : (
+            <Table caption="Apps" head={['App', 'Client ID', 'Environment', 'Status', '']} hideCaption>
+              {list.map((a) => (
+                <tr key={a.id}>
+                  <th scope="row">
+                    <Link to={`/orgs/${orgId}/apps/${a.id}`}>{a.name}</Link>
+                    {a.description ? <div className="muted small">{a.description}</div> : null}
+                  </th>
+                  <td className="mono">{a.clientId}</td>
+                  <td>{a.environment}</td>
+                  <td>
+                    <Badge status={a.status} />
+                  </td>
+                  <td>
+                    <Link to={`/orgs/${orgId}/apps/${a.id}/usage`}>Usage</Link>
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          )
+        }
+      </QueryView>
+    </Page>
+  );
+}
+
+/** The secret, once: a clear warning, a copy button, and focus moved here so it is not missed. */
+function SecretOnce(props: { clientId: string; secret: string; title: string; children?: ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div className="card secret-once">
+      <h2 ref={ref} tabIndex={-1}>
+        {props.title}
+      </h2>
+      <Notice tone="warn" title="Copy the client secret now">
+        This is the only time the secret is shown. We store only a hash of it; if you lose it, create a new
+        one.
+      </Notice>
+      <Dl
+        rows={[
+          [
+            'Client ID',
+            <span key="id" className="copyable">
+              <code className="mono" data-testid="client-id">
+                {props.clientId}
+              </code>
+              <CopyButton value={props.clientId} label="Copy client ID" />
+            </span>,
+          ],
+          [
+            'Client secret',
+            <span key="sec" className="copyable">
+              <code className="mono secret" data-testid="client-secret">
+                {props.secret}
+              </code>
+              <CopyButton value={props.secret} label="Copy client secret" />
+            </span>,
+          ],
+        ]}
+      />
+      {props.children}
+    </div>
+  );
+}
+
+export function NewAppPage() {
+  const { orgId = '' } = useParams();
+  const org = useOrg(orgId);
+  const qc = useQueryClient();
+  const [created, setCreated] = useState<{
+    app: App;
+    clientId: string;
+    clientSecret: string;
+    gatewayBaseUrl: string;
+  } | null>(null);
+  if (created) {
+    return (
+      <Page title={`${created.app.name} is registered`}>
+        <SecretOnce title="Your app's credentials" clientId={created.clientId} secret={created.clientSecret}>
+          <p>
+            Gateway base URL: <code className="mono">{created.gatewayBaseUrl}</code>
+          </p>
+          <p>
+            Next, <Link to={`/orgs/${orgId}/apps/${created.app.id}`}>subscribe the app to a plan</Link>.
+          </p>
+        </SecretOnce>
+      </Page>
+    );
+  }
+  return (
+    <Page
+      title="Register an app"
+      lead={org.data ? `In ${org.data.name}. Apps start in the sandbox.` : undefined}
+    >
+      <div className="narrow card">
+        <Form
+          submitLabel="Register app"
+          busyLabel="Registering…"
+          codeFields={{ invalid_public_key: 'publicKeyPem' }}
+          onSubmit={async (v) => {
+            const callbackUrls = String(v.callbackUrls ?? '')
+              .split(/\s+/)
+              .map((u) => u.trim())
+              .filter(Boolean);
+            const r = await call('createApp', {
+              params: { orgId },
+              body: {
+                name: String(v.name ?? '').trim(),
+                description: String(v.description ?? '').trim(),
+                callbackUrls,
+                publicKeyPem: String(v.publicKeyPem ?? '').trim() || null,
+              },
+            });
+            await qc.invalidateQueries({ queryKey: ['apps', orgId] });
+            setCreated(r);
+          }}
+        >
+          <Field name="name" label="App name" required maxLength={100} />
+          <Field name="description" label="Description" type="textarea" rows={3} />
+          <Field
+            name="callbackUrls"
+            label="Callback URLs"
+            type="textarea"
+            rows={2}
+            hint="One per line, https only (webhooks from the sandbox go here)."
+          />
+          <Field
+            name="publicKeyPem"
+            label="Public key (PEM)"
+            type="textarea"
+            rows={4}
+            hint="Optional. An RSA public key (2048 bits or more) for operations that need a signed HASH. Never paste a private key."
+          />
+        </Form>
+      </div>
+    </Page>
+  );
+}
+
+const LIMIT_LABELS: Record<string, string> = {
+  'rate:second': 'Calls per second',
+  'rate:minute': 'Calls per minute',
+  'rate:hour': 'Calls per hour',
+  'rate:day': 'Calls per day (rate)',
+  'rate:week': 'Calls per week (rate)',
+  'quota:day': 'Daily quota',
+  'quota:month': 'Monthly quota',
+  'end-users': 'Distinct end users',
+  burst: 'Burst',
+};
+
+export function AppDetailPage() {
+  const { orgId = '', appId = '' } = useParams();
+  const org = useOrg(orgId);
+  const qc = useQueryClient();
+  const app = useQuery({
+    queryKey: ['app', orgId, appId],
+    queryFn: () => call<App>('getApp', { params: { orgId, appId } }),
+  });
+  const subs = useQuery({
+    queryKey: ['subs', orgId, appId],
+    queryFn: async () => items<Subscription>(await call('listSubscriptions', { params: { orgId, appId } })),
+  });
+  const limits = useQuery({
+    queryKey: ['limits', orgId],
+    queryFn: async () => items<LimitRequest>(await call('listLimitRequests', { params: { orgId } })),
+  });
+  const products = useProducts();
+  const [newSecret, setNewSecret] = useState<string | null>(null);
+  const dev = canDevelop(org.data);
+  const refreshApp = () => qc.invalidateQueries({ queryKey: ['app', orgId, appId] });
+
+  return (
+    <QueryView q={app} label="Loading the app…">
+      {(a) => (
+        <Page
+          title={a.name}
+          lead={a.description || undefined}
+          actions={
+            <Link className="btn btn-secondary" to={`/orgs/${orgId}/apps/${appId}/usage`}>
+              Usage and logs
+            </Link>
+          }
+        >
+          <OrgNav orgId={orgId} current="apps" />
+          {newSecret ? (
+            <SecretOnce title="New client secret" clientId={a.clientId} secret={newSecret}>
+              <button type="button" className="btn btn-secondary" onClick={() => setNewSecret(null)}>
+                I have stored it
+              </button>
+            </SecretOnce>
+          ) : null}
+          <section className="card" aria-labelledby="cred-h">
+            <h2 id="cred-h">Credentials</h2>
+            <Dl
+              rows={[
+                [
+                  'Client ID',
+                  <span key="id" className="copyable">
+                    <code className="mono">{a.clientId}</code>
+                    <CopyButton value={a.clientId} label="Copy client ID" />
+                  </span>,
+                ],
+                ['Environment', a.environment],
+                ['Status', <Badge key="s" status={a.status} />],
+                ['Registered', when(a.createdAt)],
+              ]}
+            />
+            <h3>Client secrets</h3>
+            <p className="muted">
+              An app can hold two active secrets, so you can rotate without downtime: create a new one, deploy
+              it, then revoke the old one.
+            </p>
+            {a.secrets.length === 0 ? (
+              <Empty>No secrets.</Empty>
+            ) : (
+              <Table
+                caption="Client secrets"
+                head={['Secret', 'Created', 'Expires', 'Status', '']}
+                hideCaption
+              >
+                {a.secrets.map((s) => (
+                  <tr key={s.id}>
+                    <td className="mono">…{s.hint}</td>
+                    <td>{when(s.createdAt)}</td>
+                    <td>{s.expiresAt ? when(s.expiresAt) : 'never'}</td>
+                    <td>
+                      <Badge status={s.status} />
+                    </td>
+                    <td>
+                      {dev && s.status === 'active' ? (
+                        <ActionButton
+                          variant="danger"
+                          label={`Revoke the secret ending ${s.hint}`}
+                          confirm="Revoke this secret? Calls using it stop working within a second."
+                          onClick={async () => {
+                            await call('revokeClientSecret', { params: { orgId, appId, secretId: s.id } });
+                            await refreshApp();
+                          }}
+                        >
+                          Revoke
+                        </ActionButton>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+            {dev ? (
+              <div className="split">
+                <Form
+                  label="Create a second secret"
+                  submitLabel="Create a new secret"
+                  codeFields={{ too_many_secrets: 'expiresAt' }}
+                  onSubmit={async (v) => {
+                    const exp = String(v.expiresAt ?? '');
+                    const r = await call<{ clientSecret: string }>('createClientSecret', {
+                      params: { orgId, appId },
+                      body: { expiresAt: exp ? new Date(`${exp}T23:59:59Z`).toISOString() : null },
+                    });
+                    setNewSecret(r.clientSecret);
+                    await refreshApp();
+                  }}
+                >
+                  <Field name="expiresAt" label="New secret expires on (optional)" type="date" />
+                </Form>
+                <div>
+                  <ActionButton
+                    variant="danger"
+                    confirm="Reset the secret? Every existing secret is revoked at once and a new one is issued."
+                    onClick={async () => {
+                      const r = await call<{ clientSecret: string }>('resetClientSecret', {
+                        params: { orgId, appId },
+                      });
+                      setNewSecret(r.clientSecret);
+                      await refreshApp();
+                    }}
+                  >
+                    Reset secret (revoke all)
+                  </ActionButton>
+                </div>
+              </div>
+            ) : null}
+          </section>
+
+          <section className="card" aria-labelledby="subs-h">
+            <h2 id="subs-h">Subscriptions</h2>
+            <QueryView q={subs} label="Loading subscriptions…">
+              {(list) =>
+                list.length === 0 ? (
+                  <Empty>The app is not subscribed to any plan yet. Subscribe to call the APIs.</Empty>
+                ) : (
+                  <Table
+                    caption="Subscriptions"
+                    head={['Product', 'Plan', 'Status', 'Since', '']}
+                    hideCaption
+                  >
+                    {list.map((s) => (
+                      <tr key={s.id}>
+                        <td>
+                          <Link to={`/catalog/${s.productSlug}`}>{s.productSlug}</Link>
+                        </td>
+                        <td>{s.planName}</td>
+                        <td>
+                          <Badge status={s.status} />
+                          {s.status === 'pending' ? (
+                            <div className="muted small">waiting for operator approval</div>
+                          ) : null}
+                          {s.reason ? <div className="muted small">{s.reason}</div> : null}
+                        </td>
+                        <td>{day(s.createdAt)}</td>
+                        <td className="row-actions">
+                          {s.status === 'active' ? (
+                            <Link to={`/catalog/${s.productSlug}/reference?app=${a.id}&org=${orgId}`}>
+                              Try it
+                            </Link>
+                          ) : null}
+                          {dev && (s.status === 'active' || s.status === 'pending') ? (
+                            <ActionButton
+                              variant="link"
+                              label={`Cancel the subscription to ${s.productSlug}`}
+                              confirm={`Unsubscribe from ${s.planName}?`}
+                              onClick={async () => {
+                                await call('unsubscribe', { params: { orgId, appId, subscriptionId: s.id } });
+                                await subs.refetch();
+                              }}
+                            >
+                              Unsubscribe
+                            </ActionButton>
+                          ) : null}
+                        </td>
+                      </tr>
+                    ))}
+                  </Table>
+                )
+              }
+            </QueryView>
+            {dev ? (
+              <QueryView q={products} label="Loading plans…">
+                {(ps) => (
+                  <Form
+                    label="Subscribe to a plan"
+                    submitLabel="Subscribe"
+                    busyLabel="Subscribing…"
+                    codeFields={{ product_terms_not_accepted: 'planId', product_not_available: 'planId' }}
+                    onSubmit={async (v) => {
+                      await call('subscribe', {
+                        params: { orgId, appId },
+                        body: { planId: String(v.planId ?? '') },
+                      });
+                      await subs.refetch();
+                    }}
+                  >
+                    <Field
+                      name="planId"
+                      label="Plan"
+                      required
+                      hint="One plan per product. Plans marked “approval” wait for an operator."
+                      options={[
+                        { value: '', label: 'Choose a plan' },
+                        ...ps.flatMap((p) =>
+                          p.plans
+                            .filter((pl) => pl.status !== 'retired')
+                            .map((pl) => ({
+                              value: pl.id,
+                              label: `${p.name} — ${pl.name} (${planSummary(pl)})${pl.approvalRequired ? ' · approval' : ''}`,
+                            })),
+                        ),
+                      ]}
+                    />
+                  </Form>
+                )}
+              </QueryView>
+            ) : null}
+          </section>
+
+          <section className="card" aria-labelledby="lim-h">
+            <h2 id="lim-h">Limit increases</h2>
+            <p className="muted">
+              Higher limits need the operator's express consent. Approvals may come with conditions: a lower
+              value, an end date, or terms to accept first.
+            </p>
+            <QueryView q={limits} label="Loading requests…">
+              {(all) => {
+                const list = all.filter((l) => l.appId === appId);
+                return list.length === 0 ? (
+                  <Empty>No limit requests for this app.</Empty>
+                ) : (
+                  <Table
+                    caption="Limit requests"
+                    head={['Limit', 'Asked', 'Decision', 'In force', '']}
+                    hideCaption
+                  >
+                    {list.map((l) => (
+                      <tr key={l.id}>
+                        <td>
+                          {LIMIT_LABELS[l.limit] ?? l.limit}
+                          {l.operationId ? <div className="muted small">{l.operationId}</div> : null}
+                          <div className="muted small">{l.productSlug}</div>
+                        </td>
+                        <td>
+                          {l.currentValue.toLocaleString('en')} → {l.requestedValue.toLocaleString('en')}
+                          {l.requestedUntil ? (
+                            <div className="muted small">until {day(l.requestedUntil)}</div>
+                          ) : null}
+                        </td>
+                        <td>
+                          <Badge status={l.status} />
+                          {l.grantedValue !== null ? (
+                            <div className="small">
+                              granted {l.grantedValue.toLocaleString('en')}
+                              {l.grantedUntil ? ` until ${day(l.grantedUntil)}` : ''}
+                            </div>
+                          ) : null}
+                          {l.decisionNote ? <div className="muted small">{l.decisionNote}</div> : null}
+                          {l.conditionsTerms ? (
+                            <details>
+                              <summary>Conditions</summary>
+                              <p className="small">{l.conditionsTerms}</p>
+                            </details>
+                          ) : null}
+                        </td>
+                        <td>{l.inForce ? 'yes' : 'no'}</td>
+                        <td className="row-actions">
+                          {canAdmin(org.data) &&
+                          l.conditionsTerms &&
+                          !l.termsAcceptedAt &&
+                          !l.inForce &&
+                          l.status !== 'declined' ? (
+                            <ActionButton
+                              variant="primary"
+                              onClick={async () => {
+                                await call('acceptLimitConditions', { params: { orgId, requestId: l.id } });
+                                await limits.refetch();
+                              }}
+                            >
+                              Accept conditions
+                            </ActionButton>
+                          ) : null}
+                          {dev && l.status === 'pending' ? (
+                            <ActionButton
+                              variant="link"
+                              onClick={async () => {
+                                await call('cancelLimitRequest', { params: { orgId, requestId: l.id } });
+                                await limits.refetch();
+                              }}
+                            >
+                              Cancel
+                            </ActionButton>
+                          ) : null}
+                        </td>
+                      </tr>
+                    ))}
+                  </Table>
+                );
+              }}
+            </QueryView>
+            {dev && (subs.data ?? []).some((s) => s.status === 'active') ? (
+              <details className="disclosure">
+                <summary>Ask for a higher limit</summary>
+                <Form
+                  submitLabel="Send request"
+                  onSubmit={async (v, form) => {
+                    const until = String(v.until ?? '');
+                    await call('requestLimitIncrease', {
+                      params: { orgId, appId },
+                      body: {
+                        subscriptionId: String(v.subscriptionId ?? ''),
+                        limit: String(v.limit ?? ''),
+                        operationId: String(v.operationId ?? '').trim() || undefined,
+                        requestedValue: Number(v.requestedValue),
+                        reason: String(v.reason ?? '').trim(),
+                        until: until ? new Date(`${until}T23:59:59Z`).toISOString() : undefined,
+                      },
+                    });
+                    form.reset();
+                    await limits.refetch();
+                  }}
+                >
+                  <Field
+                    name="subscriptionId"
+                    label="Subscription"
+                    required
+                    options={(subs.data ?? [])
+                      .filter((s) => s.status === 'active')
+                      .map((s) => ({ value: s.id, label: `${s.productSlug} — ${s.planName}` }))}
+                  />
+                  <Field
+                    name="limit"
+                    label="Which limit"
+                    required
+                    options={Object.entries(LIMIT_LABELS).map(([value, label]) => ({ value, label }))}
+                  />
+                  <Field
+                    name="operationId"
+                    label="Only for operation (optional)"
+                    hint="An operationId, e.g. for a per-operation rate limit."
+                  />
+                  <Field
+                    name="requestedValue"
+                    label="Value you need"
+                    type="number"
+                    required
+                    inputMode="numeric"
+                    min="1"
+                  />
+                  <Field name="until" label="Needed until (optional)" type="date" />
+                  <Field
+                    name="reason"
+                    label="Why you need it"
+                    type="textarea"
+                    required
+                    rows={3}
+                    hint="At least 10 characters: expected volumes, a launch date, a load test window agreed with the operator."
+                  />
+                </Form>
+              </details>
+            ) : null}
+          </section>
+
+          <section className="grid-2">
+            <div className="card">
+              <h2>Production access</h2>
+              {a.environment === 'production' ? (
+                <Notice tone="ok">This app is in production.</Notice>
+              ) : a.productionAccess ? (
+                <p>
+                  Request of {day(a.productionAccess.createdAt)}: <Badge status={a.productionAccess.status} />
+                  {a.productionAccess.reason ? (
+                    <span className="muted"> — {a.productionAccess.reason}</span>
+                  ) : null}
+                </p>
+              ) : org.data && !org.data.representativeConfirmed ? (
+                <Notice tone="warn">
+                  Production needs the organisation's representative confirmed by {org.data.participant.name}.
+                </Notice>
+              ) : null}
+              {dev && a.environment !== 'production' && a.productionAccess?.status !== 'pending' ? (
+                <Form
+                  submitLabel="Request production access"
+                  codeFields={{ representative_not_confirmed: 'note' }}
+                  onSubmit={async (v) => {
+                    await call('requestProductionAccess', {
+                      params: { orgId, appId },
+                      body: { note: String(v.note ?? '').trim() || undefined },
+                    });
+                    await refreshApp();
+                  }}
+                >
+                  <Field name="note" label="Note for the operator" type="textarea" rows={2} />
+                </Form>
+              ) : null}
+            </div>
+            <div className="card">
+              <h2>Public key</h2>
+              <p className="muted">Used to verify the HASH on operations that require signed requests.</p>
+              {a.publicKeyPem ? (
+                <pre className="pem">{a.publicKeyPem}</pre>
+              ) : (
+                <Empty>No public key uploaded.</Empty>
+              )}
+              {dev ? (
+                <Form
+                  submitLabel="Upload public key"
+                  codeFields={{ invalid_public_key: 'publicKeyPem' }}
+                  onSubmit={async (v, form) => {
+                    await call('updateApp', {
+                      params: { orgId, appId },
+                      body: { publicKeyPem: String(v.publicKeyPem ?? '').trim() || null },
+                    });
+                    form.reset();
+                    await refreshApp();
+                  }}
+                >
+                  <Field
+                    name="publicKeyPem"
+                    label="Public key (PEM)"
+                    type="textarea"
+                    rows={4}
+                    placeholder="-----BEGIN PUBLIC KEY-----"
+                  />
+                </Form>
+              ) : null}
+            </div>
+          </section>
+        </Page>
+      )}
+    </QueryView>
+  );
+}

@@ -1,0 +1,806 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { call, items } from '../api.ts';
+import {
+  ActionButton,
+  Badge,
+  day,
+  Empty,
+  Field,
+  Form,
+  Notice,
+  Page,
+  QueryView,
+  Table,
+  when,
+} from '../components.tsx';
+import { countryName } from '../countries.ts';
+import { Markdown } from '../markdown.tsx';
+import type { LimitRequest, Subscription } from './apps.tsx';
+import type { Org, Representative } from './org.tsx';
+import type { TermsDocumentView, TermsVersion } from './public.tsx';
+
+type Account = {
+  id: string;
+  email: string;
+  name: string;
+  status: string;
+  createdAt: string;
+  dateOfBirth: string | null;
+  countryOfResidence: string | null;
+  countryOfUse: string | null;
+  jobTitle: string | null;
+  screeningMatch: string | null;
+  activatedAt: string | null;
+};
+type ProdRequest = {
+  id: string;
+  appId: string;
+  orgId: string;
+  status: string;
+  note: string | null;
+  reason: string | null;
+  createdAt: string;
+};
+
+const TABS: Array<[string, string]> = [
+  ['accounts', 'Accounts'],
+  ['screening', 'Screening hits'],
+  ['subscriptions', 'Subscriptions'],
+  ['limits', 'Limit requests'],
+  ['production', 'Production access'],
+  ['terms', 'Terms'],
+  ['participants', 'Participants'],
+];
+
+export function OperatorPage() {
+  const { tab = 'accounts' } = useParams();
+  const label = TABS.find(([k]) => k === tab)?.[1] ?? 'Accounts';
+  return (
+    <Page
+      title={`Operator console: ${label}`}
+      lead="Queues waiting for a decision, and the platform's terms and participants."
+    >
+      <nav aria-label="Operator" className="tabs">
+        <ul>
+          {TABS.map(([k, l]) => (
+            <li key={k}>
+              <Link to={`/operator/${k}`} aria-current={k === tab ? 'page' : undefined}>
+                {l}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {tab === 'accounts' ? <AccountsQueue screening={false} /> : null}
+      {tab === 'screening' ? <AccountsQueue screening /> : null}
+      {tab === 'subscriptions' ? <SubscriptionsQueue /> : null}
+      {tab === 'limits' ? <LimitsQueue /> : null}
+      {tab === 'production' ? <ProductionQueue /> : null}
+      {tab === 'terms' ? <TermsAdmin /> : null}
+      {tab === 'participants' ? <ParticipantsAdmin /> : null}
+    </Page>
+  );
+}
+
+function AccountsQueue(props: { screening: boolean }) {
+  const q = useQuery({
+    queryKey: ['admin-accounts', 'pending'],
+    queryFn: async () =>
+      items<Account>(await call('listAccounts', { query: { status: 'pending', limit: 200 } })),
+    refetchInterval: 10_000,
+  });
+  const [rejecting, setRejecting] = useState<string | null>(null);
+  return (
+    <QueryView q={q} label="Loading accounts…">
+      {(all) => {
+        const list = all.filter((a) => (props.screening ? !!a.screeningMatch : !a.screeningMatch));
+        return list.length === 0 ? (
+          <Empty>
+            {props.screening ? 'No sign-ups are held by screening.' : 'No accounts are waiting for approval.'}
+          </Empty>
+        ) : (
+          <Table
+            caption={props.screening ? 'Accounts held by screening' : 'Accounts waiting for approval'}
+            head={['Person', 'Eligibility', props.screening ? 'Screening match' : 'Activated', 'Decision']}
+          >
+            {list.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <strong>{a.name}</strong>
+                  <div className="small">{a.email}</div>
+                  {a.jobTitle ? <div className="muted small">{a.jobTitle}</div> : null}
+                </td>
+                <td className="small">
+                  Born {a.dateOfBirth ?? '—'}
+                  <br />
+                  Lives in {countryName(a.countryOfResidence)}, uses from {countryName(a.countryOfUse)}
+                </td>
+                <td className="small">
+                  {props.screening ? (
+                    <strong className="bad-text">{a.screeningMatch}</strong>
+                  ) : (
+                    when(a.activatedAt)
+                  )}
+                </td>
+                <td className="row-actions">
+                  {rejecting === a.id ? (
+                    <Form
+                      danger
+                      submitLabel="Reject"
+                      onSubmit={async (v) => {
+                        await call('rejectAccount', {
+                          params: { userId: a.id },
+                          body: { reason: String(v.reason ?? '').trim() },
+                        });
+                        setRejecting(null);
+                        await q.refetch();
+                      }}
+                      secondary={
+                        <button type="button" className="btn btn-link" onClick={() => setRejecting(null)}>
+                          Cancel
+                        </button>
+                      }
+                    >
+                      <Field
+                        name="reason"
+                        label={`Reason for rejecting ${a.name} (shown to them)`}
+                        required
+                        type="textarea"
+                        rows={2}
+                      />
+                    </Form>
+                  ) : (
+                    <>
+                      <ActionButton
+                        variant="primary"
+                        label={`Approve ${a.name}`}
+                        onClick={async () => {
+                          await call('approveAccount', { params: { userId: a.id } });
+                          await q.refetch();
+                        }}
+                      >
+                        Approve
+                      </ActionButton>
+                      <button
+                        type="button"
+                        className="btn btn-danger"
+                        aria-label={`Reject ${a.name}`}
+                        onClick={() => setRejecting(a.id)}
+                      >
+                        Reject
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        );
+      }}
+    </QueryView>
+  );
+}
+
+function SubscriptionsQueue() {
+  const q = useQuery({
+    queryKey: ['admin-subs'],
+    queryFn: async () =>
+      items<Subscription>(await call('listSubscriptionsForReview', { query: { status: 'pending' } })),
+    refetchInterval: 10_000,
+  });
+  const [declining, setDeclining] = useState<string | null>(null);
+  return (
+    <QueryView q={q} label="Loading subscriptions…">
+      {(list) =>
+        list.length === 0 ? (
+          <Empty>No subscriptions are waiting for approval.</Empty>
+        ) : (
+          <Table
+            caption="Subscriptions waiting for approval"
+            head={['Requested', 'Organisation / app', 'Plan', 'Decision']}
+          >
+            {list.map((s) => (
+              <tr key={s.id}>
+                <td>{when(s.createdAt)}</td>
+                <td className="small mono">
+                  {(s as Subscription & { orgId?: string }).orgId}
+                  <br />
+                  {s.appId}
+                </td>
+                <td>
+                  {s.productSlug} — <strong>{s.planName}</strong>
+                </td>
+                <td className="row-actions">
+                  {declining === s.id ? (
+                    <Form
+                      danger
+                      submitLabel="Decline"
+                      onSubmit={async (v) => {
+                        await call('declineSubscription', {
+                          params: { subscriptionId: s.id },
+                          body: { reason: String(v.reason ?? '').trim() },
+                        });
+                        setDeclining(null);
+                        await q.refetch();
+                      }}
+                      secondary={
+                        <button type="button" className="btn btn-link" onClick={() => setDeclining(null)}>
+                          Cancel
+                        </button>
+                      }
+                    >
+                      <Field
+                        name="reason"
+                        label="Reason (sent to the organisation)"
+                        required
+                        type="textarea"
+                        rows={2}
+                      />
+                    </Form>
+                  ) : (
+                    <>
+                      <ActionButton
+                        variant="primary"
+                        label={`Approve the ${s.planName} subscription of ${s.appId}`}
+                        onClick={async () => {
+                          await call('approveSubscription', { params: { subscriptionId: s.id }, body: {} });
+                          await q.refetch();
+                        }}
+                      >
+                        Approve
+                      </ActionButton>
+                      <button type="button" className="btn btn-danger" onClick={() => setDeclining(s.id)}>
+                        Decline
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )
+      }
+    </QueryView>
+  );
+}
+
+function LimitsQueue() {
+  const q = useQuery({
+    queryKey: ['admin-limits'],
+    queryFn: async () =>
+      items<LimitRequest>(await call('listLimitRequestsForReview', { query: { status: 'pending' } })),
+    refetchInterval: 10_000,
+  });
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <QueryView q={q} label="Loading limit requests…">
+      {(list) =>
+        list.length === 0 ? (
+          <Empty>No limit-increase requests are waiting.</Empty>
+        ) : (
+          <div className="stack">
+            {list.map((l) => (
+              <article key={l.id} className="card">
+                <div className="card-head">
+                  <h2 className="h3">
+                    {l.productSlug}: {l.limit}
+                    {l.operationId ? ` (${l.operationId})` : ''} — {l.currentValue.toLocaleString('en')} →{' '}
+                    {l.requestedValue.toLocaleString('en')}
+                  </h2>
+                  <span className="muted small">{when(l.createdAt)}</span>
+                </div>
+                <p className="small mono">
+                  {(l as LimitRequest & { orgId?: string }).orgId} · {l.appId}
+                  {l.requestedUntil ? ` · until ${day(l.requestedUntil)}` : ''}
+                </p>
+                <blockquote>{l.reason}</blockquote>
+                {open === l.id ? (
+                  <Form
+                    submitLabel="Record decision"
+                    onSubmit={async (v) => {
+                      const decision = String(v.decision ?? 'approve');
+                      const until = String(v.until ?? '');
+                      await call('decideLimitRequest', {
+                        params: { requestId: l.id },
+                        body: {
+                          decision,
+                          value:
+                            decision === 'approve_with_conditions' && v.value ? Number(v.value) : undefined,
+                          until:
+                            decision === 'approve_with_conditions' && until
+                              ? new Date(`${until}T23:59:59Z`).toISOString()
+                              : undefined,
+                          terms:
+                            decision === 'approve_with_conditions'
+                              ? String(v.terms ?? '').trim() || undefined
+                              : undefined,
+                          note: String(v.note ?? '').trim() || undefined,
+                        },
+                      });
+                      setOpen(null);
+                      await q.refetch();
+                    }}
+                    secondary={
+                      <button type="button" className="btn btn-link" onClick={() => setOpen(null)}>
+                        Cancel
+                      </button>
+                    }
+                  >
+                    <Field
+                      name="decision"
+                      label="Decision"
+                      defaultValue="approve_with_conditions"
+                      options={[
+                        { value: 'approve', label: 'Approve as asked' },
+                        { value: 'approve_with_conditions', label: 'Approve with conditions' },
+                        { value: 'decline', label: 'Decline' },
+                      ]}
+                    />
+                    <Field
+                      name="value"
+                      label="Granted value (conditions)"
+                      type="number"
+                      min="1"
+                      hint={`At most ${l.requestedValue.toLocaleString('en')}.`}
+                    />
+                    <Field name="until" label="Raise ends on (conditions)" type="date" />
+                    <Field name="terms" label="Terms to accept first (conditions)" type="textarea" rows={2} />
+                    <Field name="note" label="Note to the organisation" type="textarea" rows={2} />
+                  </Form>
+                ) : (
+                  <button type="button" className="btn btn-primary" onClick={() => setOpen(l.id)}>
+                    Decide
+                  </button>
+                )}
+              </article>
+            ))}
+          </div>
+        )
+      }
+    </QueryView>
+  );
+}
+
+function ProductionQueue() {
+  const q = useQuery({
+    queryKey: ['admin-prod'],
+    queryFn: async () =>
+      items<ProdRequest>(await call('listProductionRequests', { query: { status: 'pending' } })),
+    refetchInterval: 10_000,
+  });
+  return (
+    <QueryView q={q} label="Loading requests…">
+      {(list) =>
+        list.length === 0 ? (
+          <Empty>No production-access requests are waiting.</Empty>
+        ) : (
+          <Table
+            caption="Production-access requests"
+            head={['Requested', 'Organisation / app', 'Note', 'Decision']}
+          >
+            {list.map((r) => (
+              <tr key={r.id}>
+                <td>{when(r.createdAt)}</td>
+                <td className="small mono">
+                  {r.orgId}
+                  <br />
+                  {r.appId}
+                </td>
+                <td>{r.note ?? '—'}</td>
+                <td className="row-actions">
+                  <ActionButton
+                    variant="primary"
+                    onClick={async () => {
+                      await call('decideProductionAccess', {
+                        params: { requestId: r.id },
+                        body: { approve: true },
+                      });
+                      await q.refetch();
+                    }}
+                  >
+                    Approve
+                  </ActionButton>
+                  <ActionButton
+                    variant="danger"
+                    onClick={async () => {
+                      const reason = window.prompt('Reason for declining (sent to the organisation)');
+                      if (reason === null) return;
+                      await call('decideProductionAccess', {
+                        params: { requestId: r.id },
+                        body: { approve: false, reason: reason.trim() || undefined },
+                      });
+                      await q.refetch();
+                    }}
+                  >
+                    Decline
+                  </ActionButton>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )
+      }
+    </QueryView>
+  );
+}
+
+function TermsAdmin() {
+  const qc = useQueryClient();
+  const docs = useQuery({
+    queryKey: ['terms-docs'],
+    queryFn: async () => items<TermsDocumentView>(await call('listTermsDocuments')),
+  });
+  const drafts = useQuery({
+    queryKey: ['terms-drafts'],
+    queryFn: async () => items<TermsVersion & { documentId: string }>(await call('listTermsDrafts')),
+  });
+  const refresh = async () => {
+    await qc.invalidateQueries({ queryKey: ['terms-docs'] });
+    await drafts.refetch();
+  };
+  return (
+    <>
+      <Notice>
+        A standard change takes effect no sooner than the notice period after publication. New functions and
+        legal changes may take effect at once. Everyone affected is notified when you publish.
+      </Notice>
+      <QueryView q={docs} label="Loading documents…">
+        {(list) => (
+          <div className="stack">
+            {list.map((d) => {
+              const myDrafts = (drafts.data ?? []).filter(
+                (v) => v.documentId === d.id && v.status === 'draft',
+              );
+              return (
+                <article key={d.id} className="card">
+                  <div className="card-head">
+                    <h2 className="h3">
+                      {d.title}{' '}
+                      <span className="muted small">
+                        ({d.kind}
+                        {d.productSlug ? `, ${d.productSlug}` : ''})
+                      </span>
+                    </h2>
+                    <span className="small">
+                      {d.inForce
+                        ? `v${d.inForce.version} in force since ${day(d.inForce.effectiveAt)}`
+                        : 'nothing in force'}
+                    </span>
+                  </div>
+                  {d.pending.map((p) => (
+                    <p key={p.id} className="small">
+                      <Badge status="scheduled" /> v{p.version} effective {when(p.effectiveAt)} — {p.summary}
+                    </p>
+                  ))}
+                  {myDrafts.map((v) => (
+                    <DraftEditor key={v.id} draft={v} onChange={refresh} />
+                  ))}
+                  {myDrafts.length === 0 ? (
+                    <details className="disclosure">
+                      <summary>Draft a new version</summary>
+                      <Form
+                        submitLabel="Save draft"
+                        onSubmit={async (v) => {
+                          await call('createTermsDraft', {
+                            params: { documentId: d.id },
+                            body: {
+                              bodyMd: String(v.bodyMd ?? ''),
+                              summary: String(v.summary ?? '').trim(),
+                              changeClass: String(v.changeClass ?? 'standard'),
+                            },
+                          });
+                          await refresh();
+                        }}
+                      >
+                        <Field name="summary" label="Summary of changes" required />
+                        <Field
+                          name="changeClass"
+                          label="Kind of change"
+                          defaultValue="standard"
+                          options={[
+                            { value: 'standard', label: 'Standard (notice period applies)' },
+                            { value: 'new_function', label: 'New function (may apply at once)' },
+                            { value: 'legal', label: 'Legal reasons (may apply at once)' },
+                          ]}
+                        />
+                        <Field
+                          name="bodyMd"
+                          label="Text (markdown)"
+                          type="textarea"
+                          rows={10}
+                          required
+                          defaultValue={d.inForce?.bodyMd ?? ''}
+                        />
+                      </Form>
+                    </details>
+                  ) : null}
+                </article>
+              );
+            })}
+          </div>
+        )}
+      </QueryView>
+    </>
+  );
+}
+
+function DraftEditor(props: { draft: TermsVersion & { documentId: string }; onChange: () => Promise<void> }) {
+  const v = props.draft;
+  const [preview, setPreview] = useState(false);
+  const minDate = new Date(Date.now() + 15 * 86_400_000).toISOString().slice(0, 10);
+  return (
+    <div className="draft">
+      <h3>
+        Draft: {v.summary} <Badge status="draft" />{' '}
+        <span className="muted small">({v.changeClass.replace('_', ' ')})</span>
+      </h3>
+      <button
+        type="button"
+        className="btn btn-link"
+        aria-expanded={preview}
+        onClick={() => setPreview(!preview)}
+      >
+        {preview ? 'Hide preview' : 'Preview the text'}
+      </button>
+      {preview ? (
+        <div className="preview">
+          <Markdown text={v.bodyMd} headingOffset={3} />
+        </div>
+      ) : null}
+      <Form
+        label={`Publish the draft "${v.summary}"`}
+        submitLabel="Publish"
+        codeFields={{ notice_period_too_short: 'effectiveAt', terms_notice_too_short: 'effectiveAt' }}
+        onSubmit={async (vals) => {
+          const d = String(vals.effectiveAt ?? '');
+          await call('publishTermsVersion', {
+            params: { versionId: v.id },
+            body: { effectiveAt: d ? new Date(`${d}T00:00:00Z`).toISOString() : undefined },
+          });
+          await props.onChange();
+        }}
+      >
+        <Field
+          name="effectiveAt"
+          label="Takes effect on"
+          type="date"
+          hint={
+            v.changeClass === 'standard'
+              ? `A standard change needs the notice period: not before ${minDate}. Leave empty for the earliest allowed date.`
+              : 'Leave empty to take effect at publication.'
+          }
+        />
+      </Form>
+    </div>
+  );
+}
+
+type Participant = {
+  id: string;
+  name: string;
+  code: string | null;
+  emailDomain: string | null;
+  createdAt: string;
+};
+
+function ParticipantsAdmin() {
+  const parts = useQuery({
+    queryKey: ['participants'],
+    queryFn: async () => items<Participant>(await call('listParticipants')),
+  });
+  return (
+    <div className="grid-2">
+      <div className="card">
+        <h2 className="h3">Participants</h2>
+        <QueryView q={parts} label="Loading participants…">
+          {(list) =>
+            list.length === 0 ? (
+              <Empty>No participants yet.</Empty>
+            ) : (
+              <ul className="plain-list">
+                {list.map((p) => (
+                  <li key={p.id}>
+                    <ParticipantRow p={p} />
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </QueryView>
+      </div>
+      <div className="card">
+        <h2 className="h3">Add a participant</h2>
+        <Form
+          submitLabel="Add participant"
+          onSubmit={async (v, form) => {
+            await call('createParticipant', {
+              body: {
+                name: String(v.name ?? '').trim(),
+                code: String(v.code ?? '').trim() || null,
+                emailDomain: String(v.emailDomain ?? '').trim() || null,
+              },
+            });
+            form.reset();
+            await parts.refetch();
+          }}
+        >
+          <Field name="name" label="Name" required />
+          <Field name="code" label="Code (e.g. IMD or short name)" />
+          <Field name="emailDomain" label="E-mail domain" placeholder="bank.example.pk" />
+        </Form>
+      </div>
+    </div>
+  );
+}
+
+function ParticipantRow(props: { p: Participant }) {
+  const [open, setOpen] = useState(false);
+  const reviewers = useQuery({
+    queryKey: ['reviewers', props.p.id],
+    queryFn: async () =>
+      items<{ userId: string; name: string; email: string }>(
+        await call('listParticipantReviewers', { params: { participantId: props.p.id } }),
+      ),
+    enabled: open,
+  });
+  return (
+    <details onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>
+        {props.p.name} {props.p.code ? <span className="muted">({props.p.code})</span> : null}
+      </summary>
+      <QueryView q={reviewers} label="Loading reviewers…">
+        {(list) => (
+          <>
+            {list.length === 0 ? (
+              <p className="muted small">No reviewers appointed.</p>
+            ) : (
+              <ul>
+                {list.map((r) => (
+                  <li key={r.userId}>
+                    {r.name} &lt;{r.email}&gt;{' '}
+                    <ActionButton
+                      variant="link"
+                      label={`Remove reviewer ${r.name}`}
+                      onClick={async () => {
+                        await call('removeParticipantReviewer', {
+                          params: { participantId: props.p.id, userId: r.userId },
+                        });
+                        await reviewers.refetch();
+                      }}
+                    >
+                      Remove
+                    </ActionButton>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <Form
+              label={`Appoint a reviewer for ${props.p.name}`}
+              submitLabel="Appoint reviewer"
+              onSubmit={async (v, form) => {
+                await call('addParticipantReviewer', {
+                  params: { participantId: props.p.id },
+                  body: { user: String(v.user ?? '').trim() },
+                });
+                form.reset();
+                await reviewers.refetch();
+              }}
+            >
+              <Field name="user" label="User's e-mail or id" required />
+            </Form>
+          </>
+        )}
+      </QueryView>
+    </details>
+  );
+}
+
+// ------------------------------------------------------------------ participant reviewers
+
+export function ReviewerPage() {
+  const q = useQuery({
+    queryKey: ['review-orgs'],
+    queryFn: async () =>
+      items<Org & { representatives: Representative[] }>(await call('listReviewOrganizations')),
+  });
+  const [rejecting, setRejecting] = useState<string | null>(null);
+  return (
+    <Page
+      title="Representative reviews"
+      lead="For reviewers acting for a corporate participant: confirm or reject the people who act for organisations that named you."
+    >
+      <QueryView q={q} label="Loading organisations…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>
+              No organisations are waiting for you. Only appointed reviewers of a participant see
+              organisations here.
+            </Empty>
+          ) : (
+            <div className="stack">
+              {list.map((o) => (
+                <article key={o.id} className="card">
+                  <div className="card-head">
+                    <h2 className="h3">{o.name}</h2>
+                    <span className="small">
+                      Registration {o.registrationNumber} · {o.participant.name}
+                    </span>
+                  </div>
+                  <p className="small muted">
+                    Authority attested {when(o.authorityAttestedAt)}: “{o.authorityStatement}”
+                  </p>
+                  <Table
+                    caption={`Representatives of ${o.name}`}
+                    hideCaption
+                    head={['Person', 'Status', 'Decision']}
+                  >
+                    {o.representatives.map((r) => {
+                      const key = `${o.id}:${r.userId}`;
+                      return (
+                        <tr key={key}>
+                          <td>
+                            {r.name}
+                            <div className="small">{r.email}</div>
+                          </td>
+                          <td>
+                            <Badge status={r.status} />
+                            {r.expiresAt ? <div className="muted small">until {day(r.expiresAt)}</div> : null}
+                            {r.reason ? <div className="muted small">{r.reason}</div> : null}
+                          </td>
+                          <td className="row-actions">
+                            {rejecting === key ? (
+                              <Form
+                                danger
+                                submitLabel="Reject"
+                                onSubmit={async (v) => {
+                                  await call('rejectRepresentative', {
+                                    params: { orgId: o.id, userId: r.userId },
+                                    body: { reason: String(v.reason ?? '').trim() },
+                                  });
+                                  setRejecting(null);
+                                  await q.refetch();
+                                }}
+                              >
+                                <Field name="reason" label="Reason" required />
+                              </Form>
+                            ) : (
+                              <>
+                                <ActionButton
+                                  variant="primary"
+                                  label={`Confirm ${r.name ?? r.email} for ${o.name}`}
+                                  onClick={async () => {
+                                    const until = new Date(Date.now() + 365 * 86_400_000).toISOString();
+                                    await call('confirmRepresentative', {
+                                      params: { orgId: o.id, userId: r.userId },
+                                      body: { validUntil: until },
+                                    });
+                                    await q.refetch();
+                                  }}
+                                >
+                                  Confirm for a year
+                                </ActionButton>
+                                <button
+                                  type="button"
+                                  className="btn btn-danger"
+                                  onClick={() => setRejecting(key)}
+                                >
+                                  Reject
+                                </button>
+                              </>
+                            )}
+                          </td>
+                        </tr>
+                      );
+                    })}
+                  </Table>
+                </article>
+              ))}
+            </div>
+          )
+        }
+      </QueryView>
+    </Page>
+  );
+}

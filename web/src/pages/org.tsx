@@ -1,0 +1,751 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { call, items } from '../api.ts';
+import {
+  ActionButton,
+  Badge,
+  Dl,
+  day,
+  Empty,
+  Field,
+  Form,
+  Loading,
+  Notice,
+  Page,
+  QueryView,
+  Table,
+  when,
+} from '../components.tsx';
+import { useUser } from '../session.tsx';
+import type { TermsDocumentView } from './public.tsx';
+
+export type Representative = {
+  userId: string;
+  name: string | null;
+  email: string | null;
+  status: string;
+  reason: string | null;
+  expiresAt: string | null;
+  decidedAt: string | null;
+};
+
+export type Org = {
+  id: string;
+  name: string;
+  registrationNumber: string;
+  participant: { id: string; name: string };
+  status: string;
+  address: string | null;
+  website: string | null;
+  createdAt: string;
+  authorityAttestedBy: string;
+  authorityAttestedAt: string;
+  authorityStatement: string;
+  myRole: string;
+  representativeConfirmed: boolean;
+  representative: Representative | null;
+  detailsConfirmedAt: string;
+  detailsConfirmationDue: boolean;
+};
+
+type Member = { userId: string; name: string; email: string; role: string; joinedAt: string };
+type Invitation = {
+  id: string;
+  email: string;
+  role: string;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  status: string;
+};
+type Participant = { id: string; name: string; code: string | null };
+
+export function useOrgs() {
+  return useQuery({
+    queryKey: ['orgs'],
+    queryFn: async () => items<Org>(await call('listMyOrganizations')),
+  });
+}
+
+export function useOrg(orgId: string) {
+  return useQuery({
+    queryKey: ['org', orgId],
+    queryFn: () => call<Org>('getOrganization', { params: { orgId } }),
+  });
+}
+
+const ADMIN = new Set(['owner', 'admin']);
+export function canAdmin(org: Org | undefined): boolean {
+  return !!org && ADMIN.has(org.myRole);
+}
+export function canDevelop(org: Org | undefined): boolean {
+  return !!org && (ADMIN.has(org.myRole) || org.myRole === 'developer');
+}
+
+/** Tabs shared by the organisation's pages. */
+export function OrgNav(props: { orgId: string; current: string }) {
+  const tabs: Array<[string, string]> = [
+    ['overview', `/orgs/${props.orgId}`],
+    ['apps', `/orgs/${props.orgId}/apps`],
+    ['sandbox', `/orgs/${props.orgId}/sandbox`],
+    ['terms', `/orgs/${props.orgId}/terms`],
+    ['termination', `/orgs/${props.orgId}/termination`],
+  ];
+  const labels: Record<string, string> = {
+    overview: 'Overview and members',
+    apps: 'Apps',
+    sandbox: 'Sandbox data',
+    terms: 'Terms',
+    termination: 'Termination',
+  };
+  return (
+    <nav aria-label="Organisation" className="tabs">
+      <ul>
+        {tabs.map(([k, href]) => (
+          <li key={k}>
+            <Link to={href} aria-current={props.current === k ? 'page' : undefined}>
+              {labels[k]}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function DashboardPage() {
+  const orgs = useOrgs();
+  const user = useUser();
+  return (
+    <Page
+      title="Dashboard"
+      lead={user ? `Welcome, ${user.name}.` : undefined}
+      actions={
+        <Link className="btn btn-primary" to="/orgs/new">
+          Create an organisation
+        </Link>
+      }
+    >
+      {user && !user.mfaEnabled ? (
+        <Notice tone="warn" title="Set up your authenticator app">
+          Protect your account and your apps' credentials: <Link to="/account/security">set up TOTP now</Link>
+          .
+        </Notice>
+      ) : null}
+      {user?.profileConfirmationDue ? (
+        <Notice tone="warn" title="Confirm your details">
+          Your profile needs re-confirming before you can create apps.{' '}
+          <Link to="/account">Review your details</Link>.
+        </Notice>
+      ) : null}
+      <h2>Your organisations</h2>
+      <QueryView q={orgs} label="Loading organisations…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>
+              <p>You do not belong to an organisation yet.</p>
+              <p>
+                Apps belong to organisations. <Link to="/orgs/new">Create one</Link>, or ask a colleague to
+                invite you.
+              </p>
+            </Empty>
+          ) : (
+            <ul className="org-grid">
+              {list.map((o) => (
+                <li key={o.id} className="card">
+                  <div className="card-head">
+                    <h3>
+                      <Link to={`/orgs/${o.id}`}>{o.name}</Link>
+                    </h3>
+                    <Badge status={o.status} />
+                  </div>
+                  <Dl
+                    rows={[
+                      ['Your role', o.myRole],
+                      ['Participant', o.participant.name],
+                      [
+                        'Representative',
+                        o.representativeConfirmed ? 'confirmed' : (o.representative?.status ?? 'pending'),
+                      ],
+                    ]}
+                  />
+                  <p className="links">
+                    <Link to={`/orgs/${o.id}/apps`}>Apps</Link>
+                    <Link to={`/orgs/${o.id}/sandbox`}>Sandbox data</Link>
+                    <Link to={`/orgs/${o.id}/terms`}>Terms</Link>
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryView>
+    </Page>
+  );
+}
+
+export function NewOrgPage() {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const participants = useQuery({
+    queryKey: ['participants'],
+    queryFn: async () => items<Participant>(await call('listParticipants')),
+  });
+  return (
+    <Page
+      title="Create an organisation"
+      lead="Apps, credentials and terms acceptances belong to an organisation. You become its owner."
+    >
+      <div className="narrow card">
+        <QueryView q={participants} label="Loading participants…">
+          {(parts) => (
+            <Form
+              submitLabel="Create organisation"
+              busyLabel="Creating…"
+              codeFields={{ authority_not_attested: 'attestAuthority', unknown_participant: 'participantId' }}
+              onSubmit={async (v) => {
+                const org = await call<Org>('createOrganization', {
+                  body: {
+                    name: String(v.name ?? '').trim(),
+                    registrationNumber: String(v.registrationNumber ?? '').trim(),
+                    participantId: String(v.participantId ?? ''),
+                    attestAuthority: v.attestAuthority === true,
+                    address: String(v.address ?? '').trim() || null,
+                    website: String(v.website ?? '').trim() || null,
+                  },
+                });
+                await qc.invalidateQueries({ queryKey: ['orgs'] });
+                navigate(`/orgs/${org.id}`);
+              }}
+            >
+              <Field
+                name="name"
+                label="Legal name of the organisation"
+                required
+                autoComplete="organization"
+              />
+              <Field
+                name="registrationNumber"
+                label="Registration number"
+                required
+                hint="As issued by the company registry (for Pakistan, the SECP incorporation number)."
+              />
+              <Field
+                name="participantId"
+                label="Corporate participant"
+                required
+                hint="The member bank or payment provider you integrate through. Its reviewers confirm you as the organisation's representative."
+                options={[
+                  { value: '', label: parts.length ? 'Choose a participant' : 'No participants yet' },
+                  ...parts.map((p) => ({ value: p.id, label: p.code ? `${p.name} (${p.code})` : p.name })),
+                ]}
+              />
+              <Field name="address" label="Registered address" type="textarea" rows={2} />
+              <Field name="website" label="Website" type="url" placeholder="https://" />
+              <Field
+                name="attestAuthority"
+                type="checkbox"
+                required
+                label="I confirm I am authorised to bind this organisation to the terms of use"
+                hint="Your statement is recorded with your name and the time. Accepting terms for the organisation binds the organisation."
+              />
+            </Form>
+          )}
+        </QueryView>
+      </div>
+    </Page>
+  );
+}
+
+export function OrgPage() {
+  const { orgId = '' } = useParams();
+  const org = useOrg(orgId);
+  const qc = useQueryClient();
+  const user = useUser();
+  const members = useQuery({
+    queryKey: ['members', orgId],
+    queryFn: async () => items<Member>(await call('listMembers', { params: { orgId } })),
+  });
+  const admin = canAdmin(org.data);
+  const invitations = useQuery({
+    queryKey: ['invitations', orgId],
+    queryFn: async () => items<Invitation>(await call('listInvitations', { params: { orgId } })),
+    enabled: admin,
+  });
+  return (
+    <QueryView q={org} label="Loading the organisation…">
+      {(o) => (
+        <Page title={o.name} lead={`Registration ${o.registrationNumber} · your role: ${o.myRole}`}>
+          <OrgNav orgId={orgId} current="overview" />
+          {o.detailsConfirmationDue ? (
+            <Notice tone="warn" title="Confirm the organisation's details">
+              The details must be re-confirmed before new apps can be created.
+              {admin ? (
+                <div className="mt">
+                  <ActionButton
+                    variant="primary"
+                    onClick={async () => {
+                      await call('confirmOrganizationDetails', { params: { orgId } });
+                      await qc.invalidateQueries({ queryKey: ['org', orgId] });
+                    }}
+                  >
+                    The details are accurate
+                  </ActionButton>
+                </div>
+              ) : null}
+            </Notice>
+          ) : null}
+          <div className="grid-2">
+            <div className="card">
+              <h2>Confirmation status</h2>
+              {o.representativeConfirmed ? (
+                <Notice tone="ok">
+                  {o.participant.name} confirmed the organisation's representative
+                  {o.representative?.expiresAt ? ` until ${day(o.representative.expiresAt)}` : ''}. Production
+                  access can be requested.
+                </Notice>
+              ) : o.representative?.status === 'rejected' ? (
+                <Notice tone="bad">
+                  {o.participant.name} did not confirm the representative:{' '}
+                  {o.representative.reason ?? 'no reason given'}.
+                </Notice>
+              ) : (
+                <Notice tone="warn">
+                  Waiting for {o.participant.name} to confirm the representative. Until then the organisation
+                  can use the sandbox only.
+                </Notice>
+              )}
+              <Dl
+                rows={[
+                  ['Status', <Badge key="s" status={o.status} />],
+                  ['Participant', o.participant.name],
+                  [
+                    'Representative',
+                    o.representative ? `${o.representative.name ?? ''} ${o.representative.email ?? ''}` : '—',
+                  ],
+                  ['Authority attested', `${when(o.authorityAttestedAt)}`],
+                  ['Address', o.address],
+                  ['Website', o.website],
+                  ['Details confirmed', when(o.detailsConfirmedAt)],
+                ]}
+              />
+            </div>
+            <div className="card">
+              <h2>Members</h2>
+              <QueryView q={members} label="Loading members…">
+                {(list) => (
+                  <Table caption="Members" head={['Name', 'Role', '']} hideCaption>
+                    {list.map((m) => (
+                      <tr key={m.userId}>
+                        <td>
+                          {m.name}
+                          <div className="muted small">{m.email}</div>
+                        </td>
+                        <td>
+                          {admin && m.role !== 'owner' && m.userId !== user?.id ? (
+                            <RoleSelect
+                              value={m.role}
+                              label={`Role of ${m.name}`}
+                              onChange={async (role) => {
+                                await call('changeMemberRole', {
+                                  params: { orgId, userId: m.userId },
+                                  body: { role },
+                                });
+                                await members.refetch();
+                              }}
+                            />
+                          ) : (
+                            m.role
+                          )}
+                        </td>
+                        <td>
+                          {admin && m.role !== 'owner' && m.userId !== user?.id ? (
+                            <ActionButton
+                              variant="link"
+                              label={`Remove ${m.name}`}
+                              confirm={`Remove ${m.name} from ${o.name}?`}
+                              onClick={async () => {
+                                await call('removeMember', { params: { orgId, userId: m.userId } });
+                                await members.refetch();
+                              }}
+                            >
+                              Remove
+                            </ActionButton>
+                          ) : null}
+                        </td>
+                      </tr>
+                    ))}
+                  </Table>
+                )}
+              </QueryView>
+            </div>
+          </div>
+          {admin ? (
+            <div className="grid-2">
+              <div className="card">
+                <h2>Invite a member</h2>
+                <Form
+                  submitLabel="Send invitation"
+                  onSubmit={async (v, form) => {
+                    await call('inviteMember', {
+                      params: { orgId },
+                      body: { email: String(v.email ?? '').trim(), role: String(v.role ?? 'developer') },
+                    });
+                    form.reset();
+                    await invitations.refetch();
+                  }}
+                >
+                  <Field name="email" label="E-mail" type="email" required />
+                  <Field
+                    name="role"
+                    label="Role"
+                    defaultValue="developer"
+                    options={[
+                      { value: 'admin', label: 'Admin — manages members, apps and terms' },
+                      { value: 'developer', label: 'Developer — manages apps' },
+                      { value: 'viewer', label: 'Viewer — reads only' },
+                    ]}
+                  />
+                </Form>
+              </div>
+              <div className="card">
+                <h2>Invitations</h2>
+                <QueryView q={invitations} label="Loading invitations…">
+                  {(list) =>
+                    list.length === 0 ? (
+                      <Empty>No invitations sent.</Empty>
+                    ) : (
+                      <Table caption="Invitations" head={['E-mail', 'Role', 'Status', '']} hideCaption>
+                        {list.map((i) => (
+                          <tr key={i.id}>
+                            <td>{i.email}</td>
+                            <td>{i.role}</td>
+                            <td>
+                              <Badge status={i.status} />
+                              <div className="muted small">until {day(i.expiresAt)}</div>
+                            </td>
+                            <td>
+                              {i.status === 'pending' ? (
+                                <ActionButton
+                                  variant="link"
+                                  label={`Revoke the invitation for ${i.email}`}
+                                  onClick={async () => {
+                                    await call('revokeInvitation', { params: { orgId, invitationId: i.id } });
+                                    await invitations.refetch();
+                                  }}
+                                >
+                                  Revoke
+                                </ActionButton>
+                              ) : null}
+                            </td>
+                          </tr>
+                        ))}
+                      </Table>
+                    )
+                  }
+                </QueryView>
+              </div>
+            </div>
+          ) : null}
+        </Page>
+      )}
+    </QueryView>
+  );
+}
+
+function RoleSelect(props: { value: string; label: string; onChange: (role: string) => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<string | null>(null);
+  return (
+    <>
+      <select
+        aria-label={props.label}
+        defaultValue={props.value}
+        disabled={busy}
+        onChange={async (e) => {
+          setBusy(true);
+          setErr(null);
+          try {
+            await props.onChange(e.target.value);
+          } catch (error) {
+            setErr((error as Error).message);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <option value="admin">admin</option>
+        <option value="developer">developer</option>
+        <option value="viewer">viewer</option>
+      </select>
+      {err ? (
+        <span className="field-error" role="alert">
+          {err}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+export function AcceptInvitationPage() {
+  const [params] = useSearchParams();
+  const token = params.get('token') ?? '';
+  const [state, setState] = useState<{ org?: Org; error?: string }>({});
+  const started = useRef(false);
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (!token || started.current) return;
+    started.current = true;
+    call<Org>('acceptInvitation', { body: { token } })
+      .then(async (org) => {
+        await qc.invalidateQueries({ queryKey: ['orgs'] });
+        setState({ org });
+      })
+      .catch((e) => setState({ error: (e as Error).message }));
+  }, [token, qc]);
+  if (!token) return <Page title="Invitation" lead="Open the link from your invitation e-mail." />;
+  if (state.error) return <Page title="This invitation did not work" lead={state.error} />;
+  if (!state.org) return <Loading label="Accepting the invitation…" />;
+  return (
+    <Page title={`You joined ${state.org.name}`}>
+      <Link className="btn btn-primary" to={`/orgs/${state.org.id}`}>
+        Open {state.org.name}
+      </Link>
+    </Page>
+  );
+}
+
+// ------------------------------------------------------------------ terms of the organisation
+
+type History = {
+  firstAccessAt: string | null;
+  versions: Array<{
+    documentId: string;
+    documentTitle: string;
+    kind: string;
+    productSlug: string | null;
+    versionId: string;
+    version: number;
+    effectiveAt: string;
+    inForceUntil: string | null;
+    standing: string;
+    acceptedAt: string | null;
+    method: string | null;
+  }>;
+  records: Array<{
+    id: string;
+    at: string;
+    decision: string;
+    method: string;
+    documentTitle: string;
+    version: number;
+    onBehalfOf: string;
+  }>;
+};
+
+export function OrgTermsPage() {
+  const { orgId = '' } = useParams();
+  const org = useOrg(orgId);
+  const admin = canAdmin(org.data);
+  const docs = useQuery({
+    queryKey: ['terms-docs'],
+    queryFn: async () => items<TermsDocumentView>(await call('listTermsDocuments')),
+  });
+  const history = useQuery({
+    queryKey: ['terms-history', orgId],
+    queryFn: () => call<History>('listTermsAcceptances', { query: { orgId } }),
+  });
+  const decide = async (versionId: string, action: 'acceptTerms' | 'declineTerms') => {
+    await call(action, { params: { versionId }, body: { onBehalfOf: 'organization', orgId } });
+    await history.refetch();
+  };
+  const standing = new Map((history.data?.versions ?? []).map((v) => [v.versionId, v.standing]));
+  return (
+    <Page
+      title="Terms"
+      lead={org.data ? `Terms accepted by ${org.data.name}, and changes waiting for an answer.` : undefined}
+    >
+      <OrgNav orgId={orgId} current="terms" />
+      {!admin && org.data ? (
+        <Notice>Only owners and admins can accept or decline terms for the organisation.</Notice>
+      ) : null}
+      <h2>Versions in force and coming</h2>
+      <QueryView q={docs} label="Loading terms…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No terms documents.</Empty>
+          ) : (
+            <Table
+              caption="Terms versions"
+              head={['Document', 'Version', 'Effective', 'Your organisation', '']}
+              hideCaption
+            >
+              {list.flatMap((d) =>
+                [d.inForce, ...(d.pending ?? [])]
+                  .filter((v): v is NonNullable<typeof v> => !!v)
+                  .map((v) => {
+                    const st = standing.get(v.id) ?? 'no_response';
+                    const pending = v !== d.inForce;
+                    return (
+                      <tr key={v.id}>
+                        <th scope="row">
+                          {d.title}
+                          {d.productSlug ? <div className="muted small">for {d.productSlug}</div> : null}
+                        </th>
+                        <td>
+                          v{v.version} {pending ? <Badge status="scheduled" /> : null}
+                          {v.summary ? <div className="muted small">{v.summary}</div> : null}
+                        </td>
+                        <td>{when(v.effectiveAt)}</td>
+                        <td>
+                          <Badge status={st === 'no_response' ? 'pending' : st} />
+                        </td>
+                        <td className="row-actions">
+                          {admin && st !== 'accepted' ? (
+                            <ActionButton
+                              variant="primary"
+                              label={`Accept ${d.title} version ${v.version}`}
+                              onClick={() => decide(v.id, 'acceptTerms')}
+                            >
+                              Accept
+                            </ActionButton>
+                          ) : null}
+                          {admin && pending && st !== 'declined' ? (
+                            <ActionButton
+                              variant="danger"
+                              label={`Decline ${d.title} version ${v.version}`}
+                              confirm="Declining means the organisation's apps stop working when this version takes effect. Decline?"
+                              onClick={() => decide(v.id, 'declineTerms')}
+                            >
+                              Decline
+                            </ActionButton>
+                          ) : null}
+                        </td>
+                      </tr>
+                    );
+                  }),
+              )}
+            </Table>
+          )
+        }
+      </QueryView>
+      <h2>Acceptance record</h2>
+      <QueryView q={history} label="Loading the record…">
+        {(h) => (
+          <>
+            <p>
+              Terms became effective for the organisation at its first API call:{' '}
+              <strong>{h.firstAccessAt ? when(h.firstAccessAt) : 'no API call yet'}</strong>.
+            </p>
+            {h.records.length === 0 ? (
+              <Empty>No acceptances recorded yet.</Empty>
+            ) : (
+              <Table caption="Acceptance records" head={['When', 'Document', 'Decision', 'How']} hideCaption>
+                {h.records.map((r) => (
+                  <tr key={r.id}>
+                    <td>{when(r.at)}</td>
+                    <td>
+                      {r.documentTitle} v{r.version}
+                    </td>
+                    <td>
+                      <Badge status={r.decision} />
+                    </td>
+                    <td>{r.method === 'continued_use' ? 'by continued use' : r.method.replace(/_/g, ' ')}</td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </>
+        )}
+      </QueryView>
+    </Page>
+  );
+}
+
+type Termination = {
+  id: string;
+  kind: string;
+  status: string;
+  effectiveAt: string;
+  reason: string | null;
+  requestedAt: string;
+};
+
+export function TerminationPage() {
+  const { orgId = '' } = useParams();
+  const org = useOrg(orgId);
+  const q = useQuery({
+    queryKey: ['termination', orgId],
+    queryFn: () =>
+      call<{ current: Termination | null; history: Termination[] }>('getOrgTermination', {
+        params: { orgId },
+      }),
+  });
+  const owner = org.data?.myRole === 'owner';
+  const minDate = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  return (
+    <Page
+      title="Termination"
+      lead="You may stop using the platform at any time by giving written notice. On the notice date, credentials are revoked and access ends."
+    >
+      <OrgNav orgId={orgId} current="termination" />
+      <QueryView q={q} label="Loading…">
+        {(t) =>
+          t.current && t.current.status !== 'withdrawn' ? (
+            <div className="card">
+              <Notice tone="warn" title="Notice of termination given">
+                Access ends on {when(t.current.effectiveAt)}. Status: <Badge status={t.current.status} />
+              </Notice>
+              {owner && t.current.status === 'pending' ? (
+                <ActionButton
+                  onClick={async () => {
+                    await call('withdrawTermination', { params: { orgId } });
+                    await q.refetch();
+                  }}
+                >
+                  Withdraw the notice
+                </ActionButton>
+              ) : null}
+            </div>
+          ) : owner ? (
+            <div className="card narrow">
+              <h2>Give notice of termination</h2>
+              <Form
+                danger
+                submitLabel="Give notice"
+                onSubmit={async (v) => {
+                  if (
+                    !window.confirm('Give written notice to terminate? Your apps stop working on the date.')
+                  )
+                    return;
+                  const date = String(v.effectiveDate ?? '');
+                  await call('requestTermination', {
+                    params: { orgId },
+                    body: {
+                      effectiveAt: date ? new Date(`${date}T00:00:00Z`).toISOString() : undefined,
+                      reason: String(v.reason ?? '').trim() || undefined,
+                    },
+                  });
+                  await q.refetch();
+                }}
+              >
+                <Field
+                  name="effectiveDate"
+                  label="Date access ends"
+                  type="date"
+                  min={minDate}
+                  aliases={['effectiveAt']}
+                  hint="Not earlier than the notice period the terms require."
+                />
+                <Field name="reason" label="Reason (optional)" type="textarea" rows={3} />
+              </Form>
+            </div>
+          ) : (
+            <Empty>No notice of termination has been given. Only the owner can give notice.</Empty>
+          )
+        }
+      </QueryView>
+    </Page>
+  );
+}

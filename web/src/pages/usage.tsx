@@ -1,0 +1,334 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { call, items } from '../api.ts';
+import { Chart, Meter } from '../chart.tsx';
+import { Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
+import { OrgNav } from './org.tsx';
+
+type Usage = {
+  appId: string;
+  from: string;
+  to: string;
+  calls: number;
+  errors: number;
+  distinctEndUsers: number;
+  operations: Array<{
+    operationId: string;
+    calls: number;
+    errors: number;
+    avgLatencyMs: number;
+    maxLatencyMs: number;
+  }>;
+  subscriptions: Array<{
+    subscriptionId: string;
+    productSlug: string;
+    planName: string;
+    status: string;
+    quotas: Array<{ period: string; limit: number; used: number; remaining: number; resetsAt: string }>;
+    endUsers: { period: string; limit: number; served: number; remaining: number } | null;
+    rateLimits: Array<{ periodMs: number; limit: number }>;
+  }>;
+};
+type Series = {
+  bucket: string;
+  points: Array<{ t: string; calls: number; errors: number; avgLatencyMs: number }>;
+};
+type LogItem = {
+  id: string;
+  at: string;
+  appId: string | null;
+  operationId: string | null;
+  method: string;
+  path: string;
+  status: number;
+  errorCode: string | null;
+  networkCode: string | null;
+  latencyMs: number;
+  requestId: string;
+  clientIp: string | null;
+  requestHeaders: unknown;
+  requestBody: unknown;
+  responseBody: unknown;
+};
+
+const PERIOD: Record<number, string> = {
+  1000: 'second',
+  60000: 'minute',
+  3600000: 'hour',
+  86400000: 'day',
+  604800000: 'week',
+};
+
+const REFRESH_MS = 5000;
+
+export function UsagePage() {
+  const { orgId = '', appId = '' } = useParams();
+  const [range, setRange] = useState<'hour' | 'day'>('hour');
+  const app = useQuery({
+    queryKey: ['app', orgId, appId],
+    queryFn: () => call<{ name: string }>('getApp', { params: { orgId, appId } }),
+  });
+  const usage = useQuery({
+    queryKey: ['usage', orgId, appId],
+    queryFn: () => call<Usage>('getAppUsage', { params: { orgId, appId } }),
+    refetchInterval: REFRESH_MS,
+  });
+  const series = useQuery({
+    queryKey: ['timeseries', orgId, appId, range],
+    queryFn: () => call<Series>('getUsageTimeseries', { params: { orgId }, query: { appId, bucket: range } }),
+    refetchInterval: REFRESH_MS,
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <Page
+      title={app.data ? `Usage of ${app.data.name}` : 'Usage'}
+      lead="Updated every few seconds while this page is open."
+      actions={
+        <Link className="btn btn-secondary" to={`/orgs/${orgId}/apps/${appId}`}>
+          Back to the app
+        </Link>
+      }
+    >
+      <OrgNav orgId={orgId} current="apps" />
+      <QueryView q={usage} label="Loading usage…">
+        {(u) => (
+          <>
+            <div className="stats">
+              <div className="stat">
+                <span className="stat-value">{u.calls.toLocaleString('en')}</span>
+                <span className="stat-label">calls</span>
+              </div>
+              <div className="stat">
+                <span className="stat-value">{u.errors.toLocaleString('en')}</span>
+                <span className="stat-label">errors</span>
+              </div>
+              <div className="stat">
+                <span className="stat-value">
+                  {u.calls ? `${Math.round((u.errors / u.calls) * 1000) / 10}%` : '—'}
+                </span>
+                <span className="stat-label">error rate</span>
+              </div>
+              <div className="stat">
+                <span className="stat-value">{u.distinctEndUsers.toLocaleString('en')}</span>
+                <span className="stat-label">end users served</span>
+              </div>
+            </div>
+            <p className="muted small">
+              From {when(u.from)} to {when(u.to)}.
+            </p>
+            {u.subscriptions.length === 0 ? (
+              <Notice>The app has no subscriptions, so no limits apply yet.</Notice>
+            ) : (
+              <div className="grid-2">
+                {u.subscriptions.map((s) => (
+                  <div key={s.subscriptionId} className="card">
+                    <h2 className="h3">
+                      {s.productSlug} — {s.planName} <Badge status={s.status} />
+                    </h2>
+                    {s.quotas.map((q) => (
+                      <Meter
+                        key={q.period}
+                        label={`Quota this ${q.period}`}
+                        used={q.used}
+                        limit={q.limit}
+                        detail={`${q.remaining.toLocaleString('en')} left; resets ${when(q.resetsAt)}`}
+                      />
+                    ))}
+                    {s.endUsers ? (
+                      <Meter
+                        label={`End users this ${s.endUsers.period}`}
+                        used={s.endUsers.served}
+                        limit={s.endUsers.limit}
+                        detail={`${s.endUsers.remaining.toLocaleString('en')} more can be served`}
+                      />
+                    ) : null}
+                    {s.rateLimits.length ? (
+                      <p className="small">
+                        Rate limits:{' '}
+                        {s.rateLimits
+                          .map(
+                            (r) =>
+                              `${r.limit.toLocaleString('en')} per ${PERIOD[r.periodMs] ?? `${r.periodMs} ms`}`,
+                          )
+                          .join(', ')}
+                      </p>
+                    ) : null}
+                    {s.quotas.length === 0 && !s.endUsers ? (
+                      <p className="muted small">No quota on this plan.</p>
+                    ) : null}
+                  </div>
+                ))}
+              </div>
+            )}
+            {u.operations.length ? (
+              <Table
+                caption="Calls per operation"
+                head={['Operation', 'Calls', 'Errors', 'Average latency', 'Max latency']}
+              >
+                {u.operations.map((o) => (
+                  <tr key={o.operationId}>
+                    <td className="mono">{o.operationId}</td>
+                    <td>{o.calls.toLocaleString('en')}</td>
+                    <td>{o.errors.toLocaleString('en')}</td>
+                    <td>{Math.round(o.avgLatencyMs)} ms</td>
+                    <td>{Math.round(o.maxLatencyMs)} ms</td>
+                  </tr>
+                ))}
+              </Table>
+            ) : null}
+          </>
+        )}
+      </QueryView>
+      <section aria-labelledby="over-time">
+        <div className="section-head">
+          <h2 id="over-time">Over time</h2>
+          <fieldset className="segmented">
+            <legend className="visually-hidden">Time range</legend>
+            <label>
+              <input type="radio" name="range" checked={range === 'hour'} onChange={() => setRange('hour')} />{' '}
+              Last 24 hours
+            </label>
+            <label>
+              <input type="radio" name="range" checked={range === 'day'} onChange={() => setRange('day')} />{' '}
+              Last 30 days
+            </label>
+          </fieldset>
+        </div>
+        <QueryView q={series} label="Loading charts…">
+          {(s) => {
+            const labels = s.points.map((p) =>
+              s.bucket === 'hour'
+                ? new Date(p.t).toISOString().slice(11, 16)
+                : new Date(p.t).toISOString().slice(5, 10),
+            );
+            return s.points.length === 0 ? (
+              <Empty>No calls in this period yet. Try an API from the reference page.</Empty>
+            ) : (
+              <div className="grid-2">
+                <Chart
+                  title="Calls and errors"
+                  labels={labels}
+                  series={[
+                    { name: 'Calls', values: s.points.map((p) => p.calls), color: '#0b6e4f', kind: 'bar' },
+                    { name: 'Errors', values: s.points.map((p) => p.errors), color: '#b42318', kind: 'bar' },
+                  ]}
+                />
+                <Chart
+                  title="Average latency"
+                  unit=" ms"
+                  labels={labels}
+                  series={[
+                    {
+                      name: 'Latency (ms)',
+                      values: s.points.map((p) => Math.round(p.avgLatencyMs)),
+                      color: '#1d4ed8',
+                    },
+                  ]}
+                />
+              </div>
+            );
+          }}
+        </QueryView>
+      </section>
+      <RequestLog orgId={orgId} appId={appId} />
+    </Page>
+  );
+}
+
+function RequestLog(props: { orgId: string; appId: string }) {
+  const [filters, setFilters] = useState<{ q: string; status: string; operationId: string }>({
+    q: '',
+    status: '',
+    operationId: '',
+  });
+  const logs = useQuery({
+    queryKey: ['logs', props.orgId, props.appId, filters],
+    queryFn: async () =>
+      items<LogItem>(
+        await call('listRequestLogs', {
+          params: { orgId: props.orgId },
+          query: { appId: props.appId, limit: 50, ...filters },
+        }),
+      ),
+    refetchInterval: REFRESH_MS,
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <section aria-labelledby="log-h">
+      <h2 id="log-h">Request log</h2>
+      <form
+        className="toolbar"
+        aria-label="Search the request log"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const fd = new FormData(e.currentTarget);
+          setFilters({
+            q: String(fd.get('q') ?? ''),
+            status: String(fd.get('status') ?? ''),
+            operationId: String(fd.get('operationId') ?? ''),
+          });
+        }}
+      >
+        <div>
+          <label htmlFor="log-q">Search</label>
+          <input id="log-q" name="q" type="search" placeholder="request id, path, code…" />
+        </div>
+        <div>
+          <label htmlFor="log-op">Operation</label>
+          <input id="log-op" name="operationId" placeholder="e.g. ibftTitleFetch" />
+        </div>
+        <div>
+          <label htmlFor="log-status">Outcome</label>
+          <select id="log-status" name="status">
+            <option value="">All</option>
+            <option value="success">Success</option>
+            <option value="error">Errors</option>
+          </select>
+        </div>
+        <button type="submit" className="btn btn-secondary">
+          Search
+        </button>
+      </form>
+      <QueryView q={logs} label="Loading the log…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No requests match.</Empty>
+          ) : (
+            <Table
+              caption="Requests, newest first"
+              head={['Time', 'Request', 'Status', 'Network code', 'Latency', 'Details']}
+              hideCaption
+            >
+              {list.map((l) => (
+                <tr key={l.id}>
+                  <td className="nowrap">{when(l.at)}</td>
+                  <td>
+                    <span className={`method method-${l.method.toLowerCase()}`}>{l.method}</span>{' '}
+                    <span className="mono">{l.path}</span>
+                    <div className="muted small mono">{l.requestId}</div>
+                  </td>
+                  <td>
+                    <span className={l.status >= 400 ? 'status-bad' : 'status-ok'}>{l.status}</span>
+                    {l.errorCode ? <div className="muted small">{l.errorCode}</div> : null}
+                  </td>
+                  <td className="mono">{l.networkCode ?? '—'}</td>
+                  <td>{Math.round(l.latencyMs)} ms</td>
+                  <td>
+                    <details>
+                      <summary>Bodies</summary>
+                      <p className="muted small">Sensitive fields are masked.</p>
+                      <pre className="json small">
+                        {JSON.stringify({ request: l.requestBody, response: l.responseBody }, null, 2)}
+                      </pre>
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          )
+        }
+      </QueryView>
+    </section>
+  );
+}
