@@ -83,7 +83,7 @@ const COMMON: FieldSpec[] = [
   { name: 'HASH', max: 2048 },
 ];
 const AUTH: FieldSpec = { name: 'AuthID', required: true, pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' };
-const SPECS: Record<Op, FieldSpec[]> = {
+export const BILL_REQUEST_FIELDS: Record<Op, FieldSpec[]> = {
   billInquiry: COMMON,
   billPayment: [
     ...COMMON,
@@ -164,7 +164,7 @@ async function respond(
 
 async function handleBill(core: SandboxCore, op: Op, ctx: NetworkCallContext): Promise<NetworkResult> {
   const nowMs = ctx.nowMs;
-  const parsed = parseFields(ctx.body, SPECS[op]);
+  const parsed = parseFields(ctx.body, BILL_REQUEST_FIELDS[op]);
   if (!parsed.ok) {
     const raw = ctx.body && typeof ctx.body === 'object' ? (ctx.body as Record<string, unknown>) : {};
     return respond(core, op, {}, raw, parsed.problem.code, { detail: parsed.problem.detail });

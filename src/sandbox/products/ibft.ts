@@ -48,7 +48,7 @@ const IMD_PATTERN = /^\d{6}[ 0]{0,5}$/;
 const IMD_RULE = 'MUST BE A 6-DIGIT IMD (OPTIONALLY PADDED TO 11)';
 const ACCOUNT_PATTERN = /^[0-9A-Za-z+-]{1,34}$/;
 
-const TITLE_FETCH_FIELDS: FieldSpec[] = [
+export const TITLE_FETCH_FIELDS: FieldSpec[] = [
   {
     name: 'TransactionAmount',
     required: true,
@@ -97,7 +97,7 @@ const TITLE_FETCH_FIELDS: FieldSpec[] = [
   { name: 'Reserved3', max: 200 },
 ];
 
-const TRANSFER_FIELDS: FieldSpec[] = [
+export const TRANSFER_FIELDS: FieldSpec[] = [
   ...TITLE_FETCH_FIELDS,
   { name: 'AuthorizationIdentificationResponse', pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' },
   { name: 'SenderName', max: 100 },
