@@ -11,7 +11,12 @@ import type { CatalogService, PlanInput } from './catalog-service.ts';
  * The products' OpenAPI documents come from the sandbox (`sandboxProducts` exported by
  * src/sandbox/index.ts) when it provides them; otherwise the shells below stand in.
  */
-export type SeedProduct = { slug: string; name: string; description: string; openapi: Record<string, unknown> };
+export type SeedProduct = {
+  slug: string;
+  name: string;
+  description: string;
+  openapi: Record<string, unknown>;
+};
 
 const op = (operationId: string, summary: string) => ({
   post: {
@@ -95,7 +100,10 @@ async function sandboxProducts(): Promise<SeedProduct[] | null> {
   return Array.isArray(mod.sandboxProducts) && mod.sandboxProducts.length ? mod.sandboxProducts : null;
 }
 
-export async function seedCatalog(catalog: CatalogService, products?: SeedProduct[]): Promise<string | undefined> {
+export async function seedCatalog(
+  catalog: CatalogService,
+  products?: SeedProduct[],
+): Promise<string | undefined> {
   const list = products ?? (await sandboxProducts()) ?? shellProducts;
   const created: string[] = [];
   let sort = 10;

@@ -1,0 +1,135 @@
+import {
+  DEFAULT_PLAN_NAME,
+  GROWTH_PLAN_NAME,
+  PARTNER_PLAN_NAME,
+  seedCatalog,
+} from '../src/modules/catalog/catalog-seed.ts';
+import type { TestSystem } from './harness.ts';
+import { activeUser, operatorUser, type SignedIn, testOrganization } from './identity-helpers.ts';
+
+/**
+ * A system with the base catalogue seeded, two organisations (A confirmed, B not), their owners, a
+ * developer in neither, and an operator; plus helpers to create apps and take tokens over HTTP.
+ */
+export type AppsWorld = {
+  ownerA: SignedIn;
+  ownerB: SignedIn;
+  operator: SignedIn;
+  orgA: string;
+  orgB: string;
+  plans: {
+    ibftDefault: string;
+    ibftGrowth: string;
+    ibftPartner: string;
+    billsDefault: string;
+    billsPartner: string;
+  };
+};
+
+export async function appsWorld(sys: TestSystem): Promise<AppsWorld> {
+  await seedCatalog(sys.services.catalog);
+  const ownerA = await activeUser(sys);
+  const ownerB = await activeUser(sys);
+  const operator = await operatorUser(sys);
+  const orgA = await testOrganization(sys, ownerA, { confirmed: true });
+  const orgB = await testOrganization(sys, ownerB);
+  const plan = async (product: string, name: string) =>
+    (await sys.services.catalog.findPlanByName(product, name))!.id;
+  return {
+    ownerA,
+    ownerB,
+    operator,
+    orgA,
+    orgB,
+    plans: {
+      ibftDefault: await plan('ibft', DEFAULT_PLAN_NAME),
+      ibftGrowth: await plan('ibft', GROWTH_PLAN_NAME),
+      ibftPartner: await plan('ibft', PARTNER_PLAN_NAME),
+      billsDefault: await plan('bills', DEFAULT_PLAN_NAME),
+      billsPartner: await plan('bills', PARTNER_PLAN_NAME),
+    },
+  };
+}
+
+export async function call(
+  sys: TestSystem,
+  who: SignedIn | null,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+  url: string,
+  payload?: unknown,
+) {
+  const res = await sys.app.inject({
+    method,
+    url,
+    headers: {
+      ...(who?.headers ?? {}),
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
+  });
+  let body: any = null;
+  try {
+    body = res.body ? res.json() : null;
+  } catch {
+    body = res.body;
+  }
+  return { status: res.statusCode, body, headers: res.headers, raw: res.body };
+}
+
+/** Creates an app in `orgId` and subscribes it to `planId` (when given). */
+export async function createApp(
+  sys: TestSystem,
+  who: SignedIn,
+  orgId: string,
+  opts: { name?: string; planId?: string } = {},
+): Promise<{ appId: string; clientId: string; clientSecret: string; subscriptionId?: string }> {
+  const r = await call(sys, who, 'POST', `/api/v1/orgs/${orgId}/apps`, { name: opts.name ?? 'Test app' });
+  if (r.status !== 201) throw new Error(`createApp: ${r.status} ${r.raw}`);
+  const out: { appId: string; clientId: string; clientSecret: string; subscriptionId?: string } = {
+    appId: r.body.app.id,
+    clientId: r.body.clientId,
+    clientSecret: r.body.clientSecret,
+  };
+  if (opts.planId) {
+    const s = await call(sys, who, 'POST', `/api/v1/orgs/${orgId}/apps/${out.appId}/subscriptions`, {
+      planId: opts.planId,
+    });
+    if (s.status !== 201) throw new Error(`subscribe: ${s.status} ${s.raw}`);
+    out.subscriptionId = s.body.id;
+  }
+  return out;
+}
+
+/** POSTs a form to the token endpoint (or revoke/introspect). */
+export async function tokenCall(
+  sys: TestSystem,
+  form: Record<string, string>,
+  opts: {
+    basic?: [string, string];
+    catalog?: string;
+    path?: 'token' | 'revoke' | 'introspect';
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...(opts.headers ?? {}),
+  };
+  if (opts.basic) {
+    const enc = (s: string) => encodeURIComponent(s);
+    headers.authorization = `Basic ${Buffer.from(`${enc(opts.basic[0])}:${enc(opts.basic[1])}`).toString('base64')}`;
+  }
+  const res = await sys.app.inject({
+    method: 'POST',
+    url: `/${sys.config.gatewayProvider}/${opts.catalog ?? 'sandbox'}/oauth2/${opts.path ?? 'token'}`,
+    headers,
+    payload: new URLSearchParams(form).toString(),
+  });
+  let body: any = null;
+  try {
+    body = res.body ? res.json() : null;
+  } catch {
+    body = res.body;
+  }
+  return { status: res.statusCode, body, headers: res.headers };
+}
