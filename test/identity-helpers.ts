@@ -151,8 +151,10 @@ export async function addMember(
   role: OrgRole,
 ) {
   await sys.services.organizations.inviteMember(owner.principal, orgId, { email: member.email, role }, {});
-  const mail = (await sys.services.mailer.list({ to: member.email, limit: 5 })).find(
-    (m) => m.kind === 'org_invitation',
+  // Ids made in one fake-clock millisecond need not sort in creation order: match the organisation.
+  const org = await sys.services.orgAccess.getOrganization(orgId);
+  const mail = (await sys.services.mailer.list({ to: member.email, limit: 50 })).find(
+    (m) => m.kind === 'org_invitation' && m.subject.includes(org!.name),
   );
   const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1];
   await sys.services.organizations.acceptInvitation(member.principal, token, {});
