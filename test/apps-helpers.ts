@@ -5,7 +5,7 @@ import {
   seedCatalog,
 } from '../src/modules/catalog/catalog-seed.ts';
 import type { TestSystem } from './harness.ts';
-import { activeUser, operatorUser, type SignedIn, testOrganization } from './identity-helpers.ts';
+import { activeUser, operatorUser, type SignedIn, signIn, testOrganization } from './identity-helpers.ts';
 
 /**
  * A system with the base catalogue seeded, two organisations (A confirmed, B not), their owners, a
@@ -132,4 +132,22 @@ export async function tokenCall(
     body = res.body;
   }
   return { status: res.statusCode, body, headers: res.headers };
+}
+
+/** Signs everyone in again (sessions expire when a test moves the fake clock a long way). */
+export async function refreshSessions(sys: TestSystem, w: AppsWorld): Promise<void> {
+  w.ownerA = await signIn(sys, w.ownerA.email);
+  w.ownerB = await signIn(sys, w.ownerB.email);
+  w.operator = await operatorUser(sys);
+}
+
+/** Every row of every table as text (an SQL dump, for "no plaintext secret at rest" checks). */
+export async function dumpDatabase(sys: TestSystem): Promise<string> {
+  const tables = await sys.database.db.introspection.getTables();
+  const parts: string[] = [];
+  for (const t of tables) {
+    const rows = await sys.database.db.selectFrom(t.name).selectAll().execute();
+    parts.push(JSON.stringify(rows));
+  }
+  return parts.join('\n');
 }

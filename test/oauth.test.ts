@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { FAILED_AUTH_CAP } from '../src/modules/oauth/oauth-service.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/ports.ts';
-import { type AppsWorld, appsWorld, call, createApp, tokenCall } from './apps-helpers.ts';
+import { type AppsWorld, appsWorld, call, createApp, dumpDatabase, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 
 for (const engine of engines()) {
@@ -324,14 +324,4 @@ for (const engine of engines()) {
       assert.ok(dump.includes(app.clientId), 'the dump is real');
     });
   });
-}
-
-export async function dumpDatabase(sys: TestSystem): Promise<string> {
-  const tables = await sys.database.db.introspection.getTables();
-  const parts: string[] = [];
-  for (const t of tables) {
-    const rows = await sys.database.db.selectFrom(t.name).selectAll().execute();
-    parts.push(JSON.stringify(rows));
-  }
-  return parts.join('\n');
 }
