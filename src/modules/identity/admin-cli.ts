@@ -198,10 +198,10 @@ const subcommands: Record<string, (system: System, args: string[]) => Promise<vo
   'create-developer': createDeveloper,
 };
 
-registerCommand('admin', {
+const adminCommand = {
   summary: 'Operator tasks: create-operator, approve-account, create-participant, create-developer',
   usage,
-  async run(args) {
+  async run(args: string[]) {
     const [sub, ...rest] = args;
     const fn = sub ? subcommands[sub] : undefined;
     if (!fn) {
@@ -216,4 +216,19 @@ registerCommand('admin', {
       await system.shutdown();
     }
   },
-});
+};
+registerCommand('admin', adminCommand);
+
+/**
+ * Other modules add `darwaza admin <name>` subcommands here (from their own CLI file, imported by
+ * cli-commands.ts); `help` is appended to the usage text.
+ */
+export function registerAdminSubcommand(
+  name: string,
+  help: string,
+  fn: (system: System, args: string[]) => Promise<void>,
+): void {
+  subcommands[name] = fn;
+  adminCommand.usage += `\n${help}`;
+  adminCommand.summary += `, ${name}`;
+}
