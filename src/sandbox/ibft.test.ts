@@ -36,6 +36,17 @@ for (const engine of testEngines()) {
       assert.equal(body(again).ResponseCode, '10');
     });
 
+    test("the in-memory index of fixed account attributes matches the organisation's rows", async () => {
+      const store = fx.sandbox.service.store;
+      const rows = await store.listAccounts('org_test');
+      for (const a of rows) {
+        const s = store.staticAccount(a.imd, a.accountNo)!;
+        assert.ok(s, `${a.imd}/${a.accountNo}`);
+        assert.deepEqual({ ...s, balance: 0 }, { ...a, balance: 0 });
+        if (a.iban) assert.equal(store.staticAccountByIban(a.iban), s);
+      }
+    });
+
     test('format errors name the field', async () => {
       const r = await fx.call('ibftTitleFetch', ibftBody({ STAN: '12345' }));
       assert.equal(body(r).ResponseCode, '09');

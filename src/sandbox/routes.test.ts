@@ -45,8 +45,8 @@ describe('sandbox portal routes', () => {
     });
     const get = routes.find((r) => r.operationId === 'listSandboxTestData')!;
     const reset = routes.find((r) => r.operationId === 'resetSandbox')!;
-    const member = { userId: 'usr_member', email: 'm@example.com' } as Principal;
-    const stranger = { userId: 'usr_other', email: 'o@example.com' } as Principal;
+    const member = { userId: 'usr_member', email: 'm@example.com', status: 'active' } as Principal;
+    const stranger = { userId: 'usr_other', email: 'o@example.com', status: 'active' } as Principal;
     const ctx = (over: Record<string, unknown>) =>
       ({ req: { headers: {} }, ip: '127.0.0.1', userAgent: 't', ...over }) as any;
     const data = await get.handler(ctx({ query: { orgId: 'org_a' }, principal: member }));
@@ -70,7 +70,7 @@ describe('sandbox portal routes', () => {
     assert.equal(viaApp.orgId, 'org_a');
     const r = await reset.handler(ctx({ body: { orgId: 'org_a' }, principal: member }));
     assert.equal(r.orgId, 'org_a');
-    const viewer = { userId: 'usr_member', email: 'viewer@example.com' } as Principal;
+    const viewer = { userId: 'usr_member', email: 'viewer@example.com', status: 'active' } as Principal;
     await assert.rejects(
       reset.handler(ctx({ body: { orgId: 'org_a' }, principal: viewer })),
       (e: AppError) => e.code === 'forbidden',

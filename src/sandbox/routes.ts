@@ -125,9 +125,10 @@ export function sandboxRoutes(deps: {
       auth: 'public',
       query: z.object({ orgId: orgIdSchema.optional() }),
       response: testDataSchema,
-      errors: ['unauthenticated', 'not_found', 'forbidden'],
+      errors: ['unauthenticated', 'account_not_active', 'not_found', 'forbidden'],
       handler: async ({ query, principal, req }) => {
         if (principal) {
+          if (principal.status !== 'active') throw new AppError('account_not_active');
           if (!query.orgId)
             throw new AppError('validation_failed', undefined, [
               { in: 'query', field: 'orgId', message: 'required' },

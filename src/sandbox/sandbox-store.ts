@@ -287,6 +287,36 @@ export class SandboxStore {
   }
 
   // ------------------------------------------------------------------------------------ reads
+  /**
+   * An account's fixed attributes (title, branch, IBAN, status, scenario, limits) as generated from
+   * the seed. They never change in the database (only balances and limit usage do, and reset
+   * regenerates the same values), so the hot path (title fetch, resolving the parties of a
+   * transfer) answers from memory; `balance` here is the seeded one, never the live one.
+   */
+  staticAccount(imd: string, accountNo: string): AccountRow | null {
+    return this.#static().byKey.get(`${imd}/${accountNo}`) ?? null;
+  }
+
+  staticAccountByIban(iban: string): AccountRow | null {
+    return this.#static().byIban.get(iban) ?? null;
+  }
+
+  #staticIndex: { byKey: Map<string, AccountRow>; byIban: Map<string, AccountRow> } | null = null;
+  #static() {
+    if (!this.#staticIndex) {
+      const byKey = new Map<string, AccountRow>();
+      const byIban = new Map<string, AccountRow>();
+      // Accounts do not depend on the generation day (only bill dates do).
+      for (const a of generateWorld(this.#seed, 0).accounts) {
+        const row: AccountRow = { ...a };
+        byKey.set(`${a.imd}/${a.accountNo}`, row);
+        if (a.iban) byIban.set(a.iban, row);
+      }
+      this.#staticIndex = { byKey, byIban };
+    }
+    return this.#staticIndex;
+  }
+
   async findAccount(orgId: string, imd: string, accountNo: string): Promise<AccountRow | null> {
     const r = await this.#db
       .selectFrom('sandbox_accounts')

@@ -161,22 +161,21 @@ function respond(
 const authId = () => String(randomInt(1, 1_000_000)).padStart(6, '0');
 
 /** Resolves an account given as IBAN, mobile (wallets) or account number at an IMD. */
-async function resolveAccount(
+function resolveAccount(
   core: SandboxCore,
-  orgId: string,
   imd: string,
   given: string,
-): Promise<{ account: AccountRow | null; wrongBank: boolean }> {
+): { account: AccountRow | null; wrongBank: boolean } {
   const upper = given.toUpperCase();
   if (isPkIbanShape(upper)) {
-    const account = await core.store.findAccountByIban(orgId, upper);
+    const account = core.store.staticAccountByIban(upper);
     if (!account) return { account: null, wrongBank: false };
     if (account.imd !== imd) return { account: null, wrongBank: true };
     return { account, wrongBank: false };
   }
   let no = given;
   if (/^(?:\+?92|0092)3\d{9}$/.test(no)) no = `0${no.replace(/^\+?(?:00)?92/, '')}`;
-  return { account: await core.store.findAccount(orgId, imd, no), wrongBank: false };
+  return { account: core.store.staticAccount(imd, no), wrongBank: false };
 }
 
 function statusCode(a: AccountRow): IbftCode | null {
@@ -218,7 +217,7 @@ async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext
     return reply('06', { detail: `INVALID IMD: ToBankIMD ${toImd} IS NOT A MEMBER OF THE NETWORK` });
 
   await core.store.ensureWorld(ctx.orgId, nowMs);
-  const to = await resolveAccount(core, ctx.orgId, toImd, f.AccountNumberTo);
+  const to = resolveAccount(core, toImd, f.AccountNumberTo);
   if (to.wrongBank) {
     return reply('68', { detail: 'INVALID TO ACCOUNT: THE IBAN BELONGS TO ANOTHER BANK THAN ToBankIMD' });
   }
@@ -242,7 +241,7 @@ async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext
   const fromImd = f.FromBankIMD.slice(0, 6);
   let sender: AccountRow | null = null;
   if (f.AccountNumberFrom && bankByImd(fromImd)) {
-    sender = (await resolveAccount(core, ctx.orgId, fromImd, f.AccountNumberFrom)).account;
+    sender = resolveAccount(core, fromImd, f.AccountNumberFrom).account;
   }
   if (sender) {
     const sst = statusCode(sender);
