@@ -21,7 +21,23 @@ files.push(join(outDir, 'portal.json'));
 await sys.cleanup();
 
 const ruleset = join(outDir, '.spectral.yaml');
-writeFileSync(ruleset, "extends:\n  - 'spectral:oas'\n  - '@stoplight/spectral-owasp-ruleset'\n");
+// Writes that must work before anyone is signed in (sign-up, activation, sign-in, password reset)
+// are anonymous by design; they are throttled per IP and answer the same for unknown e-mails.
+const anonymousWrites = [
+  '/api/v1/accounts',
+  '/api/v1/accounts/activate',
+  '/api/v1/accounts/activation-emails',
+  '/api/v1/sessions',
+  '/api/v1/password-resets',
+  '/api/v1/password-resets/complete',
+];
+const overrides = anonymousWrites
+  .map((p) => `  - files: ['portal.json#/paths/${p.replaceAll('/', '~1')}/post']\n    rules:\n      owasp:api2:2023-write-restricted: 'off'\n`)
+  .join('');
+writeFileSync(
+  ruleset,
+  `extends:\n  - 'spectral:oas'\n  - '@stoplight/spectral-owasp-ruleset'\noverrides:\n${overrides}`,
+);
 const r = spawnSync(
   join(root, 'node_modules', '.bin', 'spectral'),
   ['lint', '--ruleset', ruleset, '--fail-severity', 'error', '--display-only-failures', ...files],
