@@ -1,0 +1,115 @@
+import type { GatewayApp, VerifiedToken } from '../../platform/ports.ts';
+import type { DirectoryCache } from './directory-cache.ts';
+import { GatewayError, wwwAuthenticate } from './gateway-errors.ts';
+
+/**
+ * Authenticate step: only the documented credentials are accepted.
+ * - client id: `X-IBM-Client-Id` (alias `X-Client-Id`);
+ * - `Authorization: Bearer <token>` (scheme case-insensitive); the token must be live, issued to
+ *   the same client id, for this catalog, with the required scope;
+ * - `X-IBM-Client-Secret` (alias `X-Client-Secret`) where the operation asks for it;
+ * - a token in the query string is refused (400 invalid_request), never looked up.
+ * 401s carry `WWW-Authenticate: Bearer realm="darwaza"` with the RFC 6750 error code when a token
+ * was presented; a scope shortfall is 403 insufficient_scope.
+ */
+export type Authenticated = { app: GatewayApp; token: VerifiedToken };
+
+export type AuthInput = {
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw query string (after '?'), or '' */
+  rawQuery: string;
+  catalog: 'sandbox' | 'production';
+  requiresClientSecret: boolean;
+  nowMs: number;
+  requiredScope: string | null;
+};
+
+function header(h: AuthInput['headers'], name: string): string | undefined {
+  const v = h[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
+}
+
+const BEARER = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i;
+const QUERY_TOKEN = /(?:^|&)access_token=/;
+
+function invalidToken(description: string): GatewayError {
+  return new GatewayError('gateway_invalid_token', 401, `The access token is not valid: ${description}.`, {
+    headers: { 'www-authenticate': wwwAuthenticate('invalid_token', description) },
+  });
+}
+
+export async function authenticate(cache: DirectoryCache, input: AuthInput): Promise<Authenticated> {
+  if (input.rawQuery && QUERY_TOKEN.test(input.rawQuery)) {
+    throw new GatewayError(
+      'gateway_token_in_query',
+      400,
+      'Send the access token in the Authorization header, never in the query string.',
+      { headers: { 'www-authenticate': wwwAuthenticate('invalid_request', 'token in query string') } },
+    );
+  }
+  const clientId = header(input.headers, 'x-ibm-client-id') ?? header(input.headers, 'x-client-id');
+  if (!clientId || clientId.length > 200) {
+    throw new GatewayError(
+      'gateway_invalid_client',
+      401,
+      'Send your client id in the X-IBM-Client-Id header.',
+      {
+        headers: { 'www-authenticate': wwwAuthenticate() },
+      },
+    );
+  }
+  const authz = header(input.headers, 'authorization');
+  const m = authz === undefined ? null : BEARER.exec(authz);
+  if (!m) {
+    const presented = authz !== undefined && /^bearer\b/i.test(authz);
+    throw new GatewayError(
+      'gateway_invalid_token',
+      presented ? 400 : 401,
+      presented
+        ? 'The Authorization header is malformed; send "Bearer <token>".'
+        : 'Send an access token: Authorization: Bearer <token> (get one from the oauth2/token endpoint).',
+      {
+        headers: {
+          'www-authenticate': presented
+            ? wwwAuthenticate('invalid_request', 'malformed bearer credentials')
+            : wwwAuthenticate(),
+        },
+      },
+    );
+  }
+  const [app, token] = await Promise.all([cache.app(clientId), cache.token(m[1], input.nowMs)]);
+  if (!app) {
+    throw new GatewayError('gateway_invalid_client', 401, 'The client id is unknown.', {
+      headers: { 'www-authenticate': wwwAuthenticate('invalid_token', 'unknown client id') },
+    });
+  }
+  if (!token) throw invalidToken('unknown, expired or revoked');
+  if (token.expiresAtMs <= input.nowMs) throw invalidToken('expired');
+  if (token.clientId !== app.clientId || token.appId !== app.appId)
+    throw invalidToken('issued to another client');
+  if (token.environment !== input.catalog) throw invalidToken(`issued for the ${token.environment} catalog`);
+  if (input.requiredScope && !token.scopes.includes(input.requiredScope)) {
+    throw new GatewayError(
+      'gateway_insufficient_scope',
+      403,
+      `The access token needs the scope ${input.requiredScope}.`,
+      {
+        headers: {
+          'www-authenticate': wwwAuthenticate('insufficient_scope', 'scope too small', input.requiredScope),
+        },
+      },
+    );
+  }
+  if (input.requiresClientSecret) {
+    const secret = header(input.headers, 'x-ibm-client-secret') ?? header(input.headers, 'x-client-secret');
+    if (!secret || secret.length > 512 || !(await cache.secretOk(app, secret))) {
+      throw new GatewayError(
+        'gateway_invalid_client_secret',
+        401,
+        'This operation needs the X-IBM-Client-Secret header with a valid client secret.',
+        { headers: { 'www-authenticate': wwwAuthenticate() } },
+      );
+    }
+  }
+  return { app, token };
+}

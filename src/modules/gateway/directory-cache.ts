@@ -1,0 +1,163 @@
+import { performance } from 'node:perf_hooks';
+import {
+  CACHE_INVALIDATE_CHANNEL,
+  type CacheInvalidation,
+  type GatewayApp,
+  type GatewayDirectory,
+  type GatewayEntitlement,
+  type VerifiedToken,
+} from '../../platform/ports.ts';
+import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
+
+/**
+ * Per-process cache in front of the apps module's GatewayDirectory: credentials, apps,
+ * subscriptions and plans. Changes reach every gateway within 1 s through the shared-state
+ * 'cache-invalidate' channel (Redis pub/sub across processes); a short TTL (5 s) is the backstop if
+ * a message is lost, and "not found" answers are kept only 1 s. Concurrent misses for one key share
+ * one lookup.
+ */
+type Entry<T> = { p: Promise<T>; exp: number; appId: string | undefined; clientId: string | undefined };
+
+export type DirectoryCacheOptions = {
+  ttlMs?: number;
+  negativeTtlMs?: number;
+  /** Monotonic milliseconds (cache bookkeeping, not domain time). */
+  now?: () => number;
+  maxEntries?: number;
+};
+
+export class DirectoryCache {
+  readonly #dir: GatewayDirectory;
+  readonly #ttl: number;
+  readonly #negTtl: number;
+  readonly #now: () => number;
+  readonly #max: number;
+  readonly #apps = new Map<string, Entry<GatewayApp | null>>();
+  readonly #tokens = new Map<string, Entry<VerifiedToken | null>>();
+  readonly #secrets = new Map<string, Entry<boolean>>();
+  readonly #entitlements = new Map<string, Entry<GatewayEntitlement | null>>();
+  #unsubscribe: Unsubscribe | undefined;
+  invalidations = 0;
+
+  constructor(dir: GatewayDirectory, opts: DirectoryCacheOptions = {}) {
+    this.#dir = dir;
+    this.#ttl = opts.ttlMs ?? 5000;
+    this.#negTtl = opts.negativeTtlMs ?? 1000;
+    this.#now = opts.now ?? (() => performance.now());
+    this.#max = opts.maxEntries ?? 50_000;
+  }
+
+  async start(state: SharedState): Promise<void> {
+    this.#unsubscribe = await state.subscribe(CACHE_INVALIDATE_CHANNEL, (message) => {
+      try {
+        this.invalidate(JSON.parse(message) as CacheInvalidation);
+      } catch {
+        this.clear();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #get<T>(
+    map: Map<string, Entry<T>>,
+    key: string,
+    load: () => Promise<T>,
+    meta: (v: T) => { appId?: string; clientId?: string; ttlMs?: number; negative: boolean },
+  ): Promise<T> {
+    const now = this.#now();
+    const e = map.get(key);
+    if (e && e.exp > now) return e.p;
+    if (map.size >= this.#max) map.clear();
+    const entry: Entry<T> = { p: load(), exp: now + this.#ttl, appId: undefined, clientId: undefined };
+    map.set(key, entry);
+    entry.p.then(
+      (v) => {
+        const m = meta(v);
+        entry.appId = m.appId;
+        entry.clientId = m.clientId;
+        const ttl = Math.min(m.negative ? this.#negTtl : this.#ttl, m.ttlMs ?? this.#ttl);
+        entry.exp = now + Math.max(0, ttl);
+      },
+      () => {
+        if (map.get(key) === entry) map.delete(key);
+      },
+    );
+    return entry.p;
+  }
+
+  app(clientId: string): Promise<GatewayApp | null> {
+    return this.#get(
+      this.#apps,
+      clientId,
+      () => this.#dir.findAppByClientId(clientId),
+      (a) => ({ appId: a?.appId, clientId, negative: a === null }),
+    );
+  }
+
+  token(token: string, nowMs: number): Promise<VerifiedToken | null> {
+    return this.#get(
+      this.#tokens,
+      token,
+      () => this.#dir.verifyAccessToken(token),
+      (v) => ({
+        appId: v?.appId,
+        clientId: v?.clientId,
+        negative: v === null,
+        ttlMs: v ? v.expiresAtMs - nowMs : undefined,
+      }),
+    );
+  }
+
+  secretOk(app: GatewayApp, secret: string): Promise<boolean> {
+    return this.#get(
+      this.#secrets,
+      `${app.appId}\u0000${secret}`,
+      () => this.#dir.verifyClientSecret(app.appId, secret),
+      (ok) => ({ appId: app.appId, clientId: app.clientId, negative: !ok }),
+    );
+  }
+
+  entitlement(appId: string, productSlug: string, nowMs: number): Promise<GatewayEntitlement | null> {
+    return this.#get(
+      this.#entitlements,
+      `${appId}\u0000${productSlug}`,
+      () => this.#dir.entitlement(appId, productSlug),
+      (e) => ({
+        appId,
+        negative: e === null,
+        ttlMs: e?.plan.validUntilMs ? e.plan.validUntilMs - nowMs : undefined,
+      }),
+    );
+  }
+
+  /** Drops what a change may have touched; unknown or wide changes (plan, org) clear everything. */
+  invalidate(msg: CacheInvalidation): void {
+    this.invalidations++;
+    const appId = msg.appId ?? (msg.kind === 'app' ? msg.id : undefined);
+    if (!appId || msg.kind === 'plan' || msg.kind === 'org') {
+      this.clear();
+      return;
+    }
+    const clientId = msg.kind === 'client' ? msg.id : undefined;
+    for (const map of [this.#apps, this.#tokens, this.#secrets, this.#entitlements] as Map<
+      string,
+      Entry<unknown>
+    >[]) {
+      for (const [k, e] of map) {
+        if (e.appId === appId || e.appId === undefined || (clientId && e.clientId === clientId))
+          map.delete(k);
+      }
+    }
+  }
+
+  clear(): void {
+    this.#apps.clear();
+    this.#tokens.clear();
+    this.#secrets.clear();
+    this.#entitlements.clear();
+  }
+}

@@ -1,0 +1,54 @@
+import type { GatewayApp, GatewayEntitlement, TermsEnforcer } from '../../platform/ports.ts';
+import type { DirectoryCache } from './directory-cache.ts';
+import { GatewayError } from './gateway-errors.ts';
+
+/**
+ * Entitle step: the app (and its organisation, folded into the app's status by the directory) is
+ * active; the app belongs to this catalog's environment; it has an active subscription to the
+ * operation's product (the plan covers the product's operations); the organisation has accepted,
+ * or is deemed to have accepted, the terms in force (the terms module keeps its own cache, so
+ * this is no database read on the common path).
+ */
+export async function entitle(
+  cache: DirectoryCache,
+  terms: TermsEnforcer,
+  app: GatewayApp,
+  productSlug: string,
+  catalog: 'sandbox' | 'production',
+  nowMs: number,
+): Promise<GatewayEntitlement> {
+  if (app.status !== 'active') {
+    throw new GatewayError('gateway_app_not_active', 403, `The application is ${app.status}.`);
+  }
+  if (app.environment !== catalog) {
+    throw new GatewayError(
+      'gateway_wrong_environment',
+      403,
+      `This application is registered for the ${app.environment} catalog, not ${catalog}.`,
+    );
+  }
+  const [ent, gate] = await Promise.all([
+    cache.entitlement(app.appId, productSlug, nowMs),
+    terms.onApiCall(app.orgId, nowMs, productSlug),
+  ]);
+  if (ent?.status !== 'active') {
+    throw new GatewayError(
+      'gateway_not_subscribed',
+      403,
+      ent
+        ? `The subscription to ${productSlug} is ${ent.status}.`
+        : `The application is not subscribed to a plan of the ${productSlug} product.`,
+    );
+  }
+  if (!gate.allowed) {
+    throw new GatewayError(
+      'gateway_terms_not_accepted',
+      403,
+      gate.message || 'Accept the terms in force first.',
+      {
+        headers: { 'x-terms-code': gate.code },
+      },
+    );
+  }
+  return ent;
+}

@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { MigrationSet } from '../../platform/db/migrator.ts';
+
+/**
+ * gateway_usage: one row per gateway call (the monitoring record; kept long).
+ * gateway_request_logs: the masked request/response bodies for the developer's request log, one
+ * row per call with the same id; pruned after the configured retention.
+ */
+export const migrations: MigrationSet = {
+  '202611232000_gateway_usage': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('gateway_usage')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('org_id', 'text')
+        .addColumn('app_id', 'text')
+        .addColumn('product_slug', 'text')
+        .addColumn('operation_id', 'text')
+        .addColumn('catalog', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('network_code', 'text')
+        .addColumn('latency_us', 'integer', (c) => c.notNull())
+        .addColumn('client_ip', 'text')
+        .addColumn('end_user_hash', 'text')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('bytes_in', 'integer', (c) => c.notNull())
+        .addColumn('bytes_out', 'integer', (c) => c.notNull())
+        .addColumn('replayed', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('live_data_suspected', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('gateway_usage_org_at')
+        .on('gateway_usage')
+        .columns(['org_id', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('gateway_usage_app_at')
+        .on('gateway_usage')
+        .columns(['app_id', 'at'])
+        .execute();
+      await db.schema.createIndex('gateway_usage_request').on('gateway_usage').column('request_id').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('gateway_usage').execute();
+    },
+  },
+  '202611232001_gateway_request_logs': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('gateway_request_logs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('org_id', 'text')
+        .addColumn('app_id', 'text')
+        .addColumn('request_headers', 'text')
+        .addColumn('request_body', 'text')
+        .addColumn('response_body', 'text')
+        .execute();
+      await db.schema
+        .createIndex('gateway_request_logs_at')
+        .on('gateway_request_logs')
+        .column('at')
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('gateway_request_logs').execute();
+    },
+  },
+};
