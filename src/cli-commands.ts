@@ -3,5 +3,4 @@
  * modules keeps cli.ts small; this file only lists them.
  */
 import './modules/identity/admin-cli.ts';
-
-export {};
+import './modules/apps/admin-commands.ts';

@@ -837,14 +837,24 @@ export class AppsService {
     };
   }
 
-  async subscribe(orgId: string, appId: string, planId: string, ctx: Ctx): Promise<SubscriptionView> {
+  /**
+   * `skipTermsCheck` is for operator tooling only (darwaza admin create-app); it is recorded in the
+   * audit event.
+   */
+  async subscribe(
+    orgId: string,
+    appId: string,
+    planId: string,
+    ctx: Ctx,
+    opts: { skipTermsCheck?: boolean } = {},
+  ): Promise<SubscriptionView> {
     const app = await this.#appRow(orgId, appId);
     if (app.status !== 'active') throw new AppError('app_not_active');
     const plan = await this.#catalog.getPlan(planId);
     if (!plan || plan.status !== 'active') throw new AppError('not_found', 'No such plan.');
     const product = await this.#catalog.findProduct(plan.productSlug);
     if (!product || product.status !== 'published') throw new AppError('product_not_available');
-    if (!(await this.#terms.hasAcceptedProductTerms(orgId, product.slug))) {
+    if (!opts.skipTermsCheck && !(await this.#terms.hasAcceptedProductTerms(orgId, product.slug))) {
       throw new AppError('product_terms_not_accepted');
     }
     const id = newId('sub', this.#clock.nowMs());
@@ -876,7 +886,13 @@ export class AppsService {
             orgId,
             ip: ctx.ip,
             userAgent: ctx.userAgent,
-            details: { appId, planId, product: product.slug, status },
+            details: {
+              appId,
+              planId,
+              product: product.slug,
+              status,
+              ...(opts.skipTermsCheck ? { termsCheck: 'skipped' } : {}),
+            },
           },
           trx,
         );
