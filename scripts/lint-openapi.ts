@@ -32,7 +32,10 @@ const anonymousWrites = [
   '/api/v1/password-resets/complete',
 ];
 const overrides = anonymousWrites
-  .map((p) => `  - files: ['portal.json#/paths/${p.replaceAll('/', '~1')}/post']\n    rules:\n      owasp:api2:2023-write-restricted: 'off'\n`)
+  .map(
+    (p) =>
+      `  - files: ['portal.json#/paths/${p.replaceAll('/', '~1')}/post']\n    rules:\n      owasp:api2:2023-write-restricted: 'off'\n`,
+  )
   .join('');
 writeFileSync(
   ruleset,
