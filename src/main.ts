@@ -214,6 +214,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     dataDir: config.dataDir,
     timeoutDelayMs: config.nodeEnv === 'test' ? 100 : 2000,
   });
+  termsModule.terminations.handlers.push(sandbox.service);
   // The gateway module's usage service is handed over with appUsage.useUsageReader(…).
   const appUsage = new AppUsageService({ apps, catalog, usage: null, clock });
   const services: Services = {

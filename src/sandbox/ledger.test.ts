@@ -131,6 +131,20 @@ for (const engine of testEngines()) {
       assert.equal(after.balance, sender.balance - okCount * each);
     });
 
+    test('termination deletes the world; next use creates a fresh one', async () => {
+      const store = fx.sandbox.service.store;
+      await store.ensureWorld('org_term', fx.clock.nowMs());
+      const r = await fx.call('ibftFundsTransfer', ibftBody({ TransactionAmount: '000000010000' }), {
+        orgId: 'org_term',
+      });
+      assert.equal((r.body as Record<string, string>).ResponseCode, '00');
+      await fx.sandbox.service.onOrganizationTerminated('org_term', 'test');
+      assert.equal((await store.listAccounts('org_term')).length, 0);
+      await store.ensureWorld('org_term', fx.clock.nowMs());
+      const fresh = await store.findAccount('org_term', '221166', '9990000000001001');
+      assert.equal(fresh!.balance, store.staticAccount('221166', '9990000000001001')!.balance);
+    });
+
     test('worlds are per organisation', async () => {
       const store = fx.sandbox.service.store;
       await store.ensureWorld('org_iso', fx.clock.nowMs());

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditService } from '../modules/audit/audit-service.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Keyring } from '../platform/master-key.ts';
-import type { NetworkOperation } from '../platform/ports.ts';
+import type { NetworkOperation, OrgTerminationHandler } from '../platform/ports.ts';
 import type { SandboxCore } from './core.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';
@@ -57,7 +57,7 @@ export type SandboxTestData = {
  * The simulated network as a service: the network operations the gateway dispatches to, plus what
  * the portal shows and does (test data, reset). One instance per process.
  */
-export class SandboxService {
+export class SandboxService implements OrgTerminationHandler {
   readonly store: SandboxStore;
   readonly signer: OperatorSigner;
   readonly operations: NetworkOperation[];
@@ -132,6 +132,18 @@ export class SandboxService {
       details: counts,
     });
     return { orgId, resetAt: new Date(nowMs).toISOString(), ...counts };
+  }
+
+  /** OrgTerminationHandler (ports.ts): a terminated organisation's simulated world is deleted. */
+  async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
+    await this.store.dropWorld(orgId);
+    await this.#deps.audit.record({
+      actor: { type: 'system', id: null },
+      action: 'sandbox.world_deleted',
+      target: { type: 'organization', id: orgId },
+      orgId,
+      details: { reason },
+    });
   }
 
   async testData(orgId: string): Promise<SandboxTestData> {

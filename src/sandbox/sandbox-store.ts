@@ -221,6 +221,24 @@ export class SandboxStore {
     return { accounts: world.accounts.length, bills: world.bills.length };
   }
 
+  /** Deletes an organisation's world (termination); live-data events stay as monitoring evidence. */
+  async dropWorld(orgId: string): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      for (const t of [
+        'sandbox_ledger_entries',
+        'sandbox_transfers',
+        'sandbox_bill_payments',
+        'sandbox_bills',
+        'sandbox_billers',
+        'sandbox_accounts',
+        'sandbox_worlds',
+      ]) {
+        await trx.deleteFrom(t).where('org_id', '=', orgId).execute();
+      }
+    });
+    this.#known.delete(orgId);
+  }
+
   async #insertWorld(trx: Kysely<any>, orgId: string, world: World): Promise<void> {
     const rows = world.accounts.map((a: WorldAccount) => ({
       org_id: orgId,
