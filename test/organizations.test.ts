@@ -387,6 +387,11 @@ for (const engine of engines()) {
         ),
       );
 
+      const mine = await inject('GET', '/api/v1/review/participants', reviewer.headers);
+      assert.deepEqual(
+        mine.json().items.map((p: { name: string }) => p.name),
+        ['Reviewer Bank One'],
+      );
       const seen = await inject('GET', '/api/v1/review/organizations', reviewer.headers);
       assert.equal(seen.statusCode, 200);
       assert.deepEqual(

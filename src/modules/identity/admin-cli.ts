@@ -129,6 +129,21 @@ async function createDeveloper(system: System, args: string[]): Promise<void> {
   const { identity, organizations } = system.services;
   const generated = values.password === undefined;
   const password = values.password ?? randomToken(15);
+  // Check everything that can fail before creating the account.
+  let org = await organizations.findOrganizationByName(orgName);
+  const participant = org
+    ? null
+    : values.participant
+      ? await organizations.findParticipantByName(values.participant)
+      : (await organizations.listParticipants())[0];
+  if (!org && !participant) {
+    throw new AppError(
+      'unknown_participant',
+      values.participant
+        ? `no participant named "${values.participant}"`
+        : 'no participant exists yet; run darwaza admin create-participant first',
+    );
+  }
   const r = await identity.provisionUser({
     email: need(values.email, '--email'),
     name: need(values.name, '--name'),
@@ -142,28 +157,16 @@ async function createDeveloper(system: System, args: string[]): Promise<void> {
     isOperator: false,
     status: 'active',
   };
-  let org = await organizations.findOrganizationByName(orgName);
   let role = 'developer';
   if (org) {
     await organizations.addMemberAsSystem(org.id, r.user.id, 'developer');
   } else {
-    const participant = values.participant
-      ? await organizations.findParticipantByName(values.participant)
-      : (await organizations.listParticipants())[0];
-    if (!participant) {
-      throw new AppError(
-        'unknown_participant',
-        values.participant
-          ? `no participant named "${values.participant}"`
-          : 'no participant exists yet; run darwaza admin create-participant first',
-      );
-    }
     const created = await organizations.createOrganization(
       principal,
       {
         name: orgName,
         registrationNumber: 'CLI-UNSET',
-        participantId: participant.id,
+        participantId: participant!.id,
         attestAuthority: true,
       },
       {},

@@ -361,6 +361,16 @@ export function organizationRoutes(orgs: OrganizationService): AnyRoute[] {
     // ------------------------------------------------------------------ participant reviewers
     defineRoute({
       method: 'GET',
+      url: '/api/v1/review/participants',
+      operationId: 'listMyReviewParticipants',
+      summary: 'The participants you review for (empty unless an operator appointed you)',
+      tags: ['participants'],
+      auth: 'user',
+      response: z.object({ items: z.array(participantView).max(1000) }),
+      handler: async ({ principal }) => ({ items: await orgs.myReviewerParticipants(principal!) }),
+    }),
+    defineRoute({
+      method: 'GET',
       url: '/api/v1/review/organizations',
       operationId: 'listReviewOrganizations',
       summary: 'Organisations that named your participant, with their representatives (reviewers)',
