@@ -23,17 +23,18 @@ export function renderScenarioTables(data: SandboxTestData): string {
   out.push('| bank | IMD | account number | IBAN | title | status | code | operations | scenario |');
   out.push('|---|---|---|---|---|---|---|---|---|');
   for (const a of data.accounts) {
-    const s = a.scenario;
-    const how = [
-      s.use === 'sender' ? '*sender*' : '',
-      s.amount ? `amount \`${s.amount}\`` : '',
-      s.description,
-    ]
-      .filter(Boolean)
-      .join(' · ');
-    out.push(
-      `| ${cell(a.bankName)} | ${a.imd} | \`${a.accountNumber}\` | ${a.iban ? `\`${a.iban}\`` : '—'} | ${cell(a.title)} | ${a.status} | **${s.responseCode}** | ${s.operations.join(', ')} | ${cell(how)} |`,
-    );
+    for (const s of [a.scenario, ...a.moreScenarios]) {
+      const how = [
+        s.use === 'sender' ? '*sender*' : '',
+        s.amount ? `amount \`${s.amount}\`` : '',
+        s.description,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+      out.push(
+        `| ${cell(a.bankName)} | ${a.imd} | \`${a.accountNumber}\` | ${a.iban ? `\`${a.iban}\`` : '—'} | ${cell(a.title)} | ${a.status} | **${s.responseCode}** | ${s.operations.join(', ')} | ${cell(how)} |`,
+      );
+    }
   }
   out.push('', '### Bills', '');
   out.push('| company code | biller | consumer no | bill status | partial | code | operations | scenario |');

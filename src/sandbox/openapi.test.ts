@@ -119,17 +119,23 @@ for (const engine of testEngines()) {
       const data = await fx.sandbox.service.testData(org);
       let n = 0;
       for (const a of data.accounts) {
-        for (const op of a.scenario.operations) {
-          const body =
-            a.scenario.use === 'sender'
-              ? ibftBody({
-                  FromBankIMD: a.imd,
-                  AccountNumberFrom: a.accountNumber,
-                  TransactionAmount: a.scenario.amount,
-                })
-              : ibftBody({ AccountNumberTo: a.iban ?? a.accountNumber, ToBankIMD: a.imd });
-          assertValid(op, await fx.call(op, body, { orgId: org }));
-          n++;
+        for (const sc of [a.scenario, ...a.moreScenarios]) {
+          for (const op of sc.operations) {
+            const body =
+              sc.use === 'sender'
+                ? ibftBody({
+                    FromBankIMD: a.imd,
+                    AccountNumberFrom: a.accountNumber,
+                    TransactionAmount: sc.amount,
+                  })
+                : ibftBody({
+                    AccountNumberTo: a.iban ?? a.accountNumber,
+                    ToBankIMD: a.imd,
+                    TransactionAmount: sc.amount,
+                  });
+            assertValid(op, await fx.call(op, body, { orgId: org }));
+            n++;
+          }
         }
       }
       let auth = 700000;

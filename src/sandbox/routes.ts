@@ -60,6 +60,7 @@ const testDataSchema = z.object({
       balance: z.string(),
       dailyLimit: z.string(),
       scenario,
+      moreScenarios: z.array(scenario),
     }),
   ),
   bills: z.array(

@@ -20,27 +20,29 @@ for (const engine of testEngines()) {
     test('every account scenario returns its documented code', async () => {
       const data = await fx.sandbox.service.testData(org);
       for (const a of data.accounts) {
-        for (const op of a.scenario.operations) {
-          const amount = a.scenario.amount ?? '000000001000';
-          const body =
-            a.scenario.use === 'sender'
-              ? ibftBody({
-                  FromBankIMD: a.imd,
-                  AccountNumberFrom: a.accountNumber,
-                  TransactionAmount: amount,
-                })
-              : ibftBody({
-                  AccountNumberTo: a.iban ?? a.accountNumber,
-                  ToBankIMD: a.imd,
-                  TransactionAmount: amount,
-                });
-          const r = await fx.call(op, body, { orgId: org });
-          assert.equal(
-            code(r),
-            a.scenario.responseCode,
-            `${op} ${a.imd}/${a.accountNumber}: ${JSON.stringify(r.body)}`,
-          );
-          seen.ibft.add(code(r));
+        for (const sc of [a.scenario, ...a.moreScenarios]) {
+          for (const op of sc.operations) {
+            const amount = sc.amount ?? '000000001000';
+            const body =
+              sc.use === 'sender'
+                ? ibftBody({
+                    FromBankIMD: a.imd,
+                    AccountNumberFrom: a.accountNumber,
+                    TransactionAmount: amount,
+                  })
+                : ibftBody({
+                    AccountNumberTo: a.iban ?? a.accountNumber,
+                    ToBankIMD: a.imd,
+                    TransactionAmount: amount,
+                  });
+            const r = await fx.call(op, body, { orgId: org });
+            assert.equal(
+              code(r),
+              sc.responseCode,
+              `${op} ${a.imd}/${a.accountNumber}: ${JSON.stringify(r.body)}`,
+            );
+            seen.ibft.add(code(r));
+          }
         }
       }
     });

@@ -41,6 +41,8 @@ export type AccountEntry = {
   balance: string;
   dailyLimit: string;
   scenario: Scenario;
+  /** Further codes the account gives as the sender or above an amount (see Scenario.use/amount). */
+  moreScenarios: Scenario[];
 };
 
 export type BillEntry = {
@@ -103,38 +105,56 @@ export function accountScenario(a: AccountRow): Scenario {
     };
   if (a.status === 'blocked')
     return { responseCode: '67', description: 'Blocked account: invalid account status.', operations: BOTH };
-  if (a.accountNo === SCENARIO_ACCOUNTS.lowBalanceSender && a.imd === MODEL_BANK.imd) {
-    return {
-      responseCode: '04',
-      description: `As AccountNumberFrom (FromBankIMD ${MODEL_BANK.imd}), any amount above its balance gives low balance (04).`,
-      operations: ['ibftFundsTransfer'],
-      use: 'sender',
-      amount: a12(a.balance + 100),
-    };
-  }
-  if (a.accountNo === SCENARIO_ACCOUNTS.limitSender && a.imd === MODEL_BANK.imd) {
-    return {
-      responseCode: '01',
-      description: `As AccountNumberFrom (FromBankIMD ${MODEL_BANK.imd}), transfers above its daily limit of PKR ${(a.dailyLimit / 100).toFixed(2)} a day give limit exceeded (01).`,
-      operations: ['ibftFundsTransfer'],
-      use: 'sender',
-      amount: a12(a.dailyLimit + 100),
-    };
-  }
-  if (a.maxBalance !== null) {
-    return {
-      responseCode: '01',
-      description: `Balance-capped account (max PKR ${(a.maxBalance / 100).toFixed(2)}): title fetch answers 00, a transfer that would exceed the cap answers 01.`,
-      operations: ['ibftFundsTransfer'],
-      use: 'beneficiary',
-      amount: a12(a.maxBalance - a.balance + 100),
-    };
-  }
+  const more = accountMoreScenarios(a).length > 0;
   return {
     responseCode: '00',
-    description: 'Active account: title fetch and transfers succeed.',
+    description: more
+      ? 'Active account: title fetch and ordinary transfers succeed; see moreScenarios for its other codes.'
+      : 'Active account: title fetch and transfers succeed.',
     operations: BOTH,
   };
+}
+
+/**
+ * Codes an active account gives only as the sender or above some amount (its primary scenario stays
+ * 00, which holds for a title fetch and an ordinary transfer).
+ */
+export function accountMoreScenarios(a: AccountRow): Scenario[] {
+  if (a.status !== 'active' || a.scenario || a.role !== 'customer') return [];
+  if (a.accountNo === SCENARIO_ACCOUNTS.lowBalanceSender && a.imd === MODEL_BANK.imd) {
+    return [
+      {
+        responseCode: '04',
+        description: `As AccountNumberFrom (FromBankIMD ${MODEL_BANK.imd}), any amount above its balance gives low balance (04).`,
+        operations: ['ibftFundsTransfer'],
+        use: 'sender',
+        amount: a12(a.balance + 1_000_000),
+      },
+    ];
+  }
+  if (a.accountNo === SCENARIO_ACCOUNTS.limitSender && a.imd === MODEL_BANK.imd) {
+    return [
+      {
+        responseCode: '01',
+        description: `As AccountNumberFrom (FromBankIMD ${MODEL_BANK.imd}), more than its daily limit of PKR ${(a.dailyLimit / 100).toFixed(2)} in a day gives limit exceeded (01).`,
+        operations: ['ibftFundsTransfer'],
+        use: 'sender',
+        amount: a12(a.dailyLimit + 100),
+      },
+    ];
+  }
+  if (a.maxBalance !== null) {
+    return [
+      {
+        responseCode: '01',
+        description: `Balance-capped account (max PKR ${(a.maxBalance / 100).toFixed(2)}): a transfer that would take it over the cap gives limit exceeded (01).`,
+        operations: ['ibftFundsTransfer'],
+        use: 'beneficiary',
+        amount: a12(a.maxBalance - a.balance + 100),
+      },
+    ];
+  }
+  return [];
 }
 
 export function billScenario(b: BillRow, biller: BillerRow | undefined, today: string): Scenario {
@@ -347,6 +367,7 @@ export function accountEntry(a: AccountRow): AccountEntry {
     balance: a12(a.balance),
     dailyLimit: a12(a.dailyLimit),
     scenario: accountScenario(a),
+    moreScenarios: accountMoreScenarios(a),
   };
 }
 

@@ -231,7 +231,7 @@ export function generateWorld(seed: string, dayMs: number): World {
     { balance: PKR(100_000_000), dailyLimit: PKR(10_000_000_000), role: 'settlement', accountType: '20' },
     'DARWAZA SANDBOX SETTLEMENT',
   );
-  fixed(S.creditCap, { balance: PKR(195_000), maxBalance: PKR(200_000), accountType: '40' });
+  fixed(S.creditCap, { balance: PKR(20_000), maxBalance: PKR(200_000), accountType: '40' });
   fixed(S.inactive, { status: 'inactive' });
   fixed(S.dormant, { status: 'dormant' });
   fixed(S.hostDown, { scenario: 'host_down' });
