@@ -2,15 +2,19 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ReadinessCheck } from './app.ts';
 import type { Config } from './config.ts';
-import { AuditService } from './modules/audit/audit-service.ts';
-import { migrations as auditMigrations } from './modules/audit/migrations.ts';
-import { auditRoutes } from './modules/audit/routes.ts';
 import { AppUsageService } from './modules/apps/app-usage.ts';
 import { AppsService } from './modules/apps/apps-service.ts';
 import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
 import { migrations as appsMigrations } from './modules/apps/migrations.ts';
 import { appsRoutes } from './modules/apps/routes.ts';
+import { AuditService } from './modules/audit/audit-service.ts';
+import { migrations as auditMigrations } from './modules/audit/migrations.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
 import { CatalogService } from './modules/catalog/catalog-service.ts';
+import { createGateway, type Gateway } from './modules/gateway/gateway.ts';
+import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
+import { gatewayRoutes } from './modules/gateway/routes.ts';
+import { UsageService } from './modules/gateway/usage-service.ts';
 import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
 import { IdentityService } from './modules/identity/identity-service.ts';
@@ -39,12 +43,17 @@ import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
-import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from './platform/ports.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
+import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from './platform/ports.ts';
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';
-import { appCredentialsFromDirectory, createSandbox, type Sandbox, sandboxMigrations } from './sandbox/index.ts';
+import {
+  appCredentialsFromDirectory,
+  createSandbox,
+  type Sandbox,
+  sandboxMigrations,
+} from './sandbox/index.ts';
 import { version } from './version.ts';
 
 /**
@@ -64,6 +73,7 @@ export const allMigrations: MigrationSet[] = [
   oauthMigrations,
   sandboxMigrations,
   termsMigrations,
+  gatewayMigrations,
 ];
 
 export type Infrastructure = {
@@ -101,6 +111,10 @@ export type Services = {
   terminations: TerminationService;
   /** TermsEnforcer (ports.ts) for the gateway. */
   termsEnforcer: CachedTermsEnforcer;
+  /** The gateway (null in the portal and worker roles). */
+  gateway: Gateway | null;
+  /** Usage records (read side) for the portal and the apps module. */
+  usage: UsageService;
 };
 
 export type System = Infrastructure & {
@@ -215,8 +229,27 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     timeoutDelayMs: config.nodeEnv === 'test' ? 100 : 2000,
   });
   termsModule.terminations.handlers.push(sandbox.service);
-  // The gateway module's usage service is handed over with appUsage.useUsageReader(…).
-  const appUsage = new AppUsageService({ apps, catalog, usage: null, clock });
+  // The gateway (roles all and gateway): the pipeline under /{provider}/{catalog}/… and its usage
+  // recorder. Its usage service (read side) serves the portal in every role.
+  const gateway =
+    config.role === 'all' || config.role === 'gateway'
+      ? createGateway({
+          provider: config.gatewayProvider,
+          publicUrl: config.publicUrl,
+          operations: sandbox.operations,
+          directory: gatewayDirectory,
+          terms: termsModule.enforcer,
+          sharedState: infra.sharedState,
+          keyring: infra.keyring,
+          clock,
+          log,
+          db,
+          usageFlushMs: config.usageFlushMs,
+        })
+      : null;
+  await gateway?.start();
+  const gatewayUsage = gateway?.usage ?? new UsageService(db);
+  const appUsage = new AppUsageService({ apps, catalog, usage: gatewayUsage, clock });
   const services: Services = {
     sandbox,
     catalog,
@@ -228,6 +261,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     terms: termsModule.terms,
     terminations: termsModule.terminations,
     termsEnforcer: termsModule.enforcer,
+    gateway,
+    usage: gatewayUsage,
     audit,
     mailer,
     notifications,
@@ -253,15 +288,18 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
       verifyAppCredentials: appCredentialsFromDirectory(gatewayDirectory),
     }),
     ...termsRoutes(termsModule),
+    ...gatewayRoutes({ usage: gatewayUsage, orgAccess: organizations, nowMs: () => clock.nowMs() }),
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}.
   const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [
     oauthPlugin({ oauth, provider: config.gatewayProvider }),
   ];
+  if (gateway) plugins.push(gateway.plugin);
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
   if (infra.sharedState.kind === 'redis')
     readiness.push({ name: 'redis', check: () => infra.sharedState.ping() });
+  if (gateway) readiness.push(gateway.readiness);
 
   const app = await buildApp({
     config,
@@ -284,6 +322,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     app,
     async shutdown() {
       await mailer.drain();
+      // Every buffered usage record is written before the pools close.
+      await gateway?.close();
       await infra.sharedState.close();
       await database.close();
     },

@@ -9,9 +9,11 @@ import { GatewayError, gatewayError, type ViolatedPolicy } from './gateway-error
  *
  * - Each rate limit "L per W" is a fixed window aligned to W (exact: never more than L calls are
  *   admitted inside one window, across any number of gateways) plus a GCRA bucket of the same rate
- *   with burst B (default B = L; a plan may set a smaller burst). The window alone would let 2L
- *   through in a short span across a window edge; the bucket bounds any span of length d to at
- *   most B + L·d/W calls, so the edge allowance is L·d/W (≈ 0 for a short span), never another L.
+ *   with capacity B = max(L, plan burst). The window alone would let 2L through in a short span
+ *   across a window edge; the bucket bounds any span of length d to at most B + L·d/W calls. With
+ *   the default B = L the edge allowance is L·d/W (≈ 0 for a short span), never another L. A plan's
+ *   `burst` above L allows up to B calls in a short span across an edge; a burst below L is raised
+ *   to L, because the plan promises L calls in every window (all at once if the client wants).
  * - Calendar quotas (day, month) are fixed windows in the plan's time zone (Asia/Karachi).
  * - The distinct-end-user cap is an exact set of HMAC'd end-user ids per calendar period (error 0;
  *   memory grows with the cap, which is what the operator agreed to serve).
@@ -67,13 +69,12 @@ export function limitTemplate(plan: PlanLimits, operationId: string): LimitTempl
   for (const r of rates) {
     if (!(r.limit > 0 && r.periodMs > 0)) continue;
     const name = `${prefix}${periodName(r.periodMs)}`;
-    const burst = plan.burst === null ? r.limit : Math.max(1, Math.min(plan.burst, r.limit));
+    const burst = Math.max(r.limit, plan.burst ?? r.limit);
     rules.push({ kind: 'rate', policy: name, scope, limit: r.limit, periodMs: r.periodMs, burst });
     const w = Math.ceil(r.periodMs / 1000);
     policyIds.push(name, `${name}-burst`);
     windowSeconds.push(w, Math.max(1, Math.ceil((r.periodMs * burst) / r.limit / 1000)));
     headerItems.push(`"${name}";q=${r.limit};w=${w}`);
-    if (burst < r.limit) headerItems.push(`"${name}-burst";q=${burst};w=${windowSeconds.at(-1)}`);
   }
   for (const period of ['day', 'month'] as const) {
     const q = plan.quotas[period];
@@ -171,14 +172,15 @@ export function limitHeaders(t: LimitTemplate, rules: LimitRule[], result: Consu
       const win = result.outcomes[ruleIndex];
       const bucket = result.outcomes[ruleIndex + 1];
       ruleIndex += 2;
-      const wt = Math.ceil(win.resetMs / 1000);
-      items.push(`"${r.policy}";r=${win.remaining};t=${wt}`);
-      if (r.burst < r.limit) {
-        const bt = Math.ceil((bucket.allowed ? bucket.resetMs : bucket.retryAfterMs) / 1000);
-        items.push(`"${r.policy}-burst";r=${bucket.remaining};t=${bt}`);
-      }
-      if (win.remaining < legacyRemaining) {
-        legacyRemaining = win.remaining;
+      // The bucket is not advertised separately (it only bounds the edge); when it is what
+      // refuses, the window's item shows r=0 and t = the bucket's wait, so Retry-After ≥ t holds.
+      const rem = bucket.allowed ? win.remaining : 0;
+      const wt = bucket.allowed
+        ? Math.ceil(win.resetMs / 1000)
+        : Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+      items.push(`"${r.policy}";r=${rem};t=${wt}`);
+      if (rem < legacyRemaining) {
+        legacyRemaining = rem;
         legacyLimit = r.limit;
         legacyReset = wt;
       }
@@ -226,8 +228,8 @@ export function limitRefusal(
       const policyIdx = policyIndex(t, i, k);
       if (!o.allowed) {
         const ra = Math.max(1, Math.ceil(o.retryAfterMs / 1000));
-        // A bucket as large as its window is not advertised separately: report it as the window.
-        const asWindow = r.kind === 'rate' && k === 1 && r.burst >= r.limit;
+        // The bucket is not advertised separately: report it under its window's policy.
+        const asWindow = r.kind === 'rate' && k === 1;
         const id = asWindow ? t.policyIds[policyIdx - 1] : t.policyIds[policyIdx];
         const seen = violated.find((v) => v.id === id);
         if (seen) seen.retryAfterSeconds = Math.max(seen.retryAfterSeconds, ra);

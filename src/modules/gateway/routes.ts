@@ -89,7 +89,7 @@ export function gatewayRoutes(deps: {
       errors: ['not_found', 'forbidden', 'validation_failed'],
       handler: async ({ params, query, principal }) => {
         await deps.orgAccess.requireMember(principal!, params.orgId, 'viewer', { allowOperator: true });
-        const toMs = query.to ? Date.parse(query.to) : deps.nowMs();
+        const toMs = query.to ? Date.parse(query.to) : deps.nowMs() + 1;
         const fromMs = query.from
           ? Date.parse(query.from)
           : toMs - (query.bucket === 'day' ? 30 : 1) * 86_400_000;
