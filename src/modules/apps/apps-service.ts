@@ -21,6 +21,7 @@ import {
   type LifecycleEvent,
   PERIOD_MS,
   type Plan,
+  parseInput,
   RATE_PERIODS,
   type RatePeriod,
 } from '../catalog/catalog-service.ts';
@@ -344,7 +345,7 @@ export class AppsService {
     input: z.input<typeof appInputSchema>,
     ctx: Ctx,
   ): Promise<{ app: AppView; clientSecret: string }> {
-    const p = appInputSchema.parse(input);
+    const p = parseInput(appInputSchema, input);
     const org = await this.#orgAccess.getOrganization(orgId);
     if (!org) throw new AppError('not_found');
     if (org.status !== 'active') throw new AppError('forbidden', 'The organisation is not active.');
@@ -432,7 +433,7 @@ export class AppsService {
   async updateApp(orgId: string, appId: string, patch: z.input<typeof appPatchSchema>, ctx: Ctx) {
     const row = await this.#appRow(orgId, appId);
     if (row.status === 'revoked') throw new AppError('not_found');
-    const p = appPatchSchema.parse(patch);
+    const p = parseInput(appPatchSchema, patch);
     const set: Record<string, unknown> = { updated_at: this.#nowIso() };
     if (p.name !== undefined) set.name = p.name;
     if (p.description !== undefined) set.description = p.description;
@@ -525,6 +526,9 @@ export class AppsService {
     const secret = randomToken(32);
     let id = '';
     await this.#db.transaction().execute(async (trx) => {
+      // Touching the app row first serialises concurrent rotations of one app (a row lock on
+      // PostgreSQL; SQLite runs one write transaction at a time), so the count below holds.
+      await trx.updateTable('apps').set({ updated_at: this.#nowIso() }).where('id', '=', appId).execute();
       const active = await this.#activeSecretCount(trx, appId);
       if (active >= MAX_ACTIVE_SECRETS) throw new AppError('secret_limit_reached');
       id = await this.#insertSecret(trx, appId, secret, expiresAt, ctx);
@@ -1199,7 +1203,7 @@ export class AppsService {
     input: z.input<typeof limitRequestInputSchema>,
     ctx: Ctx,
   ): Promise<LimitRequestView> {
-    const p = limitRequestInputSchema.parse(input);
+    const p = parseInput(limitRequestInputSchema, input);
     const app = await this.#appRow(orgId, appId);
     if (app.status !== 'active') throw new AppError('app_not_active');
     const sub = await this.#subRow(orgId, appId, p.subscriptionId);
@@ -1318,7 +1322,7 @@ export class AppsService {
     input: z.input<typeof limitDecisionSchema>,
     ctx: Ctx,
   ): Promise<LimitRequestView> {
-    const p = limitDecisionSchema.parse(input);
+    const p = parseInput(limitDecisionSchema, input);
     const r = await this.#db.selectFrom('limit_requests').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw new AppError('not_found');
     if (r.status !== 'pending') throw new AppError('conflict', 'The request was already decided.');

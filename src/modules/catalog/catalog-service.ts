@@ -109,7 +109,24 @@ export const planInputSchema = z.strictObject({
   approvalRequired: z.boolean().default(false),
 });
 export type PlanInput = z.input<typeof planInputSchema>;
-export const planPatchSchema = planInputSchema.partial();
+/** A patch changes only what it names (no defaults: an absent field keeps its value). */
+export const planPatchSchema = z.strictObject({
+  name: z.string().trim().min(2).max(80).optional(),
+  description: z.string().max(2000).optional(),
+  rateLimits: z.array(planRateSchema).max(5).optional(),
+  operationRateLimits: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/), z.array(planRateSchema).min(1).max(5))
+    .optional(),
+  burst: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  quotaDay: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
+  quotaMonth: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
+  timeZone: timeZoneSchema.optional(),
+  endUserCap: z
+    .strictObject({ limit: z.number().int().min(1).max(100_000_000), period: z.enum(['day', 'month']) })
+    .nullable()
+    .optional(),
+  approvalRequired: z.boolean().optional(),
+});
 
 export const openapiDocSchema = z.record(z.string(), z.unknown());
 export const apiInputSchema = z.strictObject({
@@ -123,6 +140,24 @@ export const productInputSchema = z.strictObject({
   description: z.string().max(4000).default(''),
   apis: z.array(apiInputSchema).max(20).default([]),
 });
+
+/** Parses service input; a failure is the same validation_failed a route would answer. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new AppError(
+      'validation_failed',
+      undefined,
+      r.error.issues.map((i) => ({
+        in: 'body',
+        field: i.path.join('.') || 'body',
+        code: i.code,
+        message: i.message,
+      })),
+    );
+  }
+  return r.data;
+}
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
@@ -339,7 +374,7 @@ export class CatalogService {
     input: z.input<typeof productInputSchema>,
     opts: { sort?: number } = {},
   ): Promise<Product> {
-    const p = productInputSchema.parse(input);
+    const p = parseInput(productInputSchema, input);
     const nowIso = this.#clock.now().toISOString();
     const existing = await this.#db
       .selectFrom('catalog_products')
@@ -456,7 +491,7 @@ export class CatalogService {
   async createPlan(productSlug: string, input: PlanInput, opts: { sort?: number } = {}): Promise<Plan> {
     const product = await this.getProduct(productSlug, { includeAll: true });
     if (product.status === 'retired') throw new AppError('conflict', 'The product is retired.');
-    const p = planInputSchema.parse(input);
+    const p = parseInput(planInputSchema, input);
     this.#checkOperations(product, p.operationRateLimits);
     const nowIso = this.#clock.now().toISOString();
     const id = newId('pln', this.#clock.nowMs());
@@ -494,7 +529,7 @@ export class CatalogService {
   async updatePlan(planId: string, patch: z.input<typeof planPatchSchema>): Promise<Plan> {
     const plan = await this.getPlan(planId);
     if (!plan) throw new AppError('not_found');
-    const p = planPatchSchema.parse(patch);
+    const p = parseInput(planPatchSchema, patch);
     const set: Record<string, unknown> = { updated_at: this.#clock.now().toISOString() };
     if (p.name !== undefined) set.name = p.name;
     if (p.description !== undefined) set.description = p.description;
