@@ -47,6 +47,24 @@ for (const engine of testEngines()) {
       }
     });
 
+    test('wallet accounts answer to every form of their mobile number', async () => {
+      const wallet = (await fx.sandbox.service.store.listAccounts('org_test')).find(
+        (a) => a.imd === '585953',
+      )!;
+      const local = wallet.accountNo;
+      for (const form of [
+        local,
+        `92${local.slice(1)}`,
+        `+92${local.slice(1)}`,
+        `+92-${local.slice(1)}`,
+        `0092${local.slice(1)}`,
+      ]) {
+        const r = await fx.call('ibftTitleFetch', ibftBody({ AccountNumberTo: form, ToBankIMD: '585953' }));
+        assert.equal(body(r).ResponseCode, '00', `${form}: ${body(r).ResponseDetail}`);
+        assert.equal(body(r).IBAN_MobileAccountNumber, local);
+      }
+    });
+
     test('format errors name the field', async () => {
       const r = await fx.call('ibftTitleFetch', ibftBody({ STAN: '12345' }));
       assert.equal(body(r).ResponseCode, '09');

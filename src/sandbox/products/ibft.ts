@@ -174,7 +174,9 @@ function resolveAccount(
     return { account, wrongBank: false };
   }
   let no = given;
-  if (/^(?:\+?92|0092)3\d{9}$/.test(no)) no = `0${no.replace(/^\+?(?:00)?92/, '')}`;
+  // Wallets are addressed by mobile: 03xxxxxxxxx, 923xxxxxxxxx, +923xxxxxxxxx, +92-3xxxxxxxxx, 00923….
+  const intl = /^(?:\+92-?|0092|92)(3\d{9})$/.exec(no);
+  if (intl) no = `0${intl[1]}`;
   return { account: core.store.staticAccount(imd, no), wrongBank: false };
 }
 
