@@ -855,9 +855,9 @@ export class AppsService {
     const app = await this.#appRow(orgId, appId);
     if (app.status !== 'active') throw new AppError('app_not_active');
     const plan = await this.#catalog.getPlan(planId);
-    if (!plan || plan.status !== 'active') throw new AppError('not_found', 'No such plan.');
+    if (plan?.status !== 'active') throw new AppError('not_found', 'No such plan.');
     const product = await this.#catalog.findProduct(plan.productSlug);
-    if (!product || product.status !== 'published') throw new AppError('product_not_available');
+    if (product?.status !== 'published') throw new AppError('product_not_available');
     if (!opts.skipTermsCheck && !(await this.#terms.hasAcceptedProductTerms(orgId, product.slug))) {
       throw new AppError('product_terms_not_accepted');
     }
@@ -1121,7 +1121,7 @@ export class AppsService {
       if (kind.startsWith('rate:')) {
         const period = kind.slice(5) as RatePeriod;
         const target = r.operation_id ? opRates.get(r.operation_id) : rate;
-        if (!target || !target.has(period)) continue;
+        if (!target?.has(period)) continue;
         target.set(period, Math.max(target.get(period)!, v));
       } else if (kind === 'quota:day') quotaDay = raise(quotaDay, v);
       else if (kind === 'quota:month') quotaMonth = raise(quotaMonth, v);

@@ -216,7 +216,7 @@ export class OAuthService {
     const expiresAtMs = Date.parse(row.expires_at);
     if (expiresAtMs <= this.#clock.nowMs()) return null;
     const app = await this.#apps.findAppById(row.app_id);
-    if (!app || app.status !== 'active' || app.environment !== row.environment) return null;
+    if (app?.status !== 'active' || app.environment !== row.environment) return null;
     if (!(await this.#apps.isSecretActive(row.secret_id))) return null;
     if (!(await this.#apps.hasActiveSubscription(row.app_id))) return null;
     return {
