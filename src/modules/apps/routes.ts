@@ -134,7 +134,7 @@ const appParams = z.strictObject({ orgId: idParam('org'), appId: idParam('app') 
 const secretParams = z.strictObject({
   orgId: idParam('org'),
   appId: idParam('app'),
-  secretId: idParam('sec'),
+  credentialId: idParam('sec'),
 });
 const subParams = z.strictObject({
   orgId: idParam('org'),
@@ -278,7 +278,7 @@ export function appsRoutes(deps: {
     }),
     defineRoute({
       method: 'DELETE',
-      url: '/api/v1/orgs/:orgId/apps/:appId/secrets/:secretId',
+      url: '/api/v1/orgs/:orgId/apps/:appId/secrets/:credentialId',
       operationId: 'revokeClientSecret',
       summary: 'Revoke a client secret (every gateway refuses it within a second)',
       tags: ['apps'],
@@ -289,7 +289,7 @@ export function appsRoutes(deps: {
       errors,
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
-        await apps.revokeClientSecret(c.params.orgId, c.params.appId, c.params.secretId, ctxOf(c));
+        await apps.revokeClientSecret(c.params.orgId, c.params.appId, c.params.credentialId, ctxOf(c));
         return null;
       },
     }),
