@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
 
 /**
  * Migrations live with their modules (`src/modules/<m>/migrations.ts` exports `migrations`). Names
@@ -20,10 +20,17 @@ export async function migrateToLatest(
       all[name] = m;
     }
   }
+  // On PostgreSQL name the schema: Kysely otherwise takes a kysely_migration table in *any* schema
+  // (another database user's, or a parallel test's) as ours, skips creating it and then fails.
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => all },
     allowUnorderedMigrations: true,
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt);
   const total = pending.length;
