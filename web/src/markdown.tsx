@@ -53,6 +53,48 @@ export function Markdown(props: { text: string | null | undefined; headingOffset
       out.push(ordered ? <ol key={key++}>{itemsList}</ol> : <ul key={key++}>{itemsList}</ul>);
       continue;
     }
+    if (line.trim().startsWith('|') && /^\s*\|?\s*:?-{2,}/.test(lines[i + 1] ?? '')) {
+      const cells = (l: string) =>
+        l
+          .trim()
+          .replace(/^\|/, '')
+          .replace(/\|$/, '')
+          .split('|')
+          .map((c) => c.trim());
+      const head = cells(line);
+      i += 2;
+      const rows: string[][] = [];
+      while (i < lines.length && lines[i].trim().startsWith('|')) rows.push(cells(lines[i++]));
+      out.push(
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a wide table scrolls; keyboard users must reach it
+        <div key={key++} className="table-wrap" tabIndex={0}>
+          <table>
+            <thead>
+              <tr>
+                {head.map((h, hi) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
+                  <th key={hi} scope="col">
+                    {inline(h)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, ri) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
+                <tr key={ri}>
+                  {r.map((c, ci) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+                    <td key={ci}>{inline(c)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>,
+      );
+      continue;
+    }
     if (line.startsWith('>')) {
       const body: string[] = [];
       while (i < lines.length && lines[i].startsWith('>')) body.push(lines[i++].replace(/^>\s?/, ''));

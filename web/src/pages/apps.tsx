@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { ApiError, call, items } from '../api.ts';
 import {
   ActionButton,
   Badge,
@@ -17,8 +17,9 @@ import {
   Table,
   when,
 } from '../components.tsx';
+import { Markdown } from '../markdown.tsx';
 import { canAdmin, canDevelop, OrgNav, useOrg } from './org.tsx';
-import { planSummary, useProducts } from './public.tsx';
+import { planSummary, useApplicableTerms, useProducts } from './public.tsx';
 
 export type Secret = {
   id: string;
@@ -283,6 +284,11 @@ export function AppDetailPage() {
   });
   const products = useProducts();
   const [newSecret, setNewSecret] = useState<string | null>(null);
+  const [needTerms, setNeedTerms] = useState<{
+    planId: string;
+    productSlug: string;
+    productName: string;
+  } | null>(null);
   const dev = canDevelop(org.data);
   const refreshApp = () => qc.invalidateQueries({ queryKey: ['app', orgId, appId] });
 
@@ -460,10 +466,18 @@ export function AppDetailPage() {
                     busyLabel="Subscribing…"
                     codeFields={{ product_terms_not_accepted: 'planId', product_not_available: 'planId' }}
                     onSubmit={async (v) => {
-                      await call('subscribe', {
-                        params: { orgId, appId },
-                        body: { planId: String(v.planId ?? '') },
-                      });
+                      const planId = String(v.planId ?? '');
+                      setNeedTerms(null);
+                      try {
+                        await call('subscribe', { params: { orgId, appId }, body: { planId } });
+                      } catch (err) {
+                        if (err instanceof ApiError && err.code === 'product_terms_not_accepted') {
+                          const product = ps.find((p) => p.plans.some((pl) => pl.id === planId));
+                          if (product)
+                            setNeedTerms({ planId, productSlug: product.slug, productName: product.name });
+                        }
+                        throw err;
+                      }
                       await subs.refetch();
                     }}
                   >
@@ -487,6 +501,19 @@ export function AppDetailPage() {
                   </Form>
                 )}
               </QueryView>
+            ) : null}
+            {needTerms ? (
+              <ProductTermsPanel
+                orgId={orgId}
+                productSlug={needTerms.productSlug}
+                productName={needTerms.productName}
+                canAccept={canAdmin(org.data)}
+                onAccepted={async () => {
+                  await call('subscribe', { params: { orgId, appId }, body: { planId: needTerms.planId } });
+                  setNeedTerms(null);
+                  await subs.refetch();
+                }}
+              />
             ) : null}
           </section>
 
@@ -702,5 +729,66 @@ export function AppDetailPage() {
         </Page>
       )}
     </QueryView>
+  );
+}
+
+/** A product's additional terms, accepted for the organisation before subscribing. */
+function ProductTermsPanel(props: {
+  orgId: string;
+  productSlug: string;
+  productName: string;
+  canAccept: boolean;
+  onAccepted: () => Promise<void>;
+}) {
+  const terms = useApplicableTerms(props.productSlug);
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div className="notice notice-warn product-terms">
+      <h3 ref={ref} tabIndex={-1}>
+        Additional terms for {props.productName}
+      </h3>
+      <p>
+        {props.productName} has its own terms, which govern it where they differ from the general terms. Your
+        organisation must accept them before subscribing.
+      </p>
+      <QueryView q={terms} label="Loading the terms…">
+        {(t) => {
+          const docs = t.documents.filter((d) => d.kind === 'additional' && d.inForce);
+          return (
+            <>
+              {docs.map((d) => (
+                <details key={d.id} className="disclosure">
+                  <summary>
+                    Read {d.title} (version {d.inForce!.version})
+                  </summary>
+                  <div className="preview">
+                    <Markdown text={d.inForce!.bodyMd} headingOffset={3} />
+                  </div>
+                </details>
+              ))}
+              {props.canAccept ? (
+                <ActionButton
+                  variant="primary"
+                  onClick={async () => {
+                    for (const d of docs) {
+                      await call('acceptTerms', {
+                        params: { versionId: d.inForce!.id },
+                        body: { onBehalfOf: 'organization', orgId: props.orgId },
+                      });
+                    }
+                    await props.onAccepted();
+                  }}
+                >
+                  Accept for the organisation and subscribe
+                </ActionButton>
+              ) : (
+                <p>Ask an owner or admin of the organisation to accept them.</p>
+              )}
+            </>
+          );
+        }}
+      </QueryView>
+    </div>
   );
 }

@@ -650,49 +650,51 @@ function ParticipantRow(props: { p: Participant }) {
       <summary>
         {props.p.name} {props.p.code ? <span className="muted">({props.p.code})</span> : null}
       </summary>
-      <QueryView q={reviewers} label="Loading reviewers…">
-        {(list) => (
-          <>
-            {list.length === 0 ? (
-              <p className="muted small">No reviewers appointed.</p>
-            ) : (
-              <ul>
-                {list.map((r) => (
-                  <li key={r.userId}>
-                    {r.name} &lt;{r.email}&gt;{' '}
-                    <ActionButton
-                      variant="link"
-                      label={`Remove reviewer ${r.name}`}
-                      onClick={async () => {
-                        await call('removeParticipantReviewer', {
-                          params: { participantId: props.p.id, userId: r.userId },
-                        });
-                        await reviewers.refetch();
-                      }}
-                    >
-                      Remove
-                    </ActionButton>
-                  </li>
-                ))}
-              </ul>
-            )}
-            <Form
-              label={`Appoint a reviewer for ${props.p.name}`}
-              submitLabel="Appoint reviewer"
-              onSubmit={async (v, form) => {
-                await call('addParticipantReviewer', {
-                  params: { participantId: props.p.id },
-                  body: { user: String(v.user ?? '').trim() },
-                });
-                form.reset();
-                await reviewers.refetch();
-              }}
-            >
-              <Field name="user" label="User's e-mail or id" required />
-            </Form>
-          </>
-        )}
-      </QueryView>
+      {!open ? null : (
+        <QueryView q={reviewers} label="Loading reviewers…">
+          {(list) => (
+            <>
+              {list.length === 0 ? (
+                <p className="muted small">No reviewers appointed.</p>
+              ) : (
+                <ul>
+                  {list.map((r) => (
+                    <li key={r.userId}>
+                      {r.name} &lt;{r.email}&gt;{' '}
+                      <ActionButton
+                        variant="link"
+                        label={`Remove reviewer ${r.name}`}
+                        onClick={async () => {
+                          await call('removeParticipantReviewer', {
+                            params: { participantId: props.p.id, userId: r.userId },
+                          });
+                          await reviewers.refetch();
+                        }}
+                      >
+                        Remove
+                      </ActionButton>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <Form
+                label={`Appoint a reviewer for ${props.p.name}`}
+                submitLabel="Appoint reviewer"
+                onSubmit={async (v, form) => {
+                  await call('addParticipantReviewer', {
+                    params: { participantId: props.p.id },
+                    body: { user: String(v.user ?? '').trim() },
+                  });
+                  form.reset();
+                  await reviewers.refetch();
+                }}
+              >
+                <Field name="user" label="User's e-mail or id" required />
+              </Form>
+            </>
+          )}
+        </QueryView>
+      )}
     </details>
   );
 }

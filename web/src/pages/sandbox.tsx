@@ -59,6 +59,9 @@ export type TestData = {
   timeoutDelayMs: number;
 };
 
+/** Long tables show this many rows until the reader asks for all (or filters). */
+const PAGE = 25;
+
 export function useTestData(orgId: string | undefined) {
   return useQuery({
     queryKey: ['test-data', orgId],
@@ -80,6 +83,18 @@ export function SandboxPage() {
   const data = useTestData(orgId);
   const [filter, setFilter] = useState('');
   const [resetAt, setResetAt] = useState<string | null>(null);
+  const [all, setAll] = useState<Record<string, boolean>>({});
+  const cap = <T,>(name: string, rows: T[]): T[] => (all[name] || f ? rows : rows.slice(0, PAGE));
+  const more = (name: string, total: number) =>
+    !all[name] && !f && total > PAGE ? (
+      <button
+        type="button"
+        className="btn btn-secondary btn-small"
+        onClick={() => setAll({ ...all, [name]: true })}
+      >
+        Show all {total} {name}
+      </button>
+    ) : null;
   const f = filter.trim().toLowerCase();
   const match = (...v: string[]) => !f || v.some((x) => x.toLowerCase().includes(f));
   return (
@@ -139,7 +154,7 @@ export function SandboxPage() {
                 hideCaption
                 head={['Title', 'Bank (IMD)', 'Account / IBAN', 'Balance', 'Response code', 'Scenario']}
               >
-                {d.accounts
+                {cap('accounts', d.accounts)
                   .filter((a) =>
                     match(
                       a.title,
@@ -173,6 +188,7 @@ export function SandboxPage() {
                   ))}
               </Table>
             )}
+            {more('accounts', d.accounts.length)}
             <h2>Billers and bills</h2>
             {d.bills.length === 0 ? (
               <Empty>No bills.</Empty>
@@ -189,7 +205,7 @@ export function SandboxPage() {
                   'Response code',
                 ]}
               >
-                {d.bills
+                {cap('bills', d.bills)
                   .filter((b) => match(b.billerName, b.consumerNo, b.companyCode, b.scenario.responseCode))
                   .map((b) => (
                     <tr key={`${b.companyCode}-${b.consumerNo}`}>
@@ -209,6 +225,7 @@ export function SandboxPage() {
                   ))}
               </Table>
             )}
+            {more('bills', d.bills.length)}
             <h2>Other scenarios</h2>
             {d.otherScenarios.length === 0 ? (
               <Empty>None.</Empty>

@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { freePort, type Running, startServer } from '../process-helpers.ts';
+import {
+  chromiumMissing,
+  ensureWebBuild,
+  freshTotp,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+} from './browser-helpers.ts';
+
+/**
+ * The portal in a real browser against a real server: a new developer walks from sign-up to a
+ * try-it title fetch answering ResponseCode 00, an operator approves the account and a pending
+ * subscription, and every main page is checked with axe-core and photographed at desktop and phone
+ * width (test-results/portal/).
+ */
+const OPERATOR = { email: 'operator@darwaza.local', password: 'darwaza-demo-operator' };
+const OPERATOR_TOTP = 'DARWAZADEMOOPERATORTOTPSECRETXYZ';
+const STEP_MS = 20_000;
+
+const missing = chromiumMissing();
+if (missing && process.env.CI) throw new Error(missing);
+
+describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 }, () => {
+  let server: Running;
+  let dataDir: string;
+  let browser: Browser;
+  let dev: BrowserContext;
+  let op: BrowserContext;
+  let page: Page;
+  let opPage: Page;
+  const stamp = Date.now().toString(36);
+  const person = {
+    name: `Ayesha Khan ${stamp}`,
+    email: `ayesha.${stamp}@fintech.example`,
+    password: 'correct-horse-battery-77',
+  };
+  const state: { orgUrl?: string; appUrl?: string; clientSecret?: string; clientId?: string } = {};
+  const axe: Record<string, number> = {};
+  const timings: Record<string, number> = {};
+
+  /** Main pages are photographed at phone width too (and checked for sideways overflow there). */
+  const PHONE = new Set([
+    'home',
+    'catalog',
+    'getting-started',
+    'sign-up',
+    'sign-in',
+    'mfa-enrolment',
+    'org',
+    'app',
+    'reference-try-it',
+    'usage',
+    'sandbox',
+    'operator-subscriptions',
+  ]);
+
+  async function checkPage(p: Page, name: string, url?: string): Promise<void> {
+    const started = Date.now();
+    if (url) await p.goto(url);
+    await p.waitForLoadState('networkidle');
+    await p
+      .locator('.state-loading')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => {});
+    const found = await seriousViolations(p);
+    axe[name] = found.length;
+    assert.deepEqual(found, [], `axe found serious/critical violations on ${name}`);
+    await screenshot(p, `${name}-desktop`);
+    timings[name] = Date.now() - started;
+    if (!PHONE.has(name)) return;
+    const phone = await p.context().newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(p.url());
+    await phone.waitForLoadState('networkidle');
+    await phone
+      .locator('.state-loading')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => {});
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${name} overflows the phone width by ${overflow}px`);
+    await screenshot(phone, `${name}-phone`);
+    await phone.close();
+    timings[name] = Date.now() - started;
+  }
+
+  before(async () => {
+    await ensureWebBuild();
+    dataDir = mkdtempSync(join(tmpdir(), 'darwaza-browser-'));
+    const port = await freePort();
+    server = await startServer({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      NODE_ENV: 'development',
+      PORTAL_RATE_LIMIT: '100000',
+      LOG_LEVEL: 'error',
+    });
+    browser = await launchChromium();
+    dev = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    op = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    dev.setDefaultTimeout(STEP_MS);
+    op.setDefaultTimeout(STEP_MS);
+    page = await dev.newPage();
+    opPage = await op.newPage();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (server) {
+      server.child.kill('SIGTERM');
+      await Promise.race([server.exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    console.log(`axe serious/critical violations per page: ${JSON.stringify(axe)}`);
+    console.log(`ms per checked page: ${JSON.stringify(timings)}`);
+  });
+
+  it('public pages: home, catalogue, getting started, terms, sign-up and sign-in are accessible', async () => {
+    await page.goto('/');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'IBFT' }).first().waitFor();
+    await checkPage(page, 'home');
+    await checkPage(page, 'catalog', '/catalog');
+    await page.getByText('Default Plan').first().waitFor();
+    await checkPage(page, 'product', '/catalog/ibft');
+    await checkPage(page, 'getting-started', '/getting-started');
+    await checkPage(page, 'terms', '/terms');
+    await checkPage(page, 'sign-up', '/sign-up');
+    await checkPage(page, 'sign-in', '/sign-in');
+  });
+
+  it('sign-up refuses an under-age applicant with a field-level reason', async () => {
+    await page.goto('/sign-up');
+    await page.getByLabel('Full name').fill('Too Young');
+    await page.getByLabel('Work e-mail').fill(`young.${stamp}@fintech.example`);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByLabel('Date of birth').fill(`${new Date().getUTCFullYear() - 16}-01-01`);
+    await page.getByLabel('I have read and accept').check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const err = page
+      .locator('.field.has-error', { has: page.getByLabel('Date of birth') })
+      .locator('.field-error');
+    await err.waitFor();
+    assert.match((await err.textContent()) ?? '', /18/);
+    assert.equal(await page.getByLabel('Date of birth').getAttribute('aria-invalid'), 'true');
+  });
+
+  it('a new developer signs up and activates the account from the dev mailbox', async () => {
+    await page.goto('/sign-up');
+    await page.getByLabel('Full name').fill(person.name);
+    await page.getByLabel('Work e-mail').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByLabel('Date of birth').fill('1991-04-12');
+    await page.getByLabel('Job title').fill('Lead engineer');
+    await page.getByLabel('I have read and accept').check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+
+    await page.getByRole('link', { name: 'development mailbox' }).click();
+    await page.getByLabel('Filter by recipient').fill(person.email);
+    const link = page.getByRole('link', { name: /\/activate\?token=/ }).first();
+    await link.waitFor();
+    await checkPage(page, 'dev-mailbox');
+    await link.click();
+    await page.getByRole('heading', { name: 'Account activated' }).waitFor();
+    await page.getByText('Waiting for approval').waitFor();
+  });
+
+  it('an operator signs in with TOTP and approves the account', async () => {
+    await opPage.goto('/sign-in');
+    await opPage.getByLabel('E-mail').fill(OPERATOR.email);
+    await opPage.getByLabel('Password').fill(OPERATOR.password);
+    await opPage.getByRole('button', { name: 'Sign in' }).click();
+    await opPage.getByLabel('Authentication code').fill(await freshTotp(OPERATOR_TOTP));
+    await opPage.getByRole('button', { name: 'Verify and sign in' }).click();
+    await opPage.waitForURL(/\/operator/);
+    await opPage.goto('/operator/accounts');
+    const approve = opPage.getByRole('button', { name: `Approve ${person.name}` });
+    await approve.waitFor();
+    await checkPage(opPage, 'operator-accounts');
+    await approve.click();
+    await approve.waitFor({ state: 'detached' });
+  });
+
+  it('the developer signs in and enrols TOTP with a QR code and recovery codes', async () => {
+    await page.goto('/sign-in');
+    await page.getByLabel('E-mail').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/account\/security/);
+    await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+    const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').trim();
+    await page.getByRole('img', { name: /QR code/ }).waitFor();
+    await checkPage(page, 'mfa-enrolment');
+    await page.getByLabel('Code from the app').fill(await freshTotp(secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    const codes = await page.getByRole('list', { name: 'Recovery codes' }).locator('li').count();
+    assert.ok(codes >= 5, `expected recovery codes, got ${codes}`);
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByText('An authenticator app is set up').waitFor();
+    await checkPage(page, 'security');
+  });
+
+  it('the developer creates an organisation naming a participant', async () => {
+    await page.goto('/dashboard');
+    await page.getByText('You do not belong to an organisation yet').waitFor();
+    await checkPage(page, 'dashboard-empty');
+    await page.getByRole('link', { name: 'Create an organisation' }).first().click();
+    await page.getByLabel('Legal name of the organisation').fill(`Khan Payments ${stamp}`);
+    await page.getByLabel('Registration number').fill('0123456');
+    await page.getByLabel('Corporate participant').selectOption({ index: 1 });
+    await page.getByLabel('I confirm I am authorised').check();
+    await checkPage(page, 'org-new');
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+    await page.waitForURL(/\/orgs\/org_[^/]+$/);
+    await page.getByRole('heading', { name: 'Confirmation status' }).waitFor();
+    state.orgUrl = new URL(page.url()).pathname;
+    await checkPage(page, 'org');
+  });
+
+  it('the developer registers an app and sees its secret once', async () => {
+    await page.goto(`${state.orgUrl}/apps/new`);
+    await page.getByLabel('App name').fill('Khan Wallet');
+    await page.getByLabel('Description').fill('Wallet top-ups by IBFT');
+    await page.getByRole('button', { name: 'Register app' }).click();
+    await page.getByRole('heading', { name: "Your app's credentials" }).waitFor();
+    await page.getByText('This is the only time the secret is shown').waitFor();
+    state.clientSecret = ((await page.getByTestId('client-secret').textContent()) ?? '').trim();
+    state.clientId = ((await page.getByTestId('client-id').textContent()) ?? '').trim();
+    assert.ok(state.clientSecret.length >= 20);
+    await checkPage(page, 'app-created');
+    await page.getByRole('link', { name: 'subscribe the app to a plan' }).click();
+    await page.waitForURL(/\/apps\/app_/);
+    state.appUrl = new URL(page.url()).pathname;
+  });
+
+  it('the developer subscribes: an open plan is active at once, an approval plan stays pending', async () => {
+    await page.goto(state.appUrl!);
+    const plan = page.getByRole('combobox', { name: /^Plan/ });
+    await plan.waitFor();
+    const pick = async (prefix: string) => {
+      const value = await plan.evaluate(
+        (el, pre) => [...(el as HTMLSelectElement).options].find((o) => o.text.startsWith(pre))?.value ?? '',
+        prefix,
+      );
+      assert.ok(value, `no plan option starting with ${prefix}`);
+      await plan.selectOption(value);
+      await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    };
+    await pick('IBFT — Default Plan');
+    const subs = page.getByRole('table').filter({ hasText: 'Plan' }).first();
+    await subs.getByRole('row', { name: /ibft.*active/i }).waitFor();
+    await pick('1Bill — Partner');
+    // 1Bill has additional terms: the page offers them, the owner accepts them and the subscription follows.
+    await page.getByRole('heading', { name: 'Additional terms for 1Bill' }).waitFor();
+    await page.getByRole('button', { name: 'Accept for the organisation and subscribe' }).click();
+    await subs.getByRole('row', { name: /bills.*pending/i }).waitFor();
+    await page.getByText('waiting for operator approval').waitFor();
+    await checkPage(page, 'app');
+  });
+
+  it('try-it: the title fetch through our gateway answers ResponseCode 00', async () => {
+    await page.goto(state.appUrl!);
+    await page.getByRole('link', { name: 'Try it' }).first().click();
+    await page.waitForURL(/\/catalog\/ibft\/reference/);
+    await page.getByRole('heading', { name: 'Try it' }).waitFor();
+    await page.getByLabel('Client secret').fill(state.clientSecret!);
+    await page.getByRole('button', { name: 'Fill from my test data' }).click();
+    await page.getByRole('button', { name: 'Send request' }).click();
+    const rc = page.getByTestId('network-code');
+    await rc.waitFor();
+    const text = (await rc.textContent()) ?? '';
+    const body = await page
+      .getByTestId('response-body')
+      .textContent()
+      .catch(() => '');
+    assert.match(text, /ResponseCode 00/, `try-it answered: ${text}\n${body}`);
+    await checkPage(page, 'reference-try-it');
+  });
+
+  it('an operator approves the pending subscription and the developer sees it active', async () => {
+    await opPage.goto('/operator/subscriptions');
+    const approve = opPage.getByRole('button', { name: /Approve the Partner/ });
+    await approve.first().waitFor();
+    await checkPage(opPage, 'operator-subscriptions');
+    await approve.first().click();
+    await opPage.getByText('No subscriptions are waiting for approval.').waitFor();
+    await page.goto(state.appUrl!);
+    await page.getByRole('row', { name: /bills.*active/i }).waitFor();
+  });
+
+  it('usage, sandbox data and operator queues render without serious accessibility issues', async () => {
+    await checkPage(page, 'usage', `${state.appUrl}/usage`);
+    await checkPage(page, 'sandbox', `${state.orgUrl}/sandbox`);
+    await checkPage(page, 'org-terms', `${state.orgUrl}/terms`);
+    await checkPage(page, 'profile', '/account');
+    for (const tab of ['limits', 'production', 'terms', 'participants']) {
+      await checkPage(opPage, `operator-${tab}`, `/operator/${tab}`);
+    }
+  });
+});
