@@ -12,7 +12,7 @@ import {
   tokenCall,
 } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
-import { activeUser, addMember } from './identity-helpers.ts';
+import { activeUser, addMember, testOrganization } from './identity-helpers.ts';
 
 const rsaPub = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .publicKey.export({ type: 'spki', format: 'pem' })
@@ -487,6 +487,24 @@ for (const engine of engines()) {
       assert.deepEqual(
         cats.body.items.map((c2: any) => c2.basePath),
         [`/${sys.config.gatewayProvider}/sandbox`, `/${sys.config.gatewayProvider}/production`],
+      );
+    });
+
+    test('an operator-required details update blocks new apps and subscriptions until confirmed', async () => {
+      const owner = await activeUser(sys);
+      const org = await testOrganization(sys, owner, { confirmed: true });
+      const a = await createApp(sys, owner, org);
+      await sys.services.organizations.requireOrganizationUpdate(w.operator.principal, org, {});
+      const blocked = await call(sys, owner, 'POST', `/api/v1/orgs/${org}/apps`, { name: 'blocked' });
+      assert.equal(blocked.body.error.code, 'details_confirmation_required');
+      const sub = await call(sys, owner, 'POST', `/api/v1/orgs/${org}/apps/${a.appId}/subscriptions`, {
+        planId: w.plans.ibftDefault,
+      });
+      assert.equal(sub.body.error.code, 'details_confirmation_required');
+      await sys.services.organizations.confirmOrganizationDetails(owner.principal, org, {});
+      assert.equal(
+        (await call(sys, owner, 'POST', `/api/v1/orgs/${org}/apps`, { name: 'ok now' })).status,
+        201,
       );
     });
 

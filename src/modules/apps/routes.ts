@@ -164,6 +164,10 @@ export function appsRoutes(deps: {
     await orgAccess.requireMember(principal, orgId, role, { allowOperator: read });
   };
   const errors = ['not_found', 'forbidden', 'validation_failed'];
+  /** Profile and organisation details must be current before new credentials or entitlements. */
+  const current = async (principal: Principal | null, orgId: string) => {
+    if (principal && !principal.isOperator) await orgAccess.requireCurrentDetails?.(principal, orgId);
+  };
 
   return [
     defineRoute({
@@ -177,9 +181,10 @@ export function appsRoutes(deps: {
       body: appInputSchema,
       response: createdApp,
       status: 201,
-      errors: [...errors, 'invalid_public_key'],
+      errors: [...errors, 'invalid_public_key', 'details_confirmation_required'],
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
+        await current(c.principal, c.params.orgId);
         const r = await apps.createApp(c.params.orgId, c.body, ctxOf(c));
         c.reply.header('cache-control', 'no-store');
         return {
@@ -323,6 +328,7 @@ export function appsRoutes(deps: {
       errors: [...errors, 'representative_not_confirmed', 'app_not_active', 'conflict'],
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'admin');
+        await current(c.principal, c.params.orgId);
         return apps.requestProductionAccess(c.params.orgId, c.params.appId, c.body?.note ?? null, ctxOf(c));
       },
     }),
@@ -361,6 +367,7 @@ export function appsRoutes(deps: {
       ],
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
+        await current(c.principal, c.params.orgId);
         return apps.subscribe(c.params.orgId, c.params.appId, c.body.planId, ctxOf(c));
       },
     }),
@@ -432,6 +439,7 @@ export function appsRoutes(deps: {
       errors: [...errors, 'limit_not_in_plan', 'conflict'],
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
+        await current(c.principal, c.params.orgId);
         return apps.requestLimitIncrease(c.params.orgId, c.params.appId, c.body, ctxOf(c));
       },
     }),
