@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { FAILED_AUTH_CAP } from '../src/modules/oauth/oauth-service.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/ports.ts';
+import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
+import { redisSkipReason } from '../src/platform/testing.ts';
 import { type AppsWorld, appsWorld, call, createApp, dumpDatabase, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 
@@ -325,3 +328,50 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe('revocation reaches another gateway over Redis within 1 s', { skip: redisSkipReason }, () => {
+  let sys: TestSystem;
+  let other: RedisSharedState;
+  before(async () => {
+    const prefix = `test:${randomBytes(6).toString('hex')}:`;
+    const shared = new RedisSharedState(process.env.REDIS_URL!, { keyPrefix: prefix });
+    await shared.ready();
+    other = new RedisSharedState(process.env.REDIS_URL!, { keyPrefix: prefix });
+    await other.ready();
+    sys = await startTestSystem({ sharedState: shared });
+  });
+  after(async () => {
+    await other.close();
+    await sys.cleanup();
+  });
+
+  test('a revoked secret is announced to a second process and refused at once', async () => {
+    const w = await appsWorld(sys);
+    const a = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftDefault });
+    const got: Array<{ at: number; msg: { kind: string; id: string; appId?: string } }> = [];
+    const unsub = await other.subscribe(CACHE_INVALIDATE_CHANNEL, (m) =>
+      got.push({ at: Date.now(), msg: JSON.parse(m) }),
+    );
+    const view = await call(sys, w.ownerA, 'GET', `/api/v1/orgs/${w.orgA}/apps/${a.appId}`);
+    const t0 = Date.now();
+    const rev = await call(
+      sys,
+      w.ownerA,
+      'DELETE',
+      `/api/v1/orgs/${w.orgA}/apps/${a.appId}/secrets/${view.body.secrets[0].id}`,
+    );
+    assert.equal(rev.status, 204);
+    for (let i = 0; i < 50 && !got.some((g) => g.msg.kind === 'client'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const hit = got.find((g) => g.msg.kind === 'client' && g.msg.appId === a.appId);
+    assert.ok(hit, 'the other process heard of it');
+    assert.ok(hit.at - t0 < 1000, `${hit.at - t0} ms`);
+    const r = await tokenCall(sys, {
+      grant_type: 'client_credentials',
+      client_id: a.clientId,
+      client_secret: a.clientSecret,
+    });
+    assert.equal(r.body.error, 'invalid_client');
+    await unsub();
+  });
+});
