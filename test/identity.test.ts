@@ -247,6 +247,20 @@ for (const engine of engines()) {
       const row = pending.json().items.find((u: { id: string }) => u.id === heldUser.userId);
       assert.equal(row.screeningMatch, 'Qureshi, Salman');
       assert.ok((await sys.services.audit.list({ action: 'user.auto_approved' })).length >= 1);
+
+      // Renaming an active account to a listed name puts it back on hold.
+      const rename = await inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: autoUser.headers,
+        payload: { name: 'Someone  Else' },
+      });
+      assert.equal(rename.statusCode, 200, rename.body);
+      assert.equal(rename.json().status, 'pending');
+      assert.equal(
+        (await sys.services.audit.list({ action: 'user.screening_hold', targetId: autoUser.userId })).length,
+        1,
+      );
     });
 
     test('activation links expire; resend has a cool-down and answers the same for unknown e-mails', async () => {

@@ -1206,11 +1206,29 @@ export class IdentityService implements UserDirectory {
       if (patch.countryOfResidence) set.country_of_residence = patch.countryOfResidence.toUpperCase();
       if (patch.countryOfUse) set.country_of_use = patch.countryOfUse.toUpperCase();
     }
+    // A new name is screened like a sign-up: a match puts the account back on hold for review.
+    const hit = patch.name !== undefined && !principal.isOperator ? await this.#screen(patch.name) : null;
+    if (hit) {
+      set.screening_match = hit;
+      set.status = 'pending';
+    }
     // Saving the details is also confirming them.
     set.profile_confirmed_at = this.#nowIso();
     set.update_required = 0;
     await this.#db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set(set).where('id', '=', principal.userId).execute();
+      if (hit) {
+        await this.#audit.record(
+          {
+            actor: { type: 'system', id: null },
+            action: 'user.screening_hold',
+            target: { type: 'user', id: principal.userId },
+            ip: meta.ip,
+            details: { match: hit },
+          },
+          trx,
+        );
+      }
       await this.#audit.record(
         {
           actor: { type: 'user', id: principal.userId },

@@ -1059,10 +1059,18 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
     principal: Principal,
     orgId: string,
     userId: string,
-    input: { validUntil?: string },
+    input: { validUntil?: string; note?: string },
     meta: RequestMeta,
   ): Promise<RepresentativeView> {
-    return this.#decideRepresentative(principal, orgId, userId, 'confirmed', null, input.validUntil, meta);
+    return this.#decideRepresentative(
+      principal,
+      orgId,
+      userId,
+      'confirmed',
+      input.note ?? null,
+      input.validUntil,
+      meta,
+    );
   }
 
   async rejectRepresentative(

@@ -389,7 +389,12 @@ export function organizationRoutes(orgs: OrganizationService): AnyRoute[] {
       tags: ['participants'],
       auth: 'user',
       params: memberParams,
-      body: z.object({ validUntil: z.string().datetime().optional() }).optional(),
+      body: z
+        .object({
+          validUntil: z.string().datetime().optional(),
+          note: z.string().trim().max(1000).optional(),
+        })
+        .optional(),
       response: representativeView,
       handler: async (ctx) =>
         orgs.confirmRepresentative(
