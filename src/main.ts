@@ -166,6 +166,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     mailer,
     sharedState: infra.sharedState,
     publicUrl: config.publicUrl,
+    notifications,
   });
   const organizations = new OrganizationService({
     db,

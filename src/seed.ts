@@ -2,6 +2,7 @@ import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/catalog-seed.ts';
 import { identityDemoSeeder } from './modules/identity/demo-seed.ts';
 import { termsSeeder } from './modules/terms/terms-seed.ts';
+import { sandboxSeeder } from './sandbox/sandbox-seed.ts';
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the
@@ -17,7 +18,7 @@ export type Seeder = {
 
 // identity first: later demo seeders find the demo organisation "Demo Fintech" and its developer.
 // terms first: the general terms exist before anyone can be asked to accept them.
-export const seeders: Seeder[] = [termsSeeder, identityDemoSeeder, catalogSeeder];
+export const seeders: Seeder[] = [termsSeeder, identityDemoSeeder, catalogSeeder, sandboxSeeder];
 
 export async function seedDemo(
   system: System,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sandboxSeeder } from '../src/sandbox/sandbox-seed.ts';
 import { type AppsWorld, appsWorld, call, createApp } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 
@@ -85,6 +86,14 @@ for (const engine of engines()) {
       assert.deepEqual(await sandbox.service.store.listAccounts(w.orgA), before);
       const audit = await sys.services.audit.list({ orgId: w.orgA, action: 'sandbox.reset' });
       assert.equal(audit.length, 1);
+    });
+
+    test('the base seeder creates the operator key once', async () => {
+      const first = await sandboxSeeder.run(sys);
+      const second = await sandboxSeeder.run(sys);
+      // The key may already exist (an earlier test signed with it); either way it is made only once.
+      assert.ok(first === undefined || first === 'operator signing key generated');
+      assert.equal(second, undefined);
     });
 
     test('the products’ documents are served and registered in the catalogue', async () => {

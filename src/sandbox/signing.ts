@@ -50,6 +50,8 @@ export function verifyHash(publicKeyPem: string, data: string, hash: string): bo
 }
 
 export type OperatorSigner = {
+  /** Loads the key, generating and storing it when none exists; true when it was generated now. */
+  ensure(): Promise<boolean>;
   publicKeyPem(): Promise<string>;
   sign(data: string): Promise<string>;
 };
@@ -62,11 +64,12 @@ export function createOperatorSigner(
   keyring: Keyring,
   nowIso: () => string,
 ): OperatorSigner {
-  let loaded: Promise<{ publicPem: string; privateKey: KeyObject }> | null = null;
+  let loaded: Promise<{ publicPem: string; privateKey: KeyObject; generated: boolean }> | null = null;
   const load = async () => {
     const read = async () =>
       db.selectFrom('sandbox_operator_keys').selectAll().where('id', '=', KEY_ID).executeTakeFirst();
     let row = await read();
+    let generated = false;
     if (!row) {
       const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -81,6 +84,7 @@ export function createOperatorSigner(
             private_sealed: keyring.encrypt(privatePem, PURPOSE),
           })
           .execute();
+        generated = true;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
       }
@@ -90,8 +94,10 @@ export function createOperatorSigner(
     return {
       publicPem: row.public_pem as string,
       privateKey: createPrivateKey(keyring.decrypt(row.private_sealed, PURPOSE)),
+      generated,
     };
   };
+  let reported = false;
   const get = () => {
     if (!loaded)
       loaded = load().catch((err) => {
@@ -101,6 +107,11 @@ export function createOperatorSigner(
     return loaded;
   };
   return {
+    ensure: async () => {
+      const generated = (await get()).generated && !reported;
+      reported = true;
+      return generated;
+    },
     publicKeyPem: async () => (await get()).publicPem,
     sign: async (data) => signWithKey((await get()).privateKey, data),
   };
