@@ -113,6 +113,10 @@ for (const engine of engines()) {
       assert.equal(orgs2.statusCode, 200);
       const mails = await sys.services.mailer.list({ to: email });
       assert.ok(mails.some((m) => m.kind === 'account_approved'));
+      const bell = await sys.services.notifications.list(me.userId);
+      assert.ok(bell.some((n) => n.kind === 'account_approved'));
+      const opBell = await sys.services.notifications.list(op.userId);
+      assert.ok(opBell.some((n) => n.kind === 'account_pending' && n.body.includes(email)));
     });
 
     test('operator rejects with a reason; the user sees it and stays out', async () => {

@@ -10,6 +10,7 @@ import type { UserDirectory } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { Mailer } from '../notifications/mailer.ts';
+import type { NotificationService } from '../notifications/notification-service.ts';
 import { type Argon2Cost, checkPasswordPolicy, PasswordHasher } from './passwords.ts';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
@@ -108,6 +109,8 @@ export type IdentityOptions = {
   mailer: Mailer;
   sharedState: SharedState;
   publicUrl: string;
+  /** In-app notices (operators: accounts waiting for a decision; users: the decision). */
+  notifications?: NotificationService;
   /** Test-only override; production always uses the real cost. */
   argon2Cost?: Argon2Cost;
   sessionIdleMs?: number;
@@ -191,6 +194,7 @@ export class IdentityService implements UserDirectory {
   readonly #state: SharedState;
   readonly #publicUrl: string;
   readonly #hasher: PasswordHasher;
+  readonly #notifications: NotificationService | undefined;
   readonly #idleMs: number;
   readonly #absoluteMs: number;
   #dummyHash: Promise<string> | undefined;
@@ -205,6 +209,7 @@ export class IdentityService implements UserDirectory {
     this.#state = opts.sharedState;
     this.#publicUrl = opts.publicUrl;
     this.#hasher = new PasswordHasher(opts.argon2Cost);
+    this.#notifications = opts.notifications;
     this.#idleMs = opts.sessionIdleMs ?? 2 * HOUR;
     this.#absoluteMs = opts.sessionAbsoluteMs ?? 12 * HOUR;
   }
@@ -503,6 +508,19 @@ export class IdentityService implements UserDirectory {
           },
           trx,
         );
+      } else if (this.#notifications) {
+        const ops = await trx.selectFrom('users').select('id').where('is_operator', '=', 1).execute();
+        const held = user.screening_match ? ` (matches the screening entry "${user.screening_match}")` : '';
+        await this.#notifications.notify(
+          ops.map((o) => o.id),
+          {
+            kind: 'account_pending',
+            title: user.screening_match ? 'Account held by screening' : 'Account waiting for approval',
+            body: `${user.name} <${user.email}>${held}`,
+            link: '/admin/accounts',
+          },
+          trx,
+        );
       }
       return { status };
     });
@@ -555,6 +573,15 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
           details: reason ? { reason } : {},
+        },
+        trx,
+      );
+      await this.#notifications?.notify(
+        [userId],
+        {
+          kind: status === 'active' ? 'account_approved' : 'account_rejected',
+          title: status === 'active' ? 'Your account is approved' : 'Your account was not approved',
+          body: status === 'active' ? 'You can now use the portal.' : `Reason: ${reason}`,
         },
         trx,
       );
