@@ -6,6 +6,7 @@ import { AppUsageService } from './modules/apps/app-usage.ts';
 import { AppsService } from './modules/apps/apps-service.ts';
 import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
 import { migrations as appsMigrations } from './modules/apps/migrations.ts';
+import { PortalIdempotency } from './modules/apps/portal-idempotency.ts';
 import { appsRoutes } from './modules/apps/routes.ts';
 import { AuditService } from './modules/audit/audit-service.ts';
 import { migrations as auditMigrations } from './modules/audit/migrations.ts';
@@ -283,7 +284,13 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...organizationRoutes(organizations),
     ...notificationRoutes({ mailer, notifications, devMailbox: config.nodeEnv !== 'production' }),
     ...catalogRoutes(catalog),
-    ...appsRoutes({ apps, catalog, orgAccess: organizations, usage: appUsage }),
+    ...appsRoutes({
+      apps,
+      catalog,
+      orgAccess: organizations,
+      usage: appUsage,
+      idempotency: new PortalIdempotency(infra.sharedState, infra.keyring),
+    }),
     ...sandbox.routes({
       orgAccess: organizations,
       verifyAppCredentials: appCredentialsFromDirectory(gatewayDirectory),

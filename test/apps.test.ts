@@ -508,6 +508,33 @@ for (const engine of engines()) {
       );
     });
 
+    test('Idempotency-Key: 20 concurrent createApp retries make one app; other body → 422', async () => {
+      const owner = await activeUser(sys);
+      const org = await testOrganization(sys, owner);
+      const send = (name: string) =>
+        sys.app.inject({
+          method: 'POST',
+          url: `/api/v1/orgs/${org}/apps`,
+          headers: { ...owner.headers, 'content-type': 'application/json', 'idempotency-key': 'k-create-1' },
+          payload: JSON.stringify({ name }),
+        });
+      const rs = await Promise.all(Array.from({ length: 20 }, () => send('Once')));
+      const ok = rs.filter((r) => r.statusCode === 201);
+      assert.ok(ok.length >= 1);
+      assert.ok(
+        rs.every((r) => r.statusCode === 201 || r.statusCode === 409),
+        rs.map((r) => r.statusCode).join(),
+      );
+      assert.equal(new Set(ok.map((r) => r.json().clientSecret)).size, 1, 'replays carry the same response');
+      const again = await send('Once');
+      assert.equal(again.statusCode, 201);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal((await send('Other')).statusCode, 422);
+      const list = await call(sys, owner, 'GET', `/api/v1/orgs/${org}/apps`);
+      assert.equal(list.body.items.length, 1, 'exactly one effect');
+      assert.ok(!(await dumpDatabase(sys)).includes(ok[0].json().clientSecret));
+    });
+
     test('roles: viewers read but cannot create; developers cannot use operator routes', async () => {
       const viewer = await activeUser(sys);
       await addMember(sys, w.ownerA, w.orgA, viewer, 'viewer');

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
 import { type AnyRoute, defineRoute, idParam, type Principal } from '../../platform/http/route.ts';
@@ -12,6 +13,7 @@ import {
   limitDecisionSchema,
   limitRequestInputSchema,
 } from './apps-service.ts';
+import type { PortalIdempotency } from './portal-idempotency.ts';
 
 const secretView = z.object({
   id: z.string(),
@@ -157,6 +159,7 @@ export function appsRoutes(deps: {
   catalog: CatalogService;
   orgAccess: OrgAccess;
   usage: AppUsageService;
+  idempotency?: PortalIdempotency;
 }): AnyRoute[] {
   const { apps, catalog, orgAccess, usage } = deps;
   const member = async (principal: Principal | null, orgId: string, role: OrgRole, read = false) => {
@@ -164,6 +167,24 @@ export function appsRoutes(deps: {
     await orgAccess.requireMember(principal, orgId, role, { allowOperator: read });
   };
   const errors = ['not_found', 'forbidden', 'validation_failed'];
+  /** Idempotency-Key (optional) on the credential-creating POSTs, scoped to the signed-in user. */
+  const once = <R>(
+    c: { principal: Principal | null; req: FastifyRequest; reply: FastifyReply; body: unknown },
+    fn: () => Promise<R>,
+  ): Promise<R> =>
+    deps.idempotency
+      ? deps.idempotency.run(
+          {
+            scope: c.principal!.userId,
+            key: c.req.headers['idempotency-key'],
+            method: c.req.method,
+            path: c.req.url.split('?')[0],
+            body: c.body,
+          },
+          fn,
+          () => c.reply.header('idempotent-replayed', 'true'),
+        )
+      : fn();
   /** Profile and organisation details must be current before new credentials or entitlements. */
   const current = async (principal: Principal | null, orgId: string) => {
     if (principal && !principal.isOperator) await orgAccess.requireCurrentDetails?.(principal, orgId);
@@ -185,14 +206,16 @@ export function appsRoutes(deps: {
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
         await current(c.principal, c.params.orgId);
-        const r = await apps.createApp(c.params.orgId, c.body, ctxOf(c));
         c.reply.header('cache-control', 'no-store');
-        return {
-          app: r.app,
-          clientId: r.app.clientId,
-          clientSecret: r.clientSecret,
-          gatewayBaseUrl: `${catalog.publicUrl}${catalog.basePath(r.app.environment)}`,
-        };
+        return once(c, async () => {
+          const r = await apps.createApp(c.params.orgId, c.body, ctxOf(c));
+          return {
+            app: r.app,
+            clientId: r.app.clientId,
+            clientSecret: r.clientSecret,
+            gatewayBaseUrl: `${catalog.publicUrl}${catalog.basePath(r.app.environment)}`,
+          };
+        });
       },
     }),
     defineRoute({
@@ -273,11 +296,8 @@ export function appsRoutes(deps: {
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
         c.reply.header('cache-control', 'no-store');
-        return apps.createClientSecret(
-          c.params.orgId,
-          c.params.appId,
-          { expiresAt: c.body?.expiresAt },
-          ctxOf(c),
+        return once(c, () =>
+          apps.createClientSecret(c.params.orgId, c.params.appId, { expiresAt: c.body?.expiresAt }, ctxOf(c)),
         );
       },
     }),
@@ -311,7 +331,7 @@ export function appsRoutes(deps: {
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
         c.reply.header('cache-control', 'no-store');
-        return apps.resetClientSecret(c.params.orgId, c.params.appId, ctxOf(c));
+        return once(c, () => apps.resetClientSecret(c.params.orgId, c.params.appId, ctxOf(c)));
       },
     }),
     defineRoute({
@@ -368,7 +388,7 @@ export function appsRoutes(deps: {
       handler: async (c) => {
         await member(c.principal, c.params.orgId, 'developer');
         await current(c.principal, c.params.orgId);
-        return apps.subscribe(c.params.orgId, c.params.appId, c.body.planId, ctxOf(c));
+        return once(c, () => apps.subscribe(c.params.orgId, c.params.appId, c.body.planId, ctxOf(c)));
       },
     }),
     defineRoute({
