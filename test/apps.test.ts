@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { seedTerms } from '../src/modules/terms/terms-seed.ts';
 import { DAY } from '../src/platform/clock.ts';
 import {
   type AppsWorld,
@@ -652,6 +653,29 @@ for (const engine of engines()) {
       assert.equal(still.body.name, 'MARKER-A-APP');
       assert.equal(still.body.secrets.filter((s: any) => s.status === 'active').length, 1);
       assert.equal(await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret), true);
+    });
+
+    // Last: it seeds the bills additional terms, which every later bills subscription would need.
+    test("subscribing needs the product's additional terms accepted by the organisation", async () => {
+      await seedTerms(sys.services.terms);
+      const owner = await activeUser(sys);
+      const org = await testOrganization(sys, owner);
+      const a = await createApp(sys, owner, org);
+      const url = `/api/v1/orgs/${org}/apps/${a.appId}/subscriptions`;
+      const refused = await call(sys, owner, 'POST', url, { planId: w.plans.billsDefault });
+      assert.equal(refused.status, 403, refused.raw);
+      assert.equal(refused.body.error.code, 'product_terms_not_accepted');
+      const applicable = await call(sys, null, 'GET', '/api/v1/terms/applicable?product=bills');
+      const bills = applicable.body.documents.find(
+        (d: any) => d.kind === 'additional' && d.productSlug === 'bills',
+      );
+      const versionId = (bills.inForce ?? bills.pending[0]).id;
+      const acc = await call(sys, owner, 'POST', `/api/v1/terms/versions/${versionId}/accept`, {
+        onBehalfOf: 'organization',
+        orgId: org,
+      });
+      assert.equal(acc.status, 201, acc.raw);
+      assert.equal((await call(sys, owner, 'POST', url, { planId: w.plans.billsDefault })).status, 201);
     });
   });
 }
