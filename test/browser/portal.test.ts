@@ -85,9 +85,18 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
       .first()
       .waitFor({ state: 'detached', timeout: 10_000 })
       .catch(() => {});
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 1, `${name} overflows the phone width by ${overflow}px`);
     await screenshot(phone, `${name}-phone`);
+    const overflow = await phone.evaluate(() => {
+      const wide = [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(-3)
+        .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).replace(/\s+/g, '.')}`);
+      return { by: document.documentElement.scrollWidth - window.innerWidth, wide };
+    });
+    assert.ok(
+      overflow.by <= 1,
+      `${name} overflows the phone width by ${overflow.by}px: ${overflow.wide.join(', ')}`,
+    );
     await phone.close();
     timings[name] = Date.now() - started;
   }
