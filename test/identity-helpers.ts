@@ -69,7 +69,10 @@ export async function signIn(
   });
   if (res.statusCode !== 201) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   const body = res.json();
-  const principal = await sys.services.identity.authenticateToken(body.token);
+  // The session token arrives only in the cookie (browser style); scripts would ask for a bearer.
+  const token = /__Host-dz_session=([^;]+)/.exec(String(res.headers['set-cookie']))![1];
+  body.token = token;
+  const principal = await sys.services.identity.authenticateToken(token);
   return {
     userId: body.user.id,
     email,

@@ -326,7 +326,9 @@ for (const engine of engines()) {
       assert.match(setCookie, /SameSite=Strict/);
       assert.match(setCookie, /Path=\//);
       assert.doesNotMatch(setCookie, /Domain=/);
-      const { token, csrfToken } = res.json();
+      const { csrfToken } = res.json();
+      assert.equal(res.json().token, undefined, 'the session token never reaches page scripts');
+      const token = /__Host-dz_session=([^;]+)/.exec(setCookie)![1];
       const cookie = { cookie: `__Host-dz_session=${token}` };
 
       const got = await inject({ method: 'GET', url: '/api/v1/session', headers: cookie });
@@ -346,8 +348,15 @@ for (const engine of engines()) {
       const right = await patch({ ...cookie, 'x-csrf-token': csrfToken });
       assert.equal(right.statusCode, 200, right.body);
       // A bearer session token is not sent by browsers on their own: no CSRF token needed.
-      const bearer = await patch({ authorization: `Bearer ${token}` });
+      const scripted = await inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { email: user.email, password: TEST_PASSWORD, tokenDelivery: 'bearer' },
+      });
+      assert.equal(scripted.headers['set-cookie'], undefined);
+      const bearer = await patch({ authorization: `Bearer ${scripted.json().token}` });
       assert.equal(bearer.statusCode, 200);
+      assert.equal((await patch({ authorization: `Bearer ${token}` })).statusCode, 200);
       const noAuth = await inject({ method: 'GET', url: '/api/v1/me' });
       assert.equal(noAuth.statusCode, 401);
       const junk = await inject({

@@ -136,12 +136,22 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
       operationId: 'createSession',
       summary: 'Sign in; sets the session cookie and returns the CSRF token for state-changing calls',
       description:
-        'Accounts with an authenticator app must send `code` (a 6-digit TOTP code or a recovery code). The session cookie `__Host-dz_session` is Secure, HttpOnly and SameSite=Strict; send `x-csrf-token` on POST/PUT/PATCH/DELETE. Scripts may instead send the returned token as `Authorization: Bearer`.',
+        'Accounts with an authenticator app must send `code` (a 6-digit TOTP code or a recovery code). By default the session is set as the cookie `__Host-dz_session` (Secure, HttpOnly, SameSite=Strict) and never appears in the body, so page scripts cannot read it; send the returned `csrfToken` as `x-csrf-token` on POST/PUT/PATCH/DELETE. Scripts send `tokenDelivery: "bearer"` to get the token in the body instead (no cookie) and use it as `Authorization: Bearer`.',
       tags: ['sessions'],
       auth: 'public',
       status: 201,
-      body: z.object({ email, password, code: mfaCode.optional() }),
-      response: z.object({ token: z.string(), csrfToken: z.string(), session: sessionView, user: userView }),
+      body: z.object({
+        email,
+        password,
+        code: mfaCode.optional(),
+        tokenDelivery: z.enum(['cookie', 'bearer']).default('cookie'),
+      }),
+      response: z.object({
+        token: z.string().optional().describe('Only with tokenDelivery "bearer"'),
+        csrfToken: z.string(),
+        session: sessionView,
+        user: userView,
+      }),
       errors: [
         'invalid_credentials',
         'mfa_required',
@@ -156,8 +166,10 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
           1,
           Math.floor((Date.parse(r.session.expiresAt) - Date.parse(r.session.createdAt)) / 1000),
         );
-        setSessionCookie(ctx.reply, r.token, maxAge);
-        return r;
+        const { token, ...rest } = r;
+        if (ctx.body.tokenDelivery === 'bearer') return { token, ...rest };
+        setSessionCookie(ctx.reply, token, maxAge);
+        return rest;
       },
     }),
     defineRoute({
