@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
 import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { ApiError, call } from './api.ts';
+import { ApiError, call, items } from './api.ts';
 import { Page } from './components.tsx';
 import {
   ActivatePage,
@@ -63,6 +63,14 @@ function Header() {
   const loc = useLocation();
   const [open, setOpen] = useState(false);
   const devMail = useDevMailbox();
+  // Participant reviewers see a Reviews link; for everyone else the list is empty.
+  const reviews = useQuery({
+    queryKey: ['review-orgs'],
+    queryFn: async () => items(await call('listReviewOrganizations')),
+    enabled: user?.status === 'active',
+    staleTime: 60_000,
+  });
+  const reviewer = (reviews.data?.length ?? 0) > 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu whenever the page changes
   useEffect(() => setOpen(false), [loc.pathname]);
   return (
@@ -104,7 +112,7 @@ function Header() {
                 <NavLink to="/operator">Operator console</NavLink>
               </li>
             ) : null}
-            {user && user.status === 'active' ? (
+            {reviewer ? (
               <li>
                 <NavLink to="/reviews">Reviews</NavLink>
               </li>

@@ -19,7 +19,7 @@ export function Chart(props: {
   const niceMax = nice(max);
   const x = (i: number) => pad.l + (n <= 1 ? (w - pad.l - pad.r) / 2 : (i * (w - pad.l - pad.r)) / (n - 1));
   const y = (v: number) => h - pad.b - (v / niceMax) * (h - pad.t - pad.b);
-  const bw = Math.max(2, ((w - pad.l - pad.r) / Math.max(1, n)) * 0.6);
+  const bw = Math.min(36, Math.max(2, ((w - pad.l - pad.r) / Math.max(1, n)) * 0.6));
   const ticks = [0, niceMax / 2, niceMax];
   const step = Math.max(1, Math.ceil(n / 6));
   const id = props.title.replace(/\W+/g, '-').toLowerCase();

@@ -44,6 +44,37 @@ type ProdRequest = {
   createdAt: string;
 };
 
+/** Organisation names for the queues (operators see every organisation). */
+function useOrgNames() {
+  const q = useQuery({
+    queryKey: ['admin-orgs'],
+    queryFn: async () => items<Org>(await call('listAllOrganizations', { query: { limit: 500 } })),
+    staleTime: 30_000,
+  });
+  return new Map((q.data ?? []).map((o) => [o.id, o.name]));
+}
+
+function AppName(props: { orgId: string; appId: string }) {
+  const q = useQuery({
+    queryKey: ['app', props.orgId, props.appId],
+    queryFn: () => call<{ name: string }>('getApp', { params: { orgId: props.orgId, appId: props.appId } }),
+    staleTime: 60_000,
+    retry: false,
+  });
+  return <>{q.data?.name ?? props.appId}</>;
+}
+
+function Who(props: { orgId: string; appId: string; names: Map<string, string> }) {
+  return (
+    <>
+      <strong>{props.names.get(props.orgId) ?? props.orgId}</strong>
+      <div className="small">
+        app <AppName orgId={props.orgId} appId={props.appId} />
+      </div>
+    </>
+  );
+}
+
 const TABS: Array<[string, string]> = [
   ['accounts', 'Accounts'],
   ['screening', 'Screening hits'],
@@ -191,6 +222,7 @@ function SubscriptionsQueue() {
     refetchInterval: 10_000,
   });
   const [declining, setDeclining] = useState<string | null>(null);
+  const names = useOrgNames();
   return (
     <QueryView q={q} label="Loading subscriptions…">
       {(list) =>
@@ -204,10 +236,8 @@ function SubscriptionsQueue() {
             {list.map((s) => (
               <tr key={s.id}>
                 <td>{when(s.createdAt)}</td>
-                <td className="small mono">
-                  {(s as Subscription & { orgId?: string }).orgId}
-                  <br />
-                  {s.appId}
+                <td>
+                  <Who orgId={(s as Subscription & { orgId: string }).orgId} appId={s.appId} names={names} />
                 </td>
                 <td>
                   {s.productSlug} — <strong>{s.planName}</strong>
@@ -274,6 +304,7 @@ function LimitsQueue() {
     refetchInterval: 10_000,
   });
   const [open, setOpen] = useState<string | null>(null);
+  const names = useOrgNames();
   return (
     <QueryView q={q} label="Loading limit requests…">
       {(list) =>
@@ -291,10 +322,10 @@ function LimitsQueue() {
                   </h2>
                   <span className="muted small">{when(l.createdAt)}</span>
                 </div>
-                <p className="small mono">
-                  {(l as LimitRequest & { orgId?: string }).orgId} · {l.appId}
-                  {l.requestedUntil ? ` · until ${day(l.requestedUntil)}` : ''}
-                </p>
+                <div className="small">
+                  <Who orgId={(l as LimitRequest & { orgId: string }).orgId} appId={l.appId} names={names} />
+                  {l.requestedUntil ? ` Needed until ${day(l.requestedUntil)}.` : ''}
+                </div>
                 <blockquote>{l.reason}</blockquote>
                 {open === l.id ? (
                   <Form
@@ -370,6 +401,7 @@ function ProductionQueue() {
       items<ProdRequest>(await call('listProductionRequests', { query: { status: 'pending' } })),
     refetchInterval: 10_000,
   });
+  const names = useOrgNames();
   return (
     <QueryView q={q} label="Loading requests…">
       {(list) =>
@@ -383,10 +415,8 @@ function ProductionQueue() {
             {list.map((r) => (
               <tr key={r.id}>
                 <td>{when(r.createdAt)}</td>
-                <td className="small mono">
-                  {r.orgId}
-                  <br />
-                  {r.appId}
+                <td>
+                  <Who orgId={r.orgId} appId={r.appId} names={names} />
                 </td>
                 <td>{r.note ?? '—'}</td>
                 <td className="row-actions">

@@ -32,6 +32,8 @@ type Usage = {
 };
 type Series = {
   bucket: string;
+  from: string;
+  to: string;
   points: Array<{ t: string; calls: number; errors: number; avgLatencyMs: number }>;
 };
 type LogItem = {
@@ -61,6 +63,24 @@ const PERIOD: Record<number, string> = {
 };
 
 const REFRESH_MS = 5000;
+
+type Point = { t: string; calls: number; errors: number; avgLatencyMs: number };
+
+/** Every bucket of the range, with zeros where there was no traffic, so the time axis is honest. */
+function fillBuckets(s: Series): Point[] {
+  const step = s.bucket === 'day' ? 86_400_000 : 3_600_000;
+  const byBucket = new Map(s.points.map((p) => [Math.floor(Date.parse(p.t) / step), p]));
+  const first = Math.floor(Date.parse(s.from) / step);
+  const last = Math.floor(Date.parse(s.to) / step);
+  if (!Number.isFinite(first) || !Number.isFinite(last) || last - first > 1000) return s.points;
+  const out: Point[] = [];
+  for (let b = first + 1; b <= last; b++) {
+    out.push(
+      byBucket.get(b) ?? { t: new Date(b * step).toISOString(), calls: 0, errors: 0, avgLatencyMs: 0 },
+    );
+  }
+  return out;
+}
 
 export function UsagePage() {
   const { orgId = '', appId = '' } = useParams();
@@ -197,7 +217,8 @@ export function UsagePage() {
         </div>
         <QueryView q={series} label="Loading charts…">
           {(s) => {
-            const labels = s.points.map((p) =>
+            const points = fillBuckets(s);
+            const labels = points.map((p) =>
               s.bucket === 'hour'
                 ? new Date(p.t).toISOString().slice(11, 16)
                 : new Date(p.t).toISOString().slice(5, 10),
@@ -210,8 +231,8 @@ export function UsagePage() {
                   title="Calls and errors"
                   labels={labels}
                   series={[
-                    { name: 'Calls', values: s.points.map((p) => p.calls), color: '#0b6e4f', kind: 'bar' },
-                    { name: 'Errors', values: s.points.map((p) => p.errors), color: '#b42318', kind: 'bar' },
+                    { name: 'Calls', values: points.map((p) => p.calls), color: '#0b6e4f', kind: 'bar' },
+                    { name: 'Errors', values: points.map((p) => p.errors), color: '#b42318', kind: 'bar' },
                   ]}
                 />
                 <Chart
@@ -221,7 +242,7 @@ export function UsagePage() {
                   series={[
                     {
                       name: 'Latency (ms)',
-                      values: s.points.map((p) => Math.round(p.avgLatencyMs)),
+                      values: points.map((p) => Math.round(p.avgLatencyMs)),
                       color: '#1d4ed8',
                     },
                   ]}
