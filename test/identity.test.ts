@@ -661,6 +661,74 @@ for (const engine of engines()) {
       assert.equal(ev[0].details.sessionsEnded, 2);
     });
 
+    test('change password (ends other sessions) and regenerate recovery codes (needs a TOTP code)', async () => {
+      const user = await activeUser(sys);
+      const other = await signIn(sys, user.email);
+      const wrong = await inject({
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: user.headers,
+        payload: { currentPassword: 'not-the-password', newPassword: 'a fresh long passphrase' },
+      });
+      assert.equal(wrong.json().error.code, 'invalid_credentials');
+      const weak = await inject({
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: user.headers,
+        payload: { currentPassword: TEST_PASSWORD, newPassword: 'password1234' },
+      });
+      assert.equal(weak.json().error.code, 'password_too_common');
+      const ok = await inject({
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: user.headers,
+        payload: { currentPassword: TEST_PASSWORD, newPassword: 'a fresh long passphrase' },
+      });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().sessionsEnded, 1);
+      assert.equal(
+        (await inject({ method: 'GET', url: '/api/v1/me', headers: user.headers })).statusCode,
+        200,
+      );
+      assert.equal(
+        (await inject({ method: 'GET', url: '/api/v1/me', headers: other.headers })).statusCode,
+        401,
+      );
+
+      const noMfa = await inject({
+        method: 'POST',
+        url: '/api/v1/me/mfa/recovery-codes',
+        headers: user.headers,
+        payload: { code: '123456' },
+      });
+      assert.equal(noMfa.json().error.code, 'mfa_not_enrolled');
+      const { secret } = await sys.services.identity.enrollTotp(user.principal, {});
+      const first = await sys.services.identity.confirmTotp(
+        user.principal,
+        rfc6238(secret, sys.clock.nowMs()),
+        {},
+      );
+      sys.clock.advance(30_000);
+      const regen = await inject({
+        method: 'POST',
+        url: '/api/v1/me/mfa/recovery-codes',
+        headers: user.headers,
+        payload: { code: rfc6238(secret, sys.clock.nowMs()) },
+      });
+      assert.equal(regen.statusCode, 200, regen.body);
+      const fresh: string[] = regen.json().recoveryCodes;
+      assert.equal(fresh.length, 10);
+      const login = (code: string) =>
+        inject({
+          method: 'POST',
+          url: '/api/v1/sessions',
+          payload: { email: user.email, password: 'a fresh long passphrase', code },
+          ip: '10.5.5.5',
+        });
+      assert.equal((await login(first.recoveryCodes[0])).statusCode, 401, 'old codes stop working');
+      assert.equal((await login(fresh[0])).statusCode, 201);
+    });
+
     test('reset links expire after an hour', async () => {
       const user = await activeUser(sys);
       await inject({ method: 'POST', url: '/api/v1/password-resets', payload: { email: user.email } });

@@ -1081,6 +1081,108 @@ export class IdentityService implements UserDirectory {
     return { recoveryCodes: codes };
   }
 
+  /**
+   * New recovery codes (the old ones stop working), shown once; needs a current TOTP code so a
+   * stolen session alone cannot mint them.
+   */
+  async regenerateRecoveryCodes(
+    principal: Principal,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<{ recoveryCodes: string[] }> {
+    const user = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', principal.userId)
+      .executeTakeFirstOrThrow();
+    if (!user.totp_secret_enc) throw new AppError('mfa_not_enrolled');
+    if (!/^\d{6}$/.test(code) || !(await this.#checkSecondFactor(user, code, meta))) {
+      throw new AppError('invalid_mfa_code');
+    }
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode());
+    const now = this.#nowIso();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      await trx
+        .insertInto('recovery_codes')
+        .values(
+          codes.map((c) => ({
+            code_hash: this.#keyring.hmac(c.replace(/-/g, ''), 'recovery-code'),
+            user_id: user.id,
+            created_at: now,
+          })),
+        )
+        .execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'mfa.recovery_codes_regenerated',
+          target: { type: 'user', id: user.id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+    });
+    return { recoveryCodes: codes };
+  }
+
+  /**
+   * Changes the password of the signed-in user, who proves it with the current one (wrong guesses
+   * count toward the lockout). Every other session ends.
+   */
+  async changePassword(
+    principal: Principal,
+    input: { currentPassword: string; newPassword: string },
+    meta: RequestMeta,
+  ): Promise<{ sessionsEnded: number }> {
+    const user = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', principal.userId)
+      .executeTakeFirstOrThrow();
+    if (await this.#activeUntil(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`)) {
+      throw new AppError('account_locked');
+    }
+    if (!(await this.#hasher.verify(user.password_hash, input.currentPassword))) {
+      await this.#countFailure(user.email, user.id, 'change_wrong_password', meta);
+      throw new AppError('invalid_credentials', 'The current password is wrong.');
+    }
+    checkPasswordPolicy(input.newPassword, { email: user.email, name: user.name });
+    const hash = await this.#hasher.hash(input.newPassword);
+    const now = this.#nowIso();
+    const ended = await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ password_hash: hash, password_changed_at: now })
+        .where('id', '=', user.id)
+        .execute();
+      const n = await this.#revokeAll(user.id, trx, principal.sessionId);
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'user.password_changed',
+          target: { type: 'user', id: user.id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { sessionsEnded: n },
+        },
+        trx,
+      );
+      await this.#mailer.send(
+        {
+          to: user.email,
+          kind: 'password_changed',
+          subject: 'Your Darwaza password was changed',
+          text: `Hello ${user.name},\n\nYour password was just changed and your other sessions were signed out. If this was not you, reset your password and contact the operator.`,
+        },
+        trx,
+      );
+      return n;
+    });
+    return { sessionsEnded: ended };
+  }
+
   // ------------------------------------------------------------------------------------ password reset
 
   /** Always answers the same; mails a single-use link (1 hour) when the account exists. */

@@ -249,6 +249,37 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
       handler: async (ctx) => identity.confirmTotp(ctx.principal!, ctx.body.code, meta(ctx)),
     }),
 
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/me/mfa/recovery-codes',
+      operationId: 'regenerateRecoveryCodes',
+      summary: 'Replace your recovery codes (needs a code from your authenticator app; shown once)',
+      tags: ['mfa'],
+      auth: 'user-any-status',
+      body: z.object({ code: z.string().regex(/^\d{6}$/, 'must be 6 digits') }),
+      response: z.object({ recoveryCodes: z.array(z.string()).max(20) }),
+      errors: ['invalid_mfa_code', 'mfa_not_enrolled'],
+      handler: async (ctx) => identity.regenerateRecoveryCodes(ctx.principal!, ctx.body.code, meta(ctx)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      operationId: 'changePassword',
+      summary: 'Change your password (ends your other sessions)',
+      tags: ['accounts'],
+      auth: 'user-any-status',
+      body: z.object({ currentPassword: password, newPassword: password }),
+      response: z.object({ sessionsEnded: z.number() }),
+      errors: [
+        'invalid_credentials',
+        'account_locked',
+        'password_too_short',
+        'password_too_long',
+        'password_too_common',
+      ],
+      handler: async (ctx) => identity.changePassword(ctx.principal!, ctx.body, meta(ctx)),
+    }),
+
     // ------------------------------------------------------------------ password reset
     defineRoute({
       method: 'POST',
