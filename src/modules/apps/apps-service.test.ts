@@ -137,10 +137,11 @@ for (const engine of testEngines()) {
       await apps.updateApp('org_a', app.id, { name: 'm' }, ctx);
       const s2 = await apps.createClientSecret('org_a', app.id, {}, ctx);
       await apps.revokeClientSecret('org_a', app.id, s2.secret.id, ctx);
-      const plan = await catalog.findPlanByName('bills', 'Default Plan – 100 calls per hour');
+      const plan = await catalog.createPlan('bills', { name: 'Announced plan' });
       await catalog.updatePlan(plan!.id, { burst: 20 });
       await apps.unsubscribe('org_a', app.id, sub.id, ctx);
-      await new Promise((r) => setTimeout(r, 10));
+      const mineNow = () => messages.filter((m) => m.appId === app.id || m.id === plan!.id);
+      for (let i = 0; i < 100 && mineNow().length < 6; i++) await new Promise((r) => setTimeout(r, 10));
       const mine = messages.filter((m) => m.appId === app.id || m.id === plan!.id);
       assert.deepEqual(
         mine.map((m) => `${m.kind}:${[app.id, app.clientId, sub.id, plan!.id].includes(m.id)}`),
