@@ -727,6 +727,34 @@ for (const engine of engines()) {
         });
       assert.equal((await login(first.recoveryCodes[0])).statusCode, 401, 'old codes stop working');
       assert.equal((await login(fresh[0])).statusCode, 201);
+
+      sys.clock.advance(30_000);
+      const off = await inject({
+        method: 'POST',
+        url: '/api/v1/me/mfa/totp/disable',
+        headers: user.headers,
+        payload: { password: 'a fresh long passphrase', code: rfc6238(secret, sys.clock.nowMs()) },
+      });
+      assert.equal(off.statusCode, 204, off.body);
+      const plain = await inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { email: user.email, password: 'a fresh long passphrase' },
+        ip: '10.5.5.5',
+      });
+      assert.equal(plain.statusCode, 201);
+      assert.equal(
+        (await sys.services.audit.list({ action: 'mfa.totp_disabled', actorId: user.userId })).length,
+        1,
+      );
+      // Operators cannot turn it off.
+      const opOff = await inject({
+        method: 'POST',
+        url: '/api/v1/me/mfa/totp/disable',
+        headers: await opHeaders(),
+        payload: { password: TEST_PASSWORD, code: '123456' },
+      });
+      assert.equal(opOff.statusCode, 403);
     });
 
     test('reset links expire after an hour', async () => {

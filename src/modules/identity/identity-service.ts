@@ -1082,6 +1082,63 @@ export class IdentityService implements UserDirectory {
   }
 
   /**
+   * Turns TOTP off after proving both factors again. Operators cannot: they must use TOTP. Sessions
+   * keep running; recovery codes are deleted.
+   */
+  async disableTotp(
+    principal: Principal,
+    input: { password: string; code: string },
+    meta: RequestMeta,
+  ): Promise<void> {
+    const user = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', principal.userId)
+      .executeTakeFirstOrThrow();
+    if (Number(user.is_operator) === 1)
+      throw new AppError('forbidden', 'Operators must keep their authenticator app.');
+    if (!user.totp_secret_enc) throw new AppError('mfa_not_enrolled');
+    if (await this.#activeUntil(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`)) {
+      throw new AppError('account_locked');
+    }
+    if (!(await this.#hasher.verify(user.password_hash, input.password))) {
+      await this.#countFailure(user.email, user.id, 'disable_mfa_wrong_password', meta);
+      throw new AppError('invalid_credentials');
+    }
+    if (!(await this.#checkSecondFactor(user, input.code, meta))) {
+      await this.#countFailure(user.email, user.id, 'disable_mfa_wrong_code', meta);
+      throw new AppError('invalid_mfa_code');
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ totp_secret_enc: null, totp_pending_enc: null, totp_last_step: null })
+        .where('id', '=', user.id)
+        .execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      await this.#audit.record(
+        {
+          actor: { type: 'user', id: user.id },
+          action: 'mfa.totp_disabled',
+          target: { type: 'user', id: user.id },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        trx,
+      );
+      await this.#mailer.send(
+        {
+          to: user.email,
+          kind: 'mfa_disabled',
+          subject: 'Two-step sign-in was turned off',
+          text: `Hello ${user.name},\n\nThe authenticator app was removed from your Darwaza account. If this was not you, reset your password and contact the operator.`,
+        },
+        trx,
+      );
+    });
+  }
+
+  /**
    * New recovery codes (the old ones stop working), shown once; needs a current TOTP code so a
    * stolen session alone cannot mint them.
    */

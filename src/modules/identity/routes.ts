@@ -251,6 +251,22 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
 
     defineRoute({
       method: 'POST',
+      url: '/api/v1/me/mfa/totp/disable',
+      operationId: 'disableTotp',
+      summary: 'Turn the authenticator app off (password and a current code; not for operators)',
+      tags: ['mfa'],
+      auth: 'user-any-status',
+      status: 204,
+      body: z.object({ password, code: mfaCode }),
+      response: z.null(),
+      errors: ['invalid_credentials', 'invalid_mfa_code', 'mfa_not_enrolled', 'account_locked', 'forbidden'],
+      handler: async (ctx) => {
+        await identity.disableTotp(ctx.principal!, ctx.body, meta(ctx));
+        return null;
+      },
+    }),
+    defineRoute({
+      method: 'POST',
       url: '/api/v1/me/mfa/recovery-codes',
       operationId: 'regenerateRecoveryCodes',
       summary: 'Replace your recovery codes (needs a code from your authenticator app; shown once)',
