@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
 import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiError, call, items } from './api.ts';
@@ -30,7 +30,20 @@ import { SandboxPage } from './pages/sandbox.tsx';
 import { UsagePage } from './pages/usage.tsx';
 import { RequireUser, useSession, useSignOut } from './session.tsx';
 
-const queryClient = new QueryClient({
+/**
+ * A 401 from any portal call means the session ended (expired, revoked elsewhere, password reset):
+ * refresh the session so guarded pages send the person to sign-in instead of showing errors.
+ */
+const queryCache = new QueryCache({
+  onError: (err, query) => {
+    if (err instanceof ApiError && err.status === 401 && query.queryKey[0] !== 'session') {
+      void queryClient.invalidateQueries({ queryKey: ['session'] });
+    }
+  },
+});
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache,
   defaultOptions: {
     queries: {
       retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,

@@ -476,6 +476,43 @@ function TermsAdmin() {
         A standard change takes effect no sooner than the notice period after publication. New functions and
         legal changes may take effect at once. Everyone affected is notified when you publish.
       </Notice>
+      <details className="disclosure card">
+        <summary>New terms document (for example a product's additional terms)</summary>
+        <Form
+          submitLabel="Create document"
+          onSubmit={async (v, form) => {
+            await call('createTermsDocument', {
+              body: {
+                slug: String(v.slug ?? '').trim(),
+                title: String(v.title ?? '').trim(),
+                kind: String(v.kind ?? 'additional'),
+                productSlug: String(v.productSlug ?? '').trim() || null,
+              },
+            });
+            form.reset();
+            await refresh();
+          }}
+        >
+          <Field name="title" label="Title" required />
+          <Field
+            name="slug"
+            label="Short name (slug)"
+            required
+            hint="Lower-case letters, digits and dashes."
+          />
+          <Field
+            name="kind"
+            label="Kind"
+            defaultValue="additional"
+            options={[
+              { value: 'additional', label: "A product's additional terms" },
+              { value: 'policy', label: 'Policy' },
+              { value: 'guideline', label: 'Guideline' },
+            ]}
+          />
+          <Field name="productSlug" label="Product (for additional terms)" placeholder="e.g. ibft" />
+        </Form>
+      </details>
       <QueryView q={docs} label="Loading documents…">
         {(list) => (
           <div className="stack">

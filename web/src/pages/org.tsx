@@ -630,7 +630,20 @@ export function OrgTermsPage() {
           )
         }
       </QueryView>
-      <h2>Acceptance record</h2>
+      <div className="section-head">
+        <h2>Acceptance record</h2>
+        <p className="links">
+          <a href={`/api/v1/terms/acceptances/export?orgId=${encodeURIComponent(orgId)}&format=csv`} download>
+            Export as CSV
+          </a>
+          <a
+            href={`/api/v1/terms/acceptances/export?orgId=${encodeURIComponent(orgId)}&format=json`}
+            download
+          >
+            Export as JSON
+          </a>
+        </p>
+      </div>
       <QueryView q={history} label="Loading the record…">
         {(h) => (
           <>
