@@ -70,6 +70,8 @@ export class OAuthService {
   readonly #apps: AppsService;
   readonly #orgAccess: OrgAccess;
   readonly #audit: AuditService;
+  /** Housekeeping runs at most hourly per process, riding on token issuance (no timer). */
+  #lastPurgeMs = 0;
 
   constructor(opts: {
     db: Kysely<any>;
@@ -182,6 +184,10 @@ export class OAuthService {
         expires_at: new Date(nowMs + TOKEN_TTL_S * 1000).toISOString(),
       })
       .execute();
+    if (nowMs - this.#lastPurgeMs > 3_600_000) {
+      this.#lastPurgeMs = nowMs;
+      void this.purgeExpired().catch(() => {});
+    }
     await this.#audit.record({
       actor: { type: 'app', id: client.appId },
       action: 'oauth.token_issued',
