@@ -788,6 +788,10 @@ for (const engine of engines()) {
       });
       assert.equal(req.statusCode, 204);
       assert.equal((await me()).profileConfirmationDue, true);
+      // "Update now" stops further use until the details are saved or confirmed.
+      const blocked = await inject({ method: 'GET', url: '/api/v1/organizations', headers: user.headers });
+      assert.equal(blocked.statusCode, 403);
+      assert.equal(blocked.json().error.code, 'account_not_active');
       const upd = await inject({
         method: 'PATCH',
         url: '/api/v1/me',
@@ -797,6 +801,10 @@ for (const engine of engines()) {
       assert.equal(upd.statusCode, 200, upd.body);
       assert.equal(upd.json().profileConfirmationDue, false);
       assert.equal(upd.json().phone, '+92 300 0000000');
+      assert.equal(
+        (await inject({ method: 'GET', url: '/api/v1/organizations', headers: user.headers })).statusCode,
+        200,
+      );
       const barred = await inject({
         method: 'PATCH',
         url: '/api/v1/me',

@@ -887,6 +887,7 @@ export class IdentityService implements UserDirectory {
         'u.name',
         'u.status',
         'u.is_operator',
+        'u.update_required',
       ])
       .where('s.token_hash', '=', this.#tokenHash(token, 'session'))
       .executeTakeFirst();
@@ -907,7 +908,9 @@ export class IdentityService implements UserDirectory {
       email: row.email,
       name: row.name,
       isOperator: Number(row.is_operator) === 1 && Number(row.mfa) === 1,
-      status: row.status,
+      // An operator's "update now" stops further use until the user saves or confirms their details:
+      // routes for active users answer account_not_active; status and profile routes still work.
+      status: row.status === 'active' && Number(row.update_required) === 1 ? 'update_required' : row.status,
     };
   }
 
