@@ -109,8 +109,16 @@ export async function seedCatalog(
   let sort = 10;
   for (const p of list) {
     const existed = await catalog.findProduct(p.slug);
+    if (existed?.status === 'retired') continue;
+    // An existing product keeps the name and description operators may have edited; its API
+    // document is refreshed from the sandbox.
     await catalog.upsertProduct(
-      { slug: p.slug, name: p.name, description: p.description, apis: [{ openapi: p.openapi }] },
+      {
+        slug: p.slug,
+        name: existed?.name ?? p.name,
+        description: existed?.description ?? p.description,
+        apis: [{ openapi: p.openapi }],
+      },
       { sort },
     );
     sort += 10;
