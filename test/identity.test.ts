@@ -792,6 +792,7 @@ for (const engine of engines()) {
       const blocked = await inject({ method: 'GET', url: '/api/v1/organizations', headers: user.headers });
       assert.equal(blocked.statusCode, 403);
       assert.equal(blocked.json().error.code, 'account_not_active');
+      assert.equal((await me()).status, 'update_required');
       const upd = await inject({
         method: 'PATCH',
         url: '/api/v1/me',

@@ -643,7 +643,7 @@ export class IdentityService implements UserDirectory {
       id: r.id,
       email: r.email,
       name: r.name,
-      status: r.status,
+      status: r.status === 'active' && Number(r.update_required) === 1 ? 'update_required' : r.status,
       isOperator: Number(r.is_operator) === 1,
       mfaEnabled: r.totp_secret_enc !== null,
       dateOfBirth: r.date_of_birth,
