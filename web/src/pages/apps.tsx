@@ -284,6 +284,7 @@ export function AppDetailPage() {
   });
   const products = useProducts();
   const [newSecret, setNewSecret] = useState<string | null>(null);
+  const [subscribeFormKey, setSubscribeFormKey] = useState(0);
   const [needTerms, setNeedTerms] = useState<{
     planId: string;
     productSlug: string;
@@ -461,6 +462,7 @@ export function AppDetailPage() {
               <QueryView q={products} label="Loading plans…">
                 {(ps) => (
                   <Form
+                    key={subscribeFormKey}
                     label="Subscribe to a plan"
                     submitLabel="Subscribe"
                     busyLabel="Subscribing…"
@@ -511,6 +513,7 @@ export function AppDetailPage() {
                 onAccepted={async () => {
                   await call('subscribe', { params: { orgId, appId }, body: { planId: needTerms.planId } });
                   setNeedTerms(null);
+                  setSubscribeFormKey((k) => k + 1);
                   await subs.refetch();
                 }}
               />
