@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import {
+  DEMO_DEVELOPER_EMAIL,
+  DEMO_DEVELOPER_PASSWORD,
+  DEMO_OPERATOR_PASSWORD,
+  DEMO_OPERATOR_TOTP_SECRET,
+  identityDemoSeeder,
+} from '../src/modules/identity/demo-seed.ts';
 import { HOUR, MINUTE } from '../src/platform/clock.ts';
+import { testSharedStates } from '../src/platform/testing.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import {
   activeUser,
@@ -930,3 +938,57 @@ for (const engine of engines()) {
     });
   });
 }
+
+/** Lockout and per-IP throttling agree across processes: the same flow on Redis when REDIS_URL is set. */
+for (const state of testSharedStates().filter((s) => s.name !== 'memory')) {
+  describe(`identity lockout on shared state (${state.name})`, () => {
+    let sys: TestSystem;
+    before(async () => {
+      sys = await startTestSystem({ sharedState: await state.open() });
+    });
+    after(async () => {
+      await sys.cleanup();
+    });
+
+    test('ten failures lock the e-mail for 30 minutes; a second "process" sees the lock', async () => {
+      const user = await activeUser(sys);
+      const attempt = (password: string) =>
+        sys.app.inject({
+          method: 'POST',
+          url: '/api/v1/sessions',
+          payload: { email: user.email, password },
+          remoteAddress: '10.9.9.9',
+        });
+      for (let i = 0; i < 10; i++) assert.equal((await attempt('wrong-password-123')).statusCode, 401);
+      assert.equal((await attempt(TEST_PASSWORD)).statusCode, 423);
+      sys.clock.advance(31 * MINUTE);
+      assert.equal((await attempt(TEST_PASSWORD)).statusCode, 201);
+    });
+  });
+}
+
+describe('demo seed', () => {
+  test('creates the operator, the developer and the confirmed Demo Fintech once', async () => {
+    const sys = await startTestSystem();
+    try {
+      const first = await identityDemoSeeder.run(sys);
+      assert.match(String(first), /operator@darwaza\.local/);
+      assert.equal(await identityDemoSeeder.run(sys), undefined, 'idempotent');
+      const dev = await signIn(sys, DEMO_DEVELOPER_EMAIL, DEMO_DEVELOPER_PASSWORD);
+      const orgs = await sys.services.organizations.listMyOrganizations(dev.principal);
+      assert.equal(orgs[0].name, 'Demo Fintech');
+      assert.equal(orgs[0].representativeConfirmed, true);
+      assert.equal(orgs[0].participant.name, '1LINK Model Bank');
+      sys.clock.advance(30_000);
+      const op = await signIn(
+        sys,
+        'operator@darwaza.local',
+        DEMO_OPERATOR_PASSWORD,
+        rfc6238(DEMO_OPERATOR_TOTP_SECRET, sys.clock.nowMs()),
+      );
+      assert.equal(op.principal.isOperator, true);
+    } finally {
+      await sys.cleanup();
+    }
+  });
+});
