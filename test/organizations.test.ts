@@ -400,6 +400,18 @@ for (const engine of engines()) {
       );
       assert.equal(seen.json().items[0].representatives[0].userId, owner1.userId);
 
+      // A reviewer who also owns an organisation under their participant cannot confirm themselves.
+      const selfOrg = await testOrganization(sys, reviewer, {
+        participantId: p1.json().id,
+        name: 'Reviewer Own Co',
+      });
+      const self = await inject(
+        'POST',
+        `/api/v1/review/organizations/${selfOrg}/representatives/${reviewer.userId}/confirm`,
+        reviewer.headers,
+        {},
+      );
+      assert.equal(self.statusCode, 403);
       const foreign = await inject(
         'POST',
         `/api/v1/review/organizations/${org2}/representatives/${owner2.userId}/confirm`,

@@ -1093,6 +1093,9 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
     meta: RequestMeta,
   ): Promise<RepresentativeView> {
     const org = await this.#requireReviewer(principal, orgId);
+    // Nobody vouches for themselves, not even an operator.
+    if (userId === principal.userId)
+      throw new AppError('forbidden', 'You cannot decide on your own representation.');
     const nowMs = this.#clock.nowMs();
     let expiresAt: string | null = null;
     if (status === 'confirmed') {
