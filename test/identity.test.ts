@@ -188,6 +188,17 @@ for (const engine of engines()) {
         assert.equal(res.json().error.code, code);
         assert.ok(res.json().error.message.length > 10);
       }
+      const which = await signUp(
+        {
+          name: 'Far Away',
+          email: uniqueEmail('ref'),
+          password: TEST_PASSWORD,
+          ...adult,
+          countryOfUse: 'MM',
+        },
+        '10.0.0.9',
+      );
+      assert.deepEqual(which.json().error.details, { field: 'countryOfUse', country: 'MM' });
       // Exactly 18 today is old enough.
       const ok = await signUp({
         name: 'Just Adult',

@@ -282,7 +282,7 @@ export class IdentityService implements UserDirectory {
   async signUp(input: SignUpInput, meta: RequestMeta): Promise<{ status: 'activation_sent' }> {
     await this.#throttle(`idn:signup:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
     const email = normEmail(input.email);
-    const refuse = async (code: string, reason: string) => {
+    const refuse = async (code: string, reason: string, details: Record<string, unknown>) => {
       await this.#audit.record({
         actor: anonymous,
         action: 'user.signup_refused',
@@ -295,18 +295,22 @@ export class IdentityService implements UserDirectory {
           countryOfUse: input.countryOfUse,
         },
       });
-      throw new AppError(code);
+      throw new AppError(code, undefined, details);
     };
     if (!input.acceptTerms) throw new AppError('terms_not_accepted');
     checkPasswordPolicy(input.password, { email, name: input.name });
-    if (!this.isAdult(input.dateOfBirth)) await refuse('ineligible_underage', 'underage');
+    if (!this.isAdult(input.dateOfBirth)) await refuse('ineligible_underage', 'underage', { minimumAge: 18 });
     const countries = [input.countryOfResidence.toUpperCase(), input.countryOfUse.toUpperCase()];
     const barred = await this.#db
       .selectFrom('barred_countries')
       .select('code')
       .where('code', 'in', countries)
       .execute();
-    if (barred.length > 0) await refuse('ineligible_country', `barred_country:${barred[0].code}`);
+    if (barred.length > 0) {
+      const code = barred[0].code as string;
+      const field = countries[0] === code ? 'countryOfResidence' : 'countryOfUse';
+      await refuse('ineligible_country', `barred_country:${code}`, { field, country: code });
+    }
 
     const existing = await this.#db
       .selectFrom('users')
