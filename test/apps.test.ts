@@ -566,6 +566,8 @@ for (const engine of engines()) {
           '/api/v1/admin/apps/app_00000000000000000000000000/status',
           { status: 'suspended', reason: 'xyz' },
         ],
+        ['GET', '/api/v1/admin/apps'],
+        ['GET', '/api/v1/admin/apps/app_00000000000000000000000000'],
         ['POST', '/api/v1/admin/products', { slug: 'evil', name: 'Evil' }],
         ['POST', '/api/v1/admin/products/ibft/apis', { openapi: { openapi: '3.1.0', paths: {} } }],
         ['POST', '/api/v1/admin/products/ibft/publish'],

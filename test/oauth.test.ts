@@ -169,6 +169,20 @@ for (const engine of engines()) {
       assert.equal(r.body.error, 'invalid_client');
       assert.equal(await sys.services.gatewayDirectory.verifyAccessToken(tok), null);
       assert.equal((await sys.services.gatewayDirectory.findAppByClientId(a.clientId))?.status, 'suspended');
+      const listed = await call(
+        sys,
+        w.operator,
+        'GET',
+        `/api/v1/admin/apps?status=suspended&orgId=${w.orgA}`,
+      );
+      assert.deepEqual(
+        listed.body.items.map((x: any) => x.id),
+        [a.appId],
+      );
+      assert.equal(
+        (await call(sys, w.operator, 'GET', `/api/v1/admin/apps/${a.appId}`)).body.status,
+        'suspended',
+      );
       await call(sys, w.operator, 'POST', `/api/v1/admin/apps/${a.appId}/status`, {
         status: 'active',
         reason: 'resolved',

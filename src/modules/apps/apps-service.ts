@@ -424,6 +424,18 @@ export class AppsService {
     return this.#view(await this.#appRow(orgId, appId));
   }
 
+  /** Operators: every app, newest first, optionally for one organisation or status. */
+  async listAllApps(filter: { orgId?: string; status?: AppStatus; limit?: number }): Promise<AppView[]> {
+    let q = this.#db.selectFrom('apps').selectAll();
+    if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(Math.min(filter.limit ?? 200, 500))
+      .execute();
+    return Promise.all(rows.map((r) => this.#view(r)));
+  }
+
   /** Operators: any app by id. */
   async getAppById(appId: string): Promise<AppView | null> {
     const row = await this.#db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst();

@@ -614,6 +614,37 @@ export function appsRoutes(deps: {
       handler: async (c) => apps.decideLimitRequest(c.params.requestId, c.body, ctxOf(c)),
     }),
     defineRoute({
+      method: 'GET',
+      url: '/api/v1/admin/apps',
+      operationId: 'listAllApps',
+      summary: 'Every app, newest first (operators)',
+      tags: ['apps', 'admin'],
+      auth: 'operator',
+      query: z.strictObject({
+        orgId: idParam('org').optional(),
+        status: z.enum(['active', 'suspended', 'revoked']).optional(),
+        limit: z.coerce.number().int().min(1).max(500).optional(),
+      }),
+      response: z.object({ items: z.array(appView) }),
+      handler: async (c) => ({ items: await apps.listAllApps(c.query) }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/admin/apps/:appId',
+      operationId: 'getAppAsOperator',
+      summary: 'Read any app (operators)',
+      tags: ['apps', 'admin'],
+      auth: 'operator',
+      params: z.strictObject({ appId: idParam('app') }),
+      response: appView,
+      errors: ['not_found'],
+      handler: async (c) => {
+        const app = await apps.getAppById(c.params.appId);
+        if (!app) throw new AppError('not_found');
+        return app;
+      },
+    }),
+    defineRoute({
       method: 'POST',
       url: '/api/v1/admin/apps/:appId/status',
       operationId: 'setAppStatus',
