@@ -309,6 +309,46 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await page.getByRole('row', { name: /bills.*active/i }).waitFor();
   });
 
+  it('a limit increase: the developer asks, the operator approves with conditions, the owner accepts them', async () => {
+    await page.goto(state.appUrl!);
+    await page.getByText('Ask for a higher limit').click();
+    const sub = page.getByRole('combobox', { name: /^Subscription/ });
+    const ibft = await sub.evaluate(
+      (el) => [...(el as HTMLSelectElement).options].find((o) => o.text.startsWith('ibft'))?.value ?? '',
+    );
+    await sub.selectOption(ibft);
+    await page.getByRole('combobox', { name: /^Which limit/ }).selectOption('rate:hour');
+    await page.getByLabel('Value you need').fill('500');
+    await page.getByLabel('Why you need it').fill('Salary disbursement pilot on the first of the month.');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('row', { name: /Calls per hour.*100 → 500.*pending/i }).waitFor();
+
+    await opPage.goto('/operator/limits');
+    await opPage.getByRole('button', { name: 'Decide' }).first().click();
+    await opPage.getByLabel('Granted value (conditions)').fill('300');
+    await opPage
+      .getByLabel('Terms to accept first (conditions)')
+      .fill('Keep bursts under 10 calls a second.');
+    await checkPage(opPage, 'operator-limit-decision');
+    await opPage.getByRole('button', { name: 'Record decision' }).click();
+    await opPage.getByText('No limit-increase requests are waiting.').waitFor();
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Accept conditions' }).click();
+    await page.getByRole('row', { name: /granted 300.*yes/i }).waitFor();
+  });
+
+  it('keyboard: the skip link is the first stop and moves focus to the content', async () => {
+    await page.goto('/catalog');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    assert.equal(first.trim(), 'Skip to content');
+    await page.keyboard.press('Enter');
+    const inMain = await page.evaluate(() => !!document.activeElement?.closest('main'));
+    assert.ok(inMain, 'focus did not move to the main content');
+  });
+
   it('usage, sandbox data and operator queues render without serious accessibility issues', async () => {
     await checkPage(page, 'usage', `${state.appUrl}/usage`);
     await checkPage(page, 'sandbox', `${state.orgUrl}/sandbox`);

@@ -1,8 +1,8 @@
 import { QueryCache, QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiError, call, items } from './api.ts';
-import { Page } from './components.tsx';
+import { markNavigated, Page } from './components.tsx';
 import {
   ActivatePage,
   DevMailPage,
@@ -193,6 +193,21 @@ function Footer() {
   );
 }
 
+/** Remembers that a client-side navigation happened, so pages move focus to their heading. */
+function RouteWatcher() {
+  const loc = useLocation();
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    markNavigated();
+  }, [loc.key]);
+  return null;
+}
+
 function NotFound() {
   return (
     <Page title="Page not found" lead="There is nothing at this address.">
@@ -215,6 +230,7 @@ export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
+        <RouteWatcher />
         <a href="#main" className="skip-link">
           Skip to content
         </a>

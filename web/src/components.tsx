@@ -10,12 +10,20 @@ import {
 } from 'react';
 import { ApiError, errorMessage } from './api.ts';
 
+/** Set once the visitor has navigated inside the app (see RouteWatcher in app.tsx). */
+let navigated = false;
+export function markNavigated(): void {
+  navigated = true;
+}
+
 /** A page: sets the document title and moves focus to the heading when the route changes. */
 export function Page(props: { title: string; lead?: ReactNode; actions?: ReactNode; children?: ReactNode }) {
   const h1 = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Darwaza`;
-    // Focus the heading so screen-reader and keyboard users land on the new page's content.
+    // After a client-side navigation, focus the heading so screen-reader and keyboard users land on
+    // the new page's content. On the first page of a visit focus stays put (the skip link comes first).
+    if (!navigated) return;
     if (document.activeElement === document.body || document.activeElement?.closest('nav, header')) {
       h1.current?.focus({ preventScroll: false });
     }
