@@ -212,6 +212,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     mailer,
     users: identity,
   });
+  termsModule.terminations.handlers.push(apps);
   const oauth = new OAuthService({
     db,
     clock,
@@ -246,6 +247,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
           clock,
           log,
           db,
+          dialect: database.dialect,
           usageFlushMs: config.usageFlushMs,
         })
       : null;

@@ -486,6 +486,30 @@ export class AppsService {
     return (await this.getAppById(appId))!;
   }
 
+  /**
+   * The organisation was terminated (terms module: notice date reached, operator, or breach): every
+   * app is revoked, which revokes its secrets and ends its subscriptions; tokens die with the app.
+   * Idempotent, so the terms worker may retry it.
+   */
+  async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
+    const rows = await this.#db
+      .selectFrom('apps')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('status', '!=', 'revoked')
+      .execute();
+    for (const row of rows) {
+      await this.#setAppStatus(
+        row,
+        'revoked',
+        reason,
+        { actor: { type: 'system', id: null } },
+        'app.revoke_on_termination',
+      );
+    }
+    await this.invalidate({ kind: 'org', id: orgId });
+  }
+
   async #setAppStatus(row: any, status: AppStatus, reason: string, ctx: Ctx, action: string) {
     const nowIso = this.#nowIso();
     await this.#db.transaction().execute(async (trx) => {
