@@ -130,7 +130,7 @@ function Header() {
                 <NavLink to="/reviews">Reviews</NavLink>
               </li>
             ) : null}
-            {devMail ? (
+            {devMail && !user ? (
               <li>
                 <NavLink to="/dev/mail">Dev mailbox</NavLink>
               </li>
@@ -140,7 +140,7 @@ function Header() {
             {user ? (
               <>
                 <li>
-                  <NavLink to="/account">
+                  <NavLink to="/account" className="nav-user">
                     <span className="visually-hidden">Account: </span>
                     {user.name}
                   </NavLink>
@@ -178,6 +178,7 @@ function Header() {
 }
 
 function Footer() {
+  const devMail = useDevMailbox();
   return (
     <footer className="footer">
       <div className="footer-inner">
@@ -187,6 +188,12 @@ function Footer() {
         <p>
           <Link to="/terms">Terms of use</Link> · <a href="/api/v1/openapi.json">Portal API (OpenAPI)</a> ·{' '}
           <Link to="/getting-started">Getting started</Link>
+          {devMail ? (
+            <>
+              {' '}
+              · <Link to="/dev/mail">Development mailbox</Link>
+            </>
+          ) : null}
         </p>
       </div>
     </footer>

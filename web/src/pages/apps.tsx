@@ -254,7 +254,7 @@ export function NewAppPage() {
   );
 }
 
-const LIMIT_LABELS: Record<string, string> = {
+export const LIMIT_LABELS: Record<string, string> = {
   'rate:second': 'Calls per second',
   'rate:minute': 'Calls per minute',
   'rate:hour': 'Calls per hour',

@@ -17,7 +17,7 @@ import {
 } from '../components.tsx';
 import { countryName } from '../countries.ts';
 import { Markdown } from '../markdown.tsx';
-import type { LimitRequest, Subscription } from './apps.tsx';
+import { LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
 import type { Org, Representative } from './org.tsx';
 import type { TermsDocumentView, TermsVersion } from './public.tsx';
 
@@ -316,7 +316,7 @@ function LimitsQueue() {
               <article key={l.id} className="card">
                 <div className="card-head">
                   <h2 className="h3">
-                    {l.productSlug}: {l.limit}
+                    {l.productSlug}: {LIMIT_LABELS[l.limit] ?? l.limit}
                     {l.operationId ? ` (${l.operationId})` : ''} — {l.currentValue.toLocaleString('en')} →{' '}
                     {l.requestedValue.toLocaleString('en')}
                   </h2>
