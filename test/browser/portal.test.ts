@@ -175,7 +175,7 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
 
-    await page.getByRole('link', { name: 'development mailbox' }).click();
+    await page.getByRole('link', { name: 'development mailbox', exact: true }).click();
     await page.getByLabel('Filter by recipient').fill(person.email);
     const link = page.getByRole('link', { name: /\/activate\?token=/ }).first();
     await link.waitFor();
@@ -354,7 +354,7 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await checkPage(page, 'sandbox', `${state.orgUrl}/sandbox`);
     await checkPage(page, 'org-terms', `${state.orgUrl}/terms`);
     await checkPage(page, 'profile', '/account');
-    for (const tab of ['limits', 'production', 'terms', 'participants']) {
+    for (const tab of ['production', 'organisations', 'terms', 'participants']) {
       await checkPage(opPage, `operator-${tab}`, `/operator/${tab}`);
     }
   });

@@ -81,6 +81,7 @@ const TABS: Array<[string, string]> = [
   ['subscriptions', 'Subscriptions'],
   ['limits', 'Limit requests'],
   ['production', 'Production access'],
+  ['organisations', 'Organisations'],
   ['terms', 'Terms'],
   ['participants', 'Participants'],
 ];
@@ -109,6 +110,7 @@ export function OperatorPage() {
       {tab === 'subscriptions' ? <SubscriptionsQueue /> : null}
       {tab === 'limits' ? <LimitsQueue /> : null}
       {tab === 'production' ? <ProductionQueue /> : null}
+      {tab === 'organisations' ? <OrganisationsAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
       {tab === 'participants' ? <ParticipantsAdmin /> : null}
     </Page>
@@ -446,6 +448,100 @@ function ProductionQueue() {
                   >
                     Decline
                   </ActionButton>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )
+      }
+    </QueryView>
+  );
+}
+
+function OrganisationsAdmin() {
+  const q = useQuery({
+    queryKey: ['admin-orgs'],
+    queryFn: async () => items<Org>(await call('listAllOrganizations', { query: { limit: 500 } })),
+  });
+  const [terminating, setTerminating] = useState<string | null>(null);
+  return (
+    <QueryView q={q} label="Loading organisations…">
+      {(list) =>
+        list.length === 0 ? (
+          <Empty>No organisations yet.</Empty>
+        ) : (
+          <Table
+            caption="Organisations"
+            head={['Organisation', 'Participant', 'Representative', 'Status', 'Actions']}
+          >
+            {list.map((o) => (
+              <tr key={o.id}>
+                <td>
+                  <strong>{o.name}</strong>
+                  <div className="muted small">
+                    {o.registrationNumber} · since {day(o.createdAt)}
+                  </div>
+                </td>
+                <td>{o.participant.name}</td>
+                <td>
+                  <Badge
+                    status={o.representativeConfirmed ? 'confirmed' : (o.representative?.status ?? 'pending')}
+                  />
+                </td>
+                <td>
+                  <Badge status={o.status} />
+                  {o.detailsConfirmationDue ? <div className="muted small">details to re-confirm</div> : null}
+                </td>
+                <td className="row-actions">
+                  {terminating === o.id ? (
+                    <Form
+                      danger
+                      submitLabel="Terminate now"
+                      onSubmit={async (v) => {
+                        await call('terminateOrganization', {
+                          params: { orgId: o.id },
+                          body: { reason: String(v.reason ?? '').trim() },
+                        });
+                        setTerminating(null);
+                        await q.refetch();
+                      }}
+                      secondary={
+                        <button type="button" className="btn btn-link" onClick={() => setTerminating(null)}>
+                          Cancel
+                        </button>
+                      }
+                    >
+                      <Field
+                        name="reason"
+                        label={`Reason for terminating ${o.name}`}
+                        required
+                        type="textarea"
+                        rows={2}
+                      />
+                    </Form>
+                  ) : (
+                    <>
+                      <ActionButton
+                        label={`Require ${o.name} to update its details`}
+                        onClick={async () => {
+                          await call('requireOrganizationUpdate', { params: { orgId: o.id } });
+                          await q.refetch();
+                        }}
+                      >
+                        Require update
+                      </ActionButton>
+                      {o.status !== 'terminated' ? (
+                        <button
+                          type="button"
+                          className="btn btn-danger"
+                          aria-label={`Terminate ${o.name}`}
+                          onClick={() => setTerminating(o.id)}
+                        >
+                          Terminate
+                        </button>
+                      ) : null}
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
