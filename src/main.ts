@@ -12,12 +12,12 @@ import { AuditService } from './modules/audit/audit-service.ts';
 import { migrations as auditMigrations } from './modules/audit/migrations.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { CatalogService } from './modules/catalog/catalog-service.ts';
+import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
+import { catalogRoutes } from './modules/catalog/routes.ts';
 import { createGateway, type Gateway } from './modules/gateway/gateway.ts';
 import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
 import { gatewayRoutes } from './modules/gateway/routes.ts';
 import { UsageService } from './modules/gateway/usage-service.ts';
-import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
-import { catalogRoutes } from './modules/catalog/routes.ts';
 import { IdentityService } from './modules/identity/identity-service.ts';
 import { migrations as identityMigrations } from './modules/identity/migrations.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
@@ -197,6 +197,12 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
   });
   await termsModule.enforcer.connect(infra.sharedState);
+  // Sign-up records the general terms version in force and leaves proof in the terms module.
+  identity.setTermsVersionProvider(async () => {
+    const applicable = await termsModule.terms.getApplicableTerms(null);
+    return applicable.documents.find((d) => d.kind === 'general')?.inForce?.id ?? null;
+  });
+  identity.onSignedUp((userId, meta) => termsModule.terms.recordSignUpAcceptance(userId, meta));
   termsModule.terminations.handlers.push(organizations);
   const termsGate: TermsGate = termsModule.terms;
   const apps = new AppsService({

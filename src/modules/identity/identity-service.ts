@@ -21,6 +21,10 @@ import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
  * - every security-relevant step is audited in the same transaction as the change.
  */
 registerErrorCodes({
+  terms_changed: {
+    status: 409,
+    message: 'The terms of use changed while you were signing up; reload the page, read them and try again.',
+  },
   ineligible_underage: { status: 422, message: 'You must be at least 18 years old to open an account.' },
   ineligible_country: {
     status: 422,
@@ -199,6 +203,7 @@ export class IdentityService implements UserDirectory {
   readonly #absoluteMs: number;
   #dummyHash: Promise<string> | undefined;
   #currentTermsVersion: (() => Promise<string | null>) | undefined;
+  readonly #signedUpListeners: Array<(userId: string, meta: RequestMeta) => Promise<unknown>> = [];
 
   constructor(opts: IdentityOptions) {
     this.#db = opts.db;
@@ -217,6 +222,14 @@ export class IdentityService implements UserDirectory {
   /** The terms module tells sign-up which version is current (recorded with the acceptance). */
   setTermsVersionProvider(fn: () => Promise<string | null>): void {
     this.#currentTermsVersion = fn;
+  }
+
+  /**
+   * Called after a sign-up commits, so the terms module can record the acceptance as proof
+   * (a failure there is logged by the caller's promise, never undoes the account).
+   */
+  onSignedUp(fn: (userId: string, meta: RequestMeta) => Promise<unknown>): void {
+    this.#signedUpListeners.push(fn);
   }
 
   #nowIso(): string {
@@ -333,7 +346,13 @@ export class IdentityService implements UserDirectory {
 
     const screening = await this.#screen(input.name);
     const passwordHash = await this.#hasher.hash(input.password);
-    const termsVersion = input.termsVersion ?? (await this.#currentTermsVersion?.()) ?? null;
+    // The server records the version in force, never one the client names; a client that saw an
+    // older version (the terms changed while the page was open) is asked to reload and read again.
+    const current = (await this.#currentTermsVersion?.()) ?? null;
+    if (input.termsVersion && current && input.termsVersion !== current) {
+      throw new AppError('terms_changed');
+    }
+    const termsVersion = current ?? input.termsVersion ?? null;
     const now = this.#nowIso();
     const id = newId('usr', this.#clock.nowMs());
     try {
@@ -377,6 +396,7 @@ export class IdentityService implements UserDirectory {
       if (isUniqueViolation(err)) return { status: 'activation_sent' };
       throw err;
     }
+    for (const listener of this.#signedUpListeners) await listener(id, meta);
     return { status: 'activation_sent' };
   }
 
