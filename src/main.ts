@@ -203,6 +203,9 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     return applicable.documents.find((d) => d.kind === 'general')?.inForce?.id ?? null;
   });
   identity.onSignedUp((userId, meta) => termsModule.terms.recordSignUpAcceptance(userId, meta));
+  organizations.onOrganizationCreated((creator, orgId, meta) =>
+    termsModule.terms.acceptInForce(creator, { onBehalfOf: 'organization', orgId }, meta),
+  );
   termsModule.terminations.handlers.push(organizations);
   const termsGate: TermsGate = termsModule.terms;
   const apps = new AppsService({

@@ -57,3 +57,24 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe('creating an organisation accepts the terms in force for the entity', () => {
+  test('the organisation’s history shows an explicit acceptance by its creator', async () => {
+    const sys = await startTestSystem();
+    try {
+      await seedTerms(sys.services.terms);
+      const { activeUser, testOrganization } = await import('./identity-helpers.ts');
+      const owner = await activeUser(sys);
+      const orgId = await testOrganization(sys, owner);
+      const r = await sys.app.inject({
+        url: `/api/v1/terms/acceptances?orgId=${orgId}`,
+        headers: owner.headers,
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.match(r.body, /"method":"explicit"/);
+      assert.match(r.body, new RegExp(owner.userId));
+    } finally {
+      await sys.cleanup();
+    }
+  });
+});

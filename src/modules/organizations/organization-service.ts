@@ -116,6 +116,9 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
   readonly #audit: AuditService;
   readonly #mailer: Mailer;
   readonly #identity: IdentityService;
+  readonly #createdListeners: Array<
+    (creator: Principal, orgId: string, meta: RequestMeta) => Promise<unknown>
+  > = [];
   readonly #publicUrl: string;
 
   constructor(opts: OrganizationOptions) {
@@ -486,7 +489,18 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
         );
       }
     });
+    for (const listener of this.#createdListeners) await listener(principal, id, meta);
     return (await this.getOrganizationFor(principal, id))!;
+  }
+
+  /**
+   * Called after an organisation is created; the terms module records the creator's acceptance of
+   * the terms in force on the entity's behalf (the creator attested authority to bind it).
+   */
+  onOrganizationCreated(
+    fn: (creator: Principal, orgId: string, meta: RequestMeta) => Promise<unknown>,
+  ): void {
+    this.#createdListeners.push(fn);
   }
 
   async #ownerRepresentative(orgId: string): Promise<RepresentativeView | null> {
