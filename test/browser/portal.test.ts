@@ -354,6 +354,7 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await checkPage(page, 'sandbox', `${state.orgUrl}/sandbox`);
     await checkPage(page, 'org-terms', `${state.orgUrl}/terms`);
     await checkPage(page, 'profile', '/account');
+    await checkPage(page, 'notifications', '/account/notifications');
     for (const tab of ['production', 'organisations', 'terms', 'participants']) {
       await checkPage(opPage, `operator-${tab}`, `/operator/${tab}`);
     }

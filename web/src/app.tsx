@@ -7,12 +7,14 @@ import {
   ActivatePage,
   DevMailPage,
   ForgotPasswordPage,
+  NotificationsPage,
   ProfilePage,
   ResetPasswordPage,
   SecurityPage,
   SignInPage,
   SignUpPage,
   StatusPage,
+  useNotifications,
 } from './pages/account.tsx';
 import { AppDetailPage, AppsPage, NewAppPage } from './pages/apps.tsx';
 import { OperatorPage, ReviewerPage } from './pages/operator.tsx';
@@ -78,12 +80,14 @@ function Header() {
   const devMail = useDevMailbox();
   // Participant reviewers see a Reviews link; for everyone else the list is empty.
   const reviews = useQuery({
-    queryKey: ['review-orgs'],
-    queryFn: async () => items(await call('listReviewOrganizations')),
+    queryKey: ['my-review-participants'],
+    queryFn: async () => items(await call('listMyReviewParticipants')),
     enabled: user?.status === 'active',
     staleTime: 60_000,
   });
   const reviewer = (reviews.data?.length ?? 0) > 0;
+  const notices = useNotifications(!!user);
+  const unread = (notices.data ?? []).filter((n) => !n.readAt).length;
   // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu whenever the page changes
   useEffect(() => setOpen(false), [loc.pathname]);
   return (
@@ -139,6 +143,17 @@ function Header() {
           <ul className="nav-account">
             {user ? (
               <>
+                <li>
+                  <NavLink to="/account/notifications">
+                    Notices
+                    {unread ? (
+                      <span className="count">
+                        {unread}
+                        <span className="visually-hidden"> unread</span>
+                      </span>
+                    ) : null}
+                  </NavLink>
+                </li>
                 <li>
                   <NavLink to="/account" className="nav-user">
                     <span className="visually-hidden">Account: </span>
@@ -259,6 +274,10 @@ export function App() {
             <Route path="/dev/mail" element={<DevMailPage />} />
             <Route path="/account" element={guard(<ProfilePage />, { anyStatus: true })} />
             <Route path="/account/security" element={guard(<SecurityPage />, { anyStatus: true })} />
+            <Route
+              path="/account/notifications"
+              element={guard(<NotificationsPage />, { anyStatus: true })}
+            />
             <Route path="/account/status" element={guard(<StatusPage />, { anyStatus: true })} />
             <Route path="/dashboard" element={guard(<DashboardPage />)} />
             <Route path="/invitations/accept" element={guard(<AcceptInvitationPage />)} />

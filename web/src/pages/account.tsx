@@ -546,12 +546,22 @@ export function SecurityPage() {
       <div className="card">
         <h2>Authenticator app (TOTP)</h2>
         {user.mfaEnabled ? (
-          <p>
-            <Badge status="active" /> An authenticator app is set up. Sign-in asks for its code.
-          </p>
+          <>
+            <p>
+              <Badge status="active" /> An authenticator app is set up. Sign-in asks for its code.
+            </p>
+            <MfaManagement
+              isOperator={user.isOperator}
+              onChange={() => qc.invalidateQueries({ queryKey: ['session'] })}
+            />
+          </>
         ) : (
           <TotpEnrolment onDone={() => qc.invalidateQueries({ queryKey: ['session'] })} />
         )}
+      </div>
+      <div className="card">
+        <h2>Password</h2>
+        <ChangePassword onDone={() => sessions.refetch()} />
       </div>
       <div className="card">
         <h2>Sessions</h2>
@@ -767,6 +777,202 @@ export function DevMailPage() {
                     To {m.to} · {when(m.createdAt)} · {m.kind}
                   </p>
                   <MailText text={m.text} />
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </QueryView>
+    </Page>
+  );
+}
+
+function ChangePassword(props: { onDone: () => void }) {
+  const [done, setDone] = useState<number | null>(null);
+  return (
+    <>
+      {done !== null ? (
+        <Notice tone="ok">
+          <span role="status">
+            Password changed. {done === 1 ? 'One other session was' : `${done} other sessions were`} ended.
+          </span>
+        </Notice>
+      ) : null}
+      <details className="disclosure">
+        <summary>Change your password</summary>
+        <Form
+          submitLabel="Change password"
+          codeFields={{
+            invalid_credentials: 'currentPassword',
+            password_too_short: 'newPassword',
+            password_too_long: 'newPassword',
+            password_too_common: 'newPassword',
+          }}
+          onSubmit={async (v, form) => {
+            const r = await call<{ sessionsEnded: number }>('changePassword', {
+              body: {
+                currentPassword: String(v.currentPassword ?? ''),
+                newPassword: String(v.newPassword ?? ''),
+              },
+            });
+            form.reset();
+            setDone(r.sessionsEnded);
+            props.onDone();
+          }}
+        >
+          <Field
+            name="currentPassword"
+            label="Current password"
+            type="password"
+            required
+            autoComplete="current-password"
+          />
+          <Field
+            name="newPassword"
+            label="New password"
+            type="password"
+            required
+            autoComplete="new-password"
+            hint="At least 12 characters. Your other sessions end when you change it."
+          />
+        </Form>
+      </details>
+    </>
+  );
+}
+
+function MfaManagement(props: { isOperator: boolean; onChange: () => void }) {
+  const [codes, setCodes] = useState<string[] | null>(null);
+  return (
+    <div className="stack">
+      {codes ? (
+        <div>
+          <Notice tone="warn" title="Your new recovery codes">
+            Shown once. The old codes no longer work.
+          </Notice>
+          <ul className="recovery-codes" aria-label="Recovery codes">
+            {codes.map((c) => (
+              <li key={c} className="mono">
+                {c}
+              </li>
+            ))}
+          </ul>
+          <CopyButton value={codes.join('\n')} label="Copy all codes" />
+        </div>
+      ) : null}
+      <details className="disclosure">
+        <summary>New recovery codes</summary>
+        <Form
+          submitLabel="Replace recovery codes"
+          codeFields={{ invalid_mfa_code: 'code' }}
+          onSubmit={async (v, form) => {
+            const r = await call<{ recoveryCodes: string[] }>('regenerateRecoveryCodes', {
+              body: { code: s(v.code).replace(/\s/g, '') },
+            });
+            form.reset();
+            setCodes(r.recoveryCodes);
+          }}
+        >
+          <Field
+            name="code"
+            label="Code from your authenticator app"
+            required
+            inputMode="numeric"
+            autoComplete="one-time-code"
+          />
+        </Form>
+      </details>
+      {props.isOperator ? (
+        <p className="muted small">Operators must keep an authenticator app.</p>
+      ) : (
+        <details className="disclosure">
+          <summary>Turn the authenticator app off</summary>
+          <Form
+            danger
+            submitLabel="Turn off"
+            codeFields={{ invalid_credentials: 'password', invalid_mfa_code: 'code' }}
+            onSubmit={async (v) => {
+              await call('disableTotp', {
+                body: { password: String(v.password ?? ''), code: s(v.code).replace(/\s/g, '') },
+              });
+              props.onChange();
+            }}
+          >
+            <Field
+              name="password"
+              label="Password"
+              type="password"
+              required
+              autoComplete="current-password"
+            />
+            <Field
+              name="code"
+              label="Current code"
+              required
+              inputMode="numeric"
+              autoComplete="one-time-code"
+            />
+          </Form>
+        </details>
+      )}
+    </div>
+  );
+}
+
+type Notification = {
+  id: string;
+  createdAt: string;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  readAt: string | null;
+};
+
+export function useNotifications(enabled: boolean) {
+  return useQuery({
+    queryKey: ['notifications'],
+    queryFn: async () => items<Notification>(await call('listNotifications')),
+    enabled,
+    refetchInterval: 30_000,
+  });
+}
+
+export function NotificationsPage() {
+  const q = useNotifications(true);
+  return (
+    <Page title="Notifications" lead="Decisions, terms changes and notices about your organisations.">
+      <QueryView q={q} label="Loading notifications…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>Nothing yet.</Empty>
+          ) : (
+            <ul className="plain-list card">
+              {list.map((n) => (
+                <li key={n.id} className={n.readAt ? 'notification' : 'notification unread'}>
+                  <div className="card-head">
+                    <h2 className="h3">
+                      {n.readAt ? null : <span className="visually-hidden">Unread: </span>}
+                      {n.title}
+                    </h2>
+                    <span className="muted small">{when(n.createdAt)}</span>
+                  </div>
+                  <p>{n.body}</p>
+                  <p className="links">
+                    {n.link ? <Link to={n.link.replace(/^https?:\/\/[^/]+/, '')}>Open</Link> : null}
+                    {n.readAt ? null : (
+                      <ActionButton
+                        variant="link"
+                        label={`Mark "${n.title}" as read`}
+                        onClick={async () => {
+                          await call('markNotificationRead', { params: { notificationId: n.id } });
+                          await q.refetch();
+                        }}
+                      >
+                        Mark as read
+                      </ActionButton>
+                    )}
+                  </p>
                 </li>
               ))}
             </ul>

@@ -56,8 +56,8 @@ function useOrgNames() {
 
 function AppName(props: { orgId: string; appId: string }) {
   const q = useQuery({
-    queryKey: ['app', props.orgId, props.appId],
-    queryFn: () => call<{ name: string }>('getApp', { params: { orgId: props.orgId, appId: props.appId } }),
+    queryKey: ['admin-app', props.appId],
+    queryFn: () => call<{ name: string }>('getAppAsOperator', { params: { appId: props.appId } }),
     staleTime: 60_000,
     retry: false,
   });
