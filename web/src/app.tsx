@@ -155,7 +155,7 @@ function Header() {
                   </NavLink>
                 </li>
                 <li>
-                  <NavLink to="/account" className="nav-user">
+                  <NavLink to="/account" end className="nav-user">
                     <span className="visually-hidden">Account: </span>
                     {user.name}
                   </NavLink>
