@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, call, items } from '../api.ts';
 import {
   ActionButton,
@@ -285,6 +285,7 @@ export function AppDetailPage() {
   const products = useProducts();
   const [newSecret, setNewSecret] = useState<string | null>(null);
   const [subscribeFormKey, setSubscribeFormKey] = useState(0);
+  const navigate = useNavigate();
   const [needTerms, setNeedTerms] = useState<{
     planId: string;
     productSlug: string;
@@ -374,7 +375,7 @@ export function AppDetailPage() {
                 <Form
                   label="Create a second secret"
                   submitLabel="Create a new secret"
-                  codeFields={{ too_many_secrets: 'expiresAt' }}
+                  codeFields={{ secret_limit_reached: 'expiresAt' }}
                   onSubmit={async (v) => {
                     const exp = String(v.expiresAt ?? '');
                     const r = await call<{ clientSecret: string }>('createClientSecret', {
@@ -729,6 +730,25 @@ export function AppDetailPage() {
               ) : null}
             </div>
           </section>
+          {dev ? (
+            <section className="card danger-zone" aria-labelledby="del-h">
+              <h2 id="del-h" className="h3">
+                Delete this app
+              </h2>
+              <p>Its credentials and tokens stop working at once. Usage records and logs are kept.</p>
+              <ActionButton
+                variant="danger"
+                confirm={`Delete ${a.name}? Its credentials stop working at once.`}
+                onClick={async () => {
+                  await call('deleteApp', { params: { orgId, appId } });
+                  await qc.invalidateQueries({ queryKey: ['apps', orgId] });
+                  navigate(`/orgs/${orgId}/apps`);
+                }}
+              >
+                Delete app
+              </ActionButton>
+            </section>
+          ) : null}
         </Page>
       )}
     </QueryView>

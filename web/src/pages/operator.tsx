@@ -17,7 +17,7 @@ import {
 } from '../components.tsx';
 import { countryName } from '../countries.ts';
 import { Markdown } from '../markdown.tsx';
-import { LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
+import { type App, LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
 import type { Org, Representative } from './org.tsx';
 import type { TermsDocumentView, TermsVersion } from './public.tsx';
 
@@ -82,6 +82,8 @@ const TABS: Array<[string, string]> = [
   ['limits', 'Limit requests'],
   ['production', 'Production access'],
   ['organisations', 'Organisations'],
+  ['apps', 'Apps'],
+  ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
   ['participants', 'Participants'],
 ];
@@ -111,6 +113,8 @@ export function OperatorPage() {
       {tab === 'limits' ? <LimitsQueue /> : null}
       {tab === 'production' ? <ProductionQueue /> : null}
       {tab === 'organisations' ? <OrganisationsAdmin /> : null}
+      {tab === 'apps' ? <AppsAdmin /> : null}
+      {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
       {tab === 'participants' ? <ParticipantsAdmin /> : null}
     </Page>
@@ -967,5 +971,304 @@ export function ReviewerPage() {
         }
       </QueryView>
     </Page>
+  );
+}
+
+function AppsAdmin() {
+  const [status, setStatus] = useState('');
+  const q = useQuery({
+    queryKey: ['admin-apps', status],
+    queryFn: async () =>
+      items<App>(await call('listAllApps', { query: { status: status || undefined, limit: 200 } })),
+  });
+  const names = useOrgNames();
+  const [acting, setActing] = useState<string | null>(null);
+  return (
+    <>
+      <div className="toolbar">
+        <label htmlFor="apps-status">Status</label>
+        <select id="apps-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">All</option>
+          <option value="active">Active</option>
+          <option value="suspended">Suspended</option>
+          <option value="revoked">Deleted</option>
+        </select>
+      </div>
+      <QueryView q={q} label="Loading apps…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No apps.</Empty>
+          ) : (
+            <Table caption="Apps" head={['App', 'Organisation', 'Environment', 'Status', 'Action']}>
+              {list.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    <strong>{a.name}</strong>
+                    <div className="muted small mono">{a.clientId}</div>
+                  </td>
+                  <td>{names.get(a.orgId) ?? a.orgId}</td>
+                  <td>{a.environment}</td>
+                  <td>
+                    <Badge status={a.status} />
+                  </td>
+                  <td className="row-actions">
+                    {a.status === 'revoked' ? null : acting === a.id ? (
+                      <Form
+                        danger={a.status === 'active'}
+                        submitLabel={a.status === 'active' ? 'Suspend' : 'Reactivate'}
+                        onSubmit={async (v) => {
+                          await call('setAppStatus', {
+                            params: { appId: a.id },
+                            body: {
+                              status: a.status === 'active' ? 'suspended' : 'active',
+                              reason: String(v.reason ?? '').trim(),
+                            },
+                          });
+                          setActing(null);
+                          await q.refetch();
+                        }}
+                        secondary={
+                          <button type="button" className="btn btn-link" onClick={() => setActing(null)}>
+                            Cancel
+                          </button>
+                        }
+                      >
+                        <Field name="reason" label="Reason (sent to the organisation)" required />
+                      </Form>
+                    ) : (
+                      <button
+                        type="button"
+                        className={a.status === 'active' ? 'btn btn-danger' : 'btn btn-secondary'}
+                        aria-label={`${a.status === 'active' ? 'Suspend' : 'Reactivate'} ${a.name}`}
+                        onClick={() => setActing(a.id)}
+                      >
+                        {a.status === 'active' ? 'Suspend' : 'Reactivate'}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          )
+        }
+      </QueryView>
+    </>
+  );
+}
+
+type Barred = { code: string; note: string | null };
+type Rule = { emailDomain: string; note: string | null; createdAt: string };
+type Screening = { name: string; reference: string | null; createdAt: string };
+
+function EligibilityAdmin() {
+  const barred = useQuery({
+    queryKey: ['barred'],
+    queryFn: async () => items<Barred>(await call('listBarredCountries')),
+  });
+  const rules = useQuery({
+    queryKey: ['auto-approve'],
+    queryFn: async () => items<Rule>(await call('listAutoApproveRules')),
+  });
+  const screening = useQuery({
+    queryKey: ['screening'],
+    queryFn: async () => items<Screening>(await call('listScreeningEntries')),
+  });
+  const idSettings = useQuery({
+    queryKey: ['identity-settings'],
+    queryFn: () => call<{ reconfirmMonths: number }>('getIdentitySettings'),
+  });
+  const termsSettings = useQuery({
+    queryKey: ['terms-settings'],
+    queryFn: () =>
+      call<{ standardNoticeDays: number; terminationNoticeDays: number; retentionDays: number }>(
+        'getTermsSettings',
+      ),
+  });
+  const [saved, setSaved] = useState<string | null>(null);
+  return (
+    <>
+      {saved ? (
+        <Notice tone="ok">
+          <span role="status">{saved}</span>
+        </Notice>
+      ) : null}
+      <div className="grid-2">
+        <div className="card">
+          <h2 className="h3">Barred countries</h2>
+          <p className="muted small">
+            Sign-ups living in, or using the APIs from, these countries are refused.
+          </p>
+          <QueryView q={barred} label="Loading…">
+            {(list) => (
+              <Form
+                submitLabel="Save list"
+                onSubmit={async (v) => {
+                  const codes = String(v.codes ?? '')
+                    .split(/[\s,;]+/)
+                    .map((c) => c.trim().toUpperCase())
+                    .filter(Boolean);
+                  const notes = new Map(list.map((b) => [b.code, b.note]));
+                  await call('setBarredCountries', {
+                    body: { items: codes.map((code) => ({ code, note: notes.get(code) ?? null })) },
+                  });
+                  await barred.refetch();
+                  setSaved('The barred country list is saved.');
+                }}
+              >
+                <Field
+                  name="codes"
+                  label="Country codes (ISO 3166-1 alpha-2)"
+                  type="textarea"
+                  rows={3}
+                  defaultValue={list.map((b) => b.code).join(' ')}
+                  hint={list
+                    .map((b) => `${b.code} ${countryName(b.code)}${b.note ? ` (${b.note})` : ''}`)
+                    .join('; ')}
+                />
+              </Form>
+            )}
+          </QueryView>
+        </div>
+        <div className="card">
+          <h2 className="h3">Auto-approval by e-mail domain</h2>
+          <QueryView q={rules} label="Loading…">
+            {(list) =>
+              list.length === 0 ? (
+                <p className="muted small">No rules: every account waits for an operator.</p>
+              ) : (
+                <ul className="plain-list">
+                  {list.map((r) => (
+                    <li key={r.emailDomain}>
+                      <span className="mono">{r.emailDomain}</span>{' '}
+                      {r.note ? <span className="muted">— {r.note}</span> : null}{' '}
+                      <ActionButton
+                        variant="link"
+                        label={`Remove the rule for ${r.emailDomain}`}
+                        onClick={async () => {
+                          await call('deleteAutoApproveRule', { params: { emailDomain: r.emailDomain } });
+                          await rules.refetch();
+                        }}
+                      >
+                        Remove
+                      </ActionButton>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </QueryView>
+          <Form
+            submitLabel="Add rule"
+            onSubmit={async (v, form) => {
+              await call('createAutoApproveRule', {
+                body: {
+                  emailDomain: String(v.emailDomain ?? '').trim(),
+                  note: String(v.note ?? '').trim() || null,
+                },
+              });
+              form.reset();
+              await rules.refetch();
+            }}
+          >
+            <Field name="emailDomain" label="E-mail domain" required placeholder="bank.example.pk" />
+            <Field name="note" label="Note" />
+          </Form>
+        </div>
+        <div className="card">
+          <h2 className="h3">Screening list</h2>
+          <p className="muted small">
+            Sign-ups whose name matches an entry are held for review (Screening hits).
+          </p>
+          <QueryView q={screening} label="Loading…">
+            {(list) => <p>{list.length.toLocaleString('en')} names on the list.</p>}
+          </QueryView>
+          <Form
+            submitLabel="Import names"
+            onSubmit={async (v, form) => {
+              const r = await call<{ imported: number; total: number }>('importScreeningList', {
+                body: { csv: String(v.csv ?? ''), replace: v.replace === true },
+              });
+              form.reset();
+              await screening.refetch();
+              setSaved(`Imported ${r.imported} names; ${r.total} on the list.`);
+            }}
+          >
+            <Field
+              name="csv"
+              label="CSV with a name column (and optional reference)"
+              type="textarea"
+              rows={4}
+              required
+              placeholder={'name,reference\nExample Person,REF-1'}
+            />
+            <Field name="replace" type="checkbox" label="Replace the whole list" />
+          </Form>
+        </div>
+        <div className="card">
+          <h2 className="h3">Periods</h2>
+          <QueryView q={idSettings} label="Loading…">
+            {(st) => (
+              <Form
+                submitLabel="Save re-confirmation period"
+                onSubmit={async (v) => {
+                  await call('updateIdentitySettings', {
+                    body: { reconfirmMonths: Number(v.reconfirmMonths) },
+                  });
+                  await idSettings.refetch();
+                  setSaved('Re-confirmation period saved.');
+                }}
+              >
+                <Field
+                  name="reconfirmMonths"
+                  label="Re-confirm profile and organisation details every (months)"
+                  type="number"
+                  min="1"
+                  max="60"
+                  defaultValue={String(st.reconfirmMonths)}
+                />
+              </Form>
+            )}
+          </QueryView>
+          <QueryView q={termsSettings} label="Loading…">
+            {(st) => (
+              <Form
+                submitLabel="Save terms periods"
+                onSubmit={async (v) => {
+                  await call('updateTermsSettings', {
+                    body: {
+                      standardNoticeDays: Number(v.standardNoticeDays),
+                      terminationNoticeDays: Number(v.terminationNoticeDays),
+                      retentionDays: Number(v.retentionDays),
+                    },
+                  });
+                  await termsSettings.refetch();
+                  setSaved('Terms periods saved.');
+                }}
+              >
+                <Field
+                  name="standardNoticeDays"
+                  label="Notice before a standard terms change takes effect (days)"
+                  type="number"
+                  defaultValue={String(st.standardNoticeDays)}
+                  hint="Never below what the published terms promise."
+                />
+                <Field
+                  name="terminationNoticeDays"
+                  label="Notice an organisation gives to terminate (days)"
+                  type="number"
+                  defaultValue={String(st.terminationNoticeDays)}
+                />
+                <Field
+                  name="retentionDays"
+                  label="Data kept read-only after termination (days)"
+                  type="number"
+                  defaultValue={String(st.retentionDays)}
+                />
+              </Form>
+            )}
+          </QueryView>
+        </div>
+      </div>
+    </>
   );
 }

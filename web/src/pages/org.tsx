@@ -382,6 +382,70 @@ export function OrgPage() {
             </div>
           </div>
           {admin ? (
+            <details className="disclosure card">
+              <summary>Edit the organisation's details</summary>
+              <Form
+                submitLabel="Save and confirm details"
+                onSubmit={async (v) => {
+                  await call('updateOrganization', {
+                    params: { orgId },
+                    body: {
+                      name: String(v.name ?? '').trim(),
+                      registrationNumber: String(v.registrationNumber ?? '').trim(),
+                      address: String(v.address ?? '').trim() || null,
+                      website: String(v.website ?? '').trim() || null,
+                    },
+                  });
+                  await qc.invalidateQueries({ queryKey: ['org', orgId] });
+                  await qc.invalidateQueries({ queryKey: ['orgs'] });
+                }}
+              >
+                <Field name="name" label="Legal name" required defaultValue={o.name} />
+                <Field
+                  name="registrationNumber"
+                  label="Registration number"
+                  required
+                  defaultValue={o.registrationNumber}
+                />
+                <Field
+                  name="address"
+                  label="Registered address"
+                  type="textarea"
+                  rows={2}
+                  defaultValue={o.address ?? ''}
+                />
+                <Field name="website" label="Website" type="url" defaultValue={o.website ?? ''} />
+              </Form>
+            </details>
+          ) : null}
+          {o.myRole === 'owner' && (members.data ?? []).length > 1 ? (
+            <details className="disclosure card">
+              <summary>Transfer ownership</summary>
+              <Form
+                danger
+                submitLabel="Transfer ownership"
+                onSubmit={async (v) => {
+                  if (!window.confirm('Transfer ownership? You become an admin.')) return;
+                  await call('transferOwnership', {
+                    params: { orgId },
+                    body: { userId: String(v.userId ?? '') },
+                  });
+                  await qc.invalidateQueries({ queryKey: ['org', orgId] });
+                  await members.refetch();
+                }}
+              >
+                <Field
+                  name="userId"
+                  label="New owner"
+                  required
+                  options={(members.data ?? [])
+                    .filter((m) => m.role !== 'owner')
+                    .map((m) => ({ value: m.userId, label: `${m.name} <${m.email}>` }))}
+                />
+              </Form>
+            </details>
+          ) : null}
+          {admin ? (
             <div className="grid-2">
               <div className="card">
                 <h2>Invite a member</h2>
