@@ -318,12 +318,21 @@ function ApiDoc(props: { doc: OpenApi; product: Product }) {
             ) : null}
             <h3>Responses</h3>
             <ul className="responses">
-              {Object.entries(current.op.responses ?? {}).map(([code, r]) => (
-                <li key={code}>
-                  <Badge status={code.startsWith('2') ? 'active' : 'declined'} /> <strong>{code}</strong>{' '}
-                  {r.description}
-                </li>
-              ))}
+              {Object.entries(current.op.responses ?? {}).map(([code, r]) => {
+                const schema = r.content?.['application/json']?.schema;
+                return (
+                  <li key={code}>
+                    <Badge status={code.startsWith('2') ? 'active' : 'declined'} /> <strong>{code}</strong>{' '}
+                    {r.description}
+                    {schema && resolve(d, schema)?.properties ? (
+                      <details>
+                        <summary>Fields of the {code} response</summary>
+                        <SchemaTable doc={d} schema={schema} caption={`Fields of the ${code} response`} />
+                      </details>
+                    ) : null}
+                  </li>
+                );
+              })}
             </ul>
             <TryIt
               doc={d}
