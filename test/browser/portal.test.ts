@@ -355,7 +355,15 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await checkPage(page, 'org-terms', `${state.orgUrl}/terms`);
     await checkPage(page, 'profile', '/account');
     await checkPage(page, 'notifications', '/account/notifications');
-    for (const tab of ['production', 'organisations', 'apps', 'eligibility', 'terms', 'participants']) {
+    for (const tab of [
+      'production',
+      'organisations',
+      'apps',
+      'catalogue',
+      'eligibility',
+      'terms',
+      'participants',
+    ]) {
       await checkPage(opPage, `operator-${tab}`, `/operator/${tab}`);
     }
   });

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { ApiError, call, items } from '../api.ts';
 import {
   ActionButton,
   Badge,
@@ -19,7 +19,7 @@ import { countryName } from '../countries.ts';
 import { Markdown } from '../markdown.tsx';
 import { type App, LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
 import type { Org, Representative } from './org.tsx';
-import type { TermsDocumentView, TermsVersion } from './public.tsx';
+import { PlansTable, type Product, type TermsDocumentView, type TermsVersion } from './public.tsx';
 
 type Account = {
   id: string;
@@ -83,6 +83,7 @@ const TABS: Array<[string, string]> = [
   ['production', 'Production access'],
   ['organisations', 'Organisations'],
   ['apps', 'Apps'],
+  ['catalogue', 'Catalogue'],
   ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
   ['participants', 'Participants'],
@@ -114,6 +115,7 @@ export function OperatorPage() {
       {tab === 'production' ? <ProductionQueue /> : null}
       {tab === 'organisations' ? <OrganisationsAdmin /> : null}
       {tab === 'apps' ? <AppsAdmin /> : null}
+      {tab === 'catalogue' ? <CatalogueAdmin /> : null}
       {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
       {tab === 'participants' ? <ParticipantsAdmin /> : null}
@@ -1269,6 +1271,175 @@ function EligibilityAdmin() {
           </QueryView>
         </div>
       </div>
+    </>
+  );
+}
+
+function CatalogueAdmin() {
+  const q = useQuery({
+    queryKey: ['admin-products'],
+    queryFn: async () => items<Product>(await call('listProducts', { query: { all: 'true' } })),
+  });
+  const qc = useQueryClient();
+  const refresh = async () => {
+    await q.refetch();
+    await qc.invalidateQueries({ queryKey: ['products'] });
+  };
+  const lifecycle = async (op: 'deprecateProduct' | 'retireProduct', slug: string) => {
+    const note = window.prompt('Note for subscribers (what to use instead, until when)');
+    if (note === null) return;
+    await call(op, { params: { slug }, body: { note: note.trim() || undefined } });
+    await refresh();
+  };
+  return (
+    <>
+      <details className="disclosure card">
+        <summary>New product</summary>
+        <Form
+          submitLabel="Create product (draft)"
+          onSubmit={async (v, form) => {
+            await call('createProduct', {
+              body: {
+                slug: String(v.slug ?? '').trim(),
+                name: String(v.name ?? '').trim(),
+                description: String(v.description ?? ''),
+              },
+            });
+            form.reset();
+            await refresh();
+          }}
+        >
+          <Field name="name" label="Name" required />
+          <Field
+            name="slug"
+            label="Short name (slug)"
+            required
+            hint="Lower-case letters, digits and dashes."
+          />
+          <Field name="description" label="Description (markdown)" type="textarea" rows={3} />
+        </Form>
+      </details>
+      <QueryView q={q} label="Loading the catalogue…">
+        {(list) => (
+          <div className="stack">
+            {list.map((p) => (
+              <article key={p.id} className="card">
+                <div className="card-head">
+                  <h2 className="h3">
+                    {p.name} <span className="muted small">({p.slug})</span> <Badge status={p.status} />
+                  </h2>
+                  <span className="row-actions">
+                    {p.status === 'draft' ? (
+                      <ActionButton
+                        variant="primary"
+                        onClick={async () => {
+                          await call('publishProduct', { params: { slug: p.slug } });
+                          await refresh();
+                        }}
+                      >
+                        Publish
+                      </ActionButton>
+                    ) : null}
+                    {p.status === 'published' ? (
+                      <ActionButton onClick={() => lifecycle('deprecateProduct', p.slug)}>
+                        Deprecate
+                      </ActionButton>
+                    ) : null}
+                    {p.status === 'published' || p.status === 'deprecated' ? (
+                      <ActionButton variant="danger" onClick={() => lifecycle('retireProduct', p.slug)}>
+                        Retire
+                      </ActionButton>
+                    ) : null}
+                  </span>
+                </div>
+                <p className="small">
+                  APIs:{' '}
+                  {p.apis
+                    .map((a) => `${a.name} ${a.version} (${a.operations.length} operations)`)
+                    .join(', ') || 'none'}
+                </p>
+                <PlansTable plans={p.plans} caption={`Plans of ${p.name}`} />
+                <details className="disclosure">
+                  <summary>New plan for {p.name}</summary>
+                  <Form
+                    submitLabel="Create plan"
+                    onSubmit={async (v, form) => {
+                      const num = (x: unknown) => (String(x ?? '').trim() ? Number(x) : null);
+                      const rate = num(v.rateLimit);
+                      const cap = num(v.endUserCap);
+                      await call('createPlan', {
+                        params: { slug: p.slug },
+                        body: {
+                          name: String(v.name ?? '').trim(),
+                          description: String(v.description ?? ''),
+                          rateLimits: rate ? [{ period: String(v.ratePeriod ?? 'hour'), limit: rate }] : [],
+                          burst: num(v.burst),
+                          quotaDay: num(v.quotaDay),
+                          quotaMonth: num(v.quotaMonth),
+                          endUserCap: cap ? { limit: cap, period: 'month' } : null,
+                          approvalRequired: v.approvalRequired === true,
+                        },
+                      });
+                      form.reset();
+                      await refresh();
+                    }}
+                  >
+                    <Field name="name" label="Plan name" required />
+                    <Field name="description" label="Description" />
+                    <div className="grid-2 tight">
+                      <Field name="rateLimit" label="Rate limit (calls)" type="number" min="1" />
+                      <Field
+                        name="ratePeriod"
+                        label="per"
+                        defaultValue="hour"
+                        options={['second', 'minute', 'hour', 'day', 'week'].map((x) => ({
+                          value: x,
+                          label: x,
+                        }))}
+                      />
+                      <Field name="burst" label="Burst" type="number" min="1" />
+                      <Field name="endUserCap" label="Distinct end users a month" type="number" min="1" />
+                      <Field name="quotaDay" label="Daily quota" type="number" min="1" />
+                      <Field name="quotaMonth" label="Monthly quota" type="number" min="1" />
+                    </div>
+                    <Field
+                      name="approvalRequired"
+                      type="checkbox"
+                      label="Subscriptions need an operator's approval"
+                    />
+                  </Form>
+                </details>
+                <details className="disclosure">
+                  <summary>Add an API version (OpenAPI 3.1 document)</summary>
+                  <Form
+                    submitLabel="Add API version"
+                    codeFields={{ invalid_openapi: 'openapi' }}
+                    onSubmit={async (v, form) => {
+                      let doc: unknown;
+                      try {
+                        doc = JSON.parse(String(v.openapi ?? ''));
+                      } catch {
+                        throw new ApiError(
+                          400,
+                          'invalid_openapi',
+                          'The document is not valid JSON.',
+                          undefined,
+                          [{ field: 'openapi', message: 'must be a JSON OpenAPI document' }],
+                        );
+                      }
+                      await call('addApiVersion', { params: { slug: p.slug }, body: { openapi: doc } });
+                      form.reset();
+                      await refresh();
+                    }}
+                  >
+                    <Field name="openapi" label="OpenAPI document (JSON)" type="textarea" rows={8} required />
+                  </Form>
+                </details>
+              </article>
+            ))}
+          </div>
+        )}
+      </QueryView>
     </>
   );
 }
