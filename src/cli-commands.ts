@@ -4,3 +4,4 @@
  */
 import './modules/identity/admin-cli.ts';
 import './modules/apps/admin-commands.ts';
+import '../bench/bench-command.ts';

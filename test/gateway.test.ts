@@ -62,6 +62,7 @@ async function rig(opts: {
     clock,
     log,
     db: database.db,
+    dialect: database.dialect,
     usageFlushMs: 50,
     loopDelaySignal: false,
   });
@@ -522,5 +523,62 @@ describe('gateway with Redis unreachable', () => {
     assert.match(ready.json().checks['gateway-rate-limiter'], /fail closed/);
     await r.close();
     await state.close();
+  });
+});
+
+describe('gateway fast path over a real socket', () => {
+  it('same pipeline as the Fastify route: 200 with fields, 401 with WWW-Authenticate, bad JSON, other URLs via Fastify', async () => {
+    const state = testSharedStates()[0];
+    const r = await rig({ state: await state.open() });
+    r.dir.addApp({ appId: 'app_a', clientId: 'client-a', orgId: 'org_a' }, { token: 'tok-a' });
+    await r.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(r.app.server.address() as import('node:net').AddressInfo).port}`;
+    const post = (path: string, headers: Record<string, string>, body: string) =>
+      fetch(`${base}${path}`, { method: 'POST', headers, body });
+    const ok = await post(
+      `${BASE}/path-1`,
+      { ...hdrs('tok-a', 'client-a'), 'x-request-id': 'req-fast-path-1' },
+      '{"FromAccount":"1"}',
+    );
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('x-request-id'), 'req-fast-path-1');
+    assert.equal(ok.headers.get('ratelimit-policy'), '"hour";q=100;w=3600');
+    assert.equal(ok.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal((await ok.json()).ResponseCode, '00');
+    const noToken = await post(
+      `${BASE}/path-1`,
+      { 'x-ibm-client-id': 'client-a', 'content-type': 'application/json' },
+      '{}',
+    );
+    assert.equal(noToken.status, 401);
+    assert.equal(noToken.headers.get('www-authenticate'), 'Bearer realm="darwaza"');
+    const bad = await post(`${BASE}/path-1`, hdrs('tok-a', 'client-a'), '{"a":');
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).error.code, 'malformed_json');
+    const poison = await post(`${BASE}/path-1`, hdrs('tok-a', 'client-a'), '{"__proto__":{"x":1}}');
+    assert.equal(poison.status, 400);
+    const big = await post(
+      `${BASE}/path-1`,
+      hdrs('tok-a', 'client-a'),
+      JSON.stringify({ x: 'a'.repeat(300_000) }),
+    );
+    assert.equal(big.status, 413);
+    const notJson = await post(
+      `${BASE}/path-1`,
+      { ...hdrs('tok-a', 'client-a'), 'content-type': 'text/plain' },
+      'hi',
+    );
+    assert.ok(notJson.status < 500, 'non-JSON bodies are left to Fastify');
+    const health = await fetch(`${base}/healthz`);
+    assert.equal(health.status, 200);
+    await r.gateway.recorder.flush();
+    const rows = await r.db
+      .selectFrom('gateway_usage')
+      .where('request_id', '=', 'req-fast-path-1')
+      .selectAll()
+      .execute();
+    assert.equal(rows.length, 1);
+    await r.close();
+    await r.state.close();
   });
 });

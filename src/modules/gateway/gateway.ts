@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ReadinessCheck } from '../../app.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -24,6 +24,7 @@ import {
   upstreamDispatcher,
 } from './dispatch.ts';
 import { entitle } from './entitle.ts';
+import { type CallInput, type CallOutput, installFastPath, securityHeaders } from './fast-path.ts';
 import { GatewayError, renderGatewayError } from './gateway-errors.ts';
 import { Idempotency } from './idempotency.ts';
 import { checkLimits, limitTemplate } from './rate-limit.ts';
@@ -50,6 +51,7 @@ export type GatewayOptions = {
   clock: Clock;
   log: Logger;
   db: Kysely<any>;
+  dialect?: 'sqlite' | 'postgres';
   usageFlushMs: number;
   /** Scope an access token must carry (1LINK: '1LinkApi'); null = any scope. */
   requiredScope?: string | null;
@@ -61,6 +63,8 @@ export type GatewayOptions = {
   logRetentionDays?: number;
   cacheTtlMs?: number;
   bodyLimit?: number;
+  /** Serve real sockets through the raw fast path (default true; tests of the Fastify route set false). */
+  fastPath?: boolean;
 };
 
 export type Gateway = {
@@ -76,6 +80,7 @@ export type Gateway = {
 };
 
 type Headers = Record<string, string | string[] | undefined>;
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 function header1(h: Headers, name: string): string | undefined {
   const v = h[name];
@@ -88,6 +93,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const congestion = new CongestionController({ loopDelayMs: loop?.read, ...o.congestion });
   const recorder = new UsageRecorder({
     db: o.db,
+    dialect: o.dialect,
     clock: o.clock,
     log: o.log,
     flushMs: o.usageFlushMs,
@@ -131,28 +137,42 @@ export function createGateway(o: GatewayOptions): Gateway {
     }
   };
 
-  async function handle(op: NetworkOperation, catalog: Catalog, req: FastifyRequest, reply: FastifyReply) {
+  // End-user ids are HMAC'd before they reach shared state or the usage table; the same few end
+  // users repeat, so the hashes are memoised (bounded).
+  const endUserHashes = new Map<string, string>();
+  const hashEndUser = (id: string): string => {
+    let h = endUserHashes.get(id);
+    if (h === undefined) {
+      if (endUserHashes.size >= 10_000) endUserHashes.clear();
+      h = o.keyring.hmac(id, 'gateway:end-user');
+      endUserHashes.set(id, h);
+    }
+    return h;
+  };
+
+  /**
+   * The pipeline for one call, independent of the HTTP layer (Fastify route or the raw fast path).
+   * The usage record is buffered before the result is returned, so every response sent has one.
+   */
+  async function call(op: NetworkOperation, catalog: Catalog, input: CallInput): Promise<CallOutput> {
     const t0 = performance.now();
     const nowMs = o.clock.nowMs();
-    const requestId = String(req.id);
-    const headers = req.headers as Headers;
+    const { headers, requestId } = input;
+    const out: CallOutput = { status: 200, headers: {}, contentType: JSON_TYPE, payload: '' };
     let orgId: string | null = null;
     let appId: string | null = null;
     let endUserHash: string | null = null;
     let networkCode: string | null = null;
     let errorCode: string | null = null;
-    let status = 200;
-    let payload: string;
-    let contentType = 'application/json; charset=utf-8';
     let replayed = false;
     let liveData = false;
     let admitted = false;
     try {
       // authenticate
-      const q = req.url.indexOf('?');
+      const q = input.url.indexOf('?');
       const { app } = await authenticate(cache, {
         headers,
-        rawQuery: q < 0 ? '' : req.url.slice(q + 1),
+        rawQuery: q < 0 ? '' : input.url.slice(q + 1),
         catalog,
         requiresClientSecret: op.requiresClientSecret,
         nowMs,
@@ -163,8 +183,8 @@ export function createGateway(o: GatewayOptions): Gateway {
       // entitle
       const ent = await entitle(cache, o.terms, app, op.productSlug, catalog, nowMs);
       // rate limit (one consume call: windows, bursts, quotas, end users)
-      const endUser = header1(headers, 'x-end-user-id') ?? op.endUserId?.(req.body);
-      if (endUser) endUserHash = o.keyring.hmac(endUser, 'gateway:end-user');
+      const endUser = header1(headers, 'x-end-user-id') ?? op.endUserId?.(input.body);
+      if (endUser) endUserHash = hashEndUser(endUser);
       const tpl = limitTemplate(ent.plan, op.operationId);
       const limits = await checkLimits(
         o.sharedState,
@@ -175,7 +195,7 @@ export function createGateway(o: GatewayOptions): Gateway {
         onStateError,
       );
       if (limiterDownSince !== null && tpl.rules.length > 0) onStateOk();
-      reply.headers(limits.headers);
+      out.headers = limits.headers;
       // congestion control
       congestion.admit(app.orgId);
       admitted = true;
@@ -183,59 +203,62 @@ export function createGateway(o: GatewayOptions): Gateway {
       const idemKey = op.paymentCreating ? header1(headers, 'idempotency-key') : undefined;
       let idem: { key: string; fingerprint: string } | undefined;
       if (idemKey !== undefined) {
-        const fp = Idempotency.fingerprint(op.method, op.path, req.body);
+        const fp = Idempotency.fingerprint(op.method, op.path, input.body);
         const begun = await idempotency.begin(app.appId, idemKey, fp);
         if (begun.kind === 'replay') {
           replayed = true;
-          status = begun.response.status;
-          payload = begun.response.body;
+          out.status = begun.response.status;
+          out.payload = begun.response.body;
           networkCode = begun.response.networkCode ?? null;
-          reply.header('idempotent-replayed', 'true');
-          return send();
+          out.headers['idempotent-replayed'] = 'true';
+        } else {
+          idem = begun;
         }
-        idem = begun;
       }
-      // dispatch
-      const ctx: NetworkCallContext = {
-        orgId: app.orgId,
-        appId: app.appId,
-        appPublicKeyPem: app.publicKeyPem,
-        body: req.body,
-        query: req.query as Record<string, string>,
-        headers,
-        requestId,
-        nowMs,
-      };
-      let result: NetworkResult;
-      try {
-        result = await dispatchers[catalog](op, ctx);
-      } catch (err) {
-        if (idem) await idempotency.abandon(idem.key);
-        throw err;
+      if (!replayed) {
+        // dispatch
+        const ctx: NetworkCallContext = {
+          orgId: app.orgId,
+          appId: app.appId,
+          appPublicKeyPem: app.publicKeyPem,
+          body: input.body,
+          query: input.query,
+          headers,
+          requestId,
+          nowMs,
+        };
+        let result: NetworkResult;
+        try {
+          result = await dispatchers[catalog](op, ctx);
+        } catch (err) {
+          if (idem) await idempotency.abandon(idem.key);
+          throw err;
+        }
+        out.status = result.status;
+        out.payload = JSON.stringify(result.body ?? null);
+        networkCode = result.networkCode ?? null;
+        liveData = result.liveDataSuspected === true;
+        if (idem) {
+          await idempotency.complete(idem.key, idem.fingerprint, {
+            status: out.status,
+            body: out.payload,
+            networkCode: result.networkCode,
+          });
+        }
       }
-      status = result.status;
-      payload = JSON.stringify(result.body ?? null);
-      networkCode = result.networkCode ?? null;
-      liveData = result.liveDataSuspected === true;
-      if (idem)
-        await idempotency.complete(idem.key, idem.fingerprint, {
-          status,
-          body: payload,
-          networkCode: result.networkCode,
-        });
     } catch (err) {
       if (err instanceof GatewayError) {
-        status = err.status;
+        out.status = err.status;
         errorCode = err.code;
-        reply.headers(err.headers);
+        out.headers = { ...out.headers, ...err.headers };
         const r = renderGatewayError(err, requestId, o.publicUrl);
-        payload = r.payload;
-        contentType = r.contentType;
+        out.payload = r.payload;
+        out.contentType = r.contentType;
       } else {
-        status = 500;
+        out.status = 500;
         errorCode = 'internal_error';
-        req.log.error({ err, requestId, operationId: op.operationId }, 'gateway dispatch failed');
-        payload = JSON.stringify(
+        o.log.error({ err, requestId, operationId: op.operationId }, 'gateway dispatch failed');
+        out.payload = JSON.stringify(
           errorBody(
             'internal_error',
             'Something went wrong on our side; the request id identifies it.',
@@ -247,35 +270,38 @@ export function createGateway(o: GatewayOptions): Gateway {
     } finally {
       if (admitted && orgId) congestion.release(orgId);
     }
-    return send();
+    recorder.record({
+      atMs: nowMs,
+      orgId,
+      appId,
+      productSlug: op.productSlug,
+      operationId: op.operationId,
+      catalog,
+      method: input.method,
+      path: q0(input.url),
+      status: out.status,
+      errorCode,
+      networkCode,
+      latencyUs: (performance.now() - t0) * 1000,
+      clientIp: input.ip,
+      endUserHash,
+      requestId,
+      bytesIn: input.bytesIn,
+      bytesOut: Buffer.byteLength(out.payload),
+      replayed,
+      liveDataSuspected: liveData,
+      requestHeaders: orgId ? headers : null,
+      requestBody: orgId ? input.body : undefined,
+      responseBody: orgId ? out.payload : null,
+    });
+    return out;
+  }
 
-    function send() {
-      recorder.record({
-        atMs: nowMs,
-        orgId,
-        appId,
-        productSlug: op.productSlug,
-        operationId: op.operationId,
-        catalog,
-        method: req.method,
-        path: q0(req.url),
-        status,
-        errorCode,
-        networkCode,
-        latencyUs: (performance.now() - t0) * 1000,
-        clientIp: req.ip,
-        endUserHash,
-        requestId,
-        bytesIn: Number(headers['content-length'] ?? 0) || 0,
-        bytesOut: Buffer.byteLength(payload),
-        replayed,
-        liveDataSuspected: liveData,
-        requestHeaders: orgId ? headers : null,
-        requestBody: orgId ? req.body : undefined,
-        responseBody: orgId ? payload : null,
-      });
-      return reply.code(status).type(contentType).send(payload);
-    }
+  /** Operations by "METHOD /path" for the raw fast path. */
+  const byPath = new Map<string, { op: NetworkOperation; catalog: Catalog }>();
+  for (const op of o.operations) {
+    for (const catalog of catalogs)
+      byPath.set(`${op.method} /${o.provider}/${catalog}${op.path}`, { op, catalog });
   }
 
   return {
@@ -307,9 +333,29 @@ export function createGateway(o: GatewayOptions): Gateway {
             url: `/${o.provider}/${catalog}${op.path}`,
             bodyLimit,
             config: { operationId: `gateway.${op.operationId}` },
-            handler: (req, reply) => handle(op, catalog, req, reply),
+            handler: async (req, reply) => {
+              const out = await call(op, catalog, {
+                method: req.method,
+                url: req.url,
+                headers: req.headers as Headers,
+                body: req.body,
+                query: req.query as Record<string, string>,
+                ip: req.ip,
+                requestId: String(req.id),
+                bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
+              });
+              return reply.code(out.status).headers(out.headers).type(out.contentType).send(out.payload);
+            },
           });
         }
+      }
+      if (o.fastPath !== false) {
+        // Real sockets take the fast path (same pipeline, no per-request Fastify hooks); app.inject()
+        // and every other URL keep going through Fastify.
+        app.addHook('onListen', async () => {
+          const baseHeaders = await securityHeaders(app);
+          installFastPath(app, { byPath, call, bodyLimit, baseHeaders, publicUrl: o.publicUrl });
+        });
       }
     },
     async start() {

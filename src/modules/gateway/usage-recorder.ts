@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -34,9 +34,41 @@ export type UsageRecord = {
   liveDataSuspected: boolean;
   requestHeaders: Record<string, string | string[] | undefined> | null;
   requestBody: unknown;
-  /** The response payload as sent (JSON text). */
-  responseBody: string | null;
+  /** The response body (the object when there is one, else the payload text). */
+  responseBody: unknown;
 };
+
+const USAGE_COLUMNS = [
+  'id',
+  'at',
+  'org_id',
+  'app_id',
+  'product_slug',
+  'operation_id',
+  'catalog',
+  'method',
+  'path',
+  'status',
+  'error_code',
+  'network_code',
+  'latency_us',
+  'client_ip',
+  'end_user_hash',
+  'request_id',
+  'bytes_in',
+  'bytes_out',
+  'replayed',
+  'live_data_suspected',
+] as const;
+const LOG_COLUMNS = [
+  'id',
+  'at',
+  'org_id',
+  'app_id',
+  'request_headers',
+  'request_body',
+  'response_body',
+] as const;
 
 const KEPT_HEADERS = [
   'content-type',
@@ -50,6 +82,8 @@ const KEPT_HEADERS = [
 
 export type UsageRecorderOptions = {
   db: Kysely<any>;
+  /** Placeholder style of the engine: SQLite `?`, PostgreSQL `$n`. */
+  dialect?: 'sqlite' | 'postgres';
   clock: Clock;
   log: Logger;
   flushMs: number;
@@ -72,7 +106,7 @@ export class UsageRecorder {
   dropped = 0;
 
   constructor(opts: UsageRecorderOptions) {
-    this.#o = { logRetentionDays: 30, batchSize: 200, maxBuffered: 200_000, ...opts };
+    this.#o = { logRetentionDays: 30, batchSize: 100, maxBuffered: 200_000, dialect: 'sqlite', ...opts };
   }
 
   start(): void {
@@ -118,61 +152,75 @@ export class UsageRecorder {
   }
 
   async #write(batch: UsageRecord[]): Promise<void> {
-    const usage: Record<string, unknown>[] = [];
-    const logs: Record<string, unknown>[] = [];
+    const usage: unknown[][] = [];
+    const logs: unknown[][] = [];
     for (const r of batch) {
       const id = newId('use', r.atMs);
       const at = new Date(r.atMs).toISOString();
-      usage.push({
+      usage.push([
         id,
         at,
-        org_id: r.orgId,
-        app_id: r.appId,
-        product_slug: r.productSlug,
-        operation_id: r.operationId,
-        catalog: r.catalog,
-        method: r.method,
-        path: r.path.slice(0, 500),
-        status: r.status,
-        error_code: r.errorCode,
-        network_code: r.networkCode,
-        latency_us: Math.round(r.latencyUs),
-        client_ip: r.clientIp,
-        end_user_hash: r.endUserHash,
-        request_id: r.requestId,
-        bytes_in: r.bytesIn,
-        bytes_out: r.bytesOut,
-        replayed: r.replayed ? 1 : 0,
-        live_data_suspected: r.liveDataSuspected ? 1 : 0,
-      });
+        r.orgId,
+        r.appId,
+        r.productSlug,
+        r.operationId,
+        r.catalog,
+        r.method,
+        r.path.slice(0, 500),
+        r.status,
+        r.errorCode,
+        r.networkCode,
+        Math.round(r.latencyUs),
+        r.clientIp,
+        r.endUserHash,
+        r.requestId,
+        r.bytesIn,
+        r.bytesOut,
+        r.replayed ? 1 : 0,
+        r.liveDataSuspected ? 1 : 0,
+      ]);
       if (r.orgId) {
-        logs.push({
+        logs.push([
           id,
           at,
-          org_id: r.orgId,
-          app_id: r.appId,
-          request_headers: r.requestHeaders ? maskedJson(pickHeaders(r.requestHeaders)) : null,
-          request_body: maskedJson(r.requestBody),
-          response_body: maskedJson(r.responseBody),
-        });
+          r.orgId,
+          r.appId,
+          r.requestHeaders ? maskedJson(pickHeaders(r.requestHeaders)) : null,
+          maskedJson(r.requestBody),
+          maskedJson(r.responseBody),
+        ]);
       }
     }
     const size = this.#o.batchSize;
     await this.#o.db.transaction().execute(async (trx) => {
       for (let i = 0; i < usage.length; i += size) {
-        await trx
-          .insertInto('gateway_usage')
-          .values(usage.slice(i, i + size))
-          .execute();
+        await trx.executeQuery(this.#insert('gateway_usage', USAGE_COLUMNS, usage.slice(i, i + size)));
       }
       for (let i = 0; i < logs.length; i += size) {
-        await trx
-          .insertInto('gateway_request_logs')
-          .values(logs.slice(i, i + size))
-          .execute();
+        await trx.executeQuery(this.#insert('gateway_request_logs', LOG_COLUMNS, logs.slice(i, i + size)));
       }
     });
     this.written += usage.length;
+  }
+
+  // One multi-row INSERT per batch, its text cached per table and row count: building the query
+  // through the query builder cost more than the database's own work.
+  readonly #sqlCache = new Map<string, string>();
+  #insert(table: string, columns: readonly string[], rows: unknown[][]): CompiledQuery {
+    const key = `${table}|${rows.length}`;
+    let text = this.#sqlCache.get(key);
+    if (!text) {
+      const pg = this.#o.dialect === 'postgres';
+      let n = 0;
+      const tuples: string[] = [];
+      for (let r = 0; r < rows.length; r++) {
+        tuples.push(`(${columns.map(() => (pg ? `$${++n}` : '?')).join(', ')})`);
+      }
+      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`;
+      if (this.#sqlCache.size > 64) this.#sqlCache.clear();
+      this.#sqlCache.set(key, text);
+    }
+    return CompiledQuery.raw(text, rows.flat());
   }
 
   /** Deletes request-log bodies older than the retention (usage rows stay). */

@@ -1,0 +1,172 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { registerCommand } from '../src/cli.ts';
+
+/**
+ * darwaza bench: raw node:http vs the gateway's full pipeline, measured in one run on this machine
+ * with autocannon at fixed concurrency, each server in its own process (CPU per request is the
+ * server's own process.cpuUsage delta). Repeats the gateway with Redis when REDIS_URL is set.
+ */
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+type AutocannonResult = {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+};
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+type Ready = { port: number; method: string; path: string; headers: Record<string, string>; body: string };
+type Row = {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  cpuUsPerRequest: number;
+};
+
+function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: ChildProcess; ready: Ready }> {
+  const child = fork(resolve(import.meta.dirname, 'bench-server.ts'), [kind, redisUrl], {
+    execPath: process.execPath,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((res, rej) => {
+    child.once('exit', (code) => rej(new Error(`${kind} server exited (${code})`)));
+    child.on('message', (m: { ready?: Ready; error?: string }) => {
+      if (m.ready) res({ child, ready: m.ready });
+      if (m.error) rej(new Error(m.error));
+    });
+  });
+}
+
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((res) => {
+    const on = (m: { cpu?: NodeJS.CpuUsage }) => {
+      if (m.cpu) {
+        child.off('message', on);
+        res(m.cpu.user + m.cpu.system);
+      }
+    };
+    child.on('message', on);
+    child.send('cpu');
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  child.removeAllListeners('exit');
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.send('stop');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+async function measure(
+  name: string,
+  kind: 'raw' | 'gateway',
+  opts: { connections: number; duration: number; warmup: number; redisUrl?: string },
+): Promise<Row> {
+  const { child, ready } = await startServer(kind, opts.redisUrl);
+  try {
+    const target = {
+      url: `http://127.0.0.1:${ready.port}${ready.path}`,
+      method: ready.method,
+      headers: ready.headers,
+      body: ready.body,
+      connections: opts.connections,
+    };
+    await autocannon({ ...target, duration: opts.warmup });
+    const cpu0 = await cpuOf(child);
+    const r = await autocannon({ ...target, duration: opts.duration });
+    const cpu1 = await cpuOf(child);
+    const total = r.requests.total;
+    return {
+      name,
+      rps: Math.round(r.requests.average),
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      total,
+      ok: r['2xx'],
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+      cpuUsPerRequest: total > 0 ? Math.round((cpu1 - cpu0) / total) : 0,
+    };
+  } finally {
+    await stopServer(child);
+  }
+}
+
+function table(rows: Row[]): string {
+  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'requests', '2xx', 'non-2xx', 'errors', 'CPU µs/req'];
+  const lines = rows.map((r) =>
+    [r.name, r.rps, r.p50, r.p99, r.total, r.ok, r.non2xx, r.errors, r.cpuUsPerRequest].map(String),
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cols: string[]) =>
+    cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [fmt(head), ...lines.map(fmt)].join('\n');
+}
+
+registerCommand('bench', {
+  summary: 'Benchmark the gateway against a raw node:http server (prints the ratio)',
+  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--json out/bench.json] [--no-redis]
+
+Runs, one after the other, a raw node:http server and the gateway (full pipeline: bearer token,
+entitlement, rate limit with a budget never reached, usage records) on a sandbox operation, each
+in its own process, driven by autocannon at fixed concurrency. With REDIS_URL set, the gateway is
+measured again with its limits in Redis. Prints requests/s, p50/p99 latency, server CPU µs per
+request and the gateway/raw ratio.`,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        connections: { type: 'string', default: '50' },
+        duration: { type: 'string', default: '6' },
+        warmup: { type: 'string', default: '2' },
+        json: { type: 'string' },
+        'no-redis': { type: 'boolean' },
+      },
+    });
+    const opts = {
+      connections: Number(values.connections),
+      duration: Number(values.duration),
+      warmup: Number(values.warmup),
+    };
+    const rows: Row[] = [];
+    const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
+    say(`${opts.connections} connections, ${opts.duration} s per run after ${opts.warmup} s warm-up`);
+    say('raw node:http …');
+    const raw = await measure('raw node:http', 'raw', opts);
+    rows.push(raw);
+    say('gateway (memory state) …');
+    rows.push(await measure('gateway (memory)', 'gateway', opts));
+    const redisUrl = process.env.REDIS_URL;
+    if (redisUrl && !values['no-redis']) {
+      say('gateway (Redis state) …');
+      rows.push(await measure('gateway (redis)', 'gateway', { ...opts, redisUrl }));
+    }
+    process.stdout.write(`${table(rows)}\n\n`);
+    const ratios: Record<string, number> = {};
+    for (const r of rows.slice(1)) {
+      ratios[r.name] = Math.round((r.rps / raw.rps) * 100) / 100;
+      process.stdout.write(`ratio ${r.name} / raw: ${ratios[r.name].toFixed(2)}\n`);
+    }
+    if (values.json) {
+      mkdirSync(resolve(values.json, '..'), { recursive: true });
+      writeFileSync(
+        values.json,
+        JSON.stringify({ at: new Date().toISOString(), opts, rows, ratios }, null, 2),
+      );
+    }
+    return 0;
+  },
+});

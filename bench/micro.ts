@@ -1,0 +1,107 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.ts';
+import { createInfrastructure, createSystem } from '../src/main.ts';
+import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { ibftBody } from '../src/sandbox/test-support.ts';
+import { createApp, tokenCall } from '../test/apps-helpers.ts';
+import type { TestSystem } from '../test/harness.ts';
+import { activeUser, testOrganization } from '../test/identity-helpers.ts';
+
+/** In-process cost breakdown of one gateway call (CPU µs per call), for tuning. Not a benchmark. */
+const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-micro-'));
+const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ROLE: 'gateway' });
+const system = await createSystem(createInfrastructure(config));
+const sys = system as unknown as TestSystem;
+await seedCatalog(system.services.catalog);
+const plan = await system.services.catalog.createPlan('ibft', {
+  name: 'Benchmark plan',
+  rateLimits: [{ period: 'second', limit: 1_000_000 }],
+});
+const owner = await activeUser(sys);
+const orgId = await testOrganization(sys, owner, { confirmed: true });
+const app = await createApp(sys, owner, orgId, { planId: plan.id });
+const t = await tokenCall(sys, {
+  grant_type: 'client_credentials',
+  client_id: app.clientId,
+  client_secret: app.clientSecret,
+  scope: '1LinkApi',
+});
+
+const body = JSON.stringify(ibftBody({ AccountNumberFrom: '9990000000001002' }));
+const headers = {
+  'content-type': 'application/json',
+  'x-ibm-client-id': app.clientId,
+  authorization: `Bearer ${t.body.access_token}`,
+};
+async function time(name: string, n: number, f: () => Promise<unknown>) {
+  for (let i = 0; i < 300; i++) await f();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) await f();
+  const c = process.cpuUsage(c0);
+  console.log(`${name.padEnd(34)} ${((c.user + c.system) / n).toFixed(1)} µs`);
+}
+const op = system.services.sandbox.operations.find((o) => o.operationId === 'ibftTitleFetch')!;
+const parsed = JSON.parse(body);
+await time('sandbox op.handle', 3000, () =>
+  op.handle({
+    orgId,
+    appId: app.appId,
+    appPublicKeyPem: null,
+    body: parsed,
+    query: {},
+    headers: {},
+    requestId: 'r',
+    nowMs: Date.now(),
+  }),
+);
+await time('inject GET /healthz (fastify+hooks)', 3000, () =>
+  system.app.inject({ method: 'GET', url: '/healthz' }),
+);
+await time('inject gateway title fetch', 3000, () =>
+  system.app.inject({ method: 'POST', url: '/darwaza/sandbox/path-1', headers, payload: body }),
+);
+const gw = system.services.gateway!;
+await gw.recorder.flush();
+const { maskedJson } = await import('../src/modules/gateway/masking.ts');
+const resp = (
+  await system.app.inject({ method: 'POST', url: '/darwaza/sandbox/path-1', headers, payload: body })
+).body;
+await time('maskedJson request+response', 3000, async () => {
+  maskedJson(parsed);
+  maskedJson(resp);
+});
+const rec = {
+  atMs: Date.now(),
+  orgId,
+  appId: app.appId,
+  productSlug: 'ibft',
+  operationId: 'x',
+  catalog: 'sandbox',
+  method: 'POST',
+  path: '/p',
+  status: 200,
+  errorCode: null,
+  networkCode: '00',
+  latencyUs: 100,
+  clientIp: '127.0.0.1',
+  endUserHash: 'h',
+  requestId: 'req_x',
+  bytesIn: 1,
+  bytesOut: 1,
+  replayed: false,
+  liveDataSuspected: false,
+  requestHeaders: headers,
+  requestBody: parsed,
+  responseBody: resp,
+};
+for (const n of [100, 1000]) {
+  for (let i = 0; i < n; i++) gw.recorder.record({ ...rec, requestId: `req_${i}` });
+  const c0 = process.cpuUsage();
+  await gw.recorder.flush();
+  const c = process.cpuUsage(c0);
+  console.log(`${`usage flush per record (${n})`.padEnd(34)} ${((c.user + c.system) / n).toFixed(1)} µs`);
+}
+await system.app.close();
+await system.shutdown();

@@ -1,0 +1,206 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { errorBody } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import type { NetworkOperation } from '../../platform/ports.ts';
+
+/**
+ * The gateway's fast path for real sockets. Fastify's generic per-request work (hooks for cookies,
+ * security headers, portal rate limiting and metrics, schema plumbing) costs more than the whole
+ * gateway pipeline, so requests whose method and path name a gateway operation are taken off the
+ * HTTP server before Fastify sees them and run through the very same `call` pipeline. Everything
+ * else — and every `app.inject()` in tests — goes through Fastify as before. The security headers
+ * the app sets (helmet) are copied once at start-up, so both paths answer with the same headers.
+ */
+export type CallInput = {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  query: Record<string, string>;
+  ip: string;
+  requestId: string;
+  bytesIn: number;
+};
+
+export type CallOutput = {
+  status: number;
+  headers: Record<string, string>;
+  contentType: string;
+  payload: string;
+};
+
+type Route = { op: NetworkOperation; catalog: 'sandbox' | 'production' };
+
+/**
+ * Of the app's security headers, the ones that mean something on a JSON API response (the CSP and
+ * cross-origin policies guard HTML documents; a smaller header block is also a cheaper write).
+ */
+const API_HEADERS = new Set([
+  'strict-transport-security',
+  'x-content-type-options',
+  'x-frame-options',
+  'referrer-policy',
+  'cross-origin-resource-policy',
+]);
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
+const SKIP = new Set([
+  'date',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'content-type',
+  'x-request-id',
+  'ratelimit',
+  'ratelimit-policy',
+  'access-control-allow-origin',
+  'transfer-encoding',
+]);
+
+/** The headers the app adds to every response (helmet's set), read once from a health check. */
+export async function securityHeaders(app: FastifyInstance): Promise<Record<string, string>> {
+  const res = await app.inject({ method: 'GET', url: '/healthz' });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (!SKIP.has(k) && typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+function isJson(ct: string | undefined): boolean {
+  if (!ct) return false;
+  const semi = ct.indexOf(';');
+  const base = (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  return base === 'application/json' || (base.startsWith('application/') && base.endsWith('+json'));
+}
+
+function parseQuery(url: string): Record<string, string> {
+  const i = url.indexOf('?');
+  if (i < 0) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(url.slice(i + 1))) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+export function installFastPath(
+  app: FastifyInstance,
+  deps: {
+    byPath: Map<string, Route>;
+    call: (op: NetworkOperation, catalog: Route['catalog'], input: CallInput) => Promise<CallOutput>;
+    bodyLimit: number;
+    baseHeaders: Record<string, string>;
+    publicUrl: string;
+  },
+): void {
+  const server = app.server;
+  const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  if (listeners.length !== 1) return; // an unexpected server shape: leave everything to Fastify
+  const fastify = listeners[0];
+  const base = Object.entries(deps.baseHeaders).filter(([k]) => API_HEADERS.has(k));
+
+  const write = (res: ServerResponse, requestId: string, out: CallOutput) => {
+    for (const [k, v] of base) res.setHeader(k, v);
+    for (const k in out.headers) res.setHeader(k, out.headers[k]);
+    res.setHeader('x-request-id', requestId);
+    res.setHeader('content-type', out.contentType);
+    res.setHeader('content-length', Buffer.byteLength(out.payload));
+    res.statusCode = out.status;
+    res.end(out.payload);
+  };
+  const refuse = (res: ServerResponse, requestId: string, status: number, code: string, message: string) =>
+    write(res, requestId, {
+      status,
+      headers: {},
+      contentType: 'application/json; charset=utf-8',
+      payload: JSON.stringify(errorBody(code, message, requestId, deps.publicUrl)),
+    });
+
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const route = deps.byPath.get(`${req.method} ${q < 0 ? url : url.slice(0, q)}`);
+    // Anything unusual (not an operation, a body that is not JSON) is Fastify's to answer.
+    if (!route || (req.method === 'POST' && !isJson(req.headers['content-type']))) {
+      fastify.call(server, req, res);
+      return;
+    }
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > deps.bodyLimit) {
+      refuse(
+        res,
+        requestId,
+        413,
+        'payload_too_large',
+        'The request body is larger than this endpoint accepts.',
+      );
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > deps.bodyLimit) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (tooLarge) {
+        refuse(
+          res,
+          requestId,
+          413,
+          'payload_too_large',
+          'The request body is larger than this endpoint accepts.',
+        );
+        return;
+      }
+      let body: unknown;
+      if (size > 0) {
+        const text =
+          chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        // Like Fastify: prototype-poisoning keys are refused rather than parsed.
+        if (text.includes('__proto__') || text.includes('"constructor"')) {
+          refuse(res, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
+          return;
+        }
+        try {
+          body = JSON.parse(text);
+        } catch {
+          refuse(res, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
+          return;
+        }
+      } else if (req.method === 'POST') {
+        refuse(res, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
+        return;
+      }
+      deps
+        .call(route.op, route.catalog, {
+          method: req.method ?? 'GET',
+          url,
+          headers: req.headers,
+          body,
+          query: parseQuery(url),
+          ip: req.socket.remoteAddress ?? '',
+          requestId,
+          bytesIn: size,
+        })
+        .then(
+          (out) => write(res, requestId, out),
+          () =>
+            refuse(
+              res,
+              requestId,
+              500,
+              'internal_error',
+              'Something went wrong on our side; the request id identifies it.',
+            ),
+        );
+    });
+  });
+}
