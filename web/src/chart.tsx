@@ -2,7 +2,8 @@
  * A small hand-made SVG chart (line or bars) with accessible text: the SVG has a title and
  * description, and a visually hidden table carries the same numbers for screen readers.
  */
-export type Series = { name: string; values: number[]; color: string; kind?: 'line' | 'bar' };
+/** `null` is a gap (no data in that bucket), drawn as a break in a line. */
+export type Series = { name: string; values: Array<number | null>; color: string; kind?: 'line' | 'bar' };
 
 export function Chart(props: {
   title: string;
@@ -15,7 +16,7 @@ export function Chart(props: {
   const h = props.height ?? 200;
   const pad = { l: 44, r: 12, t: 12, b: 28 };
   const n = props.labels.length;
-  const max = Math.max(1, ...props.series.flatMap((s) => s.values));
+  const max = Math.max(1, ...props.series.flatMap((s) => s.values.map((v) => v ?? 0)));
   const niceMax = nice(max);
   const x = (i: number) => pad.l + (n <= 1 ? (w - pad.l - pad.r) / 2 : (i * (w - pad.l - pad.r)) / (n - 1));
   const y = (v: number) => h - pad.b - (v / niceMax) * (h - pad.t - pad.b);
@@ -49,7 +50,7 @@ export function Chart(props: {
             : props.series
                 .map(
                   (s) =>
-                    `${s.name}: total ${sum(s.values)}${props.unit ?? ''}, highest ${Math.max(0, ...s.values)}${props.unit ?? ''}`,
+                    `${s.name}: total ${sum(s.values)}${props.unit ?? ''}, highest ${Math.max(0, ...s.values.map((v) => v ?? 0))}${props.unit ?? ''}`,
                 )
                 .join('; ')}
         </desc>
@@ -71,30 +72,37 @@ export function Chart(props: {
         {props.series.map((s, si) =>
           s.kind === 'bar' ? (
             <g key={s.name} fill={s.color}>
-              {s.values.map((v, i) => (
-                <rect
-                  // biome-ignore lint/suspicious/noArrayIndexKey: bars are positional
-                  key={i}
-                  x={x(i) - bw / 2 + (si * bw) / props.series.length}
-                  width={bw / props.series.length}
-                  y={y(v)}
-                  height={Math.max(0, h - pad.b - y(v))}
-                />
-              ))}
+              {s.values.map((v, i) =>
+                v === null ? null : (
+                  <rect
+                    // biome-ignore lint/suspicious/noArrayIndexKey: bars are positional
+                    key={i}
+                    x={x(i) - bw / 2 + (si * bw) / props.series.length}
+                    width={bw / props.series.length}
+                    y={y(v)}
+                    height={Math.max(0, h - pad.b - y(v))}
+                  />
+                ),
+              )}
             </g>
           ) : (
             <g key={s.name}>
-              <polyline
-                fill="none"
-                stroke={s.color}
-                strokeWidth={2}
-                points={s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ')}
-              />
+              {segments(s.values).map((seg) => (
+                <polyline
+                  key={seg[0]}
+                  fill="none"
+                  stroke={s.color}
+                  strokeWidth={2}
+                  points={seg.map((i) => `${x(i)},${y(s.values[i] as number)}`).join(' ')}
+                />
+              ))}
               {n <= 48
-                ? s.values.map((v, i) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: points are positional
-                    <circle key={i} cx={x(i)} cy={y(v)} r={2.5} fill={s.color} />
-                  ))
+                ? s.values.map((v, i) =>
+                    v === null ? null : (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: points are positional
+                      <circle key={i} cx={x(i)} cy={y(v)} r={2.5} fill={s.color} />
+                    ),
+                  )
                 : null}
             </g>
           ),
@@ -117,7 +125,7 @@ export function Chart(props: {
             <tr key={l + String(i)}>
               <th scope="row">{l}</th>
               {props.series.map((s) => (
-                <td key={s.name}>{s.values[i]}</td>
+                <td key={s.name}>{s.values[i] ?? '—'}</td>
               ))}
             </tr>
           ))}
@@ -127,8 +135,22 @@ export function Chart(props: {
   );
 }
 
-function sum(v: number[]): number {
-  return Math.round(v.reduce((a, b) => a + b, 0) * 100) / 100;
+function sum(v: Array<number | null>): number {
+  return Math.round(v.reduce<number>((a, b) => a + (b ?? 0), 0) * 100) / 100;
+}
+
+/** Runs of consecutive indexes with a value. */
+function segments(v: Array<number | null>): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  v.forEach((x, i) => {
+    if (x === null) {
+      if (cur.length) out.push(cur);
+      cur = [];
+    } else cur.push(i);
+  });
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 function nice(v: number): number {

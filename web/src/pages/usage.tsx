@@ -242,7 +242,7 @@ export function UsagePage() {
                   series={[
                     {
                       name: 'Latency (ms)',
-                      values: points.map((p) => Math.round(p.avgLatencyMs)),
+                      values: points.map((p) => (p.calls ? Math.round(p.avgLatencyMs) : null)),
                       color: '#1d4ed8',
                     },
                   ]}
