@@ -338,6 +338,45 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await page.getByRole('row', { name: /granted 300.*yes/i }).waitFor();
   });
 
+  it('secret rotation: a second secret overlaps, then the old one is revoked', async () => {
+    await page.goto(state.appUrl!);
+    const secrets = page.getByRole('table').filter({ hasText: 'Expires' }).first();
+    await secrets
+      .getByRole('row', { name: /active/i })
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Create a new secret' }).click();
+    await page.getByRole('heading', { name: 'New client secret' }).waitFor();
+    const second = ((await page.getByTestId('client-secret').textContent()) ?? '').trim();
+    assert.ok(second.length >= 20 && second !== state.clientSecret);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    assert.equal(await secrets.getByRole('row', { name: /active/i }).count(), 2);
+    page.once('dialog', (d) => void d.accept());
+    await secrets
+      .getByRole('button', { name: /Revoke the secret ending/ })
+      .first()
+      .click();
+    // The revoked secret leaves the active list (or shows as revoked): one active secret remains.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('table')]
+          .find((t) => t.textContent?.includes('Expires'))
+          ?.querySelectorAll('button.btn-danger').length === 1,
+    );
+    state.clientSecret = second;
+  });
+
+  it('sandbox: the test data is listed and a reset asks for confirmation', async () => {
+    await page.goto(`${state.orgUrl}/sandbox`);
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    page.once('dialog', (d) => {
+      assert.match(d.message(), /Reset the sandbox/);
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Reset sandbox' }).click();
+    await page.getByText(/Reset done at/).waitFor();
+  });
+
   it('keyboard: the skip link is the first stop and moves focus to the content', async () => {
     await page.goto('/catalog');
     await page.getByRole('heading', { level: 1 }).waitFor();
