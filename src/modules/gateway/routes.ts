@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../../platform/errors.ts';
 import { type AnyRoute, defineRoute } from '../../platform/http/route.ts';
 import type { OrgAccess } from '../../platform/ports.ts';
 import type { UsageService } from './usage-service.ts';
@@ -93,6 +94,17 @@ export function gatewayRoutes(deps: {
         const fromMs = query.from
           ? Date.parse(query.from)
           : toMs - (query.bucket === 'day' ? 30 : 1) * 86_400_000;
+        const maxMs = (query.bucket === 'hour' ? 93 : 1100) * 86_400_000;
+        if (!(toMs > fromMs) || toMs - fromMs > maxMs) {
+          throw new AppError('validation_failed', undefined, [
+            {
+              in: 'query',
+              field: 'from',
+              code: 'range',
+              message: `from must be before to, at most ${query.bucket === 'hour' ? 93 : 1100} days apart for ${query.bucket} buckets`,
+            },
+          ]);
+        }
         const points = await deps.usage.getUsageTimeseries(params.orgId, {
           appId: query.appId,
           fromMs,

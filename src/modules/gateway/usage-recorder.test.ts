@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../../platform/clock.ts';
+import { migrateToLatest } from '../../platform/db/migrator.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { testEngines } from '../../platform/testing.ts';
+import { migrations } from './migrations.ts';
+import { type UsageRecord, UsageRecorder } from './usage-recorder.ts';
+import { UsageService } from './usage-service.ts';
+
+const T0 = Date.UTC(2026, 10, 23, 9);
+
+function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    atMs: T0 + i * 60_000,
+    orgId: 'org_a',
+    appId: 'app_a',
+    productSlug: 'ibft',
+    operationId: i % 2 ? 'ibftTitleFetch' : 'ibftFundsTransfer',
+    catalog: 'sandbox',
+    method: 'POST',
+    path: '/darwaza/sandbox/path-1',
+    status: i % 5 === 0 ? 429 : 200,
+    errorCode: i % 5 === 0 ? 'rate_limited' : null,
+    networkCode: i % 5 === 0 ? null : '00',
+    latencyUs: 1000 + i,
+    clientIp: '127.0.0.1',
+    endUserHash: `h${i % 3}`,
+    requestId: `req-${String(i).padStart(4, '0')}`,
+    bytesIn: 100,
+    bytesOut: 200,
+    replayed: false,
+    liveDataSuspected: false,
+    requestHeaders: { 'content-type': 'application/json', authorization: 'Bearer secret-token' },
+    requestBody: { AccountNumberFrom: '00020000012345678', Amount: '000000010000' },
+    responseBody: JSON.stringify({
+      ResponseCode: '00',
+      IBAN_MobileAccountNumber: 'PK49DRWZ9990000000001001',
+    }),
+    ...over,
+  };
+}
+
+for (const engine of testEngines()) {
+  describe(`usage recorder and service (${engine.name})`, () => {
+    let database: Awaited<ReturnType<typeof engine.open>>;
+    let recorder: UsageRecorder;
+    let usage: UsageService;
+    const clock = new FakeClock(T0 + 3_600_000);
+    before(async () => {
+      database = await engine.open();
+      await migrateToLatest(database.db, [migrations]);
+      recorder = new UsageRecorder({
+        db: database.db,
+        dialect: database.dialect,
+        clock,
+        log: createLogger('silent'),
+        flushMs: 50,
+        batchSize: 7,
+      });
+      recorder.start();
+      usage = new UsageService(database.db, () => recorder.flush());
+    });
+    after(() => database.cleanup());
+
+    it('close() writes every buffered record, in batches, with masked bodies', async () => {
+      for (let i = 0; i < 30; i++) recorder.record(record(i));
+      await recorder.close();
+      assert.equal(recorder.pending, 0);
+      const n = await database.db
+        .selectFrom('gateway_usage')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
+      assert.equal(Number(n?.n), 30);
+      const logs = await usage.listRequestLogs('org_a', { requestId: 'req-0001' });
+      const text = JSON.stringify(logs.items[0]);
+      assert.ok(!text.includes('00020000012345678'));
+      assert.ok(!text.includes('PK49DRWZ9990000000001001'));
+      assert.ok(!text.includes('secret-token'));
+      assert.ok(text.includes('000000010000'), 'amounts are kept');
+    });
+
+    it('queries: per-app usage, request log filters and paging, time series', async () => {
+      const u = await usage.getAppUsage('app_a', T0, T0 + 3_600_000);
+      assert.equal(u.calls, 30);
+      assert.equal(u.errors, 6);
+      assert.equal(u.distinctEndUsers, 3);
+      assert.equal(u.operations.length, 2);
+      const errors = await usage.listRequestLogs('org_a', { status: 'error' });
+      assert.equal(errors.items.length, 6);
+      const page1 = await usage.listRequestLogs('org_a', { limit: 20 });
+      assert.equal(page1.items.length, 20);
+      const page2 = await usage.listRequestLogs('org_a', { limit: 20, before: page1.next! });
+      assert.equal(page2.items.length, 10);
+      assert.equal((await usage.listRequestLogs('org_a', { q: 'REQ-002' })).items.length, 10);
+      assert.equal((await usage.listRequestLogs('org_a', { q: '50%_' })).items.length, 0);
+      assert.equal((await usage.listRequestLogs('org_b', {})).items.length, 0);
+      const ts = await usage.getUsageTimeseries('org_a', {
+        fromMs: T0,
+        toMs: T0 + 3_600_000,
+        bucket: 'hour',
+      });
+      assert.deepEqual(
+        ts.map((p) => p.calls),
+        [30],
+      );
+    });
+
+    it('prune drops request-log bodies after the retention, keeps usage rows', async () => {
+      clock.advance(40 * 86_400_000);
+      const pruned = await recorder.prune();
+      assert.equal(pruned, 30);
+      assert.equal((await usage.getAppUsage('app_a', T0, T0 + 3_600_000)).calls, 30);
+    });
+  });
+}
