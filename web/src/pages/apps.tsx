@@ -358,7 +358,9 @@ export function AppDetailPage() {
                           label={`Revoke the secret ending ${s.hint}`}
                           confirm="Revoke this secret? Calls using it stop working within a second."
                           onClick={async () => {
-                            await call('revokeClientSecret', { params: { orgId, appId, secretId: s.id } });
+                            await call('revokeClientSecret', {
+                              params: { orgId, appId, secretId: s.id, credentialId: s.id },
+                            });
                             await refreshApp();
                           }}
                         >
