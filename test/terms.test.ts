@@ -182,9 +182,12 @@ for (const engine of engines()) {
       assert.match(csv.body, new RegExp(adminA.userId));
       const json = await call(ownerA, 'GET', `/api/v1/terms/acceptances/export?orgId=${orgA}&format=json`);
       assert.equal(json.statusCode, 200);
-      assert.equal(json.json().records.length, 1);
+      // One record for this version; the organisation's creation recorded the version then in force.
+      const records = json.json().records as Array<{ versionId: string; method: string }>;
+      assert.equal(records.filter((r) => r.versionId === pendingVersionId).length, 1);
+      assert.ok(records.every((r) => r.method === 'explicit'));
       const events = await sys.services.audit.list({ orgId: orgA, action: 'terms.accept' });
-      assert.equal(events.length, 1);
+      assert.equal(events.length, records.length);
     });
 
     test('org B declines; after the effective date its API calls are refused, A’s continue', async () => {
