@@ -76,14 +76,52 @@ describe('serve', () => {
     assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
   });
 
-  test('SIGKILL leaves the SQLite database intact and a restart serves again', async () => {
+  test('SIGKILL mid-writes leaves the SQLite database intact, loses no acknowledged row, and a restart serves again', async () => {
     const dir = dataDir();
     const s = await startServer({ DATA_DIR: dir });
+    // Sign-ups write a user, an audit event and an outbox row in one transaction; kill the process
+    // while they are in flight and check every acknowledged one survived.
+    const acknowledged: string[] = [];
+    const signUp = async (i: number) => {
+      const email = `kill-${i}-${Date.now()}@example.com`;
+      try {
+        const r = await fetch(`${s.url}/api/v1/accounts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: `Kill Test ${i}`,
+            email,
+            password: 'correct-horse-battery-9',
+            dateOfBirth: '1990-01-01',
+            countryOfResidence: 'PK',
+            countryOfUse: 'PK',
+            acceptTerms: true,
+          }),
+        });
+        if (r.status === 202) acknowledged.push(email);
+      } catch {
+        // the connection died with the process: not acknowledged
+      }
+    };
+    const inflight = Array.from({ length: 15 }, (_, i) => signUp(i));
+    for (let waited = 0; acknowledged.length < 3 && waited < 10_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     s.child.kill('SIGKILL');
     await s.exited;
+    await Promise.all(inflight);
+    assert.ok(acknowledged.length >= 3, `only ${acknowledged.length} sign-ups acknowledged before the kill`);
     const raw = new DatabaseSync(join(dir, 'darwaza.db'));
     const [check] = raw.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
     assert.equal(check.integrity_check, 'ok');
+    for (const email of acknowledged) {
+      const row = raw.prepare('select id from users where email = ?').get(email);
+      assert.ok(row, `acknowledged sign-up ${email} lost`);
+      const audit = raw
+        .prepare("select count(*) as n from audit_events where action = 'user.signup' and target_id = ?")
+        .get((row as { id: string }).id) as { n: number };
+      assert.equal(audit.n, 1);
+    }
     raw.close();
     const again = await startServer({ DATA_DIR: dir });
     assert.equal((await fetch(`${again.url}/readyz`)).status, 200);
