@@ -63,6 +63,20 @@ await time('inject gateway title fetch', 3000, () =>
   system.app.inject({ method: 'POST', url: '/darwaza/sandbox/path-1', headers, payload: body }),
 );
 const gw = system.services.gateway!;
+const input = {
+  method: 'POST',
+  url: '/darwaza/sandbox/path-1',
+  headers,
+  body: parsed,
+  query: {},
+  ip: '127.0.0.1',
+  requestId: 'req_micro_000001',
+  bytesIn: body.length,
+};
+await time('gateway.call (pipeline+op, no HTTP)', 5000, () => gw.call(op, 'sandbox', input));
+const noop = { ...op, handle: async () => ({ status: 200, body: { ResponseCode: '00' } }) };
+await time('gateway.call with a no-op handler', 5000, () => gw.call(noop, 'sandbox', input));
+await time('JSON.parse of the request body', 5000, async () => JSON.parse(body));
 await gw.recorder.flush();
 const { maskedJson } = await import('../src/modules/gateway/masking.ts');
 const resp = (

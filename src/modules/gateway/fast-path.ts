@@ -99,13 +99,20 @@ export function installFastPath(
   const fastify = listeners[0];
   const base = Object.entries(deps.baseHeaders).filter(([k]) => API_HEADERS.has(k));
 
+  // One writeHead with a flat [name, value, …] list: the header block is built in one go.
+  const baseFlat: string[] = base.flat();
   const write = (res: ServerResponse, requestId: string, out: CallOutput) => {
-    for (const [k, v] of base) res.setHeader(k, v);
-    for (const k in out.headers) res.setHeader(k, out.headers[k]);
-    res.setHeader('x-request-id', requestId);
-    res.setHeader('content-type', out.contentType);
-    res.setHeader('content-length', Buffer.byteLength(out.payload));
-    res.statusCode = out.status;
+    const h = baseFlat.slice();
+    for (const k in out.headers) h.push(k, out.headers[k]);
+    h.push(
+      'x-request-id',
+      requestId,
+      'content-type',
+      out.contentType,
+      'content-length',
+      String(Buffer.byteLength(out.payload)),
+    );
+    res.writeHead(out.status, h);
     res.end(out.payload);
   };
   const refuse = (res: ServerResponse, requestId: string, status: number, code: string, message: string) =>

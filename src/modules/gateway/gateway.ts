@@ -74,6 +74,8 @@ export type Gateway = {
   recorder: UsageRecorder;
   cache: DirectoryCache;
   congestion: CongestionController;
+  /** The pipeline without HTTP (for the fast path, the Fastify route and cost measurements). */
+  call(op: NetworkOperation, catalog: Catalog, input: CallInput): Promise<CallOutput>;
   start(): Promise<void>;
   /** Stops background work and writes every buffered usage record (graceful shutdown). */
   close(): Promise<void>;
@@ -305,6 +307,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   }
 
   return {
+    call,
     cache,
     congestion,
     recorder,

@@ -9,12 +9,12 @@
  */
 const SECRET_FIELD = /pass|secret|token|pin$|^pin|cvv|cvc|otp|hash|signature|authorization|private/i;
 const IDENT_FIELD = /iban|cnic|nic$|card|pan$|mobile|msisdn|phone|account|acct|alias|nationalid|email/i;
-const IBAN = /\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b/g;
-const CNIC = /\b\d{5}-?\d{7}-?\d\b/g;
-const CARD = /\b\d{13,19}\b/g;
-const MOBILE = /(?:\+?92|0)3\d{2}-?\d{7}\b/g;
+// IBAN | CNIC | mobile | card number, in one pass.
+const SHAPES =
+  /\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b|\b\d{5}-?\d{7}-?\d\b|(?:\+?92|\b0)3\d{2}-?\d{7}\b|\b\d{13,19}\b/g;
 const MAY_HOLD_IDENTIFIER = /\d{5}/;
-const PAIR = /"((?:[^"\\]|\\.){1,100})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/g;
+// "key": "string" | number — string bodies written as an unrolled loop (no per-character alternation).
+const PAIR = /"([^"\\]{1,100})"\s*:\s*("[^"\\]*(?:\\.[^"\\]*)*"|-?\d[\d.eE+-]*)/g;
 
 export function maskIdentifier(value: string): string {
   if (value.length <= 4) return '*'.repeat(value.length);
@@ -35,11 +35,7 @@ function classify(field: string): 0 | 1 | 2 {
 
 function maskShapes(s: string): string {
   if (!MAY_HOLD_IDENTIFIER.test(s)) return s;
-  return s
-    .replace(IBAN, maskIdentifier)
-    .replace(CNIC, maskIdentifier)
-    .replace(MOBILE, maskIdentifier)
-    .replace(CARD, maskIdentifier);
+  return s.replace(SHAPES, maskIdentifier);
 }
 
 function maskPair(whole: string, key: string, value: string): string {
