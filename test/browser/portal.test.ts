@@ -61,7 +61,21 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     'operator-subscriptions',
   ]);
 
+  /**
+   * Checks a page with axe and photographs it. A browser-level hiccup (a navigation aborted by a
+   * background refetch, a context destroyed mid-analysis) is retried once; assertion failures are not.
+   */
   async function checkPage(p: Page, name: string, url?: string): Promise<void> {
+    try {
+      await checkPageOnce(p, name, url);
+    } catch (err) {
+      if (err instanceof assert.AssertionError) throw err;
+      console.log(`retrying the check of ${name} after: ${(err as Error).message.split('\n')[0]}`);
+      await checkPageOnce(p, name, url ?? p.url());
+    }
+  }
+
+  async function checkPageOnce(p: Page, name: string, url?: string): Promise<void> {
     const started = Date.now();
     if (url) await p.goto(url);
     await p.waitForLoadState('networkidle');
