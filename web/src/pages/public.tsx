@@ -436,9 +436,42 @@ export function TermsPage() {
   );
 }
 
+type Catalogs = {
+  provider: string;
+  items: Array<{ name: string; basePath: string; baseUrl: string; tokenUrl: string }>;
+};
+
 export function GettingStartedPage() {
+  const catalogs = useQuery({
+    queryKey: ['catalogs'],
+    queryFn: () => call<Catalogs>('listCatalogs'),
+    staleTime: 300_000,
+  });
   const origin = typeof location === 'undefined' ? 'http://127.0.0.1:3000' : location.origin;
-  const base = `${origin}/darwaza/sandbox`;
+  const sandbox = catalogs.data?.items.find((c) => c.name === 'sandbox');
+  const base = sandbox ? origin + sandbox.basePath : `${origin}/darwaza/sandbox`;
+  const pkt = new Date(Date.now() + 5 * 3_600_000).toISOString();
+  const mmdd = pkt.slice(5, 7) + pkt.slice(8, 10);
+  const hhmmss = pkt.slice(11, 13) + pkt.slice(14, 16) + pkt.slice(17, 19);
+  const sample = JSON.stringify(
+    {
+      TransactionAmount: '000000100000',
+      TransmissionDateAndTime: mmdd + hhmmss,
+      STAN: '123456',
+      Time: hhmmss,
+      Date: mmdd,
+      MerchantType: '0003',
+      FromBankIMD: 'IMD of your bank (test data)',
+      RRN: '123456789012',
+      PaymentDetail: '0251 Family & Friends',
+      CurrencyCodeTransaction: '586',
+      AccountNumberTo: 'an account or IBAN from your test data',
+      ToBankIMD: "IMD of that account's bank",
+      PAN: '0000000000000',
+    },
+    null,
+    2,
+  );
   const curlToken = `curl -s -X POST ${base}/oauth2/token \\
   -u "$CLIENT_ID:$CLIENT_SECRET" \\
   -d grant_type=client_credentials -d scope=1LinkApi`;
@@ -513,6 +546,10 @@ console.log(answer.ResponseCode, answer.ResponseDetail, answer.AccountTitleTo);`
             fills in a complete example. A <code>ResponseCode</code> of <code>00</code> means the title was
             found.
           </p>
+          <CodeBlock
+            label="title-fetch.json (replace the three descriptions with test values)"
+            code={sample}
+          />
           <CodeBlock label="curl: title fetch" code={curlCall} />
           <CodeBlock label="Node.js: token and title fetch" code={node} />
         </li>
