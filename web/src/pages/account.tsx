@@ -61,83 +61,100 @@ export function SignUpPage() {
       title="Create your developer account"
       lead="Accounts are for people building on the network's APIs. An operator reviews every account."
     >
-      <div className="narrow card">
-        <Form
-          submitLabel="Create account"
-          busyLabel="Creating account…"
-          codeFields={SIGNUP_CODES}
-          onSubmit={async (v) => {
-            const email = s(v.email);
-            await call('signUp', {
-              body: {
-                name: s(v.name),
-                email,
-                password: String(v.password ?? ''),
-                dateOfBirth: s(v.dateOfBirth),
-                countryOfResidence: s(v.countryOfResidence),
-                countryOfUse: s(v.countryOfUse),
-                acceptTerms: v.acceptTerms === true,
-                termsVersion: terms.data?.versionId ?? undefined,
-                phone: opt(v.phone),
-                jobTitle: opt(v.jobTitle),
-              },
-            });
-            setDone(email);
-          }}
-        >
-          <fieldset>
-            <legend>About you</legend>
-            <Field name="name" label="Full name" required autoComplete="name" />
-            <Field name="email" label="Work e-mail" type="email" required autoComplete="email" />
+      <div className="with-aside">
+        <div className="narrow card">
+          <Form
+            submitLabel="Create account"
+            busyLabel="Creating account…"
+            codeFields={SIGNUP_CODES}
+            onSubmit={async (v) => {
+              const email = s(v.email);
+              await call('signUp', {
+                body: {
+                  name: s(v.name),
+                  email,
+                  password: String(v.password ?? ''),
+                  dateOfBirth: s(v.dateOfBirth),
+                  countryOfResidence: s(v.countryOfResidence),
+                  countryOfUse: s(v.countryOfUse),
+                  acceptTerms: v.acceptTerms === true,
+                  termsVersion: terms.data?.versionId ?? undefined,
+                  phone: opt(v.phone),
+                  jobTitle: opt(v.jobTitle),
+                },
+              });
+              setDone(email);
+            }}
+          >
+            <fieldset>
+              <legend>About you</legend>
+              <Field name="name" label="Full name" required autoComplete="name" />
+              <Field name="email" label="Work e-mail" type="email" required autoComplete="email" />
+              <Field
+                name="password"
+                label="Password"
+                type="password"
+                required
+                autoComplete="new-password"
+                hint="At least 12 characters. Common passwords are refused."
+              />
+              <Field name="jobTitle" label="Job title" autoComplete="organization-title" />
+              <Field name="phone" label="Phone" type="tel" autoComplete="tel" />
+            </fieldset>
+            <fieldset>
+              <legend>Eligibility</legend>
+              <p className="hint">
+                You must be 18 or older, and neither live in nor use the APIs from a country on the operator's
+                barred list.
+              </p>
+              <Field name="dateOfBirth" label="Date of birth" type="date" required autoComplete="bday" />
+              <Field
+                name="countryOfResidence"
+                label="Country of residence"
+                options={COUNTRY_OPTIONS}
+                required
+                defaultValue="PK"
+              />
+              <Field
+                name="countryOfUse"
+                label="Country from which you will use the APIs"
+                options={COUNTRY_OPTIONS}
+                required
+                defaultValue="PK"
+              />
+            </fieldset>
             <Field
-              name="password"
-              label="Password"
-              type="password"
+              name="acceptTerms"
+              type="checkbox"
               required
-              autoComplete="new-password"
-              hint="At least 12 characters. Common passwords are refused."
+              label="I have read and accept the terms of use"
+              hint={
+                <>
+                  Read the <Link to="/terms">current terms of use</Link>
+                  {terms.data?.version ? ` (version ${terms.data.version})` : ''}.
+                </>
+              }
             />
-            <Field name="jobTitle" label="Job title" autoComplete="organization-title" />
-            <Field name="phone" label="Phone" type="tel" autoComplete="tel" />
-          </fieldset>
-          <fieldset>
-            <legend>Eligibility</legend>
-            <p className="hint">
-              You must be 18 or older, and neither live in nor use the APIs from a country on the operator's
-              barred list.
-            </p>
-            <Field name="dateOfBirth" label="Date of birth" type="date" required autoComplete="bday" />
-            <Field
-              name="countryOfResidence"
-              label="Country of residence"
-              options={COUNTRY_OPTIONS}
-              required
-              defaultValue="PK"
-            />
-            <Field
-              name="countryOfUse"
-              label="Country from which you will use the APIs"
-              options={COUNTRY_OPTIONS}
-              required
-              defaultValue="PK"
-            />
-          </fieldset>
-          <Field
-            name="acceptTerms"
-            type="checkbox"
-            required
-            label="I have read and accept the terms of use"
-            hint={
-              <>
-                Read the <Link to="/terms">current terms of use</Link>
-                {terms.data?.version ? ` (version ${terms.data.version})` : ''}.
-              </>
-            }
-          />
-        </Form>
-        <p className="muted">
-          Already have an account? <Link to="/sign-in">Sign in</Link>.
-        </p>
+          </Form>
+          <p className="muted">
+            Already have an account? <Link to="/sign-in">Sign in</Link>.
+          </p>
+        </div>
+        <aside className="card aside" aria-labelledby="next-h">
+          <h2 id="next-h" className="h3">
+            What happens next
+          </h2>
+          <ol className="steps">
+            <li>We e-mail you an activation link (valid for 48 hours).</li>
+            <li>An operator reviews your account; names are checked against a screening list.</li>
+            <li>You set up an authenticator app and create or join your organisation.</li>
+            <li>Your organisation's participant bank confirms you as its representative.</li>
+            <li>You register apps and call the sandbox straight away.</li>
+          </ol>
+          <p className="muted small">
+            The sandbox holds simulated data only. Never send real account numbers, CNICs or card numbers.
+          </p>
+        </aside>
       </div>
     </Page>
   );
