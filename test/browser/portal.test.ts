@@ -352,6 +352,57 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
     await page.getByRole('row', { name: /granted 300.*yes/i }).waitFor();
   });
 
+  it('a participant reviewer confirms the representative; production access is requested and approved', async () => {
+    // The operator appoints the demo developer as a reviewer for the participant the organisation named.
+    await opPage.goto('/operator/participants');
+    await opPage.getByText('1LINK Model Bank').first().click();
+    await opPage.getByLabel("User's e-mail or id").fill('developer@darwaza.local');
+    await opPage.getByRole('button', { name: 'Appoint reviewer' }).click();
+    await opPage.getByText(/Demo Developer/).waitFor();
+
+    const reviewerContext = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 1280, height: 900 },
+    });
+    reviewerContext.setDefaultTimeout(STEP_MS);
+    const reviewer = await reviewerContext.newPage();
+    try {
+      await reviewer.goto('/sign-in');
+      await reviewer.getByLabel('E-mail').fill('developer@darwaza.local');
+      await reviewer.getByLabel('Password').fill('darwaza-demo-developer');
+      await reviewer.getByRole('button', { name: 'Sign in' }).click();
+      await reviewer.waitForURL(/\/(account|dashboard)/);
+      await reviewer.goto('/reviews');
+      const confirm = reviewer.getByRole('button', {
+        name: `Confirm ${person.name} for Khan Payments ${stamp}`,
+      });
+      await confirm.waitFor();
+      await checkPage(reviewer, 'reviews');
+      await confirm.click();
+      await reviewer
+        .getByRole('row', { name: new RegExp(`${person.name}.*confirmed`) })
+        .first()
+        .waitFor();
+    } finally {
+      await reviewerContext.close();
+    }
+
+    await page.goto(state.orgUrl!);
+    await page.getByText(/confirmed the organisation's representative/).waitFor();
+    await page.goto(state.appUrl!);
+    await page.getByRole('button', { name: 'Request production access' }).click();
+    await page.getByText(/Request of .*pending/i).waitFor();
+
+    await opPage.goto('/operator/production');
+    await opPage.getByRole('button', { name: 'Approve' }).first().click();
+    await opPage.getByText('No production-access requests are waiting.').waitFor();
+    await page.reload();
+    await page
+      .getByText(/approved|This app is in production/i)
+      .first()
+      .waitFor();
+  });
+
   it('secret rotation: a second secret overlaps, then the old one is revoked', async () => {
     await page.goto(state.appUrl!);
     const secrets = page.getByRole('table').filter({ hasText: 'Expires' }).first();
