@@ -17,6 +17,7 @@ import {
 } from '../components.tsx';
 import { countryName } from '../countries.ts';
 import { Markdown } from '../markdown.tsx';
+import { useUser } from '../session.tsx';
 import { type App, LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
 import type { Org, Representative } from './org.tsx';
 import { PlansTable, type Product, type TermsDocumentView, type TermsVersion } from './public.tsx';
@@ -877,6 +878,7 @@ export function ReviewerPage() {
       items<Org & { representatives: Representative[] }>(await call('listReviewOrganizations')),
   });
   const [rejecting, setRejecting] = useState<string | null>(null);
+  const me = useUser();
   return (
     <Page
       title="Representative reviews"
@@ -921,7 +923,11 @@ export function ReviewerPage() {
                             {r.reason ? <div className="muted small">{r.reason}</div> : null}
                           </td>
                           <td className="row-actions">
-                            {rejecting === key ? (
+                            {r.userId === me?.id ? (
+                              <span className="muted small">
+                                You cannot decide on your own representation.
+                              </span>
+                            ) : rejecting === key ? (
                               <Form
                                 danger
                                 submitLabel="Reject"
@@ -950,7 +956,7 @@ export function ReviewerPage() {
                                     await q.refetch();
                                   }}
                                 >
-                                  Confirm for a year
+                                  {r.status === 'confirmed' ? 'Renew for a year' : 'Confirm for a year'}
                                 </ActionButton>
                                 <button
                                   type="button"
