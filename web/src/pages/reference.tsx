@@ -378,11 +378,16 @@ function freshen(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Puts a test account or bill of the organisation's own world into the body, choosing one that answers 00. */
-function fillFromTestData(body: Record<string, unknown>, data: TestData): Record<string, unknown> {
+function fillFromTestData(
+  body: Record<string, unknown>,
+  data: TestData,
+  code = '00',
+): Record<string, unknown> {
   const out = { ...body };
-  const ok = data.accounts.find(
-    (a) => a.scenario.responseCode === '00' && a.status.toLowerCase() !== 'closed',
-  );
+  const ok =
+    data.accounts.find(
+      (a) => a.scenario.responseCode === code && (code !== '00' || a.status.toLowerCase() !== 'closed'),
+    ) ?? data.accounts.find((a) => a.scenario.responseCode === '00');
   const from = data.banks.find((b) => !b.wallet && b.imd !== ok?.imd) ?? data.banks[0];
   if (ok && ('AccountNumberTo' in out || 'ToBankIMD' in out)) {
     out.AccountNumberTo = ok.iban ?? ok.accountNumber;
@@ -462,6 +467,17 @@ function TryIt(props: {
     enabled: !!orgId && !!user,
   });
   const app = apps.data?.find((a) => a.id === appId);
+  const [scenario, setScenario] = useState('00');
+  // One beneficiary account per response code, so every branch of a client can be exercised.
+  const scenarios = useMemo(() => {
+    const seen = new Map<string, string>();
+    for (const a of testData.data?.accounts ?? []) {
+      if (!seen.has(a.scenario.responseCode)) seen.set(a.scenario.responseCode, a.scenario.description);
+    }
+    return [...seen.entries()]
+      .map(([code, description]) => ({ code, description }))
+      .sort((a, b) => a.code.localeCompare(b.code));
+  }, [testData.data]);
   const needsSecret = (props.op.security ?? []).some((req) =>
     Object.keys(req).some((k) => /secret/i.test(k)),
   );
@@ -651,6 +667,22 @@ function TryIt(props: {
               <div className="label-row">
                 <label htmlFor="try-body">Request body (JSON)</label>
                 <span className="row-actions">
+                  {testData.data && scenarios.length > 1 ? (
+                    <span className="inline-field">
+                      <label htmlFor="try-scenario">Scenario</label>
+                      <select
+                        id="try-scenario"
+                        value={scenario}
+                        onChange={(e) => setScenario(e.target.value)}
+                      >
+                        {scenarios.map((sc) => (
+                          <option key={sc.code} value={sc.code}>
+                            {sc.code} — {sc.description}
+                          </option>
+                        ))}
+                      </select>
+                    </span>
+                  ) : null}
                   {testData.data ? (
                     <button
                       type="button"
@@ -659,7 +691,7 @@ function TryIt(props: {
                         try {
                           setBody(
                             JSON.stringify(
-                              fillFromTestData(JSON.parse(body || '{}'), testData.data!),
+                              fillFromTestData(JSON.parse(body || '{}'), testData.data!, scenario),
                               null,
                               2,
                             ),
