@@ -12,6 +12,7 @@ import {
   launchChromium,
   screenshot,
   seriousViolations,
+  shotsDir,
 } from './browser-helpers.ts';
 
 /**
@@ -116,6 +117,7 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 },
   }
 
   before(async () => {
+    rmSync(shotsDir, { recursive: true, force: true });
     await ensureWebBuild();
     dataDir = mkdtempSync(join(tmpdir(), 'darwaza-browser-'));
     const port = await freePort();
