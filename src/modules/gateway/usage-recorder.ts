@@ -89,7 +89,7 @@ export type UsageRecorderOptions = {
   flushMs: number;
   /** Days the masked bodies are kept for the request log (usage rows are kept). */
   logRetentionDays?: number;
-  /** Rows per INSERT statement. */
+  /** Rows per transaction and INSERT statement (the event loop runs between them). */
   batchSize?: number;
   /** Upper bound on buffered rows while the database is down (oldest dropped beyond it, logged). */
   maxBuffered?: number;
@@ -106,7 +106,7 @@ export class UsageRecorder {
   dropped = 0;
 
   constructor(opts: UsageRecorderOptions) {
-    this.#o = { logRetentionDays: 30, batchSize: 100, maxBuffered: 200_000, dialect: 'sqlite', ...opts };
+    this.#o = { logRetentionDays: 30, batchSize: 50, maxBuffered: 200_000, dialect: 'sqlite', ...opts };
   }
 
   start(): void {
@@ -136,19 +136,33 @@ export class UsageRecorder {
     if (this.#buffer.length === 0) return Promise.resolve();
     const batch = this.#buffer;
     this.#buffer = [];
-    this.#flushing = this.#write(batch)
-      .catch((err) => {
-        // Keep the rows for the next attempt (bounded by maxBuffered).
-        this.#buffer = batch.concat(this.#buffer).slice(-this.#o.maxBuffered);
-        this.#o.log.error(
-          { err: (err as Error).message, rows: batch.length },
-          'usage flush failed; will retry',
-        );
+    this.#flushing = this.#writeInChunks(batch)
+      .catch((err: Error & { unwritten?: UsageRecord[] }) => {
+        // Keep the unwritten rows for the next attempt (bounded by maxBuffered).
+        const rest = err.unwritten ?? batch;
+        this.#buffer = rest.concat(this.#buffer).slice(-this.#o.maxBuffered);
+        this.#o.log.error({ err: err.message, rows: rest.length }, 'usage flush failed; will retry');
       })
       .finally(() => {
         this.#flushing = undefined;
       });
     return this.#flushing;
+  }
+
+  /**
+   * One transaction per chunk of `batchSize` rows, yielding to the event loop between chunks, so a
+   * large flush (masking + synchronous SQLite work) never stalls requests for long.
+   */
+  async #writeInChunks(batch: UsageRecord[]): Promise<void> {
+    const size = this.#o.batchSize;
+    for (let i = 0; i < batch.length; i += size) {
+      if (i > 0) await new Promise<void>((r) => setImmediate(r));
+      try {
+        await this.#write(batch.slice(i, i + size));
+      } catch (err) {
+        throw Object.assign(err as Error, { unwritten: batch.slice(i) });
+      }
+    }
   }
 
   async #write(batch: UsageRecord[]): Promise<void> {
@@ -191,14 +205,9 @@ export class UsageRecorder {
         ]);
       }
     }
-    const size = this.#o.batchSize;
     await this.#o.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < usage.length; i += size) {
-        await trx.executeQuery(this.#insert('gateway_usage', USAGE_COLUMNS, usage.slice(i, i + size)));
-      }
-      for (let i = 0; i < logs.length; i += size) {
-        await trx.executeQuery(this.#insert('gateway_request_logs', LOG_COLUMNS, logs.slice(i, i + size)));
-      }
+      await trx.executeQuery(this.#insert('gateway_usage', USAGE_COLUMNS, usage));
+      if (logs.length > 0) await trx.executeQuery(this.#insert('gateway_request_logs', LOG_COLUMNS, logs));
     });
     this.written += usage.length;
   }
