@@ -84,7 +84,9 @@ describe('every route of the portal API', () => {
       for (const [i, body] of samples.entries()) {
         const url =
           fillPath(op.path, orgId) +
-          (op.method === 'GET' ? `?q=${encodeURIComponent(typeof body === 'string' ? body : (JSON.stringify(body) ?? '')).slice(0, 200)}&limit=-1` : '');
+          (op.method === 'GET'
+            ? `?q=${encodeURIComponent(typeof body === 'string' ? body : (JSON.stringify(body) ?? '')).slice(0, 200)}&limit=-1`
+            : '');
         const payload =
           op.method === 'GET' ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
         const res = await sys.app.inject({
