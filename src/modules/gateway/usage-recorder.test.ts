@@ -112,5 +112,35 @@ for (const engine of testEngines()) {
       assert.equal(pruned, 30);
       assert.equal((await usage.getAppUsage('app_a', T0, T0 + 3_600_000)).calls, 30);
     });
+
+    it('request-log bodies: every error kept, successful ones bounded per app per second', async () => {
+      const r2 = new UsageRecorder({
+        db: database.db,
+        dialect: database.dialect,
+        clock,
+        log: createLogger('silent'),
+        flushMs: 50,
+        logBodiesPerAppPerSecond: 4,
+      });
+      const at = T0 + 7_200_000;
+      const rec = (i: number, over: Partial<UsageRecord>) =>
+        record(i, { orgId: 'org_s', appId: 'app_s', requestId: `sam-${i}`, atMs: at + i, ...over });
+      // One second: 12 successes, 3 HTTP errors, 2 network declines; next second: 2 successes.
+      for (let i = 0; i < 12; i++) r2.record(rec(i, { status: 200, errorCode: null, networkCode: '00' }));
+      for (let i = 12; i < 15; i++)
+        r2.record(rec(i, { status: 429, errorCode: 'rate_limited', networkCode: null }));
+      for (let i = 15; i < 17; i++) r2.record(rec(i, { status: 200, errorCode: null, networkCode: '14' }));
+      for (let i = 17; i < 19; i++)
+        r2.record(rec(i, { atMs: at + 1000 + i, status: 200, errorCode: null, networkCode: '00' }));
+      await r2.close();
+      assert.equal(r2.bodiesSkipped, 8);
+      const all = await usage.listRequestLogs('org_s', { limit: 100 });
+      assert.equal(all.items.length, 19, 'every call has its usage row in the request log');
+      const withBody = all.items.filter((x) => x.requestBody !== null);
+      assert.equal(withBody.length, 4 + 3 + 2 + 2);
+      const errors = await usage.listRequestLogs('org_s', { status: 'error', limit: 100 });
+      assert.ok(errors.items.length >= 3);
+      for (const e of errors.items) assert.notEqual(e.requestBody, null, 'errors keep their bodies');
+    });
   });
 }

@@ -36,7 +36,20 @@ export type UsageRecord = {
   requestBody: unknown;
   /** The response body (the object when there is one, else the payload text). */
   responseBody: unknown;
+  /** Set by the recorder when the bodies were not kept (sampling): no request-log row. */
+  bodiesSkipped?: boolean;
 };
+
+/** Calls whose bodies the request log always keeps: every failure, replay or live-data suspicion. */
+function keepsBodies(r: UsageRecord): boolean {
+  return (
+    r.status >= 400 ||
+    r.errorCode !== null ||
+    (r.networkCode !== null && r.networkCode !== '00') ||
+    r.liveDataSuspected ||
+    r.replayed
+  );
+}
 
 const USAGE_COLUMNS = [
   'id',
@@ -93,7 +106,15 @@ export type UsageRecorderOptions = {
   batchSize?: number;
   /** Upper bound on buffered rows while the database is down (oldest dropped beyond it, logged). */
   maxBuffered?: number;
+  /**
+   * Successful calls whose bodies are kept for the request log, per app and clock second (every
+   * error's bodies are kept; every call keeps its usage row). 0 keeps no successful bodies.
+   */
+  logBodiesPerAppPerSecond?: number;
 };
+
+/** Default of `logBodiesPerAppPerSecond` (documented in docs/performance.md). */
+export const LOG_BODIES_PER_APP_PER_SECOND = 10;
 
 export class UsageRecorder {
   readonly #o: Required<UsageRecorderOptions>;
@@ -102,11 +123,22 @@ export class UsageRecorder {
   #pruneTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  /** Successful bodies kept per app in the current second: appId → [second, count]. */
+  #kept = new Map<string, [number, number]>();
   written = 0;
   dropped = 0;
+  /** Successful calls whose bodies were not kept (sampling), since start. */
+  bodiesSkipped = 0;
 
   constructor(opts: UsageRecorderOptions) {
-    this.#o = { logRetentionDays: 30, batchSize: 50, maxBuffered: 200_000, dialect: 'sqlite', ...opts };
+    this.#o = {
+      logRetentionDays: 30,
+      batchSize: 50,
+      maxBuffered: 200_000,
+      dialect: 'sqlite',
+      logBodiesPerAppPerSecond: LOG_BODIES_PER_APP_PER_SECOND,
+      ...opts,
+    };
   }
 
   start(): void {
@@ -122,12 +154,41 @@ export class UsageRecorder {
     return this.#buffer.length;
   }
 
+  /**
+   * Buffers a call's record. Its bodies go to the request log when the call failed (HTTP status
+   * ≥ 400, a gateway error code, a network response code other than '00', live data suspected, a
+   * replay) or while the app has had fewer than `logBodiesPerAppPerSecond` successful bodies kept in
+   * this clock second; otherwise only the usage row is written (the request log still lists the call,
+   * without bodies). Masking and storing every body cost more than the rest of the call.
+   */
   record(r: UsageRecord): void {
+    if (r.orgId && !keepsBodies(r)) {
+      const sec = Math.floor(r.atMs / 1000);
+      const key = r.appId ?? r.orgId;
+      const k = this.#kept.get(key);
+      if (k === undefined || k[0] !== sec) {
+        if (this.#kept.size >= 10_000) this.#kept.clear();
+        this.#kept.set(key, [sec, 1]);
+        if (this.#o.logBodiesPerAppPerSecond < 1) this.#skipBodies(r);
+      } else if (k[1] < this.#o.logBodiesPerAppPerSecond) {
+        k[1]++;
+      } else {
+        this.#skipBodies(r);
+      }
+    }
     this.#buffer.push(r);
     if (this.#buffer.length > this.#o.maxBuffered) {
       this.#buffer.shift();
       this.dropped++;
     }
+  }
+
+  #skipBodies(r: UsageRecord): void {
+    r.requestHeaders = null;
+    r.requestBody = undefined;
+    r.responseBody = null;
+    r.bodiesSkipped = true;
+    this.bodiesSkipped++;
   }
 
   /** Writes everything buffered so far (one flush at a time). */
@@ -193,7 +254,7 @@ export class UsageRecorder {
         r.replayed ? 1 : 0,
         r.liveDataSuspected ? 1 : 0,
       ]);
-      if (r.orgId) {
+      if (r.orgId && !r.bodiesSkipped) {
         logs.push([
           id,
           at,

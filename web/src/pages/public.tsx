@@ -187,7 +187,7 @@ export function HomePage() {
             <h3>Usage and logs</h3>
             <p>
               See calls, errors and latency per app as they happen, and search the request log with sensitive
-              fields masked.
+              fields masked (bodies of every error, and of up to 10 successful calls per app per second).
             </p>
           </li>
           <li className="card">

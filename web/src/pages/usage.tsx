@@ -336,13 +336,22 @@ function RequestLog(props: { orgId: string; appId: string }) {
                   <td className="mono">{l.networkCode ?? '—'}</td>
                   <td>{Math.round(l.latencyMs)} ms</td>
                   <td>
-                    <details>
-                      <summary>Bodies</summary>
-                      <p className="muted small">Sensitive fields are masked.</p>
-                      <pre className="json small">
-                        {JSON.stringify({ request: l.requestBody, response: l.responseBody }, null, 2)}
-                      </pre>
-                    </details>
+                    {l.requestBody === null && l.responseBody === null ? (
+                      <span
+                        className="muted small"
+                        title="Every error's bodies are kept; of successful calls, at most 10 per app per second."
+                      >
+                        Bodies not kept
+                      </span>
+                    ) : (
+                      <details>
+                        <summary>Bodies</summary>
+                        <p className="muted small">Sensitive fields are masked.</p>
+                        <pre className="json small">
+                          {JSON.stringify({ request: l.requestBody, response: l.responseBody }, null, 2)}
+                        </pre>
+                      </details>
+                    )}
                   </td>
                 </tr>
               ))}
