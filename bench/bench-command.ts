@@ -32,6 +32,8 @@ type Row = {
   non2xx: number;
   errors: number;
   cpuUsPerRequest: number;
+  /** Of which kernel (system) time: socket reads and writes, SQLite file I/O. */
+  sysUsPerRequest: number;
 };
 
 function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: ChildProcess; ready: Ready }> {
@@ -48,12 +50,12 @@ function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: C
   });
 }
 
-function cpuOf(child: ChildProcess): Promise<number> {
+function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage> {
   return new Promise((res) => {
     const on = (m: { cpu?: NodeJS.CpuUsage }) => {
       if (m.cpu) {
         child.off('message', on);
-        res(m.cpu.user + m.cpu.system);
+        res(m.cpu);
       }
     };
     child.on('message', on);
@@ -98,7 +100,9 @@ async function measure(
       ok: r['2xx'],
       non2xx: r.non2xx,
       errors: r.errors + r.timeouts,
-      cpuUsPerRequest: total > 0 ? Math.round((cpu1 - cpu0) / total) : 0,
+      cpuUsPerRequest:
+        total > 0 ? Math.round((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / total) : 0,
+      sysUsPerRequest: total > 0 ? Math.round((cpu1.system - cpu0.system) / total) : 0,
     };
   } finally {
     await stopServer(child);
@@ -106,9 +110,31 @@ async function measure(
 }
 
 function table(rows: Row[]): string {
-  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'requests', '2xx', 'non-2xx', 'errors', 'CPU µs/req'];
+  const head = [
+    'server',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'requests',
+    '2xx',
+    'non-2xx',
+    'errors',
+    'CPU µs/req',
+    'of it sys',
+  ];
   const lines = rows.map((r) =>
-    [r.name, r.rps, r.p50, r.p99, r.total, r.ok, r.non2xx, r.errors, r.cpuUsPerRequest].map(String),
+    [
+      r.name,
+      r.rps,
+      r.p50,
+      r.p99,
+      r.total,
+      r.ok,
+      r.non2xx,
+      r.errors,
+      r.cpuUsPerRequest,
+      r.sysUsPerRequest,
+    ].map(String),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cols: string[]) =>
