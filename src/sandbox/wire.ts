@@ -148,14 +148,27 @@ export function amountAn14(paisa: number): string {
   return `${paisa < 0 ? '-' : '+'}${String(Math.abs(paisa)).padStart(13, '0')}`;
 }
 
+export type PktParts = { readonly mmdd: string; readonly hhmmss: string; readonly yyyymmdd: string };
+
+// Every call in the same second has the same parts (a response needs two instants: now and the
+// settlement day), so the last few are kept instead of formatting a Date per call.
+const partsCache = new Map<number, PktParts>();
+
 /** MMDD, hhmmss, yyyyMMdd of an instant in Pakistan time. */
-export function pktParts(nowMs: number): { mmdd: string; hhmmss: string; yyyymmdd: string } {
-  const iso = new Date(nowMs + 5 * 3_600_000).toISOString();
-  return {
-    mmdd: iso.slice(5, 7) + iso.slice(8, 10),
-    hhmmss: iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19),
-    yyyymmdd: iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10),
-  };
+export function pktParts(nowMs: number): PktParts {
+  const sec = Math.floor(nowMs / 1000);
+  let p = partsCache.get(sec);
+  if (p === undefined) {
+    const iso = new Date(sec * 1000 + 5 * 3_600_000).toISOString();
+    p = Object.freeze({
+      mmdd: iso.slice(5, 7) + iso.slice(8, 10),
+      hhmmss: iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19),
+      yyyymmdd: iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10),
+    });
+    if (partsCache.size >= 8) partsCache.clear();
+    partsCache.set(sec, p);
+  }
+  return p;
 }
 
 /** Settlement date (next day, MMDD) of a transaction made at nowMs. */
