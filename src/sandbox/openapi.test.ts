@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import type { NetworkResult } from '../platform/ports.ts';
 import { testEngines } from '../platform/testing.ts';
 import { sandboxProducts } from './openapi.ts';
@@ -20,6 +21,8 @@ type Doc = {
 
 const ajv = new Ajv2020({ strict: true, allErrors: true, strictTypes: false });
 ajv.addKeyword('example');
+// The gateway's error schemas use uri, int32 and int64 (formats ajv-formats checks).
+addFormats.default(ajv);
 const validators = new Map<string, (v: unknown) => boolean>();
 const byOperation = new Map<
   string,

@@ -99,15 +99,48 @@ function requestSchema(
   };
 }
 
+/**
+ * The gateway's request body limit (gateway.ts, 256 KiB): no value echoed from a request can be
+ * longer, so it is the bound of fields that echo what was sent.
+ */
+const GATEWAY_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Longest ResponseDetail: a code's text or a reason naming the field (the longest, the live-data
+ * refusal, is under 200 characters).
+ */
+const RESPONSE_DETAIL_MAX = 512;
+
+/**
+ * A response schema. `maxima` bounds every field the sandbox produces itself (fixed formats,
+ * seeded names); `echoed` fields repeat the request's value, which has the request field's format
+ * once the request passed validation but is repeated as sent on an 80/09 answer, so their bound is
+ * the gateway's body limit.
+ */
 function responseSchema(
   title: string,
   fields: string[],
   codes: Record<string, string>,
+  bounds: { maxima: Record<string, number>; echoed: Record<string, string> },
   patterns: Record<string, string> = {},
 ): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const f of fields) {
-    properties[f] = { type: 'string', ...(patterns[f] ? { pattern: patterns[f] } : {}) };
+    const echoOf = bounds.echoed[f];
+    const max = bounds.maxima[f];
+    if (echoOf === undefined && max === undefined && f !== 'ResponseCode' && f !== 'ResponseDetail') {
+      throw new Error(`${title}.${f} has no length bound`);
+    }
+    properties[f] = {
+      type: 'string',
+      maxLength: echoOf === undefined ? max : GATEWAY_BODY_LIMIT,
+      ...(echoOf === undefined
+        ? {}
+        : {
+            description: `Echoes the request’s ${echoOf}: in its format when the request passed validation, as sent on an 80/09 answer.`,
+          }),
+      ...(patterns[f] ? { pattern: patterns[f] } : {}),
+    };
   }
   properties.ResponseCode = {
     type: 'string',
@@ -118,6 +151,7 @@ function responseSchema(
   };
   properties.ResponseDetail = {
     type: 'string',
+    maxLength: RESPONSE_DETAIL_MAX,
     description: 'The code’s text; on errors it names the field or the reason.',
   };
   return { title, type: 'object', required: fields, properties, additionalProperties: false };
@@ -127,13 +161,137 @@ const codeTable = (codes: Record<string, string>) =>
   ['| code | meaning |', '|---|---|', ...Object.entries(codes).map(([c, t]) => `| ${c} | ${t} |`)].join('\n');
 
 const security = [{ clientIdHeader: [], oauth: ['1LinkApi'] }];
+
+/** Fields of the gateway's house error body (platform/errors.ts errorBody). */
+const houseError = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'message', 'requestId', 'docs'],
+  properties: {
+    code: { type: 'string', maxLength: 64, description: 'Error code, e.g. gateway_invalid_token.' },
+    message: { type: 'string', maxLength: 1000 },
+    requestId: { type: 'string', maxLength: 64 },
+    docs: { type: 'string', format: 'uri', maxLength: 300 },
+    details: {},
+  },
+};
+const count = { type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+
+/** Response fields the gateway sets (rate-limit.ts, gateway.ts, fast-path.ts). */
+const headers = {
+  XRequestId: {
+    description: 'Identifies the call in the usage log and in support requests.',
+    schema: { type: 'string', maxLength: 64 },
+  },
+  RateLimit: {
+    description:
+      'IETF RateLimit field: for each policy of your plan, the remaining calls (r) and the seconds until the window resets (t), e.g. "hour";r=99;t=3570. Sent once the caller is identified and the plan limits the operation (every catalogue plan does).',
+    schema: { type: 'string', maxLength: 1024 },
+  },
+  RateLimitPolicy: {
+    description:
+      'IETF RateLimit-Policy field: each policy’s quota (q) per window of w seconds, e.g. "hour";q=100;w=3600.',
+    schema: { type: 'string', maxLength: 1024 },
+  },
+  XRateLimitLimit: {
+    description: 'The limit of the most restrictive window (legacy field).',
+    schema: count,
+  },
+  XRateLimitRemaining: {
+    description: 'Calls left in the most restrictive window (legacy field).',
+    schema: count,
+  },
+  XRateLimitReset: {
+    description: 'Seconds until the most restrictive window resets (legacy field).',
+    schema: count,
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before retrying.',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2_678_400 },
+  },
+  WWWAuthenticate: {
+    description:
+      'RFC 6750 challenge: Bearer realm="darwaza", with error and error_description when credentials were sent.',
+    schema: { type: 'string', maxLength: 400 },
+  },
+};
+const h = (name: keyof typeof headers) => ({ $ref: `#/components/headers/${name}` });
+/**
+ * The rate-limit fields (rate-limit.ts `limitHeaders`). The legacy fields are spelled as the gateway
+ * writes them (lowercase; field names are case-insensitive): the OWASP ruleset's rate-limit rule
+ * accepts exactly one of the spellings `RateLimit` / `X-RateLimit-Limit` (oneOf), so declaring both
+ * families in their conventional case would fail it although the gateway sends both.
+ */
+const limitHeaders = {
+  RateLimit: h('RateLimit'),
+  'RateLimit-Policy': h('RateLimitPolicy'),
+  'x-ratelimit-limit': h('XRateLimitLimit'),
+  'x-ratelimit-remaining': h('XRateLimitRemaining'),
+  'x-ratelimit-reset': h('XRateLimitReset'),
+};
+
+const errorSchemas = {
+  GatewayError: {
+    title: 'GatewayError',
+    description: 'The gateway’s refusal (the network was not called).',
+    type: 'object',
+    additionalProperties: false,
+    required: ['error'],
+    properties: { error: houseError },
+  },
+  GatewayProblem: {
+    title: 'GatewayProblem',
+    description:
+      'RFC 9457 problem document for limit and capacity refusals; `error` carries the house error too.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'title', 'status', 'detail', 'instance', 'error'],
+    properties: {
+      type: { type: 'string', format: 'uri', maxLength: 300 },
+      title: { type: 'string', enum: ['Too Many Requests', 'Service Unavailable'] },
+      status: { type: 'integer', format: 'int32', minimum: 429, maximum: 503, enum: [429, 503] },
+      detail: { type: 'string', maxLength: 1000 },
+      instance: { type: 'string', maxLength: 100 },
+      'violated-policies': {
+        type: 'array',
+        maxItems: 16,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'limit', 'windowSeconds', 'retryAfterSeconds'],
+          properties: {
+            id: { type: 'string', maxLength: 100 },
+            limit: count,
+            windowSeconds: count,
+            retryAfterSeconds: count,
+          },
+        },
+      },
+      error: houseError,
+    },
+  },
+};
+
 const components = (schemas: Record<string, unknown>) => ({
-  schemas,
+  schemas: { ...schemas, ...errorSchemas },
+  headers,
   securitySchemes: {
-    clientIdHeader: { type: 'apiKey', in: 'header', name: 'X-IBM-Client-Id' },
-    clientSecretHeader: { type: 'apiKey', in: 'header', name: 'X-IBM-Client-Secret' },
+    clientIdHeader: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-IBM-Client-Id',
+      description: 'Client id of your app (X-Client-Id is accepted too).',
+    },
+    clientSecretHeader: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-IBM-Client-Secret',
+      description: 'Client secret of your app, for operations that require it (none of these does).',
+    },
     oauth: {
       type: 'oauth2',
+      description:
+        'OAuth 2.0 client credentials (RFC 6749 §4.4) at the catalog’s oauth2/token endpoint. Access tokens are opaque random strings, not JWTs, so RFC8725 (JWT best current practices) has nothing to apply to. They are short-lived: each expires 3600 s after issue and dies earlier when revoked (RFC 7009) or when its app, secret or subscription is. No refresh tokens are issued: ask for a new token with the client credentials.',
       flows: {
         clientCredentials: {
           tokenUrl: '/darwaza/sandbox/oauth2/token',
@@ -146,7 +304,9 @@ const components = (schemas: Record<string, unknown>) => ({
 const servers = [
   {
     url: '{origin}/{provider}/{catalog}',
-    description: 'Darwaza gateway (API Connect style base: provider and catalog)',
+    description:
+      'Darwaza gateway, sandbox catalog by default (API Connect style base: provider and catalog); the production catalog answers only where an upstream is configured.',
+    'x-internal': false,
     variables: {
       origin: { default: 'http://localhost:3000' },
       provider: { default: 'darwaza' },
@@ -154,6 +314,49 @@ const servers = [
     },
   },
 ];
+
+const json = (schema: string) => ({
+  'application/json': { schema: { $ref: `#/components/schemas/${schema}` } },
+});
+const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/GatewayProblem' } } };
+
+/** Refusals by the gateway itself, with the fields it really sends on each. */
+const gatewayResponses = {
+  '400': {
+    description:
+      'The body is not JSON (malformed_json), the token was sent in the query string, or the Idempotency-Key is not valid. The rate-limit fields are sent only on the last, which is checked after the rate limit.',
+    headers: { 'X-Request-Id': h('XRequestId'), ...limitHeaders },
+    content: json('GatewayError'),
+  },
+  '401': {
+    description:
+      'Missing or unknown client id, or missing, expired or revoked access token. Refused before the caller’s plan is known, so no rate-limit fields.',
+    headers: { 'X-Request-Id': h('XRequestId'), 'WWW-Authenticate': h('WWWAuthenticate') },
+    content: json('GatewayError'),
+  },
+  '403': {
+    description:
+      'The app is not active, belongs to the other catalog, has no subscription to this product, lacks the scope, or the terms in force are not accepted. Refused before the rate limit, so no rate-limit fields.',
+    headers: { 'X-Request-Id': h('XRequestId') },
+    content: json('GatewayError'),
+  },
+  '429': {
+    description: 'A limit of the plan is reached (rate_limited), or its cap on distinct end users.',
+    headers: { 'X-Request-Id': h('XRequestId'), 'Retry-After': h('RetryAfter'), ...limitHeaders },
+    content: problem,
+  },
+  '500': {
+    description: 'Unexpected error; quote the request id.',
+    headers: { 'X-Request-Id': h('XRequestId') },
+    content: json('GatewayError'),
+  },
+  '503': {
+    description:
+      'The rate limiter cannot be checked (fail closed), the gateway sheds load, or the catalog has no upstream.',
+    headers: { 'X-Request-Id': h('XRequestId'), 'Retry-After': h('RetryAfter') },
+    content: { ...problem, ...json('GatewayError') },
+  },
+};
 
 const op = (
   operationId: string,
@@ -180,6 +383,7 @@ const op = (
     responses: {
       '200': {
         description: 'The network answered; ResponseCode says how (00 = processed).',
+        headers: { 'X-Request-Id': h('XRequestId'), ...limitHeaders },
         content: {
           'application/json': {
             schema: { $ref: `#/components/schemas/${res}` },
@@ -187,9 +391,7 @@ const op = (
           },
         },
       },
-      '400': { description: 'The body is not JSON (the gateway answers before the network).' },
-      '401': { description: 'Missing or bad client id / token.' },
-      '429': { description: 'Plan rate limit exceeded.' },
+      ...gatewayResponses,
     },
   },
 });
@@ -220,6 +422,31 @@ const IBFT_TITLE_RESPONSE = [
 ];
 const IBFT_TRANSFER_RESPONSE = [...IBFT_RESPONSE_BASE, ...IBFT_RESERVED];
 const IBFT_PATTERNS = { DateSettlement: '^\\d{4}$', AuthorizationIdentificationResponse: '^\\d{6}$' };
+/** Lengths of the IBFT response fields (products/ibft.ts `respond`). */
+const IBFT_BOUNDS = {
+  maxima: {
+    PAN: 19,
+    Time: 6,
+    Date: 4,
+    DateSettlement: 4,
+    AuthorizationIdentificationResponse: 6,
+    AccountTitleTo: 100,
+    BranchNameTo: 100,
+    BankName: 100,
+    IBAN_MobileAccountNumber: 34,
+    Reserved1: 200,
+    Reserved2: 200,
+    Reserved3: 200,
+  },
+  echoed: {
+    Amount: 'TransactionAmount',
+    TransmissionDateAndTime: 'TransmissionDateAndTime',
+    STAN: 'STAN',
+    RRN: 'RRN',
+    AccountNumberTo: 'AccountNumberTo',
+    ToBankIMD: 'ToBankIMD',
+  },
+};
 
 const ibftExample = {
   TransactionAmount: '000000100000',
@@ -351,12 +578,14 @@ const ibftDoc = {
       'IbftTitleFetchResponse',
       IBFT_TITLE_RESPONSE,
       IBFT_CODES,
+      IBFT_BOUNDS,
       IBFT_PATTERNS,
     ),
     IbftFundsTransferResponse: responseSchema(
       'IbftFundsTransferResponse',
       IBFT_TRANSFER_RESPONSE,
       IBFT_CODES,
+      IBFT_BOUNDS,
       IBFT_PATTERNS,
     ),
   }),
@@ -405,6 +634,41 @@ const BILL_PATTERNS = {
   DueDate: '^(\\d{8})?$',
   BillingMonth: '^(\\d{4})?$',
   AmountPaid: '^(\\d{12})?$',
+};
+/** Lengths of the 1Bill response fields (products/bills.ts `respond`). */
+const billBounds = (authIdEchoed: boolean) => {
+  const echoed: Record<string, string> = {};
+  for (const f of [
+    'ClientID',
+    'ChannelID',
+    'STAN',
+    'RRN',
+    'CompanyCode',
+    'ConsumerNo',
+    'TransactionAmount',
+    'Reserved1',
+    'Reserved2',
+  ])
+    echoed[f] = f;
+  if (authIdEchoed) echoed.AuthID = 'AuthID';
+  return {
+    maxima: {
+      ConsumerDetail: 30,
+      BillStatus: 1,
+      DueDate: 8,
+      AmountWithinDueDate: 14,
+      AmountAfterDueDate: 14,
+      BillingMonth: 4,
+      DatePaid: 8,
+      AmountPaid: 12,
+      // The AuthID of the payment that paid the bill (inquiry); payments and voids echo theirs.
+      AuthID: 6,
+      IdentificationParameter: 12,
+      // base64 of an RSA signature: 344 characters with the sandbox's 2048-bit operator key.
+      HASH: 1024,
+    },
+    echoed,
+  };
 };
 
 const signedNote = (opId: keyof typeof BILL_SIGNED_FIELDS) =>
@@ -535,34 +799,46 @@ const billsDoc = {
       'BillInquiryResponse',
       BILL_INQUIRY_RESPONSE,
       BILL_CODES,
+      billBounds(false),
       BILL_PATTERNS,
     ),
     BillPaymentResponse: responseSchema(
       'BillPaymentResponse',
       BILL_PAYMENT_RESPONSE,
       BILL_CODES,
+      billBounds(true),
       BILL_PATTERNS,
     ),
     VoidBillPaymentResponse: responseSchema(
       'VoidBillPaymentResponse',
       BILL_VOID_RESPONSE,
       BILL_CODES,
+      billBounds(true),
       BILL_PATTERNS,
     ),
   }),
 };
+
+/** Tags every operation with the product and names who answers for the document. */
+function finish(doc: Record<string, unknown>, tag: string, description: string): Record<string, unknown> {
+  const paths = doc.paths as Record<string, Record<string, Record<string, unknown>>>;
+  for (const item of Object.values(paths)) for (const op of Object.values(item)) op.tags = [tag];
+  (doc.info as Record<string, unknown>).contact = { name: 'Darwaza operators' };
+  doc.tags = [{ name: tag, description }];
+  return doc;
+}
 
 export const sandboxProducts: SandboxProduct[] = [
   {
     slug: 'ibft',
     name: 'IBFT',
     description: 'Interbank funds transfer: fetch the title of an account, then move funds to it.',
-    openapi: ibftDoc,
+    openapi: finish(ibftDoc, 'IBFT', 'Title fetch and interbank funds transfer.'),
   },
   {
     slug: 'bills',
     name: '1Bill',
     description: 'Bill inquiry, payment and void for billers on the network (signed requests).',
-    openapi: billsDoc,
+    openapi: finish(billsDoc, '1Bill', 'Bill inquiry, payment and void.'),
   },
 ];
