@@ -304,7 +304,11 @@ export class CatalogService {
     if (!row) throw new AppError('not_found');
     const doc = JSON.parse(row.openapi) as Record<string, unknown>;
     // The document's servers are this deployment's catalogs, whatever the stored copy says.
-    doc.servers = this.listCatalogs().map((c) => ({ url: c.baseUrl, description: c.name }));
+    doc.servers = this.listCatalogs().map((c) => ({
+      url: c.baseUrl,
+      description: `${c.name} catalog`,
+      'x-internal': false,
+    }));
     return doc;
   }
 
