@@ -71,6 +71,9 @@ for (const engine of engines()) {
       assert.match(String(refused.headers['content-type']), /application\/problem\+json/);
       const t = Number(/"hour";r=0;t=(\d+)/.exec(String(refused.headers.ratelimit))![1]);
       assert.ok(Number(refused.headers['retry-after']) >= t);
+      // The hour window is what is exhausted: its t is the window's reset, not the burst bucket's.
+      assert.ok(t > 60, `t=${t} should be the hour window's reset`);
+      assert.equal(Number(refused.headers['retry-after']), t);
       assert.equal(refused.headers['x-ratelimit-remaining'], '0');
       assert.equal(refused.json()['violated-policies'][0].id, 'hour');
     });

@@ -174,10 +174,16 @@ export function limitHeaders(t: LimitTemplate, rules: LimitRule[], result: Consu
       ruleIndex += 2;
       // The bucket is not advertised separately (it only bounds the edge); when it is what
       // refuses, the window's item shows r=0 and t = the bucket's wait, so Retry-After ≥ t holds.
-      const rem = bucket.allowed ? win.remaining : 0;
-      const wt = bucket.allowed
-        ? Math.ceil(win.resetMs / 1000)
-        : Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+      // When the window itself is exhausted, t is the window's reset (the later of the two waits),
+      // so `t` never promises capacity earlier than Retry-After allows.
+      const rem = bucket.allowed && win.allowed ? win.remaining : 0;
+      const winT = Math.ceil(win.resetMs / 1000);
+      const bucketT = Math.max(1, Math.ceil(bucket.retryAfterMs / 1000));
+      const wt = !win.allowed
+        ? Math.max(winT, bucket.allowed ? 0 : bucketT)
+        : bucket.allowed
+          ? winT
+          : bucketT;
       items.push(`"${r.policy}";r=${rem};t=${wt}`);
       if (rem < legacyRemaining) {
         legacyRemaining = rem;
