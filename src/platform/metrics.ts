@@ -9,7 +9,14 @@ export type Metrics = {
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'darwaza_' });
+  if (opts.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'darwaza_' });
+    // prom-client names three gauges *_total, which Prometheus reserves for counters (promtool
+    // rejects them); the same figures remain in darwaza_nodejs_active_resources{type=…}.
+    for (const name of ['active_handles', 'active_requests', 'active_resources']) {
+      registry.removeSingleMetric(`darwaza_nodejs_${name}_total`);
+    }
+  }
   const httpRequests = new Counter({
     name: 'darwaza_http_requests_total',
     help: 'HTTP requests handled, by method, route template and status code.',
