@@ -1,4 +1,4 @@
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -23,12 +23,32 @@ function bindable(v: unknown): SQLInputValue {
   return v as SQLInputValue;
 }
 
+/**
+ * Prepared statements are cached by SQL text (Kysely prepares on every execution; preparing costs
+ * more than running a small statement). `all` and `run` finish synchronously, so one cached
+ * statement is never used by two calls at once; `iterate` (lazy) always gets its own statement.
+ */
+const STATEMENT_CACHE_SIZE = 256;
+
 export function wrapNodeSqlite(db: DatabaseSync): SqliteDatabase {
-  return {
-    close: () => db.close(),
-    prepare(sql: string): SqliteStatement {
+  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  const prepared = (sql: string) => {
+    let entry = cache.get(sql);
+    if (!entry) {
       const stmt = db.prepare(sql);
-      const reader = stmt.columns().length > 0;
+      entry = { stmt, reader: stmt.columns().length > 0 };
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, entry);
+    }
+    return entry;
+  };
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      const { stmt, reader } = prepared(sql);
       return {
         reader,
         all: (params) => stmt.all(...params.map(bindable)) as unknown[],
@@ -36,7 +56,7 @@ export function wrapNodeSqlite(db: DatabaseSync): SqliteDatabase {
           const r = stmt.run(...params.map(bindable));
           return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
         },
-        iterate: (params) => stmt.iterate(...params.map(bindable)) as IterableIterator<unknown>,
+        iterate: (params) => db.prepare(sql).iterate(...params.map(bindable)) as IterableIterator<unknown>,
       };
     },
   };
