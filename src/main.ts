@@ -258,6 +258,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
           db,
           dialect: database.dialect,
           usageFlushMs: config.usageFlushMs,
+          metrics: infra.metrics,
         })
       : null;
   await gateway?.start();

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { errorBody } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import type { Metrics } from '../../platform/metrics.ts';
 import type { NetworkOperation } from '../../platform/ports.ts';
 
 /**
@@ -30,7 +31,7 @@ export type CallOutput = {
   payload: string;
 };
 
-type Route = { op: NetworkOperation; catalog: 'sandbox' | 'production' };
+type Route = { op: NetworkOperation; catalog: 'sandbox' | 'production'; template: string };
 
 /**
  * Of the app's security headers, the ones that mean something on a JSON API response (the CSP and
@@ -91,6 +92,8 @@ export function installFastPath(
     bodyLimit: number;
     baseHeaders: Record<string, string>;
     publicUrl: string;
+    /** Request counts and latency by route template, like Fastify's routes report them. */
+    metrics?: Metrics;
   },
 ): void {
   const server = app.server;
@@ -135,6 +138,16 @@ export function installFastPath(
     }
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    const metrics = deps.metrics;
+    if (metrics) {
+      const t0 = performance.now();
+      const method = req.method ?? 'GET';
+      res.once('finish', () => {
+        const labels = { method, route: route.template, status: String(res.statusCode) };
+        metrics.httpRequests.inc(labels);
+        metrics.httpDuration.observe(labels, (performance.now() - t0) / 1000);
+      });
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > deps.bodyLimit) {
       refuse(

@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { errorBody } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+import type { Metrics } from '../../platform/metrics.ts';
 import type {
   GatewayDirectory,
   NetworkCallContext,
@@ -63,6 +64,8 @@ export type GatewayOptions = {
   logRetentionDays?: number;
   cacheTtlMs?: number;
   bodyLimit?: number;
+  /** HTTP metrics; the fast path counts its requests here as Fastify does for every other route. */
+  metrics?: Metrics;
   /** Serve real sockets through the raw fast path (default true; tests of the Fastify route set false). */
   fastPath?: boolean;
 };
@@ -300,10 +303,14 @@ export function createGateway(o: GatewayOptions): Gateway {
   }
 
   /** Operations by "METHOD /path" for the raw fast path. */
-  const byPath = new Map<string, { op: NetworkOperation; catalog: Catalog }>();
+  const byPath = new Map<string, { op: NetworkOperation; catalog: Catalog; template: string }>();
   for (const op of o.operations) {
     for (const catalog of catalogs)
-      byPath.set(`${op.method} /${o.provider}/${catalog}${op.path}`, { op, catalog });
+      byPath.set(`${op.method} /${o.provider}/${catalog}${op.path}`, {
+        op,
+        catalog,
+        template: `/${o.provider}/${catalog}${op.path}`,
+      });
   }
 
   return {
@@ -357,7 +364,14 @@ export function createGateway(o: GatewayOptions): Gateway {
         // and every other URL keep going through Fastify.
         app.addHook('onListen', async () => {
           const baseHeaders = await securityHeaders(app);
-          installFastPath(app, { byPath, call, bodyLimit, baseHeaders, publicUrl: o.publicUrl });
+          installFastPath(app, {
+            byPath,
+            call,
+            bodyLimit,
+            baseHeaders,
+            publicUrl: o.publicUrl,
+            metrics: o.metrics,
+          });
         });
       }
     },
