@@ -374,14 +374,12 @@ export class AppsService {
         })
         .execute();
       await this.#insertSecret(trx, appId, secret, null, ctx);
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'app.create',
           target: { type: 'app', id: appId },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { name: p.name, clientId },
         },
         trx,
@@ -454,14 +452,12 @@ export class AppsService {
       set.public_key_pem = p.publicKeyPem ? validatePublicKeyPem(p.publicKeyPem) : null;
     await this.#db.transaction().execute(async (trx) => {
       await trx.updateTable('apps').set(set).where('id', '=', appId).execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'app.update',
           target: { type: 'app', id: appId },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { fields: Object.keys(p) },
         },
         trx,
@@ -532,14 +528,12 @@ export class AppsService {
           .where('status', 'in', ['pending', 'active'])
           .execute();
       }
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action,
           target: { type: 'app', id: row.id },
           orgId: row.org_id,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { reason },
         },
         trx,
@@ -568,14 +562,12 @@ export class AppsService {
       const active = await this.#activeSecretCount(trx, appId);
       if (active >= MAX_ACTIVE_SECRETS) throw new AppError('secret_limit_reached');
       id = await this.#insertSecret(trx, appId, secret, expiresAt, ctx);
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'app.secret.create',
           target: { type: 'client_secret', id },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { appId, expiresAt },
         },
         trx,
@@ -619,14 +611,12 @@ export class AppsService {
         .where('status', '=', 'active')
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw new AppError('not_found');
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'app.secret.revoke',
           target: { type: 'client_secret', id: secretId },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { appId },
         },
         trx,
@@ -655,14 +645,12 @@ export class AppsService {
         .where('status', '=', 'active')
         .execute();
       id = await this.#insertSecret(trx, appId, secret, null, ctx);
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'app.secret.reset',
           target: { type: 'client_secret', id },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { appId },
         },
         trx,
@@ -758,14 +746,12 @@ export class AppsService {
           created_at: this.#nowIso(),
         })
         .execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'app.production.request',
           target: { type: 'app', id: appId },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
         },
         trx,
       );
@@ -830,14 +816,12 @@ export class AppsService {
           .where('id', '=', r.app_id)
           .execute();
       }
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: approve ? 'app.production.approve' : 'app.production.decline',
           target: { type: 'app', id: r.app_id },
           orgId: r.org_id,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { requestId, reason },
         },
         trx,
@@ -918,14 +902,12 @@ export class AppsService {
             decided_at: status === 'active' ? nowIso : null,
           })
           .execute();
-        await this.#audit.record(
+        await this.#audit.recordBy(
+          ctx,
           {
-            actor: ctx.actor,
             action: 'subscription.create',
             target: { type: 'subscription', id },
             orgId,
-            ip: ctx.ip,
-            userAgent: ctx.userAgent,
             details: {
               appId,
               planId,
@@ -984,14 +966,12 @@ export class AppsService {
         .set({ status: 'cancelled', live_key: null, cancelled_at: this.#nowIso() })
         .where('id', '=', subId)
         .execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'subscription.cancel',
           target: { type: 'subscription', id: subId },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { appId },
         },
         trx,
@@ -1032,14 +1012,12 @@ export class AppsService {
         .where('id', '=', subId)
         .where('status', '=', 'pending')
         .execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: approve ? 'subscription.approve' : 'subscription.decline',
           target: { type: 'subscription', id: subId },
           orgId: row.org_id,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { appId: row.app_id, reason },
         },
         trx,
@@ -1285,14 +1263,12 @@ export class AppsService {
           created_at: this.#nowIso(),
         })
         .execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'limit_request.create',
           target: { type: 'limit_request', id },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: {
             appId,
             limit: p.limit,
@@ -1336,14 +1312,12 @@ export class AppsService {
       throw new AppError('conflict', 'Nothing to cancel.');
     await this.#db.transaction().execute(async (trx) => {
       await trx.updateTable('limit_requests').set({ status: 'cancelled' }).where('id', '=', id).execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'limit_request.cancel',
           target: { type: 'limit_request', id },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
         },
         trx,
       );
@@ -1409,14 +1383,12 @@ export class AppsService {
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: `limit_request.${p.decision}`,
           target: { type: 'limit_request', id },
           orgId: r.org_id,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
           details: { value: set.granted_value ?? null, until: set.granted_until ?? null, terms: !!p.terms },
         },
         trx,
@@ -1448,14 +1420,12 @@ export class AppsService {
         .set({ terms_accepted_at: this.#nowIso(), terms_accepted_by: ctx.actor.id })
         .where('id', '=', id)
         .execute();
-      await this.#audit.record(
+      await this.#audit.recordBy(
+        ctx,
         {
-          actor: ctx.actor,
           action: 'limit_request.accept_conditions',
           target: { type: 'limit_request', id },
           orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
         },
         trx,
       );

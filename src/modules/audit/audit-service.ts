@@ -72,6 +72,18 @@ export class AuditService {
     return id;
   }
 
+  /**
+   * Records an event on behalf of a request context (who acted, from where): the common case for
+   * services, which carry `{ actor, ip, userAgent }` from the route to here.
+   */
+  recordBy(
+    ctx: { actor: Actor; ip?: string | null; userAgent?: string | null },
+    event: Omit<AuditInput, 'actor' | 'ip' | 'userAgent'>,
+    trx?: Kysely<any>,
+  ): Promise<string> {
+    return this.record({ ...event, actor: ctx.actor, ip: ctx.ip, userAgent: ctx.userAgent }, trx);
+  }
+
   async list(q: AuditQuery): Promise<AuditEvent[]> {
     let query = this.#db.selectFrom('audit_events').selectAll().orderBy('id', 'desc');
     if (q.orgId) query = query.where('org_id', '=', q.orgId);
