@@ -19,6 +19,9 @@ type AutocannonResult = {
   errors: number;
   timeouts: number;
 };
+
+import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
+
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 type Ready = { port: number; method: string; path: string; headers: Record<string, string>; body: string };
@@ -39,6 +42,8 @@ type Row = {
 function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(resolve(import.meta.dirname, 'bench-server.ts'), [kind, redisUrl], {
     execPath: process.execPath,
+    // Both servers run with the young-generation size `npm start` uses (docs/operations.md).
+    execArgv: [...process.execArgv, SERVE_NODE_FLAGS],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((res, rej) => {

@@ -20,6 +20,6 @@ if (major >= 24) {
     );
     process.exit(1);
   }
-  const r = spawnSync(pinned, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(pinned, [...process.execArgv, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

@@ -60,6 +60,8 @@ const envSchema = z.object({
     }),
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
+  /** Where usage records are written: a worker thread (default) or the serving event loop. */
+  USAGE_WRITER: z.enum(['worker', 'inline']).default('worker'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */
   PORTAL_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
@@ -81,6 +83,7 @@ export type Config = {
   masterKey: string | undefined;
   seedDemo: boolean | undefined;
   usageFlushMs: number;
+  usageWriter: 'worker' | 'inline';
   dbPoolSize: number;
   portalRateLimit: number;
 };
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     masterKey: e.MASTER_KEY,
     seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
     usageFlushMs: e.USAGE_FLUSH_MS,
+    usageWriter: e.USAGE_WRITER,
     dbPoolSize: e.DB_POOL_SIZE,
     portalRateLimit: e.PORTAL_RATE_LIMIT,
   };

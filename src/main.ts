@@ -257,6 +257,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
           log,
           db,
           dialect: database.dialect,
+          usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
           usageFlushMs: config.usageFlushMs,
           metrics: infra.metrics,
         })

@@ -102,9 +102,28 @@ export function installFastPath(
   const fastify = listeners[0];
   const base = Object.entries(deps.baseHeaders).filter(([k]) => API_HEADERS.has(k));
 
+  // Request counts and latency per (route, status), with the labelled metric children cached: the
+  // label lookup cost more than the observation. Latency runs to the hand-over of the response.
+  type Child = { count: { inc(): void }; duration: { observe(v: number): void } };
+  const children = new Map<string, Child>();
+  const observe = (route: Route, method: string, status: number, t0: number) => {
+    const m = deps.metrics;
+    if (!m) return;
+    const key = `${method} ${route.template} ${status}`;
+    let c = children.get(key);
+    if (!c) {
+      const labels = { method, route: route.template, status: String(status) };
+      c = { count: m.httpRequests.labels(labels), duration: m.httpDuration.labels(labels) };
+      children.set(key, c);
+    }
+    c.count.inc();
+    c.duration.observe((performance.now() - t0) / 1000);
+  };
+
   // One writeHead with a flat [name, value, …] list: the header block is built in one go.
   const baseFlat: string[] = base.flat();
-  const write = (res: ServerResponse, requestId: string, out: CallOutput) => {
+  /** Answers one call: `t0` is when it arrived (performance.now()), for the latency metric. */
+  const write = (res: ServerResponse, route: Route, t0: number, requestId: string, out: CallOutput) => {
     const h = baseFlat.slice();
     for (const k in out.headers) h.push(k, out.headers[k]);
     h.push(
@@ -117,9 +136,18 @@ export function installFastPath(
     );
     res.writeHead(out.status, h);
     res.end(out.payload);
+    observe(route, res.req.method ?? 'GET', out.status, t0);
   };
-  const refuse = (res: ServerResponse, requestId: string, status: number, code: string, message: string) =>
-    write(res, requestId, {
+  const refuse = (
+    res: ServerResponse,
+    route: Route,
+    t0: number,
+    requestId: string,
+    status: number,
+    code: string,
+    message: string,
+  ) =>
+    write(res, route, t0, requestId, {
       status,
       headers: {},
       contentType: 'application/json; charset=utf-8',
@@ -138,20 +166,13 @@ export function installFastPath(
     }
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
-    const metrics = deps.metrics;
-    if (metrics) {
-      const t0 = performance.now();
-      const method = req.method ?? 'GET';
-      res.once('finish', () => {
-        const labels = { method, route: route.template, status: String(res.statusCode) };
-        metrics.httpRequests.inc(labels);
-        metrics.httpDuration.observe(labels, (performance.now() - t0) / 1000);
-      });
-    }
+    const t0 = deps.metrics ? performance.now() : 0;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > deps.bodyLimit) {
       refuse(
         res,
+        route,
+        t0,
         requestId,
         413,
         'payload_too_large',
@@ -173,6 +194,8 @@ export function installFastPath(
       if (tooLarge) {
         refuse(
           res,
+          route,
+          t0,
           requestId,
           413,
           'payload_too_large',
@@ -186,17 +209,17 @@ export function installFastPath(
           chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
         // Like Fastify: prototype-poisoning keys are refused rather than parsed.
         if (text.includes('__proto__') || text.includes('"constructor"')) {
-          refuse(res, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
+          refuse(res, route, t0, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
           return;
         }
         try {
           body = JSON.parse(text);
         } catch {
-          refuse(res, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
+          refuse(res, route, t0, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
           return;
         }
       } else if (req.method === 'POST') {
-        refuse(res, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
+        refuse(res, route, t0, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
         return;
       }
       deps
@@ -211,10 +234,12 @@ export function installFastPath(
           bytesIn: size,
         })
         .then(
-          (out) => write(res, requestId, out),
+          (out) => write(res, route, t0, requestId, out),
           () =>
             refuse(
               res,
+              route,
+              t0,
               requestId,
               500,
               'internal_error',

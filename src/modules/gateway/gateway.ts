@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ReadinessCheck } from '../../app.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { DatabaseLocation } from '../../platform/db/database.ts';
 import { errorBody } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
@@ -31,6 +32,7 @@ import { Idempotency } from './idempotency.ts';
 import { checkLimits, limitTemplate } from './rate-limit.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
+import { inlineUsageSink, WorkerUsageSink } from './usage-sink.ts';
 
 /**
  * The gateway: every call under /{provider}/{catalog}{operation path} runs, in order,
@@ -53,6 +55,11 @@ export type GatewayOptions = {
   log: Logger;
   db: Kysely<any>;
   dialect?: 'sqlite' | 'postgres';
+  /**
+   * Where the usage worker thread connects to write usage records; absent or null → they are
+   * written on the event loop (in-memory SQLite, or `USAGE_WRITER=inline`).
+   */
+  usageWorkerDatabase?: DatabaseLocation | null;
   usageFlushMs: number;
   /** Scope an access token must carry (1LINK: '1LinkApi'); null = any scope. */
   requiredScope?: string | null;
@@ -97,8 +104,10 @@ export function createGateway(o: GatewayOptions): Gateway {
   const loop = o.loopDelaySignal === false ? undefined : eventLoopDelaySignal();
   const congestion = new CongestionController({ loopDelayMs: loop?.read, ...o.congestion });
   const recorder = new UsageRecorder({
+    sink: o.usageWorkerDatabase
+      ? new WorkerUsageSink(o.usageWorkerDatabase)
+      : inlineUsageSink(o.db, o.dialect ?? 'sqlite'),
     db: o.db,
-    dialect: o.dialect,
     clock: o.clock,
     log: o.log,
     flushMs: o.usageFlushMs,

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
 import { type UsageRecord, UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
+import { inlineUsageSink, type UsageSink, WorkerUsageSink } from './usage-sink.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 9);
 
@@ -41,106 +43,185 @@ function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
   };
 }
 
-for (const engine of testEngines()) {
-  describe(`usage recorder and service (${engine.name})`, () => {
-    let database: Awaited<ReturnType<typeof engine.open>>;
-    let recorder: UsageRecorder;
-    let usage: UsageService;
-    const clock = new FakeClock(T0 + 3_600_000);
-    before(async () => {
-      database = await engine.open();
-      await migrateToLatest(database.db, [migrations]);
-      recorder = new UsageRecorder({
-        db: database.db,
-        dialect: database.dialect,
-        clock,
-        log: createLogger('silent'),
-        flushMs: 50,
-        batchSize: 7,
+const sinks = (database: Database): Record<UsageSink['kind'], () => UsageSink> => ({
+  inline: () => inlineUsageSink(database.db, database.dialect),
+  // Test databases live in files or PostgreSQL schemas, so they always have a location.
+  worker: () => new WorkerUsageSink(database.location!),
+});
+
+for (const engine of testEngines())
+  for (const sinkKind of ['inline', 'worker'] as const) {
+    describe(`usage recorder and service (${engine.name}, ${sinkKind} writer)`, () => {
+      let database: Awaited<ReturnType<typeof engine.open>>;
+      let recorder: UsageRecorder;
+      let usage: UsageService;
+      const clock = new FakeClock(T0 + 3_600_000);
+      before(async () => {
+        database = await engine.open();
+        await migrateToLatest(database.db, [migrations]);
+        recorder = new UsageRecorder({
+          sink: sinks(database)[sinkKind](),
+          db: database.db,
+          clock,
+          log: createLogger('silent'),
+          flushMs: 50,
+          batchSize: 7,
+        });
+        recorder.start();
+        usage = new UsageService(database.db, () => recorder.flush());
       });
-      recorder.start();
-      usage = new UsageService(database.db, () => recorder.flush());
-    });
-    after(() => database.cleanup());
+      after(() => database.cleanup());
 
-    it('close() writes every buffered record, in batches, with masked bodies', async () => {
-      for (let i = 0; i < 30; i++) recorder.record(record(i));
-      await recorder.close();
-      assert.equal(recorder.pending, 0);
-      const n = await database.db
-        .selectFrom('gateway_usage')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirst();
-      assert.equal(Number(n?.n), 30);
-      const logs = await usage.listRequestLogs('org_a', { requestId: 'req-0001' });
-      const text = JSON.stringify(logs.items[0]);
-      assert.ok(!text.includes('00020000012345678'));
-      assert.ok(!text.includes('PK49DRWZ9990000000001001'));
-      assert.ok(!text.includes('secret-token'));
-      assert.ok(text.includes('000000010000'), 'amounts are kept');
-    });
-
-    it('queries: per-app usage, request log filters and paging, time series', async () => {
-      const u = await usage.getAppUsage('app_a', T0, T0 + 3_600_000);
-      assert.equal(u.calls, 30);
-      assert.equal(u.errors, 6);
-      assert.equal(u.distinctEndUsers, 3);
-      assert.equal(u.operations.length, 2);
-      const errors = await usage.listRequestLogs('org_a', { status: 'error' });
-      assert.equal(errors.items.length, 6);
-      const page1 = await usage.listRequestLogs('org_a', { limit: 20 });
-      assert.equal(page1.items.length, 20);
-      const page2 = await usage.listRequestLogs('org_a', { limit: 20, before: page1.next! });
-      assert.equal(page2.items.length, 10);
-      assert.equal((await usage.listRequestLogs('org_a', { q: 'REQ-002' })).items.length, 10);
-      assert.equal((await usage.listRequestLogs('org_a', { q: '50%_' })).items.length, 0);
-      assert.equal((await usage.listRequestLogs('org_b', {})).items.length, 0);
-      const ts = await usage.getUsageTimeseries('org_a', {
-        fromMs: T0,
-        toMs: T0 + 3_600_000,
-        bucket: 'hour',
+      it('close() writes every buffered record, in batches, with masked bodies', async () => {
+        for (let i = 0; i < 30; i++) recorder.record(record(i));
+        await recorder.close();
+        assert.equal(recorder.pending, 0);
+        const n = await database.db
+          .selectFrom('gateway_usage')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst();
+        assert.equal(Number(n?.n), 30);
+        const logs = await usage.listRequestLogs('org_a', { requestId: 'req-0001' });
+        const text = JSON.stringify(logs.items[0]);
+        assert.ok(!text.includes('00020000012345678'));
+        assert.ok(!text.includes('PK49DRWZ9990000000001001'));
+        assert.ok(!text.includes('secret-token'));
+        assert.ok(text.includes('000000010000'), 'amounts are kept');
       });
-      assert.deepEqual(
-        ts.map((p) => p.calls),
-        [30],
-      );
-    });
 
-    it('prune drops request-log bodies after the retention, keeps usage rows', async () => {
-      clock.advance(40 * 86_400_000);
-      const pruned = await recorder.prune();
-      assert.equal(pruned, 30);
-      assert.equal((await usage.getAppUsage('app_a', T0, T0 + 3_600_000)).calls, 30);
-    });
-
-    it('request-log bodies: every error kept, successful ones bounded per app per second', async () => {
-      const r2 = new UsageRecorder({
-        db: database.db,
-        dialect: database.dialect,
-        clock,
-        log: createLogger('silent'),
-        flushMs: 50,
-        logBodiesPerAppPerSecond: 4,
+      it('queries: per-app usage, request log filters and paging, time series', async () => {
+        const u = await usage.getAppUsage('app_a', T0, T0 + 3_600_000);
+        assert.equal(u.calls, 30);
+        assert.equal(u.errors, 6);
+        assert.equal(u.distinctEndUsers, 3);
+        assert.equal(u.operations.length, 2);
+        const errors = await usage.listRequestLogs('org_a', { status: 'error' });
+        assert.equal(errors.items.length, 6);
+        const page1 = await usage.listRequestLogs('org_a', { limit: 20 });
+        assert.equal(page1.items.length, 20);
+        const page2 = await usage.listRequestLogs('org_a', { limit: 20, before: page1.next! });
+        assert.equal(page2.items.length, 10);
+        assert.equal((await usage.listRequestLogs('org_a', { q: 'REQ-002' })).items.length, 10);
+        assert.equal((await usage.listRequestLogs('org_a', { q: '50%_' })).items.length, 0);
+        assert.equal((await usage.listRequestLogs('org_b', {})).items.length, 0);
+        const ts = await usage.getUsageTimeseries('org_a', {
+          fromMs: T0,
+          toMs: T0 + 3_600_000,
+          bucket: 'hour',
+        });
+        assert.deepEqual(
+          ts.map((p) => p.calls),
+          [30],
+        );
       });
-      const at = T0 + 7_200_000;
-      const rec = (i: number, over: Partial<UsageRecord>) =>
-        record(i, { orgId: 'org_s', appId: 'app_s', requestId: `sam-${i}`, atMs: at + i, ...over });
-      // One second: 12 successes, 3 HTTP errors, 2 network declines; next second: 2 successes.
-      for (let i = 0; i < 12; i++) r2.record(rec(i, { status: 200, errorCode: null, networkCode: '00' }));
-      for (let i = 12; i < 15; i++)
-        r2.record(rec(i, { status: 429, errorCode: 'rate_limited', networkCode: null }));
-      for (let i = 15; i < 17; i++) r2.record(rec(i, { status: 200, errorCode: null, networkCode: '14' }));
-      for (let i = 17; i < 19; i++)
-        r2.record(rec(i, { atMs: at + 1000 + i, status: 200, errorCode: null, networkCode: '00' }));
-      await r2.close();
-      assert.equal(r2.bodiesSkipped, 8);
-      const all = await usage.listRequestLogs('org_s', { limit: 100 });
-      assert.equal(all.items.length, 19, 'every call has its usage row in the request log');
-      const withBody = all.items.filter((x) => x.requestBody !== null);
-      assert.equal(withBody.length, 4 + 3 + 2 + 2);
-      const errors = await usage.listRequestLogs('org_s', { status: 'error', limit: 100 });
-      assert.ok(errors.items.length >= 3);
-      for (const e of errors.items) assert.notEqual(e.requestBody, null, 'errors keep their bodies');
+
+      it('prune drops request-log bodies after the retention, keeps usage rows', async () => {
+        clock.advance(40 * 86_400_000);
+        const pruned = await recorder.prune();
+        assert.equal(pruned, 30);
+        assert.equal((await usage.getAppUsage('app_a', T0, T0 + 3_600_000)).calls, 30);
+      });
+
+      it('request-log bodies: every error kept, successful ones bounded per app per second', async () => {
+        const r2 = new UsageRecorder({
+          sink: sinks(database)[sinkKind](),
+          db: database.db,
+          clock,
+          log: createLogger('silent'),
+          flushMs: 50,
+          logBodiesPerAppPerSecond: 4,
+        });
+        const at = T0 + 7_200_000;
+        const rec = (i: number, over: Partial<UsageRecord>) =>
+          record(i, { orgId: 'org_s', appId: 'app_s', requestId: `sam-${i}`, atMs: at + i, ...over });
+        // One second: 12 successes, 3 HTTP errors, 2 network declines; next second: 2 successes.
+        for (let i = 0; i < 12; i++) r2.record(rec(i, { status: 200, errorCode: null, networkCode: '00' }));
+        for (let i = 12; i < 15; i++)
+          r2.record(rec(i, { status: 429, errorCode: 'rate_limited', networkCode: null }));
+        for (let i = 15; i < 17; i++) r2.record(rec(i, { status: 200, errorCode: null, networkCode: '14' }));
+        for (let i = 17; i < 19; i++)
+          r2.record(rec(i, { atMs: at + 1000 + i, status: 200, errorCode: null, networkCode: '00' }));
+        await r2.close();
+        assert.equal(r2.bodiesSkipped, 8);
+        const all = await usage.listRequestLogs('org_s', { limit: 100 });
+        assert.equal(all.items.length, 19, 'every call has its usage row in the request log');
+        const withBody = all.items.filter((x) => x.requestBody !== null);
+        assert.equal(withBody.length, 4 + 3 + 2 + 2);
+        const errors = await usage.listRequestLogs('org_s', { status: 'error', limit: 100 });
+        assert.ok(errors.items.length >= 3);
+        for (const e of errors.items) assert.notEqual(e.requestBody, null, 'errors keep their bodies');
+      });
+
+      it('a batch the database refuses stays buffered and is written once the database takes it', async () => {
+        const fresh = await engine.open();
+        try {
+          const r3 = new UsageRecorder({
+            sink: sinks(fresh)[sinkKind](),
+            db: fresh.db,
+            clock,
+            log: createLogger('silent'),
+            flushMs: 250,
+            batchSize: 4,
+          });
+          for (let i = 0; i < 10; i++) r3.record(record(i, { requestId: `retry-${i}` }));
+          await r3.flush(); // no tables yet: every chunk fails
+          assert.equal(r3.pending, 10);
+          assert.equal(r3.written, 0);
+          await migrateToLatest(fresh.db, [migrations]);
+          await r3.close();
+          assert.equal(r3.pending, 0);
+          assert.equal(r3.written, 10);
+          const n = await fresh.db
+            .selectFrom('gateway_usage')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst();
+          assert.equal(Number(n?.n), 10);
+        } finally {
+          await fresh.cleanup();
+        }
+      });
     });
+  }
+
+describe('usage recorder flush ordering', () => {
+  it('flush() resolves only after every record buffered before it is written, even behind a slow flush', async () => {
+    const written: string[] = [];
+    const gates: Array<() => void> = [];
+    const slowSink: UsageSink = {
+      kind: 'worker',
+      write: (batch) =>
+        new Promise<void>((resolve) => {
+          gates.push(() => {
+            for (const r of batch) written.push(r.requestId);
+            resolve();
+          });
+        }),
+      close: async () => {},
+    };
+    const r = new UsageRecorder({
+      sink: slowSink,
+      db: undefined as never,
+      clock: new FakeClock(T0),
+      log: createLogger('silent'),
+      flushMs: 250,
+    });
+    r.record(record(1, { requestId: 'first' }));
+    const a = r.flush(); // holds 'first' until its gate opens
+    await new Promise((res) => setImmediate(res));
+    r.record(record(2, { requestId: 'second' }));
+    let bDone = false;
+    const b = r.flush().then(() => {
+      bDone = true;
+    });
+    await new Promise((res) => setImmediate(res));
+    assert.equal(gates.length, 1);
+    gates[0]();
+    await a;
+    await new Promise((res) => setImmediate(res));
+    assert.equal(bDone, false, 'the second flush waits for its own batch');
+    assert.equal(gates.length, 2);
+    gates[1]();
+    await b;
+    assert.deepEqual(written, ['first', 'second']);
   });
-}
+});

@@ -1,8 +1,8 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
-import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { maskedJson } from './masking.ts';
+import type { UsageSink } from './usage-sink.ts';
+import type { UsageRecord } from './usage-writer.ts';
 
 /**
  * Usage records written in batches off the hot path. A call's record is pushed to an in-memory
@@ -10,35 +10,10 @@ import { maskedJson } from './masking.ts';
  * transaction. Graceful shutdown (`close`) flushes everything, so every response a client received
  * has its row. On SIGKILL or power loss the rows still in the buffer — at most one flush interval
  * of calls — are lost; this is the documented bound (docs/performance.md). Bodies are masked and
- * serialised at flush time, not on the request path.
+ * serialised at flush time by the sink (usage-sink.ts: normally a worker thread), not on the
+ * request path.
  */
-export type UsageRecord = {
-  atMs: number;
-  orgId: string | null;
-  appId: string | null;
-  productSlug: string | null;
-  operationId: string | null;
-  catalog: string;
-  method: string;
-  path: string;
-  status: number;
-  errorCode: string | null;
-  networkCode: string | null;
-  latencyUs: number;
-  clientIp: string;
-  endUserHash: string | null;
-  requestId: string;
-  bytesIn: number;
-  bytesOut: number;
-  replayed: boolean;
-  liveDataSuspected: boolean;
-  requestHeaders: Record<string, string | string[] | undefined> | null;
-  requestBody: unknown;
-  /** The response body (the object when there is one, else the payload text). */
-  responseBody: unknown;
-  /** Set by the recorder when the bodies were not kept (sampling): no request-log row. */
-  bodiesSkipped?: boolean;
-};
+export type { UsageRecord };
 
 /** Calls whose bodies the request log always keeps: every failure, replay or live-data suspicion. */
 function keepsBodies(r: UsageRecord): boolean {
@@ -51,58 +26,17 @@ function keepsBodies(r: UsageRecord): boolean {
   );
 }
 
-const USAGE_COLUMNS = [
-  'id',
-  'at',
-  'org_id',
-  'app_id',
-  'product_slug',
-  'operation_id',
-  'catalog',
-  'method',
-  'path',
-  'status',
-  'error_code',
-  'network_code',
-  'latency_us',
-  'client_ip',
-  'end_user_hash',
-  'request_id',
-  'bytes_in',
-  'bytes_out',
-  'replayed',
-  'live_data_suspected',
-] as const;
-const LOG_COLUMNS = [
-  'id',
-  'at',
-  'org_id',
-  'app_id',
-  'request_headers',
-  'request_body',
-  'response_body',
-] as const;
-
-const KEPT_HEADERS = [
-  'content-type',
-  'accept',
-  'user-agent',
-  'x-ibm-client-id',
-  'x-client-id',
-  'idempotency-key',
-  'x-end-user-id',
-];
-
 export type UsageRecorderOptions = {
+  /** Where batches are written (inline or the usage worker thread). */
+  sink: UsageSink;
+  /** For pruning old request-log bodies. */
   db: Kysely<any>;
-  /** Placeholder style of the engine: SQLite `?`, PostgreSQL `$n`. */
-  dialect?: 'sqlite' | 'postgres';
   clock: Clock;
   log: Logger;
   flushMs: number;
   /** Days the masked bodies are kept for the request log (usage rows are kept). */
   logRetentionDays?: number;
-  /** Rows per transaction and INSERT statement (the event loop runs between them). */
+  /** Rows per transaction and INSERT statement (inline, the event loop runs between them). */
   batchSize?: number;
   /** Upper bound on buffered rows while the database is down (oldest dropped beyond it, logged). */
   maxBuffered?: number;
@@ -121,7 +55,9 @@ export class UsageRecorder {
   #buffer: UsageRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
+  /** The last flush queued; the next one starts after it. Never rejects. */
+  #tail: Promise<void> = Promise.resolve();
+  #busy = false;
   #closed = false;
   /** Successful bodies kept per app in the current second: appId → [second, count]. */
   #kept = new Map<string, [number, number]>();
@@ -133,16 +69,19 @@ export class UsageRecorder {
   constructor(opts: UsageRecorderOptions) {
     this.#o = {
       logRetentionDays: 30,
-      batchSize: 50,
+      // The worker writes larger transactions (fewer commits); inline chunks stay short.
+      batchSize: opts.sink.kind === 'worker' ? 250 : 50,
       maxBuffered: 200_000,
-      dialect: 'sqlite',
       logBodiesPerAppPerSecond: LOG_BODIES_PER_APP_PER_SECOND,
       ...opts,
     };
   }
 
   start(): void {
-    this.#timer = setInterval(() => void this.flush(), this.#o.flushMs);
+    // A tick while a flush is still writing is skipped: the next one picks up what arrived meanwhile.
+    this.#timer = setInterval(() => {
+      if (!this.#busy) void this.flush();
+    }, this.#o.flushMs);
     this.#timer.unref();
     const prune = () =>
       void this.prune().catch((err) => this.#o.log.warn({ err }, 'request-log prune failed'));
@@ -191,31 +130,53 @@ export class UsageRecorder {
     this.bodiesSkipped++;
   }
 
-  /** Writes everything buffered so far (one flush at a time). */
+  /**
+   * Writes everything buffered so far. Flushes run one at a time, each after the ones before it, so
+   * the promise resolves only when every record buffered before the call has been written (or kept
+   * for a retry after a failure) — never while an earlier flush still holds some of them.
+   */
   flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing.then(() => (this.#buffer.length ? this.flush() : undefined));
-    if (this.#buffer.length === 0) return Promise.resolve();
+    const run = this.#tail.then(() => this.#flushNow());
+    this.#tail = run;
+    return run;
+  }
+
+  async #flushNow(): Promise<void> {
+    if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
-    this.#flushing = this.#writeInChunks(batch)
-      .catch((err: Error & { unwritten?: UsageRecord[] }) => {
-        // Keep the unwritten rows for the next attempt (bounded by maxBuffered).
-        const rest = err.unwritten ?? batch;
-        this.#buffer = rest.concat(this.#buffer).slice(-this.#o.maxBuffered);
-        this.#o.log.error({ err: err.message, rows: rest.length }, 'usage flush failed; will retry');
-      })
-      .finally(() => {
-        this.#flushing = undefined;
-      });
-    return this.#flushing;
+    this.#busy = true;
+    try {
+      await this.#writeInChunks(batch);
+    } catch (e) {
+      // Keep the unwritten rows for the next attempt (bounded by maxBuffered).
+      const err = e as Error & { unwritten?: UsageRecord[] };
+      const rest = err.unwritten ?? batch;
+      this.#buffer = rest.concat(this.#buffer).slice(-this.#o.maxBuffered);
+      this.#o.log.error({ err: err.message, rows: rest.length }, 'usage flush failed; will retry');
+    } finally {
+      this.#busy = false;
+    }
   }
 
   /**
-   * One transaction per chunk of `batchSize` rows, yielding to the event loop between chunks, so a
-   * large flush (masking + synchronous SQLite work) never stalls requests for long.
+   * One transaction per chunk of `batchSize` rows. Inline, the event loop runs between chunks, so a
+   * large flush (masking + synchronous SQLite work) never stalls calls for long; to the worker,
+   * every chunk is handed over at once and written there in order. Chunks that failed are kept.
    */
   async #writeInChunks(batch: UsageRecord[]): Promise<void> {
     const size = this.#o.batchSize;
+    if (this.#o.sink.kind === 'worker') {
+      const chunks: UsageRecord[][] = [];
+      for (let i = 0; i < batch.length; i += size) chunks.push(batch.slice(i, i + size));
+      const results = await Promise.allSettled(chunks.map((c) => this.#write(c)));
+      const failed = results.flatMap((r, k) => (r.status === 'rejected' ? [k] : []));
+      if (failed.length > 0) {
+        const first = results[failed[0]] as PromiseRejectedResult;
+        throw Object.assign(first.reason as Error, { unwritten: failed.flatMap((k) => chunks[k]) });
+      }
+      return;
+    }
     for (let i = 0; i < batch.length; i += size) {
       if (i > 0) await new Promise<void>((r) => setImmediate(r));
       try {
@@ -227,70 +188,8 @@ export class UsageRecorder {
   }
 
   async #write(batch: UsageRecord[]): Promise<void> {
-    const usage: unknown[][] = [];
-    const logs: unknown[][] = [];
-    for (const r of batch) {
-      const id = newId('use', r.atMs);
-      const at = new Date(r.atMs).toISOString();
-      usage.push([
-        id,
-        at,
-        r.orgId,
-        r.appId,
-        r.productSlug,
-        r.operationId,
-        r.catalog,
-        r.method,
-        r.path.slice(0, 500),
-        r.status,
-        r.errorCode,
-        r.networkCode,
-        Math.round(r.latencyUs),
-        r.clientIp,
-        r.endUserHash,
-        r.requestId,
-        r.bytesIn,
-        r.bytesOut,
-        r.replayed ? 1 : 0,
-        r.liveDataSuspected ? 1 : 0,
-      ]);
-      if (r.orgId && !r.bodiesSkipped) {
-        logs.push([
-          id,
-          at,
-          r.orgId,
-          r.appId,
-          r.requestHeaders ? maskedJson(pickHeaders(r.requestHeaders)) : null,
-          maskedJson(r.requestBody),
-          maskedJson(r.responseBody),
-        ]);
-      }
-    }
-    await this.#o.db.transaction().execute(async (trx) => {
-      await trx.executeQuery(this.#insert('gateway_usage', USAGE_COLUMNS, usage));
-      if (logs.length > 0) await trx.executeQuery(this.#insert('gateway_request_logs', LOG_COLUMNS, logs));
-    });
-    this.written += usage.length;
-  }
-
-  // One multi-row INSERT per batch, its text cached per table and row count: building the query
-  // through the query builder cost more than the database's own work.
-  readonly #sqlCache = new Map<string, string>();
-  #insert(table: string, columns: readonly string[], rows: unknown[][]): CompiledQuery {
-    const key = `${table}|${rows.length}`;
-    let text = this.#sqlCache.get(key);
-    if (!text) {
-      const pg = this.#o.dialect === 'postgres';
-      let n = 0;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows.length; r++) {
-        tuples.push(`(${columns.map(() => (pg ? `$${++n}` : '?')).join(', ')})`);
-      }
-      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`;
-      if (this.#sqlCache.size > 64) this.#sqlCache.clear();
-      this.#sqlCache.set(key, text);
-    }
-    return CompiledQuery.raw(text, rows.flat());
+    await this.#o.sink.write(batch);
+    this.written += batch.length;
   }
 
   /** Deletes request-log bodies older than the retention (usage rows stay). */
@@ -306,17 +205,8 @@ export class UsageRecorder {
     this.#closed = true;
     clearInterval(this.#timer);
     clearInterval(this.#pruneTimer);
-    for (let attempt = 0; attempt < 5 && (this.#buffer.length > 0 || this.#flushing); attempt++) {
-      await this.flush();
-    }
+    await this.#tail; // a flush in progress may hand rows back on failure
+    for (let attempt = 0; attempt < 5 && this.#buffer.length > 0; attempt++) await this.flush();
+    await this.#o.sink.close();
   }
-}
-
-function pickHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of KEPT_HEADERS) {
-    const v = h[k];
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
 }

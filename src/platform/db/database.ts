@@ -12,9 +12,18 @@ import { NodeSqliteDialect, openSqliteFile, wrapNodeSqlite } from './node-sqlite
  */
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * Where a database lives, enough for another thread to open its own connection to it (the usage
+ * worker does). Null for an in-memory SQLite database, which no other connection can reach.
+ */
+export type DatabaseLocation =
+  | { engine: 'sqlite'; file: string }
+  | { engine: 'postgres'; url: string; searchPath?: string };
+
 export type Database = {
   db: Kysely<any>;
   dialect: Dialect;
+  location: DatabaseLocation | null;
   /** Human-readable location without credentials, for logs. */
   describe: string;
   ping(): Promise<void>;
@@ -35,6 +44,7 @@ export function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
+    location: file === ':memory:' ? null : { engine: 'sqlite', file: resolve(file) },
     describe: `sqlite:${file}`,
     ping: async () => {
       await sql`select 1`.execute(db);
@@ -61,6 +71,7 @@ export function openPostgres(url: string, opts: { poolSize?: number; searchPath?
   return {
     db,
     dialect: 'postgres',
+    location: { engine: 'postgres', url, searchPath: opts.searchPath },
     describe: `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`,
     ping: async () => {
       await sql`select 1`.execute(db);
@@ -72,6 +83,13 @@ export function openPostgres(url: string, opts: { poolSize?: number; searchPath?
 export function openDatabase(cfg: { databaseUrl?: string; dataDir: string; dbPoolSize?: number }): Database {
   if (cfg.databaseUrl) return openPostgres(cfg.databaseUrl, { poolSize: cfg.dbPoolSize });
   return openSqlite(resolve(cfg.dataDir, 'darwaza.db'));
+}
+
+/** Opens another connection (pool) to a database given by its location. */
+export function openLocation(location: DatabaseLocation, poolSize = 2): Database {
+  return location.engine === 'sqlite'
+    ? openSqlite(location.file)
+    : openPostgres(location.url, { poolSize, searchPath: location.searchPath });
 }
 
 /** True when the error is a unique-constraint violation on either engine. */

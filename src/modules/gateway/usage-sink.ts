@@ -1,0 +1,85 @@
+import { Worker } from 'node:worker_threads';
+import type { Kysely } from 'kysely';
+import type { DatabaseLocation } from '../../platform/db/database.ts';
+import { type UsageRecord, UsageWriter } from './usage-writer.ts';
+
+/**
+ * Where the usage recorder's batches go. `write` resolves once the batch is committed and rejects
+ * when it was not (the recorder keeps the rows and retries). Two kinds:
+ * - inline: the batch is written on the calling thread (the only choice for in-memory SQLite);
+ * - worker: a worker thread with its own connection does the row building, masking and INSERTs,
+ *   so none of that runs on the event loop that serves calls. The thread starts on the first batch.
+ */
+export type UsageSink = {
+  readonly kind: 'inline' | 'worker';
+  write(batch: UsageRecord[]): Promise<void>;
+  close(): Promise<void>;
+};
+
+export function inlineUsageSink(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): UsageSink {
+  const writer = new UsageWriter(db, dialect);
+  return { kind: 'inline', write: (batch) => writer.write(batch), close: async () => {} };
+}
+
+/** Messages between the recorder's thread and the usage worker (usage-worker.ts). */
+export type ToWorker = { type: 'write'; id: number; batch: UsageRecord[] } | { type: 'close' };
+export type FromWorker = { id: number; ok: true } | { id: number; ok: false; error: string };
+
+type Pending = { resolve: () => void; reject: (err: Error) => void };
+
+export class WorkerUsageSink implements UsageSink {
+  readonly kind = 'worker' as const;
+  readonly #location: DatabaseLocation;
+  #worker: Worker | undefined;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(location: DatabaseLocation) {
+    this.#location = location;
+  }
+
+  #start(): Worker {
+    const w = new Worker(new URL('./usage-worker.ts', import.meta.url), {
+      workerData: { location: this.#location },
+      // The worker holds no state worth keeping alive for: a process may exit once close() is done.
+      stdout: false,
+      stderr: false,
+    });
+    w.on('message', (m: FromWorker) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id);
+      if (m.ok) p.resolve();
+      else p.reject(new Error(m.error));
+    });
+    const fail = (err: Error) => {
+      if (this.#worker === w) this.#worker = undefined;
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`usage worker exited (code ${code})`)));
+    this.#worker = w;
+    return w;
+  }
+
+  write(batch: UsageRecord[]): Promise<void> {
+    const w = this.#worker ?? this.#start();
+    const id = this.#nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
+    });
+  }
+
+  /** Lets the worker finish what it was given, close its connection and exit. */
+  async close(): Promise<void> {
+    const w = this.#worker;
+    if (!w) return;
+    const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    w.postMessage({ type: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => void w.terminate(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type DatabaseLocation, openLocation } from '../../platform/db/database.ts';
+import type { FromWorker, ToWorker } from './usage-sink.ts';
+import { UsageWriter } from './usage-writer.ts';
+
+/**
+ * The usage worker thread: owns one connection to the main database and writes the batches the
+ * recorder hands it, in order, one transaction each, answering every batch once it is committed
+ * (or failed). On 'close' it finishes the batches already queued, closes the connection and exits.
+ */
+const port = parentPort;
+if (!port) throw new Error('usage-worker.ts runs as a worker thread');
+const { location } = workerData as { location: DatabaseLocation };
+const database = openLocation(location, 1);
+const writer = new UsageWriter(database.db, database.dialect);
+
+// Batches are written strictly one after another, in the order they arrived.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'write') {
+    queue = queue.then(async () => {
+      let reply: FromWorker;
+      try {
+        await writer.write(m.batch);
+        reply = { id: m.id, ok: true };
+      } catch (err) {
+        reply = { id: m.id, ok: false, error: (err as Error).message };
+      }
+      port.postMessage(reply);
+    });
+  } else if (m.type === 'close') {
+    queue = queue.then(async () => {
+      await database.close().catch(() => {});
+      port.close();
+    });
+  }
+});
