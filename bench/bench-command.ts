@@ -43,7 +43,7 @@ function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: C
   const child = fork(resolve(import.meta.dirname, 'bench-server.ts'), [kind, redisUrl], {
     execPath: process.execPath,
     // Both servers run with the young-generation size `npm start` uses (docs/operations.md).
-    execArgv: [...process.execArgv, SERVE_NODE_FLAGS],
+    execArgv: [...process.execArgv, ...SERVE_NODE_FLAGS],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((res, rej) => {

@@ -32,6 +32,14 @@ export type CallOutput = {
 };
 
 type Route = { op: NetworkOperation; catalog: 'sandbox' | 'production'; template: string };
+type Queued = {
+  res: ServerResponse;
+  status: number;
+  headers: string[];
+  payload: string;
+  route: Route;
+  t0: number;
+};
 
 /**
  * Of the app's security headers, the ones that mean something on a JSON API response (the CSP and
@@ -103,7 +111,7 @@ export function installFastPath(
   const base = Object.entries(deps.baseHeaders).filter(([k]) => API_HEADERS.has(k));
 
   // Request counts and latency per (route, status), with the labelled metric children cached: the
-  // label lookup cost more than the observation. Latency runs to the hand-over of the response.
+  // label lookup cost more than the observation. Latency runs until the response is written.
   type Child = { count: { inc(): void }; duration: { observe(v: number): void } };
   const children = new Map<string, Child>();
   const observe = (route: Route, method: string, status: number, t0: number) => {
@@ -134,9 +142,24 @@ export function installFastPath(
       'content-length',
       String(Buffer.byteLength(out.payload)),
     );
-    res.writeHead(out.status, h);
-    res.end(out.payload);
-    observe(route, res.req.method ?? 'GET', out.status, t0);
+    queued.push({ res, status: out.status, headers: h, payload: out.payload, route, t0 });
+    if (queued.length === 1) setImmediate(flushQueued);
+  };
+  // Responses finished during one event-loop turn are written together when the turn's I/O
+  // callbacks are done (setImmediate). Written one by one, each response's send woke the client's
+  // process on its own (a cross-CPU wake-up, costly in a VM); written back to back, one wake-up
+  // serves the lot. Measured with `darwaza bench`: ~100 → ~65 µs CPU per call (kernel 26 → 12 µs),
+  // ~10 700 → ~17 000 calls/s. A response waits at most for the rest of the turn (the calls read in
+  // the same turn); nothing is held across turns.
+  let queued: Queued[] = [];
+  const flushQueued = () => {
+    const batch = queued;
+    queued = [];
+    for (const q of batch) {
+      q.res.writeHead(q.status, q.headers);
+      q.res.end(q.payload);
+      observe(q.route, q.res.req.method ?? 'GET', q.status, q.t0);
+    }
   };
   const refuse = (
     res: ServerResponse,
