@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import type { ConsumeResult, LimitRule, RuleOutcome, SharedState, Unsubscribe } from './shared-state.ts';
 
 /**
- * All-or-nothing limit check in one round trip. KEYS[i] is rule i's key. ARGV: now, cost, n, then
+ * All-or-nothing limit check in one round trip (the script runs atomically, so charging a window
+ * first and taking it back on refusal is indistinguishable from checking first). KEYS[i] is rule i's key. ARGV: now, cost, n, then
  * 5 values per rule: kind (w|g|d), limit, a, b, member where for w: a=resetAtMs; g: a=periodMs,
  * b=burst; d: a=resetAtMs. The GCRA arithmetic mirrors `gcraStep` in shared-state.ts exactly.
  * Returns {allowed, then per rule: allowed, limit, remaining, resetMs, retryAfterMs}.
@@ -24,10 +25,12 @@ for i = 1, n do
   local key = KEYS[i]
   local ok, remaining, resetMs, retry = 0, 0, 0, 0
   if kind == 'w' then
-    local count = tonumber(redis.call('GET', key) or '0')
+    -- Charged at once (one call instead of GET + INCRBY); taken back below if any rule refuses.
+    local v = redis.call('INCRBY', key, cost)
     resetMs = math.max(0, a - now)
-    if count + cost <= limit then ok = 1; remaining = limit - count - cost else remaining = math.max(0, limit - count); retry = resetMs end
-    commits[i] = {'w', math.max(1, resetMs)}
+    if v == cost then redis.call('PEXPIRE', key, math.max(1, resetMs)) end
+    if v <= limit then ok = 1; remaining = limit - v else remaining = math.max(0, limit - (v - cost)); retry = resetMs end
+    commits[i] = 'w'
   elseif kind == 'g' then
     local interval = a / limit
     local capacity = interval * math.max(1, b)
@@ -58,13 +61,16 @@ for i = 1, n do
   out[#out + 1] = resetMs
   out[#out + 1] = retry
 end
-if all == 1 then
+if all == 0 then
+  for i = 1, n do
+    if commits[i] == 'w' then redis.call('DECRBY', KEYS[i], cost) end
+  end
+else
   for i = 1, n do
     local c = commits[i]
     local key = KEYS[i]
-    if c[1] == 'w' then
-      local v = redis.call('INCRBY', key, cost)
-      if v == cost then redis.call('PEXPIRE', key, c[2]) end
+    if c == 'w' then
+      -- already charged
     elseif c[1] == 'g' then
       redis.call('SET', key, tostring(c[2]), 'PX', c[3])
     else
