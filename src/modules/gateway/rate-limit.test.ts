@@ -169,3 +169,27 @@ describe('rate limit fails closed', () => {
     assert.equal(reported, 1);
   });
 });
+
+describe('buildRules (rules reused within a period)', () => {
+  it('keys follow the window and calendar period, forwards and backwards in time', () => {
+    const p = plan({
+      rateLimits: [{ periodMs: 1000, limit: 5 }],
+      quotas: { day: 10, month: null, timeZone: 'Asia/Karachi' },
+      endUserCap: { limit: 3, period: 'day' },
+    });
+    const t = limitTemplate(p, 'op');
+    const t0 = Date.UTC(2026, 10, 23, 18, 59, 59, 500); // 23:59:59.5 in Karachi
+    const a = buildRules(t, 'sub_b', t0, undefined);
+    assert.equal(a.length, 3, 'window, bucket and day quota; no end user named → no distinct rule');
+    assert.equal(buildRules(t, 'sub_b', t0 + 100, undefined), a, 'same second: the same rules');
+    const withUser = buildRules(t, 'sub_b', t0 + 200, 'h1');
+    assert.equal(withUser.length, 4);
+    assert.deepEqual(withUser.slice(0, 3), a);
+    assert.equal(withUser[3].kind === 'distinct' && withUser[3].member, 'h1');
+    const next = buildRules(t, 'sub_b', t0 + 600, undefined); // next second and next local day
+    assert.notEqual(next[0].key, a[0].key);
+    assert.notEqual(next[2].key, a[2].key, 'a new day quota after local midnight');
+    assert.equal(buildRules(t, 'sub_b', t0, undefined)[0].key, a[0].key, 'a clock set back rebuilds');
+    assert.notEqual(buildRules(t, 'sub_other', t0, undefined)[0].key, a[0].key);
+  });
+});

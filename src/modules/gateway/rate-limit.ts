@@ -111,47 +111,87 @@ export function limitTemplate(plan: PlanLimits, operationId: string): LimitTempl
   return t;
 }
 
-/** Concrete rules for one call. `endUserHash` is the HMAC of the end user (never the clear id). */
+type BuiltRules = {
+  /** The rate and quota rules (the end-user rule, if any, is added per call). */
+  rules: LimitRule[];
+  /** The instants between which every key and reset above stays the same. */
+  fromMs: number;
+  untilMs: number;
+  endUsers: { key: string; limit: number; resetAtMs: number } | null;
+};
+const builtCache = new WeakMap<LimitTemplate, Map<string, BuiltRules>>();
+
+/**
+ * Concrete rules for one call. `endUserHash` is the HMAC of the end user (never the clear id).
+ * The keys only change when a window or calendar period turns over, so the rules are built once
+ * per subscription and period (their key strings reused, which also keeps lookups cheap).
+ */
 export function buildRules(
   t: LimitTemplate,
   subscriptionId: string,
   nowMs: number,
   endUserHash: string | undefined,
 ): LimitRule[] {
-  const out: LimitRule[] = [];
+  let perSub = builtCache.get(t);
+  if (!perSub) {
+    perSub = new Map();
+    builtCache.set(t, perSub);
+  }
+  let built = perSub.get(subscriptionId);
+  if (!built || nowMs < built.fromMs || nowMs >= built.untilMs) {
+    built = constructRules(t, subscriptionId, nowMs);
+    if (perSub.size >= 10_000) perSub.clear();
+    perSub.set(subscriptionId, built);
+  }
+  // Calls that name no end user are not counted against the cap (documented per operation).
+  if (!built.endUsers || endUserHash === undefined) return built.rules;
+  const eu = built.endUsers;
+  return [
+    ...built.rules,
+    { kind: 'distinct', key: eu.key, limit: eu.limit, resetAtMs: eu.resetAtMs, member: endUserHash },
+  ];
+}
+
+function constructRules(t: LimitTemplate, subscriptionId: string, nowMs: number): BuiltRules {
+  const rules: LimitRule[] = [];
+  let fromMs = Number.NEGATIVE_INFINITY;
+  let untilMs = Number.POSITIVE_INFINITY;
+  let endUsers: BuiltRules['endUsers'] = null;
   for (const r of t.rules) {
     if (r.kind === 'rate') {
       const start = nowMs - (nowMs % r.periodMs);
-      out.push({
+      fromMs = Math.max(fromMs, start);
+      untilMs = Math.min(untilMs, start + r.periodMs);
+      rules.push({
         kind: 'window',
         key: `rl:${subscriptionId}:${r.scope}:${r.periodMs}:${start}`,
         limit: r.limit,
         resetAtMs: start + r.periodMs,
       });
-      out.push({
+      rules.push({
         kind: 'gcra',
         key: `rb:${subscriptionId}:${r.scope}:${r.periodMs}`,
         limit: r.limit,
         periodMs: r.periodMs,
         burst: r.burst,
       });
-    } else if (r.kind === 'quota') {
-      const b = periodBounds(nowMs, r.period, t.timeZone);
-      out.push({ kind: 'window', key: `q:${subscriptionId}:${b.label}`, limit: r.limit, resetAtMs: b.endMs });
     } else {
-      // Calls that name no end user are not counted against the cap (documented per operation).
-      if (endUserHash === undefined) continue;
       const b = periodBounds(nowMs, r.period, t.timeZone);
-      out.push({
-        kind: 'distinct',
-        key: `eu:${subscriptionId}:${b.label}`,
-        limit: r.limit,
-        resetAtMs: b.endMs,
-        member: endUserHash,
-      });
+      fromMs = Math.max(fromMs, b.startMs);
+      untilMs = Math.min(untilMs, b.endMs);
+      if (r.kind === 'quota') {
+        rules.push({
+          kind: 'window',
+          key: `q:${subscriptionId}:${b.label}`,
+          limit: r.limit,
+          resetAtMs: b.endMs,
+        });
+      } else {
+        endUsers = { key: `eu:${subscriptionId}:${b.label}`, limit: r.limit, resetAtMs: b.endMs };
+      }
     }
   }
-  return out;
+  return { rules, fromMs, untilMs, endUsers };
 }
 
 export type LimitHeaders = Record<string, string>;

@@ -27,9 +27,9 @@ export class MemorySharedState implements SharedState {
     this.#sweeper.unref();
   }
 
-  #live(key: string): Entry | undefined {
+  #live(key: string, now = Date.now()): Entry | undefined {
     const e = this.#entries.get(key);
-    if (e && e.expiresAt <= Date.now()) {
+    if (e && e.expiresAt <= now) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -57,70 +57,88 @@ export class MemorySharedState implements SharedState {
   }
 
   async consume(rules: LimitRule[], nowMs: number, cost = 1): Promise<ConsumeResult> {
-    const outcomes: RuleOutcome[] = [];
-    const commits: Array<() => void> = [];
-    for (const rule of rules) {
-      const e = this.#live(rule.key);
+    // Everything below runs synchronously, so the check and the charge are atomic. The entries
+    // looked up and the new GCRA times are kept per rule for the charge (no closure per rule).
+    const wall = Date.now();
+    const n = rules.length;
+    const outcomes: RuleOutcome[] = new Array(n);
+    const found: Array<Entry | undefined> = new Array(n);
+    const tats: number[] = new Array(n);
+    let allowed = true;
+    let retryAfterMs = 0;
+    for (let i = 0; i < n; i++) {
+      const rule = rules[i];
+      const e = this.#live(rule.key, wall);
+      found[i] = e;
+      let o: RuleOutcome;
       if (rule.kind === 'window') {
         const count = typeof e?.value === 'number' ? e.value : 0;
-        const allowed = count + cost <= rule.limit;
+        const ok = count + cost <= rule.limit;
         const resetMs = Math.max(0, rule.resetAtMs - nowMs);
-        outcomes.push({
-          allowed,
+        o = {
+          allowed: ok,
           limit: rule.limit,
-          remaining: allowed ? rule.limit - count - cost : Math.max(0, rule.limit - count),
+          remaining: ok ? rule.limit - count - cost : Math.max(0, rule.limit - count),
           resetMs,
-          retryAfterMs: allowed ? 0 : resetMs,
-        });
-        commits.push(() => {
-          const cur = this.#live(rule.key);
-          if (cur) cur.value = (cur.value as number) + cost;
-          else this.#entries.set(rule.key, { value: cost, expiresAt: Date.now() + Math.max(1, resetMs) });
-        });
+          retryAfterMs: ok ? 0 : resetMs,
+        };
       } else if (rule.kind === 'gcra') {
-        const tat = typeof e?.value === 'number' ? e.value : null;
-        const step = gcraStep(tat, nowMs, rule, cost);
-        outcomes.push({
+        const step = gcraStep(typeof e?.value === 'number' ? e.value : null, nowMs, rule, cost);
+        tats[i] = step.newTat;
+        o = {
           allowed: step.allowed,
           limit: rule.burst,
           remaining: step.remaining,
           resetMs: step.resetMs,
           retryAfterMs: step.retryAfterMs,
-        });
-        commits.push(() =>
-          this.#entries.set(rule.key, {
-            value: step.newTat,
-            expiresAt: Date.now() + Math.max(1, step.resetMs),
-          }),
-        );
+        };
       } else {
         const set = e?.value instanceof Set ? e.value : undefined;
         const isMember = set?.has(rule.member) ?? false;
         const size = set?.size ?? 0;
-        const allowed = isMember || size < rule.limit;
+        const ok = isMember || size < rule.limit;
         const resetMs = Math.max(0, rule.resetAtMs - nowMs);
-        const after = isMember ? size : size + 1;
-        outcomes.push({
-          allowed,
+        o = {
+          allowed: ok,
           limit: rule.limit,
-          remaining: allowed ? rule.limit - after : 0,
+          remaining: ok ? rule.limit - (isMember ? size : size + 1) : 0,
           resetMs,
-          retryAfterMs: allowed ? 0 : resetMs,
-        });
-        commits.push(() => {
-          const cur = this.#live(rule.key);
-          if (cur && cur.value instanceof Set) cur.value.add(rule.member);
+          retryAfterMs: ok ? 0 : resetMs,
+        };
+      }
+      outcomes[i] = o;
+      if (!o.allowed) allowed = false;
+      if (o.retryAfterMs > retryAfterMs) retryAfterMs = o.retryAfterMs;
+    }
+    if (allowed) {
+      for (let i = 0; i < n; i++) {
+        const rule = rules[i];
+        // (An entry created by an earlier rule of this call with the same key is charged too.)
+        const e = found[i] ?? this.#entries.get(rule.key);
+        if (rule.kind === 'window') {
+          if (e) e.value = (e.value as number) + cost;
           else
             this.#entries.set(rule.key, {
-              value: new Set([rule.member]),
-              expiresAt: Date.now() + Math.max(1, resetMs),
+              value: cost,
+              expiresAt: wall + Math.max(1, outcomes[i].resetMs),
             });
-        });
+        } else if (rule.kind === 'gcra') {
+          const ttl = wall + Math.max(1, outcomes[i].resetMs);
+          if (e) {
+            e.value = tats[i];
+            e.expiresAt = ttl;
+          } else this.#entries.set(rule.key, { value: tats[i], expiresAt: ttl });
+        } else if (e && e.value instanceof Set) {
+          e.value.add(rule.member);
+        } else {
+          this.#entries.set(rule.key, {
+            value: new Set([rule.member]),
+            expiresAt: wall + Math.max(1, outcomes[i].resetMs),
+          });
+        }
       }
     }
-    const allowed = outcomes.every((o) => o.allowed);
-    if (allowed) for (const c of commits) c();
-    return { allowed, retryAfterMs: Math.max(0, ...outcomes.map((o) => o.retryAfterMs)), outcomes };
+    return { allowed, retryAfterMs, outcomes };
   }
 
   async gcra(
