@@ -8,6 +8,7 @@ test('defaults give the embedded setup', () => {
   assert.equal(c.role, 'all');
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.publicUrl, 'http://127.0.0.1:3000');
+  assert.equal(c.usageWriter, 'worker');
 });
 
 test('each bad value names the setting and what is allowed, in one line', () => {
@@ -20,6 +21,7 @@ test('each bad value names the setting and what is allowed, in one line', () => 
     [{ ROLE: 'boss' }, /^invalid setting ROLE: must be one of all, portal, gateway, worker/],
     [{ LOG_LEVEL: 'loud' }, /^invalid setting LOG_LEVEL/],
     [{ MASTER_KEY: 'short' }, /^invalid setting MASTER_KEY: must be 32 bytes/],
+    [{ USAGE_WRITER: 'thread' }, /^invalid setting USAGE_WRITER: must be one of worker, inline/],
   ];
   for (const [env, re] of cases) {
     assert.throws(

@@ -61,7 +61,7 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   /** Where usage records are written: a worker thread (default) or the serving event loop. */
-  USAGE_WRITER: z.enum(['worker', 'inline']).default('worker'),
+  USAGE_WRITER: z.enum(['worker', 'inline'], { error: 'must be one of worker, inline' }).default('worker'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */
   PORTAL_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
