@@ -43,6 +43,14 @@ function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
   };
 }
 
+async function usageRows(database: Database): Promise<number> {
+  const n = await database.db
+    .selectFrom('gateway_usage')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  return Number(n?.n);
+}
+
 const sinks = (database: Database): Record<UsageSink['kind'], () => UsageSink> => ({
   inline: () => inlineUsageSink(database.db, database.dialect),
   // Test databases live in files or PostgreSQL schemas, so they always have a location.
@@ -76,11 +84,7 @@ for (const engine of testEngines())
         for (let i = 0; i < 30; i++) recorder.record(record(i));
         await recorder.close();
         assert.equal(recorder.pending, 0);
-        const n = await database.db
-          .selectFrom('gateway_usage')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirst();
-        assert.equal(Number(n?.n), 30);
+        assert.equal(await usageRows(database), 30);
         const logs = await usage.listRequestLogs('org_a', { requestId: 'req-0001' });
         const text = JSON.stringify(logs.items[0]);
         assert.ok(!text.includes('00020000012345678'));
@@ -171,11 +175,7 @@ for (const engine of testEngines())
           await r3.close();
           assert.equal(r3.pending, 0);
           assert.equal(r3.written, 10);
-          const n = await fresh.db
-            .selectFrom('gateway_usage')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirst();
-          assert.equal(Number(n?.n), 10);
+          assert.equal(await usageRows(fresh), 10);
         } finally {
           await fresh.cleanup();
         }
