@@ -2,85 +2,97 @@ import { Redis } from 'ioredis';
 import type { ConsumeResult, LimitRule, RuleOutcome, SharedState, Unsubscribe } from './shared-state.ts';
 
 /**
- * All-or-nothing limit check in one round trip (the script runs atomically, so charging a window
- * first and taking it back on refusal is indistinguishable from checking first). KEYS[i] is rule i's key. ARGV: now, cost, n, then
- * 5 values per rule: kind (w|g|d), limit, a, b, member where for w: a=resetAtMs; g: a=periodMs,
- * b=burst; d: a=resetAtMs. The GCRA arithmetic mirrors `gcraStep` in shared-state.ts exactly.
- * Returns {allowed, then per rule: allowed, limit, remaining, resetMs, retryAfterMs}.
+ * All-or-nothing limit checks, several calls per round trip. The script runs atomically and takes
+ * the calls one after another, each all or nothing, exactly as if each had been its own script call
+ * (charging a window first and taking it back on refusal is indistinguishable from checking first).
+ * KEYS are the calls' rule keys in order; ARGV[1] is JSON (one argument instead of five per rule:
+ * encoding them was most of the client's cost): [[now, cost, [[kind, limit, a, b, member], …]], …]
+ * with kind w|g|d; for w: a=resetAtMs; g: a=periodMs, b=burst; d: a=resetAtMs. The GCRA arithmetic
+ * mirrors `gcraStep` in shared-state.ts exactly. Returns JSON, per call: allowed, then per rule:
+ * allowed, limit, remaining, resetMs, retryAfterMs.
  */
 const CONSUME_LUA = `
-local now = tonumber(ARGV[1])
-local cost = tonumber(ARGV[2])
-local n = tonumber(ARGV[3])
+local calls = cjson.decode(ARGV[1])
+local ki = 0
 local out = {}
-local commits = {}
-local all = 1
-for i = 1, n do
-  local base = 3 + (i - 1) * 5
-  local kind = ARGV[base + 1]
-  local limit = tonumber(ARGV[base + 2])
-  local a = tonumber(ARGV[base + 3])
-  local b = tonumber(ARGV[base + 4])
-  local member = ARGV[base + 5]
-  local key = KEYS[i]
-  local ok, remaining, resetMs, retry = 0, 0, 0, 0
-  if kind == 'w' then
-    -- Charged at once (one call instead of GET + INCRBY); taken back below if any rule refuses.
-    local v = redis.call('INCRBY', key, cost)
-    resetMs = math.max(0, a - now)
-    if v == cost then redis.call('PEXPIRE', key, math.max(1, resetMs)) end
-    if v <= limit then ok = 1; remaining = limit - v else remaining = math.max(0, limit - (v - cost)); retry = resetMs end
-    commits[i] = 'w'
-  elseif kind == 'g' then
-    local interval = a / limit
-    local capacity = interval * math.max(1, b)
-    local tat = tonumber(redis.call('GET', key) or '-1')
-    if tat < now then tat = now end
-    local newTat = tat + interval * cost
-    local allowAt = newTat - capacity
-    if now < allowAt then
-      ok = 0; remaining = 0; resetMs = math.ceil(tat - now); retry = math.ceil(allowAt - now)
+for r = 1, #calls do
+  local call = calls[r]
+  local now = call[1]
+  local cost = call[2]
+  local spec = call[3]
+  local n = #spec
+  local res = {}
+  local commits = {}
+  local all = 1
+  for i = 1, n do
+    local rule = spec[i]
+    local kind = rule[1]
+    local limit = rule[2]
+    local a = rule[3]
+    local b = rule[4]
+    local member = rule[5]
+    local key = KEYS[ki + i]
+    local ok, remaining, resetMs, retry = 0, 0, 0, 0
+    if kind == 'w' then
+      -- Charged at once (one call instead of GET + INCRBY); taken back below if any rule refuses.
+      local v = redis.call('INCRBY', key, cost)
+      resetMs = math.max(0, a - now)
+      if v == cost then redis.call('PEXPIRE', key, math.max(1, resetMs)) end
+      if v <= limit then ok = 1; remaining = limit - v else remaining = math.max(0, limit - (v - cost)); retry = resetMs end
+      commits[i] = 'w'
+    elseif kind == 'g' then
+      local interval = a / limit
+      local capacity = interval * math.max(1, b)
+      local tat = tonumber(redis.call('GET', key) or '-1')
+      if tat < now then tat = now end
+      local newTat = tat + interval * cost
+      local allowAt = newTat - capacity
+      if now < allowAt then
+        ok = 0; remaining = 0; resetMs = math.ceil(tat - now); retry = math.ceil(allowAt - now)
+      else
+        ok = 1; remaining = math.floor((now - allowAt) / interval); resetMs = math.ceil(newTat - now)
+      end
+      limit = b
+      commits[i] = {'g', newTat, math.max(1, math.ceil(newTat - now))}
     else
-      ok = 1; remaining = math.floor((now - allowAt) / interval); resetMs = math.ceil(newTat - now)
+      local isMember = redis.call('SISMEMBER', key, member)
+      local size = redis.call('SCARD', key)
+      resetMs = math.max(0, a - now)
+      local after = size
+      if isMember == 0 then after = size + 1 end
+      if isMember == 1 or size < limit then ok = 1; remaining = limit - after else retry = resetMs end
+      commits[i] = {'d', math.max(1, resetMs), member}
     end
-    limit = b
-    commits[i] = {'g', newTat, math.max(1, math.ceil(newTat - now))}
+    if ok == 0 then all = 0 end
+    res[#res + 1] = ok
+    res[#res + 1] = limit
+    res[#res + 1] = remaining
+    res[#res + 1] = resetMs
+    res[#res + 1] = retry
+  end
+  if all == 0 then
+    for i = 1, n do
+      if commits[i] == 'w' then redis.call('DECRBY', KEYS[ki + i], cost) end
+    end
   else
-    local isMember = redis.call('SISMEMBER', key, member)
-    local size = redis.call('SCARD', key)
-    resetMs = math.max(0, a - now)
-    local after = size
-    if isMember == 0 then after = size + 1 end
-    if isMember == 1 or size < limit then ok = 1; remaining = limit - after else retry = resetMs end
-    commits[i] = {'d', math.max(1, resetMs), member}
-  end
-  if ok == 0 then all = 0 end
-  out[#out + 1] = ok
-  out[#out + 1] = limit
-  out[#out + 1] = remaining
-  out[#out + 1] = resetMs
-  out[#out + 1] = retry
-end
-if all == 0 then
-  for i = 1, n do
-    if commits[i] == 'w' then redis.call('DECRBY', KEYS[i], cost) end
-  end
-else
-  for i = 1, n do
-    local c = commits[i]
-    local key = KEYS[i]
-    if c == 'w' then
-      -- already charged
-    elseif c[1] == 'g' then
-      redis.call('SET', key, tostring(c[2]), 'PX', c[3])
-    else
-      local added = redis.call('SADD', key, c[3])
-      if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, c[2]) end
+    for i = 1, n do
+      local c = commits[i]
+      local key = KEYS[ki + i]
+      if c == 'w' then
+        -- already charged
+      elseif c[1] == 'g' then
+        redis.call('SET', key, tostring(c[2]), 'PX', c[3])
+      else
+        redis.call('SADD', key, c[3])
+        if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, c[2]) end
+      end
     end
   end
+  out[#out + 1] = all
+  for j = 1, #res do out[#out + 1] = res[j] end
+  ki = ki + n
 end
-table.insert(out, 1, all)
-return out
+return cjson.encode(out)
 `;
 
 const INCR_LUA = `
@@ -89,8 +101,19 @@ if tonumber(v) == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return v
 `;
 
+/** Calls per limiter script run (bounds the script's run time and argument count). */
+const MAX_BATCH = 64;
+
+type PendingConsume = {
+  rules: LimitRule[];
+  nowMs: number;
+  cost: number;
+  resolve: (r: ConsumeResult) => void;
+  reject: (err: Error) => void;
+};
+
 type RedisWithScripts = Redis & {
-  darwazaConsume(numKeys: number, ...args: Array<string | number>): Promise<number[]>;
+  darwazaConsume(numKeys: number, ...args: Array<string | number>): Promise<string>;
   darwazaIncr(key: string, by: number, ttl: number): Promise<number>;
 };
 
@@ -155,31 +178,66 @@ export class RedisSharedState implements SharedState {
     return Number((await this.#cmd.get(this.#k(key))) ?? 0);
   }
 
-  async consume(rules: LimitRule[], nowMs: number, cost = 1): Promise<ConsumeResult> {
-    const keys = rules.map((r) => this.#k(r.key));
-    const args: Array<string | number> = [nowMs, cost, rules.length];
-    for (const r of rules) {
-      if (r.kind === 'window') args.push('w', r.limit, r.resetAtMs, 0, '');
-      else if (r.kind === 'gcra') args.push('g', r.limit, r.periodMs, r.burst, '');
-      else args.push('d', r.limit, r.resetAtMs, 0, r.member);
+  /**
+   * Limit checks are gathered for the rest of the event-loop turn and sent as one script call
+   * (at most MAX_BATCH calls each): one round trip and one script run instead of one per call.
+   * Each call is still checked and charged all or nothing, in the order the calls were made.
+   */
+  consume(rules: LimitRule[], nowMs: number, cost = 1): Promise<ConsumeResult> {
+    return new Promise<ConsumeResult>((resolve, reject) => {
+      this.#pending.push({ rules, nowMs, cost, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(this.#sendPending);
+    });
+  }
+
+  readonly #pending: PendingConsume[] = [];
+  readonly #sendPending = () => {
+    const all = this.#pending.splice(0);
+    for (let i = 0; i < all.length; i += MAX_BATCH) void this.#send(all.slice(i, i + MAX_BATCH));
+  };
+
+  async #send(batch: PendingConsume[]): Promise<void> {
+    const keys: string[] = [];
+    const calls: unknown[] = new Array(batch.length);
+    for (let k = 0; k < batch.length; k++) {
+      const c = batch[k];
+      const spec: unknown[] = new Array(c.rules.length);
+      for (let i = 0; i < c.rules.length; i++) {
+        const r = c.rules[i];
+        keys.push(this.#k(r.key));
+        if (r.kind === 'window') spec[i] = ['w', r.limit, r.resetAtMs, 0, ''];
+        else if (r.kind === 'gcra') spec[i] = ['g', r.limit, r.periodMs, r.burst, ''];
+        else spec[i] = ['d', r.limit, r.resetAtMs, 0, r.member];
+      }
+      calls[k] = [c.nowMs, c.cost, spec];
     }
-    const raw = await this.#cmd.darwazaConsume(keys.length, ...keys, ...args);
-    const outcomes: RuleOutcome[] = [];
-    for (let i = 0; i < rules.length; i++) {
-      const o = 1 + i * 5;
-      outcomes.push({
-        allowed: Number(raw[o]) === 1,
-        limit: Number(raw[o + 1]),
-        remaining: Number(raw[o + 2]),
-        resetMs: Number(raw[o + 3]),
-        retryAfterMs: Number(raw[o + 4]),
-      });
+    let raw: number[];
+    try {
+      raw = JSON.parse(await this.#cmd.darwazaConsume(keys.length, ...keys, JSON.stringify(calls)));
+    } catch (err) {
+      for (const c of batch) c.reject(err as Error);
+      return;
     }
-    return {
-      allowed: Number(raw[0]) === 1,
-      retryAfterMs: Math.max(0, ...outcomes.map((o) => o.retryAfterMs)),
-      outcomes,
-    };
+    let at = 0;
+    for (const c of batch) {
+      const allowed = Number(raw[at]) === 1;
+      const outcomes: RuleOutcome[] = new Array(c.rules.length);
+      let retryAfterMs = 0;
+      for (let i = 0; i < c.rules.length; i++) {
+        const o = at + 1 + i * 5;
+        const outcome: RuleOutcome = {
+          allowed: Number(raw[o]) === 1,
+          limit: Number(raw[o + 1]),
+          remaining: Number(raw[o + 2]),
+          resetMs: Number(raw[o + 3]),
+          retryAfterMs: Number(raw[o + 4]),
+        };
+        outcomes[i] = outcome;
+        if (outcome.retryAfterMs > retryAfterMs) retryAfterMs = outcome.retryAfterMs;
+      }
+      at += 1 + c.rules.length * 5;
+      c.resolve({ allowed, retryAfterMs, outcomes });
+    }
   }
 
   async gcra(

@@ -85,6 +85,32 @@ for (const adapter of testSharedStates()) {
       assert.equal(results.filter((r) => r.allowed).length, 50);
     });
 
+    test('calls made together are each all or nothing, in order, with their own outcomes', async () => {
+      // Made in the same turn (Redis sends them as one script run): a refusal in the middle charges
+      // nothing and does not affect the calls after it.
+      const w = (key: string, limit: number) => ({
+        kind: 'window' as const,
+        key,
+        limit,
+        resetAtMs: T0 + 60_000,
+      });
+      const [a, b, c, d] = await Promise.all([
+        s.consume([w('tog-x', 1), w('tog-shared', 10)], T0),
+        s.consume([w('tog-x', 1), w('tog-shared', 10)], T0),
+        s.consume([w('tog-y', 1), w('tog-shared', 10)], T0),
+        s.consume([w('tog-shared', 10)], T0, 3),
+      ]);
+      assert.deepEqual([a.allowed, b.allowed, c.allowed, d.allowed], [true, false, true, true]);
+      assert.equal(a.outcomes[1].remaining, 9);
+      assert.equal(b.outcomes[0].allowed, false);
+      assert.equal(b.outcomes[0].remaining, 0);
+      assert.ok(b.retryAfterMs > 0);
+      assert.equal(c.outcomes[1].remaining, 8, 'the refused call charged nothing');
+      assert.equal(d.outcomes[0].remaining, 5);
+      assert.equal(await s.getCount('tog-shared'), 5);
+      assert.equal(await s.getCount('tog-x'), 1);
+    });
+
     test('setIfAbsent is a lock; values expire', async () => {
       assert.equal(await s.setIfAbsent('lock1', 'a', 10_000), true);
       assert.equal(await s.setIfAbsent('lock1', 'b', 10_000), false);
