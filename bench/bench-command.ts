@@ -147,15 +147,39 @@ function table(rows: Row[]): string {
   return [fmt(head), ...lines.map(fmt)].join('\n');
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Per server, the median of each figure over the rounds (the run itself is kept in the JSON). */
+function medianRow(runs: Row[]): Row {
+  const pick = (f: (r: Row) => number) => Math.round(median(runs.map(f)));
+  return {
+    name: runs[0].name,
+    rps: pick((r) => r.rps),
+    p50: pick((r) => r.p50),
+    p99: pick((r) => r.p99),
+    total: pick((r) => r.total),
+    ok: pick((r) => r.ok),
+    non2xx: Math.max(...runs.map((r) => r.non2xx)),
+    errors: Math.max(...runs.map((r) => r.errors)),
+    cpuUsPerRequest: pick((r) => r.cpuUsPerRequest),
+    sysUsPerRequest: pick((r) => r.sysUsPerRequest),
+  };
+}
+
 registerCommand('bench', {
   summary: 'Benchmark the gateway against a raw node:http server (prints the ratio)',
-  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--json out/bench.json] [--no-redis]
+  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--rounds 3] [--json out/bench.json] [--no-redis]
 
 Runs, one after the other, a raw node:http server and the gateway (full pipeline: bearer token,
 entitlement, rate limit with a budget never reached, usage records) on a sandbox operation, each
 in its own process, driven by autocannon at fixed concurrency. With REDIS_URL set, the gateway is
-measured again with its limits in Redis. Prints requests/s, p50/p99 latency, server CPU µs per
-request and the gateway/raw ratio.`,
+measured again with its limits in Redis. Repeats that --rounds times (shared machines are noisy)
+and prints, per server, the median requests/s, p50/p99 latency and server CPU µs per request, and
+the gateway/raw ratio of each round (raw and gateway measured back to back) with their median.`,
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -163,6 +187,7 @@ request and the gateway/raw ratio.`,
         connections: { type: 'string', default: '50' },
         duration: { type: 'string', default: '6' },
         warmup: { type: 'string', default: '2' },
+        rounds: { type: 'string', default: '3' },
         json: { type: 'string' },
         'no-redis': { type: 'boolean' },
       },
@@ -172,30 +197,42 @@ request and the gateway/raw ratio.`,
       duration: Number(values.duration),
       warmup: Number(values.warmup),
     };
-    const rows: Row[] = [];
+    const rounds = Math.max(1, Math.min(20, Math.floor(Number(values.rounds)) || 1));
     const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
-    say(`${opts.connections} connections, ${opts.duration} s per run after ${opts.warmup} s warm-up`);
-    say('raw node:http …');
-    const raw = await measure('raw node:http', 'raw', opts);
-    rows.push(raw);
-    say('gateway (memory state) …');
-    rows.push(await measure('gateway (memory)', 'gateway', opts));
-    const redisUrl = process.env.REDIS_URL;
-    if (redisUrl && !values['no-redis']) {
-      say('gateway (Redis state) …');
-      rows.push(await measure('gateway (redis)', 'gateway', { ...opts, redisUrl }));
+    say(
+      `${opts.connections} connections, ${opts.duration} s per run after ${opts.warmup} s warm-up, ${rounds} round(s)`,
+    );
+    const redisUrl = process.env.REDIS_URL && !values['no-redis'] ? process.env.REDIS_URL : '';
+    const runs: Row[][] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const tag = rounds > 1 ? `round ${round}/${rounds}: ` : '';
+      const row: Row[] = [];
+      say(`${tag}raw node:http …`);
+      row.push(await measure('raw node:http', 'raw', opts));
+      say(`${tag}gateway (memory state) …`);
+      row.push(await measure('gateway (memory)', 'gateway', opts));
+      if (redisUrl) {
+        say(`${tag}gateway (Redis state) …`);
+        row.push(await measure('gateway (redis)', 'gateway', { ...opts, redisUrl }));
+      }
+      runs.push(row);
     }
-    process.stdout.write(`${table(rows)}\n\n`);
+    const rows = runs[0].map((_, k) => medianRow(runs.map((r) => r[k])));
+    process.stdout.write(`${table(rows)}\n${rounds > 1 ? `(medians of ${rounds} rounds)\n` : ''}\n`);
     const ratios: Record<string, number> = {};
-    for (const r of rows.slice(1)) {
-      ratios[r.name] = Math.round((r.rps / raw.rps) * 100) / 100;
-      process.stdout.write(`ratio ${r.name} / raw: ${ratios[r.name].toFixed(2)}\n`);
+    const perRound: Record<string, number[]> = {};
+    for (let k = 1; k < rows.length; k++) {
+      const name = rows[k].name;
+      perRound[name] = runs.map((r) => Math.round((r[k].rps / r[0].rps) * 100) / 100);
+      ratios[name] = Math.round(median(perRound[name]) * 100) / 100;
+      const each = rounds > 1 ? ` (rounds: ${perRound[name].map((x) => x.toFixed(2)).join(' / ')})` : '';
+      process.stdout.write(`ratio ${name} / raw: ${ratios[name].toFixed(2)}${each}\n`);
     }
     if (values.json) {
       mkdirSync(resolve(values.json, '..'), { recursive: true });
       writeFileSync(
         values.json,
-        JSON.stringify({ at: new Date().toISOString(), opts, rows, ratios }, null, 2),
+        JSON.stringify({ at: new Date().toISOString(), opts, rounds, rows, ratios, perRound, runs }, null, 2),
       );
     }
     return 0;
