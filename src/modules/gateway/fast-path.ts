@@ -39,6 +39,7 @@ type Queued = {
   payload: string;
   route: Route;
   t0: number;
+  requestId: string;
 };
 
 /**
@@ -142,7 +143,7 @@ export function installFastPath(
       'content-length',
       String(Buffer.byteLength(out.payload)),
     );
-    queued.push({ res, status: out.status, headers: h, payload: out.payload, route, t0 });
+    queued.push({ res, status: out.status, headers: h, payload: out.payload, route, t0, requestId });
     if (queued.length === 1) setImmediate(flushQueued);
   };
   // Responses finished during one event-loop turn are written together when the turn's I/O
@@ -156,8 +157,26 @@ export function installFastPath(
     const batch = queued;
     queued = [];
     for (const q of batch) {
-      q.res.writeHead(q.status, q.headers);
-      q.res.end(q.payload);
+      try {
+        q.res.writeHead(q.status, q.headers);
+        q.res.end(q.payload);
+      } catch {
+        // A header Node refuses must not take the other responses (or the process) down with it.
+        if (!q.res.headersSent) {
+          const body = errorBody(
+            'internal_error',
+            'Something went wrong on our side; the request id identifies it.',
+            q.requestId,
+            deps.publicUrl,
+          );
+          q.res.writeHead(500, {
+            'content-type': 'application/json; charset=utf-8',
+            'x-request-id': q.requestId,
+          });
+          q.res.end(JSON.stringify(body));
+        } else q.res.destroy();
+        q.status = 500;
+      }
       observe(q.route, q.res.req.method ?? 'GET', q.status, q.t0);
     }
   };

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { NetworkOperation } from '../../platform/ports.ts';
+import { type CallInput, type CallOutput, installFastPath } from './fast-path.ts';
+
+const op = (path: string): NetworkOperation => ({
+  productSlug: 'p',
+  operationId: path.slice(1),
+  method: 'POST',
+  path,
+  paymentCreating: false,
+  requiresClientSecret: false,
+  handle: async () => ({ status: 200, body: null }),
+});
+
+/**
+ * The raw fast path on a real socket: the responses of one event-loop turn are written together,
+ * each with its own status, headers and body; one response Node refuses to write (a header value
+ * with a line break) becomes a 500 without touching the others or the process.
+ */
+describe('gateway fast path (real socket)', () => {
+  let app: FastifyInstance;
+  let base: string;
+  before(async () => {
+    app = Fastify();
+    app.get('/other', async () => ({ via: 'fastify' }));
+    const byPath = new Map(
+      ['/ok', '/bad'].map((p) => [
+        `POST /x/sandbox${p}`,
+        { op: op(p), catalog: 'sandbox' as const, template: `/x/sandbox${p}` },
+      ]),
+    );
+    const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> => ({
+      status: o.path === '/bad' ? 200 : 201,
+      headers:
+        o.path === '/bad' ? { 'x-broken': 'a\nb' } : { 'x-echo': String((input.body as { n: number }).n) },
+      contentType: 'application/json; charset=utf-8',
+      payload: JSON.stringify({ n: (input.body as { n: number }).n }),
+    });
+    app.addHook('onListen', async () => {
+      installFastPath(app, { byPath, call, bodyLimit: 1024, baseHeaders: {}, publicUrl: 'http://t' });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  after(() => app.close());
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}/x/sandbox${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('concurrent calls each get their own response; a refused header turns into a 500 alone', async () => {
+    const rs = await Promise.all([
+      ...Array.from({ length: 20 }, (_, n) => post('/ok', { n })),
+      post('/bad', { n: 99 }),
+    ]);
+    for (let n = 0; n < 20; n++) {
+      assert.equal(rs[n].status, 201);
+      assert.equal(rs[n].headers.get('x-echo'), String(n));
+      assert.deepEqual(await rs[n].json(), { n });
+    }
+    const bad = rs[20];
+    assert.equal(bad.status, 500);
+    const body = await bad.json();
+    assert.equal(body.error.code, 'internal_error');
+    assert.ok(bad.headers.get('x-request-id'));
+    // The server still serves both paths afterwards.
+    assert.equal((await post('/ok', { n: 1 })).status, 201);
+    assert.equal((await fetch(`${base}/other`)).status, 200);
+  });
+
+  it('malformed JSON and oversized bodies are refused on the fast path', async () => {
+    const r = await fetch(`${base}/x/sandbox/ok`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":',
+    });
+    assert.equal(r.status, 400);
+    assert.equal((await r.json()).error.code, 'malformed_json');
+    const big = await post('/ok', { n: 1, pad: 'x'.repeat(2000) });
+    assert.equal(big.status, 413);
+  });
+});
