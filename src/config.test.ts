@@ -9,6 +9,8 @@ test('defaults give the embedded setup', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.publicUrl, 'http://127.0.0.1:3000');
   assert.equal(c.usageWriter, 'worker');
+  assert.equal(c.requestLogRetentionDays, 30);
+  assert.equal(c.requestLogBodiesPerAppPerSecond, 10);
 });
 
 test('each bad value names the setting and what is allowed, in one line', () => {
@@ -22,6 +24,11 @@ test('each bad value names the setting and what is allowed, in one line', () => 
     [{ LOG_LEVEL: 'loud' }, /^invalid setting LOG_LEVEL/],
     [{ MASTER_KEY: 'short' }, /^invalid setting MASTER_KEY: must be 32 bytes/],
     [{ USAGE_WRITER: 'thread' }, /^invalid setting USAGE_WRITER: must be one of worker, inline/],
+    [{ REQUEST_LOG_RETENTION_DAYS: '0' }, /^invalid setting REQUEST_LOG_RETENTION_DAYS/],
+    [
+      { REQUEST_LOG_BODIES_PER_APP_PER_SECOND: '-1' },
+      /^invalid setting REQUEST_LOG_BODIES_PER_APP_PER_SECOND/,
+    ],
   ];
   for (const [env, re] of cases) {
     assert.throws(

@@ -60,6 +60,10 @@ const envSchema = z.object({
     }),
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
+  /** Days the request log keeps masked request/response bodies (usage rows are kept). */
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
+  REQUEST_LOG_BODIES_PER_APP_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(10),
   /** Where usage records are written: a worker thread (default) or the serving event loop. */
   USAGE_WRITER: z.enum(['worker', 'inline'], { error: 'must be one of worker, inline' }).default('worker'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -84,6 +88,8 @@ export type Config = {
   seedDemo: boolean | undefined;
   usageFlushMs: number;
   usageWriter: 'worker' | 'inline';
+  requestLogRetentionDays: number;
+  requestLogBodiesPerAppPerSecond: number;
   dbPoolSize: number;
   portalRateLimit: number;
 };
@@ -126,6 +132,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
     usageFlushMs: e.USAGE_FLUSH_MS,
     usageWriter: e.USAGE_WRITER,
+    requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
+    requestLogBodiesPerAppPerSecond: e.REQUEST_LOG_BODIES_PER_APP_PER_SECOND,
     dbPoolSize: e.DB_POOL_SIZE,
     portalRateLimit: e.PORTAL_RATE_LIMIT,
   };

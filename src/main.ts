@@ -259,6 +259,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
           dialect: database.dialect,
           usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
           usageFlushMs: config.usageFlushMs,
+          logRetentionDays: config.requestLogRetentionDays,
+          logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
           metrics: infra.metrics,
         })
       : null;

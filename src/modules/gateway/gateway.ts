@@ -69,6 +69,8 @@ export type GatewayOptions = {
   /** Upstream per catalog (production normally); absent → the sandbox runs in-process. */
   upstreams?: Partial<Record<Catalog, UpstreamOptions>>;
   logRetentionDays?: number;
+  /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
+  logBodiesPerAppPerSecond?: number;
   cacheTtlMs?: number;
   bodyLimit?: number;
   /** HTTP metrics; the fast path counts its requests here as Fastify does for every other route. */
@@ -112,6 +114,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     log: o.log,
     flushMs: o.usageFlushMs,
     logRetentionDays: o.logRetentionDays,
+    logBodiesPerAppPerSecond: o.logBodiesPerAppPerSecond,
   });
   const usage = new UsageService(o.db, () => recorder.flush());
   const idempotency = new Idempotency(o.sharedState);
