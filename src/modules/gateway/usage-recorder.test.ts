@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../platform/clock.ts';
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, openSqlite } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
-import { type UsageRecord, UsageRecorder } from './usage-recorder.ts';
+import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
 import { inlineUsageSink, type UsageSink, WorkerUsageSink } from './usage-sink.ts';
+import type { UsageRecord } from './usage-writer.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 9);
 
@@ -223,5 +224,45 @@ describe('usage recorder flush ordering', () => {
     gates[1]();
     await b;
     assert.deepEqual(written, ['first', 'second']);
+  });
+});
+
+describe('usage worker thread lifetime', () => {
+  it('an idle writer never keeps the process alive; a pending batch is answered first', async () => {
+    // A child process writes one batch through a worker sink and never closes it: it must still
+    // exit on its own once the batch is committed (and the row must be there).
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'darwaza-worker-life-'));
+    const file = join(dir, 'u.db');
+    const script = `
+      import { openSqlite } from ${JSON.stringify(new URL('../../platform/db/database.ts', import.meta.url).href)};
+      import { migrateToLatest } from ${JSON.stringify(new URL('../../platform/db/migrator.ts', import.meta.url).href)};
+      import { migrations } from ${JSON.stringify(new URL('./migrations.ts', import.meta.url).href)};
+      import { WorkerUsageSink } from ${JSON.stringify(new URL('./usage-sink.ts', import.meta.url).href)};
+      const d = openSqlite(${JSON.stringify(file)});
+      await migrateToLatest(d.db, [migrations]);
+      await d.close();
+      const sink = new WorkerUsageSink({ engine: 'sqlite', file: ${JSON.stringify(file)} });
+      void sink.write([${JSON.stringify(record(1, { requestId: 'life-1' }))}]).then(() => console.log('written'));
+    `;
+    try {
+      const main = join(dir, 'main.mjs');
+      writeFileSync(main, script);
+      const r = spawnSync(process.execPath, [main], {
+        timeout: 20_000,
+        encoding: 'utf8',
+      });
+      assert.equal(r.signal, null, 'the process exited by itself (not killed by the time-out)');
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /written/);
+      const d = openSqlite(file);
+      assert.equal(await usageRows(d), 1);
+      await d.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,17 +4,6 @@ import type { Logger } from '../../platform/logger.ts';
 import type { UsageSink } from './usage-sink.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
-/**
- * Usage records written in batches off the hot path. A call's record is pushed to an in-memory
- * buffer *before* its response is sent; a timer flushes the buffer every `flushMs` (≤ 250 ms) in one
- * transaction. Graceful shutdown (`close`) flushes everything, so every response a client received
- * has its row. On SIGKILL or power loss the rows still in the buffer — at most one flush interval
- * of calls — are lost; this is the documented bound (docs/performance.md). Bodies are masked and
- * serialised at flush time by the sink (usage-sink.ts: normally a worker thread), not on the
- * request path.
- */
-export type { UsageRecord };
-
 /** Calls whose bodies the request log always keeps: every failure, replay or live-data suspicion. */
 function keepsBodies(r: UsageRecord): boolean {
   return (
@@ -50,6 +39,15 @@ export type UsageRecorderOptions = {
 /** Default of `logBodiesPerAppPerSecond` (documented in docs/performance.md). */
 export const LOG_BODIES_PER_APP_PER_SECOND = 10;
 
+/**
+ * Usage records written in batches off the hot path. A call's record is pushed to an in-memory
+ * buffer *before* its response is sent; a timer hands the buffer every `flushMs` (≤ 250 ms) to the
+ * sink (usage-sink.ts: normally a worker thread), in transactions of `batchSize` rows, where the
+ * bodies are masked and serialised. Graceful shutdown (`close`) flushes everything, so every
+ * response a client received has its row. On SIGKILL or power loss the rows still buffered — at
+ * most one flush interval of calls, plus the transaction being written — are lost; this is the
+ * documented bound (docs/performance.md). Rows a failed write leaves are kept for the next flush.
+ */
 export class UsageRecorder {
   readonly #o: Required<UsageRecorderOptions>;
   #buffer: UsageRecord[] = [];

@@ -41,14 +41,17 @@ export class WorkerUsageSink implements UsageSink {
   #start(): Worker {
     const w = new Worker(new URL('./usage-worker.ts', import.meta.url), {
       workerData: { location: this.#location },
-      // The worker holds no state worth keeping alive for: a process may exit once close() is done.
       stdout: false,
       stderr: false,
     });
+    // The thread keeps the process alive only while it holds batches not yet answered (or is closing):
+    // an idle writer never stops a process from exiting, a pending batch always gets its answer.
+    w.unref();
     w.on('message', (m: FromWorker) => {
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
+      if (this.#pending.size === 0) w.unref();
       if (m.ok) p.resolve();
       else p.reject(new Error(m.error));
     });
@@ -67,6 +70,7 @@ export class WorkerUsageSink implements UsageSink {
     const w = this.#worker ?? this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
+      if (this.#pending.size === 0) w.ref();
       this.#pending.set(id, { resolve, reject });
       w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
     });
@@ -77,6 +81,7 @@ export class WorkerUsageSink implements UsageSink {
     const w = this.#worker;
     if (!w) return;
     const exited = new Promise<void>((r) => w.once('exit', () => r()));
+    w.ref();
     w.postMessage({ type: 'close' } satisfies ToWorker);
     const timer = setTimeout(() => void w.terminate(), 10_000);
     await exited;
