@@ -65,6 +65,11 @@ const envSchema = z.object({
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
   REQUEST_LOG_BODIES_PER_APP_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(10),
   /** Where usage records are written: a worker thread (default) or the serving event loop. */
+  /**
+   * Largest lease of rate-limit units a gateway takes from Redis at once while a budget is far from
+   * exhausted (src/modules/gateway/limit-lease.ts); 0 or 1 checks every call in Redis.
+   */
+  RATE_LIMIT_LEASE_MAX: z.coerce.number().int().min(0).max(4096).default(128),
   USAGE_WRITER: z.enum(['worker', 'inline'], { error: 'must be one of worker, inline' }).default('worker'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */
@@ -88,6 +93,7 @@ export type Config = {
   seedDemo: boolean | undefined;
   usageFlushMs: number;
   usageWriter: 'worker' | 'inline';
+  rateLimitLeaseMax: number;
   requestLogRetentionDays: number;
   requestLogBodiesPerAppPerSecond: number;
   dbPoolSize: number;
@@ -132,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
     usageFlushMs: e.USAGE_FLUSH_MS,
     usageWriter: e.USAGE_WRITER,
+    rateLimitLeaseMax: e.RATE_LIMIT_LEASE_MAX,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
     requestLogBodiesPerAppPerSecond: e.REQUEST_LOG_BODIES_PER_APP_PER_SECOND,
     dbPoolSize: e.DB_POOL_SIZE,

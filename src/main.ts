@@ -261,6 +261,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
           usageFlushMs: config.usageFlushMs,
           logRetentionDays: config.requestLogRetentionDays,
           logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
+          limitLeaseMax: config.rateLimitLeaseMax,
           metrics: infra.metrics,
         })
       : null;

@@ -29,7 +29,8 @@ import { entitle } from './entitle.ts';
 import { type CallInput, type CallOutput, installFastPath, securityHeaders } from './fast-path.ts';
 import { GatewayError, renderGatewayError } from './gateway-errors.ts';
 import { Idempotency } from './idempotency.ts';
-import { checkLimits, limitTemplate } from './rate-limit.ts';
+import { LeasedLimits } from './limit-lease.ts';
+import { checkLimits, type Limiter, limitTemplate } from './rate-limit.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
 import { inlineUsageSink, WorkerUsageSink } from './usage-sink.ts';
@@ -71,6 +72,11 @@ export type GatewayOptions = {
   logRetentionDays?: number;
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
   logBodiesPerAppPerSecond?: number;
+  /**
+   * Largest rate-limit lease taken from Redis at once (limit-lease.ts; default 128); 0 or 1 checks
+   * every call in the shared state. The in-memory state is always checked per call (it is local).
+   */
+  limitLeaseMax?: number;
   cacheTtlMs?: number;
   bodyLimit?: number;
   /** HTTP metrics; the fast path counts its requests here as Fastify does for every other route. */
@@ -118,6 +124,11 @@ export function createGateway(o: GatewayOptions): Gateway {
   });
   const usage = new UsageService(o.db, () => recorder.flush());
   const idempotency = new Idempotency(o.sharedState);
+  const leases =
+    o.sharedState.kind === 'redis' && (o.limitLeaseMax ?? 128) > 1
+      ? new LeasedLimits(o.sharedState, { maxLease: o.limitLeaseMax })
+      : null;
+  const limiter: Limiter = leases ?? o.sharedState;
   const requiredScope = o.requiredScope === undefined ? '1LinkApi' : o.requiredScope;
   const dispatchers: Record<Catalog, Dispatcher> = {
     sandbox: inProcessDispatcher,
@@ -204,7 +215,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       if (endUser) endUserHash = hashEndUser(endUser);
       const tpl = limitTemplate(ent.plan, op.operationId);
       const limits = await checkLimits(
-        o.sharedState,
+        limiter,
         tpl,
         ent.subscriptionId,
         nowMs,
@@ -400,6 +411,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     async close() {
       loop?.stop();
       await cache.stop().catch(() => {});
+      await leases?.close();
       await recorder.close();
       for (const c of closers) await c().catch(() => {});
     },

@@ -1,5 +1,5 @@
 import type { PlanLimits } from '../../platform/ports.ts';
-import type { ConsumeResult, LimitRule, SharedState } from '../../platform/shared-state/shared-state.ts';
+import type { ConsumeResult, LimitRule } from '../../platform/shared-state/shared-state.ts';
 import { periodBounds } from './calendar.ts';
 import { GatewayError, gatewayError, type ViolatedPolicy } from './gateway-errors.ts';
 
@@ -316,12 +316,15 @@ function policyIndex(t: LimitTemplate, templateIndex: number, sub: number): numb
 
 export type LimitCheck = { headers: LimitHeaders };
 
+/** What the limit step needs: the shared state itself, or leases on it (limit-lease.ts). */
+export type Limiter = { consume(rules: LimitRule[], nowMs: number): Promise<ConsumeResult> };
+
 /**
  * Checks and charges one call. Throws a 429 GatewayError when refused, and a 503 (fail closed)
  * when the shared state cannot answer: a limited call is never admitted unchecked.
  */
 export async function checkLimits(
-  state: SharedState,
+  state: Limiter,
   t: LimitTemplate,
   subscriptionId: string,
   nowMs: number,

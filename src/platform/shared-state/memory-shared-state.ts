@@ -141,6 +141,19 @@ export class MemorySharedState implements SharedState {
     return { allowed, retryAfterMs, outcomes };
   }
 
+  async release(rules: LimitRule[], nowMs: number, units: number): Promise<void> {
+    if (!(units > 0)) return;
+    const wall = Date.now();
+    for (const rule of rules) {
+      const e = this.#live(rule.key, wall);
+      if (!e || typeof e.value !== 'number') continue;
+      if (rule.kind === 'window') e.value = Math.max(0, e.value - units);
+      else if (rule.kind === 'gcra') {
+        e.value = Math.max(nowMs, e.value - (rule.periodMs / rule.limit) * units);
+      }
+    }
+  }
+
   async gcra(
     key: string,
     limit: number,

@@ -95,6 +95,31 @@ end
 return cjson.encode(out)
 `;
 
+/**
+ * Gives back unused units of an earlier charge. KEYS are the rule keys; ARGV: now, units, then per
+ * key its kind (w|g|d) and, for g, the interval in ms. Missing keys are left alone (an expired window
+ * must not be re-created with a negative count).
+ */
+const RELEASE_LUA = `
+local now = tonumber(ARGV[1])
+local units = tonumber(ARGV[2])
+for i = 1, #KEYS do
+  local kind = ARGV[1 + i * 2]
+  local key = KEYS[i]
+  if kind == 'w' then
+    local v = tonumber(redis.call('GET', key) or '-1')
+    if v > 0 then redis.call('DECRBY', key, math.min(v, units)) end
+  elseif kind == 'g' then
+    local tat = tonumber(redis.call('GET', key) or '-1')
+    if tat >= 0 then
+      local back = math.max(now, tat - tonumber(ARGV[2 + i * 2]) * units)
+      redis.call('SET', key, tostring(back), 'KEEPTTL')
+    end
+  end
+end
+return 1
+`;
+
 const INCR_LUA = `
 local v = redis.call('INCRBY', KEYS[1], ARGV[1])
 if tonumber(v) == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -115,6 +140,7 @@ type PendingConsume = {
 type RedisWithScripts = Redis & {
   darwazaConsume(numKeys: number, ...args: Array<string | number>): Promise<string>;
   darwazaIncr(key: string, by: number, ttl: number): Promise<number>;
+  darwazaRelease(numKeys: number, ...args: Array<string | number>): Promise<number>;
 };
 
 export type RedisSharedStateOptions = {
@@ -152,6 +178,7 @@ export class RedisSharedState implements SharedState {
     this.#cmd.on('error', () => {});
     this.#cmd.defineCommand('darwazaConsume', { lua: CONSUME_LUA });
     this.#cmd.defineCommand('darwazaIncr', { numberOfKeys: 1, lua: INCR_LUA });
+    this.#cmd.defineCommand('darwazaRelease', { lua: RELEASE_LUA });
   }
 
   #k(key: string): string {
@@ -238,6 +265,18 @@ export class RedisSharedState implements SharedState {
       at += 1 + c.rules.length * 5;
       c.resolve({ allowed, retryAfterMs, outcomes });
     }
+  }
+
+  async release(rules: LimitRule[], nowMs: number, units: number): Promise<void> {
+    if (!(units > 0) || rules.length === 0) return;
+    const keys = rules.map((r) => this.#k(r.key));
+    const args: Array<string | number> = [nowMs, units];
+    for (const r of rules) {
+      if (r.kind === 'window') args.push('w', 0);
+      else if (r.kind === 'gcra') args.push('g', r.periodMs / r.limit);
+      else args.push('d', 0);
+    }
+    await this.#cmd.darwazaRelease(keys.length, ...keys, ...args);
   }
 
   async gcra(

@@ -63,6 +63,28 @@ for (const adapter of testSharedStates()) {
       assert.equal(await s.getCount('aon-a'), 1, 'the passing rule was not charged');
     });
 
+    test('release gives back unused units of a charge, never more than was charged', async () => {
+      const w = { kind: 'window' as const, key: 'rel-w', limit: 10, resetAtMs: T0 + 60_000 };
+      const g = { kind: 'gcra' as const, key: 'rel-g', limit: 10, periodMs: 10_000, burst: 10 };
+      assert.equal((await s.consume([w, g], T0, 8)).allowed, true);
+      assert.equal((await s.consume([w, g], T0, 3)).allowed, false);
+      await s.release([w, g], T0, 5);
+      assert.equal(await s.getCount('rel-w'), 3);
+      const after = await s.consume([w, g], T0, 7);
+      assert.equal(after.allowed, true);
+      assert.equal(after.outcomes[0].remaining, 0);
+      assert.equal(after.outcomes[1].remaining, 0);
+      assert.equal((await s.consume([w, g], T0, 1)).allowed, false);
+      // Giving back more than is counted floors at zero / a full bucket: still only `limit` at once.
+      await s.release([w, g], T0, 50);
+      assert.equal(await s.getCount('rel-w'), 0);
+      assert.equal((await s.consume([w, g], T0, 10)).allowed, true);
+      assert.equal((await s.consume([w, g], T0, 1)).allowed, false);
+      // A window that does not exist (expired) is not re-created with a negative count.
+      await s.release([{ ...w, key: 'rel-missing' }], T0, 3);
+      assert.equal(await s.getCount('rel-missing'), 0);
+    });
+
     test('distinct rule counts members exactly and lets known members through', async () => {
       const rule = (member: string) => ({
         kind: 'distinct' as const,

@@ -52,6 +52,13 @@ export type SharedState = {
    * processes. Refused calls charge nothing.
    */
   consume(rules: LimitRule[], nowMs: number, cost?: number): Promise<ConsumeResult>;
+  /**
+   * Gives back `units` that an allowed `consume` of the same rules charged but nobody used (a lease's
+   * leftover): windows count down (never below zero), buckets move back (never past full). Keys that
+   * expired meanwhile are left alone, and distinct rules are not touched. Never admits more than the
+   * rules allow: it only undoes charges.
+   */
+  release(rules: LimitRule[], nowMs: number, units: number): Promise<void>;
   /** Single GCRA check (convenience over `consume`). */
   gcra(key: string, limit: number, periodMs: number, burst: number, nowMs: number): Promise<RuleOutcome>;
   countDistinct(key: string): Promise<number>;
