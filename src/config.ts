@@ -69,7 +69,7 @@ const envSchema = z.object({
    * Largest lease of rate-limit units a gateway takes from Redis at once while a budget is far from
    * exhausted (src/modules/gateway/limit-lease.ts); 0 or 1 checks every call in Redis.
    */
-  RATE_LIMIT_LEASE_MAX: z.coerce.number().int().min(0).max(4096).default(128),
+  RATE_LIMIT_LEASE_MAX: z.coerce.number().int().min(0).max(4096).default(512),
   USAGE_WRITER: z.enum(['worker', 'inline'], { error: 'must be one of worker, inline' }).default('worker'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */

@@ -29,7 +29,7 @@ import { entitle } from './entitle.ts';
 import { type CallInput, type CallOutput, installFastPath, securityHeaders } from './fast-path.ts';
 import { GatewayError, renderGatewayError } from './gateway-errors.ts';
 import { Idempotency } from './idempotency.ts';
-import { LeasedLimits } from './limit-lease.ts';
+import { LEASE_MAX_DEFAULT, LeasedLimits } from './limit-lease.ts';
 import { checkLimits, type Limiter, limitTemplate } from './rate-limit.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
@@ -73,7 +73,7 @@ export type GatewayOptions = {
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
   logBodiesPerAppPerSecond?: number;
   /**
-   * Largest rate-limit lease taken from Redis at once (limit-lease.ts; default 128); 0 or 1 checks
+   * Largest rate-limit lease taken from Redis at once (limit-lease.ts; default 512); 0 or 1 checks
    * every call in the shared state. The in-memory state is always checked per call (it is local).
    */
   limitLeaseMax?: number;
@@ -125,7 +125,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const usage = new UsageService(o.db, () => recorder.flush());
   const idempotency = new Idempotency(o.sharedState);
   const leases =
-    o.sharedState.kind === 'redis' && (o.limitLeaseMax ?? 128) > 1
+    o.sharedState.kind === 'redis' && (o.limitLeaseMax ?? LEASE_MAX_DEFAULT) > 1
       ? new LeasedLimits(o.sharedState, { maxLease: o.limitLeaseMax })
       : null;
   const limiter: Limiter = leases ?? o.sharedState;

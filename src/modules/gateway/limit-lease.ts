@@ -15,7 +15,7 @@ import type {
  * more than its limit. What a lease may cost is the opposite: units held by one gateway that another
  * could have used. That is kept small and short:
  * - a lease is only taken while every rule has at least `reserveFactor` × n units left (with the
- *   defaults: 128 units only when ≥ 131 072 remain; a budget of a few thousand is never leased), so
+ *   defaults: 512 units only when ≥ 524 288 remain; a budget of a few thousand is never leased), so
  *   near a limit every call is checked on its own, exactly as without leases;
  * - a lease lives at most `leaseMs`; what is left then is given back (`SharedState.release`), so
  *   stranded units return to the shared budget within about two lease lifetimes;
@@ -34,13 +34,16 @@ export type LeaseOptions = {
   reserveFactor?: number;
 };
 
+/** Default of `maxLease` (RATE_LIMIT_LEASE_MAX). */
+export const LEASE_MAX_DEFAULT = 512;
+
 type Lease = {
   readonly rules: LimitRule[];
-  /** Units charged and not yet used. */
+  /** Units charged and not yet used (the latest lease plus what was left of the one before). */
   tokens: number;
   /** Wall-clock ms after which the leftover is given back instead of used. */
   expiresAt: number;
-  /** `nowMs` (the gateway's clock) and wall-clock ms of the charge, and its outcomes. */
+  /** `nowMs` (the gateway's clock) and wall-clock ms of the latest charge, and its outcomes. */
   atMs: number;
   wallAt: number;
   outcomes: RuleOutcome[];
@@ -67,7 +70,7 @@ export class LeasedLimits {
 
   constructor(state: SharedState, opts: LeaseOptions = {}) {
     this.#state = state;
-    this.#max = Math.max(1, Math.floor(opts.maxLease ?? 128));
+    this.#max = Math.max(1, Math.floor(opts.maxLease ?? LEASE_MAX_DEFAULT));
     this.#leaseMs = opts.leaseMs ?? 50;
     this.#reserve = opts.reserveFactor ?? 1024;
   }
@@ -96,15 +99,17 @@ export class LeasedLimits {
       if (l.tokens > 0 && Date.now() < l.expiresAt) {
         l.tokens--;
         this.leasedCalls++;
-        if (l.tokens === 0) {
-          // Used up within its lifetime: the next lease may be larger.
+        // Three quarters used within its lifetime: fetch the next (larger) lease before this one
+        // runs out, so calls do not wait for the round trip.
+        if (l.inflight === null && l.tokens <= l.want >> 2) {
           l.want = Math.min(this.#max, l.want * 2);
-          this.#held.delete(l);
+          const n = Math.min(l.want, l.room);
+          if (n > 1) this.#refill(l, nowMs, n).catch(() => {});
         }
         return this.#fromLease(l, nowMs);
       }
       if (l.inflight === null) break;
-      await l.inflight;
+      await l.inflight.catch(() => {});
     }
     if (l.tokens > 0) this.#giveBack(l, nowMs);
     const n = Math.min(l.want, l.room);
@@ -113,28 +118,33 @@ export class LeasedLimits {
       this.#learn(l, r, 1);
       return r;
     }
-    const lease = l;
-    lease.inflight = this.#state.consume(rules, nowMs, n).then(
+    await this.#refill(l, nowMs, n);
+    // Take a unit of the new lease (or, if it was refused near the limit, check this call alone).
+    return this.consume(rules, nowMs);
+  }
+
+  /** Charges a lease of `n` units; on success they join the units in hand, with a fresh lifetime. */
+  #refill(l: Lease, nowMs: number, n: number): Promise<void> {
+    const p = this.#state.consume(l.rules, nowMs, n).then(
       (r) => {
-        lease.inflight = null;
-        this.#learn(lease, r, n);
+        l.inflight = null;
+        this.#learn(l, r, n);
         if (!r.allowed) return;
-        lease.tokens = n;
-        lease.wallAt = Date.now();
-        lease.expiresAt = lease.wallAt + this.#leaseMs;
-        lease.atMs = nowMs;
-        lease.outcomes = r.outcomes;
-        this.#held.add(lease);
+        l.tokens += n;
+        l.wallAt = Date.now();
+        l.expiresAt = l.wallAt + this.#leaseMs;
+        l.atMs = nowMs;
+        l.outcomes = r.outcomes;
+        this.#held.add(l);
         this.#startSweeper();
       },
       (err) => {
-        lease.inflight = null;
+        l.inflight = null;
         throw err;
       },
     );
-    await lease.inflight;
-    // Take a unit of the new lease (or, if it was refused near the limit, check this call alone).
-    return this.consume(rules, nowMs);
+    l.inflight = p;
+    return p;
   }
 
   /** Sets how large the next lease may be from the units every rule has left. */
@@ -171,6 +181,7 @@ export class LeasedLimits {
     const units = l.tokens;
     l.tokens = 0;
     this.#held.delete(l);
+    if (units === 0) return;
     // Units went unused for a whole lifetime: lease less next time.
     l.want = Math.max(2, Math.floor(l.want / 2));
     this.released += units;
