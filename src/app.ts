@@ -97,9 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    const labels = { method: req.method, route, status: String(reply.statusCode) };
-    deps.metrics.httpRequests.inc(labels);
-    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    deps.metrics.http.observe(req.method, route, String(reply.statusCode), reply.elapsedTime / 1000);
   });
 
   await app.register(fastifyHelmet, {

@@ -1,11 +1,116 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /** Prometheus metrics: one registry per process (tests create their own). */
 export type Metrics = {
   registry: Registry;
-  httpRequests: Counter<'method' | 'route' | 'status'>;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** `darwaza_http_requests_total` and `darwaza_http_request_duration_seconds`. */
+  http: HttpMetrics;
 };
+
+const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** One (method, route, status) series: its count, latency sum and per-bucket counts. */
+export class HttpSeries {
+  readonly labels: { method: string; route: string; status: string };
+  count = 0;
+  sum = 0;
+  /** Observations per bucket (not cumulative); the last slot is above every bound. */
+  readonly perBucket: Float64Array;
+  readonly #bounds: readonly number[];
+
+  constructor(labels: HttpSeries['labels'], bounds: readonly number[]) {
+    this.labels = labels;
+    this.#bounds = bounds;
+    this.perBucket = new Float64Array(bounds.length + 1);
+  }
+
+  /** Counts one request that took `seconds`. */
+  observe(seconds: number): void {
+    this.count++;
+    this.sum += seconds;
+    const b = this.#bounds;
+    let i = 0;
+    while (i < b.length && seconds > b[i]) i++;
+    this.perBucket[i]++;
+  }
+}
+
+/**
+ * HTTP request counts and latency by method, route template and status, kept in plain per-series
+ * fields and turned into Prometheus' text only when scraped. (A labelled prom-client child hashed
+ * and validated its labels on every observation: ~1 µs per gateway call, a tenth of the pipeline.)
+ * Same names, types and buckets as before: `darwaza_http_requests_total` (counter) and
+ * `darwaza_http_request_duration_seconds` (histogram).
+ */
+export class HttpMetrics {
+  readonly #series = new Map<string, HttpSeries>();
+  readonly #bounds: readonly number[];
+
+  constructor(registry: Registry, bounds: readonly number[] = HTTP_BUCKETS) {
+    this.#bounds = bounds;
+    const all = () => [...this.#series.values()];
+    const counter = {
+      name: 'darwaza_http_requests_total',
+      help: 'HTTP requests handled, by method, route template and status code.',
+      type: 'counter',
+      get: async () => ({
+        name: counter.name,
+        help: counter.help,
+        type: counter.type,
+        aggregator: 'sum',
+        values: all().map((s) => ({ labels: { ...s.labels }, value: s.count })),
+      }),
+    };
+    const histogram = {
+      name: 'darwaza_http_request_duration_seconds',
+      help: 'HTTP request latency in seconds, by method, route template and status code.',
+      type: 'histogram',
+      get: async () => ({
+        name: histogram.name,
+        help: histogram.help,
+        type: histogram.type,
+        aggregator: 'sum',
+        values: all().flatMap((s) => {
+          const out: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> =
+            [];
+          let cumulative = 0;
+          for (let i = 0; i < this.#bounds.length; i++) {
+            cumulative += s.perBucket[i];
+            out.push({
+              labels: { ...s.labels, le: this.#bounds[i] },
+              value: cumulative,
+              metricName: `${histogram.name}_bucket`,
+            });
+          }
+          out.push(
+            { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${histogram.name}_bucket` },
+            { labels: { ...s.labels }, value: s.sum, metricName: `${histogram.name}_sum` },
+            { labels: { ...s.labels }, value: s.count, metricName: `${histogram.name}_count` },
+          );
+          return out;
+        }),
+      }),
+    };
+    // The registry only calls get() and reads name/type (the prom-client metric interface).
+    registry.registerMetric(counter as never);
+    registry.registerMetric(histogram as never);
+  }
+
+  /** The series for these labels; callers on hot paths keep it and call `observe` on it. */
+  series(method: string, route: string, status: string): HttpSeries {
+    const key = `${method} ${route} ${status}`;
+    let s = this.#series.get(key);
+    if (!s) {
+      s = new HttpSeries({ method, route, status }, this.#bounds);
+      this.#series.set(key, s);
+    }
+    return s;
+  }
+
+  observe(method: string, route: string, status: string, seconds: number): void {
+    this.series(method, route, status).observe(seconds);
+  }
+}
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -17,18 +122,5 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       registry.removeSingleMetric(`darwaza_nodejs_${name}_total`);
     }
   }
-  const httpRequests = new Counter({
-    name: 'darwaza_http_requests_total',
-    help: 'HTTP requests handled, by method, route template and status code.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const httpDuration = new Histogram({
-    name: 'darwaza_http_request_duration_seconds',
-    help: 'HTTP request latency in seconds, by method, route template and status code.',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  return { registry, httpRequests, httpDuration };
+  return { registry, http: new HttpMetrics(registry) };
 }

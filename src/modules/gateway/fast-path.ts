@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { errorBody } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import type { Metrics } from '../../platform/metrics.ts';
+import type { HttpSeries, Metrics } from '../../platform/metrics.ts';
 import type { NetworkOperation } from '../../platform/ports.ts';
 
 /**
@@ -111,22 +111,23 @@ export function installFastPath(
   const fastify = listeners[0];
   const base = Object.entries(deps.baseHeaders).filter(([k]) => API_HEADERS.has(k));
 
-  // Request counts and latency per (route, status), with the labelled metric children cached: the
-  // label lookup cost more than the observation. Latency runs until the response is written.
-  type Child = { count: { inc(): void }; duration: { observe(v: number): void } };
-  const children = new Map<string, Child>();
-  const observe = (route: Route, method: string, status: number, t0: number) => {
+  // Request counts and latency per (route, status): the series is looked up once per route and
+  // status and kept (no label strings built per call). Latency runs until the response is written.
+  const series = new Map<Route, Map<number, HttpSeries>>();
+  const observe = (route: Route, status: number, t0: number) => {
     const m = deps.metrics;
     if (!m) return;
-    const key = `${method} ${route.template} ${status}`;
-    let c = children.get(key);
-    if (!c) {
-      const labels = { method, route: route.template, status: String(status) };
-      c = { count: m.httpRequests.labels(labels), duration: m.httpDuration.labels(labels) };
-      children.set(key, c);
+    let byStatus = series.get(route);
+    if (!byStatus) {
+      byStatus = new Map();
+      series.set(route, byStatus);
     }
-    c.count.inc();
-    c.duration.observe((performance.now() - t0) / 1000);
+    let s = byStatus.get(status);
+    if (!s) {
+      s = m.http.series(route.op.method, route.template, String(status));
+      byStatus.set(status, s);
+    }
+    s.observe((performance.now() - t0) / 1000);
   };
 
   // One writeHead with a flat [name, value, …] list: the header block is built in one go.
@@ -177,7 +178,7 @@ export function installFastPath(
         } else q.res.destroy();
         q.status = 500;
       }
-      observe(q.route, q.res.req.method ?? 'GET', q.status, q.t0);
+      observe(q.route, q.status, q.t0);
     }
   };
   const refuse = (
