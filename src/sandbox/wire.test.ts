@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BILL_REQUEST_FIELDS } from './products/bills.ts';
+import { TITLE_FETCH_FIELDS, TRANSFER_FIELDS } from './products/ibft.ts';
+import { billBody, ibftBody } from './test-support.ts';
+import { checkFields, compileFieldCheck, type FieldSpec, parseFields } from './wire.ts';
+
+/** A small deterministic generator, so a failure names a reproducible case. */
+function rng(seed: number) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+const BAD_VALUES: unknown[] = [
+  undefined,
+  null,
+  '',
+  0,
+  12,
+  true,
+  [],
+  ['1'],
+  {},
+  { a: 'x' },
+  { a: 1 },
+  { a: 'y'.repeat(101) },
+  Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])),
+  'x',
+  'ABC',
+  '1234',
+  '12345678901234567890',
+  '9'.repeat(201),
+  '1399999999',
+  '0000000000',
+  '586',
+  '221166',
+  '221166     ',
+  'PK36SCBL0000001123456702',
+  '0251 Family',
+  '9999 unknown purpose',
+];
+
+const cases: Array<{ name: string; specs: FieldSpec[]; body: () => Record<string, unknown> }> = [
+  { name: 'IBFT title fetch', specs: TITLE_FETCH_FIELDS, body: () => ibftBody() },
+  { name: 'IBFT transfer', specs: TRANSFER_FIELDS, body: () => ibftBody() },
+  ...Object.entries(BILL_REQUEST_FIELDS).map(([op, specs]) => ({
+    name: `1Bill ${op}`,
+    specs,
+    // Payment and void also carry an authorisation id and an amount.
+    body: () =>
+      billBody(
+        op as never,
+        op === 'billInquiry' ? {} : { AuthID: '123456', TransactionAmount: '000000150000' },
+      ),
+  })),
+];
+
+for (const c of cases) {
+  test(`compiled field check agrees with the reference checker (${c.name})`, () => {
+    const fast = compileFieldCheck(c.specs);
+    // The documented example body takes the compiled path.
+    const valid = c.body();
+    const copy = () => ({ ...valid }); // values are replaced, never changed in place
+    const ref = checkFields(valid, c.specs);
+    assert.equal(ref.ok, true, JSON.stringify(ref));
+    assert.deepEqual(fast(valid), ref);
+    const next = rng(c.name.length * 7919);
+    const names = [...c.specs.map((s) => s.name), 'Unknown'];
+    let fastTaken = 0;
+    for (let i = 0; i < 3000; i++) {
+      const body: Record<string, unknown> = copy();
+      const changes = 1 + Math.floor(next() * 3);
+      for (let k = 0; k < changes; k++) {
+        const name = names[Math.floor(next() * names.length)];
+        const v = BAD_VALUES[Math.floor(next() * BAD_VALUES.length)];
+        if (v === undefined) delete body[name];
+        else body[name] = v;
+      }
+      const expected = checkFields(body, c.specs);
+      const f = fast(body);
+      if (f !== null) {
+        fastTaken++;
+        assert.deepEqual(f, expected, `case ${i}: ${JSON.stringify(body)}`);
+      }
+      assert.deepEqual(parseFields(body, c.specs), expected, `case ${i}: ${JSON.stringify(body)}`);
+    }
+    assert.ok(fastTaken > 0, 'some mutated bodies are still valid and take the compiled path');
+    // Not an object: never the compiled path; the reference names the problem.
+    for (const body of [null, 'text', '{"a":1}', [], 5]) {
+      assert.equal(fast(body), null);
+      assert.deepEqual(parseFields(body, c.specs), checkFields(body, c.specs));
+    }
+  });
+}
