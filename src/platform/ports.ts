@@ -190,12 +190,18 @@ export type CacheInvalidation = {
  * organisation? The terms module records deemed acceptance at first use after an effective date.
  */
 export type TermsEnforcer = {
-  /** `productSlug` adds that product's additional terms to the check (general terms always). */
+  /**
+   * `productSlug` adds that product's additional terms to the check (general terms always). A
+   * cached decision is returned as is (no promise), a fresh one as a promise.
+   */
   onApiCall(
     orgId: string,
     nowMs: number,
     productSlug?: string,
-  ): Promise<{ allowed: true } | { allowed: false; code: string; message: string }>;
+  ):
+    | { allowed: true }
+    | { allowed: false; code: string; message: string }
+    | Promise<{ allowed: true } | { allowed: false; code: string; message: string }>;
 };
 
 // ---------------------------------------------------------------- organisation termination (terms module)

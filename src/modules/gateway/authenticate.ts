@@ -77,7 +77,11 @@ export async function authenticate(cache: DirectoryCache, input: AuthInput): Pro
       },
     );
   }
-  const [app, token] = await Promise.all([cache.app(clientId), cache.token(m[1], input.nowMs)]);
+  let app = cache.appNow(clientId);
+  let token = cache.tokenNow(m[1]);
+  if (app === undefined || token === undefined) {
+    [app, token] = await Promise.all([cache.app(clientId), cache.token(m[1], input.nowMs)]);
+  }
   if (!app) {
     throw new GatewayError('gateway_invalid_client', 401, 'The client id is unknown.', {
       headers: { 'www-authenticate': wwwAuthenticate('invalid_token', 'unknown client id') },

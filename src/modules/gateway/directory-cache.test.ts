@@ -31,6 +31,31 @@ describe('DirectoryCache', () => {
     assert.equal((await c.app('later'))?.status, 'suspended');
   });
 
+  it('answers without a promise only from settled, unexpired, uninvalidated entries', async () => {
+    let now = 0;
+    const dir = new FakeDirectory();
+    dir.addApp({ appId: 'app_a', clientId: 'ca', orgId: 'org_a' }, { token: 'ta' });
+    const c = new DirectoryCache(dir, { now: () => now });
+    assert.equal(c.appNow('ca'), undefined, 'never looked up');
+    const pending = c.app('ca');
+    assert.equal(c.appNow('ca'), undefined, 'lookup still running');
+    await pending;
+    assert.equal(c.appNow('ca')?.appId, 'app_a');
+    assert.equal(c.appNow('unknown'), undefined);
+    await c.app('unknown');
+    assert.equal(c.appNow('unknown'), null, 'a settled "not found" is an answer too');
+    await c.token('ta', 0);
+    await c.entitlement('app_a', 'ibft', 0);
+    assert.equal(c.tokenNow('ta')?.appId, 'app_a');
+    assert.equal(c.entitlementNow('app_a', 'ibft')?.status, 'active');
+    now = 5001;
+    assert.equal(c.appNow('ca'), undefined, 'expired');
+    now = 0;
+    c.invalidate({ kind: 'app', id: 'app_a' });
+    assert.equal(c.tokenNow('ta'), undefined, 'invalidated');
+    assert.equal(c.entitlementNow('app_a', 'ibft'), undefined);
+  });
+
   it('a token entry lives no longer than the token', async () => {
     let now = 0;
     const dir = new FakeDirectory();

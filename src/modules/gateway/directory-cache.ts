@@ -16,7 +16,15 @@ import type { SharedState, Unsubscribe } from '../../platform/shared-state/share
  * a message is lost, and "not found" answers are kept only 1 s. Concurrent misses for one key share
  * one lookup.
  */
-type Entry<T> = { p: Promise<T>; exp: number; appId: string | undefined; clientId: string | undefined };
+type Entry<T> = {
+  p: Promise<T>;
+  exp: number;
+  appId: string | undefined;
+  clientId: string | undefined;
+  /** The value once the lookup has settled (read synchronously by the `…Now` methods). */
+  v: T | undefined;
+  ready: boolean;
+};
 
 export type DirectoryCacheOptions = {
   ttlMs?: number;
@@ -72,7 +80,14 @@ export class DirectoryCache {
     const e = map.get(key);
     if (e && e.exp > now) return e.p;
     if (map.size >= this.#max) map.clear();
-    const entry: Entry<T> = { p: load(), exp: now + this.#ttl, appId: undefined, clientId: undefined };
+    const entry: Entry<T> = {
+      p: load(),
+      exp: now + this.#ttl,
+      appId: undefined,
+      clientId: undefined,
+      v: undefined,
+      ready: false,
+    };
     map.set(key, entry);
     entry.p.then(
       (v) => {
@@ -81,12 +96,35 @@ export class DirectoryCache {
         entry.clientId = m.clientId;
         const ttl = Math.min(m.negative ? this.#negTtl : this.#ttl, m.ttlMs ?? this.#ttl);
         entry.exp = now + Math.max(0, ttl);
+        entry.v = v;
+        entry.ready = true;
       },
       () => {
         if (map.get(key) === entry) map.delete(key);
       },
     );
     return entry.p;
+  }
+
+  /**
+   * A cached answer without waiting: the value when a settled, unexpired entry holds it, else
+   * `undefined` (then call the promise-returning method). Saves a promise per lookup on the hot path.
+   */
+  #peek<T>(map: Map<string, Entry<T>>, key: string): T | undefined {
+    const e = map.get(key);
+    return e?.ready && e.exp > this.#now() ? e.v : undefined;
+  }
+
+  appNow(clientId: string): GatewayApp | null | undefined {
+    return this.#peek(this.#apps, clientId);
+  }
+
+  tokenNow(token: string): VerifiedToken | null | undefined {
+    return this.#peek(this.#tokens, token);
+  }
+
+  entitlementNow(appId: string, productSlug: string): GatewayEntitlement | null | undefined {
+    return this.#peek(this.#entitlements, `${appId}\u0000${productSlug}`);
   }
 
   app(clientId: string): Promise<GatewayApp | null> {

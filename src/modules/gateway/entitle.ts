@@ -27,10 +27,12 @@ export async function entitle(
       `This application is registered for the ${app.environment} catalog, not ${catalog}.`,
     );
   }
-  const [ent, gate] = await Promise.all([
-    cache.entitlement(app.appId, productSlug, nowMs),
-    terms.onApiCall(app.orgId, nowMs, productSlug),
-  ]);
+  // Both answers are normally cached: read them without a promise; otherwise wait for both.
+  let ent = cache.entitlementNow(app.appId, productSlug);
+  let gate = terms.onApiCall(app.orgId, nowMs, productSlug);
+  if (ent === undefined || gate instanceof Promise) {
+    [ent, gate] = await Promise.all([cache.entitlement(app.appId, productSlug, nowMs), gate]);
+  }
   if (ent?.status !== 'active') {
     throw new GatewayError(
       'gateway_not_subscribed',

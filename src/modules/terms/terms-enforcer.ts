@@ -101,7 +101,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
    * `productSlug` (optional) adds that product's additional terms to the check; without it only
    * the general terms are enforced.
    */
-  async onApiCall(orgId: string, nowMs: number, productSlug?: string): Promise<TermsDecision> {
+  onApiCall(orgId: string, nowMs: number, productSlug?: string): TermsDecision | Promise<TermsDecision> {
     const key = `${orgId}|${productSlug ?? ''}`;
     const hit = this.#cache.get(key);
     if (hit && nowMs >= hit.computedAtMs && nowMs < hit.validUntilMs) return hit.decision;
