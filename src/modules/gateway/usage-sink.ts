@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
+import { type EncodedBatch, encodeBatch } from './usage-codec.ts';
 import { type UsageRecord, UsageWriter } from './usage-writer.ts';
 
 /**
@@ -22,7 +23,7 @@ export function inlineUsageSink(db: Kysely<any>, dialect: 'sqlite' | 'postgres')
 }
 
 /** Messages between the recorder's thread and the usage worker (usage-worker.ts). */
-export type ToWorker = { type: 'write'; id: number; batch: UsageRecord[] } | { type: 'close' };
+export type ToWorker = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'close' };
 export type FromWorker = { id: number; ok: true } | { id: number; ok: false; error: string };
 
 type Pending = { resolve: () => void; reject: (err: Error) => void };
@@ -72,7 +73,7 @@ export class WorkerUsageSink implements UsageSink {
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.size === 0) w.ref();
       this.#pending.set(id, { resolve, reject });
-      w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
+      w.postMessage({ type: 'write', id, batch: encodeBatch(batch) } satisfies ToWorker);
     });
   }
 

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DatabaseLocation, openLocation } from '../../platform/db/database.ts';
+import { decodeBatch } from './usage-codec.ts';
 import type { FromWorker, ToWorker } from './usage-sink.ts';
 import { UsageWriter } from './usage-writer.ts';
 
@@ -21,7 +22,7 @@ port.on('message', (m: ToWorker) => {
     queue = queue.then(async () => {
       let reply: FromWorker;
       try {
-        await writer.write(m.batch);
+        await writer.write(decodeBatch(m.batch));
         reply = { id: m.id, ok: true };
       } catch (err) {
         reply = { id: m.id, ok: false, error: (err as Error).message };

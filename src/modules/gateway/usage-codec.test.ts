@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeBatch, encodeBatch } from './usage-codec.ts';
+import type { UsageRecord } from './usage-writer.ts';
+
+function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    atMs: 1_800_000_000_000 + i,
+    orgId: 'org_a',
+    appId: 'app_a',
+    productSlug: 'ibft',
+    operationId: 'ibftTitleFetch',
+    catalog: 'sandbox',
+    method: 'POST',
+    path: '/darwaza/sandbox/path-1',
+    status: 200,
+    errorCode: null,
+    networkCode: '00',
+    latencyUs: 123.5,
+    clientIp: '127.0.0.1',
+    endUserHash: `h${i % 3}`,
+    requestId: `req_${i}`,
+    bytesIn: 931,
+    bytesOut: 553,
+    replayed: false,
+    liveDataSuspected: false,
+    requestHeaders: null,
+    requestBody: undefined,
+    responseBody: null,
+    bodiesSkipped: true,
+    ...over,
+  };
+}
+
+test('a batch decodes to the records encoded: nulls, empty strings, flags, bodies', () => {
+  const batch = [
+    record(0),
+    record(1, {
+      bodiesSkipped: false,
+      requestHeaders: { 'content-type': 'application/json', 'x-multi': ['a', 'b'] },
+      requestBody: { AccountNumberTo: '9990000000001001', nested: { a: [1, 2] } },
+      responseBody: '{"ResponseCode":"00"}',
+    }),
+    record(2, {
+      orgId: null,
+      appId: null,
+      productSlug: null,
+      operationId: null,
+      status: 401,
+      errorCode: 'gateway_invalid_token',
+      networkCode: null,
+      endUserHash: null,
+      clientIp: '',
+      replayed: true,
+      liveDataSuspected: true,
+      bodiesSkipped: false,
+      requestHeaders: null,
+      responseBody: 'x',
+    }),
+    record(3, { path: '/with/ünïcode?q=1', latencyUs: 0.1 + 0.2 }),
+    record(4, { latencyUs: 0 }),
+  ];
+  const normal = (r: UsageRecord) => ({ ...r, bodiesSkipped: r.bodiesSkipped === true });
+  const enc = encodeBatch(batch);
+  // What crosses the thread boundary: structured-clone it as postMessage would.
+  const decoded = decodeBatch(structuredClone(enc));
+  assert.deepEqual(decoded.map(normal), batch.map(normal));
+  assert.equal(enc.bodies.length, 2);
+});
+
+test('an empty batch stays empty', () => {
+  assert.deepEqual(decodeBatch(encodeBatch([])), []);
+});
