@@ -43,6 +43,12 @@ const BAD_VALUES: unknown[] = [
   'PK36SCBL0000001123456702',
   '0251 Family',
   '9999 unknown purpose',
+  '123456\n',
+  '12345 ',
+  '١٢٣٤٥٦',
+  '0000000000000',
+  '1234567890123456789',
+  '12345678901234567890123',
 ];
 
 const cases: Array<{ name: string; specs: FieldSpec[]; body: () => Record<string, unknown> }> = [
@@ -97,3 +103,28 @@ for (const c of cases) {
     }
   });
 }
+
+test('compiled pattern checks accept exactly what the patterns accept', () => {
+  const specs: FieldSpec[] = [
+    { name: 'A', required: true, pattern: /^\d{3}$/, rule: 'MUST BE 3 DIGITS' },
+    { name: 'B', pattern: /^\d{2,4}$/, rule: 'MUST BE 2-4 DIGITS' },
+  ];
+  const fast = compileFieldCheck(specs);
+  const alphabet = ['/', '0', '1', '8', '9', ':', 'a', '٠', ' ', '\n'];
+  const next = rng(42);
+  const word = () =>
+    Array.from({ length: Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(
+      '',
+    );
+  let accepted = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const body = { A: word(), B: word() };
+    const expected = checkFields(body, specs);
+    const f = fast(body);
+    if (f !== null) {
+      accepted++;
+      assert.deepEqual(f, expected, JSON.stringify(body));
+    } else assert.equal(expected.ok, false, `compiled path refused a valid body ${JSON.stringify(body)}`);
+  }
+  assert.ok(accepted > 10, `accepted ${accepted}`);
+});
