@@ -41,13 +41,20 @@ export type IdPrefix =
 let lastMs = 0;
 let lastRand: Uint8Array = new Uint8Array(10);
 
+/** The last time encoded: ids come in bursts within one millisecond, so it is usually reused. */
+let timeMs = -1;
+let timeText = '';
+
 function encodeTime(ms: number): string {
+  if (ms === timeMs) return timeText;
   let out = '';
   let t = ms;
   for (let i = 0; i < 10; i++) {
     out = ALPHABET[t % 32] + out;
     t = Math.floor(t / 32);
   }
+  timeMs = ms;
+  timeText = out;
   return out;
 }
 
