@@ -185,7 +185,7 @@ const headers = {
   },
   RateLimit: {
     description:
-      'IETF RateLimit field: for each policy of your plan, the remaining calls (r) and the seconds until the window resets (t), e.g. "hour";r=99;t=3570. Sent once the caller is identified and the plan limits the operation (every catalogue plan does).',
+      'IETF RateLimit field: for each policy of your plan, the remaining calls (r) and the seconds until the window resets (t), e.g. "hour";r=99;t=3570. Sent once the caller is identified and the plan limits the operation (every catalogue plan does). While a budget has many thousands of calls left, a gateway of a scaled-out deployment may count from units it took in advance, so r can lag other gateways’ calls by up to 50 ms; near the limit every call is counted exactly.',
     schema: { type: 'string', maxLength: 1024 },
   },
   RateLimitPolicy: {
