@@ -17,11 +17,13 @@ import type {
  * - a lease is only taken while every rule has at least `reserveFactor` × n units left (with the
  *   defaults: 512 units only when ≥ 524 288 remain; a budget of a few thousand is never leased), so
  *   near a limit every call is checked on its own, exactly as without leases;
- * - a lease lives at most `leaseMs`; what is left then is given back (`SharedState.release`), so
- *   stranded units return to the shared budget within about two lease lifetimes;
+ * - a lease lives `leaseMs`; what is left then is given back (`SharedState.release`), so stranded
+ *   units return to the shared budget within about two lease lifetimes. (The next lease is fetched
+ *   when a quarter is left and that remainder joins it, so a unit is used at most ~2 × `leaseMs`
+ *   after it was charged: units are interchangeable and the remainder is used first.)
  * - a lease belongs to the rule set of one period (the keys change when a window turns over), so its
  *   units are only ever used inside the window they were charged to.
- * GCRA buckets are charged up to `leaseMs` before the calls, which can only delay calls, never admit
+ * GCRA buckets are charged up to ~2 × `leaseMs` before the calls, which can only delay calls, never admit
  * extra ones inside the bucket's span. Calls that name an end user for a distinct-end-user cap are
  * never leased (each member must be checked). With `maxLease` ≤ 1, every call goes to the store.
  */
