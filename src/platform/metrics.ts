@@ -35,6 +35,19 @@ export class HttpSeries {
   }
 }
 
+type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
+
+/** A metric family in the shape prom-client's registry reads: name, help, type and get(). */
+function family(name: string, what: string, type: 'counter' | 'histogram', values: () => Sample[]): never {
+  const help = `${what}, by method, route template and status code.`;
+  return {
+    name,
+    help,
+    type,
+    get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
+  } as never;
+}
+
 /**
  * HTTP request counts and latency by method, route template and status, kept in plain per-series
  * fields and turned into Prometheus' text only when scraped. (A labelled prom-client child hashed
@@ -49,51 +62,35 @@ export class HttpMetrics {
   constructor(registry: Registry, bounds: readonly number[] = HTTP_BUCKETS) {
     this.#bounds = bounds;
     const all = () => [...this.#series.values()];
-    const counter = {
-      name: 'darwaza_http_requests_total',
-      help: 'HTTP requests handled, by method, route template and status code.',
-      type: 'counter',
-      get: async () => ({
-        name: counter.name,
-        help: counter.help,
-        type: counter.type,
-        aggregator: 'sum',
-        values: all().map((s) => ({ labels: { ...s.labels }, value: s.count })),
-      }),
-    };
-    const histogram = {
-      name: 'darwaza_http_request_duration_seconds',
-      help: 'HTTP request latency in seconds, by method, route template and status code.',
-      type: 'histogram',
-      get: async () => ({
-        name: histogram.name,
-        help: histogram.help,
-        type: histogram.type,
-        aggregator: 'sum',
-        values: all().flatMap((s) => {
-          const out: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> =
-            [];
+    const histogram = 'darwaza_http_request_duration_seconds';
+    // The registry only calls get() and reads name/type (the prom-client metric interface).
+    registry.registerMetric(
+      family('darwaza_http_requests_total', 'HTTP requests handled', 'counter', () =>
+        all().map((s) => ({ labels: { ...s.labels }, value: s.count })),
+      ),
+    );
+    registry.registerMetric(
+      family(histogram, 'HTTP request latency in seconds', 'histogram', () =>
+        all().flatMap((s) => {
+          const out: Sample[] = [];
           let cumulative = 0;
           for (let i = 0; i < this.#bounds.length; i++) {
             cumulative += s.perBucket[i];
             out.push({
               labels: { ...s.labels, le: this.#bounds[i] },
               value: cumulative,
-              metricName: `${histogram.name}_bucket`,
+              metricName: `${histogram}_bucket`,
             });
           }
           out.push(
-            { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${histogram.name}_bucket` },
-            { labels: { ...s.labels }, value: s.sum, metricName: `${histogram.name}_sum` },
-            { labels: { ...s.labels }, value: s.count, metricName: `${histogram.name}_count` },
+            { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${histogram}_bucket` },
+            { labels: { ...s.labels }, value: s.sum, metricName: `${histogram}_sum` },
+            { labels: { ...s.labels }, value: s.count, metricName: `${histogram}_count` },
           );
           return out;
         }),
-      }),
-    };
-    // The registry only calls get() and reads name/type (the prom-client metric interface).
-    registry.registerMetric(counter as never);
-    registry.registerMetric(histogram as never);
+      ),
+    );
   }
 
   /** The series for these labels; callers on hot paths keep it and call `observe` on it. */

@@ -34,6 +34,9 @@ export type DirectoryCacheOptions = {
   maxEntries?: number;
 };
 
+/** One key for both the lookup and the synchronous read of an entitlement. */
+const entitlementKey = (appId: string, productSlug: string) => `${appId}\u0000${productSlug}`;
+
 export class DirectoryCache {
   readonly #dir: GatewayDirectory;
   readonly #ttl: number;
@@ -124,7 +127,7 @@ export class DirectoryCache {
   }
 
   entitlementNow(appId: string, productSlug: string): GatewayEntitlement | null | undefined {
-    return this.#peek(this.#entitlements, `${appId}\u0000${productSlug}`);
+    return this.#peek(this.#entitlements, entitlementKey(appId, productSlug));
   }
 
   app(clientId: string): Promise<GatewayApp | null> {
@@ -162,7 +165,7 @@ export class DirectoryCache {
   entitlement(appId: string, productSlug: string, nowMs: number): Promise<GatewayEntitlement | null> {
     return this.#get(
       this.#entitlements,
-      `${appId}\u0000${productSlug}`,
+      entitlementKey(appId, productSlug),
       () => this.#dir.entitlement(appId, productSlug),
       (e) => ({
         appId,
