@@ -1,29 +1,17 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registerCommand } from '../src/cli.ts';
+import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
+import { type GeneratorName, type LoadGenerator, pickGenerator } from './load-generators.ts';
 
 /**
  * darwaza bench: raw node:http vs the gateway's full pipeline, measured in one run on this machine
- * with autocannon at fixed concurrency, each server in its own process (CPU per request is the
- * server's own process.cpuUsage delta). Repeats the gateway with Redis when REDIS_URL is set.
+ * with one load generator (wrk when installed, else autocannon: load-generators.ts) at fixed
+ * concurrency, each server in its own process (CPU per request is the server's own
+ * process.cpuUsage delta). Repeats the gateway with Redis when REDIS_URL is set.
  */
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-type AutocannonResult = {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  '2xx': number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-};
-
-import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
-
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
 type Ready = { port: number; method: string; path: string; headers: Record<string, string>; body: string };
 type Row = {
   name: string;
@@ -80,6 +68,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 async function measure(
   name: string,
   kind: 'raw' | 'gateway',
+  load: LoadGenerator,
   opts: { connections: number; duration: number; warmup: number; redisUrl?: string },
 ): Promise<Row> {
   const { child, ready } = await startServer(kind, opts.redisUrl);
@@ -91,20 +80,20 @@ async function measure(
       body: ready.body,
       connections: opts.connections,
     };
-    await autocannon({ ...target, duration: opts.warmup });
+    await load.run({ ...target, duration: opts.warmup });
     const cpu0 = await cpuOf(child);
-    const r = await autocannon({ ...target, duration: opts.duration });
+    const r = await load.run({ ...target, duration: opts.duration });
     const cpu1 = await cpuOf(child);
-    const total = r.requests.total;
+    const total = r.total;
     return {
       name,
-      rps: Math.round(r.requests.average),
-      p50: r.latency.p50,
-      p99: r.latency.p99,
+      rps: Math.round(r.rps),
+      p50: r.p50Ms,
+      p99: r.p99Ms,
       total,
-      ok: r['2xx'],
+      ok: r.ok,
       non2xx: r.non2xx,
-      errors: r.errors + r.timeouts,
+      errors: r.errors,
       cpuUsPerRequest:
         total > 0 ? Math.round((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / total) : 0,
       sysUsPerRequest: total > 0 ? Math.round((cpu1.system - cpu0.system) / total) : 0,
@@ -159,8 +148,8 @@ function medianRow(runs: Row[]): Row {
   return {
     name: runs[0].name,
     rps: pick((r) => r.rps),
-    p50: pick((r) => r.p50),
-    p99: pick((r) => r.p99),
+    p50: Math.round(median(runs.map((r) => r.p50)) * 10) / 10,
+    p99: Math.round(median(runs.map((r) => r.p99)) * 10) / 10,
     total: pick((r) => r.total),
     ok: pick((r) => r.ok),
     non2xx: Math.max(...runs.map((r) => r.non2xx)),
@@ -172,14 +161,17 @@ function medianRow(runs: Row[]): Row {
 
 registerCommand('bench', {
   summary: 'Benchmark the gateway against a raw node:http server (prints the ratio)',
-  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--rounds 3] [--json out/bench.json] [--no-redis]
+  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--rounds 3] [--generator auto|wrk|autocannon]
+             [--json out/bench.json] [--no-redis]
 
 Runs, one after the other, a raw node:http server and the gateway (full pipeline: bearer token,
 entitlement, rate limit with a budget never reached, usage records) on a sandbox operation, each
-in its own process, driven by autocannon at fixed concurrency. With REDIS_URL set, the gateway is
-measured again with its limits in Redis. Repeats that --rounds times (shared machines are noisy)
-and prints, per server, the median requests/s, p50/p99 latency and server CPU µs per request, and
-the gateway/raw ratio of each round (raw and gateway measured back to back) with their median.`,
+in its own process, driven by one load generator at fixed concurrency: wrk when it is installed
+(Debian: apt-get install wrk), autocannon otherwise, or the one --generator names. With REDIS_URL
+set, the gateway is measured again with its limits in Redis. Repeats that --rounds times (shared
+machines are noisy) and prints, per server, the median requests/s, p50/p99 latency and server CPU
+µs per request, and the gateway/raw ratio of each round (raw and gateway measured back to back)
+with their median.`,
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -188,6 +180,7 @@ the gateway/raw ratio of each round (raw and gateway measured back to back) with
         duration: { type: 'string', default: '6' },
         warmup: { type: 'string', default: '2' },
         rounds: { type: 'string', default: '3' },
+        generator: { type: 'string', default: 'auto' },
         json: { type: 'string' },
         'no-redis': { type: 'boolean' },
       },
@@ -199,26 +192,44 @@ the gateway/raw ratio of each round (raw and gateway measured back to back) with
     };
     const rounds = Math.max(1, Math.min(20, Math.floor(Number(values.rounds)) || 1));
     const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
+    const wanted = values.generator as string;
+    if (!['auto', 'wrk', 'autocannon'].includes(wanted)) {
+      say(`--generator must be auto, wrk or autocannon (got "${wanted}")`);
+      return 2;
+    }
+    let load: LoadGenerator;
+    try {
+      load = pickGenerator(wanted as 'auto' | GeneratorName);
+    } catch (err) {
+      say((err as Error).message);
+      return 2;
+    }
     say(
-      `${opts.connections} connections, ${opts.duration} s per run after ${opts.warmup} s warm-up, ${rounds} round(s)`,
+      `${load.describe}: ${opts.connections} connections, ${opts.duration} s per run after ${opts.warmup} s warm-up, ${rounds} round(s)`,
     );
+    if (load.name === 'autocannon' && wanted === 'auto') {
+      say(
+        'wrk is not installed, so autocannon drives the load (it needs more CPU per response; see docs/performance.md)',
+      );
+    }
     const redisUrl = process.env.REDIS_URL && !values['no-redis'] ? process.env.REDIS_URL : '';
     const runs: Row[][] = [];
     for (let round = 1; round <= rounds; round++) {
       const tag = rounds > 1 ? `round ${round}/${rounds}: ` : '';
       const row: Row[] = [];
       say(`${tag}raw node:http …`);
-      row.push(await measure('raw node:http', 'raw', opts));
+      row.push(await measure('raw node:http', 'raw', load, opts));
       say(`${tag}gateway (memory state) …`);
-      row.push(await measure('gateway (memory)', 'gateway', opts));
+      row.push(await measure('gateway (memory)', 'gateway', load, opts));
       if (redisUrl) {
         say(`${tag}gateway (Redis state) …`);
-        row.push(await measure('gateway (redis)', 'gateway', { ...opts, redisUrl }));
+        row.push(await measure('gateway (redis)', 'gateway', load, { ...opts, redisUrl }));
       }
       runs.push(row);
     }
     const rows = runs[0].map((_, k) => medianRow(runs.map((r) => r[k])));
-    process.stdout.write(`${table(rows)}\n${rounds > 1 ? `(medians of ${rounds} rounds)\n` : ''}\n`);
+    const note = `load generator: ${load.describe}${rounds > 1 ? `; medians of ${rounds} rounds` : ''}`;
+    process.stdout.write(`${table(rows)}\n(${note})\n\n`);
     const ratios: Record<string, number> = {};
     const perRound: Record<string, number[]> = {};
     for (let k = 1; k < rows.length; k++) {
@@ -232,7 +243,20 @@ the gateway/raw ratio of each round (raw and gateway measured back to back) with
       mkdirSync(resolve(values.json, '..'), { recursive: true });
       writeFileSync(
         values.json,
-        JSON.stringify({ at: new Date().toISOString(), opts, rounds, rows, ratios, perRound, runs }, null, 2),
+        JSON.stringify(
+          {
+            at: new Date().toISOString(),
+            generator: load.describe,
+            opts,
+            rounds,
+            rows,
+            ratios,
+            perRound,
+            runs,
+          },
+          null,
+          2,
+        ),
       );
     }
     return 0;
