@@ -6,6 +6,7 @@ import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
+import { decodeBatch } from './usage-codec.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
 import { inlineUsageSink, type UsageSink, WorkerUsageSink } from './usage-sink.ts';
@@ -193,7 +194,7 @@ describe('usage recorder flush ordering', () => {
       write: (batch) =>
         new Promise<void>((resolve) => {
           gates.push(() => {
-            for (const r of batch) written.push(r.requestId);
+            for (const r of decodeBatch(batch)) written.push(r.requestId);
             resolve();
           });
         }),
@@ -227,6 +228,59 @@ describe('usage recorder flush ordering', () => {
   });
 });
 
+describe('usage recorder chunks, retries and bound', () => {
+  const make = (sink: UsageSink, over: { batchSize?: number; maxBuffered?: number } = {}) =>
+    new UsageRecorder({
+      sink,
+      db: undefined as never,
+      clock: new FakeClock(T0),
+      log: createLogger('silent'),
+      flushMs: 250,
+      ...over,
+    });
+
+  it('a failed chunk is kept encoded and written first, in order, at the next flush', async () => {
+    const written: string[][] = [];
+    let fail = true;
+    const sink: UsageSink = {
+      kind: 'worker',
+      write: async (batch) => {
+        if (fail) throw new Error('database down');
+        written.push(decodeBatch(batch).map((r) => r.requestId));
+      },
+      close: async () => {},
+    };
+    const r = make(sink, { batchSize: 2 });
+    for (const id of ['a', 'b', 'c']) r.record(record(1, { requestId: id }));
+    await r.flush();
+    assert.equal(r.pending, 3, 'all three rows kept after the failure');
+    assert.equal(r.written, 0);
+    fail = false;
+    r.record(record(1, { requestId: 'd' }));
+    await r.flush();
+    assert.deepEqual(written, [['a', 'b'], ['c'], ['d']]);
+    assert.equal(r.pending, 0);
+    assert.equal(r.written, 4);
+  });
+
+  it('beyond maxBuffered the oldest chunk is dropped and counted', async () => {
+    const written: string[] = [];
+    const sink: UsageSink = {
+      kind: 'worker',
+      write: async (batch) => {
+        for (const rec of decodeBatch(batch)) written.push(rec.requestId);
+      },
+      close: async () => {},
+    };
+    const r = make(sink, { batchSize: 2, maxBuffered: 4 });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) r.record(record(1, { requestId: id }));
+    assert.equal(r.dropped, 2, 'the chunk [a, b] went when the fifth row arrived');
+    assert.equal(r.pending, 3);
+    await r.flush();
+    assert.deepEqual(written, ['c', 'd', 'e']);
+  });
+});
+
 describe('usage worker thread lifetime', () => {
   it('an idle writer never keeps the process alive; a pending batch is answered first', async () => {
     // A child process writes one batch through a worker sink and never closes it: it must still
@@ -242,11 +296,12 @@ describe('usage worker thread lifetime', () => {
       import { migrateToLatest } from ${JSON.stringify(new URL('../../platform/db/migrator.ts', import.meta.url).href)};
       import { migrations } from ${JSON.stringify(new URL('./migrations.ts', import.meta.url).href)};
       import { WorkerUsageSink } from ${JSON.stringify(new URL('./usage-sink.ts', import.meta.url).href)};
+      import { encodeBatch } from ${JSON.stringify(new URL('./usage-codec.ts', import.meta.url).href)};
       const d = openSqlite(${JSON.stringify(file)});
       await migrateToLatest(d.db, [migrations]);
       await d.close();
       const sink = new WorkerUsageSink({ engine: 'sqlite', file: ${JSON.stringify(file)} });
-      void sink.write([${JSON.stringify(record(1, { requestId: 'life-1' }))}]).then(() => console.log('written'));
+      void sink.write(encodeBatch([${JSON.stringify(record(1, { requestId: 'life-1' }))}])).then(() => console.log('written'));
     `;
     try {
       const main = join(dir, 'main.mjs');

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { BatchBuilder, type EncodedBatch } from './usage-codec.ts';
 import type { UsageSink } from './usage-sink.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
@@ -27,7 +28,10 @@ export type UsageRecorderOptions = {
   logRetentionDays?: number;
   /** Rows per transaction and INSERT statement (inline, the event loop runs between them). */
   batchSize?: number;
-  /** Upper bound on buffered rows while the database is down (oldest dropped beyond it, logged). */
+  /**
+   * Upper bound on buffered rows while the database is down: beyond it the oldest are dropped, a
+   * chunk (`batchSize` rows) at a time, and counted in `dropped`.
+   */
   maxBuffered?: number;
   /**
    * Successful calls whose bodies are kept for the request log, per app and clock second (every
@@ -40,17 +44,23 @@ export type UsageRecorderOptions = {
 export const LOG_BODIES_PER_APP_PER_SECOND = 10;
 
 /**
- * Usage records written in batches off the hot path. A call's record is pushed to an in-memory
- * buffer *before* its response is sent; a timer hands the buffer every `flushMs` (≤ 250 ms) to the
- * sink (usage-sink.ts: normally a worker thread), in transactions of `batchSize` rows, where the
- * bodies are masked and serialised. Graceful shutdown (`close`) flushes everything, so every
+ * Usage records written in batches off the hot path. A call's record is added to an in-memory
+ * chunk *before* its response is sent (as flat field values, not an object: usage-codec.ts); a
+ * timer hands the chunks every `flushMs` (≤ 250 ms) to the sink (usage-sink.ts: normally a worker
+ * thread), one transaction of at most `batchSize` rows each, where the bodies are masked and
+ * serialised. Graceful shutdown (`close`) flushes everything, so every
  * response a client received has its row. On SIGKILL or power loss the rows still buffered — at
  * most one flush interval of calls, plus the transaction being written — are lost; this is the
  * documented bound (docs/performance.md). Rows a failed write leaves are kept for the next flush.
  */
 export class UsageRecorder {
   readonly #o: Required<UsageRecorderOptions>;
-  #buffer: UsageRecord[] = [];
+  /** Records since the last flush, in chunks of at most `batchSize`. */
+  #chunks: BatchBuilder[] = [];
+  /** Encoded chunks a failed write left, oldest first; written first at the next flush. */
+  #retry: EncodedBatch[] = [];
+  /** Rows in `#chunks` and `#retry` (not those being written). */
+  #buffered = 0;
   #timer: NodeJS.Timeout | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
   /** The last flush queued; the next one starts after it. Never rejects. */
@@ -88,7 +98,7 @@ export class UsageRecorder {
   }
 
   get pending(): number {
-    return this.#buffer.length;
+    return this.#buffered;
   }
 
   /**
@@ -113,10 +123,17 @@ export class UsageRecorder {
         this.#skipBodies(r);
       }
     }
-    this.#buffer.push(r);
-    if (this.#buffer.length > this.#o.maxBuffered) {
-      this.#buffer.shift();
-      this.dropped++;
+    let chunk = this.#chunks[this.#chunks.length - 1];
+    if (chunk === undefined || chunk.count >= this.#o.batchSize) {
+      chunk = new BatchBuilder();
+      this.#chunks.push(chunk);
+    }
+    chunk.add(r);
+    if (++this.#buffered > this.#o.maxBuffered) {
+      // The oldest whole chunk: a failed write's leftovers first, else the oldest collected.
+      const n = (this.#retry.shift() ?? this.#chunks.shift())?.count ?? 0;
+      this.#buffered -= n;
+      this.dropped += n;
     }
   }
 
@@ -140,54 +157,53 @@ export class UsageRecorder {
   }
 
   async #flushNow(): Promise<void> {
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
+    if (this.#buffered === 0) return;
+    // Encoded now: from here on only one string per chunk is held, until it is written.
+    const batches = this.#retry.concat(this.#chunks.map((c) => c.encode()));
+    this.#retry = [];
+    this.#chunks = [];
+    this.#buffered = 0;
     this.#busy = true;
     try {
-      await this.#writeInChunks(batch);
-    } catch (e) {
-      // Keep the unwritten rows for the next attempt (bounded by maxBuffered).
-      const err = e as Error & { unwritten?: UsageRecord[] };
-      const rest = err.unwritten ?? batch;
-      this.#buffer = rest.concat(this.#buffer).slice(-this.#o.maxBuffered);
-      this.#o.log.error({ err: err.message, rows: rest.length }, 'usage flush failed; will retry');
+      const { failed, error } = await this.#writeAll(batches);
+      if (failed.length > 0) {
+        // Kept for the next attempt (bounded by maxBuffered, like new records).
+        this.#retry = failed.concat(this.#retry);
+        const rows = failed.reduce((n, b) => n + b.count, 0);
+        this.#buffered += rows;
+        this.#o.log.error({ err: error?.message, rows }, 'usage flush failed; will retry');
+      }
     } finally {
       this.#busy = false;
     }
   }
 
   /**
-   * One transaction per chunk of `batchSize` rows. Inline, the event loop runs between chunks, so a
-   * large flush (masking + synchronous SQLite work) never stalls calls for long; to the worker,
-   * every chunk is handed over at once and written there in order. Chunks that failed are kept.
+   * One transaction per chunk. To the worker, every chunk is handed over at once and written there
+   * in order; inline, the event loop runs between chunks, so a large flush (masking + synchronous
+   * SQLite work) never stalls calls for long. Returns the chunks that were not written.
    */
-  async #writeInChunks(batch: UsageRecord[]): Promise<void> {
-    const size = this.#o.batchSize;
+  async #writeAll(batches: EncodedBatch[]): Promise<{ failed: EncodedBatch[]; error?: Error }> {
     if (this.#o.sink.kind === 'worker') {
-      const chunks: UsageRecord[][] = [];
-      for (let i = 0; i < batch.length; i += size) chunks.push(batch.slice(i, i + size));
-      const results = await Promise.allSettled(chunks.map((c) => this.#write(c)));
-      const failed = results.flatMap((r, k) => (r.status === 'rejected' ? [k] : []));
-      if (failed.length > 0) {
-        const first = results[failed[0]] as PromiseRejectedResult;
-        throw Object.assign(first.reason as Error, { unwritten: failed.flatMap((k) => chunks[k]) });
-      }
-      return;
+      const results = await Promise.allSettled(batches.map((b) => this.#write(b)));
+      const failed = batches.filter((_, k) => results[k].status === 'rejected');
+      const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      return { failed, error: first?.reason as Error | undefined };
     }
-    for (let i = 0; i < batch.length; i += size) {
+    for (let i = 0; i < batches.length; i++) {
       if (i > 0) await new Promise<void>((r) => setImmediate(r));
       try {
-        await this.#write(batch.slice(i, i + size));
+        await this.#write(batches[i]);
       } catch (err) {
-        throw Object.assign(err as Error, { unwritten: batch.slice(i) });
+        return { failed: batches.slice(i), error: err as Error };
       }
     }
+    return { failed: [] };
   }
 
-  async #write(batch: UsageRecord[]): Promise<void> {
+  async #write(batch: EncodedBatch): Promise<void> {
     await this.#o.sink.write(batch);
-    this.written += batch.length;
+    this.written += batch.count;
   }
 
   /** Deletes request-log bodies older than the retention (usage rows stay). */
@@ -204,7 +220,7 @@ export class UsageRecorder {
     clearInterval(this.#timer);
     clearInterval(this.#pruneTimer);
     await this.#tail; // a flush in progress may hand rows back on failure
-    for (let attempt = 0; attempt < 5 && this.#buffer.length > 0; attempt++) await this.flush();
+    for (let attempt = 0; attempt < 5 && this.#buffered > 0; attempt++) await this.flush();
     await this.#o.sink.close();
   }
 }

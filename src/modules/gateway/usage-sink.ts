@@ -1,25 +1,25 @@
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
-import { type EncodedBatch, encodeBatch } from './usage-codec.ts';
-import { type UsageRecord, UsageWriter } from './usage-writer.ts';
+import { decodeBatch, type EncodedBatch } from './usage-codec.ts';
+import { UsageWriter } from './usage-writer.ts';
 
 /**
- * Where the usage recorder's batches go. `write` resolves once the batch is committed and rejects
- * when it was not (the recorder keeps the rows and retries). Two kinds:
+ * Where the usage recorder's batches (encoded: usage-codec.ts) go. `write` resolves once the batch
+ * is committed and rejects when it was not (the recorder keeps the batch and retries). Two kinds:
  * - inline: the batch is written on the calling thread (the only choice for in-memory SQLite);
  * - worker: a worker thread with its own connection does the row building, masking and INSERTs,
  *   so none of that runs on the event loop that serves calls. The thread starts on the first batch.
  */
 export type UsageSink = {
   readonly kind: 'inline' | 'worker';
-  write(batch: UsageRecord[]): Promise<void>;
+  write(batch: EncodedBatch): Promise<void>;
   close(): Promise<void>;
 };
 
 export function inlineUsageSink(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): UsageSink {
   const writer = new UsageWriter(db, dialect);
-  return { kind: 'inline', write: (batch) => writer.write(batch), close: async () => {} };
+  return { kind: 'inline', write: (batch) => writer.write(decodeBatch(batch)), close: async () => {} };
 }
 
 /** Messages between the recorder's thread and the usage worker (usage-worker.ts). */
@@ -67,13 +67,13 @@ export class WorkerUsageSink implements UsageSink {
     return w;
   }
 
-  write(batch: UsageRecord[]): Promise<void> {
+  write(batch: EncodedBatch): Promise<void> {
     const w = this.#worker ?? this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.size === 0) w.ref();
       this.#pending.set(id, { resolve, reject });
-      w.postMessage({ type: 'write', id, batch: encodeBatch(batch) } satisfies ToWorker);
+      w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
     });
   }
 
