@@ -44,6 +44,25 @@ describe('CongestionController', () => {
     assert.equal(c.inFlight, 0);
   });
 
+  it('an organisation whose calls have all ended no longer splits the share', () => {
+    const c = new CongestionController({ maxConcurrent: 4 });
+    c.admit('gone');
+    c.release('gone');
+    assert.equal(c.activeOrganisations, 0);
+    for (let i = 0; i < 4; i++) c.admit('heavy');
+    // Saturated, two active organisations (heavy and light) → share 2 each: light gets two calls in.
+    // Were 'gone' still counted, the share would be 1 and light's second call would be shed.
+    assert.ok(tryAdmit(c, 'light'));
+    assert.ok(tryAdmit(c, 'light'));
+    assert.equal(c.activeOrganisations, 2);
+    assert.equal(tryAdmit(c, 'light'), false);
+    c.release('light');
+    c.release('light');
+    assert.equal(c.activeOrganisations, 1);
+    c.release('light'); // a release without an admitted call changes nothing
+    assert.equal(c.inFlight, 4);
+  });
+
   it('event-loop lag halves the budget', () => {
     let lag = 0;
     const c = new CongestionController({ maxConcurrent: 8, maxLoopDelayMs: 100, loopDelayMs: () => lag });

@@ -25,7 +25,13 @@ export class CongestionController {
   readonly #maxDelay: number;
   readonly #delay: () => number;
   readonly #retryAfter: string;
+  /**
+   * Calls in flight per organisation. An organisation's entry stays at 0 when its last call ends
+   * (deleting and re-adding it on every call churned the map's table); `#active` counts those above
+   * 0, and entries at 0 are swept when the map grows large.
+   */
   readonly #perOrg = new Map<string, number>();
+  #active = 0;
   #inFlight = 0;
   shed = 0;
 
@@ -46,7 +52,7 @@ export class CongestionController {
     const lagging = this.#delay() > this.#maxDelay;
     const budget = lagging ? Math.max(1, this.#budget >> 1) : this.#budget;
     if (this.#inFlight >= budget) {
-      const active = this.#perOrg.size + (mine === 0 ? 1 : 0);
+      const active = this.#active + (mine === 0 ? 1 : 0);
       const share = Math.max(1, Math.floor(budget / active));
       if (mine >= share || this.#inFlight >= 2 * this.#budget) {
         this.shed++;
@@ -59,14 +65,28 @@ export class CongestionController {
       }
     }
     this.#inFlight++;
+    if (mine === 0) {
+      this.#active++;
+      if (this.#perOrg.size >= 10_000) this.#sweep();
+    }
     this.#perOrg.set(orgId, mine + 1);
   }
 
   release(orgId: string): void {
     const mine = this.#perOrg.get(orgId) ?? 0;
-    if (mine <= 1) this.#perOrg.delete(orgId);
-    else this.#perOrg.set(orgId, mine - 1);
+    if (mine <= 0) return;
+    if (mine === 1) this.#active--;
+    this.#perOrg.set(orgId, mine - 1);
     if (this.#inFlight > 0) this.#inFlight--;
+  }
+
+  /** Organisations with calls in flight (those the fair share is divided among). */
+  get activeOrganisations(): number {
+    return this.#active;
+  }
+
+  #sweep(): void {
+    for (const [org, n] of this.#perOrg) if (n === 0) this.#perOrg.delete(org);
   }
 }
 

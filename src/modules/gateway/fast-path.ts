@@ -29,6 +29,8 @@ export type CallOutput = {
   headers: Record<string, string>;
   contentType: string;
   payload: string;
+  /** Byte length of the payload when the pipeline already measured it (else measured here). */
+  bytes?: number;
 };
 
 type Route = { op: NetworkOperation; catalog: 'sandbox' | 'production'; template: string };
@@ -79,6 +81,7 @@ export async function securityHeaders(app: FastifyInstance): Promise<Record<stri
 }
 
 function isJson(ct: string | undefined): boolean {
+  if (ct === 'application/json') return true; // what nearly every client sends
   if (!ct) return false;
   const semi = ct.indexOf(';');
   const base = (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
@@ -142,7 +145,7 @@ export function installFastPath(
       'content-type',
       out.contentType,
       'content-length',
-      String(Buffer.byteLength(out.payload)),
+      String(out.bytes ?? Buffer.byteLength(out.payload)),
     );
     queued.push({ res, status: out.status, headers: h, payload: out.payload, route, t0, requestId });
     if (queued.length === 1) setImmediate(flushQueued);

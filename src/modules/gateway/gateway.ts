@@ -298,6 +298,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     } finally {
       if (admitted && orgId) congestion.release(orgId);
     }
+    out.bytes = Buffer.byteLength(out.payload);
     recorder.record({
       atMs: nowMs,
       orgId,
@@ -315,7 +316,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       endUserHash,
       requestId,
       bytesIn: input.bytesIn,
-      bytesOut: Buffer.byteLength(out.payload),
+      bytesOut: out.bytes,
       replayed,
       liveDataSuspected: liveData,
       requestHeaders: orgId ? headers : null,
