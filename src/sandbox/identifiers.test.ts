@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ALL_BANKS } from './banks.ts';
-import { isValidIban, liveDataFinding, luhnValid, makeIban, RESERVED } from './identifiers.ts';
+import {
+  cannotBeLive,
+  classify,
+  isValidIban,
+  liveDataFinding,
+  luhnValid,
+  makeIban,
+  RESERVED,
+  withLuhn,
+} from './identifiers.ts';
 import { DEFAULT_WORLD_SEED, generateWorld } from './world.ts';
 
 /** An independent IBAN check (ISO 13616 / ISO 7064 mod 97-10) using BigInt, for the generator. */
@@ -95,5 +104,35 @@ describe('identifiers', () => {
         return independentIbanValid(iban) && isValidIban(iban) && liveDataFinding(iban) === null;
       }),
     );
+  });
+});
+
+describe('live-data guard: the length/end-character shortcut', () => {
+  const units = fc.constantFrom(...'0123456789012345678901234567890123456789-+ ABKPZ'.split(''));
+  const candidates = fc.oneof(
+    fc.string({ unit: units, minLength: 9, maxLength: 36 }),
+    fc.stringMatching(/^\d{9,21}$/),
+    fc.stringMatching(/^(?:03\d{9}|923\d{9}|\+923\d{9}|\+92-3\d{9}|0092\d{10})$/),
+    fc.stringMatching(/^[1-8]\d{4}-?\d{7}-?\d$/),
+    fc.stringMatching(/^[2-6]\d{13,17}$/).map((p) => withLuhn(p)),
+    fc.stringMatching(/^ ?\d{11,19} ?$/),
+  );
+
+  test('never rejects a value the full checks would flag', () => {
+    fc.assert(
+      fc.property(candidates, (v) => {
+        if (cannotBeLive(v)) assert.equal(classify(v), null, v);
+        assert.deepEqual(liveDataFinding(v), classify(v), v);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test('takes the common case: sandbox account numbers and zero PANs', () => {
+    assert.equal(cannotBeLive('9990000000001001'), true);
+    assert.equal(cannotBeLive('0000000000000'), true);
+    assert.equal(cannotBeLive('03001234567'), false, 'a mobile number gets the full checks');
+    assert.equal(cannotBeLive('4111111111111111'), false, 'a card number gets the full checks');
+    assert.equal(cannotBeLive(' 9990000000001001'), false, 'padding gets the full checks');
   });
 });

@@ -101,6 +101,30 @@ function localMobile(v: string): string {
  * because it runs on the gateway's hot path.
  */
 export function liveDataFinding(raw: string): LiveFinding | null {
+  if (raw.length < 11 || raw.length > 34 || cannotBeLive(raw)) return null;
+  return classify(raw);
+}
+
+/**
+ * True when `raw` is certainly not live, decided from its length and end characters alone (the
+ * common case on the hot path: a sandbox account number). With a digit at both ends the value is
+ * neither an IBAN (starts with a letter) nor padded, so it can only be a mobile (11, 12 or 14
+ * characters), a CNIC (13 or 15, starting 1–8) or a card number (15–19, starting 2–6). False
+ * means "run the full checks". identifiers.test.ts checks it never rejects what they would flag.
+ */
+export function cannotBeLive(raw: string): boolean {
+  const c0 = raw.charCodeAt(0);
+  const cl = raw.charCodeAt(raw.length - 1);
+  if (c0 < 48 || c0 > 57 || cl < 48 || cl > 57) return false;
+  const n = raw.length;
+  if (n === 11 || n === 12 || n === 14) return false;
+  if ((n === 13 || n === 15) && c0 >= 49 && c0 <= 56) return false;
+  if (n >= 15 && n <= 19 && c0 >= 50 && c0 <= 54) return false;
+  return true;
+}
+
+/** The full checks (exported for the equivalence test). */
+export function classify(raw: string): LiveFinding | null {
   if (raw.length < 11 || raw.length > 34) return null;
   const v = raw.trim().toUpperCase();
   const c0 = v.charCodeAt(0);

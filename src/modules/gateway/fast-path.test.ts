@@ -85,4 +85,24 @@ describe('gateway fast path (real socket)', () => {
     const big = await post('/ok', { n: 1, pad: 'x'.repeat(2000) });
     assert.equal(big.status, 413);
   });
+
+  it('prototype-poisoning keys are refused; the same words inside a value are not', async () => {
+    const raw = (body: string) =>
+      fetch(`${base}/x/sandbox/ok`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    for (const body of [
+      '{"n":1,"__proto__":{"admin":true}}',
+      '{"n":1,"a":{"constructor":{"prototype":{"admin":true}}}}',
+    ]) {
+      const r = await raw(body);
+      assert.equal(r.status, 400, body);
+      assert.equal((await r.json()).error.code, 'malformed_json');
+    }
+    const ok = await raw('{"n":3,"note":"paid to a constructor for proto work"}');
+    assert.equal(ok.status, 201);
+    assert.deepEqual(await ok.json(), { n: 3 });
+  });
 });

@@ -64,7 +64,12 @@ test('a batch decodes to the records encoded: nulls, empty strings, flags, bodie
   const enc = encodeBatch(batch);
   // What crosses the thread boundary: structured-clone it as postMessage would.
   const decoded = decodeBatch(structuredClone(enc));
-  assert.deepEqual(decoded.map(normal), batch.map(normal));
+  // Latency comes back in whole microseconds (what the usage table stores); the rest exactly.
+  assert.deepEqual(
+    decoded.map(normal),
+    batch.map((r) => normal({ ...r, latencyUs: Math.round(r.latencyUs) })),
+  );
+  assert.equal(decoded[0].latencyUs, 124);
   assert.equal(enc.bodies.length, 2);
 });
 

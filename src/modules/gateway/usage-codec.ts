@@ -31,7 +31,8 @@ export class BatchBuilder {
   count = 0;
 
   add(rec: UsageRecord): void {
-    // Named reads, one per field (a loop over field names would be a slow keyed read).
+    // Named reads, one per field (a loop over field names would be a slow keyed read). Latency is
+    // kept in whole microseconds, as the usage table stores it (a short integer encodes faster).
     this.#values.push(
       rec.atMs,
       rec.orgId,
@@ -44,7 +45,7 @@ export class BatchBuilder {
       rec.status,
       rec.errorCode,
       rec.networkCode,
-      rec.latencyUs,
+      Math.round(rec.latencyUs),
       rec.clientIp,
       rec.endUserHash,
       rec.requestId,
