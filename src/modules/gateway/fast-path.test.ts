@@ -27,18 +27,28 @@ describe('gateway fast path (real socket)', () => {
     app = Fastify();
     app.get('/other', async () => ({ via: 'fastify' }));
     const byPath = new Map(
-      ['/ok', '/bad'].map((p) => [
+      ['/ok', '/bad', '/uni'].map((p) => [
         `POST /x/sandbox${p}`,
         { op: op(p), catalog: 'sandbox' as const, template: `/x/sandbox${p}` },
       ]),
     );
-    const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> => ({
-      status: o.path === '/bad' ? 200 : 201,
-      headers:
-        o.path === '/bad' ? { 'x-broken': 'a\nb' } : { 'x-echo': String((input.body as { n: number }).n) },
-      contentType: 'application/json; charset=utf-8',
-      payload: JSON.stringify({ n: (input.body as { n: number }).n }),
-    });
+    const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> =>
+      o.path === '/uni'
+        ? {
+            status: 200,
+            headers: {},
+            contentType: 'application/json; charset=utf-8',
+            payload: JSON.stringify({ title: 'Ünïcödé ✓ 😀', path: input.path }),
+          }
+        : {
+            status: o.path === '/bad' ? 200 : 201,
+            headers:
+              o.path === '/bad'
+                ? { 'x-broken': 'a\nb' }
+                : { 'x-echo': String((input.body as { n: number }).n) },
+            contentType: 'application/json; charset=utf-8',
+            payload: JSON.stringify({ n: (input.body as { n: number }).n }),
+          };
     app.addHook('onListen', async () => {
       installFastPath(app, { byPath, call, bodyLimit: 1024, baseHeaders: {}, publicUrl: 'http://t' });
     });
@@ -84,6 +94,15 @@ describe('gateway fast path (real socket)', () => {
     assert.equal((await r.json()).error.code, 'malformed_json');
     const big = await post('/ok', { n: 1, pad: 'x'.repeat(2000) });
     assert.equal(big.status, 413);
+  });
+
+  it('non-ASCII payloads go out as UTF-8 with their byte length; ASCII ones as the same bytes', async () => {
+    const r = await post('/uni', { n: 1 });
+    const bytes = Buffer.from(await r.arrayBuffer());
+    assert.equal(Number(r.headers.get('content-length')), bytes.length);
+    assert.deepEqual(JSON.parse(bytes.toString('utf8')), { title: 'Ünïcödé ✓ 😀', path: '/x/sandbox/uni' });
+    const a = await post('/ok', { n: 7 });
+    assert.equal(await a.text(), '{"n":7}');
   });
 
   it('prototype-poisoning keys are refused; the same words inside a value are not', async () => {

@@ -16,6 +16,8 @@ import type { NetworkOperation } from '../../platform/ports.ts';
 export type CallInput = {
   method: string;
   url: string;
+  /** The path without the query, when the caller has it already (the fast path: its route's). */
+  path?: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   query: Record<string, string>;
@@ -39,6 +41,7 @@ type Queued = {
   status: number;
   headers: string[];
   payload: string;
+  ascii: boolean;
   route: Route;
   t0: number;
   requestId: string;
@@ -140,15 +143,18 @@ export function installFastPath(
   const write = (res: ServerResponse, route: Route, t0: number, requestId: string, out: CallOutput) => {
     const h = baseFlat.slice();
     for (const k in out.headers) h.push(k, out.headers[k]);
-    h.push(
-      'x-request-id',
+    const bytes = out.bytes ?? Buffer.byteLength(out.payload);
+    h.push('x-request-id', requestId, 'content-type', out.contentType, 'content-length', String(bytes));
+    queued.push({
+      res,
+      status: out.status,
+      headers: h,
+      payload: out.payload,
+      ascii: bytes === out.payload.length,
+      route,
+      t0,
       requestId,
-      'content-type',
-      out.contentType,
-      'content-length',
-      String(out.bytes ?? Buffer.byteLength(out.payload)),
-    );
-    queued.push({ res, status: out.status, headers: h, payload: out.payload, route, t0, requestId });
+    });
     if (queued.length === 1) setImmediate(flushQueued);
   };
   // Responses finished during one event-loop turn are written together when the turn's I/O
@@ -164,7 +170,9 @@ export function installFastPath(
     for (const q of batch) {
       try {
         q.res.writeHead(q.status, q.headers);
-        q.res.end(q.payload);
+        // All-ASCII payloads (byte length = length) go out as latin1: the same bytes, without
+        // UTF-8 measuring and transcoding of header + body (Node writes its header as latin1 too).
+        q.res.end(q.payload, q.ascii ? 'latin1' : 'utf8');
       } catch {
         // A header Node refuses must not take the other responses (or the process) down with it.
         if (!q.res.headersSent) {
@@ -274,6 +282,7 @@ export function installFastPath(
         .call(route.op, route.catalog, {
           method: req.method ?? 'GET',
           url,
+          path: q < 0 ? route.template : undefined,
           headers: req.headers,
           body,
           query: parseQuery(url),

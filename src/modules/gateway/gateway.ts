@@ -307,7 +307,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       operationId: op.operationId,
       catalog,
       method: input.method,
-      path: q0(input.url),
+      path: input.path ?? q0(input.url),
       status: out.status,
       errorCode,
       networkCode,
