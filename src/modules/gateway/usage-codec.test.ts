@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { decodeBatch, encodeBatch } from './usage-codec.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
@@ -75,4 +76,30 @@ test('a batch decodes to the records encoded: nulls, empty strings, flags, bodie
 
 test('an empty batch stays empty', () => {
   assert.deepEqual(decodeBatch(encodeBatch([])), []);
+});
+
+test('repeated, changing and null text fields round-trip in any order (property)', () => {
+  const pick = <T>(xs: T[]) => fc.constantFrom(...xs);
+  const rec = fc.record({
+    orgId: pick([null, 'org_a', 'org_b', '0']),
+    appId: pick([null, 'app_a', '']),
+    path: pick(['/a', '/b?x=1']),
+    errorCode: pick([null, 'rate_limited']),
+    networkCode: pick([null, '00', '0']),
+    clientIp: pick(['127.0.0.1', '::1', '']),
+    endUserHash: pick([null, 'h1', 'h2']),
+    status: pick([200, 0, 429]),
+    latencyUs: fc.double({ min: 0, max: 1e6, noNaN: true }),
+  });
+  fc.assert(
+    fc.property(fc.array(rec, { maxLength: 30 }), (parts) => {
+      const batch = parts.map((p, i) => record(i, p));
+      const decoded = decodeBatch(structuredClone(encodeBatch(batch)));
+      assert.deepEqual(
+        decoded.map((r) => ({ ...r, bodiesSkipped: true })),
+        batch.map((r) => ({ ...r, latencyUs: Math.round(r.latencyUs), bodiesSkipped: true })),
+      );
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -28,26 +28,31 @@ const WIDTH = 19;
 export class BatchBuilder {
   readonly #values: Array<string | number | null> = [];
   readonly #bodies: EncodedBatch['bodies'] = [];
+  /** The record added last: text fields equal to its own are written as SAME. */
+  #prev: UsageRecord | undefined;
   count = 0;
 
   add(rec: UsageRecord): void {
     // Named reads, one per field (a loop over field names would be a slow keyed read). Latency is
     // kept in whole microseconds, as the usage table stores it (a short integer encodes faster).
+    // Text fields that repeat from one call to the next (the same organisation, app, operation,
+    // connection) are written as SAME: a one-digit number instead of the text to escape and copy.
+    const p = this.#prev ?? EMPTY;
     this.#values.push(
       rec.atMs,
-      rec.orgId,
-      rec.appId,
-      rec.productSlug,
-      rec.operationId,
-      rec.catalog,
-      rec.method,
-      rec.path,
+      rec.orgId === p.orgId ? SAME : rec.orgId,
+      rec.appId === p.appId ? SAME : rec.appId,
+      rec.productSlug === p.productSlug ? SAME : rec.productSlug,
+      rec.operationId === p.operationId ? SAME : rec.operationId,
+      rec.catalog === p.catalog ? SAME : rec.catalog,
+      rec.method === p.method ? SAME : rec.method,
+      rec.path === p.path ? SAME : rec.path,
       rec.status,
-      rec.errorCode,
-      rec.networkCode,
+      rec.errorCode === p.errorCode ? SAME : rec.errorCode,
+      rec.networkCode === p.networkCode ? SAME : rec.networkCode,
       Math.round(rec.latencyUs),
-      rec.clientIp,
-      rec.endUserHash,
+      rec.clientIp === p.clientIp ? SAME : rec.clientIp,
+      rec.endUserHash === p.endUserHash ? SAME : rec.endUserHash,
       rec.requestId,
       rec.bytesIn,
       rec.bytesOut,
@@ -57,6 +62,7 @@ export class BatchBuilder {
     if (!rec.bodiesSkipped) {
       this.#bodies.push([this.count, rec.requestHeaders, rec.requestBody, rec.responseBody]);
     }
+    this.#prev = rec;
     this.count++;
   }
 
@@ -64,6 +70,11 @@ export class BatchBuilder {
     return { values: JSON.stringify(this.#values), count: this.count, bodies: this.#bodies };
   }
 }
+
+/** "Same text as the record before" (a number never stands for a text field otherwise). */
+const SAME = 0;
+/** What the first record of a chunk is compared with: no field matches (all are undefined). */
+const EMPTY = {} as UsageRecord;
 
 export function encodeBatch(batch: UsageRecord[]): EncodedBatch {
   const b = new BatchBuilder();
@@ -75,26 +86,28 @@ export function decodeBatch(enc: EncodedBatch): UsageRecord[] {
   const v = JSON.parse(enc.values) as Array<string | number | null>;
   const n = v.length / WIDTH;
   const out: UsageRecord[] = new Array(n);
-  const str = (x: string | number | null) => x as string;
-  const opt = (x: string | number | null) => x as string | null;
   const num = (x: string | number | null) => x as number;
+  let prev = EMPTY;
+  // A text field is its text, null, or SAME (the previous record's value).
+  const text = (x: string | number | null, before: string | null): string | null =>
+    x === SAME ? before : (x as string | null);
   for (let r = 0, at = 0; r < n; r++, at += WIDTH) {
-    out[r] = {
+    const rec: UsageRecord = {
       atMs: num(v[at]),
-      orgId: opt(v[at + 1]),
-      appId: opt(v[at + 2]),
-      productSlug: opt(v[at + 3]),
-      operationId: opt(v[at + 4]),
-      catalog: str(v[at + 5]),
-      method: str(v[at + 6]),
-      path: str(v[at + 7]),
+      orgId: text(v[at + 1], prev.orgId),
+      appId: text(v[at + 2], prev.appId),
+      productSlug: text(v[at + 3], prev.productSlug),
+      operationId: text(v[at + 4], prev.operationId),
+      catalog: text(v[at + 5], prev.catalog) as string,
+      method: text(v[at + 6], prev.method) as string,
+      path: text(v[at + 7], prev.path) as string,
       status: num(v[at + 8]),
-      errorCode: opt(v[at + 9]),
-      networkCode: opt(v[at + 10]),
+      errorCode: text(v[at + 9], prev.errorCode),
+      networkCode: text(v[at + 10], prev.networkCode),
       latencyUs: num(v[at + 11]),
-      clientIp: str(v[at + 12]),
-      endUserHash: opt(v[at + 13]),
-      requestId: str(v[at + 14]),
+      clientIp: text(v[at + 12], prev.clientIp) as string,
+      endUserHash: text(v[at + 13], prev.endUserHash),
+      requestId: v[at + 14] as string,
       bytesIn: num(v[at + 15]),
       bytesOut: num(v[at + 16]),
       replayed: v[at + 17] === 1,
@@ -104,6 +117,8 @@ export function decodeBatch(enc: EncodedBatch): UsageRecord[] {
       responseBody: null,
       bodiesSkipped: true,
     };
+    out[r] = rec;
+    prev = rec;
   }
   for (const [r, headers, requestBody, responseBody] of enc.bodies) {
     const rec = out[r];
