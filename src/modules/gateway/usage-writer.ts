@@ -95,9 +95,15 @@ export class UsageWriter {
   async write(batch: UsageRecord[]): Promise<void> {
     const usage: unknown[] = [];
     const logs: unknown[] = [];
+    let lastMs = Number.NaN;
+    let at = '';
     for (const r of batch) {
       const id = newId('use', r.atMs);
-      const at = new Date(r.atMs).toISOString();
+      // Calls of one batch mostly share their millisecond: format each millisecond once.
+      if (r.atMs !== lastMs) {
+        lastMs = r.atMs;
+        at = new Date(r.atMs).toISOString();
+      }
       usage.push(
         id,
         at,
