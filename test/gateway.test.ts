@@ -157,6 +157,7 @@ for (const s of testSharedStates()) {
       assert.equal(parseRateLimit(String(res.headers.ratelimit)).hour.r, 99);
       assert.equal(res.headers['x-ratelimit-limit'], '100');
       assert.equal(res.headers['x-ratelimit-remaining'], '99');
+      assert.equal(res.headers['cache-control'], 'no-store');
     });
 
     it('alias X-Client-Id and a lower-case bearer scheme are accepted', async () => {
@@ -544,6 +545,7 @@ describe('gateway fast path over a real socket', () => {
     assert.equal(ok.headers.get('x-request-id'), 'req-fast-path-1');
     assert.equal(ok.headers.get('ratelimit-policy'), '"hour";q=100;w=3600');
     assert.equal(ok.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(ok.headers.get('cache-control'), 'no-store', 'personal data is never cached');
     assert.equal((await ok.json()).ResponseCode, '00');
     const noToken = await post(
       `${BASE}/path-1`,

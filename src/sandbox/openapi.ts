@@ -183,6 +183,11 @@ const headers = {
     description: 'Identifies the call in the usage log and in support requests.',
     schema: { type: 'string', maxLength: 64 },
   },
+  CacheControl: {
+    description:
+      'Always no-store: answers carry personal data (account titles, IBANs) that no cache may keep.',
+    schema: { type: 'string', enum: ['no-store'] },
+  },
   RateLimit: {
     description:
       'IETF RateLimit field: for each policy of your plan, the remaining calls (r) and the seconds until the window resets (t), e.g. "hour";r=99;t=3570. Sent once the caller is identified and the plan limits the operation (every catalogue plan does). While a budget has many thousands of calls left, a gateway of a scaled-out deployment may count from units it took in advance, so r can lag other gateways’ calls by up to 50 ms; near the limit every call is counted exactly.',
@@ -325,35 +330,48 @@ const gatewayResponses = {
   '400': {
     description:
       'The body is not JSON (malformed_json), the token was sent in the query string, or the Idempotency-Key is not valid. The rate-limit fields are sent only on the last, which is checked after the rate limit.',
-    headers: { 'X-Request-Id': h('XRequestId'), ...limitHeaders },
+    headers: { 'X-Request-Id': h('XRequestId'), 'Cache-Control': h('CacheControl'), ...limitHeaders },
     content: json('GatewayError'),
   },
   '401': {
     description:
       'Missing or unknown client id, or missing, expired or revoked access token. Refused before the caller’s plan is known, so no rate-limit fields.',
-    headers: { 'X-Request-Id': h('XRequestId'), 'WWW-Authenticate': h('WWWAuthenticate') },
+    headers: {
+      'X-Request-Id': h('XRequestId'),
+      'Cache-Control': h('CacheControl'),
+      'WWW-Authenticate': h('WWWAuthenticate'),
+    },
     content: json('GatewayError'),
   },
   '403': {
     description:
       'The app is not active, belongs to the other catalog, has no subscription to this product, lacks the scope, or the terms in force are not accepted. Refused before the rate limit, so no rate-limit fields.',
-    headers: { 'X-Request-Id': h('XRequestId') },
+    headers: { 'X-Request-Id': h('XRequestId'), 'Cache-Control': h('CacheControl') },
     content: json('GatewayError'),
   },
   '429': {
     description: 'A limit of the plan is reached (rate_limited), or its cap on distinct end users.',
-    headers: { 'X-Request-Id': h('XRequestId'), 'Retry-After': h('RetryAfter'), ...limitHeaders },
+    headers: {
+      'X-Request-Id': h('XRequestId'),
+      'Cache-Control': h('CacheControl'),
+      'Retry-After': h('RetryAfter'),
+      ...limitHeaders,
+    },
     content: problem,
   },
   '500': {
     description: 'Unexpected error; quote the request id.',
-    headers: { 'X-Request-Id': h('XRequestId') },
+    headers: { 'X-Request-Id': h('XRequestId'), 'Cache-Control': h('CacheControl') },
     content: json('GatewayError'),
   },
   '503': {
     description:
       'The rate limiter cannot be checked (fail closed), the gateway sheds load, or the catalog has no upstream.',
-    headers: { 'X-Request-Id': h('XRequestId'), 'Retry-After': h('RetryAfter') },
+    headers: {
+      'X-Request-Id': h('XRequestId'),
+      'Cache-Control': h('CacheControl'),
+      'Retry-After': h('RetryAfter'),
+    },
     content: { ...problem, ...json('GatewayError') },
   },
 };
@@ -383,7 +401,7 @@ const op = (
     responses: {
       '200': {
         description: 'The network answered; ResponseCode says how (00 = processed).',
-        headers: { 'X-Request-Id': h('XRequestId'), ...limitHeaders },
+        headers: { 'X-Request-Id': h('XRequestId'), 'Cache-Control': h('CacheControl'), ...limitHeaders },
         content: {
           'application/json': {
             schema: { $ref: `#/components/schemas/${res}` },

@@ -48,14 +48,16 @@ type Queued = {
 };
 
 /**
- * Of the app's security headers, the ones that mean something on a JSON API response (the CSP and
- * cross-origin policies guard HTML documents; a smaller header block is also a cheaper write).
+ * Of the base headers, the ones that mean something on a JSON API response (the CSP, referrer and
+ * opener policies guard HTML documents; a smaller header block is also a cheaper write). The
+ * gateway adds `cache-control: no-store` to them: its answers carry account titles and other
+ * personal data that no cache may keep.
  */
 const API_HEADERS = new Set([
+  'cache-control',
   'strict-transport-security',
   'x-content-type-options',
   'x-frame-options',
-  'referrer-policy',
   'cross-origin-resource-policy',
 ]);
 

@@ -101,6 +101,8 @@ export type Gateway = {
 
 type Headers = Record<string, string | string[] | undefined>;
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Network answers carry personal data (account titles, IBANs): no cache may keep them. */
+const NO_STORE = { 'cache-control': 'no-store' };
 
 function header1(h: Headers, name: string): string | undefined {
   const v = h[name];
@@ -378,7 +380,12 @@ export function createGateway(o: GatewayOptions): Gateway {
                 requestId: String(req.id),
                 bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
               });
-              return reply.code(out.status).headers(out.headers).type(out.contentType).send(out.payload);
+              return reply
+                .code(out.status)
+                .headers(NO_STORE)
+                .headers(out.headers)
+                .type(out.contentType)
+                .send(out.payload);
             },
           });
         }
@@ -387,7 +394,7 @@ export function createGateway(o: GatewayOptions): Gateway {
         // Real sockets take the fast path (same pipeline, no per-request Fastify hooks); app.inject()
         // and every other URL keep going through Fastify.
         app.addHook('onListen', async () => {
-          const baseHeaders = await securityHeaders(app);
+          const baseHeaders = { ...(await securityHeaders(app)), ...NO_STORE };
           installFastPath(app, {
             byPath,
             call,
