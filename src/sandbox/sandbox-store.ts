@@ -147,6 +147,11 @@ export class SandboxStore {
   }
 
   /** Makes sure the organisation has a world; cheap after the first call (in-process cache). */
+  /** Whether the organisation's world is known to exist (then `ensureWorld` has nothing to do). */
+  hasWorld(orgId: string): boolean {
+    return this.#known.has(orgId);
+  }
+
   async ensureWorld(orgId: string, nowMs: number): Promise<void> {
     if (this.#known.has(orgId)) return;
     let p = this.#creating.get(orgId);

@@ -35,7 +35,21 @@ export type DirectoryCacheOptions = {
 };
 
 /** One key for both the lookup and the synchronous read of an entitlement. */
-const entitlementKey = (appId: string, productSlug: string) => `${appId}\u0000${productSlug}`;
+/**
+ * The cache key of an (app, product) pair. Consecutive calls mostly ask for the same pair with the
+ * same string objects, so the last key is kept and returned without building and hashing a new one.
+ */
+let lastApp = '';
+let lastProduct = '';
+let lastKey = '\u0000';
+const entitlementKey = (appId: string, productSlug: string): string => {
+  if (appId !== lastApp || productSlug !== lastProduct) {
+    lastApp = appId;
+    lastProduct = productSlug;
+    lastKey = `${appId}\u0000${productSlug}`;
+  }
+  return lastKey;
+};
 
 export class DirectoryCache {
   readonly #dir: GatewayDirectory;

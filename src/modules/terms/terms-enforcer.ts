@@ -45,6 +45,9 @@ export class CachedTermsEnforcer implements TermsEnforcer {
   readonly #ttlMs: number;
   readonly #cache = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<TermsDecision>>();
+  #lastOrg = '';
+  #lastProduct: string | undefined = '\u0000';
+  #lastKey = '|\u0000'; // the key of (lastOrg, lastProduct)
   #generation = 0;
   #sharedState: SharedState | null = null;
   #unsubscribe: Unsubscribe | null = null;
@@ -102,7 +105,14 @@ export class CachedTermsEnforcer implements TermsEnforcer {
    * the general terms are enforced.
    */
   onApiCall(orgId: string, nowMs: number, productSlug?: string): TermsDecision | Promise<TermsDecision> {
-    const key = `${orgId}|${productSlug ?? ''}`;
+    // The last key is reused while calls come for the same organisation and product (no new
+    // string to build and hash per call).
+    if (orgId !== this.#lastOrg || productSlug !== this.#lastProduct) {
+      this.#lastOrg = orgId;
+      this.#lastProduct = productSlug;
+      this.#lastKey = `${orgId}|${productSlug ?? ''}`;
+    }
+    const key = this.#lastKey;
     const hit = this.#cache.get(key);
     if (hit && nowMs >= hit.computedAtMs && nowMs < hit.validUntilMs) return hit.decision;
     const running = this.#inflight.get(key);

@@ -190,7 +190,8 @@ async function handleBill(core: SandboxCore, op: Op, ctx: NetworkCallContext): P
       detail: `PERMISSION DENIED: LIVE DATA NOT ALLOWED IN SANDBOX: ${live.field} IS ${live.finding.explanation.toUpperCase()}`,
     });
   }
-  await core.store.ensureWorld(ctx.orgId, nowMs);
+  // Checked first: awaiting the async call costs a promise per call even when there is nothing to do.
+  if (!core.store.hasWorld(ctx.orgId)) await core.store.ensureWorld(ctx.orgId, nowMs);
   const companyCode = f.CompanyCode.toUpperCase();
   const biller = await core.store.findBiller(ctx.orgId, companyCode);
   if (!biller) return reply('91');
