@@ -1,10 +1,13 @@
 /**
  * The V8 flags `npm start` (package.json, which repeats them) and the benchmark's servers run with.
- * A serving process allocates a few KB per call that live until the next usage flush (≤ 250 ms);
- * with a 16 MB young generation many of them are scavenged twice and promoted, so old-generation
- * collections run more often. A 64 MB semi-space keeps them young: in four alternated pairs of
- * `darwaza bench --no-redis` runs (only the server's flag changed) the gateway's medians were
- * ~10 900 vs ~10 000 req/s and 102 vs 113 µs CPU per call, for up to ~190 MB more memory under load.
+ *
+ * `--max-semi-space-size=32`: a larger young generation than the default, so the few KB a call
+ * allocates die young. 64 MB was chosen first (Nov 23: ~10 900 vs ~10 000 req/s against the
+ * default, when usage records lived ≤ 250 ms); once records lived ≤ 25 ms (usage-codec.ts), 64 MB
+ * made about one bench round in ten fall into a GC-bound spiral (scavenges of ~30 ms keeping
+ * 20–30 MB alive, p99 35+ ms). In 12-round `darwaza bench` runs (wrk, 4 s rounds): 64 MB had 1–2
+ * such rounds per run (medians 0.45–0.47 of raw); 32 MB none in 24 rounds (medians 0.47 and 0.49);
+ * 16 MB none in 12 but slower rounds (median 0.45).
  *
  * `--no-parallel-scavenge`: young-generation collections run on the serving thread alone instead of
  * being split with V8's helper threads. With usage records no longer promoted (usage-codec.ts) a
@@ -13,4 +16,4 @@
  * benches gave 0.34 / 0.50 / 0.47 of raw with parallel scavenges (the first at p99 25 ms) and
  * 0.49 / 0.53 / 0.55 without; on a quiet machine six alternated pairs gave a mean of 0.45 vs 0.46.
  */
-export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64', '--no-parallel-scavenge'];
+export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32', '--no-parallel-scavenge'];
