@@ -10,8 +10,8 @@ import type { UsageRecord } from './usage-writer.ts';
  * algorithm, which writes every object's property names again for every record (~0.45–0.65 µs per
  * record for 250 records of 20 fields); encoded, a chunk's values are one JSON array (no names;
  * JSON numbers round-trip exactly) sent as one string, plus the few records whose bodies the
- * request log keeps, cloned as before. `decodeBatch` gives back records equal to the ones added
- * (usage-codec.test.ts).
+ * request log keeps, cloned as before. `decodeBatch` gives back records equal to the ones added,
+ * with the latency in whole microseconds as the usage table stores it (usage-codec.test.ts).
  */
 export type EncodedBatch = {
   /** JSON of WIDTH values per record, in the order of `BatchBuilder.add` (one string to copy). */

@@ -279,6 +279,29 @@ describe('usage recorder chunks, retries and bound', () => {
     await r.flush();
     assert.deepEqual(written, ['c', 'd', 'e']);
   });
+
+  it('rows a failed write hands back count against maxBuffered too', async () => {
+    let fail: (err: Error) => void = () => {};
+    const sink: UsageSink = {
+      kind: 'worker',
+      write: () =>
+        new Promise<void>((_, reject) => {
+          fail = reject;
+        }),
+      close: async () => {},
+    };
+    const r = make(sink, { batchSize: 2, maxBuffered: 4 });
+    r.record(record(1, { requestId: 'a' }));
+    r.record(record(1, { requestId: 'b' }));
+    const flushing = r.flush(); // [a, b] in flight, not counted
+    await new Promise((res) => setImmediate(res));
+    for (const id of ['c', 'd', 'e']) r.record(record(1, { requestId: id }));
+    assert.equal(r.dropped, 0);
+    fail(new Error('database down'));
+    await flushing; // [a, b] come back: 5 rows > 4, so the oldest chunk ([a, b]) goes
+    assert.equal(r.pending, 3);
+    assert.equal(r.dropped, 2);
+  });
 });
 
 describe('usage worker thread lifetime', () => {

@@ -129,9 +129,15 @@ export class UsageRecorder {
       this.#chunks.push(chunk);
     }
     chunk.add(r);
-    if (++this.#buffered > this.#o.maxBuffered) {
-      // The oldest whole chunk: a failed write's leftovers first, else the oldest collected.
+    this.#buffered++;
+    this.#trim();
+  }
+
+  /** Drops the oldest whole chunks (a failed write's leftovers first) while over `maxBuffered`. */
+  #trim(): void {
+    while (this.#buffered > this.#o.maxBuffered) {
       const n = (this.#retry.shift() ?? this.#chunks.shift())?.count ?? 0;
+      if (n === 0) break;
       this.#buffered -= n;
       this.dropped += n;
     }
@@ -171,6 +177,7 @@ export class UsageRecorder {
         this.#retry = failed.concat(this.#retry);
         const rows = failed.reduce((n, b) => n + b.count, 0);
         this.#buffered += rows;
+        this.#trim();
         this.#o.log.error({ err: error?.message, rows }, 'usage flush failed; will retry');
       }
     } finally {
