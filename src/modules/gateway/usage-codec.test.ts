@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeBatch, encodeBatch } from './usage-codec.ts';
+import { BatchBuilder, decodeBatch, encodeBatch, releaseBatch } from './usage-codec.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
 function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
@@ -101,5 +101,47 @@ test('repeated, changing and null text fields round-trip in any order (property)
       );
     }),
     { numRuns: 500 },
+  );
+});
+
+test('long and non-ASCII text grows the buffer and round-trips; large numbers stay exact', () => {
+  const long = 'é€😀'.repeat(3000); // 2-, 3- and 4-byte UTF-8, far past the first buffer
+  const batch = [
+    record(0, { path: `/${long}`, errorCode: long, atMs: 8.64e15, bytesIn: 2 ** 40, bytesOut: 0 }),
+    record(1, { clientIp: '::ffff:10.0.0.1', endUserHash: '' }),
+    record(2, { path: '/x', latencyUs: 4e9 }),
+  ];
+  const decoded = decodeBatch(structuredClone(encodeBatch(batch)));
+  assert.deepEqual(
+    decoded.map((r) => ({ ...r, bodiesSkipped: true })),
+    batch.map((r) => ({ ...r, latencyUs: Math.round(r.latencyUs), bodiesSkipped: true })),
+  );
+});
+
+test('a truncated or corrupt batch is refused, not decoded into wrong records', () => {
+  const enc = encodeBatch([record(0), record(1)]);
+  assert.throws(
+    () => decodeBatch({ ...enc, data: enc.data.subarray(0, enc.data.length - 3) }),
+    /usage batch/,
+  );
+  const bad = Uint8Array.from(enc.data);
+  bad[41] = 7; // the first text tag
+  assert.throws(() => decodeBatch({ ...enc, data: bad }), /usage batch/);
+});
+
+test('a released batch buffer is reused by the next chunk, which encodes its own records', () => {
+  const a = new BatchBuilder(10);
+  a.add(record(0));
+  const first = a.encode();
+  const memory = first.data.buffer;
+  releaseBatch(first);
+  assert.equal(first.count, 0);
+  const b = new BatchBuilder(10);
+  b.add(record(7, { requestId: 'req_after_reuse' }));
+  const second = b.encode();
+  assert.equal(second.data.buffer, memory);
+  assert.deepEqual(
+    decodeBatch(second).map((r) => r.requestId),
+    ['req_after_reuse'],
   );
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { BatchBuilder, type EncodedBatch } from './usage-codec.ts';
+import { BatchBuilder, type EncodedBatch, releaseBatch } from './usage-codec.ts';
 import type { UsageSink } from './usage-sink.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
@@ -45,7 +45,7 @@ export const LOG_BODIES_PER_APP_PER_SECOND = 10;
 
 /**
  * Usage records written in batches off the hot path. A call's record is added to an in-memory
- * chunk *before* its response is sent (as flat field values, not an object: usage-codec.ts); a
+ * chunk *before* its response is sent (as bytes in an off-heap buffer, not an object: usage-codec.ts); a
  * timer hands the chunks every `flushMs` (≤ 250 ms) to the sink (usage-sink.ts: normally a worker
  * thread), one transaction of at most `batchSize` rows each, where the bodies are masked and
  * serialised. Graceful shutdown (`close`) flushes everything, so every
@@ -125,7 +125,7 @@ export class UsageRecorder {
     }
     let chunk = this.#chunks[this.#chunks.length - 1];
     if (chunk === undefined || chunk.count >= this.#o.batchSize) {
-      chunk = new BatchBuilder();
+      chunk = new BatchBuilder(this.#o.batchSize);
       this.#chunks.push(chunk);
     }
     chunk.add(r);
@@ -211,6 +211,7 @@ export class UsageRecorder {
   async #write(batch: EncodedBatch): Promise<void> {
     await this.#o.sink.write(batch);
     this.written += batch.count;
+    releaseBatch(batch);
   }
 
   /** Deletes request-log bodies older than the retention (usage rows stay). */
