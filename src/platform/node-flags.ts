@@ -10,7 +10,7 @@
  * 16 MB none in 12 but slower rounds (median 0.45).
  *
  * `--no-parallel-scavenge`: young-generation collections run on the serving thread alone instead of
- * being split with V8's helper threads. With usage records no longer promoted (usage-codec.ts) a
+ * being split with V8's helper threads. With usage records no longer promoted (usage-codec.ts: held as bytes) a
  * scavenge copies little, and splitting it made the serving thread wait for helpers that a busy
  * machine did not schedule: with another process taking 30 ms of CPU every 100 ms, three one-round
  * benches gave 0.34 / 0.50 / 0.47 of raw with parallel scavenges (the first at p99 25 ms) and
