@@ -145,3 +145,14 @@ test('a released batch buffer is reused by the next chunk, which encodes its own
     ['req_after_reuse'],
   );
 });
+
+test('a text field left undefined (outside the types) is stored as null instead of failing the call', () => {
+  const r = record(0, { clientIp: undefined as unknown as string });
+  for (const batch of [
+    [r, record(1)],
+    [record(1), r],
+  ]) {
+    const back = decodeBatch(encodeBatch(batch)).find((x) => x.requestId === 'req_0');
+    assert.equal(back?.clientIp, null);
+  }
+});

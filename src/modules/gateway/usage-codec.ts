@@ -37,7 +37,7 @@ const NUMBERS = 5 * 8 + 1;
 /** Bytes of a record without its text: the numbers and the 12 text fields' tags. */
 const FIXED = NUMBERS + 12;
 /** A text field's length prefix (uint32) on top of its UTF-8 bytes (at most 3 per UTF-16 unit). */
-const textRoom = (s: string | null) => (s === null ? 0 : 4 + 3 * s.length);
+const textRoom = (s: string | null) => (s == null ? 0 : 4 + 3 * s.length);
 
 /**
  * Chunk buffers written and acknowledged, kept for the next chunks: allocating off-heap memory for
@@ -150,7 +150,8 @@ export class BatchBuilder {
       this.#buf[at] = SAME;
       return at + 1;
     }
-    if (s === null) {
+    // (undefined where the type says string never reaches here from the gateway; stored as null.)
+    if (s == null) {
       this.#buf[at] = NULL;
       return at + 1;
     }
