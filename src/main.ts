@@ -41,6 +41,7 @@ import type { TermsService } from './modules/terms/terms-service.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
+import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
@@ -152,6 +153,8 @@ export async function migrate(
 
 export async function createSystem(infra: Infrastructure, opts: { migrate?: boolean } = {}): Promise<System> {
   const { config, database, clock, log } = infra;
+  // Every module is loaded by now, ioredis included (it leaves String.prototype slow).
+  keepPrimitivePrototypesFast();
   if (opts.migrate !== false) await migrate(infra);
   const db = database.db;
 
