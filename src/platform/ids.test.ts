@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isId, newId, randomToken } from './ids.ts';
+import { encode40, isId, newId, randomToken, setIdStateForTest } from './ids.ts';
 
 test('ids are prefixed, 26 chars after the prefix, and sort by time', () => {
   const a = newId('usr', 1_700_000_000_000);
@@ -23,4 +23,45 @@ test('tokens carry at least 128 bits and do not collide in 100k draws', () => {
   for (let i = 0; i < n; i++) seen.add(randomToken(16));
   assert.equal(seen.size, n);
   assert.equal(Buffer.from(randomToken(), 'base64url').length, 32);
+});
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+/** The 80-bit number behind an id's 16 random characters. */
+function randomPart(id: string): bigint {
+  let n = 0n;
+  for (const c of id.slice(-16)) n = n * 32n + BigInt(ALPHABET.indexOf(c));
+  return n;
+}
+
+test('the 40-bit encoder matches base32 of the number, most significant first', () => {
+  const values = [0, 1, 31, 32, 1023, 1024, 2 ** 30 - 1, 2 ** 30, 2 ** 40 - 1];
+  for (let i = 0; i < 1000; i++) values.push(Math.floor(Math.random() * 2 ** 40));
+  for (const v of values) {
+    assert.equal(
+      encode40(v),
+      v
+        .toString(32)
+        .padStart(8, '0')
+        .replace(/[0-9a-v]/g, (d) => ALPHABET[Number.parseInt(d, 32)]),
+    );
+  }
+});
+
+test('ids of one millisecond count up by one through their 80 random bits, carries included', () => {
+  const ms = 1_900_000_000_000;
+  const seq = (n: number) => Array.from({ length: n }, () => newId('req', ms));
+  newId('req', ms - 1); // a fresh millisecond: random start
+  const plain = [newId('req', ms), ...seq(999)];
+  for (let i = 1; i < plain.length; i++) assert.equal(randomPart(plain[i]) - randomPart(plain[i - 1]), 1n);
+  // Across the boundary of the low 40 bits, and the wrap of all 80 (as one 80-bit counter would).
+  for (const [h, l] of [
+    [12345, 2 ** 40 - 2],
+    [2 ** 40 - 1, 2 ** 40 - 2],
+  ]) {
+    setIdStateForTest(ms, h, l);
+    const ids = seq(4);
+    const start = (BigInt(h) << 40n) + BigInt(l);
+    ids.forEach((id, i) => assert.equal(randomPart(id), (start + BigInt(i + 1)) % 2n ** 80n));
+    for (const id of ids) assert.ok(isId(id, 'req'));
+  }
 });

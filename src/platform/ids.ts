@@ -38,9 +38,6 @@ export type IdPrefix =
   | 'tdoc'
   | 'tmn';
 
-let lastMs = 0;
-let lastRand: Uint8Array = new Uint8Array(10);
-
 /** The last time encoded: ids come in bursts within one millisecond, so it is usually reused. */
 let timeMs = -1;
 let timeText = '';
@@ -58,51 +55,64 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function encodeRandom(bytes: Uint8Array): string {
-  // 80 bits -> 16 base32 chars, 5 bits at a time (plain integer arithmetic: ids are made on hot paths).
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += ALPHABET[(acc >>> bits) & 31];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  return out;
+// Base32 of every 10-bit value as two characters: a 40-bit number is four lookups.
+const PAIRS: readonly string[] = Array.from({ length: 1024 }, (_, v) => ALPHABET[v >> 5] + ALPHABET[v & 31]);
+const TWO_30 = 2 ** 30;
+const TWO_40 = 2 ** 40;
+
+/** 8 base32 characters of n (0 ≤ n < 2^40), most significant first. */
+export function encode40(n: number): string {
+  const top = Math.floor(n / TWO_30);
+  const low = n - top * TWO_30;
+  return PAIRS[top] + PAIRS[low >>> 20] + PAIRS[(low >>> 10) & 1023] + PAIRS[low & 1023];
 }
 
 // CSPRNG bytes drawn from a refilled pool: one randomFillSync per 409 ids instead of one call each.
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
-function poolBytes(n: number): Uint8Array {
-  if (poolOffset + n > pool.length) {
+/** The next 40 random bits of the pool, as a number. */
+function random40(): number {
+  if (poolOffset + 5 > pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const out = new Uint8Array(pool.subarray(poolOffset, poolOffset + n));
-  poolOffset += n;
-  return out;
+  const n = pool.readUIntBE(poolOffset, 5);
+  poolOffset += 5;
+  return n;
+}
+
+// The 80 random bits of the last id as two 40-bit halves, with the high half's text kept: within a
+// millisecond the next id adds one to the low half (carrying into the high half), so only 8 of
+// the 16 characters are encoded again. Same layout and order as one 80-bit big-endian number.
+let lastMs = 0;
+let hi = 0;
+let lo = 0;
+let hiText = '';
+
+/** Tests only: the state after an id of millisecond `ms` whose random halves were `h` and `l`. */
+export function setIdStateForTest(ms: number, h: number, l: number): void {
+  lastMs = ms;
+  hi = h;
+  lo = l;
+  hiText = encode40(h);
 }
 
 /** A new time-ordered id; within one millisecond ids stay monotonic (random part incremented). */
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
-  let rand: Uint8Array;
   if (nowMs === lastMs) {
-    rand = new Uint8Array(lastRand);
-    for (let i = rand.length - 1; i >= 0; i--) {
-      rand[i] = (rand[i] + 1) & 0xff;
-      if (rand[i] !== 0) break;
+    lo += 1;
+    if (lo === TWO_40) {
+      lo = 0;
+      hi = hi + 1 === TWO_40 ? 0 : hi + 1;
+      hiText = encode40(hi);
     }
   } else {
-    rand = poolBytes(10);
+    hi = random40();
+    lo = random40();
+    hiText = encode40(hi);
     lastMs = nowMs;
   }
-  lastRand = rand;
-  return `${prefix}_${encodeTime(nowMs)}${encodeRandom(rand)}`;
+  return `${prefix}_${encodeTime(nowMs)}${hiText}${encode40(lo)}`;
 }
 
 const ID_PATTERN = /^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{26}$/;
