@@ -8,6 +8,7 @@ import type {
   TermsEnforcer,
   VerifiedToken,
 } from '../../platform/ports.ts';
+import type { UsageRecord } from './usage-writer.ts';
 
 /**
  * In-test stand-ins for the gateway's collaborators (the apps directory, the terms gate and a
@@ -115,4 +116,34 @@ export function echoOperation(over: Partial<NetworkOperation> = {}): NetworkOper
     ...over,
   };
   return op;
+}
+
+/** A usage record of a successful sandbox title fetch, number `i`; `over` replaces fields. */
+export function usageRecord(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    atMs: 1_800_000_000_000 + i,
+    orgId: 'org_a',
+    appId: 'app_a',
+    productSlug: 'ibft',
+    operationId: 'ibftTitleFetch',
+    catalog: 'sandbox',
+    method: 'POST',
+    path: '/darwaza/sandbox/path-1',
+    status: 200,
+    errorCode: null,
+    networkCode: '00',
+    latencyUs: 123.5,
+    clientIp: '127.0.0.1',
+    endUserHash: `h${i % 3}`,
+    requestId: `req_${i}`,
+    bytesIn: 931,
+    bytesOut: 553,
+    replayed: false,
+    liveDataSuspected: false,
+    requestHeaders: null,
+    requestBody: undefined,
+    responseBody: null,
+    bodiesSkipped: true,
+    ...over,
+  };
 }

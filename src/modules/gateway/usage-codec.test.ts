@@ -1,37 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { usageRecord } from './testing.ts';
 import { BatchBuilder, decodeBatch, encodeBatch, releaseBatch } from './usage-codec.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
-function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    atMs: 1_800_000_000_000 + i,
-    orgId: 'org_a',
-    appId: 'app_a',
-    productSlug: 'ibft',
-    operationId: 'ibftTitleFetch',
-    catalog: 'sandbox',
-    method: 'POST',
-    path: '/darwaza/sandbox/path-1',
-    status: 200,
-    errorCode: null,
-    networkCode: '00',
-    latencyUs: 123.5,
-    clientIp: '127.0.0.1',
-    endUserHash: `h${i % 3}`,
-    requestId: `req_${i}`,
-    bytesIn: 931,
-    bytesOut: 553,
-    replayed: false,
-    liveDataSuspected: false,
-    requestHeaders: null,
-    requestBody: undefined,
-    responseBody: null,
-    bodiesSkipped: true,
-    ...over,
-  };
-}
+const record = usageRecord;
 
 test('a batch decodes to the records encoded: nulls, empty strings, flags, bodies', () => {
   const batch = [

@@ -3,37 +3,19 @@ import { after, before, describe, it } from 'node:test';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
+import { usageRecord } from './testing.ts';
 import { type UsageRecord, UsageWriter } from './usage-writer.ts';
 
-const T0 = Date.UTC(2026, 10, 24, 5);
-
+/** Record i of a batch: its request id names the batch; a third of them keep their bodies. */
 function record(batch: string, i: number): UsageRecord {
-  return {
-    atMs: T0 + i,
-    orgId: 'org_w',
-    appId: 'app_w',
-    productSlug: 'ibft',
-    operationId: 'ibftTitleFetch',
-    catalog: 'sandbox',
-    method: 'POST',
-    path: '/darwaza/sandbox/path-1',
-    status: 200,
-    errorCode: null,
-    networkCode: '00',
-    latencyUs: 100 + i,
-    clientIp: '127.0.0.1',
-    endUserHash: null,
+  return usageRecord(i, {
     requestId: `${batch}-${i}`,
-    bytesIn: 10,
-    bytesOut: 20,
-    replayed: false,
-    liveDataSuspected: false,
-    requestHeaders: null,
+    latencyUs: 100 + i,
+    endUserHash: null,
     requestBody: { n: i },
     responseBody: '{}',
-    // Request-log rows for every third call, so both tables get split INSERTs.
     bodiesSkipped: i % 3 !== 0,
-  };
+  });
 }
 
 for (const engine of testEngines()) {
