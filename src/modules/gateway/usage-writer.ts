@@ -5,8 +5,8 @@ import { maskedJson } from './masking.ts';
 /**
  * Turns a batch of usage records into rows and writes them in one transaction: multi-row INSERTs
  * into `gateway_usage` and, for the calls whose bodies are kept, into `gateway_request_logs` with
- * the headers and bodies masked. Used in-thread or inside the usage
- * worker thread (usage-worker.ts); either way the caller learns of success only after the commit.
+ * the headers and bodies masked. Used in-thread or inside the usage worker thread
+ * (usage-worker.ts); either way the caller learns of success only after the commit.
  */
 export type UsageRecord = {
   atMs: number;
