@@ -59,7 +59,7 @@ const envSchema = z.object({
       message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
     }),
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
-  USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(25),
+  USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   /** Days the request log keeps masked request/response bodies (usage rows are kept). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
