@@ -161,7 +161,7 @@ function medianRow(runs: Row[]): Row {
 
 registerCommand('bench', {
   summary: 'Benchmark the gateway against a raw node:http server (prints the ratio)',
-  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--rounds 3] [--generator auto|wrk|autocannon]
+  usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--rounds 5] [--generator auto|wrk|autocannon]
              [--json out/bench.json] [--no-redis]
 
 Runs, one after the other, a raw node:http server and the gateway (full pipeline: bearer token,
@@ -169,9 +169,10 @@ entitlement, rate limit with a budget never reached, usage records) on a sandbox
 in its own process, driven by one load generator at fixed concurrency: wrk when it is installed
 (Debian: apt-get install wrk), autocannon otherwise, or the one --generator names. With REDIS_URL
 set, the gateway is measured again with its limits in Redis. Repeats that --rounds times (shared
-machines are noisy) and prints, per server, the median requests/s, p50/p99 latency and server CPU
-µs per request, and the gateway/raw ratio of each round (raw and gateway measured back to back)
-with their median.`,
+machines are noisy: one round in a few is slowed by other tenants, and a median of five rounds
+stays put with two such rounds) and prints, per server, the median requests/s, p50/p99 latency
+and server CPU µs per request, and the gateway/raw ratio of each round (raw and gateway measured
+back to back) with their median.`,
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -179,7 +180,7 @@ with their median.`,
         connections: { type: 'string', default: '50' },
         duration: { type: 'string', default: '6' },
         warmup: { type: 'string', default: '2' },
-        rounds: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '5' },
         generator: { type: 'string', default: 'auto' },
         json: { type: 'string' },
         'no-redis': { type: 'boolean' },
