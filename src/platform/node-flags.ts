@@ -7,7 +7,8 @@
  * made about one bench round in ten fall into a GC-bound spiral (scavenges of ~30 ms keeping
  * 20–30 MB alive, p99 35+ ms). In 12-round `darwaza bench` runs (wrk, 4 s rounds): 64 MB had 1–2
  * such rounds per run (medians 0.45–0.47 of raw); 32 MB none in 24 rounds (medians 0.47 and 0.49);
- * 16 MB none in 12 but slower rounds (median 0.45).
+ * 16 MB none in 12 but slower rounds (median 0.45). (Records are now bytes off the heap, handed
+ * over every 100 ms: docs/performance.md items 22 and 27; the young generation no longer holds them.)
  *
  * `--no-parallel-scavenge`: young-generation collections run on the serving thread alone instead of
  * being split with V8's helper threads. With usage records no longer promoted (usage-codec.ts: held as bytes) a

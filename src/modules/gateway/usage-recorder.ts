@@ -44,7 +44,7 @@ export type UsageRecorderOptions = {
  * Rows per transaction when a worker thread writes (docs/performance.md item 27: with 100 ms
  * flushes, 500-row transactions cost the worker ~5.6 µs per row against ~6.7 for 250 every 25 ms).
  */
-export const WORKER_BATCH_ROWS = 500;
+const WORKER_BATCH_ROWS = 500;
 
 /** Default of `logBodiesPerAppPerSecond` (documented in docs/performance.md). */
 export const LOG_BODIES_PER_APP_PER_SECOND = 10;
