@@ -9,6 +9,7 @@ test('defaults give the embedded setup', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.publicUrl, 'http://127.0.0.1:3000');
   assert.equal(c.usageWriter, 'worker');
+  assert.equal(c.gatewayHttp, 'lean');
   assert.equal(c.requestLogRetentionDays, 30);
   assert.equal(c.requestLogBodiesPerAppPerSecond, 10);
 });
@@ -24,6 +25,7 @@ test('each bad value names the setting and what is allowed, in one line', () => 
     [{ LOG_LEVEL: 'loud' }, /^invalid setting LOG_LEVEL/],
     [{ MASTER_KEY: 'short' }, /^invalid setting MASTER_KEY: must be 32 bytes/],
     [{ USAGE_WRITER: 'thread' }, /^invalid setting USAGE_WRITER: must be one of worker, inline/],
+    [{ GATEWAY_HTTP: 'fast' }, /^invalid setting GATEWAY_HTTP: must be one of lean, node/],
     [{ REQUEST_LOG_RETENTION_DAYS: '0' }, /^invalid setting REQUEST_LOG_RETENTION_DAYS/],
     [
       { REQUEST_LOG_BODIES_PER_APP_PER_SECOND: '-1' },

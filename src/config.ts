@@ -64,12 +64,17 @@ const envSchema = z.object({
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
   REQUEST_LOG_BODIES_PER_APP_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(10),
-  /** Where usage records are written: a worker thread (default) or the serving event loop. */
   /**
    * Largest lease of rate-limit units a gateway takes from Redis at once while a budget is far from
    * exhausted (src/modules/gateway/limit-lease.ts); 0 or 1 checks every call in Redis.
    */
   RATE_LIMIT_LEASE_MAX: z.coerce.number().int().min(0).max(4096).default(512),
+  /**
+   * How the gateway reads its calls: `lean` (connections that carry only plain HTTP/1.1 gateway
+   * calls skip Node's request/response objects; ADR 0005) or `node` (Node's HTTP server for all).
+   */
+  GATEWAY_HTTP: z.enum(['lean', 'node'], { error: 'must be one of lean, node' }).default('lean'),
+  /** Where usage records are written: a worker thread (default) or the serving event loop. */
   USAGE_WRITER: z.enum(['worker', 'inline'], { error: 'must be one of worker, inline' }).default('worker'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */
@@ -93,6 +98,7 @@ export type Config = {
   seedDemo: boolean | undefined;
   usageFlushMs: number;
   usageWriter: 'worker' | 'inline';
+  gatewayHttp: 'lean' | 'node';
   rateLimitLeaseMax: number;
   requestLogRetentionDays: number;
   requestLogBodiesPerAppPerSecond: number;
@@ -138,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
     usageFlushMs: e.USAGE_FLUSH_MS,
     usageWriter: e.USAGE_WRITER,
+    gatewayHttp: e.GATEWAY_HTTP,
     rateLimitLeaseMax: e.RATE_LIMIT_LEASE_MAX,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
     requestLogBodiesPerAppPerSecond: e.REQUEST_LOG_BODIES_PER_APP_PER_SECOND,

@@ -262,6 +262,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
           dialect: database.dialect,
           usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
           usageFlushMs: config.usageFlushMs,
+          leanHttp: config.gatewayHttp === 'lean',
           logRetentionDays: config.requestLogRetentionDays,
           logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
           limitLeaseMax: config.rateLimitLeaseMax,

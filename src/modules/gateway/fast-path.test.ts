@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { NetworkOperation } from '../../platform/ports.ts';
@@ -20,108 +20,139 @@ const op = (path: string): NetworkOperation => ({
  * each with its own status, headers and body; one response Node refuses to write (a header value
  * with a line break) becomes a 500 without touching the others or the process.
  */
-describe('gateway fast path (real socket)', () => {
-  let app: FastifyInstance;
-  let base: string;
-  before(async () => {
-    app = Fastify();
-    app.get('/other', async () => ({ via: 'fastify' }));
-    const byPath = new Map(
-      ['/ok', '/bad', '/uni'].map((p) => [
-        `POST /x/sandbox${p}`,
-        { op: op(p), catalog: 'sandbox' as const, template: `/x/sandbox${p}` },
-      ]),
-    );
-    const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> =>
-      o.path === '/uni'
-        ? {
-            status: 200,
-            headers: {},
-            contentType: 'application/json; charset=utf-8',
-            payload: JSON.stringify({ title: 'Ünïcödé ✓ 😀', path: input.path }),
-          }
-        : {
-            status: o.path === '/bad' ? 200 : 201,
-            headers:
-              o.path === '/bad'
-                ? { 'x-broken': 'a\nb' }
-                : { 'x-echo': String((input.body as { n: number }).n) },
-            contentType: 'application/json; charset=utf-8',
-            payload: JSON.stringify({ n: (input.body as { n: number }).n }),
-          };
-    app.addHook('onListen', async () => {
-      installFastPath(app, { byPath, call, bodyLimit: 1024, baseHeaders: {}, publicUrl: 'http://t' });
+for (const lean of [true, false])
+  describe(`gateway fast path (real socket, ${lean ? 'lean HTTP/1.1 layer' : "Node's HTTP server"})`, () => {
+    let app: FastifyInstance;
+    let base: string;
+    before(async () => {
+      app = Fastify();
+      app.get('/other', async () => ({ via: 'fastify' }));
+      const byPath = new Map(
+        ['/ok', '/bad', '/uni'].map((p) => [
+          `POST /x/sandbox${p}`,
+          { op: op(p), catalog: 'sandbox' as const, template: `/x/sandbox${p}` },
+        ]),
+      );
+      const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> =>
+        o.path === '/uni'
+          ? {
+              status: 200,
+              headers: {},
+              contentType: 'application/json; charset=utf-8',
+              payload: JSON.stringify({ title: 'Ünïcödé ✓ 😀', path: input.path }),
+            }
+          : {
+              status: o.path === '/bad' ? 200 : 201,
+              headers:
+                o.path === '/bad'
+                  ? { 'x-broken': 'a\nb' }
+                  : { 'x-echo': String((input.body as { n: number }).n) },
+              contentType: 'application/json; charset=utf-8',
+              payload: JSON.stringify({ n: (input.body as { n: number }).n }),
+            };
+      app.addHook('onListen', async () => {
+        installFastPath(app, {
+          byPath,
+          call,
+          bodyLimit: 1024,
+          baseHeaders: { 'cache-control': 'no-store' },
+          publicUrl: 'http://t',
+          lean,
+        });
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  });
-  after(() => app.close());
+    after(() => app.close());
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${base}/x/sandbox${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-
-  it('concurrent calls each get their own response; a refused header turns into a 500 alone', async () => {
-    const rs = await Promise.all([
-      ...Array.from({ length: 20 }, (_, n) => post('/ok', { n })),
-      post('/bad', { n: 99 }),
-    ]);
-    for (let n = 0; n < 20; n++) {
-      assert.equal(rs[n].status, 201);
-      assert.equal(rs[n].headers.get('x-echo'), String(n));
-      assert.deepEqual(await rs[n].json(), { n });
-    }
-    const bad = rs[20];
-    assert.equal(bad.status, 500);
-    const body = await bad.json();
-    assert.equal(body.error.code, 'internal_error');
-    assert.ok(bad.headers.get('x-request-id'));
-    // The server still serves both paths afterwards.
-    assert.equal((await post('/ok', { n: 1 })).status, 201);
-    assert.equal((await fetch(`${base}/other`)).status, 200);
-  });
-
-  it('malformed JSON and oversized bodies are refused on the fast path', async () => {
-    const r = await fetch(`${base}/x/sandbox/ok`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"n":',
-    });
-    assert.equal(r.status, 400);
-    assert.equal((await r.json()).error.code, 'malformed_json');
-    const big = await post('/ok', { n: 1, pad: 'x'.repeat(2000) });
-    assert.equal(big.status, 413);
-  });
-
-  it('non-ASCII payloads go out as UTF-8 with their byte length; ASCII ones as the same bytes', async () => {
-    const r = await post('/uni', { n: 1 });
-    const bytes = Buffer.from(await r.arrayBuffer());
-    assert.equal(Number(r.headers.get('content-length')), bytes.length);
-    assert.deepEqual(JSON.parse(bytes.toString('utf8')), { title: 'Ünïcödé ✓ 😀', path: '/x/sandbox/uni' });
-    const a = await post('/ok', { n: 7 });
-    assert.equal(await a.text(), '{"n":7}');
-  });
-
-  it('prototype-poisoning keys are refused; the same words inside a value are not', async () => {
-    const raw = (body: string) =>
-      fetch(`${base}/x/sandbox/ok`, {
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}/x/sandbox${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body,
+        body: JSON.stringify(body),
       });
-    for (const body of [
-      '{"n":1,"__proto__":{"admin":true}}',
-      '{"n":1,"a":{"constructor":{"prototype":{"admin":true}}}}',
-    ]) {
-      const r = await raw(body);
-      assert.equal(r.status, 400, body);
+
+    it('concurrent calls each get their own response; a refused header turns into a 500 alone', async () => {
+      const rs = await Promise.all([
+        ...Array.from({ length: 20 }, (_, n) => post('/ok', { n })),
+        post('/bad', { n: 99 }),
+      ]);
+      for (let n = 0; n < 20; n++) {
+        assert.equal(rs[n].status, 201);
+        assert.equal(rs[n].headers.get('x-echo'), String(n));
+        assert.equal(rs[n].headers.get('cache-control'), 'no-store');
+        assert.deepEqual(await rs[n].json(), { n });
+      }
+      const bad = rs[20];
+      assert.equal(bad.status, 500);
+      const body = await bad.json();
+      assert.equal(body.error.code, 'internal_error');
+      assert.ok(bad.headers.get('x-request-id'));
+      // The server still serves both paths afterwards.
+      assert.equal((await post('/ok', { n: 1 })).status, 201);
+      assert.equal((await fetch(`${base}/other`)).status, 200);
+    });
+
+    it(`plain HTTP/1.1 calls are answered by ${lean ? 'the lean layer' : "Node's HTTP server"}`, async () => {
+      // The lean layer writes its date line in lower case, Node as `Date:`: the raw bytes tell them apart.
+      const head = await new Promise<string>((resolve, reject) => {
+        const s = connect(Number(new URL(base).port), '127.0.0.1');
+        let got = '';
+        s.on('data', (d) => {
+          got += d.toString('latin1');
+          if (got.includes('\r\n\r\n')) {
+            s.destroy();
+            resolve(got);
+          }
+        });
+        s.on('error', reject);
+        const body = '{"n":5}';
+        s.write(
+          `POST /x/sandbox/ok HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+        );
+      });
+      assert.match(head, /^HTTP\/1\.1 201 Created\r\n/);
+      assert.match(head, lean ? /\r\ndate: / : /\r\nDate: /);
+    });
+
+    it('malformed JSON and oversized bodies are refused on the fast path', async () => {
+      const r = await fetch(`${base}/x/sandbox/ok`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"n":',
+      });
+      assert.equal(r.status, 400);
       assert.equal((await r.json()).error.code, 'malformed_json');
-    }
-    const ok = await raw('{"n":3,"note":"paid to a constructor for proto work"}');
-    assert.equal(ok.status, 201);
-    assert.deepEqual(await ok.json(), { n: 3 });
+      const big = await post('/ok', { n: 1, pad: 'x'.repeat(2000) });
+      assert.equal(big.status, 413);
+    });
+
+    it('non-ASCII payloads go out as UTF-8 with their byte length; ASCII ones as the same bytes', async () => {
+      const r = await post('/uni', { n: 1 });
+      const bytes = Buffer.from(await r.arrayBuffer());
+      assert.equal(Number(r.headers.get('content-length')), bytes.length);
+      assert.deepEqual(JSON.parse(bytes.toString('utf8')), { title: 'Ünïcödé ✓ 😀', path: '/x/sandbox/uni' });
+      const a = await post('/ok', { n: 7 });
+      assert.equal(await a.text(), '{"n":7}');
+    });
+
+    it('prototype-poisoning keys are refused; the same words inside a value are not', async () => {
+      const raw = (body: string) =>
+        fetch(`${base}/x/sandbox/ok`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+      for (const body of [
+        '{"n":1,"__proto__":{"admin":true}}',
+        '{"n":1,"a":{"constructor":{"prototype":{"admin":true}}}}',
+      ]) {
+        const r = await raw(body);
+        assert.equal(r.status, 400, body);
+        assert.equal((await r.json()).error.code, 'malformed_json');
+      }
+      const ok = await raw('{"n":3,"note":"paid to a constructor for proto work"}');
+      assert.equal(ok.status, 201);
+      assert.deepEqual(await ok.json(), { n: 3 });
+    });
   });
-});

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { errorBody } from '../../platform/errors.ts';
+import { headerLines, installLeanHttp1 } from '../../platform/http/lean-http1.ts';
 import { newId } from '../../platform/ids.ts';
 import type { HttpSeries, Metrics } from '../../platform/metrics.ts';
 import type { NetworkOperation } from '../../platform/ports.ts';
@@ -36,6 +37,8 @@ export type CallOutput = {
 };
 
 type Route = { op: NetworkOperation; catalog: 'sandbox' | 'production'; template: string };
+/** Writes one call's answer: `t0` is when it arrived (performance.now()), for the latency metric. */
+type Send = (route: Route, t0: number, requestId: string, out: CallOutput) => void;
 type Queued = {
   res: ServerResponse;
   status: number;
@@ -112,6 +115,8 @@ export function installFastPath(
     publicUrl: string;
     /** Request counts and latency by route template, like Fastify's routes report them. */
     metrics?: Metrics;
+    /** false: every connection through Node's HTTP server (the lean layer off). */
+    lean?: boolean;
   },
 ): void {
   const server = app.server;
@@ -195,21 +200,71 @@ export function installFastPath(
       observe(q.route, q.status, q.t0);
     }
   };
-  const refuse = (
-    res: ServerResponse,
+  /**
+   * Runs one call whose body has been read (`text`: its UTF-8 text, `size` its byte length) and
+   * hands the answer to `send`; shared by Node's request path and the lean HTTP/1.1 layer.
+   */
+  const serve = (
     route: Route,
-    t0: number,
-    requestId: string,
-    status: number,
-    code: string,
-    message: string,
-  ) =>
-    write(res, route, t0, requestId, {
-      status,
-      headers: {},
-      contentType: 'application/json; charset=utf-8',
-      payload: JSON.stringify(errorBody(code, message, requestId, deps.publicUrl)),
-    });
+    method: string,
+    url: string,
+    headers: CallInput['headers'],
+    text: string | null,
+    size: number,
+    ip: string,
+    send: Send,
+  ) => {
+    const given = headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    const t0 = deps.metrics ? performance.now() : 0;
+    const refuse = (status: number, code: string, message: string) =>
+      send(route, t0, requestId, {
+        status,
+        headers: {},
+        contentType: 'application/json; charset=utf-8',
+        payload: JSON.stringify(errorBody(code, message, requestId, deps.publicUrl)),
+      });
+    if (size > deps.bodyLimit) {
+      refuse(413, 'payload_too_large', 'The request body is larger than this endpoint accepts.');
+      return;
+    }
+    let body: unknown;
+    if (text !== null && size > 0) {
+      // Like Fastify: prototype-poisoning keys are refused rather than parsed (one regex scan:
+      // two `includes` cost ~0.28 µs on a 676-byte body, the regex ~0.08).
+      if (POISON.test(text)) {
+        refuse(400, 'malformed_json', 'The request body is not valid JSON.');
+        return;
+      }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        refuse(400, 'malformed_json', 'The request body is not valid JSON.');
+        return;
+      }
+    } else if (method === 'POST') {
+      refuse(400, 'malformed_json', 'The request body is not valid JSON.');
+      return;
+    }
+    const q = url.indexOf('?');
+    deps
+      .call(route.op, route.catalog, {
+        method,
+        url,
+        path: q < 0 ? route.template : undefined,
+        headers,
+        body,
+        query: parseQuery(url),
+        ip,
+        requestId,
+        bytesIn: size,
+      })
+      .then(
+        (out) => send(route, t0, requestId, out),
+        () =>
+          refuse(500, 'internal_error', 'Something went wrong on our side; the request id identifies it.'),
+      );
+  };
 
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -221,90 +276,86 @@ export function installFastPath(
       fastify.call(server, req, res);
       return;
     }
-    const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
-    const t0 = deps.metrics ? performance.now() : 0;
+    const send: Send = (r, t0, requestId, out) => write(res, r, t0, requestId, out);
+    const method = req.method ?? 'GET';
+    const ip = req.socket.remoteAddress ?? '';
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > deps.bodyLimit) {
-      refuse(
-        res,
-        route,
-        t0,
-        requestId,
-        413,
-        'payload_too_large',
-        'The request body is larger than this endpoint accepts.',
-      );
+      serve(route, method, url, req.headers, null, declared, ip, send);
       req.resume();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > deps.bodyLimit) tooLarge = true;
-      else chunks.push(c);
+      if (size <= deps.bodyLimit) chunks.push(c);
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      if (tooLarge) {
-        refuse(
-          res,
-          route,
-          t0,
-          requestId,
-          413,
-          'payload_too_large',
-          'The request body is larger than this endpoint accepts.',
-        );
-        return;
-      }
-      let body: unknown;
-      if (size > 0) {
-        const text =
-          chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        // Like Fastify: prototype-poisoning keys are refused rather than parsed (one regex scan:
-        // two `includes` cost ~0.28 µs on a 676-byte body, the regex ~0.08).
-        if (POISON.test(text)) {
-          refuse(res, route, t0, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
-          return;
-        }
-        try {
-          body = JSON.parse(text);
-        } catch {
-          refuse(res, route, t0, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
-          return;
-        }
-      } else if (req.method === 'POST') {
-        refuse(res, route, t0, requestId, 400, 'malformed_json', 'The request body is not valid JSON.');
-        return;
-      }
-      deps
-        .call(route.op, route.catalog, {
-          method: req.method ?? 'GET',
-          url,
-          path: q < 0 ? route.template : undefined,
-          headers: req.headers,
-          body,
-          query: parseQuery(url),
-          ip: req.socket.remoteAddress ?? '',
-          requestId,
-          bytesIn: size,
-        })
-        .then(
-          (out) => write(res, route, t0, requestId, out),
-          () =>
-            refuse(
-              res,
-              route,
-              t0,
-              requestId,
-              500,
+      const text =
+        size > deps.bodyLimit
+          ? null
+          : chunks.length === 1
+            ? chunks[0].toString('utf8')
+            : Buffer.concat(chunks).toString('utf8');
+      serve(route, method, url, req.headers, text, size, ip, send);
+    });
+  });
+
+  // Connections that carry only plain HTTP/1.1 gateway calls skip Node's request and response
+  // objects (src/platform/http/lean-http1.ts, ADR 0005); anything else is handed to the code above.
+  if (deps.lean === false) return;
+  const baseHead = headerLines(baseFlat) ?? '';
+  installLeanHttp1(server, {
+    maxBodyBytes: deps.bodyLimit,
+    claims: (method, path, headers) => {
+      const route = deps.byPath.get(`${method} ${path}`);
+      return route !== undefined && (method !== 'POST' || isJson(headers['content-type']));
+    },
+    handle: (req, reply) => {
+      const route = deps.byPath.get(`${req.method} ${req.path}`) as Route;
+      const send: Send = (r, t0, requestId, out) => {
+        let status = out.status;
+        let payload = out.payload;
+        let bytes = out.bytes ?? Buffer.byteLength(payload);
+        const extra: string[] = [];
+        for (const k in out.headers) extra.push(k, out.headers[k]);
+        extra.push('x-request-id', requestId, 'content-type', out.contentType);
+        let head = headerLines(extra);
+        if (head === null) {
+          // A header that cannot be sent as is: a 500 for this call alone, as on Node's path.
+          status = 500;
+          payload = JSON.stringify(
+            errorBody(
               'internal_error',
               'Something went wrong on our side; the request id identifies it.',
+              requestId,
+              deps.publicUrl,
             ),
-        );
-    });
+          );
+          bytes = Buffer.byteLength(payload);
+          head = `x-request-id: ${requestId}\r\ncontent-type: application/json; charset=utf-8\r\n`;
+        }
+        reply({
+          status,
+          head: `${baseHead}${head}content-length: ${bytes}\r\n`,
+          payload,
+          ascii: bytes === payload.length,
+        });
+        observe(r, status, t0);
+      };
+      const size = req.body.length;
+      serve(
+        route,
+        req.method,
+        req.url,
+        req.headers,
+        size > 0 ? req.body.toString('utf8') : null,
+        size,
+        req.remoteAddress,
+        send,
+      );
+    },
   });
 }

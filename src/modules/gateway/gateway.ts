@@ -83,6 +83,8 @@ export type GatewayOptions = {
   metrics?: Metrics;
   /** Serve real sockets through the raw fast path (default true; tests of the Fastify route set false). */
   fastPath?: boolean;
+  /** Serve plain HTTP/1.1 gateway connections through the lean layer (default true; ADR 0005). */
+  leanHttp?: boolean;
 };
 
 export type Gateway = {
@@ -402,6 +404,7 @@ export function createGateway(o: GatewayOptions): Gateway {
             baseHeaders,
             publicUrl: o.publicUrl,
             metrics: o.metrics,
+            lean: o.leanHttp !== false,
           });
         });
       }
