@@ -311,10 +311,11 @@ export function installFastPath(
     maxBodyBytes: deps.bodyLimit,
     claims: (method, path, headers) => {
       const route = deps.byPath.get(`${method} ${path}`);
-      return route !== undefined && (method !== 'POST' || isJson(headers['content-type']));
+      return route !== undefined && (method !== 'POST' || isJson(headers['content-type']))
+        ? route
+        : undefined;
     },
-    handle: (req, reply) => {
-      const route = deps.byPath.get(`${req.method} ${req.path}`) as Route;
+    handle: (req, route, reply) => {
       const send: Send = (r, t0, requestId, out) => {
         let status = out.status;
         let payload = out.payload;

@@ -34,8 +34,8 @@ function leanServer(delays?: Map<string, number>): { server: Server; lean: () =>
   server.on('listening', () => {
     lean = installLeanHttp1(server, {
       maxBodyBytes: 4096,
-      claims: (_m, path) => path.startsWith('/lean'),
-      handle: (req, reply) => {
+      claims: (_m, path) => (path.startsWith('/lean') ? true : undefined),
+      handle: (req, _claim, reply) => {
         const seen: Seen = {
           by: 'lean',
           method: req.method,

@@ -55,11 +55,14 @@ export type LeanResponse = {
   ascii: boolean;
 };
 
-export type LeanOptions = {
-  /** Whether this layer serves a request (method, path without query, headers); else Node does. */
-  claims(method: string, path: string, headers: Record<string, string>): boolean;
+export type LeanOptions<T> = {
+  /**
+   * What this layer serves: for a request (method, path without query, headers) it returns a
+   * value handed on to `handle` (a route, say), or undefined for Node's server to answer it.
+   */
+  claims(method: string, path: string, headers: Record<string, string>): T | undefined;
   /** Answers a claimed request; `reply` must be called exactly once. */
-  handle(req: LeanRequest, reply: (res: LeanResponse) => void): void;
+  handle(req: LeanRequest, claim: T, reply: (res: LeanResponse) => void): void;
   maxBodyBytes: number;
 };
 
@@ -68,8 +71,17 @@ export type LeanHttp = {
   connections(): number;
 };
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const VALUE = /^[\t\x20-\x7e]*$/;
+/** Header names (tokens), joined by commas (not a token character): one test for all of them. */
+const NAMES = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:,[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
+/** Header values: visible ASCII, spaces and tabs (no CR, LF or other control characters). */
+const VALUES = /^[\t\x20-\x7e]*$/;
+/**
+ * The header lines of a request head (after the request line, without the final CRLF): each one
+ * `token:value` as above. One test for the whole block; each line can match in one way only (the
+ * name ends at the first colon, the value at the CR), so a failing test costs linear time.
+ */
+const HEADER_BLOCK =
+  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e]*(?:\r\n[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t\x20-\x7e]*)*$/;
 const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
 const DIGITS = /^\d{1,15}$/;
 const MAX_HEADERS = 100;
@@ -115,23 +127,31 @@ function dateHeader(): string {
   return dateLine;
 }
 
-/** Header lines for `headers`, or null when a name or value could not be sent as is. */
+/**
+ * Header lines for a flat [name, value, …] list, or null when a name or value could not be sent as
+ * is (Node would refuse it too). All names are checked in one regex test and all values in another:
+ * ~14 headers cost two tests instead of 28.
+ */
 export function headerLines(flat: readonly string[]): string | null {
   let head = '';
+  let names = '';
+  let values = '';
   for (let i = 0; i < flat.length; i += 2) {
     const k = flat[i];
     const v = flat[i + 1];
-    if (!TOKEN.test(k) || !VALUE.test(v)) return null;
     head += `${k}: ${v}\r\n`;
+    names = i === 0 ? k : `${names},${k}`;
+    values += v;
   }
-  return head;
+  if (flat.length > 0 && !NAMES.test(names)) return null;
+  return VALUES.test(values) ? head : null;
 }
 
 /**
  * Takes over `server`'s incoming connections. Node's own connection handling is kept and used for
  * every connection (or the rest of a connection) this layer does not serve.
  */
-export function installLeanHttp1(server: Server, o: LeanOptions): LeanHttp {
+export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp {
   const nodeListeners = server.listeners('connection') as Array<(s: Socket) => void>;
   const conns = new Set<Conn>();
   let closing = false;
@@ -251,21 +271,20 @@ export function installLeanHttp1(server: Server, o: LeanOptions): LeanHttp {
       const eol = head.indexOf('\r\n');
       const line = REQUEST_LINE.exec(eol < 0 ? head : head.slice(0, eol));
       if (!line) return markHandOver(c);
+      if (eol < 0 || !HEADER_BLOCK.test(head.slice(eol + 2))) {
+        return markHandOver(c);
+      }
       const headers: Record<string, string> = Object.create(null);
       let count = 0;
-      let pos = eol < 0 ? head.length : eol + 2;
+      let pos = eol + 2;
       while (pos < head.length) {
         let end = head.indexOf('\r\n', pos);
         if (end < 0) end = head.length;
         const colon = head.indexOf(':', pos);
-        if (colon < 0 || colon > end) return markHandOver(c);
-        const name = head.slice(pos, colon);
-        const raw = head.slice(colon + 1, end);
-        if (!TOKEN.test(name) || !VALUE.test(raw) || ++count > MAX_HEADERS) return markHandOver(c);
-        const value = raw.trim(); // only spaces and tabs can be trimmed here
-        const key = name.toLowerCase();
+        if (++count > MAX_HEADERS) return markHandOver(c);
+        const key = head.slice(pos, colon).toLowerCase();
         if (key in headers) return markHandOver(c);
-        headers[key] = value;
+        headers[key] = head.slice(colon + 1, end).trim(); // only spaces and tabs can be trimmed
         pos = end + 2;
       }
       if (
@@ -288,7 +307,8 @@ export function installLeanHttp1(server: Server, o: LeanOptions): LeanHttp {
       const url = line[2];
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
-      if (!o.claims(method, path, headers)) return markHandOver(c);
+      const claim = o.claims(method, path, headers);
+      if (claim === undefined) return markHandOver(c);
       const total = he + 4 + len;
       if (buf.length < total) {
         if (!c.partialSince) c.partialSince = Date.now();
@@ -301,7 +321,7 @@ export function installLeanHttp1(server: Server, o: LeanOptions): LeanHttp {
       const slot: Slot = { out: null, close: false };
       c.slots.push(slot);
       try {
-        o.handle({ method, url, path, headers, body, remoteAddress: c.remoteAddress }, (r) =>
+        o.handle({ method, url, path, headers, body, remoteAddress: c.remoteAddress }, claim, (r) =>
           respond(c, slot, r),
         );
       } catch {
