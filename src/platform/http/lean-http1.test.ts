@@ -207,6 +207,18 @@ describe('lean HTTP/1.1 layer', () => {
     }
   });
 
+  it('reads on after pausing for more pipelined requests than it keeps in flight', async () => {
+    // 150 slow requests in one write: more than the 64 in flight at once, so reading pauses
+    // and must resume as answers go out.
+    const stream = Array.from({ length: 150 }, (_, i) => req('POST', '/lean/slow', `{"i":${i}}`)).join('');
+    const { replies } = await exchange(port, [stream], 150);
+    assert.equal(replies.length, 150);
+    assert.deepEqual(
+      replies.map((r) => (JSON.parse((JSON.parse(r.body) as Seen).body) as { i: number }).i),
+      Array.from({ length: 150 }, (_, i) => i),
+    );
+  });
+
   it('hands over every request outside its narrow subset, so Node parses (or refuses) it', async () => {
     const odd: Array<[string, string]> = [
       [

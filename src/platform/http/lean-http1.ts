@@ -106,6 +106,8 @@ type Conn = {
   ending: boolean;
   clientEnded: boolean;
   paused: boolean;
+  /** Waiting in `ready` for the turn's write. */
+  queued: boolean;
   remoteAddress: string;
   onData: (d: Buffer) => void;
   onEnd: () => void;
@@ -186,16 +188,39 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
     if (c.clientEnded) c.socket.emit('end');
   };
 
+  /**
+   * Reads from the socket unless the client is not reading its answers (the socket's buffer is
+   * full), MAX_IN_FLIGHT of its requests are being answered, or bytes pile up before a hand-over.
+   */
+  const setReading = (c: Conn) => {
+    const stop =
+      c.socket.writableNeedDrain ||
+      c.slots.length >= MAX_IN_FLIGHT ||
+      (c.handOver && c.buf !== null && c.buf.length > MAX_WAITING_BYTES);
+    if (stop && !c.paused) {
+      c.paused = true;
+      c.socket.pause();
+    } else if (!stop && c.paused) {
+      c.paused = false;
+      c.socket.resume();
+    }
+  };
+
   // Completed responses are written when the event-loop turn's I/O callbacks are done.
   let ready: Conn[] = [];
   const flush = () => {
     const batch = ready;
     ready = [];
-    for (const c of batch) write(c);
+    for (const c of batch) {
+      c.queued = false;
+      write(c);
+    }
   };
   const schedule = (c: Conn) => {
+    if (c.queued) return;
     if (ready.length === 0) setImmediate(flush);
-    if (!ready.includes(c)) ready.push(c);
+    c.queued = true;
+    ready.push(c);
   };
 
   const write = (c: Conn) => {
@@ -210,15 +235,11 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
     }
     if (n === 0) return;
     c.slots.splice(0, n);
-    const flowing = c.socket.write(out, 'latin1');
+    c.socket.write(out, 'latin1');
     if (close) {
       c.socket.end();
       detach(c);
       return;
-    }
-    if (!flowing && !c.paused) {
-      c.paused = true;
-      c.socket.pause();
     }
     if (c.slots.length === 0) {
       if (c.handOver) {
@@ -232,6 +253,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       }
       if (!c.buf) c.idleSince = Date.now();
     }
+    setReading(c);
     // Requests that waited for the in-flight ones (MAX_IN_FLIGHT) can go on now.
     if (c.buf && !c.paused) parse(c);
   };
@@ -253,10 +275,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
   const parse = (c: Conn) => {
     while (c.buf && !c.handOver) {
       if (c.slots.length >= MAX_IN_FLIGHT) {
-        if (!c.paused) {
-          c.paused = true;
-          c.socket.pause();
-        }
+        setReading(c);
         return;
       }
       const buf = c.buf;
@@ -356,15 +375,13 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       ending: false,
       clientEnded: false,
       paused: false,
+      queued: false,
       remoteAddress: socket.remoteAddress ?? '',
       onData: (d: Buffer) => {
         c.buf = c.buf ? Buffer.concat([c.buf, d]) : d;
         if (c.handOver) {
           // Waiting for earlier responses before Node takes over: keep the bytes, within reason.
-          if (c.buf.length > MAX_WAITING_BYTES && !c.paused) {
-            c.paused = true;
-            socket.pause();
-          }
+          setReading(c);
           return;
         }
         parse(c);
@@ -379,11 +396,9 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       },
       onClose: () => detach(c),
       onDrain: () => {
-        if (c.paused && !c.handOver) {
-          c.paused = false;
-          socket.resume();
-          if (c.buf) parse(c);
-        }
+        if (c.handOver) return;
+        setReading(c);
+        if (c.buf && !c.paused) parse(c);
       },
       onError: () => {
         detach(c);
