@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { headerLines, installLeanHttp1, type LeanHttp } from './lean-http1.ts';
@@ -366,6 +367,13 @@ describe('lean HTTP/1.1 layer', () => {
     assert.equal(headerLines(['a', 'b\nc']), null);
     assert.equal(headerLines(['a b', 'c']), null);
     assert.equal(headerLines(['a', 'é']), null);
+  });
+
+  it('leaves a TLS server alone', () => {
+    const tls = createHttpsServer();
+    const before = tls.listeners('connection');
+    installLeanHttp1(tls, { maxBodyBytes: 1, claims: () => true, handle: () => {} });
+    assert.deepEqual(tls.listeners('connection'), before);
   });
 
   it('reports the connections it serves', async () => {

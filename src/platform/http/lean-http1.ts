@@ -1,5 +1,6 @@
 import { maxHeaderSize as nodeMaxHeaderSize, type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 
 /**
  * A lean HTTP/1.1 server for one narrow kind of request, in front of Node's own HTTP server on the
@@ -154,6 +155,8 @@ export function headerLines(flat: readonly string[]): string | null {
  * every connection (or the rest of a connection) this layer does not serve.
  */
 export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp {
+  // A TLS server's connections carry TLS records, not HTTP: leave them to Node.
+  if (server instanceof TlsServer) return { connections: () => 0 };
   const nodeListeners = server.listeners('connection') as Array<(s: Socket) => void>;
   const conns = new Set<Conn>();
   let closing = false;
