@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { type AddressInfo, connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ibftBody } from '../src/sandbox/test-support.ts';
+import { appsWorld, createApp } from './apps-helpers.ts';
+import { startTestSystem, type TestSystem } from './harness.ts';
+
+type Reply = { status: number; head: string; body: string };
+
+/** Sends each request on one keep-alive connection, the next after the previous answer. */
+async function onOneConnection(port: number, requests: Array<(prev: Reply[]) => string>): Promise<Reply[]> {
+  const s = connect(port, '127.0.0.1');
+  await new Promise<void>((r) => s.on('connect', () => r()));
+  let buf = Buffer.alloc(0);
+  let wake: (() => void) | null = null;
+  s.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    wake?.();
+  });
+  const replies: Reply[] = [];
+  try {
+    for (const make of requests) {
+      s.write(make(replies));
+      for (;;) {
+        const he = buf.indexOf('\r\n\r\n');
+        const head = he < 0 ? '' : buf.toString('latin1', 0, he);
+        const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? -1);
+        if (he >= 0 && len >= 0 && buf.length >= he + 4 + len) {
+          replies.push({
+            status: Number(head.split(' ')[1]),
+            head,
+            body: buf.toString('utf8', he + 4, he + 4 + len),
+          });
+          buf = buf.subarray(he + 4 + len);
+          break;
+        }
+        await new Promise<void>((r) => {
+          wake = r;
+        });
+      }
+    }
+  } finally {
+    s.destroy();
+  }
+  return replies;
+}
+
+/**
+ * The whole system on a real socket: gateway calls on a fresh connection are answered by the lean
+ * HTTP/1.1 layer; the OAuth token call (a Fastify route) on the same connection hands it to Node's
+ * server, which answers that call and every later one, and every call has its usage row.
+ */
+describe('gateway over HTTP/1.1: lean layer and hand-over to Node on one connection', () => {
+  let sys: TestSystem;
+  let port = 0;
+  let prefix = '';
+  let app: { clientId: string; clientSecret: string };
+  before(async () => {
+    sys = await startTestSystem();
+    await sys.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (sys.app.server.address() as AddressInfo).port;
+    prefix = `/${sys.config.gatewayProvider}/sandbox`;
+    const w = await appsWorld(sys);
+    app = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftGrowth });
+  });
+  after(() => sys.cleanup());
+
+  const operation = (token: string, requestId: string) => {
+    const body = JSON.stringify(ibftBody());
+    return [
+      `POST ${prefix}/path-1 HTTP/1.1`,
+      'host: 127.0.0.1',
+      'content-type: application/json',
+      `x-ibm-client-id: ${app.clientId}`,
+      `authorization: Bearer ${token}`,
+      `x-request-id: ${requestId}`,
+      `content-length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+  };
+  const tokenRequest = () => {
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      scope: '1LinkApi',
+    }).toString();
+    return [
+      `POST ${prefix}/oauth2/token HTTP/1.1`,
+      'host: 127.0.0.1',
+      'content-type: application/x-www-form-urlencoded',
+      `content-length: ${form.length}`,
+      '',
+      form,
+    ].join('\r\n');
+  };
+  const usageRows = async (ids: string[]) => {
+    await sys.services.gateway?.recorder.flush();
+    const rows = await sys.database.db
+      .selectFrom('gateway_usage')
+      .select(['request_id', 'status'])
+      .where('request_id', 'in', ids)
+      .execute();
+    return rows.map((r) => `${r.request_id} ${r.status}`).sort();
+  };
+
+  it('operation, token call, operation on one connection: in order, each by the expected layer', async () => {
+    const replies = await onOneConnection(port, [
+      () => operation('not-a-token', 'req_http_one_1'),
+      () => tokenRequest(),
+      (prev) => operation(JSON.parse(prev[1].body).access_token, 'req_http_one_2'),
+    ]);
+    const [first, second, third] = replies;
+    // No token yet: the lean layer answers the 401 itself (lower-case date line).
+    assert.equal(first.status, 401, first.body);
+    assert.match(first.head, /\r\nwww-authenticate: /i);
+    assert.match(first.head, /\r\ndate: /);
+    // The token call is Fastify's: from it on, Node's server has the connection (`Date:`).
+    assert.equal(second.status, 200, second.body);
+    assert.match(second.head, /\r\nDate: /);
+    assert.equal(third.status, 200, third.body);
+    assert.equal(JSON.parse(third.body).ResponseCode, '00', third.body);
+    assert.match(third.head, /\r\nDate: /);
+    assert.match(third.head, /\r\nratelimit-policy: /i);
+    assert.deepEqual(await usageRows(['req_http_one_1', 'req_http_one_2']), [
+      'req_http_one_1 401',
+      'req_http_one_2 200',
+    ]);
+  });
+
+  it('a connection that carries only operations stays with the lean layer, and every call is recorded', async () => {
+    const [tok] = await onOneConnection(port, [() => tokenRequest()]);
+    const token = JSON.parse(tok.body).access_token;
+    const ids = Array.from({ length: 5 }, (_, i) => `req_http_lean_${i}`);
+    const replies = await onOneConnection(
+      port,
+      ids.map((id) => () => operation(token, id)),
+    );
+    for (const r of replies) {
+      assert.equal(r.status, 200, r.body);
+      assert.equal(JSON.parse(r.body).ResponseCode, '00', r.body);
+      assert.match(r.head, /\r\ndate: /);
+      assert.match(r.head, /\r\ncache-control: no-store/);
+      assert.match(r.head, /\r\nratelimit: /);
+    }
+    assert.deepEqual(
+      await usageRows(ids),
+      ids.map((id) => `${id} 200`),
+    );
+  });
+});
