@@ -29,7 +29,10 @@ function nodeHandler(req: IncomingMessage, res: ServerResponse) {
 }
 
 /** A Node server with the lean layer claiming POST/GET /lean…; its handler echoes what it saw. */
-function leanServer(delays?: Map<string, number>): { server: Server; lean: () => LeanHttp } {
+function leanServer(
+  delays?: Map<string, number>,
+  onHandle?: (path: string) => void,
+): { server: Server; lean: () => LeanHttp } {
   const server = createServer(nodeHandler);
   let lean: LeanHttp | undefined;
   server.on('listening', () => {
@@ -55,6 +58,7 @@ function leanServer(delays?: Map<string, number>): { server: Server; lean: () =>
         const d = delays?.get(req.path);
         if (d) setTimeout(answer, d);
         else answer();
+        onHandle?.(req.path);
       },
     });
   });
@@ -297,11 +301,23 @@ describe('lean HTTP/1.1 layer', () => {
   });
 
   it('closes idle connections when the server closes, and busy ones after their last response', async () => {
-    const { server: s2 } = leanServer(new Map([['/lean/slow', 150]]));
+    const handled = new Set<string>();
+    let wake = () => {};
+    const { server: s2 } = leanServer(new Map([['/lean/slow', 1000]]), (path) => {
+      handled.add(path);
+      wake();
+    });
     const p2 = await listen(s2);
     const idle = exchange(p2, [req('GET', '/lean/a')], 1, true);
     const busy = exchange(p2, [req('GET', '/lean/slow')], 1, true);
-    await new Promise((r) => setTimeout(r, 50)); // both requests read; the slow one still running
+    // Both requests read (the slow one still running) and the quick one's answer written (the
+    // turn's write runs in a setImmediate queued before the one awaited here).
+    while (!(handled.has('/lean/a') && handled.has('/lean/slow'))) {
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+    }
+    await new Promise((r) => setImmediate(r));
     const closed = new Promise<void>((r) => s2.close(() => r()));
     const [i, b] = await Promise.all([idle, busy]);
     await closed;
