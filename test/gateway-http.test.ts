@@ -13,8 +13,13 @@ async function onOneConnection(port: number, requests: Array<(prev: Reply[]) => 
   await new Promise<void>((r) => s.on('connect', () => r()));
   let buf = Buffer.alloc(0);
   let wake: (() => void) | null = null;
+  let closed = false;
   s.on('data', (d: Buffer) => {
     buf = Buffer.concat([buf, d]);
+    wake?.();
+  });
+  s.on('close', () => {
+    closed = true;
     wake?.();
   });
   const replies: Reply[] = [];
@@ -34,6 +39,7 @@ async function onOneConnection(port: number, requests: Array<(prev: Reply[]) => 
           buf = buf.subarray(he + 4 + len);
           break;
         }
+        if (closed) throw new Error(`connection closed before a complete answer: ${buf.toString()}`);
         await new Promise<void>((r) => {
           wake = r;
         });
@@ -148,5 +154,58 @@ describe('gateway over HTTP/1.1: lean layer and hand-over to Node on one connect
       await usageRows(ids),
       ids.map((id) => `${id} 200`),
     );
+  });
+  it('random requests through either layer: never a 5xx, always a complete answer', async () => {
+    const [tok] = await onOneConnection(port, [() => tokenRequest()]);
+    const token = JSON.parse(tok.body).access_token;
+    let seed = 20261124;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+    const bodies = [
+      () => JSON.stringify(ibftBody()),
+      () => JSON.stringify({ ...ibftBody(), AccountNumberTo: 'x'.repeat(Math.floor(rnd() * 300)) }),
+      () => '{"__proto__":{"a":1}}',
+      () => '{"RRN":',
+      () => JSON.stringify({ TransactionAmount: 'ünïcödé ✓', STAN: null }),
+      () => '[1,2,3]',
+      () => '',
+      () => 'x'.repeat(Math.floor(rnd() * 2000)),
+    ];
+    const extras = [
+      '',
+      'x-end-user-id: user-1\r\n',
+      'x-request-id: short\r\n',
+      'idempotency-key: k1\r\n',
+      'x-a: caf\u00e9\r\n',
+      'accept: text/html\r\n',
+      'x-ibm-client-secret: wrong\r\n',
+    ];
+    for (let i = 0; i < 120; i++) {
+      const body = pick(bodies)();
+      const ct = pick([
+        'application/json',
+        'text/plain',
+        'application/vnd.x+json',
+        'application/json; charset=utf-8',
+      ]);
+      const auth = pick([`Bearer ${token}`, 'Bearer nope', 'Basic abc', '']);
+      const request = [
+        `POST ${prefix}/${pick(['path-1', 'path-2'])}${pick(['', '?a=1'])} HTTP/1.1`,
+        'host: 127.0.0.1',
+        `content-type: ${ct}`,
+        `x-ibm-client-id: ${pick([app.clientId, 'unknown-client'])}`,
+        ...(auth ? [`authorization: ${auth}`] : []),
+        `content-length: ${Buffer.byteLength(body)}`,
+        '',
+        '',
+      ]
+        .join('\r\n')
+        .replace('\r\n\r\n', `\r\n${pick(extras)}\r\n`);
+      const [r] = await onOneConnection(port, [() => `${request}${body}`]);
+      assert.ok(r.status >= 200 && r.status < 500, `${r.status} for ${JSON.stringify(request)}: ${r.body}`);
+    }
   });
 });
