@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { type RawReply, takeResponse } from '../src/platform/http/raw-http-testing.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
 import { appsWorld, createApp } from './apps-helpers.ts';
 import { startTestSystem, type TestSystem } from './harness.ts';
 
-type Reply = { status: number; head: string; body: string };
-
 /** Sends each request on one keep-alive connection, the next after the previous answer. */
-async function onOneConnection(port: number, requests: Array<(prev: Reply[]) => string>): Promise<Reply[]> {
+async function onOneConnection(
+  port: number,
+  requests: Array<(prev: RawReply[]) => string>,
+): Promise<RawReply[]> {
   const s = connect(port, '127.0.0.1');
   await new Promise<void>((r) => s.on('connect', () => r()));
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let wake: (() => void) | null = null;
   let closed = false;
   s.on('data', (d: Buffer) => {
@@ -22,21 +24,15 @@ async function onOneConnection(port: number, requests: Array<(prev: Reply[]) => 
     closed = true;
     wake?.();
   });
-  const replies: Reply[] = [];
+  const replies: RawReply[] = [];
   try {
     for (const make of requests) {
       s.write(make(replies));
       for (;;) {
-        const he = buf.indexOf('\r\n\r\n');
-        const head = he < 0 ? '' : buf.toString('latin1', 0, he);
-        const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? -1);
-        if (he >= 0 && len >= 0 && buf.length >= he + 4 + len) {
-          replies.push({
-            status: Number(head.split(' ')[1]),
-            head,
-            body: buf.toString('utf8', he + 4, he + 4 + len),
-          });
-          buf = buf.subarray(he + 4 + len);
+        const got = takeResponse(buf);
+        if (got) {
+          replies.push(got.reply);
+          buf = got.rest;
           break;
         }
         if (closed) throw new Error(`connection closed before a complete answer: ${buf.toString()}`);

@@ -4,9 +4,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { headerLines, installLeanHttp1, type LeanHttp } from './lean-http1.ts';
+import { type RawReply, takeResponse } from './raw-http-testing.ts';
 
 type Seen = { by: string; method: string; url: string; headers: Record<string, string>; body: string };
-type Reply = { status: number; headers: Record<string, string>; body: string };
 
 /** What Node's own server saw: the request as its parser delivered it. */
 function nodeHandler(req: IncomingMessage, res: ServerResponse) {
@@ -79,11 +79,11 @@ function exchange(
   parts: Array<string | Buffer>,
   n: number,
   waitClose = false,
-): Promise<{ replies: Reply[]; closed: boolean }> {
+): Promise<{ replies: RawReply[]; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
-    let buf = Buffer.alloc(0);
-    const replies: Reply[] = [];
+    let buf: Buffer = Buffer.alloc(0);
+    const replies: RawReply[] = [];
     let done = false;
     const finish = (closed: boolean) => {
       if (done) return;
@@ -93,23 +93,9 @@ function exchange(
     };
     s.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
-      for (;;) {
-        const he = buf.indexOf('\r\n\r\n');
-        if (he < 0) break;
-        const lines = buf.toString('latin1', 0, he).split('\r\n');
-        const headers: Record<string, string> = {};
-        for (const l of lines.slice(1)) {
-          const i = l.indexOf(':');
-          headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
-        }
-        const len = Number(headers['content-length'] ?? 0);
-        if (buf.length < he + 4 + len) break;
-        replies.push({
-          status: Number(lines[0].split(' ')[1]),
-          headers,
-          body: buf.toString('utf8', he + 4, he + 4 + len),
-        });
-        buf = buf.subarray(he + 4 + len);
+      for (let got = takeResponse(buf); got; got = takeResponse(buf)) {
+        replies.push(got.reply);
+        buf = got.rest;
       }
       if (replies.length >= n && !waitClose) finish(false);
     });

@@ -103,8 +103,7 @@ type Conn = {
   idleSince: number;
   /** The next request is Node's: hand over once every response before it is written. */
   handOver: boolean;
-  /** The client half-closed, or the server is closing: end after the last response. */
-  ending: boolean;
+  /** The client half-closed: end after the last response (as when the server is closing). */
   clientEnded: boolean;
   paused: boolean;
   /** Waiting in `ready` for the turn's write. */
@@ -249,7 +248,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
         handOver(c);
         return;
       }
-      if (c.ending) {
+      if (closing || c.clientEnded) {
         c.socket.end();
         detach(c);
         return;
@@ -264,7 +263,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
   const respond = (c: Conn, slot: Slot, r: LeanResponse) => {
     if (slot.out !== null) return; // replied twice: the first answer stands
     // The last response of a closing connection says so; earlier pipelined ones keep it open.
-    const close = (closing || c.ending) && c.slots[c.slots.length - 1] === slot && !c.buf;
+    const close = (closing || c.clientEnded) && c.slots[c.slots.length - 1] === slot && !c.buf;
     const reason = STATUS_CODES[r.status] ?? 'Unknown';
     const head = `HTTP/1.1 ${r.status} ${reason}\r\n${r.head}${dateHeader()}${close ? 'connection: close\r\n' : keepAlive}\r\n`;
     // All-ASCII payloads go out as latin1 (the same bytes); others as their UTF-8 bytes, which
@@ -375,7 +374,6 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       partialSince: 0,
       idleSince: Date.now(),
       handOver: false,
-      ending: false,
       clientEnded: false,
       paused: false,
       queued: false,
@@ -390,7 +388,6 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
         parse(c);
       },
       onEnd: () => {
-        c.ending = true;
         c.clientEnded = true;
         if (c.slots.length === 0 && !c.handOver) {
           socket.end();
@@ -444,7 +441,6 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
   server.closeIdleConnections = () => {
     closing = true;
     for (const c of conns) {
-      c.ending = true;
       if (c.slots.length === 0 && !c.handOver && !c.buf) {
         detach(c);
         c.socket.destroy();
