@@ -9,6 +9,9 @@
  * such rounds per run (medians 0.45–0.47 of raw); 32 MB none in 24 rounds (medians 0.47 and 0.49);
  * 16 MB none in 12 but slower rounds (median 0.45). (Records are now bytes off the heap, handed
  * over every 100 ms: docs/performance.md items 22 and 27; the young generation no longer holds them.)
+ * 64 MB was tried again with records off the heap (24 Nov, AMD EPYC machine, two alternated pairs of
+ * 6-round benches): 0.45 and 0.55 of raw against 0.61 and 0.58 with 32 MB, and one 64 MB run had a
+ * p99 of 31 ms. 32 MB stays.
  *
  * `--no-parallel-scavenge`: young-generation collections run on the serving thread alone instead of
  * being split with V8's helper threads. With usage records no longer promoted (usage-codec.ts: held as bytes) a
