@@ -34,7 +34,6 @@ export type DirectoryCacheOptions = {
   maxEntries?: number;
 };
 
-/** One key for both the lookup and the synchronous read of an entitlement. */
 /**
  * The cache key of an (app, product) pair. Consecutive calls mostly ask for the same pair with the
  * same string objects, so the last key is kept and returned without building and hashing a new one.

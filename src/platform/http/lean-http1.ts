@@ -150,6 +150,49 @@ export function headerLines(flat: readonly string[]): string | null {
 }
 
 /**
+ * Header names that gateway calls carry, lower-case, by length. A request's name is matched against
+ * them in place (case-insensitively), so the usual headers cost no new string, no lower-casing and
+ * no lookup in V8's string table when they become the headers object's keys.
+ */
+const KNOWN_NAMES: string[][] = [];
+for (const n of [
+  'host',
+  'accept',
+  'user-agent',
+  'connection',
+  'content-type',
+  'content-length',
+  'authorization',
+  'x-request-id',
+  'x-ibm-client-id',
+  'x-client-id',
+  'x-ibm-client-secret',
+  'x-client-secret',
+  'x-end-user-id',
+  'idempotency-key',
+  'accept-encoding',
+]) {
+  (KNOWN_NAMES[n.length] ??= []).push(n);
+}
+
+/**
+ * The known name that `head[from, to)` spells in any case, or undefined. The name was checked to be
+ * token characters; for those, `c | 0x20` equals a lower-case letter, digit or '-' only when `c` is
+ * that character in either case.
+ */
+function knownName(head: string, from: number, to: number): string | undefined {
+  const candidates = KNOWN_NAMES[to - from];
+  if (candidates === undefined) return undefined;
+  next: for (const name of candidates) {
+    for (let i = 0; i < name.length; i++) {
+      if ((head.charCodeAt(from + i) | 0x20) !== name.charCodeAt(i)) continue next;
+    }
+    return name;
+  }
+  return undefined;
+}
+
+/**
  * Takes over `server`'s incoming connections. Node's own connection handling is kept and used for
  * every connection (or the rest of a connection) this layer does not serve.
  */
@@ -303,9 +346,14 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
         if (end < 0) end = head.length;
         const colon = head.indexOf(':', pos);
         if (++count > MAX_HEADERS) return markHandOver(c);
-        const key = head.slice(pos, colon).toLowerCase();
+        const key = knownName(head, pos, colon) ?? head.slice(pos, colon).toLowerCase();
         if (key in headers) return markHandOver(c);
-        headers[key] = head.slice(colon + 1, end).trim(); // only spaces and tabs can be trimmed
+        // Optional whitespace around the value (only spaces and tabs can be there) is skipped.
+        let from = colon + 1;
+        let to = end;
+        while (from < to && (head.charCodeAt(from) === 32 || head.charCodeAt(from) === 9)) from++;
+        while (to > from && (head.charCodeAt(to - 1) === 32 || head.charCodeAt(to - 1) === 9)) to--;
+        headers[key] = head.slice(from, to);
         pos = end + 2;
       }
       if (
