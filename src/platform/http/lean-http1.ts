@@ -172,7 +172,9 @@ for (const n of [
   'idempotency-key',
   'accept-encoding',
 ]) {
-  (KNOWN_NAMES[n.length] ??= []).push(n);
+  const sameLength = KNOWN_NAMES[n.length] ?? [];
+  sameLength.push(n);
+  KNOWN_NAMES[n.length] = sameLength;
 }
 
 /**
