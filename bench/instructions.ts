@@ -116,7 +116,7 @@ try {
     `${kind}: instructions per call: serving thread ${k(serving)}, other threads ${k(others)}, total ${k(serving + others)} (${calls} calls)`,
   );
 } finally {
-  child.send('stop');
+  if (child.connected) child.send('stop');
   await new Promise((r) => setTimeout(r, 1000));
   child.kill();
   rmSync(dir, { recursive: true, force: true });
