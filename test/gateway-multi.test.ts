@@ -4,14 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../src/config.ts';
-import { createInfrastructure, createSystem } from '../src/main.ts';
-import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
-import { createApp, tokenCall } from './apps-helpers.ts';
-import type { TestSystem } from './harness.ts';
-import { activeUser, testOrganization } from './identity-helpers.ts';
+import { gatewayApp } from './gateway-fixture.ts';
 import { type Running, startServer } from './process-helpers.ts';
 
 /**
@@ -38,28 +33,7 @@ describe('two gateway processes share one budget (Redis)', {
   let token = '';
 
   before(async () => {
-    const config = loadConfig({ ...env, PUBLIC_URL: 'http://127.0.0.1:3000' });
-    const system = await createSystem(createInfrastructure(config));
-    const sys = system as unknown as TestSystem;
-    await seedCatalog(system.services.catalog);
-    const plan = await system.services.catalog.createPlan('ibft', {
-      name: `Small plan ${randomBytes(3).toString('hex')}`,
-      rateLimits: [{ period: 'hour', limit: L }],
-    });
-    const owner = await activeUser(sys);
-    const orgId = await testOrganization(sys, owner, { confirmed: true });
-    const app = await createApp(sys, owner, orgId, { planId: plan.id });
-    const t = await tokenCall(sys, {
-      grant_type: 'client_credentials',
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      scope: '1LinkApi',
-    });
-    assert.equal(t.status, 200);
-    clientId = app.clientId;
-    token = t.body.access_token;
-    await system.app.close();
-    await system.shutdown();
+    ({ clientId, token } = await gatewayApp(env, L));
     // One after the other, so the second finds the schema migrated.
     servers.push(await startServer(env, ['--role', 'gateway', '--no-seed']));
     servers.push(await startServer(env, ['--role', 'gateway', '--no-seed']));

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config.ts';
+import { createInfrastructure, createSystem } from '../src/main.ts';
+import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { createApp, tokenCall } from './apps-helpers.ts';
+import type { TestSystem } from './harness.ts';
+import { activeUser, testOrganization } from './identity-helpers.ts';
+
+/**
+ * Prepares, in the database a `darwaza serve` child will open (same env), a confirmed organisation
+ * with one app on a new IBFT plan with the given hourly limit, and a bearer token for it; then
+ * closes its own system so the child processes own the database.
+ */
+export async function gatewayApp(
+  env: Record<string, string>,
+  hourlyLimit: number,
+): Promise<{ clientId: string; token: string }> {
+  const config = loadConfig({ ...env, PUBLIC_URL: 'http://127.0.0.1:3000' });
+  const system = await createSystem(createInfrastructure(config));
+  const sys = system as unknown as TestSystem;
+  try {
+    await seedCatalog(system.services.catalog);
+    const plan = await system.services.catalog.createPlan('ibft', {
+      name: `Test plan ${randomBytes(3).toString('hex')}`,
+      rateLimits: [{ period: 'hour', limit: hourlyLimit }],
+    });
+    const owner = await activeUser(sys);
+    const orgId = await testOrganization(sys, owner, { confirmed: true });
+    const app = await createApp(sys, owner, orgId, { planId: plan.id });
+    const t = await tokenCall(sys, {
+      grant_type: 'client_credentials',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      scope: '1LinkApi',
+    });
+    assert.equal(t.status, 200);
+    return { clientId: app.clientId, token: t.body.access_token };
+  } finally {
+    await system.app.close();
+    await system.shutdown();
+  }
+}
