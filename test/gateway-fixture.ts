@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem } from '../src/main.ts';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { ibftBody } from '../src/sandbox/test-support.ts';
 import { createApp, tokenCall } from './apps-helpers.ts';
 import type { TestSystem } from './harness.ts';
 import { activeUser, testOrganization } from './identity-helpers.ts';
@@ -40,4 +41,24 @@ export async function gatewayApp(
     await system.app.close();
     await system.shutdown();
   }
+}
+
+/** One IBFT title fetch through a gateway at `baseUrl`, body read; returns the HTTP status. */
+export async function titleFetch(
+  baseUrl: string,
+  app: { clientId: string; token: string },
+  requestId: string,
+): Promise<number> {
+  const res = await fetch(`${baseUrl}/darwaza/sandbox/path-1`, {
+    method: 'POST',
+    headers: {
+      'x-ibm-client-id': app.clientId,
+      authorization: `Bearer ${app.token}`,
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+    },
+    body: JSON.stringify(ibftBody()),
+  });
+  await res.arrayBuffer();
+  return res.status;
 }

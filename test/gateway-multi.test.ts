@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSqlite } from '../src/platform/db/database.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
-import { gatewayApp } from './gateway-fixture.ts';
+import { gatewayApp, titleFetch } from './gateway-fixture.ts';
 import { type Running, startServer } from './process-helpers.ts';
 
 /**
@@ -55,19 +54,9 @@ describe('two gateway processes share one budget (Redis)', {
       const s = servers[i % 2];
       for (let k = 0; k < 2; k++) {
         const requestId = `req-multi-${String(i).padStart(3, '0')}-${k}`;
-        const res = await fetch(`${s.url}/darwaza/sandbox/path-1`, {
-          method: 'POST',
-          headers: {
-            'x-ibm-client-id': clientId,
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            'x-request-id': requestId,
-          },
-          body: JSON.stringify(ibftBody()),
-        });
-        await res.arrayBuffer();
-        if (res.status === 200) seen.push(requestId);
-        else if (res.status === 429) refused++;
+        const status = await titleFetch(s.url, { clientId, token }, requestId);
+        if (status === 200) seen.push(requestId);
+        else if (status === 429) refused++;
         else other++;
       }
     };

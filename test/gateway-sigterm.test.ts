@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSqlite } from '../src/platform/db/database.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
-import { gatewayApp } from './gateway-fixture.ts';
+import { gatewayApp, titleFetch } from './gateway-fixture.ts';
 import { type Running, startServer } from './process-helpers.ts';
 
 /**
@@ -51,18 +50,7 @@ describe('SIGTERM under load', () => {
         const requestId = `req-term-${String(i).padStart(2, '0')}-${k}`;
         let status: number;
         try {
-          const res = await fetch(`${s.url}/darwaza/sandbox/path-1`, {
-            method: 'POST',
-            headers: {
-              'x-ibm-client-id': clientId,
-              authorization: `Bearer ${token}`,
-              'content-type': 'application/json',
-              'x-request-id': requestId,
-            },
-            body: JSON.stringify(ibftBody()),
-          });
-          await res.arrayBuffer();
-          status = res.status;
+          status = await titleFetch(s.url, { clientId, token }, requestId);
         } catch {
           // Refused or reset once the server stops listening: this client is done.
           failures++;
