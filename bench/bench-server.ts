@@ -8,9 +8,8 @@ import { createInfrastructure, createSystem, type System } from '../src/main.ts'
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
-import { createApp, tokenCall } from '../test/apps-helpers.ts';
+import { appWithToken } from '../test/apps-helpers.ts';
 import type { TestSystem } from '../test/harness.ts';
-import { activeUser, testOrganization } from '../test/identity-helpers.ts';
 
 /**
  * One server under test, in its own process so the load generator's CPU is not counted: `raw` is a
@@ -86,16 +85,7 @@ async function gateway(): Promise<Ready> {
     ],
     quotaDay: 1_000_000_000,
   });
-  const owner = await activeUser(sys);
-  const orgId = await testOrganization(sys, owner, { confirmed: true });
-  const app = await createApp(sys, owner, orgId, { planId: plan.id });
-  const t = await tokenCall(sys, {
-    grant_type: 'client_credentials',
-    client_id: app.clientId,
-    client_secret: app.clientSecret,
-    scope: '1LinkApi',
-  });
-  if (t.status !== 200) throw new Error(`token: ${t.status} ${JSON.stringify(t.body)}`);
+  const app = await appWithToken(sys, plan.id);
   await system.app.listen({ port: 0, host: '127.0.0.1' });
   stop = async () => {
     await system.app.close();
@@ -110,7 +100,7 @@ async function gateway(): Promise<Ready> {
       'content-type': 'application/json',
       accept: 'application/json',
       'x-ibm-client-id': app.clientId,
-      authorization: `Bearer ${t.body.access_token}`,
+      authorization: `Bearer ${app.token}`,
     },
     body: JSON.stringify(ibftBody({ AccountNumberFrom: '9990000000001002' })),
   };

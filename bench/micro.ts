@@ -5,9 +5,8 @@ import { loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem } from '../src/main.ts';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
-import { createApp, tokenCall } from '../test/apps-helpers.ts';
+import { appWithToken } from '../test/apps-helpers.ts';
 import type { TestSystem } from '../test/harness.ts';
-import { activeUser, testOrganization } from '../test/identity-helpers.ts';
 
 /** In-process cost breakdown of one gateway call (CPU µs per call), for tuning. Not a benchmark. */
 const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-micro-'));
@@ -19,21 +18,14 @@ const plan = await system.services.catalog.createPlan('ibft', {
   name: 'Benchmark plan',
   rateLimits: [{ period: 'second', limit: 1_000_000 }],
 });
-const owner = await activeUser(sys);
-const orgId = await testOrganization(sys, owner, { confirmed: true });
-const app = await createApp(sys, owner, orgId, { planId: plan.id });
-const t = await tokenCall(sys, {
-  grant_type: 'client_credentials',
-  client_id: app.clientId,
-  client_secret: app.clientSecret,
-  scope: '1LinkApi',
-});
+const app = await appWithToken(sys, plan.id);
+const orgId = app.orgId;
 
 const body = JSON.stringify(ibftBody({ AccountNumberFrom: '9990000000001002' }));
 const headers = {
   'content-type': 'application/json',
   'x-ibm-client-id': app.clientId,
-  authorization: `Bearer ${t.body.access_token}`,
+  authorization: `Bearer ${app.token}`,
 };
 async function time(name: string, n: number, f: () => Promise<unknown>) {
   for (let i = 0; i < 300; i++) await f();

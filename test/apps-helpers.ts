@@ -100,6 +100,33 @@ export async function createApp(
   return out;
 }
 
+/**
+ * A new confirmed organisation (owned by a new active user) with one app subscribed to `planId`,
+ * and a bearer token for it (client credentials, scope `1LinkApi`).
+ */
+export async function appWithToken(
+  sys: TestSystem,
+  planId: string,
+): Promise<{ orgId: string; appId: string; clientId: string; clientSecret: string; token: string }> {
+  const owner = await activeUser(sys);
+  const orgId = await testOrganization(sys, owner, { confirmed: true });
+  const app = await createApp(sys, owner, orgId, { planId });
+  const t = await tokenCall(sys, {
+    grant_type: 'client_credentials',
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    scope: '1LinkApi',
+  });
+  if (t.status !== 200) throw new Error(`token: ${t.status} ${JSON.stringify(t.body)}`);
+  return {
+    orgId,
+    appId: app.appId,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    token: t.body.access_token,
+  };
+}
+
 /** POSTs a form to the token endpoint (or revoke/introspect). */
 export async function tokenCall(
   sys: TestSystem,

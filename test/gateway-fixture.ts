@@ -1,12 +1,10 @@
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem } from '../src/main.ts';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
-import { createApp, tokenCall } from './apps-helpers.ts';
+import { appWithToken } from './apps-helpers.ts';
 import type { TestSystem } from './harness.ts';
-import { activeUser, testOrganization } from './identity-helpers.ts';
 
 /**
  * Prepares, in the database a `darwaza serve` child will open (same env), a confirmed organisation
@@ -26,17 +24,8 @@ export async function gatewayApp(
       name: `Test plan ${randomBytes(3).toString('hex')}`,
       rateLimits: [{ period: 'hour', limit: hourlyLimit }],
     });
-    const owner = await activeUser(sys);
-    const orgId = await testOrganization(sys, owner, { confirmed: true });
-    const app = await createApp(sys, owner, orgId, { planId: plan.id });
-    const t = await tokenCall(sys, {
-      grant_type: 'client_credentials',
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      scope: '1LinkApi',
-    });
-    assert.equal(t.status, 200);
-    return { clientId: app.clientId, token: t.body.access_token };
+    const { clientId, token } = await appWithToken(sys, plan.id);
+    return { clientId, token };
   } finally {
     await system.app.close();
     await system.shutdown();
