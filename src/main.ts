@@ -160,7 +160,16 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
 
   // Services
   const audit = new AuditService(db, clock);
-  const mailer = new Mailer({ db, clock, smtpUrl: config.smtpUrl, from: config.mailFrom, log });
+  const mailer = new Mailer({
+    db,
+    clock,
+    keyring: infra.keyring,
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    log,
+  });
+  // Outbox rows from before sealing are sealed before anything can read them (mailer.ts).
+  await mailer.sealPlaintextRows();
   const notifications = new NotificationService(db, clock);
   const identity = new IdentityService({
     db,

@@ -89,7 +89,7 @@ for (const engine of testEngines()) {
         termsGate: terms,
         audit,
         notifications: new NotificationService(db, clock),
-        mailer: new Mailer({ db, clock, from: 'x@y', log: createLogger('silent') }),
+        mailer: new Mailer({ db, clock, keyring, from: 'x@y', log: createLogger('silent') }),
       });
       const oauth = new OAuthService({
         db,

@@ -124,7 +124,13 @@ for (const engine of testEngines()) {
       database = await engine.open();
       await migrateToLatest(database.db, [auditMigrations, notificationMigrations, migrations]);
       audit = new AuditService(database.db, clock);
-      mailer = new Mailer({ db: database.db, clock, from: 'x@y', log: createLogger('silent') });
+      mailer = new Mailer({
+        db: database.db,
+        clock,
+        keyring: createKeyring(randomBytes(32)),
+        from: 'x@y',
+        log: createLogger('silent'),
+      });
       identity = new IdentityService({
         db: database.db,
         clock,

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { createKeyring } from '../../platform/master-key.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { Mailer } from './mailer.ts';
 import { migrations } from './migrations.ts';
@@ -12,6 +16,7 @@ for (const engine of testEngines()) {
   describe(`outbox and notifications on ${engine.name}`, () => {
     let database: Awaited<ReturnType<typeof engine.open>>;
     const clock = new FakeClock(Date.UTC(2026, 10, 23));
+    const keyring = createKeyring(randomBytes(32));
     before(async () => {
       database = await engine.open();
       await migrateToLatest(database.db, [migrations]);
@@ -19,7 +24,13 @@ for (const engine of testEngines()) {
     after(() => database.cleanup());
 
     test('every message is stored, newest first, filterable by recipient', async () => {
-      const mailer = new Mailer({ db: database.db, clock, from: 'x@y', log: createLogger('silent') });
+      const mailer = new Mailer({
+        db: database.db,
+        clock,
+        keyring,
+        from: 'x@y',
+        log: createLogger('silent'),
+      });
       await mailer.send({ to: 'A@Example.com', subject: 'one', text: 'body 1', kind: 'test' });
       clock.advance(1);
       await mailer.send({ to: 'b@example.com', subject: 'two', text: 'body 2', kind: 'test' });
@@ -37,6 +48,7 @@ for (const engine of testEngines()) {
       const mailer = new Mailer({
         db: database.db,
         clock,
+        keyring,
         from: 'x@y',
         smtpUrl: 'smtp://127.0.0.1:1',
         log: createLogger('silent'),
@@ -46,6 +58,96 @@ for (const engine of testEngines()) {
       const [row] = await mailer.list({ to: 'c@example.com' });
       assert.equal(row.id, id);
       assert.equal(row.status, 'failed');
+    });
+
+    test('subjects and bodies are sealed in the table and opened only by the mailer', async () => {
+      const mailer = new Mailer({
+        db: database.db,
+        clock,
+        keyring,
+        from: 'x@y',
+        log: createLogger('silent'),
+      });
+      const secret = `tok_${randomBytes(16).toString('hex')}`;
+      const id = await mailer.send({
+        to: 'd@example.com',
+        subject: `Subject ${secret}`,
+        text: `Open https://x/reset-password?token=${secret}`,
+        kind: 'activation',
+      });
+      const row = await database.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.ok(!JSON.stringify(row).includes(secret), 'plaintext in the row');
+      assert.match(row.text_body, /^v1\./);
+      assert.equal(Number(row.sealed), 1);
+      const [shown] = await mailer.list({ to: 'd@example.com' });
+      assert.equal(shown.text, `Open https://x/reset-password?token=${secret}`);
+      assert.equal(shown.subject, `Subject ${secret}`);
+      // Another master key cannot open the row, and the listing still answers.
+      const stranger = new Mailer({
+        db: database.db,
+        clock,
+        keyring: createKeyring(randomBytes(32)),
+        from: 'x@y',
+        log: createLogger('silent'),
+      });
+      const [unreadable] = await stranger.list({ to: 'd@example.com' });
+      assert.ok(!unreadable.text.includes(secret));
+      assert.match(unreadable.text, /another master key/);
+    });
+
+    test('rows stored in plaintext before sealing are sealed at start, old bytes included', async () => {
+      const secret = `legacy_${randomBytes(16).toString('hex')}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const id = `mail_legacy${String(i).padStart(20, '0')}`;
+        ids.push(id);
+        await database.db
+          .insertInto('mail_outbox')
+          .values({
+            id,
+            created_at: clock.now().toISOString(),
+            to_address: 'legacy@example.com',
+            subject: `Reset ${i}`,
+            // Long enough to spill into overflow pages on SQLite.
+            text_body: `Open https://x/reset-password?token=${secret}\n${'padding '.repeat(i * 200)}`,
+            kind: 'password_reset',
+            status: 'stored',
+          })
+          .execute();
+      }
+      const mailer = new Mailer({
+        db: database.db,
+        clock,
+        keyring,
+        from: 'x@y',
+        log: createLogger('silent'),
+      });
+      assert.equal(await mailer.sealPlaintextRows(3), 7);
+      assert.equal(await mailer.sealPlaintextRows(), 0, 'a second start seals nothing twice');
+      const shown = await mailer.list({ to: 'legacy@example.com' });
+      assert.equal(shown.length, 7);
+      for (const m of shown) assert.ok(m.text.startsWith(`Open https://x/reset-password?token=${secret}`));
+      const rows = await database.db.selectFrom('mail_outbox').selectAll().execute();
+      assert.ok(!JSON.stringify(rows).includes(secret));
+      if (database.location?.engine === 'sqlite') {
+        // The file and its WAL: no old page image or freed cell keeps the plaintext.
+        const file = database.location.file;
+        for (const f of [file, `${file}-wal`]) {
+          let bytes: Buffer;
+          try {
+            bytes = readFileSync(f);
+          } catch {
+            continue;
+          }
+          assert.equal(bytes.indexOf(secret, 0, 'latin1'), -1, `plaintext left in ${f}`);
+        }
+        const sd = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(database.db);
+        assert.equal(Number(sd.rows[0].secure_delete), 0, 'secure_delete is restored after sealing');
+      }
     });
 
     test('in-app notifications belong to their user only', async () => {

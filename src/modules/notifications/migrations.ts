@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MigrationSet } from '../../platform/db/migrator.ts';
 
 export const migrations: MigrationSet = {
@@ -33,6 +33,25 @@ export const migrations: MigrationSet = {
         .createIndex('notifications_user')
         .on('notifications')
         .columns(['user_id', 'id'])
+        .execute();
+    },
+  },
+  /**
+   * Subjects and bodies are sealed with the master key from now on (mailer.ts). Rows written before
+   * keep sealed = 0 until the mailer seals them at start; the partial index keeps that start-up
+   * check cheap however large the outbox grows.
+   */
+  '202612062105_notifications_outbox_sealed': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('mail_outbox')
+        .addColumn('sealed', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('mail_outbox_unsealed')
+        .on('mail_outbox')
+        .column('id')
+        .where(sql.ref('sealed'), '=', 0)
         .execute();
     },
   },

@@ -61,8 +61,14 @@ for (const engine of testEngines()) {
         migrations,
       ]);
       const audit = new AuditService(database.db, clock);
-      const mailer = new Mailer({ db: database.db, clock, from: 'x@y', log: createLogger('silent') });
       const keyring = createKeyring(randomBytes(32));
+      const mailer = new Mailer({
+        db: database.db,
+        clock,
+        keyring,
+        from: 'x@y',
+        log: createLogger('silent'),
+      });
       identity = new IdentityService({
         db: database.db,
         clock,

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { createKeyring } from '../../platform/master-key.ts';
 import type { OrgAccess, OrgRole, OrgSummary, UserDirectory } from '../../platform/ports.ts';
 import type { TestEngine } from '../../platform/testing.ts';
 import { AuditService } from '../audit/audit-service.ts';
@@ -91,7 +93,13 @@ export async function termsFixture(engine: TestEngine, clock: FakeClock): Promis
   await migrateToLatest(db, [auditMigrations, notificationMigrations, termsMigrations]);
   const audit = new AuditService(db, clock);
   const notifications = new NotificationService(db, clock);
-  const mailer = new Mailer({ db, clock, from: 'test@darwaza.local', log: createLogger('silent') });
+  const mailer = new Mailer({
+    db,
+    clock,
+    keyring: createKeyring(randomBytes(32)),
+    from: 'test@darwaza.local',
+    log: createLogger('silent'),
+  });
   const orgs = new FakeOrgAccess();
   const users = new FakeUsers();
   const terminated: string[] = [];
