@@ -338,6 +338,7 @@ for (const engine of engines()) {
         payload: { email: user.email, password: TEST_PASSWORD },
       });
       assert.equal(res.statusCode, 201);
+      assert.equal(res.headers['cache-control'], 'no-store', 'the CSRF token is never cached');
       const setCookie = String(res.headers['set-cookie']);
       assert.match(setCookie, /^__Host-dz_session=dzs_/);
       assert.match(setCookie, /Secure/);
@@ -353,6 +354,7 @@ for (const engine of engines()) {
       const got = await inject({ method: 'GET', url: '/api/v1/session', headers: cookie });
       assert.equal(got.statusCode, 200);
       assert.equal(got.json().csrfToken, csrfToken);
+      assert.equal(got.headers['cache-control'], 'no-store');
 
       const patch = (headers: Record<string, string>) =>
         inject({ method: 'PATCH', url: '/api/v1/me', headers, payload: { jobTitle: 'Engineer' } });
@@ -373,6 +375,7 @@ for (const engine of engines()) {
         payload: { email: user.email, password: TEST_PASSWORD, tokenDelivery: 'bearer' },
       });
       assert.equal(scripted.headers['set-cookie'], undefined);
+      assert.equal(scripted.headers['cache-control'], 'no-store', 'nor is a bearer token');
       const bearer = await patch({ authorization: `Bearer ${scripted.json().token}` });
       assert.equal(bearer.statusCode, 200);
       assert.equal((await patch({ authorization: `Bearer ${token}` })).statusCode, 200);
@@ -573,6 +576,7 @@ for (const engine of engines()) {
     test('lockout after 10 failures for 30 minutes, with the same answers for unknown e-mails', async () => {
       const user = await activeUser(sys);
       const ghost = uniqueEmail('ghost');
+      const earlier = await signIn(sys, user.email);
       const attempt = (email: string, password: string) =>
         inject({ method: 'POST', url: '/api/v1/sessions', payload: { email, password }, ip: '10.2.2.2' });
       for (let i = 0; i < 10; i++) {
@@ -586,14 +590,31 @@ for (const engine of engines()) {
       const locked = await attempt(user.email, TEST_PASSWORD);
       assert.equal(locked.statusCode, 423);
       assert.equal(locked.json().error.code, 'account_locked');
+      // The 423 says when to come back: the lock's remaining time, in seconds.
+      assert.equal(locked.headers['retry-after'], String(30 * 60));
+      assert.equal(locked.headers['cache-control'], 'no-store');
       const ghostLocked = await attempt(ghost, TEST_PASSWORD);
       assert.equal(ghostLocked.statusCode, 423, 'unknown e-mails lock the same way');
+      assert.equal(ghostLocked.headers['retry-after'], String(30 * 60));
+      sys.clock.advance(10 * MINUTE + 500);
+      const later = await attempt(user.email, TEST_PASSWORD);
+      assert.equal(later.statusCode, 423);
+      assert.equal(later.headers['retry-after'], String(20 * 60), 'counts down, rounded up');
+      // Every other answer the lock gives carries it too (here: changing the password).
+      const change = await inject({
+        method: 'POST',
+        url: '/api/v1/me/password',
+        headers: earlier.headers,
+        payload: { currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase 77' },
+      });
+      assert.equal(change.statusCode, 423, change.body);
+      assert.equal(change.headers['retry-after'], String(20 * 60));
       const events = await sys.services.audit.list({ action: 'user.locked', targetId: user.userId });
       assert.equal(events.length, 1);
       assert.ok(
         (await sys.services.audit.list({ action: 'user.signin_failed', targetId: user.userId })).length >= 10,
       );
-      sys.clock.advance(31 * MINUTE);
+      sys.clock.advance(21 * MINUTE);
       const ok = await attempt(user.email, TEST_PASSWORD);
       assert.equal(ok.statusCode, 201, ok.body);
     });

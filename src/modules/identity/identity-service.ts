@@ -262,6 +262,19 @@ export class IdentityService implements UserDirectory {
     return v !== null && Number(v) > this.#clock.nowMs();
   }
 
+  /** Milliseconds left on the sign-in lock of an e-mail (keyed by its HMAC); 0 when unlocked. */
+  async #lockLeftMs(email: string): Promise<number> {
+    const v = await this.#state.getValue(`idn:lock:${this.#keyring.hmac(email, 'login-email')}`);
+    return v === null ? 0 : Math.max(0, Number(v) - this.#clock.nowMs());
+  }
+
+  /** The 423 for a locked e-mail; Retry-After says when the lock lifts (whole seconds, at least 1). */
+  #locked(leftMs: number): AppError {
+    return new AppError('account_locked', undefined, undefined, {
+      'retry-after': String(Math.max(1, Math.ceil(leftMs / 1000))),
+    });
+  }
+
   async #hold(key: string, ms: number): Promise<void> {
     await this.#state.setValue(key, String(this.#clock.nowMs() + ms), ms);
   }
@@ -723,7 +736,8 @@ export class IdentityService implements UserDirectory {
     // Per-IP throttle on failures: checked first, charged only when an attempt fails.
     await this.#ipFailures(ip, false);
     const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-    if (await this.#activeUntil(`idn:lock:${emailKey}`)) {
+    const lockLeftMs = await this.#lockLeftMs(email);
+    if (lockLeftMs > 0) {
       await this.#audit.record({
         actor: anonymous,
         action: 'user.signin_failed',
@@ -732,7 +746,7 @@ export class IdentityService implements UserDirectory {
         userAgent: meta.userAgent,
         details: { reason: 'locked', ...(user ? {} : { email }) },
       });
-      throw new AppError('account_locked');
+      throw this.#locked(lockLeftMs);
     }
     const fail = async (reason: string, code: string): Promise<never> => {
       await this.#ipFailures(ip, true);
@@ -1125,9 +1139,8 @@ export class IdentityService implements UserDirectory {
     if (Number(user.is_operator) === 1)
       throw new AppError('forbidden', 'Operators must keep their authenticator app.');
     if (!user.totp_secret_enc) throw new AppError('mfa_not_enrolled');
-    if (await this.#activeUntil(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`)) {
-      throw new AppError('account_locked');
-    }
+    const lockLeftMs = await this.#lockLeftMs(user.email);
+    if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
     if (!(await this.#hasher.verify(user.password_hash, input.password))) {
       await this.#countFailure(user.email, user.id, 'disable_mfa_wrong_password', meta);
       throw new AppError('invalid_credentials');
@@ -1225,9 +1238,8 @@ export class IdentityService implements UserDirectory {
       .selectAll()
       .where('id', '=', principal.userId)
       .executeTakeFirstOrThrow();
-    if (await this.#activeUntil(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`)) {
-      throw new AppError('account_locked');
-    }
+    const lockLeftMs = await this.#lockLeftMs(user.email);
+    if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
     if (!(await this.#hasher.verify(user.password_hash, input.currentPassword))) {
       await this.#countFailure(user.email, user.id, 'change_wrong_password', meta);
       throw new AppError('invalid_credentials', 'The current password is wrong.');
@@ -1337,9 +1349,8 @@ export class IdentityService implements UserDirectory {
     if (user.totp_secret_enc) {
       if (!input.code) throw new AppError('mfa_required');
       // Wrong codes here count toward the same lockout as sign-in.
-      if (await this.#activeUntil(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`)) {
-        throw new AppError('account_locked');
-      }
+      const lockLeftMs = await this.#lockLeftMs(user.email);
+      if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
       if (!(await this.#checkSecondFactor(user, input.code, meta))) {
         await this.#countFailure(user.email, user.id, 'reset_wrong_mfa_code', meta);
         throw new AppError('invalid_mfa_code');

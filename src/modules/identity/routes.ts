@@ -136,7 +136,7 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
       operationId: 'createSession',
       summary: 'Sign in; sets the session cookie and returns the CSRF token for state-changing calls',
       description:
-        'Accounts with an authenticator app must send `code` (a 6-digit TOTP code or a recovery code). By default the session is set as the cookie `__Host-dz_session` (Secure, HttpOnly, SameSite=Strict) and never appears in the body, so page scripts cannot read it; send the returned `csrfToken` as `x-csrf-token` on POST/PUT/PATCH/DELETE. Scripts send `tokenDelivery: "bearer"` to get the token in the body instead (no cookie) and use it as `Authorization: Bearer`.',
+        'Accounts with an authenticator app must send `code` (a 6-digit TOTP code or a recovery code). By default the session is set as the cookie `__Host-dz_session` (Secure, HttpOnly, SameSite=Strict) and never appears in the body, so page scripts cannot read it; send the returned `csrfToken` as `x-csrf-token` on POST/PUT/PATCH/DELETE. Scripts send `tokenDelivery: "bearer"` to get the token in the body instead (no cookie) and use it as `Authorization: Bearer`. Answers carry `Cache-Control: no-store`. Ten failures lock the e-mail for 30 minutes: 423 `account_locked` with `Retry-After` (seconds until the lock lifts).',
       tags: ['sessions'],
       auth: 'public',
       status: 201,
@@ -161,6 +161,9 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
         'rate_limited',
       ],
       handler: async (ctx) => {
+        // The answer carries the CSRF token (and with bearer delivery the session token): no cache
+        // may keep it. Set first, so refusals (423 and the rest) carry it as well.
+        ctx.reply.header('cache-control', 'no-store');
         const r = await identity.createSession(ctx.body, meta(ctx));
         const maxAge = Math.max(
           1,
@@ -180,7 +183,11 @@ export function identityRoutes(identity: IdentityService): AnyRoute[] {
       tags: ['sessions'],
       auth: 'user-any-status',
       response: z.object({ user: userView, session: sessionView, csrfToken: z.string() }),
-      handler: async ({ principal, req }) => identity.getSession(principal!, sessionTokenOf(req)!.token),
+      handler: async ({ principal, req, reply }) => {
+        // Carries the session's CSRF token: no cache may keep it.
+        reply.header('cache-control', 'no-store');
+        return identity.getSession(principal!, sessionTokenOf(req)!.token);
+      },
     }),
     defineRoute({
       method: 'DELETE',
