@@ -43,6 +43,7 @@ import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
+import { instanceMigrations } from './platform/instance.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
@@ -76,6 +77,7 @@ export const allMigrations: MigrationSet[] = [
   sandboxMigrations,
   termsMigrations,
   gatewayMigrations,
+  instanceMigrations,
 ];
 
 export type Infrastructure = {

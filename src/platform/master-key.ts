@@ -15,6 +15,17 @@ export type Keyring = {
   hmac(value: string, purpose: string): string;
 };
 
+/**
+ * The master key if one exists (MASTER_KEY, or DATA_DIR/master.key), never creating one: for tools
+ * that must act with the server's key or not at all (the admin CLI).
+ */
+export function existingMasterKey(opts: { masterKey?: string; dataDir: string }): Buffer | null {
+  if (opts.masterKey) return Buffer.from(opts.masterKey, 'base64');
+  const file = join(opts.dataDir, 'master.key');
+  return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : null;
+}
+
+/** The master key, created in DATA_DIR/master.key (mode 0600) on first use when MASTER_KEY is unset. */
 export function loadMasterKey(opts: { masterKey?: string; dataDir: string }): Buffer {
   if (opts.masterKey) return Buffer.from(opts.masterKey, 'base64');
   const file = join(opts.dataDir, 'master.key');

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { System } from '../../main.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isId } from '../../platform/ids.ts';
+import { readInstanceSettings, recordedGatewayBaseUrl } from '../../platform/instance.ts';
 import { registerAdminSubcommand } from '../identity/admin-cli.ts';
 import type { Ctx } from './apps-service.ts';
 
@@ -20,25 +21,46 @@ function print(json: boolean, out: Record<string, unknown>, lines: string[]): vo
   process.stdout.write(json ? `${JSON.stringify(out)}\n` : `${lines.join('\n')}\n`);
 }
 
-/** A plan id, or "product/plan name" (product by slug or name). */
+/**
+ * How plan and product names are compared: any dash (en and em dashes, minus signs, hyphens) counts
+ * as "-", runs of white space as one space, and case is ignored, so names can be typed as they read.
+ */
+export function planNameKey(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/** A plan id, or "product/plan name" (product by slug or name); lists the plans when none matches. */
 export async function resolvePlan(system: System, spec: string) {
   const { catalog } = system.services;
   if (isId(spec, 'pln')) {
     const p = await catalog.getPlan(spec);
     if (p) return p;
   }
+  const products = await catalog.listProducts({ includeAll: true });
   const i = spec.indexOf('/');
-  if (i > 0) {
-    const productSpec = spec.slice(0, i).trim();
-    const planName = spec.slice(i + 1).trim();
-    const products = await catalog.listProducts({ includeAll: true });
-    const product = products.find(
-      (p) => p.slug === productSpec.toLowerCase() || p.name.toLowerCase() === productSpec.toLowerCase(),
-    );
-    const plan = product?.plans.find((p) => p.name.toLowerCase() === planName.toLowerCase());
+  const productKey = i > 0 ? planNameKey(spec.slice(0, i)) : null;
+  const product = products.find(
+    (p) => planNameKey(p.slug) === productKey || planNameKey(p.name) === productKey,
+  );
+  if (product) {
+    const planKey = planNameKey(spec.slice(i + 1));
+    const plan = product.plans.find((p) => planNameKey(p.name) === planKey);
     if (plan) return plan;
   }
-  throw new AppError('not_found', `no plan "${spec}"; give a plan id or "product/plan name"`);
+  const candidates = (product ? [product] : products).flatMap((p) =>
+    p.plans.filter((plan) => plan.status === 'active').map((plan) => `"${p.slug}/${plan.name}"`),
+  );
+  throw new AppError(
+    'not_found',
+    `no plan "${spec}"; give a plan id or "product/plan name" (a plain - matches a dash): ${
+      candidates.length > 0 ? candidates.join(', ') : 'no plans exist yet'
+    }`,
+  );
 }
 
 async function resolveOrg(system: System, spec: string): Promise<string> {
@@ -83,7 +105,11 @@ async function createApp(system: System, args: string[]): Promise<void> {
       status: sub.status,
     });
   }
-  const gatewayBaseUrl = `${catalog.publicUrl}${catalog.basePath(created.app.environment)}`;
+  // The running server's address as it recorded it (its PUBLIC_URL and GATEWAY_PROVIDER, which this
+  // process may not share); this process's own settings only when no server has started yet.
+  const gatewayBaseUrl =
+    recordedGatewayBaseUrl(await readInstanceSettings(system.database.db), created.app.environment) ??
+    `${catalog.publicUrl}${catalog.basePath(created.app.environment)}`;
   print(
     !!values.json,
     {
@@ -167,9 +193,9 @@ registerAdminSubcommand(
   'create-app',
   `  create-app         --org <org id or name> --name N [--description D] [--plan PLAN]... [--json]
                      Registers an app and subscribes it to each PLAN (a plan id or "product/plan
-                     name", e.g. "ibft/Default Plan – 100 calls per hour"); approval-only plans are
-                     approved at once. Prints appId, clientId, clientSecret (shown once) and
-                     gatewayBaseUrl.`,
+                     name", e.g. "ibft/Default Plan - 100 calls per hour"; any dash may be typed as
+                     -); approval-only plans are approved at once. Prints appId, clientId,
+                     clientSecret (shown once) and gatewayBaseUrl (the running server's).`,
   createApp,
 );
 registerAdminSubcommand(

@@ -211,7 +211,8 @@ const adminCommand = {
       process.stderr.write(`darwaza: unknown admin subcommand "${sub ?? ''}"\n\n${usage}\n`);
       return 2;
     }
-    const system = await openSystem(configOrExit());
+    // The server's data and key or nothing: the admin CLI never creates a database or a key.
+    const system = await openSystem(configOrExit(), 'existing');
     try {
       await fn(system, rest);
       return 0;
