@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, roles } from './config.ts';
 import { createInfrastructure, createSystem, type Infrastructure, migrate, type System } from './main.ts';
+import { devMailboxMode, devMailboxStartNote } from './modules/notifications/dev-mailbox.ts';
 import { keyFingerprint, readInstanceSettings, writeInstanceSettings } from './platform/instance.ts';
 import { createKeyring, existingMasterKey } from './platform/master-key.ts';
 import { buildWeb, webBuildIsStale } from './platform/web-build.ts';
@@ -183,8 +184,10 @@ DATA_DIR and seeds the demo on first start. Stops gracefully on SIGTERM/SIGINT.`
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
     await system.app.listen({ port: config.port, host: config.host });
+    // The start line says plainly whether the development mailbox (reset links!) is exposed.
+    const mailbox = devMailboxStartNote(devMailboxMode(config), config);
     process.stderr.write(
-      `darwaza ${version}: ${config.role} on ${config.publicUrl} (${system.database.dialect}, ${system.sharedState.kind} state)\n`,
+      `darwaza ${version}: ${config.role} on ${config.publicUrl} (${system.database.dialect}, ${system.sharedState.kind} state)${mailbox}\n`,
     );
     return -1;
   },

@@ -79,6 +79,13 @@ const envSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */
   PORTAL_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /**
+   * Serves the development mailbox (every mail sent, reset links included: an account-takeover
+   * path) on a non-loopback HOST and to any Host header. Never in production.
+   */
+  DEV_MAILBOX_UNSAFE_PUBLIC: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional(),
 });
 
 export type Config = {
@@ -104,6 +111,8 @@ export type Config = {
   requestLogBodiesPerAppPerSecond: number;
   dbPoolSize: number;
   portalRateLimit: number;
+  /** DEV_MAILBOX_UNSAFE_PUBLIC (see src/modules/notifications/dev-mailbox.ts). */
+  devMailboxUnsafePublic: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -124,6 +133,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid setting ${key}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  const devMailboxUnsafePublic =
+    e.DEV_MAILBOX_UNSAFE_PUBLIC === 'true' || e.DEV_MAILBOX_UNSAFE_PUBLIC === '1';
+  if (devMailboxUnsafePublic && e.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'invalid setting DEV_MAILBOX_UNSAFE_PUBLIC: the development mailbox cannot be served in production (unset it)',
+    );
+  }
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -150,5 +166,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestLogBodiesPerAppPerSecond: e.REQUEST_LOG_BODIES_PER_APP_PER_SECOND,
     dbPoolSize: e.DB_POOL_SIZE,
     portalRateLimit: e.PORTAL_RATE_LIMIT,
+    devMailboxUnsafePublic,
   };
 }

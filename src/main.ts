@@ -22,6 +22,7 @@ import { IdentityService } from './modules/identity/identity-service.ts';
 import { migrations as identityMigrations } from './modules/identity/migrations.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
+import { devMailboxMode } from './modules/notifications/dev-mailbox.ts';
 import { Mailer } from './modules/notifications/mailer.ts';
 import { migrations as notificationMigrations } from './modules/notifications/migrations.ts';
 import { NotificationService } from './modules/notifications/notification-service.ts';
@@ -313,7 +314,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...auditRoutes(audit),
     ...identityRoutes(identity),
     ...organizationRoutes(organizations),
-    ...notificationRoutes({ mailer, notifications, devMailbox: config.nodeEnv !== 'production' }),
+    ...notificationRoutes({ mailer, notifications, devMailbox: devMailboxMode(config) }),
     ...catalogRoutes(catalog),
     ...appsRoutes({
       apps,

@@ -32,7 +32,11 @@ export const errorCatalogue = {
   idempotency_key_required: { status: 400, message: 'This operation requires an Idempotency-Key header.' },
   rate_limited: { status: 429, message: 'Too many requests; wait before retrying (see Retry-After).' },
   service_unavailable: { status: 503, message: 'The service is temporarily unable to handle this request.' },
-  dev_mailbox_disabled: { status: 404, message: 'The development mailbox is disabled in production.' },
+  dev_mailbox_disabled: {
+    status: 404,
+    message:
+      'The development mailbox is off: it is served only outside production, to a server listening on a loopback address.',
+  },
   internal_error: { status: 500, message: 'Something went wrong on our side; the request id identifies it.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

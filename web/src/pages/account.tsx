@@ -762,15 +762,28 @@ export function DevMailPage() {
   const [to, setTo] = useState('');
   const mail = useQuery({
     queryKey: ['dev-mail', to],
-    queryFn: async () =>
-      items<Mail>(await call('listDevMail', { query: { to: to || undefined, limit: 50 } })),
+    queryFn: async () => {
+      const r = await call<{ items: Mail[]; exposure?: string }>('listDevMail', {
+        query: { to: to || undefined, limit: 50 },
+      });
+      return { rows: items<Mail>(r), exposure: r.exposure ?? null };
+    },
     refetchInterval: 3000,
   });
+  // The server says when DEV_MAILBOX_UNSAFE_PUBLIC exposes this page beyond this machine.
+  const exposure = mail.data?.exposure ?? null;
   return (
     <Page
       title="Development mailbox"
-      lead="Every e-mail the portal sent, newest first. Only in development: production sends real mail."
+      lead="Every e-mail the portal sent, newest first, reset and invitation links included. For local development only: it answers only on this machine's loopback address, and never in production."
     >
+      {exposure === 'unsafe-public' ? (
+        <Notice tone="bad" title="Unsafe: this mailbox is open to anyone who can reach this server">
+          DEV_MAILBOX_UNSAFE_PUBLIC=true is set. Anyone who can open this page can read every password-reset
+          and invitation link in it and take over any account. Turn the setting off unless this server is
+          reachable by you alone.
+        </Notice>
+      ) : null}
       <div className="toolbar">
         <label htmlFor="mail-to">Filter by recipient</label>
         <input
@@ -782,7 +795,7 @@ export function DevMailPage() {
         />
       </div>
       <QueryView q={mail} label="Loading mail…">
-        {(rows) =>
+        {({ rows }) =>
           rows.length === 0 ? (
             <Empty>No mail yet. Sign up to get an activation e-mail.</Empty>
           ) : (
