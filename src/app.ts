@@ -20,7 +20,11 @@ import { type AnyRoute, type Authenticator, registerRoutes } from './platform/ht
 import { newId } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
-import type { SharedState } from './platform/shared-state/shared-state.ts';
+import {
+  SHARED_STATE_RETRY_AFTER_S,
+  type SharedState,
+  SharedStateUnavailableError,
+} from './platform/shared-state/shared-state.ts';
 
 /**
  * Builds the HTTP application from already-constructed services. No I/O happens here and nothing
@@ -29,7 +33,8 @@ import type { SharedState } from './platform/shared-state/shared-state.ts';
 export type ReadinessCheck = { name: string; check(): Promise<void> };
 
 export type AppDeps = {
-  config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role' | 'portalRateLimit'>;
+  config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role' | 'portalRateLimit'> &
+    Partial<Pick<Config, 'trustProxy'>>;
   sharedState: SharedState;
   clock: Clock;
   log: Logger;
@@ -51,7 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // req.ip is the socket's peer unless TRUST_PROXY names the proxies whose X-Forwarded-For is
+    // believed (then the nearest address that is not one of them); throttles key on it.
+    trustProxy: deps.config.trustProxy?.length ? deps.config.trustProxy : false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
@@ -128,6 +135,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply
         .code(err.status)
         .send(errorBody(err.code, err.message, requestId, deps.config.publicUrl, err.details));
+    }
+    if (err instanceof SharedStateUnavailableError) {
+      // Fail closed, but say so: what needs the shared state (sign-in's attempt counters…) waits.
+      req.log.warn({ err: err.message, requestId }, 'shared state unavailable');
+      reply.header('retry-after', String(SHARED_STATE_RETRY_AFTER_S));
+      return reply
+        .code(503)
+        .send(
+          errorBody(
+            'service_unavailable',
+            lookupError('service_unavailable').message,
+            requestId,
+            deps.config.publicUrl,
+          ),
+        );
     }
     const fe = err as FastifyError;
     let code = 'internal_error';

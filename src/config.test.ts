@@ -56,3 +56,21 @@ test('valid URLs are accepted', () => {
   assert.equal(c.databaseUrl, 'postgres://u:p@localhost:5432/db');
   assert.equal(c.redisUrl, 'redis://localhost:6379');
 });
+
+test('TRUST_PROXY: unset trusts no proxy; a list of addresses, ranges and names; anything else stops', () => {
+  assert.deepEqual(loadConfig({}).trustProxy, []);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.2, 10.1.0.0/16,fd00::/8,::1,loopback' }).trustProxy, [
+    '10.0.0.2',
+    '10.1.0.0/16',
+    'fd00::/8',
+    '::1',
+    'loopback',
+  ]);
+  for (const bad of ['true', '*', '10.0.0.0/33', '::/129', '10.0.0.1/8/1', 'proxy.example', '10.0.0.1,']) {
+    assert.throws(
+      () => loadConfig({ TRUST_PROXY: bad }),
+      (err: unknown) => err instanceof ConfigError && /^invalid setting TRUST_PROXY: /.test(err.message),
+      bad,
+    );
+  }
+});

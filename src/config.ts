@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -80,6 +81,17 @@ const envSchema = z.object({
   /** Portal API requests per minute per client IP (RateLimit headers describe it). */
   PORTAL_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /**
+   * The proxies whose X-Forwarded-For is believed: addresses, CIDR ranges or the names loopback,
+   * linklocal, uniquelocal, comma-separated. Unset: nobody's, so a client's address is the socket's peer.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(',').every((x) => isProxySpec(x.trim())), {
+      message:
+        'must be a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.2,10.1.0.0/16), or loopback, linklocal, uniquelocal',
+    }),
+  /**
    * Serves the development mailbox (every mail sent, reset links included: an account-takeover
    * path) on a non-loopback HOST and to any Host header. Never in production.
    */
@@ -111,6 +123,8 @@ export type Config = {
   requestLogBodiesPerAppPerSecond: number;
   dbPoolSize: number;
   portalRateLimit: number;
+  /** TRUST_PROXY as a list; empty: X-Forwarded-For is never believed. */
+  trustProxy: string[];
   /** DEV_MAILBOX_UNSAFE_PUBLIC (see src/modules/notifications/dev-mailbox.ts). */
   devMailboxUnsafePublic: boolean;
 };
@@ -166,6 +180,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestLogBodiesPerAppPerSecond: e.REQUEST_LOG_BODIES_PER_APP_PER_SECOND,
     dbPoolSize: e.DB_POOL_SIZE,
     portalRateLimit: e.PORTAL_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY === undefined ? [] : e.TRUST_PROXY.split(',').map((x) => x.trim()),
     devMailboxUnsafePublic,
   };
+}
+
+/** One TRUST_PROXY entry: an address, an address/prefix, or a name proxy-addr (Fastify) knows. */
+function isProxySpec(x: string): boolean {
+  if (x === 'loopback' || x === 'linklocal' || x === 'uniquelocal') return true;
+  const [addr, prefix, extra] = x.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -332,7 +332,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}.
   const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [
-    oauthPlugin({ oauth, provider: config.gatewayProvider }),
+    oauthPlugin({ oauth, provider: config.gatewayProvider, publicUrl: config.publicUrl }),
   ];
   if (gateway) plugins.push(gateway.plugin);
 

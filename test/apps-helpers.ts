@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import {
   DEFAULT_PLAN_NAME,
   GROWTH_PLAN_NAME,
@@ -136,6 +137,8 @@ export async function tokenCall(
     catalog?: string;
     path?: 'token' | 'revoke' | 'introspect';
     headers?: Record<string, string>;
+    /** The caller's socket address (default: inject's 127.0.0.1). */
+    remoteAddress?: string;
   } = {},
 ) {
   const headers: Record<string, string> = {
@@ -151,6 +154,7 @@ export async function tokenCall(
     url: `/${sys.config.gatewayProvider}/${opts.catalog ?? 'sandbox'}/oauth2/${opts.path ?? 'token'}`,
     headers,
     payload: new URLSearchParams(form).toString(),
+    ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
   });
   let body: any = null;
   try {
@@ -170,7 +174,15 @@ export async function refreshSessions(sys: TestSystem, w: AppsWorld): Promise<vo
 
 /** Every row of every table as text (an SQL dump, for "no plaintext secret at rest" checks). */
 export async function dumpDatabase(sys: TestSystem): Promise<string> {
-  const tables = await sys.database.db.introspection.getTables();
+  // PostgreSQL's introspection lists every schema's tables; this test's are those of its own schema
+  // (another test's table, or one dropped meanwhile, is not there to select from).
+  const own =
+    sys.database.dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(sys.database.db)).rows[0]?.s
+      : undefined;
+  const tables = (await sys.database.db.introspection.getTables()).filter(
+    (t) => own === undefined || t.schema === own,
+  );
   const parts: string[] = [];
   for (const t of tables) {
     const rows = await sys.database.db.selectFrom(t.name).selectAll().execute();

@@ -13,6 +13,9 @@ import { createKeyring } from '../src/platform/master-key.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
 import { testEngines } from '../src/platform/testing.ts';
+import { appsWorld, createApp, tokenCall } from './apps-helpers.ts';
+import { engines, startTestSystem } from './harness.ts';
+import { activeUser, TEST_PASSWORD } from './identity-helpers.ts';
 import { freePort } from './process-helpers.ts';
 
 /**
@@ -124,3 +127,94 @@ describe('gateway when Redis stops and comes back', {
     }
   });
 });
+
+/**
+ * The whole system on a Redis that stops: sign-in and the token endpoint need the shared state
+ * (failed-attempt counters), so they fail closed like the gateway — 503 with a stable code and
+ * Retry-After (the token endpoint also `Cache-Control: no-store`), never a 500 — and serve again
+ * once Redis is back.
+ */
+for (const engine of engines()) {
+  describe(`sign-in and the token endpoint when Redis stops (${engine.name})`, {
+    skip: hasRedis ? false : 'redis-server not installed',
+  }, () => {
+    it('answer 503 + Retry-After with a stable code while Redis is down, and recover', async () => {
+      const port = await freePort();
+      let redis = await startRedis(port);
+      const state = new RedisSharedState(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 300 });
+      await state.ready();
+      const sys = await startTestSystem({ engine, sharedState: state });
+      try {
+        const w = await appsWorld(sys);
+        const app = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftDefault });
+        const dev = await activeUser(sys);
+        const signIn = (password = TEST_PASSWORD) =>
+          sys.app.inject({
+            method: 'POST',
+            url: '/api/v1/sessions',
+            payload: { email: dev.email, password },
+          });
+        const token = (secret = app.clientSecret) =>
+          tokenCall(sys, {
+            grant_type: 'client_credentials',
+            client_id: app.clientId,
+            client_secret: secret,
+          });
+        assert.equal((await signIn()).statusCode, 201);
+        assert.equal((await token()).status, 200);
+
+        redis.kill('SIGKILL');
+        await new Promise((r) => redis.once('exit', r));
+        for (const password of [TEST_PASSWORD, 'wrong-password-1']) {
+          const res = await signIn(password);
+          assert.equal(res.statusCode, 503, res.body);
+          assert.equal(res.json().error.code, 'service_unavailable');
+          assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After');
+        }
+        for (const secret of [app.clientSecret, 'wrong-secret']) {
+          const res = await token(secret);
+          assert.equal(res.status, 503, JSON.stringify(res.body));
+          assert.equal(res.body.error, 'temporarily_unavailable');
+          assert.equal(res.body.darwaza_code, 'service_unavailable');
+          assert.equal(res.body.error_uri, 'http://localhost:3000/docs/errors#service_unavailable');
+          assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After');
+          assert.equal(res.headers['cache-control'], 'no-store');
+        }
+
+        const recovers = async (what: string) => {
+          const t0 = Date.now();
+          let signInStatus = 0;
+          let tokenStatus = 0;
+          while (Date.now() - t0 < 10_000) {
+            signInStatus = (await signIn()).statusCode;
+            tokenStatus = (await token()).status;
+            if (signInStatus === 201 && tokenStatus === 200) break;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          assert.equal(signInStatus, 201, `sign-in recovered within 10 s after ${what}`);
+          assert.equal(tokenStatus, 200, `the token endpoint recovered within 10 s after ${what}`);
+        };
+        redis = await startRedis(port);
+        await recovers('a restart');
+
+        // A hung Redis (stopped, connection open): commands time out, with the same answers.
+        redis.kill('SIGSTOP');
+        try {
+          const s = await signIn();
+          assert.equal(s.statusCode, 503, s.body);
+          assert.equal(s.json().error.code, 'service_unavailable');
+          const t = await token();
+          assert.equal(t.status, 503, JSON.stringify(t.body));
+          assert.equal(t.body.darwaza_code, 'service_unavailable');
+          assert.ok(Number(t.headers['retry-after']) >= 1);
+        } finally {
+          redis.kill('SIGCONT');
+        }
+        await recovers('a hang');
+      } finally {
+        await sys.cleanup();
+        redis.kill('SIGKILL');
+      }
+    });
+  });
+}

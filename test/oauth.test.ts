@@ -1,13 +1,37 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { FAILED_AUTH_CAP } from '../src/modules/oauth/oauth-service.ts';
+import {
+  ADDRESS_BLOCK_MS,
+  ADDRESS_FAILURE_LIMIT,
+  CLIENT_FAILURE_CAP,
+  CLIENT_FAILURE_WINDOW_MS,
+} from '../src/modules/oauth/client-auth-throttle.ts';
+import { allErrorCodes } from '../src/platform/errors.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/ports.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
-import { redisSkipReason } from '../src/platform/testing.ts';
+import { redisSkipReason, testSharedStates } from '../src/platform/testing.ts';
 import { type AppsWorld, appsWorld, call, createApp, dumpDatabase, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
+
+type TokenAnswer = Awaited<ReturnType<typeof tokenCall>>;
+
+/**
+ * An OAuth error answer: RFC 6749's `error`, the stable `darwaza_code` with its `error_uri` on the
+ * error-code page, the code's registered status, and no-store.
+ */
+function assertOAuthError(r: TokenAnswer, error: string, code: string, status?: number): void {
+  const where = JSON.stringify(r.body);
+  assert.equal(r.body?.error, error, where);
+  assert.equal(r.body.darwaza_code, code, where);
+  assert.equal(r.body.error_uri, `http://localhost:3000/docs/errors#${code}`, where);
+  assert.equal(typeof r.body.error_description, 'string', where);
+  assert.equal(r.status, status ?? allErrorCodes()[code]?.status, where);
+  assert.equal(r.status, allErrorCodes()[code]?.status, `${code} is registered with this status`);
+  assert.equal(r.headers['cache-control'], 'no-store');
+}
 
 for (const engine of engines()) {
   describe(`OAuth2 token endpoint on ${engine.name}`, () => {
@@ -91,22 +115,19 @@ for (const engine of engines()) {
       });
     });
 
-    test('RFC 6749 errors: wrong secret, unknown grant, missing grant, bad scope, two methods, JSON body', async () => {
+    test('RFC 6749 errors, each with its stable darwaza_code and error_uri: wrong secret, unknown grant, missing grant, bad scope, two methods, JSON body', async () => {
       const wrongForm = await tokenCall(sys, form(app, { client_secret: 'nope' }));
-      assert.equal(wrongForm.status, 401);
-      assert.equal(wrongForm.body.error, 'invalid_client');
+      assertOAuthError(wrongForm, 'invalid_client', 'oauth_client_auth_failed', 401);
       assert.ok(wrongForm.headers['www-authenticate']);
-      assert.equal(wrongForm.headers['cache-control'], 'no-store');
       const wrongBasic = await tokenCall(
         sys,
         { grant_type: 'client_credentials' },
         { basic: [app.clientId, 'nope'] },
       );
-      assert.equal(wrongBasic.status, 401);
-      assert.equal(wrongBasic.body.error, 'invalid_client');
+      assertOAuthError(wrongBasic, 'invalid_client', 'oauth_client_auth_failed', 401);
       assert.match(String(wrongBasic.headers['www-authenticate']), /^Basic /);
       const unknownClient = await tokenCall(sys, form({ ...app, clientId: 'f'.repeat(32) }));
-      assert.equal(unknownClient.body.error, 'invalid_client');
+      assertOAuthError(unknownClient, 'invalid_client', 'oauth_client_auth_failed', 401);
       for (const grant of [
         'password',
         'authorization_code',
@@ -114,45 +135,52 @@ for (const engine of engines()) {
         'urn:ietf:params:oauth:grant-type:jwt-bearer',
       ]) {
         const r = await tokenCall(sys, form(app, { grant_type: grant }));
-        assert.equal(r.status, 400);
-        assert.equal(r.body.error, 'unsupported_grant_type', grant);
+        assertOAuthError(r, 'unsupported_grant_type', 'oauth_unsupported_grant_type', 400);
       }
       const missing = await tokenCall(sys, { client_id: app.clientId, client_secret: app.clientSecret });
-      assert.equal(missing.body.error, 'invalid_request');
+      assertOAuthError(missing, 'invalid_request', 'oauth_invalid_request', 400);
       const scope = await tokenCall(sys, form(app, { scope: '1LinkApi admin' }));
-      assert.equal(scope.status, 400);
-      assert.equal(scope.body.error, 'invalid_scope');
+      assertOAuthError(scope, 'invalid_scope', 'oauth_invalid_scope', 400);
       const both = await tokenCall(sys, form(), { basic: [app.clientId, app.clientSecret] });
-      assert.equal(both.body.error, 'invalid_request');
+      assertOAuthError(both, 'invalid_request', 'oauth_invalid_request', 400);
       const noAuth = await tokenCall(sys, { grant_type: 'client_credentials' });
-      assert.equal(noAuth.status, 401);
-      assert.equal(noAuth.body.error, 'invalid_client');
+      assertOAuthError(noAuth, 'invalid_client', 'oauth_client_auth_failed', 401);
       const json = await sys.app.inject({
         method: 'POST',
         url: `/${sys.config.gatewayProvider}/sandbox/oauth2/token`,
         headers: { 'content-type': 'application/json' },
         payload: JSON.stringify(form()),
       });
-      assert.equal(json.statusCode, 400);
-      assert.equal(json.json().error, 'invalid_request');
+      assertOAuthError(
+        { status: json.statusCode, body: json.json(), headers: json.headers },
+        'invalid_request',
+        'oauth_invalid_request',
+        400,
+      );
       const dup = await sys.app.inject({
         method: 'POST',
         url: `/${sys.config.gatewayProvider}/sandbox/oauth2/token`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         payload: `${new URLSearchParams(form()).toString()}&grant_type=client_credentials`,
       });
-      assert.equal(dup.json().error, 'invalid_request');
+      assertOAuthError(
+        { status: dup.statusCode, body: dup.json(), headers: dup.headers },
+        'invalid_request',
+        'oauth_invalid_request',
+        400,
+      );
       const ibmMismatch = await tokenCall(sys, form(), { headers: { 'x-ibm-client-id': 'a'.repeat(32) } });
-      assert.equal(ibmMismatch.body.error, 'invalid_client');
+      assertOAuthError(ibmMismatch, 'invalid_client', 'oauth_client_auth_failed', 401);
       const badCatalog = await tokenCall(sys, form(), { catalog: 'nowhere' });
-      assert.equal(badCatalog.status, 404);
+      assertOAuthError(badCatalog, 'invalid_request', 'oauth_unknown_catalog', 404);
+      const prod = await tokenCall(sys, form(), { catalog: 'production' });
+      assertOAuthError(prod, 'invalid_client', 'oauth_wrong_catalog', 401);
     });
 
     test('unsubscribed app: invalid_client "client_id unauthorized" (API Connect behaviour)', async () => {
       const bare = await createApp(sys, w.ownerA, w.orgA, { name: 'bare' });
       const r = await tokenCall(sys, form(bare));
-      assert.equal(r.status, 401);
-      assert.equal(r.body.error, 'invalid_client');
+      assertOAuthError(r, 'invalid_client', 'oauth_not_subscribed', 401);
       assert.equal(r.body.error_description, 'client_id unauthorized');
     });
 
@@ -165,8 +193,7 @@ for (const engine of engines()) {
       });
       assert.equal(s.status, 200, s.raw);
       const r = await tokenCall(sys, form(a));
-      assert.equal(r.status, 401);
-      assert.equal(r.body.error, 'invalid_client');
+      assertOAuthError(r, 'invalid_client', 'oauth_app_not_active', 401);
       assert.equal(await sys.services.gatewayDirectory.verifyAccessToken(tok), null);
       assert.equal((await sys.services.gatewayDirectory.findAppByClientId(a.clientId))?.status, 'suspended');
       const listed = await call(
@@ -319,20 +346,6 @@ for (const engine of engines()) {
       assert.equal((await tokenCall(sys, form(a))).body.error, 'invalid_client');
     });
 
-    test(`secret guessing is capped at ${FAILED_AUTH_CAP} failures per client per hour`, async () => {
-      const a = await createApp(sys, w.ownerA, w.orgA, { name: 'guessed', planId: w.plans.ibftDefault });
-      for (let i = 0; i < FAILED_AUTH_CAP; i++) {
-        assert.equal((await tokenCall(sys, form(a, { client_secret: `guess-${i}` }))).status, 401);
-      }
-      const blocked = await tokenCall(sys, form(a));
-      assert.equal(blocked.status, 429);
-      assert.equal(blocked.body.error, 'invalid_client');
-      assert.ok(Number(blocked.headers['retry-after']) > 0);
-      assert.equal((await tokenCall(sys, form())).status, 200, 'other clients are unaffected');
-      sys.clock.advance(3600_000);
-      assert.equal((await tokenCall(sys, form(a))).status, 200);
-    });
-
     test('no client secret or access token is stored in plaintext', async () => {
       const tok = (await tokenCall(sys, form())).body.access_token;
       const dump = await dumpDatabase(sys);
@@ -342,6 +355,233 @@ for (const engine of engines()) {
     });
   });
 }
+
+/**
+ * Secret guessing at the token endpoint (issue 22 item 5): counted per (client id, source address)
+ * and capped per client id, so that whoever knows a client id — it is not secret — can neither
+ * guess on nor lock the app's owner out. Source addresses are the socket's peer (inject's
+ * remoteAddress here). On every engine and every shared-state adapter.
+ */
+for (const engine of engines()) {
+  for (const state of testSharedStates()) {
+    describe(`secret guessing at the token endpoint (${engine.name}, ${state.name} state)`, () => {
+      let sys: TestSystem;
+      let w: AppsWorld;
+      before(async () => {
+        sys = await startTestSystem({ engine, sharedState: await state.open() });
+        w = await appsWorld(sys);
+      });
+      after(() => sys.cleanup());
+
+      const newApp = (name: string) =>
+        createApp(sys, w.ownerA, w.orgA, { name, planId: w.plans.ibftDefault });
+      const token = (a: { clientId: string; clientSecret: string }, from: string, secret = a.clientSecret) =>
+        tokenCall(
+          sys,
+          { grant_type: 'client_credentials', client_id: a.clientId, client_secret: secret },
+          { remoteAddress: from },
+        );
+
+      test('25 bad secrets from one address, then the right secret from another: 200', async () => {
+        const a = await newApp('guessed from one address');
+        const statuses = [];
+        for (let i = 0; i < 25; i++) statuses.push((await token(a, '198.51.100.7', `guess-${i}`)).status);
+        assert.deepEqual(
+          statuses.slice(0, ADDRESS_FAILURE_LIMIT),
+          new Array(ADDRESS_FAILURE_LIMIT).fill(401),
+        );
+        assert.ok(
+          statuses.slice(ADDRESS_FAILURE_LIMIT).every((x) => x === 429),
+          'the guessing address is refused',
+        );
+        const owner = await token(a, '203.0.113.20');
+        assert.equal(owner.status, 200, JSON.stringify(owner.body));
+      });
+
+      test('10 failures from one address: its 11th try is refused for 15 minutes, even with the right secret', async () => {
+        const a = await newApp('address block');
+        const other = await newApp('same address, other client');
+        for (let i = 0; i < ADDRESS_FAILURE_LIMIT; i++) {
+          assertOAuthError(
+            await token(a, '198.51.100.8', `guess-${i}`),
+            'invalid_client',
+            'oauth_client_auth_failed',
+            401,
+          );
+        }
+        const refused = await token(a, '198.51.100.8');
+        assertOAuthError(refused, 'invalid_client', 'oauth_address_throttled', 429);
+        assert.equal(Number(refused.headers['retry-after']), ADDRESS_BLOCK_MS / 1000);
+        assert.equal((await token(a, '198.51.100.9')).status, 200, 'another address is served');
+        assert.equal((await token(other, '198.51.100.8')).status, 200, 'another client id from that address');
+        sys.clock.advance(ADDRESS_BLOCK_MS - 60_000);
+        const later = await token(a, '198.51.100.8');
+        assert.equal(later.status, 429);
+        assert.equal(Number(later.headers['retry-after']), 60);
+        sys.clock.advance(60_000);
+        assert.equal((await token(a, '198.51.100.8')).status, 200, 'served again after 15 minutes');
+      });
+
+      test('failures 15 minutes apart do not add up; a success forgets the address’s failures', async () => {
+        const a = await newApp('slow guesser');
+        for (let i = 0; i < ADDRESS_FAILURE_LIMIT - 1; i++) await token(a, '198.51.100.10', `g-${i}`);
+        sys.clock.advance(15 * 60_000);
+        for (let i = 0; i < ADDRESS_FAILURE_LIMIT - 1; i++) {
+          assert.equal((await token(a, '198.51.100.10', `h-${i}`)).status, 401);
+        }
+        assert.equal((await token(a, '198.51.100.10')).status, 200);
+        for (let i = 0; i < ADDRESS_FAILURE_LIMIT - 1; i++) {
+          assert.equal((await token(a, '198.51.100.10', `k-${i}`)).status, 401);
+        }
+        assert.equal(
+          (await token(a, '198.51.100.10')).status,
+          200,
+          'nine failures after a success: not blocked',
+        );
+      });
+
+      test('IPv6 addresses count by /64', async () => {
+        const a = await newApp('ipv6 guesser');
+        for (let i = 1; i <= ADDRESS_FAILURE_LIMIT; i++) {
+          assert.equal((await token(a, `2001:db8:7:8::${i.toString(16)}`, `g-${i}`)).status, 401);
+        }
+        assert.equal((await token(a, '2001:db8:7:8:ffff::1')).status, 429, 'same /64');
+        assert.equal((await token(a, '2001:db8:7:9::1')).status, 200, 'the next /64');
+        assert.equal((await token(a, '::ffff:198.51.100.11')).status, 200, 'IPv4-mapped: its IPv4 address');
+      });
+
+      test(`past ${CLIENT_FAILURE_CAP} failures an hour, only addresses that obtained a token are still checked`, async () => {
+        const a = await newApp('many guessers');
+        assert.equal((await token(a, '203.0.113.50')).status, 200, 'the owner obtains a token');
+        const guessers = Math.ceil(CLIENT_FAILURE_CAP / ADDRESS_FAILURE_LIMIT);
+        let failures = 0;
+        for (let g = 0; g < guessers; g++) {
+          for (let i = 0; i < ADDRESS_FAILURE_LIMIT; i++) {
+            const r = await token(a, `127.0.${g}.${i + 1}`, `g-${g}-${i}`);
+            if (r.status === 401) failures++;
+          }
+          sys.clock.advance(1000);
+        }
+        assert.equal(failures, CLIENT_FAILURE_CAP);
+        const stranger = await token(a, '192.0.2.200');
+        assertOAuthError(stranger, 'invalid_client', 'oauth_client_throttled', 429);
+        const retry = Number(stranger.headers['retry-after']);
+        assert.ok(retry > 0 && retry <= CLIENT_FAILURE_WINDOW_MS / 1000, String(retry));
+        assert.equal(
+          (await token(a, '192.0.2.201', 'wrong')).status,
+          429,
+          'unknown addresses are not checked',
+        );
+        // The owner's address is still checked: the right secret works, a wrong one is still a 401.
+        assert.equal((await token(a, '203.0.113.50')).status, 200, 'the owner is served');
+        assert.equal((await token(a, '203.0.113.50', 'typo')).status, 401);
+        assert.equal((await token(a, '203.0.113.50')).status, 200);
+        // Another client id is unaffected.
+        assert.equal((await token(await newApp('bystander'), '192.0.2.200')).status, 200);
+        sys.clock.advance(CLIENT_FAILURE_WINDOW_MS);
+        assert.equal((await token(a, '192.0.2.200')).status, 200, 'the cap is per hour');
+      });
+
+      test('concurrent guesses cannot overshoot either limit', async () => {
+        const a = await newApp('concurrent guessers');
+        const one = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => token(a, '198.51.100.30', `c-${i}`)),
+        );
+        assert.equal(one.filter((r) => r.status === 401).length, ADDRESS_FAILURE_LIMIT);
+        assert.equal(one.filter((r) => r.status === 429).length, 30 - ADDRESS_FAILURE_LIMIT);
+        const b = await newApp('concurrent cap');
+        const addresses = Math.ceil((CLIENT_FAILURE_CAP * 1.5) / ADDRESS_FAILURE_LIMIT);
+        const many = await Promise.all(
+          Array.from({ length: addresses * ADDRESS_FAILURE_LIMIT }, (_, i) =>
+            token(b, `127.1.${Math.floor(i / ADDRESS_FAILURE_LIMIT)}.9`, `c-${i}`),
+          ),
+        );
+        assert.equal(many.filter((r) => r.status === 401).length, CLIENT_FAILURE_CAP);
+        assert.ok(many.every((r) => r.status === 401 || r.status === 429));
+      });
+    });
+  }
+}
+
+describe('source addresses: the socket peer, or behind named proxies (TRUST_PROXY)', () => {
+  test('over real sockets, each address in 127.0.0.0/8 is its own source', async () => {
+    const sys = await startTestSystem();
+    try {
+      const w = await appsWorld(sys);
+      const a = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftDefault });
+      const base = await sys.app.listen({ port: 0, host: '127.0.0.1' });
+      const post = (localAddress: string, secret: string) =>
+        new Promise<number>((resolve, reject) => {
+          const body = new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: a.clientId,
+            client_secret: secret,
+          }).toString();
+          const req = httpRequest(
+            `${base}/${sys.config.gatewayProvider}/sandbox/oauth2/token`,
+            {
+              method: 'POST',
+              localAddress,
+              headers: {
+                'content-type': 'application/x-www-form-urlencoded',
+                'x-forwarded-for': '192.0.2.77',
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      for (let i = 0; i < ADDRESS_FAILURE_LIMIT; i++) assert.equal(await post('127.0.0.2', `g-${i}`), 401);
+      assert.equal(await post('127.0.0.2', a.clientSecret), 429, 'the guessing address');
+      assert.equal(await post('127.0.0.3', a.clientSecret), 200, 'a neighbour');
+    } finally {
+      await sys.cleanup();
+    }
+  });
+
+  const guess = (
+    sys: TestSystem,
+    a: { clientId: string; clientSecret: string },
+    xff: string,
+    secret?: string,
+  ) =>
+    tokenCall(
+      sys,
+      { grant_type: 'client_credentials', client_id: a.clientId, client_secret: secret ?? a.clientSecret },
+      { remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': xff } },
+    );
+
+  test('unset: X-Forwarded-For is not believed, so forging it does not escape the address limit', async () => {
+    const sys = await startTestSystem();
+    try {
+      const w = await appsWorld(sys);
+      const a = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftDefault });
+      for (let i = 0; i < ADDRESS_FAILURE_LIMIT; i++) await guess(sys, a, `192.0.2.${i + 1}`, `g-${i}`);
+      assert.equal((await guess(sys, a, '192.0.2.99')).status, 429);
+    } finally {
+      await sys.cleanup();
+    }
+  });
+
+  test('naming the proxy: the address it forwards for is the one counted', async () => {
+    const sys = await startTestSystem({ env: { TRUST_PROXY: '10.0.0.0/8' } });
+    try {
+      const w = await appsWorld(sys);
+      const a = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftDefault });
+      for (let i = 0; i < ADDRESS_FAILURE_LIMIT; i++) await guess(sys, a, '192.0.2.1', `g-${i}`);
+      assert.equal((await guess(sys, a, '192.0.2.1')).status, 429, 'the guessing client');
+      assert.equal((await guess(sys, a, '192.0.2.2')).status, 200, 'another client behind the same proxy');
+      // A forged entry left of the client's real address changes nothing: the nearest untrusted one counts.
+      assert.equal((await guess(sys, a, '203.0.113.9, 192.0.2.1')).status, 429);
+    } finally {
+      await sys.cleanup();
+    }
+  });
+});
 
 describe('revocation reaches another gateway over Redis within 1 s', { skip: redisSkipReason }, () => {
   let sys: TestSystem;

@@ -26,4 +26,17 @@ export const migrations: MigrationSet = {
         .execute();
     },
   },
+  '202612062130_oauth_client_sources': {
+    async up(db: Kysely<any>) {
+      // Addresses (keyring.hmac of the source unit, never the address) that obtained a token for a
+      // client: past the client's hourly cap on failed secrets, only these are still checked.
+      await db.schema
+        .createTable('oauth_client_sources')
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('source_hash', 'text', (c) => c.notNull())
+        .addColumn('last_token_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('oauth_client_sources_pk', ['client_id', 'source_hash'])
+        .execute();
+    },
+  },
 };

@@ -7,6 +7,8 @@ import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AppsService } from '../apps/apps-service.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { CatalogName } from '../catalog/catalog-service.ts';
+import { ClientAuthThrottle } from './client-auth-throttle.ts';
+import { OAuthError } from './oauth-errors.ts';
 
 /**
  * OAuth 2.0 client-credentials tokens for the gateway (RFC 6749 §4.4), with revocation (RFC 7009)
@@ -15,35 +17,13 @@ import type { CatalogName } from '../catalog/catalog-service.ts';
  * against its app, secret, organisation and subscriptions on every verification, so it dies with
  * any of them. No refresh tokens.
  *
- * Guessing secrets is throttled per client id: after FAILED_AUTH_CAP failed client authentications
- * in one clock hour, every token request for that client id is refused (429) until the hour ends.
+ * Secret guessing is throttled per (client id, source address) and capped per client id, in a way
+ * that never locks the app's owner out (client-auth-throttle.ts).
  */
 export const TOKEN_TTL_S = 3600;
 export const DEFAULT_SCOPE = '1LinkApi';
 export const SUPPORTED_SCOPES = new Set([DEFAULT_SCOPE]);
-export const FAILED_AUTH_CAP = 20;
-const FAILED_AUTH_WINDOW_MS = 3_600_000;
 export const TOKEN_PURPOSE = 'access-token';
-
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope';
-
-export class OAuthError extends Error {
-  readonly error: OAuthErrorCode;
-  readonly status: number;
-  readonly retryAfterS: number | undefined;
-  constructor(error: OAuthErrorCode, description: string, status = 400, retryAfterS?: number) {
-    super(description);
-    this.error = error;
-    this.status = status;
-    this.retryAfterS = retryAfterS;
-  }
-}
 
 export type ClientCredentials = { clientId: string; clientSecret: string };
 export type AuthenticatedClient = {
@@ -66,7 +46,7 @@ export class OAuthService {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
-  readonly #shared: SharedState;
+  readonly #throttle: ClientAuthThrottle;
   readonly #apps: AppsService;
   readonly #orgAccess: OrgAccess;
   readonly #audit: AuditService;
@@ -85,43 +65,36 @@ export class OAuthService {
     this.#db = opts.db;
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
-    this.#shared = opts.sharedState;
+    this.#throttle = new ClientAuthThrottle(opts);
     this.#apps = opts.apps;
     this.#orgAccess = opts.orgAccess;
     this.#audit = opts.audit;
   }
 
-  #failKey(clientId: string): string {
-    const window = Math.floor(this.#clock.nowMs() / FAILED_AUTH_WINDOW_MS);
-    return `oauth:authfail:${this.#keyring.hmac(clientId, 'oauth-throttle').slice(0, 32)}:${window}`;
-  }
-
   /**
    * Authenticates the client for `catalog`: known client id, one of its active secrets, app and org
-   * active, app in that catalog's environment. Failures are counted against the client id.
+   * active, app in that catalog's environment. A wrong secret or unknown client id counts as a
+   * failure for (client id, `meta.ip`) and for the client id (ClientAuthThrottle), which may refuse
+   * the attempt before its secret is checked (429).
    */
   async authenticateClient(
     creds: ClientCredentials,
     catalog: CatalogName,
     meta: { ip?: string; userAgent?: string } = {},
   ): Promise<AuthenticatedClient> {
-    const key = this.#failKey(creds.clientId);
-    const failures = await this.#shared.getCount(key);
-    if (failures >= FAILED_AUTH_CAP) {
-      const retryAfterS = Math.ceil(
-        (FAILED_AUTH_WINDOW_MS - (this.#clock.nowMs() % FAILED_AUTH_WINDOW_MS)) / 1000,
-      );
-      throw new OAuthError(
-        'invalid_client',
-        'too many failed authentication attempts for this client; try later',
-        429,
-        retryAfterS,
-      );
+    const attempt = await this.#throttle.begin(creds.clientId, meta.ip);
+    let app: Awaited<ReturnType<AppsService['findAppByClientId']>>;
+    let secretId: string | null;
+    try {
+      app = await this.#apps.findAppByClientId(creds.clientId);
+      secretId = app ? await this.#apps.matchClientSecret(app.appId, creds.clientSecret) : null;
+    } catch (err) {
+      // Not an answer about the secret: the attempt counts neither way.
+      await attempt.abandoned().catch(() => {});
+      throw err;
     }
-    const app = await this.#apps.findAppByClientId(creds.clientId);
-    const secretId = app ? await this.#apps.matchClientSecret(app.appId, creds.clientSecret) : null;
     if (!app || !secretId) {
-      await this.#shared.incr(key, 1, FAILED_AUTH_WINDOW_MS);
+      await attempt.failed();
       await this.#audit.record({
         actor: { type: 'app', id: app?.appId ?? null },
         action: 'oauth.client_auth_failed',
@@ -131,16 +104,18 @@ export class OAuthService {
         userAgent: meta.userAgent,
         details: { reason: app ? 'wrong secret' : 'unknown client id' },
       });
-      throw new OAuthError('invalid_client', 'client authentication failed', 401);
+      throw new OAuthError('invalid_client', 'oauth_client_auth_failed', 'client authentication failed');
     }
+    // The secret was right: whatever follows, this was no guess.
+    await attempt.succeeded();
     if (app.status !== 'active') {
-      throw new OAuthError('invalid_client', `the app is ${app.status}`, 401);
+      throw new OAuthError('invalid_client', 'oauth_app_not_active', `the app is ${app.status}`);
     }
     if (app.environment !== catalog) {
       throw new OAuthError(
         'invalid_client',
+        'oauth_wrong_catalog',
         `these credentials are not valid in the ${catalog} catalog`,
-        401,
       );
     }
     return {
@@ -160,11 +135,13 @@ export class OAuthService {
     const scopes =
       scope === undefined || scope.trim() === '' ? [DEFAULT_SCOPE] : [...new Set(scope.trim().split(/ +/))];
     for (const s of scopes) {
-      if (!SUPPORTED_SCOPES.has(s)) throw new OAuthError('invalid_scope', `unknown scope ${s.slice(0, 60)}`);
+      if (!SUPPORTED_SCOPES.has(s)) {
+        throw new OAuthError('invalid_scope', 'oauth_invalid_scope', `unknown scope ${s.slice(0, 60)}`);
+      }
     }
     // API Connect refuses tokens to apps without a subscription; so do we (with its wording).
     if (!(await this.#apps.hasActiveSubscription(client.appId))) {
-      throw new OAuthError('invalid_client', 'client_id unauthorized', 401);
+      throw new OAuthError('invalid_client', 'oauth_not_subscribed', 'client_id unauthorized');
     }
     const nowMs = this.#clock.nowMs();
     const token = randomToken(32);
@@ -184,9 +161,12 @@ export class OAuthService {
         expires_at: new Date(nowMs + TOKEN_TTL_S * 1000).toISOString(),
       })
       .execute();
+    // Past the client's cap on failed secrets, this address is still served (its owner's).
+    await this.#throttle.recordToken(client.clientId, meta.ip);
     if (nowMs - this.#lastPurgeMs > 3_600_000) {
       this.#lastPurgeMs = nowMs;
       void this.purgeExpired().catch(() => {});
+      void this.#throttle.purge().catch(() => {});
     }
     await this.#audit.record({
       actor: { type: 'app', id: client.appId },

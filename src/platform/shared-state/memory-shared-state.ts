@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   type ConsumeResult,
+  type EventLogResult,
   gcraStep,
   type LimitRule,
   type RuleOutcome,
@@ -8,7 +10,9 @@ import {
   type Unsubscribe,
 } from './shared-state.ts';
 
-type Entry = { value: number | string | Set<string>; expiresAt: number };
+/** A sliding-window event log: [time, id] pairs, oldest first. */
+type EventLog = Array<[number, string]>;
+type Entry = { value: number | string | Set<string> | EventLog; expiresAt: number };
 
 /**
  * One process's shared state. Every method body runs synchronously, so each call is atomic with
@@ -168,6 +172,33 @@ export class MemorySharedState implements SharedState {
   async countDistinct(key: string): Promise<number> {
     const e = this.#live(key);
     return e?.value instanceof Set ? e.value.size : 0;
+  }
+
+  async logEvent(key: string, nowMs: number, windowMs: number, limit: number): Promise<EventLogResult> {
+    const wall = Date.now();
+    const e = this.#live(key, wall);
+    let log: EventLog = Array.isArray(e?.value) ? (e.value as EventLog) : [];
+    const from = nowMs - windowMs;
+    let drop = 0;
+    while (drop < log.length && log[drop][0] <= from) drop++;
+    if (drop > 0) log = log.slice(drop);
+    let id: string | null = null;
+    if (log.length < limit) {
+      id = `${nowMs}:${randomBytes(8).toString('hex')}`;
+      log.push([nowMs, id]);
+      // Kept in time order even if callers' clocks disagree slightly.
+      log.sort((a, b) => a[0] - b[0]);
+      this.#entries.set(key, { value: log, expiresAt: wall + Math.max(1, windowMs) });
+    } else if (e) {
+      e.value = log;
+    }
+    return { added: id !== null, id, count: log.length, oldestMs: log.length > 0 ? log[0][0] : -1 };
+  }
+
+  async unlogEvent(key: string, id: string): Promise<void> {
+    const e = this.#live(key);
+    if (!e || !Array.isArray(e.value)) return;
+    e.value = (e.value as EventLog).filter((x) => x[1] !== id);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {

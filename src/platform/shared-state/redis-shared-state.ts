@@ -1,5 +1,14 @@
-import { Redis } from 'ioredis';
-import type { ConsumeResult, LimitRule, RuleOutcome, SharedState, Unsubscribe } from './shared-state.ts';
+import { randomBytes } from 'node:crypto';
+import { Redis, ReplyError } from 'ioredis';
+import {
+  type ConsumeResult,
+  type EventLogResult,
+  type LimitRule,
+  type RuleOutcome,
+  type SharedState,
+  SharedStateUnavailableError,
+  type Unsubscribe,
+} from './shared-state.ts';
 
 /**
  * All-or-nothing limit checks, several calls per round trip. The script runs atomically and takes
@@ -126,6 +135,49 @@ if tonumber(v) == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return v
 `;
 
+/**
+ * Sliding-window event log in a sorted set (score = event time). KEYS[1]; ARGV: now, windowMs,
+ * limit, id. Drops events at or before now - windowMs, adds the event if fewer than `limit` remain,
+ * and returns { added, count, oldest time or -1 }.
+ */
+const LOG_EVENT_LUA = `
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local n = redis.call('ZCARD', KEYS[1])
+local added = 0
+if n < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], math.max(1, window))
+  n = n + 1
+  added = 1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return { added, n, oldest[2] or '-1' }
+`;
+
+/**
+ * Server replies that mean "not now" rather than "wrong command": the state is unavailable, as when
+ * the connection is lost or a command times out.
+ */
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
+
+/** Connection, timeout and "not now" failures become SharedStateUnavailableError; bugs stay as they are. */
+function unavailable(err: unknown): Error {
+  if (err instanceof ReplyError && !UNAVAILABLE_REPLY.test(String((err as Error).message))) {
+    return err as Error;
+  }
+  return new SharedStateUnavailableError(err);
+}
+
+async function guarded<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw unavailable(err);
+  }
+}
+
 /** Calls per limiter script run (bounds the script's run time and argument count). */
 const MAX_BATCH = 64;
 
@@ -141,6 +193,13 @@ type RedisWithScripts = Redis & {
   darwazaConsume(numKeys: number, ...args: Array<string | number>): Promise<string>;
   darwazaIncr(key: string, by: number, ttl: number): Promise<number>;
   darwazaRelease(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  darwazaLogEvent(
+    key: string,
+    nowMs: number,
+    windowMs: number,
+    limit: number,
+    id: string,
+  ): Promise<[number, number, string]>;
 };
 
 export type RedisSharedStateOptions = {
@@ -151,8 +210,8 @@ export type RedisSharedStateOptions = {
 
 /**
  * Shared state in Redis: exact across any number of gateway processes because every check-and-charge
- * is one Lua script. Commands fail fast while Redis is unreachable (no offline queue), so callers
- * can fail closed; the client reconnects on its own.
+ * is one Lua script. Commands fail fast while Redis is unreachable (no offline queue), with
+ * SharedStateUnavailableError, so callers can fail closed; the client reconnects on its own.
  */
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
@@ -179,6 +238,7 @@ export class RedisSharedState implements SharedState {
     this.#cmd.defineCommand('darwazaConsume', { lua: CONSUME_LUA });
     this.#cmd.defineCommand('darwazaIncr', { numberOfKeys: 1, lua: INCR_LUA });
     this.#cmd.defineCommand('darwazaRelease', { lua: RELEASE_LUA });
+    this.#cmd.defineCommand('darwazaLogEvent', { numberOfKeys: 1, lua: LOG_EVENT_LUA });
   }
 
   #k(key: string): string {
@@ -198,11 +258,11 @@ export class RedisSharedState implements SharedState {
   }
 
   async incr(key: string, by: number, ttlMs: number): Promise<number> {
-    return Number(await this.#cmd.darwazaIncr(this.#k(key), by, Math.max(1, Math.ceil(ttlMs))));
+    return Number(await guarded(this.#cmd.darwazaIncr(this.#k(key), by, Math.max(1, Math.ceil(ttlMs)))));
   }
 
   async getCount(key: string): Promise<number> {
-    return Number((await this.#cmd.get(this.#k(key))) ?? 0);
+    return Number((await guarded(this.#cmd.get(this.#k(key)))) ?? 0);
   }
 
   /**
@@ -242,7 +302,8 @@ export class RedisSharedState implements SharedState {
     try {
       raw = JSON.parse(await this.#cmd.darwazaConsume(keys.length, ...keys, JSON.stringify(calls)));
     } catch (err) {
-      for (const c of batch) c.reject(err as Error);
+      const e = unavailable(err);
+      for (const c of batch) c.reject(e);
       return;
     }
     let at = 0;
@@ -276,7 +337,7 @@ export class RedisSharedState implements SharedState {
       else if (r.kind === 'gcra') args.push('g', r.periodMs / r.limit);
       else args.push('d', 0);
     }
-    await this.#cmd.darwazaRelease(keys.length, ...keys, ...args);
+    await guarded(this.#cmd.darwazaRelease(keys.length, ...keys, ...args));
   }
 
   async gcra(
@@ -290,27 +351,46 @@ export class RedisSharedState implements SharedState {
   }
 
   async countDistinct(key: string): Promise<number> {
-    return Number(await this.#cmd.scard(this.#k(key)));
+    return Number(await guarded(this.#cmd.scard(this.#k(key))));
+  }
+
+  async logEvent(key: string, nowMs: number, windowMs: number, limit: number): Promise<EventLogResult> {
+    const id = `${nowMs}:${randomBytes(8).toString('hex')}`;
+    const [added, count, oldest] = await guarded(
+      this.#cmd.darwazaLogEvent(this.#k(key), nowMs, Math.max(1, Math.ceil(windowMs)), limit, id),
+    );
+    return {
+      added: Number(added) === 1,
+      id: Number(added) === 1 ? id : null,
+      count: Number(count),
+      oldestMs: Number(oldest),
+    };
+  }
+
+  async unlogEvent(key: string, id: string): Promise<void> {
+    await guarded(this.#cmd.zrem(this.#k(key), id));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.#cmd.set(this.#k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    return (
+      (await guarded(this.#cmd.set(this.#k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'))) === 'OK'
+    );
   }
 
   async setValue(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.#cmd.set(this.#k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    await guarded(this.#cmd.set(this.#k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs))));
   }
 
   async getValue(key: string): Promise<string | null> {
-    return this.#cmd.get(this.#k(key));
+    return guarded(this.#cmd.get(this.#k(key)));
   }
 
   async deleteKey(key: string): Promise<void> {
-    await this.#cmd.del(this.#k(key));
+    await guarded(this.#cmd.del(this.#k(key)));
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.#cmd.publish(this.#prefix + channel, message);
+    await guarded(this.#cmd.publish(this.#prefix + channel, message));
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
@@ -327,7 +407,7 @@ export class RedisSharedState implements SharedState {
     if (!set) {
       set = new Set();
       this.#handlers.set(full, set);
-      await this.#sub.subscribe(full);
+      await guarded(this.#sub.subscribe(full));
     }
     set.add(handler);
     return async () => {
@@ -340,7 +420,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async ping(): Promise<void> {
-    await this.#cmd.ping();
+    await guarded(this.#cmd.ping());
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { testSharedStates } from '../testing.ts';
-import type { SharedState } from './shared-state.ts';
+import { RedisSharedState } from './redis-shared-state.ts';
+import { type SharedState, SharedStateUnavailableError } from './shared-state.ts';
 
 // One contract, every adapter: memory always, Redis when REDIS_URL is set.
 for (const adapter of testSharedStates()) {
@@ -133,6 +134,39 @@ for (const adapter of testSharedStates()) {
       assert.equal(await s.getCount('tog-x'), 1);
     });
 
+    test('event log: a sliding window that admits at most the limit, with refunds', async () => {
+      const W = 60_000;
+      const first = await s.logEvent('ev1', T0, W, 3);
+      assert.deepEqual(
+        { ...first, id: typeof first.id },
+        { added: true, id: 'string', count: 1, oldestMs: T0 },
+      );
+      await s.logEvent('ev1', T0 + 10_000, W, 3);
+      const third = await s.logEvent('ev1', T0 + 20_000, W, 3);
+      assert.equal(third.count, 3);
+      const refused = await s.logEvent('ev1', T0 + 30_000, W, 3);
+      assert.deepEqual(refused, { added: false, id: null, count: 3, oldestMs: T0 });
+      // The window slides: at T0 + W the first event leaves it (it spans (now - W, now]).
+      assert.equal((await s.logEvent('ev1', T0 + W - 1, W, 3)).added, false);
+      const slid = await s.logEvent('ev1', T0 + W, W, 3);
+      assert.deepEqual([slid.added, slid.count, slid.oldestMs], [true, 3, T0 + 10_000]);
+      // A refund frees one place; another key is independent.
+      await s.unlogEvent('ev1', third.id!);
+      const refilled = await s.logEvent('ev1', T0 + W, W, 3);
+      assert.deepEqual([refilled.added, refilled.count], [true, 3]);
+      assert.equal((await s.logEvent('ev2', T0, W, 1)).added, true);
+      await s.unlogEvent('ev2', 'no-such-id');
+      assert.equal((await s.logEvent('ev2', T0, W, 1)).added, false);
+    });
+
+    test('event log: concurrent callers never put more than the limit in a window', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => s.logEvent('ev-conc', T0 + i, 60_000, 10)),
+      );
+      assert.equal(results.filter((r) => r.added).length, 10);
+      assert.equal(new Set(results.map((r) => r.id).filter(Boolean)).size, 10, 'ids are unique');
+    });
+
     test('setIfAbsent is a lock; values expire', async () => {
       assert.equal(await s.setIfAbsent('lock1', 'a', 10_000), true);
       assert.equal(await s.setIfAbsent('lock1', 'b', 10_000), false);
@@ -156,3 +190,30 @@ for (const adapter of testSharedStates()) {
     });
   });
 }
+
+describe('RedisSharedState when Redis cannot be reached', () => {
+  test('every operation fails fast with SharedStateUnavailableError', async () => {
+    // Nothing listens on port 1: the client never connects, and has no offline queue.
+    const s = new RedisSharedState('redis://127.0.0.1:1', { commandTimeoutMs: 200 });
+    try {
+      const ops: Array<[string, () => Promise<unknown>]> = [
+        ['incr', () => s.incr('k', 1, 1000)],
+        ['getCount', () => s.getCount('k')],
+        ['consume', () => s.consume([{ kind: 'window', key: 'k', limit: 1, resetAtMs: 2 }], 1)],
+        ['logEvent', () => s.logEvent('k', 1, 1000, 1)],
+        ['unlogEvent', () => s.unlogEvent('k', 'x')],
+        ['getValue', () => s.getValue('k')],
+        ['setValue', () => s.setValue('k', 'v', 1000)],
+        ['setIfAbsent', () => s.setIfAbsent('k', 'v', 1000)],
+        ['deleteKey', () => s.deleteKey('k')],
+        ['publish', () => s.publish('c', 'm')],
+        ['ping', () => s.ping()],
+      ];
+      for (const [name, op] of ops) {
+        await assert.rejects(op(), SharedStateUnavailableError, name);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});

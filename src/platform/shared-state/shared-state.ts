@@ -42,6 +42,34 @@ export type ConsumeResult = { allowed: boolean; retryAfterMs: number; outcomes: 
 
 export type Unsubscribe = () => Promise<void>;
 
+/**
+ * What an adapter throws when the state cannot be reached or cannot answer right now (connection
+ * lost, command timed out, server loading or out of memory). Callers that guard something with the
+ * state (sign-in attempt counters, the token endpoint's throttles, the gateway's limits) let it
+ * propagate and so fail closed; the HTTP layers answer it with 503 + Retry-After, never a 500.
+ * Anything else an adapter throws is a bug.
+ */
+export class SharedStateUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`shared state unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'SharedStateUnavailableError';
+  }
+}
+
+/** Seconds a client is asked to wait when the shared state is unavailable (the client reconnects within 1 s). */
+export const SHARED_STATE_RETRY_AFTER_S = 2;
+
+/** The answer of `logEvent`: whether the event was added, and the window's events after it. */
+export type EventLogResult = {
+  added: boolean;
+  /** Names the added event (for `unlogEvent`); null when refused. */
+  id: string | null;
+  /** Events in the window, this one included when added. */
+  count: number;
+  /** Time of the oldest event in the window (-1 when none): the window has room again at oldest + windowMs. */
+  oldestMs: number;
+};
+
 export type SharedState = {
   readonly kind: 'memory' | 'redis';
   /** Adds `by` to a counter and returns the new value; the expiry is set when the key is created. */
@@ -62,6 +90,14 @@ export type SharedState = {
   /** Single GCRA check (convenience over `consume`). */
   gcra(key: string, limit: number, periodMs: number, burst: number, nowMs: number): Promise<RuleOutcome>;
   countDistinct(key: string): Promise<number>;
+  /**
+   * Sliding-window event log (exact, not an estimate): adds an event at `nowMs` unless `limit`
+   * events already fall in the window (nowMs - windowMs, nowMs]; check and add are atomic across
+   * processes, so concurrent callers can never put more than `limit` events in a window.
+   */
+  logEvent(key: string, nowMs: number, windowMs: number, limit: number): Promise<EventLogResult>;
+  /** Removes one event `logEvent` added (the attempt it stood for turned out not to count). */
+  unlogEvent(key: string, id: string): Promise<void>;
   /** Sets the value only if the key is absent; true when set. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   setValue(key: string, value: string, ttlMs: number): Promise<void>;
