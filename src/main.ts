@@ -43,6 +43,7 @@ import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
+import { errorReferenceRoutes } from './platform/http/error-reference.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
 import { instanceMigrations } from './platform/instance.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
@@ -235,6 +236,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     notifications,
     mailer,
     users: identity,
+    publicUrl: config.publicUrl,
   });
   termsModule.terminations.handlers.push(apps);
   const oauth = new OAuthService({
@@ -311,6 +313,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
 
   // Routes
   const routes: AnyRoute[] = [
+    // The error-code reference lists every registered code: all modules are imported by now.
+    ...errorReferenceRoutes(),
     ...auditRoutes(audit),
     ...identityRoutes(identity),
     ...organizationRoutes(organizations),

@@ -95,7 +95,12 @@ describe('HTTP foundation', () => {
   });
 
   test('the development mailbox lists outbox messages newest first', async () => {
-    await sys.services.mailer.send({ to: 'dev@example.com', subject: 'hello', text: 't', kind: 'test' });
+    await sys.services.mailer.send({
+      to: 'dev@example.com',
+      subject: 'hello',
+      text: 't',
+      kind: 'activation',
+    });
     const r = await sys.app.inject({ url: '/api/v1/dev/mail?to=dev@example.com' });
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().items[0].subject, 'hello');

@@ -17,6 +17,7 @@ import {
   useNotifications,
 } from './pages/account.tsx';
 import { AppDetailPage, AppsPage, NewAppPage } from './pages/apps.tsx';
+import { ErrorCodesPage } from './pages/docs.tsx';
 import { OperatorPage, ReviewerPage } from './pages/operator.tsx';
 import {
   AcceptInvitationPage,
@@ -29,6 +30,7 @@ import {
 import { CatalogPage, GettingStartedPage, HomePage, ProductPage, TermsPage } from './pages/public.tsx';
 import { ReferencePage } from './pages/reference.tsx';
 import { SandboxPage } from './pages/sandbox.tsx';
+import { TermsVersionPage } from './pages/terms.tsx';
 import { UsagePage } from './pages/usage.tsx';
 import { RequireUser, useSession, useSignOut } from './session.tsx';
 
@@ -265,6 +267,8 @@ export function App() {
             <Route path="/catalog/:slug/reference" element={<ReferencePage />} />
             <Route path="/terms" element={<TermsPage />} />
             <Route path="/terms/:slug" element={<TermsPage />} />
+            <Route path="/terms/versions/:versionId" element={<TermsVersionPage />} />
+            <Route path="/docs/errors" element={<ErrorCodesPage />} />
             <Route path="/getting-started" element={<GettingStartedPage />} />
             <Route path="/sign-up" element={<SignUpPage />} />
             <Route path="/activate" element={<ActivatePage />} />

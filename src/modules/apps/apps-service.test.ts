@@ -90,6 +90,7 @@ for (const engine of testEngines()) {
         audit,
         notifications: new NotificationService(db, clock),
         mailer: new Mailer({ db, clock, keyring, from: 'x@y', log: createLogger('silent') }),
+        publicUrl: 'http://x',
       });
       const oauth = new OAuthService({
         db,

@@ -25,7 +25,7 @@ import {
   RATE_PERIODS,
   type RatePeriod,
 } from '../catalog/catalog-service.ts';
-import type { Mailer } from '../notifications/mailer.ts';
+import type { Mailer, MailMessage } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 
 /**
@@ -38,30 +38,51 @@ import type { NotificationService } from '../notifications/notification-service.
  * OrgAccess.requireMember first; every method here still scopes by orgId so an id from another
  * organisation is simply not found.
  */
-registerErrorCodes({
-  secret_limit_reached: {
-    status: 409,
-    message: 'An app can hold at most 2 active client secrets; revoke one first.',
+registerErrorCodes(
+  {
+    secret_limit_reached: {
+      status: 409,
+      message: 'An app can hold at most 2 active client secrets; revoke one first.',
+      action: 'Revoke the older client secret, then create the new one.',
+    },
+    invalid_public_key: {
+      status: 400,
+      message: 'The public key must be an RSA public key (PEM, ≥ 2048 bits).',
+      action: 'Upload an RSA public key of at least 2048 bits in PEM form (-----BEGIN PUBLIC KEY-----).',
+    },
+    app_not_active: {
+      status: 409,
+      message: 'The app is suspended or revoked.',
+      action:
+        'Check the app’s status in the portal and ask an operator about a suspension; a revoked app stays revoked, so register a new one.',
+    },
+    product_terms_not_accepted: {
+      status: 403,
+      message: "Accept the product's additional terms for your organisation before subscribing.",
+      action:
+        'Have an owner or admin accept the product’s additional terms for the organisation, then subscribe.',
+    },
+    already_subscribed: {
+      status: 409,
+      message: 'The app already has a plan for this product; unsubscribe first to change plans.',
+      action:
+        'Unsubscribe the app from its current plan of this product first, then subscribe to the other plan.',
+    },
+    representative_not_confirmed: {
+      status: 409,
+      message: "Production access needs the organisation's representative to be confirmed first.",
+      action:
+        'Wait until the participant’s reviewer confirms the organisation’s representative (see the organisation’s page), then ask again.',
+    },
+    limit_not_in_plan: {
+      status: 400,
+      message: 'The plan has no such limit to raise.',
+      action:
+        'Ask to raise one of the limits the plan has (the plan’s limits are listed with the subscription).',
+    },
   },
-  invalid_public_key: {
-    status: 400,
-    message: 'The public key must be an RSA public key (PEM, ≥ 2048 bits).',
-  },
-  app_not_active: { status: 409, message: 'The app is suspended or revoked.' },
-  product_terms_not_accepted: {
-    status: 403,
-    message: "Accept the product's additional terms for your organisation before subscribing.",
-  },
-  already_subscribed: {
-    status: 409,
-    message: 'The app already has a plan for this product; unsubscribe first to change plans.',
-  },
-  representative_not_confirmed: {
-    status: 409,
-    message: "Production access needs the organisation's representative to be confirmed first.",
-  },
-  limit_not_in_plan: { status: 400, message: 'The plan has no such limit to raise.' },
-});
+  { area: 'Apps and subscriptions' },
+);
 
 export type Ctx = { actor: Actor; ip?: string | null; userAgent?: string | null };
 
@@ -218,6 +239,9 @@ function secretStatus(r: any, nowMs: number): ClientSecretView['status'] {
   return 'active';
 }
 
+/** Templates sent both as a notice and as an e-mail to an organisation's owners and admins. */
+type OrgNoticeKind = MailMessage['kind'] & Parameters<NotificationService['notify']>[1]['kind'];
+
 export class AppsService {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
@@ -230,6 +254,7 @@ export class AppsService {
   readonly #notifications: NotificationService;
   readonly #mailer: Mailer;
   readonly #users: UserDirectory | undefined;
+  readonly #publicUrl: string;
 
   constructor(opts: {
     db: Kysely<any>;
@@ -243,6 +268,8 @@ export class AppsService {
     notifications: NotificationService;
     mailer: Mailer;
     users?: UserDirectory;
+    /** The portal's public URL: links in e-mails are absolute. */
+    publicUrl: string;
   }) {
     this.#db = opts.db;
     this.#clock = opts.clock;
@@ -255,6 +282,7 @@ export class AppsService {
     this.#notifications = opts.notifications;
     this.#mailer = opts.mailer;
     this.#users = opts.users;
+    this.#publicUrl = opts.publicUrl;
     opts.catalog.onLifecycle((e) => this.#onProductLifecycle(e));
   }
 
@@ -274,13 +302,18 @@ export class AppsService {
     await this.#shared.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(msg));
   }
 
-  async #notifyOrg(orgId: string, n: { kind: string; title: string; body: string; link?: string }) {
+  /**
+   * Tells an organisation's owners and admins: a notice (with `link`, a web-app path, as its "Open")
+   * and the same text by e-mail, where the link stands alone on its own line as an absolute URL.
+   */
+  async #notifyOrg(orgId: string, n: { kind: OrgNoticeKind; title: string; body: string; link?: string }) {
     const userIds = await this.#orgAccess.memberUserIds(orgId, 'admin').catch(() => [] as string[]);
     await this.#notifications.notify(userIds, { ...n, orgId });
     if (!this.#users) return;
+    const text = n.link ? `${n.body}\n\nOpen it in the portal:\n${this.#publicUrl}${n.link}\n` : n.body;
     for (const id of userIds) {
       const u = await this.#users.getUser(id).catch(() => null);
-      if (u?.email) await this.#mailer.send({ to: u.email, subject: n.title, text: n.body, kind: n.kind });
+      if (u?.email) await this.#mailer.send({ to: u.email, subject: n.title, text, kind: n.kind });
     }
   }
 
@@ -830,6 +863,7 @@ export class AppsService {
     await this.invalidate({ kind: 'app', id: r.app_id, appId: r.app_id });
     await this.#notifyOrg(r.org_id, {
       kind: approve ? 'app.production.approved' : 'app.production.declined',
+      link: `/orgs/${r.org_id}/apps/${r.app_id}`,
       title: approve ? 'Production access approved' : 'Production access declined',
       body: approve
         ? 'Your app may now use the production catalog with its credentials.'
@@ -1027,6 +1061,7 @@ export class AppsService {
     const plan = await this.#catalog.getPlan(row.plan_id);
     await this.#notifyOrg(row.org_id, {
       kind: approve ? 'subscription.approved' : 'subscription.declined',
+      link: `/orgs/${row.org_id}/apps/${row.app_id}`,
       title: approve ? 'Subscription approved' : 'Subscription declined',
       body: approve
         ? `Your subscription to ${plan?.name ?? 'the plan'} (${row.product_slug}) is active.`
@@ -1076,7 +1111,9 @@ export class AppsService {
           e.kind === 'deprecated'
             ? `${e.product.name} is deprecated: it keeps working for now but will be retired.${e.note ? ` ${e.note}` : ''}`
             : `${e.product.name} is retired: its subscriptions have ended and calls are refused.${e.note ? ` ${e.note}` : ''}`,
-        link: `/products/${e.product.slug}`,
+        // Not the product's page: once retired, a product is no longer shown to developers, and a
+        // notice's link must outlive it. The organisation's apps show the subscriptions concerned.
+        link: `/orgs/${orgId}/apps`,
       });
     }
   }
@@ -1400,6 +1437,7 @@ export class AppsService {
     const what = `${view.limit}${view.operationId ? ` (${view.operationId})` : ''}`;
     await this.#notifyOrg(r.org_id, {
       kind: `limit_request.${p.decision}`,
+      link: `/orgs/${r.org_id}/apps/${view.appId}`,
       title: p.decision === 'decline' ? 'Limit increase declined' : 'Limit increase approved',
       body:
         p.decision === 'decline'

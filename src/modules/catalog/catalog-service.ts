@@ -11,10 +11,22 @@ import type { CacheInvalidation } from '../../platform/ports.ts';
  * API versions (each an OpenAPI 3.1 document whose operations carry operationIds), and the plans
  * an app subscribes to. Listing and reading published products is public; operators change them.
  */
-registerErrorCodes({
-  product_not_available: { status: 409, message: 'This product is not available for new subscriptions.' },
-  invalid_openapi: { status: 400, message: 'The OpenAPI document is not valid for the catalogue.' },
-});
+registerErrorCodes(
+  {
+    product_not_available: {
+      status: 409,
+      message: 'This product is not available for new subscriptions.',
+      action:
+        'Choose another product or plan in the catalogue: this one is not published, deprecated or retired.',
+    },
+    invalid_openapi: {
+      status: 400,
+      message: 'The OpenAPI document is not valid for the catalogue.',
+      action: 'Fix the OpenAPI document where `details` says and upload it again.',
+    },
+  },
+  { area: 'Catalogue' },
+);
 
 export const CATALOGS = ['sandbox', 'production'] as const;
 export type CatalogName = (typeof CATALOGS)[number];

@@ -20,30 +20,65 @@ import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
  * - answers to anonymous callers never reveal whether an e-mail has an account;
  * - every security-relevant step is audited in the same transaction as the change.
  */
-registerErrorCodes({
-  terms_changed: {
-    status: 409,
-    message: 'The terms of use changed while you were signing up; reload the page, read them and try again.',
+registerErrorCodes(
+  {
+    terms_changed: {
+      status: 409,
+      message:
+        'The terms of use changed while you were signing up; reload the page, read them and try again.',
+      action: 'Reload the sign-up page, read the terms now in force and submit again.',
+    },
+    ineligible_underage: {
+      status: 422,
+      message: 'You must be at least 18 years old to open an account.',
+      action: 'Accounts are for adults: the date of birth must show that you are at least 18.',
+    },
+    ineligible_country: {
+      status: 422,
+      message: 'Accounts cannot be opened for residence in, or use from, this country.',
+      action:
+        'No account can be opened for this country; contact the operator if you think this is a mistake.',
+    },
+    terms_not_accepted: {
+      status: 422,
+      message: 'Accept the terms of use to open an account.',
+      action: 'Tick the box that accepts the terms of use and submit again.',
+    },
+    invalid_token: {
+      status: 400,
+      message: 'This link is invalid, expired or was already used.',
+      action:
+        'Ask for a new link (a new activation e-mail from the sign-in page, or “Forgot password” again); each link works once and expires.',
+    },
+    account_not_activated: {
+      status: 403,
+      message: 'Activate your account with the link we e-mailed you, then sign in.',
+      action: 'Open the activation link in the e-mail we sent, or ask for a new one from the sign-in page.',
+    },
+    mfa_not_enrolled: {
+      status: 409,
+      message: 'Set up an authenticator app first.',
+      action: 'Set up an authenticator app on your account’s security page first.',
+    },
+    mfa_already_enrolled: {
+      status: 409,
+      message: 'An authenticator app is already set up for this account.',
+      action: 'Nothing to do. To move to another app, remove the current one first, then set up the new one.',
+    },
+    account_not_pending: {
+      status: 409,
+      message: 'This account is not waiting for a decision.',
+      action: 'Reload the list of accounts: a decision on this account was already taken.',
+    },
+    details_confirmation_required: {
+      status: 409,
+      message: 'Review and confirm your details (profile or organisation) before continuing.',
+      action:
+        'Open your profile (or the organisation’s page), check the details and confirm them, then try again.',
+    },
   },
-  ineligible_underage: { status: 422, message: 'You must be at least 18 years old to open an account.' },
-  ineligible_country: {
-    status: 422,
-    message: 'Accounts cannot be opened for residence in, or use from, this country.',
-  },
-  terms_not_accepted: { status: 422, message: 'Accept the terms of use to open an account.' },
-  invalid_token: { status: 400, message: 'This link is invalid, expired or was already used.' },
-  account_not_activated: {
-    status: 403,
-    message: 'Activate your account with the link we e-mailed you, then sign in.',
-  },
-  mfa_not_enrolled: { status: 409, message: 'Set up an authenticator app first.' },
-  mfa_already_enrolled: { status: 409, message: 'An authenticator app is already set up for this account.' },
-  account_not_pending: { status: 409, message: 'This account is not waiting for a decision.' },
-  details_confirmation_required: {
-    status: 409,
-    message: 'Review and confirm your details (profile or organisation) before continuing.',
-  },
-});
+  { area: 'Accounts and sign-in' },
+);
 
 export const SESSION_COOKIE = '__Host-dz_session';
 /** Session tokens carry a prefix so the authenticator can tell them from OAuth bearer tokens. */
@@ -351,7 +386,7 @@ export class IdentityService implements UserDirectory {
           to: email,
           kind: 'signup_existing',
           subject: 'Someone tried to sign up with your e-mail address',
-          text: `Someone tried to open a Darwaza account with ${email}, which already has one.\n\nIf it was you, sign in at ${this.#publicUrl}/sign-in or reset your password at ${this.#publicUrl}/reset-password.\nIf it was not you, you can ignore this message.`,
+          text: `Someone tried to open a Darwaza account with ${email}, which already has one.\n\nIf it was you, sign in here:\n${this.#publicUrl}/sign-in\n\nor, if you forgot your password, ask for a reset link here:\n${this.#publicUrl}/forgot-password\n\nIf it was not you, you can ignore this message.`,
         });
       }
       return { status: 'activation_sent' };
@@ -554,7 +589,7 @@ export class IdentityService implements UserDirectory {
             kind: 'account_pending',
             title: user.screening_match ? 'Account held by screening' : 'Account waiting for approval',
             body: `${user.name} <${user.email}>${held}`,
-            link: '/admin/accounts',
+            link: '/operator/accounts',
           },
           trx,
         );
@@ -630,7 +665,7 @@ export class IdentityService implements UserDirectory {
             status === 'active' ? 'Your Darwaza account is approved' : 'Your Darwaza account application',
           text:
             status === 'active'
-              ? `Hello ${user.name},\n\nYour account is approved. Sign in at ${this.#publicUrl}/sign-in.`
+              ? `Hello ${user.name},\n\nYour account is approved. Sign in here:\n${this.#publicUrl}/sign-in\n`
               : `Hello ${user.name},\n\nYour account application was not approved.\nReason: ${reason}`,
         },
         trx,
@@ -1385,7 +1420,7 @@ export class IdentityService implements UserDirectory {
       await this.#mailer.send(
         {
           to: user.email,
-          kind: 'password_changed',
+          kind: 'password_reset_completed',
           subject: 'Your Darwaza password was changed',
           text: `Hello ${user.name},\n\nYour password was just reset and every session was signed out. If this was not you, contact the operator at once.`,
         },

@@ -31,9 +31,9 @@ for (const engine of testEngines()) {
         from: 'x@y',
         log: createLogger('silent'),
       });
-      await mailer.send({ to: 'A@Example.com', subject: 'one', text: 'body 1', kind: 'test' });
+      await mailer.send({ to: 'A@Example.com', subject: 'one', text: 'body 1', kind: 'activation' });
       clock.advance(1);
-      await mailer.send({ to: 'b@example.com', subject: 'two', text: 'body 2', kind: 'test' });
+      await mailer.send({ to: 'b@example.com', subject: 'two', text: 'body 2', kind: 'activation' });
       const all = await mailer.list();
       assert.deepEqual(
         all.map((m) => m.subject),
@@ -53,7 +53,7 @@ for (const engine of testEngines()) {
         smtpUrl: 'smtp://127.0.0.1:1',
         log: createLogger('silent'),
       });
-      const id = await mailer.send({ to: 'c@example.com', subject: 'three', text: 'b', kind: 'test' });
+      const id = await mailer.send({ to: 'c@example.com', subject: 'three', text: 'b', kind: 'activation' });
       await mailer.drain();
       const [row] = await mailer.list({ to: 'c@example.com' });
       assert.equal(row.id, id);
@@ -152,7 +152,7 @@ for (const engine of testEngines()) {
 
     test('in-app notifications belong to their user only', async () => {
       const n = new NotificationService(database.db, clock);
-      await n.notify(['usr_1', 'usr_2'], { kind: 'terms', title: 'New terms', body: 'b' });
+      await n.notify(['usr_1', 'usr_2'], { kind: 'terms.published', title: 'New terms', body: 'b' });
       const [mine] = await n.list('usr_1');
       assert.equal(mine.title, 'New terms');
       assert.equal(await n.markRead('usr_2', mine.id), false);

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+import type { MailTemplateId } from './templates.ts';
 
 /**
  * Every message goes to the outbox first (so nothing is lost and the development mailbox can show
@@ -16,7 +17,8 @@ import type { Keyring } from '../../platform/master-key.ts';
  * (from memory, at send time) and to show it in the development mailbox (`list`). Rows written
  * before sealing existed are sealed once at start (`sealPlaintextRows`).
  */
-export type MailMessage = { to: string; subject: string; text: string; kind: string };
+/** `kind` is the message's template id (templates.ts): only registered e-mail templates can be sent. */
+export type MailMessage = { to: string; subject: string; text: string; kind: MailTemplateId };
 
 const OUTBOX_PURPOSE = 'mail-outbox';
 const UNREADABLE = '[this message was sealed with another master key and cannot be shown]';

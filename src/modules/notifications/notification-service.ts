@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
+import type { NoticeTemplateId } from './templates.ts';
 
-/** In-app notices (the bell in the portal). E-mail goes through Mailer; callers usually do both. */
+/**
+ * In-app notices (the bell in the portal). E-mail goes through Mailer; callers usually do both.
+ * `kind` is the notice's template id (templates.ts); `link` is a path of the web app ("Open").
+ */
 export type Notification = {
   id: string;
   createdAt: string;
@@ -24,7 +28,7 @@ export class NotificationService {
 
   async notify(
     userIds: string[],
-    n: { kind: string; title: string; body: string; link?: string; orgId?: string | null },
+    n: { kind: NoticeTemplateId; title: string; body: string; link?: string; orgId?: string | null },
     trx?: Kysely<any>,
   ): Promise<void> {
     if (userIds.length === 0) return;

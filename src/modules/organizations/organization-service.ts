@@ -22,22 +22,36 @@ import type { Mailer } from '../notifications/mailer.ts';
  * it (not_found, never forbidden); only the owner can hand over ownership; every membership and
  * confirmation change is audited in the same transaction.
  */
-registerErrorCodes({
-  authority_not_attested: {
-    status: 422,
-    message: 'Confirm that you are authorised to bind the organisation to the terms.',
+registerErrorCodes(
+  {
+    authority_not_attested: {
+      status: 422,
+      message: 'Confirm that you are authorised to bind the organisation to the terms.',
+      action: 'Tick the box confirming that you may bind the organisation, then submit again.',
+    },
+    unknown_participant: {
+      status: 422,
+      message: 'Choose a corporate participant from the list.',
+      action: 'Choose a corporate participant from the list in the form.',
+    },
+    invitation_email_mismatch: {
+      status: 403,
+      message: 'This invitation was sent to a different e-mail address; sign in with that address.',
+      action: 'Sign in with the e-mail address the invitation was sent to, then open its link again.',
+    },
+    owner_cannot_leave: {
+      status: 409,
+      message: 'The owner cannot be removed or demoted; transfer ownership first.',
+      action: 'Transfer ownership to another member first.',
+    },
+    already_member: {
+      status: 409,
+      message: 'This person is already a member of the organisation.',
+      action: 'Nothing to do; change the member’s role instead if needed.',
+    },
   },
-  unknown_participant: { status: 422, message: 'Choose a corporate participant from the list.' },
-  invitation_email_mismatch: {
-    status: 403,
-    message: 'This invitation was sent to a different e-mail address; sign in with that address.',
-  },
-  owner_cannot_leave: {
-    status: 409,
-    message: 'The owner cannot be removed or demoted; transfer ownership first.',
-  },
-  already_member: { status: 409, message: 'This person is already a member of the organisation.' },
-});
+  { area: 'Organisations' },
+);
 
 export const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
 export const orgRoles = ['owner', 'admin', 'developer', 'viewer'] as const;
@@ -483,7 +497,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
             to: reviewer.email,
             kind: 'representative_review',
             subject: `Confirm a representative of ${input.name}`,
-            text: `${principal.name} <${principal.email}> registered ${input.name} (registration ${input.registrationNumber}) on Darwaza and named ${participant.name} as its corporate participant.\n\nPlease confirm or reject them as an authorised representative: ${this.#publicUrl}/review`,
+            text: `${principal.name} <${principal.email}> registered ${input.name} (registration ${input.registrationNumber}) on Darwaza and named ${participant.name} as its corporate participant.\n\nPlease confirm or reject them as an authorised representative here:\n${this.#publicUrl}/reviews\n`,
           },
           trx,
         );
@@ -904,7 +918,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
           to: email,
           kind: 'org_invitation',
           subject: `You are invited to ${org.name} on Darwaza`,
-          text: `${principal.name} invited you to join ${org.name} as ${input.role}.\n\nSign in (or open an account with this e-mail address), then open this link within 7 days:\n${this.#publicUrl}/invitations/accept?token=${token}`,
+          text: `${principal.name} invited you to join ${org.name} as ${input.role}.\n\nSign in (or open an account with this e-mail address), then open this link within 7 days:\n${this.#publicUrl}/invitations/accept?token=${token}\n`,
         },
         trx,
       );

@@ -37,6 +37,8 @@ export type TerminationServiceDeps = {
   mailer: Mailer;
   terms: TermsService;
   users?: UserDirectory | null;
+  /** The portal's public URL: links in e-mails are absolute. */
+  publicUrl?: string;
   /** Callbacks run when an organisation's termination takes effect (main.ts adds to this list). */
   handlers?: OrgTerminationHandler[];
   log?: Logger;
@@ -58,6 +60,7 @@ export class TerminationService {
   readonly #terms: TermsService;
   #users: UserDirectory | null;
   readonly #log: Logger | undefined;
+  readonly #publicUrl: string;
   readonly #listeners: ((orgId: string) => void)[] = [];
 
   constructor(deps: TerminationServiceDeps) {
@@ -71,6 +74,7 @@ export class TerminationService {
     this.#users = deps.users ?? null;
     this.handlers = deps.handlers ?? [];
     this.#log = deps.log;
+    this.#publicUrl = deps.publicUrl ?? '';
   }
 
   setUserDirectory(users: UserDirectory | null): void {
@@ -172,12 +176,17 @@ export class TerminationService {
         );
         await this.#notifications.notify(
           members,
-          { kind: 'org.termination_requested', title, body, orgId },
+          { kind: 'org.termination_requested', title, body, link: `/orgs/${orgId}/termination`, orgId },
           trx,
         );
         for (const to of emails)
           await this.#mailer.send(
-            { to, subject: title, text: `${body}\n`, kind: 'org.termination_requested' },
+            {
+              to,
+              subject: title,
+              text: `${body}\n\nSee or withdraw the notice:\n${this.#publicUrl}/orgs/${orgId}/termination\n`,
+              kind: 'org.termination_requested',
+            },
             trx,
           );
       });
@@ -224,6 +233,7 @@ export class TerminationService {
           kind: 'org.termination_withdrawn',
           title: 'Notice of termination withdrawn',
           body: `The notice to end access on ${live.effectiveAt.slice(0, 10)} was withdrawn; nothing changes.`,
+          link: `/orgs/${orgId}/termination`,
           orgId,
         },
         trx,

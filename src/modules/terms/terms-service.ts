@@ -597,7 +597,7 @@ export class TermsService implements TermsGate {
                 to,
                 subject: title,
                 kind: 'terms.published',
-                text: `${body}\n\nRead the new text: ${this.#publicUrl}${link}\n`,
+                text: `${body}\n\nRead the new text:\n${this.#publicUrl}${link}\n`,
               },
               trx,
             );
@@ -851,7 +851,12 @@ export class TermsService implements TermsGate {
       );
       for (const to of emails) {
         await this.#mailer.send(
-          { to, subject: title, text: `${consequence}\n`, kind: 'terms.declined' },
+          {
+            to,
+            subject: title,
+            text: `${consequence}\n\nRead the version:\n${this.#publicUrl}/terms/versions/${versionId}\n`,
+            kind: 'terms.declined',
+          },
           trx,
         );
       }
@@ -1102,7 +1107,12 @@ export class TermsService implements TermsGate {
         );
         for (const to of emails)
           await this.#mailer.send(
-            { to, subject: title, text: `${body}\n`, kind: 'terms.decline_effective' },
+            {
+              to,
+              subject: title,
+              text: `${body}\n\nRead the version:\n${this.#publicUrl}/terms/versions/${v.id}\n`,
+              kind: 'terms.decline_effective',
+            },
             trx,
           );
         await this.#audit.record(
