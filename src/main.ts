@@ -53,6 +53,7 @@ import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from 
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';
+import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
 import {
   appCredentialsFromDirectory,
   createSandbox,
@@ -80,6 +81,7 @@ export const allMigrations: MigrationSet[] = [
   termsMigrations,
   gatewayMigrations,
   instanceMigrations,
+  snapshotMigrations,
 ];
 
 export type Infrastructure = {

@@ -25,7 +25,7 @@ function print(json: boolean, out: Record<string, unknown>, lines: string[]): vo
  * How plan and product names are compared: any dash (en and em dashes, minus signs, hyphens) counts
  * as "-", runs of white space as one space, and case is ignored, so names can be typed as they read.
  */
-export function planNameKey(name: string): string {
+function planNameKey(name: string): string {
   return name
     .normalize('NFKC')
     .replace(/[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g, '-')

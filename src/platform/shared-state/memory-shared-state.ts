@@ -232,6 +232,39 @@ export class MemorySharedState implements SharedState {
     };
   }
 
+  /**
+   * What a restart must not forget (saved at a graceful stop, put back at the next start:
+   * state-snapshot.ts): every live counter, rate-limit window, GCRA bucket, distinct set and event
+   * log, with its expiry on the wall clock. String values (idempotency slots, locks, cool-downs) are
+   * left out: they are short-lived, and some hold sealed responses that belong in memory only.
+   */
+  exportLimitState(): LimitStateEntry[] {
+    const now = Date.now();
+    const out: LimitStateEntry[] = [];
+    for (const [key, e] of this.#entries) {
+      if (e.expiresAt <= now) continue;
+      const v: unknown = e.value;
+      if (typeof v === 'number') out.push({ key, expiresAt: e.expiresAt, kind: 'count', data: v });
+      else if (v instanceof Set) out.push({ key, expiresAt: e.expiresAt, kind: 'set', data: [...v] });
+      else if (Array.isArray(v))
+        out.push({ key, expiresAt: e.expiresAt, kind: 'log', data: v.map((x) => [...x]) });
+    }
+    return out;
+  }
+
+  /** Puts exported entries back, except those expired meanwhile; returns how many were put back. */
+  importLimitState(entries: LimitStateEntry[]): number {
+    const now = Date.now();
+    let n = 0;
+    for (const { key, expiresAt, kind, data } of entries) {
+      if (!(expiresAt > now)) continue;
+      const value = kind === 'count' ? Number(data) : kind === 'set' ? new Set(data as string[]) : data;
+      this.#entries.set(key, { value: value as Entry['value'], expiresAt });
+      n++;
+    }
+    return n;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -240,3 +273,9 @@ export class MemorySharedState implements SharedState {
     this.#entries.clear();
   }
 }
+
+/** One exported entry: a counter, a distinct set's members, or an event log's [time, id] pairs. */
+export type LimitStateEntry =
+  | { key: string; expiresAt: number; kind: 'count'; data: number }
+  | { key: string; expiresAt: number; kind: 'set'; data: string[] }
+  | { key: string; expiresAt: number; kind: 'log'; data: unknown[] };
