@@ -4,12 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { createInfrastructure, createSystem, type System } from '../src/main.ts';
-import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
-import { appWithToken } from '../test/apps-helpers.ts';
-import type { TestSystem } from '../test/harness.ts';
+import { systemWithApp } from '../test/gateway-fixture.ts';
 
 /**
  * One server under test, in its own process so the load generator's CPU is not counted: `raw` is a
@@ -72,20 +69,19 @@ async function gateway(): Promise<Ready> {
     ? new RedisSharedState(redisUrl, { keyPrefix: `bench:${process.pid}:` })
     : undefined;
   if (sharedState) await sharedState.ready();
-  const infra = createInfrastructure(config, sharedState ? { sharedState } : {});
-  const system: System = await createSystem(infra);
-  const sys = system as unknown as TestSystem;
-  await seedCatalog(system.services.catalog);
   // A plan whose budget the benchmark never reaches: the limiter runs on every call, never refuses.
-  const plan = await system.services.catalog.createPlan('ibft', {
-    name: 'Benchmark plan',
-    rateLimits: [
-      { period: 'second', limit: 1_000_000 },
-      { period: 'hour', limit: 1_000_000_000 },
-    ],
-    quotaDay: 1_000_000_000,
-  });
-  const app = await appWithToken(sys, plan.id);
+  const { system, app } = await systemWithApp(
+    config,
+    {
+      name: 'Benchmark plan',
+      rateLimits: [
+        { period: 'second', limit: 1_000_000 },
+        { period: 'hour', limit: 1_000_000_000 },
+      ],
+      quotaDay: 1_000_000_000,
+    },
+    sharedState ? { sharedState } : {},
+  );
   await system.app.listen({ port: 0, host: '127.0.0.1' });
   stop = async () => {
     await system.app.close();

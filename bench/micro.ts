@@ -2,23 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { createInfrastructure, createSystem } from '../src/main.ts';
-import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
-import { appWithToken } from '../test/apps-helpers.ts';
-import type { TestSystem } from '../test/harness.ts';
+import { systemWithApp } from '../test/gateway-fixture.ts';
 
 /** In-process cost breakdown of one gateway call (CPU µs per call), for tuning. Not a benchmark. */
 const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-micro-'));
 const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ROLE: 'gateway' });
-const system = await createSystem(createInfrastructure(config));
-const sys = system as unknown as TestSystem;
-await seedCatalog(system.services.catalog);
-const plan = await system.services.catalog.createPlan('ibft', {
+const { system, app } = await systemWithApp(config, {
   name: 'Benchmark plan',
   rateLimits: [{ period: 'second', limit: 1_000_000 }],
 });
-const app = await appWithToken(sys, plan.id);
 const orgId = app.orgId;
 
 const body = JSON.stringify(ibftBody({ AccountNumberFrom: '9990000000001002' }));

@@ -12,7 +12,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import type { Config } from './config.ts';
+import { type Config, roleSurfaces } from './config.ts';
 import type { Clock } from './platform/clock.ts';
 import { AppError, errorBody, lookupError } from './platform/errors.ts';
 import { buildOpenApi } from './platform/http/openapi.ts';
@@ -34,7 +34,7 @@ export type ReadinessCheck = { name: string; check(): Promise<void> };
 
 export type AppDeps = {
   config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role' | 'portalRateLimit'> &
-    Partial<Pick<Config, 'trustProxy'>>;
+    Partial<Pick<Config, 'trustProxy' | 'gatewayPublicUrl'>>;
   sharedState: SharedState;
   clock: Clock;
   log: Logger;
@@ -73,8 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // If the shared state is unreachable the portal limit fails open (logged): authentication still
   // applies to every route, and the gateway — which carries the money-moving traffic — fails closed.
   const portalLimit = deps.config.portalRateLimit;
+  // The portal API (and its OpenAPI document) only in the roles that serve the portal.
+  const servesPortal = roleSurfaces[deps.config.role].portal;
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+    if (!servesPortal || !req.url.startsWith('/api/')) return;
     reply.header('access-control-allow-origin', deps.config.publicUrl);
     const now = deps.clock.nowMs();
     const windowStart = now - (now % 60_000);
@@ -115,7 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         'img-src': ["'self'", 'data:'],
         'style-src': ["'self'", "'unsafe-inline'"],
         'script-src': ["'self'"],
-        'connect-src': ["'self'"],
+        // The web app calls its own origin, and the gateway's when it has another (try-it).
+        'connect-src': ["'self'", ...otherOrigin(deps.config.gatewayPublicUrl, deps.config.publicUrl)],
         'frame-ancestors': ["'none'"],
         'form-action': ["'self'"],
         'upgrade-insecure-requests': deps.config.publicUrl.startsWith('https:') ? [] : null,
@@ -224,7 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     version: deps.version,
     serverUrl: deps.config.publicUrl,
   });
-  app.get('/api/v1/openapi.json', async () => openapi);
+  if (servesPortal) app.get('/api/v1/openapi.json', async () => openapi);
 
   registerRoutes(app, deps.routes, deps.authenticate);
   for (const plugin of deps.plugins ?? []) await plugin(app);
@@ -238,6 +241,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   return app;
+}
+
+/** `url`'s origin when it differs from `self`'s, as a one-item list (else empty). */
+function otherOrigin(url: string | undefined, self: string): string[] {
+  if (!url) return [];
+  const origin = new URL(url).origin;
+  return origin === new URL(self).origin ? [] : [origin];
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

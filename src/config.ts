@@ -32,11 +32,30 @@ const urlWithScheme = (schemes: string[], example: string) =>
 export const roles = ['all', 'portal', 'gateway', 'worker'] as const;
 export type Role = (typeof roles)[number];
 
+/**
+ * What each role serves over HTTP; every role also answers /healthz, /readyz and /metrics
+ * (docs/operations.md, "Roles"). `portal`: the portal API under /api/ (its OpenAPI document and the
+ * development mailbox included) and the web app. `gateway`: the gateway's operations and the OAuth2
+ * endpoints under /{provider}/{catalog}/. A role serves nothing else, so a gateway exposed to the
+ * internet carries no portal surface, and a worker none at all.
+ */
+export const roleSurfaces: Record<Role, { portal: boolean; gateway: boolean }> = {
+  all: { portal: true, gateway: true },
+  portal: { portal: true, gateway: false },
+  gateway: { portal: false, gateway: true },
+  worker: { portal: false, gateway: false },
+};
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: portSchema.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: urlWithScheme(['http', 'https'], 'https://portal.example.com'),
+  /**
+   * Where apps (and the portal's try-it console) reach the gateway, when it is not PUBLIC_URL: a
+   * gateway role behind its own address. Base URLs shown to developers are built on it.
+   */
+  GATEWAY_PUBLIC_URL: urlWithScheme(['http', 'https'], 'https://api.example.com'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:pass@localhost:5432/darwaza'),
   REDIS_URL: urlWithScheme(['redis', 'rediss'], 'redis://localhost:6379'),
@@ -105,6 +124,8 @@ export type Config = {
   port: number;
   host: string;
   publicUrl: string;
+  /** GATEWAY_PUBLIC_URL, or PUBLIC_URL when unset (no trailing slash). */
+  gatewayPublicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
@@ -147,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid setting ${key}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  const publicUrl = (
+    e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`
+  ).replace(/\/$/, '');
   const devMailboxUnsafePublic =
     e.DEV_MAILBOX_UNSAFE_PUBLIC === 'true' || e.DEV_MAILBOX_UNSAFE_PUBLIC === '1';
   if (devMailboxUnsafePublic && e.NODE_ENV === 'production') {
@@ -158,10 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(
-      /\/$/,
-      '',
-    ),
+    publicUrl,
+    gatewayPublicUrl: (e.GATEWAY_PUBLIC_URL ?? publicUrl).replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ReadinessCheck } from './app.ts';
-import type { Config } from './config.ts';
+import { type Config, roleSurfaces } from './config.ts';
 import { AppUsageService } from './modules/apps/app-usage.ts';
 import { AppsService } from './modules/apps/apps-service.ts';
 import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
@@ -43,6 +43,7 @@ import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
+import { gatewayCors } from './platform/http/cors.ts';
 import { errorReferenceRoutes } from './platform/http/error-reference.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
 import { instanceMigrations } from './platform/instance.ts';
@@ -200,7 +201,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     db,
     clock,
     provider: config.gatewayProvider,
-    publicUrl: config.publicUrl,
+    // Base URLs shown to developers (API documents, new apps, try-it) are the gateway's address.
+    publicUrl: config.gatewayPublicUrl,
     invalidate: (m) => infra.sharedState.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
   });
   const termsModule = createTermsModule({
@@ -260,31 +262,32 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     timeoutDelayMs: config.nodeEnv === 'test' ? 100 : 2000,
   });
   termsModule.terminations.handlers.push(sandbox.service);
+  // Each role serves only what it names (config.ts `roleSurfaces`, docs/operations.md "Roles").
+  const serves = roleSurfaces[config.role];
   // The gateway (roles all and gateway): the pipeline under /{provider}/{catalog}/… and its usage
   // recorder. Its usage service (read side) serves the portal in every role.
-  const gateway =
-    config.role === 'all' || config.role === 'gateway'
-      ? createGateway({
-          provider: config.gatewayProvider,
-          publicUrl: config.publicUrl,
-          operations: sandbox.operations,
-          directory: gatewayDirectory,
-          terms: termsModule.enforcer,
-          sharedState: infra.sharedState,
-          keyring: infra.keyring,
-          clock,
-          log,
-          db,
-          dialect: database.dialect,
-          usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
-          usageFlushMs: config.usageFlushMs,
-          leanHttp: config.gatewayHttp === 'lean',
-          logRetentionDays: config.requestLogRetentionDays,
-          logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
-          limitLeaseMax: config.rateLimitLeaseMax,
-          metrics: infra.metrics,
-        })
-      : null;
+  const gateway = serves.gateway
+    ? createGateway({
+        provider: config.gatewayProvider,
+        publicUrl: config.publicUrl,
+        operations: sandbox.operations,
+        directory: gatewayDirectory,
+        terms: termsModule.enforcer,
+        sharedState: infra.sharedState,
+        keyring: infra.keyring,
+        clock,
+        log,
+        db,
+        dialect: database.dialect,
+        usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
+        usageFlushMs: config.usageFlushMs,
+        leanHttp: config.gatewayHttp === 'lean',
+        logRetentionDays: config.requestLogRetentionDays,
+        logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
+        limitLeaseMax: config.rateLimitLeaseMax,
+        metrics: infra.metrics,
+      })
+    : null;
   await gateway?.start();
   const gatewayUsage = gateway?.usage ?? new UsageService(db);
   const appUsage = new AppUsageService({ apps, catalog, usage: gatewayUsage, clock });
@@ -336,11 +339,16 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...termsRoutes(termsModule),
     ...gatewayRoutes({ usage: gatewayUsage, orgAccess: organizations, nowMs: () => clock.nowMs() }),
   ];
-  // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}.
-  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [
-    oauthPlugin({ oauth, provider: config.gatewayProvider, publicUrl: config.publicUrl }),
-  ];
-  if (gateway) plugins.push(gateway.plugin);
+  // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}, open to
+  // the portal's origin (CORS): its try-it console calls GATEWAY_PUBLIC_URL, maybe another address.
+  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [];
+  if (gateway) {
+    plugins.push(
+      gatewayCors({ allowOrigin: config.publicUrl, prefix: `/${config.gatewayProvider}/` }),
+      oauthPlugin({ oauth, provider: config.gatewayProvider, publicUrl: config.publicUrl }),
+      gateway.plugin,
+    );
+  }
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
   if (infra.sharedState.kind === 'redis')
@@ -353,11 +361,11 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     clock,
     log,
     metrics: infra.metrics,
-    routes,
+    routes: serves.portal ? routes : [],
     authenticate,
     readiness,
     plugins,
-    webDir: resolve(import.meta.dirname, '..', 'web', 'dist'),
+    webDir: serves.portal ? resolve(import.meta.dirname, '..', 'web', 'dist') : undefined,
     version,
   });
   if (config.role === 'all' || config.role === 'worker') registerTermsWorker(app, termsModule, { log });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../src/config.ts';
-import { createInfrastructure, createSystem } from '../src/main.ts';
+import { type Config, loadConfig } from '../src/config.ts';
+import { createInfrastructure, createSystem, type Infrastructure, type System } from '../src/main.ts';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import type { CatalogService } from '../src/modules/catalog/catalog-service.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
 import { appWithToken } from './apps-helpers.ts';
 import type { TestSystem } from './harness.ts';
@@ -50,4 +51,29 @@ export async function titleFetch(
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/**
+ * A system of `config`'s role (a gateway, for the benchmarks) with a confirmed organisation's app on
+ * a new IBFT plan and a bearer token for it. A gateway role serves neither the portal API nor (a
+ * worker) the token endpoint, so the app and token are made first by a system of role `all` on the
+ * same SQLite data (DATA_DIR, master key), which is then closed, as an operator's portal would.
+ */
+export async function systemWithApp(
+  config: Config,
+  plan: Parameters<CatalogService['createPlan']>[1],
+  overrides: Partial<Infrastructure> = {},
+): Promise<{ system: System; app: { orgId: string; appId: string; clientId: string; token: string } }> {
+  const setup = await createSystem(createInfrastructure({ ...config, role: 'all', redisUrl: undefined }));
+  let app: { orgId: string; appId: string; clientId: string; token: string };
+  try {
+    await seedCatalog(setup.services.catalog);
+    const created = await setup.services.catalog.createPlan('ibft', plan);
+    const { orgId, appId, clientId, token } = await appWithToken(setup as unknown as TestSystem, created.id);
+    app = { orgId, appId, clientId, token };
+  } finally {
+    await setup.app.close();
+    await setup.shutdown();
+  }
+  return { system: await createSystem(createInfrastructure(config, overrides)), app };
 }

@@ -283,8 +283,13 @@ export function installFastPath(
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const route = deps.byPath.get(`${req.method} ${q < 0 ? url : url.slice(0, q)}`);
-    // Anything unusual (not an operation, a body that is not JSON) is Fastify's to answer.
-    if (!route || (req.method === 'POST' && !isJson(req.headers['content-type']))) {
+    // Anything unusual (not an operation, a body that is not JSON, a browser's cross-origin call
+    // that needs CORS headers) is Fastify's to answer.
+    if (
+      !route ||
+      req.headers.origin !== undefined ||
+      (req.method === 'POST' && !isJson(req.headers['content-type']))
+    ) {
       fastify.call(server, req, res);
       return;
     }
@@ -323,7 +328,10 @@ export function installFastPath(
     maxBodyBytes: deps.bodyLimit,
     claims: (method, path, headers) => {
       const route = deps.byPath.get(`${method} ${path}`);
-      return route !== undefined && (method !== 'POST' || isJson(headers['content-type']))
+      // A call with an Origin (a browser's) is left to Fastify, which adds the CORS headers.
+      return route !== undefined &&
+        headers.origin === undefined &&
+        (method !== 'POST' || isJson(headers['content-type']))
         ? route
         : undefined;
     },

@@ -449,7 +449,8 @@ export function GettingStartedPage() {
   });
   const origin = typeof location === 'undefined' ? 'http://127.0.0.1:3000' : location.origin;
   const sandbox = catalogs.data?.items.find((c) => c.name === 'sandbox');
-  const base = sandbox ? origin + sandbox.basePath : `${origin}/darwaza/sandbox`;
+  // The gateway's own address (GATEWAY_PUBLIC_URL), which may not be this page's origin.
+  const base = sandbox ? sandbox.baseUrl : `${origin}/darwaza/sandbox`;
   const pkt = new Date(Date.now() + 5 * 3_600_000).toISOString();
   const mmdd = pkt.slice(5, 7) + pkt.slice(8, 10);
   const hhmmss = pkt.slice(11, 13) + pkt.slice(14, 16) + pkt.slice(17, 19);

@@ -154,14 +154,25 @@ function SchemaTable(props: { doc: OpenApi; schema: Schema | undefined; caption:
   );
 }
 
-/** Gateway paths are same-origin: absolute server URLs in a document keep only their path. */
-function pathOnly(url: string | undefined, fallback: string): string {
+/**
+ * A URL of a document as try-it calls it: a path when the gateway is this page's origin, the
+ * absolute URL when it runs elsewhere (GATEWAY_PUBLIC_URL; the gateway allows this origin by CORS).
+ * Relative URLs resolve against `base` (OpenAPI: against the server's URL).
+ */
+function gatewayUrl(url: string | undefined, fallback: string, base = location.origin): string {
   if (!url) return fallback;
   try {
-    return new URL(url, location.origin).pathname.replace(/\/$/, '');
+    const u = new URL(url, base);
+    const path = u.pathname.replace(/\/$/, '');
+    return u.origin === location.origin ? path : u.origin + path;
   } catch {
     return fallback;
   }
+}
+
+/** A URL as shown to people: absolute. */
+function absolute(url: string): string {
+  return new URL(url, location.origin).href;
 }
 
 export function ReferencePage() {
@@ -217,10 +228,11 @@ function Reference(props: { product: Product }) {
 
 function ApiDoc(props: { doc: OpenApi; product: Product }) {
   const d = props.doc;
-  const base = pathOnly(d.servers?.[0]?.url, '/darwaza/sandbox');
+  const base = gatewayUrl(d.servers?.[0]?.url, '/darwaza/sandbox');
+  const server = absolute(base);
   const schemes = d.components?.securitySchemes ?? {};
   const oauth = Object.values(schemes).find((s) => s.type === 'oauth2');
-  const tokenPath = pathOnly(oauth?.flows?.clientCredentials?.tokenUrl, `${base}/oauth2/token`);
+  const tokenPath = gatewayUrl(oauth?.flows?.clientCredentials?.tokenUrl, `${base}/oauth2/token`, server);
   const scope = Object.keys(oauth?.flows?.clientCredentials?.scopes ?? {})[0] ?? '1LinkApi';
   const ops = Object.entries(d.paths ?? {}).flatMap(([path, item]) =>
     METHODS.filter((m) => item[m]).map((m) => ({ path, method: m, op: item[m] })),
@@ -236,7 +248,7 @@ function ApiDoc(props: { doc: OpenApi; product: Product }) {
         {d.info?.description ? <Markdown text={d.info.description} headingOffset={2} /> : null}
         <h3>Base URL and security</h3>
         <p>
-          Base URL: <code className="mono">{location.origin + base}</code>
+          Base URL: <code className="mono">{server}</code>
         </p>
         <ul>
           {Object.entries(schemes).map(([name, s]) => (
@@ -245,7 +257,7 @@ function ApiDoc(props: { doc: OpenApi; product: Product }) {
               {s.type === 'apiKey'
                 ? `API key in the ${s.in} "${s.name}"`
                 : s.type === 'oauth2'
-                  ? `OAuth2 client credentials; token URL ${location.origin}${tokenPath}; scope ${scope}`
+                  ? `OAuth2 client credentials; token URL ${absolute(tokenPath)}; scope ${scope}`
                   : s.type}
             </li>
           ))}
@@ -515,7 +527,7 @@ function TryIt(props: {
     const shown: Exchange = {
       request: {
         method: props.method.toUpperCase(),
-        url: location.origin + url,
+        url: absolute(url),
         headers: { ...headers },
         body: payload,
       },
@@ -570,7 +582,8 @@ function TryIt(props: {
       };
       setEx(shown);
     } catch (e) {
-      shown.error = (e as Error).message;
+      // A browser says only "Failed to fetch" for an unreachable gateway or a CORS refusal alike.
+      shown.error = `${(e as Error).message}: the gateway at ${new URL(url, location.href).origin} did not answer, or did not allow calls from this page's origin.`;
       setEx(shown);
     } finally {
       setBusy(false);
