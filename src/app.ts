@@ -15,6 +15,7 @@ import Fastify, {
 import { type Config, roleSurfaces } from './config.ts';
 import type { Clock } from './platform/clock.ts';
 import { AppError, errorBody, lookupError } from './platform/errors.ts';
+import { exceedsJsonDepth } from './platform/http/json-depth.ts';
 import { buildOpenApi } from './platform/http/openapi.ts';
 import { type AnyRoute, type Authenticator, registerRoutes } from './platform/http/route.ts';
 import { newId } from './platform/ids.ts';
@@ -130,6 +131,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  // Every JSON body is held to the nesting bound (src/platform/http/json-depth.ts) before it is
+  // parsed, then parsed by Fastify's own parser (empty bodies, prototype-poisoning keys). The
+  // refusal carries `statusCode` too, for error handlers that read Fastify's field (the OAuth
+  // endpoints'). The gateway's routes read their JSON as text and check it themselves.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    if (exceedsJsonDepth(text as string)) {
+      done(Object.assign(new AppError('json_too_deep'), { statusCode: 400 }), undefined);
+    } else parseJson(req, text as string, done);
+  });
 
   app.setErrorHandler((err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) => {
     const requestId = String(req.id);

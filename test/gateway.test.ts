@@ -469,6 +469,46 @@ for (const s of testSharedStates()) {
       assert.ok(ts.length >= 1 && ts.reduce((n, p) => n + p.calls, 0) === usage.calls);
     });
 
+    it('bodies are parsed after authentication: too deep (json_too_deep) or malformed → 400 recorded for the app', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const send = (headers: Record<string, string>, payload: string) =>
+        r.app.inject({ method: 'POST', url: `${BASE}/path-1`, headers, payload });
+      const tooDeep = await send(hdrs('tok-a', 'client-a', { 'x-request-id': 'req-deep-0001' }), deep);
+      assert.equal(tooDeep.statusCode, 400);
+      assert.deepEqual(Object.keys(tooDeep.json().error).sort(), ['code', 'docs', 'message', 'requestId']);
+      assert.equal(tooDeep.json().error.code, 'json_too_deep');
+      const at64 = await send(
+        hdrs('tok-a', 'client-a', { 'x-request-id': 'req-deep-0064' }),
+        `${'{"a":'.repeat(63)}{"FromAccount":"1"}${'}'.repeat(63)}`,
+      );
+      assert.equal(at64.statusCode, 200, '64 levels are accepted');
+      const malformed = await send(hdrs('tok-a', 'client-a', { 'x-request-id': 'req-deep-bad1' }), '{"a":');
+      assert.equal(malformed.json().error.code, 'malformed_json');
+      const anonymous = await send(
+        { 'content-type': 'application/json', 'x-request-id': 'req-deep-anon' },
+        deep,
+      );
+      assert.equal(anonymous.statusCode, 401, 'authentication comes first');
+      await r.gateway.recorder.flush();
+      const rows = await r.db
+        .selectFrom('gateway_usage')
+        .where('request_id', 'like', 'req-deep-%')
+        .select(['request_id', 'status', 'error_code', 'org_id', 'app_id'])
+        .orderBy('request_id')
+        .execute();
+      assert.deepEqual(
+        rows.map((x) => [x.request_id, Number(x.status), x.error_code, x.org_id, x.app_id]),
+        [
+          ['req-deep-0001', 400, 'json_too_deep', 'org_a', 'app_a'],
+          ['req-deep-0064', 200, null, 'org_a', 'app_a'],
+          ['req-deep-anon', 401, 'gateway_invalid_client', null, null],
+          ['req-deep-bad1', 400, 'malformed_json', 'org_a', 'app_a'],
+        ],
+      );
+      const log = await r.gateway.usage.listRequestLogs('org_a', { requestId: 'req-deep-0001' });
+      assert.equal(log.items[0].requestBody, deep, 'the refused text is kept, unparsed');
+    });
+
     it('cache invalidation: a suspension reaches the gateway within 1 s', async () => {
       const ok = await r.app.inject({
         method: 'POST',
@@ -557,6 +597,13 @@ describe('gateway fast path over a real socket', () => {
     const bad = await post(`${BASE}/path-1`, hdrs('tok-a', 'client-a'), '{"a":');
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error.code, 'malformed_json');
+    const deep = await post(
+      `${BASE}/path-1`,
+      { ...hdrs('tok-a', 'client-a'), 'x-request-id': 'req-fast-path-deep' },
+      `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
+    );
+    assert.equal(deep.status, 400);
+    assert.equal((await deep.json()).error.code, 'json_too_deep');
     const poison = await post(`${BASE}/path-1`, hdrs('tok-a', 'client-a'), '{"__proto__":{"x":1}}');
     assert.equal(poison.status, 400);
     const big = await post(
@@ -576,10 +623,17 @@ describe('gateway fast path over a real socket', () => {
     await r.gateway.recorder.flush();
     const rows = await r.db
       .selectFrom('gateway_usage')
-      .where('request_id', '=', 'req-fast-path-1')
-      .selectAll()
+      .where('request_id', 'in', ['req-fast-path-1', 'req-fast-path-deep'])
+      .select(['request_id', 'error_code', 'app_id'])
+      .orderBy('request_id')
       .execute();
-    assert.equal(rows.length, 1);
+    assert.deepEqual(
+      rows.map((x) => [x.request_id, x.error_code, x.app_id]),
+      [
+        ['req-fast-path-1', null, 'app_a'],
+        ['req-fast-path-deep', 'json_too_deep', 'app_a'],
+      ],
+    );
     await r.close();
     await r.state.close();
   });

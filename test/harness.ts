@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem, type System } from '../src/main.ts';
 import { FakeClock } from '../src/platform/clock.ts';
-import { createLogger } from '../src/platform/logger.ts';
+import { createLogger, type Logger } from '../src/platform/logger.ts';
 import { createKeyring } from '../src/platform/master-key.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
 import { MemorySharedState } from '../src/platform/shared-state/memory-shared-state.ts';
@@ -29,6 +29,8 @@ export async function startTestSystem(
     sharedState?: SharedState;
     clock?: FakeClock;
     env?: Record<string, string>;
+    /** The system's logger (default: silent). */
+    log?: Logger;
   } = {},
 ): Promise<TestSystem> {
   const engine = opts.engine ?? testEngines()[0];
@@ -46,7 +48,7 @@ export async function startTestSystem(
   const infra = createInfrastructure(config, {
     database,
     clock,
-    log: createLogger('silent'),
+    log: opts.log ?? createLogger('silent'),
     metrics: createMetrics({ defaultMetrics: false }),
     sharedState: opts.sharedState ?? new MemorySharedState(),
     keyring: createKeyring(randomBytes(32)),

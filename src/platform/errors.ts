@@ -25,6 +25,11 @@ export const errorCatalogue = {
     message: 'The request body is not valid JSON.',
     action: 'Send a well-formed JSON body in UTF-8 (check quotes, commas and brackets).',
   },
+  json_too_deep: {
+    status: 400,
+    message: 'The request body nests arrays and objects more than 64 levels deep.',
+    action: 'Flatten the body: at most 64 levels of nested arrays and objects.',
+  },
   unsupported_media_type: {
     status: 415,
     message: 'Send the body as application/json.',

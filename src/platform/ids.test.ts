@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encode40, isId, newId, randomToken, setIdStateForTest } from './ids.ts';
+import { encode40, idSeries, isId, newId, randomToken, seriesId, setIdStateForTest } from './ids.ts';
 
 test('ids are prefixed, 26 chars after the prefix, and sort by time', () => {
   const a = newId('usr', 1_700_000_000_000);
@@ -15,6 +15,20 @@ test('ids within one millisecond stay monotonic and unique', () => {
   const ids = Array.from({ length: 10_000 }, () => newId('req', 1_800_000_000_000));
   assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual([...ids].sort(), ids);
+});
+
+test('series ids: the same arguments give the same id; a series sorts by time, then index', () => {
+  const s = idSeries();
+  const a = seriesId('use', 1_800_000_000_000, s, 0);
+  assert.ok(isId(a, 'use'));
+  assert.equal(seriesId('use', 1_800_000_000_000, [s[0], s[1]], 0), a);
+  const ids = Array.from({ length: 500 }, (_, i) => seriesId('use', 1_800_000_000_000 + (i >> 4), s, i));
+  assert.equal(new Set(ids).size, ids.length);
+  assert.deepEqual([...ids].sort(), ids);
+  // The low half leaves room for any index below 2^39 without a carry into the high half.
+  const top = seriesId('use', 1, [0, 2 ** 39 - 1], 2 ** 39 - 1);
+  assert.ok(isId(top) && top.slice(14, 22) === '00000000');
+  assert.notEqual(seriesId('use', 1_800_000_000_000, idSeries(), 0), a);
 });
 
 test('tokens carry at least 128 bits and do not collide in 100k draws', () => {

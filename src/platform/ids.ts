@@ -115,6 +115,24 @@ export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   return `${prefix}_${encodeTime(nowMs)}${hiText}${encode40(lo)}`;
 }
 
+/** The 80 random bits of an id series (`seriesId`), as a high and a low half. */
+export type IdSeries = readonly [number, number];
+
+/** A new id series: random bits, the low half below 2^39 so that adding an index never carries. */
+export function idSeries(): IdSeries {
+  return [random40(), Math.floor(random40() / 2)];
+}
+
+/**
+ * Id number `index` (0 ≤ index < 2^39) of `series`, for an entity made at `ms`: the layout of
+ * `newId`, with the series' random bits plus the index. The same arguments always give the same
+ * id, so rows numbered within a batch keep their ids however often the batch is written (the
+ * usage writer's inserts are idempotent on them); ids of one series and millisecond sort by index.
+ */
+export function seriesId(prefix: IdPrefix, ms: number, series: IdSeries, index: number): string {
+  return `${prefix}_${encodeTime(ms)}${encode40(series[0])}${encode40(series[1] + index)}`;
+}
+
 const ID_PATTERN = /^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{26}$/;
 export function isId(value: string, prefix?: IdPrefix): boolean {
   return ID_PATTERN.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));

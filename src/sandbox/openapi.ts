@@ -329,7 +329,7 @@ const problem = { 'application/problem+json': { schema: { $ref: '#/components/sc
 const gatewayResponses = {
   '400': {
     description:
-      'The body is not JSON (malformed_json), the token was sent in the query string, or the Idempotency-Key is not valid. The rate-limit fields are sent only on the last, which is checked after the rate limit.',
+      'The body is not JSON (malformed_json) or nests arrays and objects more than 64 levels deep (json_too_deep), the token was sent in the query string, or the Idempotency-Key is not valid. The body is read after the credentials are checked (so a refused body is in the app’s request log); the rate-limit fields are sent only on the last, which is checked after the rate limit.',
     headers: { 'X-Request-Id': h('XRequestId'), 'Cache-Control': h('CacheControl'), ...limitHeaders },
     content: json('GatewayError'),
   },

@@ -35,6 +35,7 @@ describe('upstream dispatcher', () => {
       seenAuth = req.headers.authorization;
       if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 1000);
       if (req.url === '/big') return void res.end('x'.repeat(5000));
+      if (req.url === '/deep') return void res.end(`${'['.repeat(5000)}${']'.repeat(5000)}`);
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
@@ -69,6 +70,14 @@ describe('upstream dispatcher', () => {
     await assert.rejects(
       d(op('/big'), ctx),
       (e: GatewayError) => e.status === 502 && /exceeds/.test(e.message),
+    );
+    await d.close();
+  });
+  it('an answer nested deeper than 64 levels is a 502, not parsed', async () => {
+    const d = upstreamDispatcher({ baseUrl: base });
+    await assert.rejects(
+      d(op('/deep'), ctx),
+      (e: GatewayError) => e.status === 502 && /64 levels/.test(e.message),
     );
     await d.close();
   });

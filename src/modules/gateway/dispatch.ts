@@ -1,11 +1,15 @@
 import { Agent, request } from 'undici';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../platform/http/json-depth.ts';
 import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../platform/ports.ts';
 import { GatewayError } from './gateway-errors.ts';
 
 /**
  * Dispatch step. Sandbox operations run in-process (an HTTP hop would cost more than the whole
  * pipeline); production operations go to an upstream base URL through undici with a connect
- * time-out, a response (headers and body) time-out and a cap on the response size.
+ * time-out, a response (headers and body) time-out and a cap on the response size. An upstream
+ * answer is held to the same nesting bound as a request (MAX_JSON_DEPTH): a deeper one is refused
+ * as a bad answer (502) rather than parsed, since the response and its request-log copy are walked
+ * recursively afterwards.
  */
 export type Dispatcher = (op: NetworkOperation, ctx: NetworkCallContext) => Promise<NetworkResult>;
 
@@ -84,6 +88,13 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
       );
     }
     const text = Buffer.concat(chunks).toString('utf8');
+    if (exceedsJsonDepth(text)) {
+      throw new GatewayError(
+        'gateway_upstream_unavailable',
+        502,
+        `The upstream response nests more than ${MAX_JSON_DEPTH} levels deep.`,
+      );
+    }
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : null;

@@ -24,6 +24,7 @@ for (const lean of [true, false])
   describe(`gateway fast path (real socket, ${lean ? 'lean HTTP/1.1 layer' : "Node's HTTP server"})`, () => {
     let app: FastifyInstance;
     let base: string;
+    const seen: Array<string | null | undefined> = [];
     before(async () => {
       app = Fastify();
       app.get('/other', async () => ({ via: 'fastify' }));
@@ -33,8 +34,11 @@ for (const lean of [true, false])
           { op: op(p), catalog: 'sandbox' as const, template: `/x/sandbox${p}` },
         ]),
       );
-      const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> =>
-        o.path === '/uni'
+      // The pipeline parses the body (after authentication): the fast path hands it over as text.
+      const call = async (o: NetworkOperation, _c: string, input: CallInput): Promise<CallOutput> => {
+        seen.push(input.bodyText);
+        input.body = input.bodyText ? JSON.parse(input.bodyText) : undefined;
+        return o.path === '/uni'
           ? {
               status: 200,
               headers: {},
@@ -50,6 +54,7 @@ for (const lean of [true, false])
               contentType: 'application/json; charset=utf-8',
               payload: JSON.stringify({ n: (input.body as { n: number }).n }),
             };
+      };
       app.addHook('onListen', async () => {
         installFastPath(app, {
           byPath,
@@ -115,16 +120,20 @@ for (const lean of [true, false])
       assert.match(head, lean ? /\r\ndate: / : /\r\nDate: /);
     });
 
-    it('malformed JSON and oversized bodies are refused on the fast path', async () => {
+    it('bodies reach the pipeline as the text received, unparsed; only an oversized one is refused here', async () => {
+      seen.length = 0;
+      const text = '{"n":4,  "deep":[[[[]]]], "x":"\\u00e9"}';
       const r = await fetch(`${base}/x/sandbox/ok`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: '{"n":',
+        body: text,
       });
-      assert.equal(r.status, 400);
-      assert.equal((await r.json()).error.code, 'malformed_json');
+      assert.equal(r.status, 201);
+      assert.deepEqual(seen, [text]);
       const big = await post('/ok', { n: 1, pad: 'x'.repeat(2000) });
       assert.equal(big.status, 413);
+      assert.equal((await big.json()).error.code, 'payload_too_large');
+      assert.equal(seen.length, 1, 'an oversized body never reaches the pipeline');
     });
 
     it('non-ASCII payloads go out as UTF-8 with their byte length; ASCII ones as the same bytes', async () => {
@@ -134,25 +143,5 @@ for (const lean of [true, false])
       assert.deepEqual(JSON.parse(bytes.toString('utf8')), { title: 'Ünïcödé ✓ 😀', path: '/x/sandbox/uni' });
       const a = await post('/ok', { n: 7 });
       assert.equal(await a.text(), '{"n":7}');
-    });
-
-    it('prototype-poisoning keys are refused; the same words inside a value are not', async () => {
-      const raw = (body: string) =>
-        fetch(`${base}/x/sandbox/ok`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        });
-      for (const body of [
-        '{"n":1,"__proto__":{"admin":true}}',
-        '{"n":1,"a":{"constructor":{"prototype":{"admin":true}}}}',
-      ]) {
-        const r = await raw(body);
-        assert.equal(r.status, 400, body);
-        assert.equal((await r.json()).error.code, 'malformed_json');
-      }
-      const ok = await raw('{"n":3,"note":"paid to a constructor for proto work"}');
-      assert.equal(ok.status, 201);
-      assert.deepEqual(await ok.json(), { n: 3 });
     });
   });

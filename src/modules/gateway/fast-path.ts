@@ -20,7 +20,13 @@ export type CallInput = {
   /** The path without the query, when the caller has it already (the fast path: its route's). */
   path?: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The body, already parsed (callers without HTTP: benchmarks, tests); ignored when `bodyText` is given. */
   body: unknown;
+  /**
+   * The body as received (UTF-8 text; null when none was sent): the pipeline parses it after
+   * authentication (request-body.ts), so a body it refuses is still a call of a known app.
+   */
+  bodyText?: string | null;
   query: Record<string, string>;
   ip: string;
   requestId: string;
@@ -65,7 +71,6 @@ const API_HEADERS = new Set([
 ]);
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
-const POISON = /__proto__|"constructor"/;
 const SKIP = new Set([
   'date',
   'connection',
@@ -107,7 +112,6 @@ function parseQuery(url: string): Record<string, string> {
 
 const INTERNAL_ERROR = 'Something went wrong on our side; the request id identifies it.';
 const JSON_TYPE = 'application/json; charset=utf-8';
-const MALFORMED = 'The request body is not valid JSON.';
 const TOO_LARGE = 'The request body is larger than this endpoint accepts.';
 
 /** An error answer of the fast path, in the house error shape. */
@@ -215,7 +219,9 @@ export function installFastPath(
   };
   /**
    * Runs one call whose body has been read (`text`: its UTF-8 text, `size` its byte length) and
-   * hands the answer to `send`; shared by Node's request path and the lean HTTP/1.1 layer.
+   * hands the answer to `send`; shared by Node's request path and the lean HTTP/1.1 layer. Only a
+   * body over the limit is refused here (it was not read); the text is parsed by the pipeline,
+   * after authentication.
    */
   const serve = (
     route: Route,
@@ -230,27 +236,8 @@ export function installFastPath(
     const given = headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     const t0 = deps.metrics ? performance.now() : 0;
-    // Refusals are built where they happen: no closure is allocated per call for the rare case.
-    let refused: CallOutput | null = null;
-    let body: unknown;
     if (size > deps.bodyLimit) {
-      refused = refusal(413, 'payload_too_large', TOO_LARGE, requestId, deps.publicUrl);
-    } else if (text !== null && size > 0) {
-      // Like Fastify: prototype-poisoning keys are refused rather than parsed (one regex scan:
-      // two `includes` cost ~0.28 µs on a 676-byte body, the regex ~0.08).
-      if (POISON.test(text)) refused = refusal(400, 'malformed_json', MALFORMED, requestId, deps.publicUrl);
-      else {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          refused = refusal(400, 'malformed_json', MALFORMED, requestId, deps.publicUrl);
-        }
-      }
-    } else if (method === 'POST') {
-      refused = refusal(400, 'malformed_json', MALFORMED, requestId, deps.publicUrl);
-    }
-    if (refused) {
-      send(route, t0, requestId, refused);
+      send(route, t0, requestId, refusal(413, 'payload_too_large', TOO_LARGE, requestId, deps.publicUrl));
       return;
     }
     const q = url.indexOf('?');
@@ -260,7 +247,8 @@ export function installFastPath(
         url,
         path: q < 0 ? route.template : undefined,
         headers,
-        body,
+        body: undefined,
+        bodyText: size > 0 ? text : null,
         query: parseQuery(url),
         ip,
         requestId,

@@ -31,13 +31,17 @@ import { GatewayError, renderGatewayError } from './gateway-errors.ts';
 import { Idempotency } from './idempotency.ts';
 import { LEASE_MAX_DEFAULT, LeasedLimits } from './limit-lease.ts';
 import { checkLimits, type Limiter, limitTemplate } from './rate-limit.ts';
+import { parseRequestBody } from './request-body.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
 import { inlineUsageSink, WorkerUsageSink } from './usage-sink.ts';
 
 /**
  * The gateway: every call under /{provider}/{catalog}{operation path} runs, in order,
- *   request id → authenticate → entitle → rate limit → congestion → (idempotency) → dispatch → usage
+ *   request id → authenticate → parse → entitle → rate limit → congestion → (idempotency) → dispatch
+ *   → usage
+ * (authenticate reads the headers alone, so a body the parse step refuses is recorded as a call of
+ * its organisation and app).
  * Each step is its own module with its own tests; this file only strings them together and turns a
  * refusal (GatewayError) into a response. Nothing is logged per request: the usage record is the log.
  */
@@ -102,6 +106,8 @@ export type Gateway = {
 };
 
 type Headers = Record<string, string | string[] | undefined>;
+/** Where the gateway's Fastify routes find a JSON body's text, left unparsed for the parse step. */
+const JSON_TEXT = Symbol('gateway JSON text');
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Network answers carry personal data (account titles, IBANs): no cache may keep them. */
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -190,6 +196,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     const t0 = performance.now();
     const nowMs = o.clock.nowMs();
     const { headers, requestId } = input;
+    let body = input.body;
     const out: CallOutput = { status: 200, headers: {}, contentType: JSON_TYPE, payload: '' };
     let orgId: string | null = null;
     let appId: string | null = null;
@@ -212,10 +219,15 @@ export function createGateway(o: GatewayOptions): Gateway {
       });
       orgId = app.orgId;
       appId = app.appId;
+      // parse (a refused body stays in the record as the text received, for the request log)
+      if (input.bodyText !== undefined) {
+        body = input.bodyText ?? undefined;
+        body = parseRequestBody(input.method, input.bodyText);
+      }
       // entitle
       const ent = await entitle(cache, o.terms, app, op.productSlug, catalog, nowMs);
       // rate limit (one consume call: windows, bursts, quotas, end users)
-      const endUser = header1(headers, 'x-end-user-id') ?? op.endUserId?.(input.body);
+      const endUser = header1(headers, 'x-end-user-id') ?? op.endUserId?.(body);
       if (endUser) endUserHash = hashEndUser(endUser);
       const tpl = limitTemplate(ent.plan, op.operationId);
       const limits = await checkLimits(
@@ -235,7 +247,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       const idemKey = op.paymentCreating ? header1(headers, 'idempotency-key') : undefined;
       let idem: { key: string; fingerprint: string } | undefined;
       if (idemKey !== undefined) {
-        const fp = Idempotency.fingerprint(op.method, op.path, input.body);
+        const fp = Idempotency.fingerprint(op.method, op.path, body);
         const begun = await idempotency.begin(app.appId, idemKey, fp);
         if (begun.kind === 'replay') {
           replayed = true;
@@ -253,7 +265,7 @@ export function createGateway(o: GatewayOptions): Gateway {
           orgId: app.orgId,
           appId: app.appId,
           appPublicKeyPem: app.publicKeyPem,
-          body: input.body,
+          body,
           query: input.query,
           headers,
           requestId,
@@ -324,7 +336,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       replayed,
       liveDataSuspected: liveData,
       requestHeaders: orgId ? headers : null,
-      requestBody: orgId ? input.body : undefined,
+      requestBody: orgId ? body : undefined,
       responseBody: orgId ? out.payload : null,
     });
     return out;
@@ -364,34 +376,45 @@ export function createGateway(o: GatewayOptions): Gateway {
     },
     async plugin(app) {
       const bodyLimit = o.bodyLimit ?? 256 * 1024;
-      for (const op of o.operations) {
-        for (const catalog of catalogs) {
-          app.route({
-            method: op.method,
-            url: `/${o.provider}/${catalog}${op.path}`,
-            bodyLimit,
-            config: { operationId: `gateway.${op.operationId}` },
-            handler: async (req, reply) => {
-              const out = await call(op, catalog, {
-                method: req.method,
-                url: req.url,
-                headers: req.headers as Headers,
-                body: req.body,
-                query: req.query as Record<string, string>,
-                ip: req.ip,
-                requestId: String(req.id),
-                bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
-              });
-              return reply
-                .code(out.status)
-                .headers(NO_STORE)
-                .headers(out.headers)
-                .type(out.contentType)
-                .send(out.payload);
-            },
-          });
+      // The routes live in a scope of their own whose JSON bodies are read as text and handed to
+      // the pipeline unparsed: it parses them after authentication, as on the fast path.
+      await app.register(async (scope) => {
+        scope.removeContentTypeParser('application/json');
+        scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) =>
+          done(null, { [JSON_TEXT]: text }),
+        );
+        for (const op of o.operations) {
+          for (const catalog of catalogs) {
+            scope.route({
+              method: op.method,
+              url: `/${o.provider}/${catalog}${op.path}`,
+              bodyLimit,
+              config: { operationId: `gateway.${op.operationId}` },
+              handler: async (req, reply) => {
+                const b = req.body as { [JSON_TEXT]?: string } | null | undefined;
+                const json = b !== null && typeof b === 'object' && JSON_TEXT in b;
+                const out = await call(op, catalog, {
+                  method: req.method,
+                  url: req.url,
+                  headers: req.headers as Headers,
+                  body: json ? undefined : req.body,
+                  ...(json ? { bodyText: b[JSON_TEXT] ?? null } : {}),
+                  query: req.query as Record<string, string>,
+                  ip: req.ip,
+                  requestId: String(req.id),
+                  bytesIn: Number(req.headers['content-length'] ?? 0) || 0,
+                });
+                return reply
+                  .code(out.status)
+                  .headers(NO_STORE)
+                  .headers(out.headers)
+                  .type(out.contentType)
+                  .send(out.payload);
+              },
+            });
+          }
         }
-      }
+      });
       if (o.fastPath !== false) {
         // Real sockets take the fast path (same pipeline, no per-request Fastify hooks); app.inject()
         // and every other URL keep going through Fastify.

@@ -70,4 +70,16 @@ export const migrations: MigrationSet = {
       await db.schema.dropTable('gateway_request_logs').execute();
     },
   },
+  /**
+   * Why a call's bodies are not in its request-log row when they could not be stored (a body too
+   * deep to serialise, a row the database refused): the usage writer writes such a row reduced.
+   */
+  '202612062140_gateway_request_logs_dropped_reason': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('gateway_request_logs').addColumn('dropped_reason', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('gateway_request_logs').dropColumn('dropped_reason').execute();
+    },
+  },
 };

@@ -27,6 +27,10 @@ const logItem = z.object({
   requestHeaders: z.unknown(),
   requestBody: z.unknown(),
   responseBody: z.unknown(),
+  droppedReason: z
+    .string()
+    .nullable()
+    .describe('Why the bodies are missing when they could not be stored (the call itself is recorded).'),
 });
 
 export function gatewayRoutes(deps: {

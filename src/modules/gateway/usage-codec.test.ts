@@ -6,6 +6,8 @@ import { BatchBuilder, decodeBatch, encodeBatch, releaseBatch } from './usage-co
 import type { UsageRecord } from './usage-writer.ts';
 
 const record = usageRecord;
+/** A decoded record without the row id the decoder adds. */
+const withoutId = ({ id: _, ...r }: UsageRecord) => r;
 
 test('a batch decodes to the records encoded: nulls, empty strings, flags, bodies', () => {
   const batch = [
@@ -35,7 +37,7 @@ test('a batch decodes to the records encoded: nulls, empty strings, flags, bodie
     record(3, { path: '/with/ünïcode?q=1', latencyUs: 0.1 + 0.2 }),
     record(4, { latencyUs: 0 }),
   ];
-  const normal = (r: UsageRecord) => ({ ...r, bodiesSkipped: r.bodiesSkipped === true });
+  const normal = (r: UsageRecord) => ({ ...withoutId(r), bodiesSkipped: r.bodiesSkipped === true });
   const enc = encodeBatch(batch);
   // What crosses the thread boundary: structured-clone it as postMessage would.
   const decoded = decodeBatch(structuredClone(enc));
@@ -46,6 +48,20 @@ test('a batch decodes to the records encoded: nulls, empty strings, flags, bodie
   );
   assert.equal(decoded[0].latencyUs, 124);
   assert.equal(enc.bodies.length, 2);
+});
+
+test('row ids: one per record, unique, the same every time the batch is decoded', () => {
+  const batch = Array.from({ length: 300 }, (_, i) => record(i, { atMs: 1_800_000_000_000 + (i >> 3) }));
+  const enc = encodeBatch(batch);
+  const ids = decodeBatch(structuredClone(enc)).map((r) => r.id);
+  assert.equal(new Set(ids).size, 300);
+  assert.deepEqual([...ids].sort(), ids, 'in time order, then position');
+  assert.deepEqual(
+    decodeBatch(structuredClone(enc)).map((r) => r.id),
+    ids,
+  );
+  const other = decodeBatch(encodeBatch(batch)).map((r) => r.id);
+  assert.equal(other.filter((id) => ids.includes(id)).length, 0, 'another chunk, other ids');
 });
 
 test('an empty batch stays empty', () => {
@@ -70,7 +86,7 @@ test('repeated, changing and null text fields round-trip in any order (property)
       const batch = parts.map((p, i) => record(i, p));
       const decoded = decodeBatch(structuredClone(encodeBatch(batch)));
       assert.deepEqual(
-        decoded.map((r) => ({ ...r, bodiesSkipped: true })),
+        decoded.map((r) => ({ ...withoutId(r), bodiesSkipped: true })),
         batch.map((r) => ({ ...r, latencyUs: Math.round(r.latencyUs), bodiesSkipped: true })),
       );
     }),
@@ -87,7 +103,7 @@ test('long and non-ASCII text grows the buffer and round-trips; large numbers st
   ];
   const decoded = decodeBatch(structuredClone(encodeBatch(batch)));
   assert.deepEqual(
-    decoded.map((r) => ({ ...r, bodiesSkipped: true })),
+    decoded.map((r) => ({ ...withoutId(r), bodiesSkipped: true })),
     batch.map((r) => ({ ...r, latencyUs: Math.round(r.latencyUs), bodiesSkipped: true })),
   );
 });

@@ -1,3 +1,4 @@
+import { type IdSeries, idSeries, seriesId } from '../../platform/ids.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
 /**
@@ -16,7 +17,10 @@ import type { UsageRecord } from './usage-writer.ts';
  * client address) are written as one SAME byte. Bodies the request log keeps (a few per app and
  * second) still travel as values beside the bytes. `decodeBatch` gives back records equal to the
  * ones added, with the latency in whole microseconds as the usage table stores it
- * (usage-codec.test.ts).
+ * (usage-codec.test.ts), and gives each its row id: the chunk's id series (one random draw per
+ * chunk, none per call) plus the record's position, so a chunk written twice — retried after a lost
+ * answer, or split to isolate a row the database refuses — writes the same ids, and the writer's
+ * idempotent inserts keep one row each.
  */
 export type EncodedBatch = {
   /** The records, `count` of them, in the layout `BatchBuilder.add` writes. */
@@ -25,7 +29,16 @@ export type EncodedBatch = {
   count: number;
   /** [record index, request headers, request body, response body] for records with bodies. */
   bodies: Array<[number, UsageRecord['requestHeaders'], unknown, unknown]>;
+  /** The chunk's id series: record i's row id is `seriesId('use', atMs, series, i)`. */
+  series: IdSeries;
+  /** [record index, reason] for records whose bodies were dropped on the way (usage-sink.ts). */
+  dropped?: Array<[number, string]>;
 };
+
+/** A record's row id: time-ordered by its call's time (0 when that is not a usable time). */
+export function usageRowId(atMs: number, series: IdSeries, index: number): string {
+  return seriesId('use', atMs >= 0 && atMs < 2 ** 48 ? Math.floor(atMs) : 0, series, index);
+}
 
 /** Text field tags. */
 const SAME = 0;
@@ -64,6 +77,7 @@ export class BatchBuilder {
   #view: DataView;
   #at = 0;
   readonly #bodies: EncodedBatch['bodies'] = [];
+  readonly #series = idSeries();
   // The previous record's text fields (SAME is written when a field equals its predecessor's).
   #orgId: string | null | undefined;
   #appId: string | null | undefined;
@@ -170,7 +184,12 @@ export class BatchBuilder {
 
   /** The chunk as it crosses to the worker: the bytes written (a view, not a copy), the bodies. */
   encode(): EncodedBatch {
-    return { data: this.#buf.subarray(0, this.#at), count: this.count, bodies: this.#bodies };
+    return {
+      data: this.#buf.subarray(0, this.#at),
+      count: this.count,
+      bodies: this.#bodies,
+      series: this.#series,
+    };
   }
 }
 
@@ -216,6 +235,7 @@ export function decodeBatch(enc: EncodedBatch): UsageRecord[] {
     at += NUMBERS;
     // Object literal in field order: every record gets the same hidden class.
     const rec: UsageRecord = {
+      id: usageRowId(atMs, enc.series, r),
       atMs,
       orgId: text(prev ? prev.orgId : null),
       appId: text(prev ? prev.appId : null),
@@ -250,5 +270,6 @@ export function decodeBatch(enc: EncodedBatch): UsageRecord[] {
     rec.responseBody = responseBody;
     rec.bodiesSkipped = false;
   }
+  if (enc.dropped) for (const [r, reason] of enc.dropped) out[r].droppedReason = reason;
   return out;
 }

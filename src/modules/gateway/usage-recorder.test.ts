@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../platform/clock.ts';
 import { type Database, openSqlite } from '../../platform/db/database.ts';
@@ -43,6 +44,18 @@ function record(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
     }),
     ...over,
   };
+}
+
+/** A logger whose lines (parsed) are collected in `lines`. */
+function capturingLogger(): { log: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return { log: createLogger('info', stream), lines };
 }
 
 async function usageRows(database: Database): Promise<number> {
@@ -182,6 +195,76 @@ for (const engine of testEngines())
           await fresh.cleanup();
         }
       });
+
+      it('a body too deep to hand over or serialise costs its own record the bodies, logged once; the rest is written', async () => {
+        const { log, lines } = capturingLogger();
+        const r4 = new UsageRecorder({
+          sink: sinks(database)[sinkKind](),
+          db: database.db,
+          clock,
+          log,
+          flushMs: 50,
+          batchSize: 50,
+        });
+        let deep: unknown = { AccountNumberFrom: '1' };
+        for (let i = 0; i < 5000; i++) deep = { a: deep };
+        for (let i = 0; i < 120; i++) {
+          r4.record(
+            record(i, {
+              orgId: 'org_p',
+              requestId: `poison-${i}`,
+              status: 400,
+              ...(i === 60 ? { requestBody: deep } : {}),
+            }),
+          );
+        }
+        await r4.close();
+        assert.equal(r4.written, 120);
+        assert.equal(r4.reduced, 1);
+        const all = await usage.listRequestLogs('org_p', { limit: 200 });
+        assert.equal(all.items.length, 120);
+        const poison = all.items.find((x) => x.requestId === 'poison-60');
+        assert.equal(poison?.requestBody, null);
+        assert.match(String(poison?.droppedReason), /Maximum call stack size exceeded/);
+        assert.equal(all.items.filter((x) => x.droppedReason !== null).length, 1);
+        const logged = lines.filter((l) => (l.level as number) >= 40);
+        assert.equal(logged.length, 1, JSON.stringify(logged));
+        assert.equal(logged[0].requestId, 'poison-60');
+      });
+
+      it('a batch written but not acknowledged (answer lost) is written again without duplicating a row', async () => {
+        const inner = sinks(database)[sinkKind]();
+        let lose = 2;
+        const sink: UsageSink = {
+          kind: inner.kind,
+          write: async (batch) => {
+            const r = await inner.write(batch);
+            if (lose-- > 0) throw new Error('connection reset before the answer');
+            return r;
+          },
+          close: () => inner.close(),
+        };
+        const r5 = new UsageRecorder({
+          sink,
+          db: database.db,
+          clock,
+          log: createLogger('silent'),
+          flushMs: 50,
+        });
+        for (let i = 0; i < 30; i++) r5.record(record(i, { orgId: 'org_lost', requestId: `lost-${i}` }));
+        await r5.flush();
+        assert.equal(r5.pending, 30, 'kept after the lost answer');
+        await r5.close();
+        const rows = await database.db
+          .selectFrom('gateway_usage')
+          .where('org_id', '=', 'org_lost')
+          .select(['id', 'request_id'])
+          .execute();
+        assert.equal(rows.length, 30);
+        assert.equal(new Set(rows.map((r) => r.request_id)).size, 30);
+        assert.equal(r5.dropped, 0);
+        assert.equal(r5.reduced, 0, 'a row already there is no refusal: nothing reduced');
+      });
     });
   }
 
@@ -192,10 +275,10 @@ describe('usage recorder flush ordering', () => {
     const slowSink: UsageSink = {
       kind: 'worker',
       write: (batch) =>
-        new Promise<void>((resolve) => {
+        new Promise((resolve) => {
           gates.push(() => {
             for (const r of decodeBatch(batch)) written.push(r.requestId);
-            resolve();
+            resolve({ reduced: [] });
           });
         }),
       close: async () => {},
@@ -247,6 +330,7 @@ describe('usage recorder chunks, retries and bound', () => {
       write: async (batch) => {
         if (fail) throw new Error('database down');
         written.push(decodeBatch(batch).map((r) => r.requestId));
+        return { reduced: [] };
       },
       close: async () => {},
     };
@@ -263,12 +347,64 @@ describe('usage recorder chunks, retries and bound', () => {
     assert.equal(r.written, 4);
   });
 
+  it('an outage logs one line when writes start failing and one when they succeed again', async () => {
+    const { log, lines } = capturingLogger();
+    let failures = 6;
+    const sink: UsageSink = {
+      kind: 'worker',
+      write: async () => {
+        if (failures-- > 0) throw new Error('connect ECONNREFUSED');
+        return { reduced: [] };
+      },
+      close: async () => {},
+    };
+    const r = new UsageRecorder({
+      sink,
+      db: undefined as never,
+      clock: new FakeClock(T0),
+      log,
+      flushMs: 250,
+    });
+    r.record(record(1, { requestId: 'x' }));
+    for (let i = 0; i < 6; i++) await r.flush();
+    assert.equal(r.pending, 1);
+    await r.flush();
+    assert.equal(r.written, 1);
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      [
+        'usage writes failing; the rows are kept and written again at each flush',
+        'usage writes succeed again',
+      ],
+    );
+  });
+
+  it('close() keeps writing while the database refuses, within its time-out, and loses no row', async () => {
+    let failures = 5;
+    const written: string[] = [];
+    const sink: UsageSink = {
+      kind: 'worker',
+      write: async (batch) => {
+        if (failures-- > 0) throw new Error('database restarting');
+        for (const rec of decodeBatch(batch)) written.push(rec.requestId);
+        return { reduced: [] };
+      },
+      close: async () => {},
+    };
+    const r = make(sink, { batchSize: 2 });
+    for (const id of ['a', 'b', 'c']) r.record(record(1, { requestId: id }));
+    await r.close();
+    assert.deepEqual(written.sort(), ['a', 'b', 'c']);
+    assert.equal(r.dropped, 0);
+  });
+
   it('beyond maxBuffered the oldest chunk is dropped and counted', async () => {
     const written: string[] = [];
     const sink: UsageSink = {
       kind: 'worker',
       write: async (batch) => {
         for (const rec of decodeBatch(batch)) written.push(rec.requestId);
+        return { reduced: [] };
       },
       close: async () => {},
     };
@@ -285,7 +421,7 @@ describe('usage recorder chunks, retries and bound', () => {
     const sink: UsageSink = {
       kind: 'worker',
       write: () =>
-        new Promise<void>((_, reject) => {
+        new Promise((_, reject) => {
           fail = reject;
         }),
       close: async () => {},

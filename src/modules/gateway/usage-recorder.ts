@@ -38,6 +38,8 @@ export type UsageRecorderOptions = {
    * error's bodies are kept; every call keeps its usage row). 0 keeps no successful bodies.
    */
   logBodiesPerAppPerSecond?: number;
+  /** How long `close` keeps writing while the database refuses, before giving up (default 3 s). */
+  closeTimeoutMs?: number;
 };
 
 /**
@@ -55,9 +57,13 @@ export const LOG_BODIES_PER_APP_PER_SECOND = 10;
  * timer hands the chunks every `flushMs` (≤ 250 ms) to the sink (usage-sink.ts: normally a worker
  * thread), one transaction of at most `batchSize` rows each, where the bodies are masked and
  * serialised. Graceful shutdown (`close`) flushes everything, so every
- * response a client received has its row. On SIGKILL or power loss the rows still buffered — at
- * most one flush interval of calls, plus the transaction being written — are lost; this is the
- * documented bound (docs/performance.md). Rows a failed write leaves are kept for the next flush.
+ * response a client received has its row. On SIGKILL or power loss the rows still buffered — one
+ * flush interval of calls, the chunks being written, and while the database refuses writes the
+ * chunks kept for a retry (at most `maxBuffered` rows) — are lost; this is the documented bound
+ * (docs/operations.md). Rows a failed write leaves are kept and written again at the next flush;
+ * the writer's inserts are idempotent on the row ids the chunks carry, so a chunk written twice
+ * (its answer lost) keeps one row per call. One record cannot hold back the others: the writer
+ * stores a record it cannot write in a reduced form (usage-writer.ts), logged here once.
  */
 export class UsageRecorder {
   readonly #o: Required<UsageRecorderOptions>;
@@ -73,10 +79,14 @@ export class UsageRecorder {
   #tail: Promise<void> = Promise.resolve();
   #busy = false;
   #closed = false;
+  /** When writes started failing (one log line per outage, one when writes succeed again). */
+  #failingSince: number | null = null;
   /** Successful bodies kept per app in the current second: appId → [second, count]. */
   #kept = new Map<string, [number, number]>();
   written = 0;
   dropped = 0;
+  /** Rows written in reduced form (bodies dropped, reason kept), since start. */
+  reduced = 0;
   /** Successful calls whose bodies were not kept (sampling), since start. */
   bodiesSkipped = 0;
 
@@ -89,6 +99,7 @@ export class UsageRecorder {
       batchSize: opts.sink.kind === 'worker' ? WORKER_BATCH_ROWS : 50,
       maxBuffered: 200_000,
       logBodiesPerAppPerSecond: LOG_BODIES_PER_APP_PER_SECOND,
+      closeTimeoutMs: 3_000,
       ...opts,
     };
   }
@@ -186,7 +197,19 @@ export class UsageRecorder {
         const rows = failed.reduce((n, b) => n + b.count, 0);
         this.#buffered += rows;
         this.#trim();
-        this.#o.log.error({ err: error?.message, rows }, 'usage flush failed; will retry');
+        if (this.#failingSince === null) {
+          this.#failingSince = Date.now();
+          this.#o.log.error(
+            { err: error?.message, rows },
+            'usage writes failing; the rows are kept and written again at each flush',
+          );
+        }
+      } else if (this.#failingSince !== null) {
+        this.#o.log.info(
+          { downMs: Date.now() - this.#failingSince, dropped: this.dropped },
+          'usage writes succeed again',
+        );
+        this.#failingSince = null;
       }
     } finally {
       this.#busy = false;
@@ -217,9 +240,13 @@ export class UsageRecorder {
   }
 
   async #write(batch: EncodedBatch): Promise<void> {
-    await this.#o.sink.write(batch);
+    const { reduced } = await this.#o.sink.write(batch);
     this.written += batch.count;
     releaseBatch(batch);
+    for (const r of reduced) {
+      this.reduced++;
+      this.#o.log.warn(r, 'usage row stored without its bodies');
+    }
   }
 
   /** Deletes request-log bodies older than the retention (usage rows stay). */
@@ -229,14 +256,27 @@ export class UsageRecorder {
     return Number(r.numDeletedRows ?? 0);
   }
 
-  /** Stops the timers and writes every buffered record (graceful shutdown). */
+  /**
+   * Stops the timers and writes every buffered record (graceful shutdown). While the database
+   * refuses, it tries again every 100 ms for up to `closeTimeoutMs`; rows still unwritten then are
+   * counted in `dropped` and logged.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
     clearInterval(this.#pruneTimer);
     await this.#tail; // a flush in progress may hand rows back on failure
-    for (let attempt = 0; attempt < 5 && this.#buffered > 0; attempt++) await this.flush();
+    const deadline = Date.now() + this.#o.closeTimeoutMs;
+    await this.flush();
+    while (this.#buffered > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      await this.flush();
+    }
+    if (this.#buffered > 0) {
+      this.dropped += this.#buffered;
+      this.#o.log.error({ rows: this.#buffered }, 'usage rows not written before shutdown');
+    }
     await this.#o.sink.close();
   }
 }

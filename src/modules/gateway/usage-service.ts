@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
 
 /**
  * Read side of the usage records: per-app usage for the apps module, a searchable request log
@@ -51,6 +52,8 @@ export type RequestLogItem = {
   requestHeaders: unknown;
   requestBody: unknown;
   responseBody: unknown;
+  /** Why the bodies are not shown when they could not be stored (the row was written reduced). */
+  droppedReason: string | null;
 };
 
 export type TimeseriesPoint = { t: string; calls: number; errors: number; avgLatencyMs: number };
@@ -59,8 +62,15 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/**
+ * A stored body as a value when it is JSON within the nesting bound, else as its text. Bodies are
+ * stored as text; one nested deeper than MAX_JSON_DEPTH (a refused gateway call keeps the text it
+ * sent, rows written before the bound existed) is never parsed: the response serialiser, and the
+ * browser after it, walk a parsed value recursively, and thousands of levels overflow their stacks.
+ */
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
+  if (exceedsJsonDepth(text)) return text;
   try {
     return JSON.parse(text);
   } catch {
@@ -146,6 +156,7 @@ export class UsageService {
         'l.request_headers',
         'l.request_body',
         'l.response_body',
+        'l.dropped_reason',
       ]);
     if (q.appId) query = query.where('u.app_id', '=', q.appId);
     if (q.operationId) query = query.where('u.operation_id', '=', q.operationId);
@@ -188,6 +199,7 @@ export class UsageService {
       requestHeaders: parseJson(r.request_headers),
       requestBody: parseJson(r.request_body),
       responseBody: parseJson(r.response_body),
+      droppedReason: r.dropped_reason ?? null,
     }));
     return { items, next: rows.length > limit ? items[items.length - 1].id : null };
   }

@@ -2,18 +2,19 @@ import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
 import { decodeBatch, type EncodedBatch } from './usage-codec.ts';
-import { UsageWriter } from './usage-writer.ts';
+import { type ReducedRow, UsageWriter } from './usage-writer.ts';
 
 /**
  * Where the usage recorder's batches (encoded: usage-codec.ts) go. `write` resolves once the batch
- * is committed and rejects when it was not (the recorder keeps the batch and retries). Two kinds:
+ * is committed, with the rows written in reduced form (usage-writer.ts), and rejects when it was
+ * not (the recorder keeps the batch and writes it again; the inserts are idempotent). Two kinds:
  * - inline: the batch is written on the calling thread (the only choice for in-memory SQLite);
  * - worker: a worker thread with its own connection does the row building, masking and INSERTs,
  *   so none of that runs on the event loop that serves calls. The thread starts on the first batch.
  */
 export type UsageSink = {
   readonly kind: 'inline' | 'worker';
-  write(batch: EncodedBatch): Promise<void>;
+  write(batch: EncodedBatch): Promise<{ reduced: ReducedRow[] }>;
   close(): Promise<void>;
 };
 
@@ -24,9 +25,33 @@ export function inlineUsageSink(db: Kysely<any>, dialect: 'sqlite' | 'postgres')
 
 /** Messages between the recorder's thread and the usage worker (usage-worker.ts). */
 export type ToWorker = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'close' };
-export type FromWorker = { id: number; ok: true } | { id: number; ok: false; error: string };
+export type FromWorker =
+  | { id: number; ok: true; reduced: ReducedRow[] }
+  | { id: number; ok: false; error: string };
 
-type Pending = { resolve: () => void; reject: (err: Error) => void };
+type Pending = { resolve: (r: { reduced: ReducedRow[] }) => void; reject: (err: Error) => void };
+
+/**
+ * Drops, from `batch`, the bodies that structured clone refuses (a value nested too deep for it —
+ * it recurses —, a function, a symbol), keeping the reason: those records are written reduced and
+ * the rest of the batch as it is. Only run after a hand-over failed: one clone per body.
+ */
+export function dropUncloneableBodies(batch: EncodedBatch): void {
+  const kept: EncodedBatch['bodies'] = [];
+  for (const entry of batch.bodies) {
+    try {
+      structuredClone(entry);
+      kept.push(entry);
+    } catch (err) {
+      batch.dropped ??= [];
+      batch.dropped.push([
+        entry[0],
+        `the bodies could not be handed to the usage writer: ${(err as Error).message}`.slice(0, 300),
+      ]);
+    }
+  }
+  batch.bodies = kept;
+}
 
 export class WorkerUsageSink implements UsageSink {
   readonly kind = 'worker' as const;
@@ -53,7 +78,7 @@ export class WorkerUsageSink implements UsageSink {
       if (!p) return;
       this.#pending.delete(m.id);
       if (this.#pending.size === 0) w.unref();
-      if (m.ok) p.resolve();
+      if (m.ok) p.resolve({ reduced: m.reduced });
       else p.reject(new Error(m.error));
     });
     const fail = (err: Error) => {
@@ -67,13 +92,25 @@ export class WorkerUsageSink implements UsageSink {
     return w;
   }
 
-  write(batch: EncodedBatch): Promise<void> {
+  write(batch: EncodedBatch): Promise<{ reduced: ReducedRow[] }> {
     const w = this.#worker ?? this.#start();
     const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) w.ref();
       this.#pending.set(id, { resolve, reject });
-      w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
+      try {
+        try {
+          w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
+        } catch {
+          // One record's bodies must not hold back the batch: drop those clone refuses, retry once.
+          dropUncloneableBodies(batch);
+          w.postMessage({ type: 'write', id, batch } satisfies ToWorker);
+        }
+      } catch (err) {
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) w.unref();
+        reject(err as Error);
+      }
     });
   }
 

@@ -22,8 +22,8 @@ port.on('message', (m: ToWorker) => {
     queue = queue.then(async () => {
       let reply: FromWorker;
       try {
-        await writer.write(decodeBatch(m.batch));
-        reply = { id: m.id, ok: true };
+        const { reduced } = await writer.write(decodeBatch(m.batch));
+        reply = { id: m.id, ok: true, reduced };
       } catch (err) {
         reply = { id: m.id, ok: false, error: (err as Error).message };
       }

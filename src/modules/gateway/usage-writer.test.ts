@@ -4,7 +4,7 @@ import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
 import { usageRecord } from './testing.ts';
-import { type UsageRecord, UsageWriter } from './usage-writer.ts';
+import { isTransient, type UsageRecord, UsageWriter } from './usage-writer.ts';
 
 /** Record i of a batch: its request id names the batch; a third of them keep their bodies. */
 function record(batch: string, i: number): UsageRecord {
@@ -54,12 +54,87 @@ for (const engine of testEngines()) {
       assert.equal(Number(logs?.n), expected);
     });
 
-    it('all rows or none: a row the database refuses in a later INSERT leaves no row of the batch', async () => {
+    const logRow = async (requestId: string) =>
+      database.db
+        .selectFrom('gateway_request_logs as l')
+        .innerJoin('gateway_usage as u', 'u.id', 'l.id')
+        .where('u.request_id', '=', requestId)
+        .select(['l.request_body', 'l.response_body', 'l.dropped_reason'])
+        .executeTakeFirst();
+
+    it('a row the database refuses is isolated by halving the batch and stored reduced; the rest as they are', async () => {
       const batch = Array.from({ length: 250 }, (_, i) => record('bad', i));
-      // Row 200 is in the fourth INSERT (64 + 64 + 64 + 32): the first three have run by then.
-      batch[200] = { ...batch[200], catalog: null as unknown as string };
-      await assert.rejects(writer.write(batch));
-      assert.deepEqual(await ids('gateway_usage', 'bad'), []);
+      // Row 200 is in the fourth INSERT (64 + 64 + 64 + 32); its catalog breaks a NOT NULL column.
+      batch[200] = { ...batch[200], catalog: null as unknown as string, bodiesSkipped: false };
+      const { reduced } = await writer.write(batch);
+      const rows = await ids('gateway_usage', 'bad');
+      assert.equal(rows.length, 250, 'every row written, once');
+      assert.equal(new Set(rows.map(([id]) => id)).size, 250);
+      assert.deepEqual(
+        reduced.map((r) => r.requestId),
+        ['bad-200'],
+      );
+      assert.match(reduced[0].reason, /the database refused the row/);
+      const log = await logRow('bad-200');
+      assert.equal(log?.request_body, null, 'bodies dropped');
+      assert.match(String(log?.dropped_reason), /refused/);
+      assert.equal((await logRow('bad-3'))?.dropped_reason, null, 'the others keep their bodies');
+    });
+
+    it('values only one engine refuses (NUL in text, numbers beyond 32 bits) cost their own row its bodies at most', async () => {
+      const batch = Array.from({ length: 40 }, (_, i) => record('odd', i));
+      batch[5] = { ...batch[5], bodiesSkipped: false, requestBody: 'nul \u0000 inside' };
+      batch[9] = { ...batch[9], latencyUs: 1e13 };
+      batch[33] = { ...batch[33], bodiesSkipped: false, responseBody: { text: 'a\u0000b' } };
+      const { reduced } = await writer.write(batch);
+      assert.equal((await ids('gateway_usage', 'odd')).length, 40);
+      // PostgreSQL refuses NUL in text and 1e13 in an integer column; SQLite takes both.
+      const expected = database.dialect === 'postgres' ? ['odd-5', 'odd-9'] : [];
+      assert.deepEqual(reduced.map((r) => r.requestId).sort(), expected);
+    });
+
+    it('a record whose bodies cannot be serialised is stored reduced with the reason', async () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < 20_000; i++) deep = [deep];
+      const batch = Array.from({ length: 10 }, (_, i) => record('deep', i));
+      batch[4] = { ...batch[4], bodiesSkipped: false, requestBody: deep };
+      const { reduced } = await writer.write(batch);
+      assert.equal((await ids('gateway_usage', 'deep')).length, 10);
+      assert.deepEqual(
+        reduced.map((r) => r.requestId),
+        ['deep-4'],
+      );
+      const log = await logRow('deep-4');
+      assert.equal(log?.request_body, null);
+      assert.match(String(log?.dropped_reason), /could not be stored: Maximum call stack size exceeded/);
+    });
+
+    it('idempotent on the row id: the same batch written again adds no row', async () => {
+      const batch = Array.from({ length: 100 }, (_, i) => ({
+        ...record('again', i),
+        id: `use_${String(i).padStart(26, '0')}`,
+      }));
+      await writer.write(batch);
+      await writer.write(batch);
+      await writer.write(batch.slice(30, 70));
+      assert.equal((await ids('gateway_usage', 'again')).length, 100);
+    });
+
+    it('a database that fails (not a row) is thrown, nothing reduced: the caller writes the batch again', async () => {
+      const broken = await engine.open(); // no tables: every INSERT fails, also the reduced one
+      try {
+        const w = new UsageWriter(broken.db, broken.dialect);
+        await assert.rejects(w.write(Array.from({ length: 20 }, (_, i) => record('down', i))));
+      } finally {
+        await broken.cleanup();
+      }
+      assert.ok(isTransient(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })));
+      assert.ok(isTransient(Object.assign(new Error('x'), { code: '08006' })));
+      assert.ok(isTransient(Object.assign(new Error('x'), { code: '57014' })));
+      assert.ok(isTransient(Object.assign(new Error('x'), { code: 'ERR_SQLITE_ERROR', errcode: 5 })));
+      assert.ok(isTransient(new Error('Connection terminated unexpectedly')));
+      assert.ok(!isTransient(Object.assign(new Error('x'), { code: '23502' })));
+      assert.ok(!isTransient(Object.assign(new Error('x'), { code: 'ERR_SQLITE_ERROR', errcode: 19 })));
     });
   });
 }

@@ -3,12 +3,26 @@ import { newId } from '../../platform/ids.ts';
 import { maskedJson } from './masking.ts';
 
 /**
- * Turns a batch of usage records into rows and writes them in one transaction: multi-row INSERTs
- * into `gateway_usage` and, for the calls whose bodies are kept, into `gateway_request_logs` with
- * the headers and bodies masked. Used in-thread or inside the usage worker thread
- * (usage-worker.ts); either way the caller learns of success only after the commit.
+ * Turns a batch of usage records into rows and writes them: multi-row INSERTs into `gateway_usage`
+ * and, for the calls whose bodies are kept, into `gateway_request_logs` with the headers and bodies
+ * masked. Used in-thread or inside the usage worker thread (usage-worker.ts); either way the caller
+ * learns of success only after the commit.
+ *
+ * One record can never block the others:
+ * - a record whose bodies cannot be serialised is written in a reduced form: its usage row, and a
+ *   request-log row without bodies that keeps the reason;
+ * - a batch the database refuses for a reason other than being unreachable is split in halves,
+ *   each written on its own, down to the row it refuses, which is then written reduced (bodies
+ *   dropped, text fields cleaned, numbers clamped to what the columns hold; the reason kept);
+ * - a failure that says the database itself is failing (unreachable, busy, out of space), or a
+ *   reduced row refused too, is thrown: the caller keeps the batch and writes it again later;
+ * - every INSERT is idempotent on the row's own id (`on conflict do nothing`; ids are fixed when
+ *   the record is buffered, usage-codec.ts), so a batch written again after a lost answer, or
+ *   whose halves were partly written before a failure, never duplicates a row.
  */
 export type UsageRecord = {
+  /** The row id (set by the codec from its chunk's id series); absent → a new id here. */
+  id?: string;
   atMs: number;
   orgId: string | null;
   appId: string | null;
@@ -34,7 +48,12 @@ export type UsageRecord = {
   responseBody: unknown;
   /** Set by the recorder when the bodies were not kept (sampling): no request-log row. */
   bodiesSkipped?: boolean;
+  /** Why the bodies were dropped on the way (they could not be handed over): stored reduced. */
+  droppedReason?: string;
 };
+
+/** A row written in reduced form, for the caller to log (one line per row). */
+export type ReducedRow = { requestId: string; orgId: string | null; reason: string };
 
 /** The largest INSERT, in rows (a power of two): 64 × 20 columns stays under PostgreSQL's 65 535 parameters. */
 const MAX_ROWS_PER_INSERT = 64;
@@ -69,6 +88,7 @@ const LOG_COLUMNS = [
   'request_headers',
   'request_body',
   'response_body',
+  'dropped_reason',
 ] as const;
 
 /** Request headers worth keeping in the request log (never credentials). */
@@ -82,34 +102,93 @@ const KEPT_HEADERS = [
   'x-end-user-id',
 ];
 
+/** One record as column values, and the reason when it is written reduced. */
+type Row = {
+  rec: UsageRecord;
+  id: string;
+  at: string;
+  usage: unknown[];
+  log: unknown[] | null;
+  reason: string | null;
+};
+
 export class UsageWriter {
   readonly #db: Kysely<any>;
   readonly #pg: boolean;
   // Multi-row INSERTs, their text cached per table and row count (`#inserts` keeps the counts to
   // seven): building the query through the query builder cost more than the database's own work.
   readonly #sqlCache = new Map<string, string>();
+  #lastMs = Number.NaN;
+  #lastAt = '';
 
   constructor(db: Kysely<any>, dialect: 'sqlite' | 'postgres') {
     this.#db = db;
     this.#pg = dialect === 'postgres';
   }
 
-  /** Writes the batch in one transaction; all rows or none. */
-  async write(batch: UsageRecord[]): Promise<void> {
+  /**
+   * Writes the batch: in one transaction when the database takes it whole, else in parts (see
+   * above). Resolves once every row is committed, with the rows written in reduced form; rejects
+   * when the database is failing (some parts may be committed: writing the batch again is safe).
+   */
+  async write(batch: UsageRecord[]): Promise<{ reduced: ReducedRow[] }> {
+    const rows = batch.map((r) => this.#row(r));
+    await this.#writeRows(rows);
+    const reduced: ReducedRow[] = [];
+    for (const r of rows) {
+      if (r.reason !== null)
+        reduced.push({ requestId: r.rec.requestId, orgId: r.rec.orgId, reason: r.reason });
+    }
+    return { reduced };
+  }
+
+  /** Rows in one transaction; a refusal that is not the database failing splits them in halves. */
+  async #writeRows(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.#transaction(rows);
+      return;
+    } catch (err) {
+      if (isTransient(err)) throw err;
+      if (rows.length > 1) {
+        const half = rows.length >> 1;
+        await this.#writeRows(rows.slice(0, half));
+        await this.#writeRows(rows.slice(half));
+        return;
+      }
+      // The one row the database refuses. If its reduced form is refused too, the database is
+      // what fails: thrown, and the batch is written again later.
+      reduce(rows[0], `the database refused the row: ${errorText(err)}`);
+      await this.#transaction(rows);
+    }
+  }
+
+  async #transaction(rows: Row[]): Promise<void> {
     const usage: unknown[] = [];
     const logs: unknown[] = [];
-    let lastMs = Number.NaN;
-    let at = '';
-    for (const r of batch) {
-      const id = newId('use', r.atMs);
-      // Calls of one batch mostly share their millisecond: format each millisecond once.
-      if (r.atMs !== lastMs) {
-        lastMs = r.atMs;
-        at = new Date(r.atMs).toISOString();
-      }
-      usage.push(
+    for (const r of rows) {
+      for (const v of r.usage) usage.push(v);
+      if (r.log) for (const v of r.log) logs.push(v);
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, usage)) await trx.executeQuery(q);
+      for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, logs)) await trx.executeQuery(q);
+    });
+  }
+
+  /** A record's column values; a record whose values cannot be made is reduced, never thrown. */
+  #row(r: UsageRecord): Row {
+    const id = r.id ?? newId('use', Number.isFinite(r.atMs) ? r.atMs : Date.now());
+    // Calls of one batch mostly share their millisecond: format each millisecond once.
+    if (r.atMs !== this.#lastMs) {
+      this.#lastMs = r.atMs;
+      this.#lastAt = isoTime(r.atMs);
+    }
+    const row: Row = { rec: r, id, at: this.#lastAt, usage: [], log: null, reason: null };
+    try {
+      row.usage = [
         id,
-        at,
+        row.at,
         r.orgId,
         r.appId,
         r.productSlug,
@@ -128,23 +207,24 @@ export class UsageWriter {
         r.bytesOut,
         r.replayed ? 1 : 0,
         r.liveDataSuspected ? 1 : 0,
-      );
-      if (r.orgId && !r.bodiesSkipped) {
-        logs.push(
+      ];
+      if (r.droppedReason !== undefined) reduce(row, r.droppedReason);
+      else if (r.orgId && !r.bodiesSkipped) {
+        row.log = [
           id,
-          at,
+          row.at,
           r.orgId,
           r.appId,
           r.requestHeaders ? maskedJson(pickHeaders(r.requestHeaders)) : null,
-          maskedJson(r.requestBody),
-          maskedJson(r.responseBody),
-        );
+          maskedJson(bodyText(r.requestBody)),
+          maskedJson(bodyText(r.responseBody)),
+          null,
+        ];
       }
+    } catch (err) {
+      reduce(row, `the bodies could not be stored: ${errorText(err)}`);
     }
-    await this.#db.transaction().execute(async (trx) => {
-      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, usage)) await trx.executeQuery(q);
-      for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, logs)) await trx.executeQuery(q);
-    });
+    return row;
   }
 
   /**
@@ -178,11 +258,108 @@ export class UsageWriter {
       for (let r = 0; r < rows; r++) {
         tuples.push(`(${columns.map(() => (this.#pg ? `$${++n}` : '?')).join(', ')})`);
       }
-      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`;
+      // Idempotent on the row id: a batch written again never duplicates a row (see above).
+      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')} on conflict (id) do nothing`;
       this.#sqlCache.set(key, text);
     }
     return CompiledQuery.raw(text, values);
   }
+}
+
+/**
+ * Turns `row` into its reduced form: no bodies (a request-log row keeps the reason, for a call
+ * of an organisation), and usage values every engine accepts — text without NUL characters or
+ * unpaired surrogates, cut to 500 characters ('' where the column needs a value), whole numbers
+ * within a 32-bit integer column's range (0 for anything else).
+ */
+function reduce(row: Row, reason: string): void {
+  const r = row.rec;
+  row.reason = reason.slice(0, 500);
+  row.usage = [
+    row.id,
+    row.at,
+    cleanText(r.orgId),
+    cleanText(r.appId),
+    cleanText(r.productSlug),
+    cleanText(r.operationId),
+    cleanText(r.catalog) ?? '',
+    cleanText(r.method) ?? '',
+    cleanText(r.path) ?? '',
+    int32(r.status),
+    cleanText(r.errorCode),
+    cleanText(r.networkCode),
+    int32(r.latencyUs),
+    cleanText(r.clientIp),
+    cleanText(r.endUserHash),
+    cleanText(r.requestId) ?? '',
+    int32(r.bytesIn),
+    int32(r.bytesOut),
+    r.replayed === true ? 1 : 0,
+    r.liveDataSuspected === true ? 1 : 0,
+  ];
+  const orgId = cleanText(r.orgId);
+  row.log = orgId
+    ? [row.id, row.at, orgId, cleanText(r.appId), null, null, null, cleanText(row.reason)]
+    : null;
+}
+
+function cleanText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return String(v).replaceAll('\0', '').toWellFormed().slice(0, 500);
+}
+
+function int32(v: unknown): number {
+  const n = Math.round(Number(v));
+  return Number.isFinite(n) ? Math.min(Math.max(n, -2_147_483_648), 2_147_483_647) : 0;
+}
+
+/** ISO time of `ms`; a value that is not a time is written as the epoch rather than failing the row. */
+function isoTime(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+}
+
+/** A body as JSON text: a string as it is, anything else serialised (this throws for a value too deep to serialise). */
+function bodyText(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') return body;
+  return JSON.stringify(body) ?? null;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 300);
+}
+
+/** System error codes of a connection that failed, not of a row. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/** SQLite primary result codes of a database that is failing: BUSY, LOCKED, NOMEM, IOERR, FULL, CANTOPEN. */
+const SQLITE_TRANSIENT = new Set([5, 6, 7, 10, 13, 14]);
+
+/**
+ * Whether `err` says the database is failing rather than refusing these rows: then splitting the
+ * batch would only repeat the failure. PostgreSQL: SQLSTATE classes 08 (connection), 40
+ * (serialization, deadlock), 53 (insufficient resources), 57 (operator intervention, statement
+ * time-out), 58 (system error); SQLite: the codes above; either: a network error, a pool or
+ * connection that is closed or timed out. Anything else is taken as possibly this batch's fault.
+ */
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (NETWORK_CODES.has(code)) return true;
+  if (/^(08|40|53|57|58)[0-9A-Z]{3}$/.test(code)) return true;
+  if (typeof e.errcode === 'number' && SQLITE_TRANSIENT.has(e.errcode & 0xff)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /connection|terminated|timeout|timed out|destroyed|not open|closed|ECONN/i.test(message);
 }
 
 function pickHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { MAX_JSON_DEPTH } from './json-depth.ts';
 
 /**
  * One way to declare a portal route: zod schemas validate the request and describe it in the
@@ -72,9 +73,11 @@ export function defineRoute<B = undefined, Q = undefined, P = undefined, R = unk
 /**
  * Every portal request is held to these bounds (the OpenAPI document states them as the default
  * maxLength / maxItems): no string longer than 65,536 characters, no array longer than 10,000 items.
+ * Nesting is bounded by the JSON body parser (MAX_JSON_DEPTH, refused as `json_too_deep` before
+ * parsing); the same bound here keeps this walk's own recursion bounded for any other input.
  */
 function checkDefaultBounds(value: unknown, where: string, path: string, depth = 0): void {
-  if (depth > 32)
+  if (depth > MAX_JSON_DEPTH)
     throw new AppError('validation_failed', undefined, [
       { in: where, field: path, code: 'too_deep', message: 'nested too deeply' },
     ]);

@@ -52,6 +52,8 @@ type LogItem = {
   requestHeaders: unknown;
   requestBody: unknown;
   responseBody: unknown;
+  /** Why the bodies are missing when they could not be stored. */
+  droppedReason?: string | null;
 };
 
 const PERIOD: Record<number, string> = {
@@ -336,7 +338,11 @@ function RequestLog(props: { orgId: string; appId: string }) {
                   <td className="mono">{l.networkCode ?? '—'}</td>
                   <td>{Math.round(l.latencyMs)} ms</td>
                   <td>
-                    {l.requestBody === null && l.responseBody === null ? (
+                    {l.droppedReason ? (
+                      <span className="muted small" title={l.droppedReason}>
+                        Bodies not stored
+                      </span>
+                    ) : l.requestBody === null && l.responseBody === null ? (
                       <span
                         className="muted small"
                         title="Every error's bodies are kept; of successful calls, at most 10 per app per second."
