@@ -28,7 +28,9 @@ const STEP_MS = 20_000;
 const missing = chromiumMissing();
 if (missing && process.env.CI) throw new Error(missing);
 
-describe('web portal in Chromium', { skip: missing ?? false, timeout: 240_000 }, () => {
+// One Chromium walks 30-odd pages with an axe check each: ~3 minutes alone on a 2-core machine, and
+// more while other test files share the cores (CI runs two at a time), so the suite's bound is generous.
+describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 }, () => {
   let server: Running;
   let dataDir: string;
   let browser: Browser;
