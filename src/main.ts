@@ -95,7 +95,7 @@ export type Infrastructure = {
   keyring: Keyring;
 };
 
-export type Services = {
+type Services = {
   /** The simulated network: operations for the gateway, test data and reset for the portal. */
   sandbox: Sandbox;
   audit: AuditService;

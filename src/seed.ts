@@ -18,7 +18,7 @@ export type Seeder = {
 
 // identity first: later demo seeders find the demo organisation "Demo Fintech" and its developer.
 // terms first: the general terms exist before anyone can be asked to accept them.
-export const seeders: Seeder[] = [termsSeeder, identityDemoSeeder, catalogSeeder, sandboxSeeder];
+const seeders: Seeder[] = [termsSeeder, identityDemoSeeder, catalogSeeder, sandboxSeeder];
 
 export async function seedDemo(
   system: System,

@@ -35,7 +35,3 @@ export class FakeClock implements Clock {
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
-
-export function isoNow(clock: Clock): string {
-  return clock.now().toISOString();
-}

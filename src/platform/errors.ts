@@ -14,7 +14,7 @@ export type ErrorDefinition = {
   action: string;
 };
 
-export const errorCatalogue = {
+const errorCatalogue = {
   validation_failed: {
     status: 400,
     message: 'The request is not valid; see details for each field.',

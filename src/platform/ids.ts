@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * Entity ids: `<prefix>_<26 chars>`, Crockford base32 of 48 bits of milliseconds + 80 random bits
@@ -141,9 +141,4 @@ export function isId(value: string, prefix?: IdPrefix): boolean {
 /** A security token: `bytes` of CSPRNG output, base64url. Default 32 bytes (256 bits). */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
-}
-
-/** SHA-256 hex of a high-entropy secret (tokens, links). Passwords use argon2id instead. */
-export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }

@@ -4,7 +4,7 @@ import { type Logger, pino } from 'pino';
  * JSON logs. Anything that could hold a secret is redacted by path, so a careless `log.info(obj)`
  * cannot leak a password, a client secret, a token or a session cookie.
  */
-export const redactPaths = [
+const redactPaths = [
   'password',
   'newPassword',
   'currentPassword',

@@ -55,7 +55,7 @@ function family(name: string, what: string, type: 'counter' | 'histogram', value
  * Same names, types and buckets as before: `darwaza_http_requests_total` (counter) and
  * `darwaza_http_request_duration_seconds` (histogram).
  */
-export class HttpMetrics {
+class HttpMetrics {
   readonly #series = new Map<string, HttpSeries>();
   readonly #bounds: readonly number[];
 

@@ -101,7 +101,7 @@ export type TermsGate = {
 
 // ---------------------------------------------------------------- gateway directory (apps module)
 /** One rate limit: at most `limit` calls per `periodMs` (1 s, 1 min, 1 h, 1 day, 1 week). */
-export type RateLimit = { periodMs: number; limit: number };
+type RateLimit = { periodMs: number; limit: number };
 
 /**
  * The limits a gateway enforces for one app on one product: the plan's values with the app's

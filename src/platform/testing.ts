@@ -77,8 +77,4 @@ export function testSharedStates(): TestSharedState[] {
   return list;
 }
 
-/** Reason used when an engine's suite cannot run here; printed by the runner, never silent. */
-export const pgSkipReason = process.env.DATABASE_URL
-  ? false
-  : 'DATABASE_URL not set: PostgreSQL suite not run';
 export const redisSkipReason = process.env.REDIS_URL ? false : 'REDIS_URL not set: Redis suite not run';

@@ -73,12 +73,7 @@ export const MEMBER_BANKS: MemberBank[] = [
 export const ALL_BANKS: MemberBank[] = [MODEL_BANK, ...MEMBER_BANKS];
 
 const byImd = new Map(ALL_BANKS.map((b) => [b.imd, b]));
-const byCode = new Map(ALL_BANKS.filter((b) => b.code).map((b) => [b.code as string, b]));
 
 export function bankByImd(imd: string): MemberBank | undefined {
   return byImd.get(imd);
-}
-
-export function bankByCode(code: string): MemberBank | undefined {
-  return byCode.get(code);
 }

@@ -27,7 +27,7 @@ export const reservedRangesText = {
 
 // ------------------------------------------------------------------------------------------ IBAN
 /** ISO 7064 mod-97-10 over the rearranged IBAN (letters A=10 … Z=35), computed in chunks. */
-export function ibanMod97(rearranged: string): number {
+function ibanMod97(rearranged: string): number {
   let rem = 0;
   for (const ch of rearranged) {
     const c = ch.charCodeAt(0);

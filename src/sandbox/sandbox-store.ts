@@ -21,15 +21,15 @@ import {
  *   plus a CHECK constraint), so the sum of an organisation's balances never changes;
  * - reset deletes and re-creates an organisation's world in one transaction.
  */
-export const PKT_OFFSET_MS = 5 * 3_600_000;
+const PKT_OFFSET_MS = 5 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** The business day (Pakistan time) of an instant, `YYYY-MM-DD`. */
-export function businessDay(nowMs: number): string {
+function businessDay(nowMs: number): string {
   return new Date(nowMs + PKT_OFFSET_MS).toISOString().slice(0, 10);
 }
 /** Midnight (as a UTC timestamp) of the Pakistan business day containing nowMs. */
-export function businessDayStartMs(nowMs: number): number {
+function businessDayStartMs(nowMs: number): number {
   return Math.floor((nowMs + PKT_OFFSET_MS) / DAY_MS) * DAY_MS;
 }
 
@@ -57,7 +57,7 @@ export type BillerRow = WorldBiller;
 export type BillRow = WorldBill;
 
 /** Thrown inside a ledger transaction to roll it back with a network response code. */
-export class Decline extends Error {
+class Decline extends Error {
   readonly code: string;
   constructor(code: string, detail?: string) {
     super(detail ?? code);

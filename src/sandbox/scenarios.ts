@@ -9,14 +9,14 @@ import { SCENARIO_ACCOUNTS } from './world.ts';
  * listSandboxTestData and for docs/sandbox-guide.md, so the two cannot disagree. Account and bill
  * scenarios are derived from the current state of the organisation's world (a paid bill lists 89).
  */
-export type ScenarioOperation =
+type ScenarioOperation =
   | 'ibftTitleFetch'
   | 'ibftFundsTransfer'
   | 'billInquiry'
   | 'billPayment'
   | 'voidBillPayment';
 
-export type Scenario = {
+type Scenario = {
   responseCode: string;
   description: string;
   /** Operations on which the value gives this code. */
@@ -68,7 +68,7 @@ export type OtherScenario = {
 const BOTH: ScenarioOperation[] = ['ibftTitleFetch', 'ibftFundsTransfer'];
 const a12 = (paisa: number) => String(paisa).padStart(12, '0');
 
-export function accountScenario(a: AccountRow): Scenario {
+function accountScenario(a: AccountRow): Scenario {
   if (a.role === 'settlement') {
     return {
       responseCode: '02',
@@ -119,7 +119,7 @@ export function accountScenario(a: AccountRow): Scenario {
  * Codes an active account gives only as the sender or above some amount (its primary scenario stays
  * 00, which holds for a title fetch and an ordinary transfer).
  */
-export function accountMoreScenarios(a: AccountRow): Scenario[] {
+function accountMoreScenarios(a: AccountRow): Scenario[] {
   if (a.status !== 'active' || a.scenario || a.role !== 'customer') return [];
   if (a.accountNo === SCENARIO_ACCOUNTS.lowBalanceSender && a.imd === MODEL_BANK.imd) {
     return [
@@ -157,7 +157,7 @@ export function accountMoreScenarios(a: AccountRow): Scenario[] {
   return [];
 }
 
-export function billScenario(b: BillRow, biller: BillerRow | undefined, today: string): Scenario {
+function billScenario(b: BillRow, biller: BillerRow | undefined, today: string): Scenario {
   if (biller?.status === 'down') {
     return {
       responseCode: '55',

@@ -19,7 +19,7 @@ export type FieldSpec = {
   object?: boolean;
 };
 
-export type FieldProblem = { code: '80' | '09'; detail: string; field: string };
+type FieldProblem = { code: '80' | '09'; detail: string; field: string };
 
 export type ParsedBody = Record<string, string>;
 

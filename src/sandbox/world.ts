@@ -1,4 +1,4 @@
-import { ALL_BANKS, MEMBER_BANKS, type MemberBank, MODEL_BANK } from './banks.ts';
+import { MEMBER_BANKS, type MemberBank, MODEL_BANK } from './banks.ts';
 import { makeIban, RESERVED, withLuhn } from './identifiers.ts';
 import { createPrng, type Prng } from './prng.ts';
 
@@ -349,8 +349,4 @@ export function generateWorld(seed: string, dayMs: number): World {
   // Paid bills carry their amount as paid.
   for (const b of bills) if (b.billStatus === 'P') b.amountPaid = b.amountWithin;
   return { accounts, billers, bills };
-}
-
-export function worldBankNames(): Map<string, string> {
-  return new Map(ALL_BANKS.map((b) => [b.imd, b.name]));
 }

@@ -6,7 +6,7 @@
  * field-level messages taken from `error.details`.
  */
 
-export type FieldIssue = { field: string; message: string; code?: string };
+type FieldIssue = { field: string; message: string; code?: string };
 
 export class ApiError extends Error {
   readonly status: number;
@@ -64,7 +64,7 @@ function rememberCsrf(body: unknown): void {
   if (typeof t === 'string' && t) setCsrfToken(t);
 }
 
-export type RequestOptions = {
+type RequestOptions = {
   method?: string;
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
@@ -72,7 +72,7 @@ export type RequestOptions = {
   signal?: AbortSignal;
 };
 
-export async function request<T>(url: string, opts: RequestOptions = {}): Promise<T> {
+async function request<T>(url: string, opts: RequestOptions = {}): Promise<T> {
   const method = (opts.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   let body: string | undefined;
@@ -132,7 +132,7 @@ type OpenApiDoc = { paths?: Record<string, Record<string, { operationId?: string
 
 let opsPromise: Promise<Map<string, OpInfo>> | null = null;
 
-export function loadOperations(): Promise<Map<string, OpInfo>> {
+function loadOperations(): Promise<Map<string, OpInfo>> {
   opsPromise ??= request<OpenApiDoc>('/api/v1/openapi.json')
     .then((doc) => {
       const map = new Map<string, OpInfo>();
@@ -148,10 +148,6 @@ export function loadOperations(): Promise<Map<string, OpInfo>> {
       throw err;
     });
   return opsPromise;
-}
-
-export async function hasOperation(operationId: string): Promise<boolean> {
-  return (await loadOperations()).has(operationId);
 }
 
 export type CallOptions = {
@@ -202,11 +198,4 @@ export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return 'Something went wrong.';
-}
-
-/** Calls the first of several candidate operationIds that the server offers. */
-export async function callAny<T = any>(operationIds: string[], opts: CallOptions = {}): Promise<T> {
-  const ops = await loadOperations();
-  const id = operationIds.find((o) => ops.has(o));
-  return call<T>(id ?? operationIds[0], opts);
 }

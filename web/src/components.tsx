@@ -57,7 +57,7 @@ export function Empty(props: { children: ReactNode }) {
   return <div className="state state-empty">{props.children}</div>;
 }
 
-export function ErrorState(props: { error: unknown; retry?: () => void }) {
+function ErrorState(props: { error: unknown; retry?: () => void }) {
   const err = props.error;
   const unavailable = err instanceof ApiError && err.code === 'operation_unavailable';
   return (

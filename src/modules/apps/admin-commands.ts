@@ -35,7 +35,7 @@ function planNameKey(name: string): string {
 }
 
 /** A plan id, or "product/plan name" (product by slug or name); lists the plans when none matches. */
-export async function resolvePlan(system: System, spec: string) {
+async function resolvePlan(system: System, spec: string) {
   const { catalog } = system.services;
   if (isId(spec, 'pln')) {
     const p = await catalog.getPlan(spec);

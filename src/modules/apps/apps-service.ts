@@ -86,10 +86,10 @@ registerErrorCodes(
 
 export type Ctx = { actor: Actor; ip?: string | null; userAgent?: string | null };
 
-export const MAX_ACTIVE_SECRETS = 2;
-export const SECRET_PURPOSE = 'client-secret';
+const MAX_ACTIVE_SECRETS = 2;
+const SECRET_PURPOSE = 'client-secret';
 
-export type AppEnvironment = 'sandbox' | 'production';
+type AppEnvironment = 'sandbox' | 'production';
 export type AppStatus = 'active' | 'suspended' | 'revoked';
 
 export type ClientSecretView = {
@@ -130,7 +130,7 @@ export type SubscriptionView = {
   decidedAt: string | null;
 };
 
-export const LIMIT_KINDS = [
+const LIMIT_KINDS = [
   'rate:second',
   'rate:minute',
   'rate:hour',

@@ -145,7 +145,7 @@ const subParams = z.strictObject({
 });
 const limitParams = z.strictObject({ orgId: idParam('org'), requestId: idParam('lim') });
 
-export function ctxOf(c: { principal: Principal | null; ip: string; userAgent: string }): Ctx {
+function ctxOf(c: { principal: Principal | null; ip: string; userAgent: string }): Ctx {
   const p = c.principal!;
   return {
     actor: { type: p.isOperator ? 'operator' : 'user', id: p.userId },

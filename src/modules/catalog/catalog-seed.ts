@@ -64,7 +64,7 @@ export const DEFAULT_PLAN_NAME = 'Default Plan – 100 calls per hour';
 export const GROWTH_PLAN_NAME = 'Growth – 50 calls per second';
 export const PARTNER_PLAN_NAME = 'Partner – by approval';
 
-export const seedPlans: PlanInput[] = [
+const seedPlans: PlanInput[] = [
   {
     name: DEFAULT_PLAN_NAME,
     description: 'The plan every new app starts on.',

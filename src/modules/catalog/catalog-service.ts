@@ -41,9 +41,9 @@ export const PERIOD_MS: Record<RatePeriod, number> = {
   week: 604_800_000,
 };
 
-export const DEFAULT_TIME_ZONE = 'Asia/Karachi';
+const DEFAULT_TIME_ZONE = 'Asia/Karachi';
 
-export type PlanRate = { period: RatePeriod; limit: number };
+type PlanRate = { period: RatePeriod; limit: number };
 export type ProductStatus = 'draft' | 'published' | 'deprecated' | 'retired';
 
 export type Plan = {
@@ -62,7 +62,7 @@ export type Plan = {
 };
 
 export type Operation = { operationId: string; method: string; path: string; summary: string | null };
-export type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
+type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
 
 export type Product = {
   id: string;
@@ -88,7 +88,7 @@ export type LifecycleEvent = {
 export const slugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (2-41 chars)');
-export const planRateSchema = z.strictObject({
+const planRateSchema = z.strictObject({
   period: z.enum(RATE_PERIODS),
   limit: z.number().int().min(1).max(1_000_000_000),
 });
@@ -140,7 +140,7 @@ export const planPatchSchema = z.strictObject({
   approvalRequired: z.boolean().optional(),
 });
 
-export const openapiDocSchema = z.record(z.string(), z.unknown());
+const openapiDocSchema = z.record(z.string(), z.unknown());
 export const apiInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(80).optional(),
   version: z.string().trim().min(1).max(40).optional(),

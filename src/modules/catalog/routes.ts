@@ -10,7 +10,7 @@ import {
 } from './catalog-service.ts';
 
 const rate = z.object({ period: z.string(), limit: z.number() });
-export const planSchema = z.object({
+const planSchema = z.object({
   id: z.string(),
   productId: z.string(),
   productSlug: z.string(),

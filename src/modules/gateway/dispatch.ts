@@ -24,7 +24,7 @@ export type UpstreamOptions = {
 
 const FORWARDED = ['content-type', 'accept', 'x-request-id', 'idempotency-key'];
 
-export function networkCodeOf(body: unknown): string | undefined {
+function networkCodeOf(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
   const v = b.ResponseCode ?? b.responseCode ?? b.response_code;

@@ -45,8 +45,8 @@ import { inlineUsageSink, WorkerUsageSink } from './usage-sink.ts';
  * Each step is its own module with its own tests; this file only strings them together and turns a
  * refusal (GatewayError) into a response. Nothing is logged per request: the usage record is the log.
  */
-export type Catalog = 'sandbox' | 'production';
-export const catalogs: readonly Catalog[] = ['sandbox', 'production'];
+type Catalog = 'sandbox' | 'production';
+const catalogs: readonly Catalog[] = ['sandbox', 'production'];
 
 export type GatewayOptions = {
   provider: string;

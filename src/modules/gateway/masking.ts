@@ -16,7 +16,7 @@ const MAY_HOLD_IDENTIFIER = /\d{5}/;
 // "key": "string" | number — string bodies written as an unrolled loop (no per-character alternation).
 const PAIR = /"([^"\\]{1,100})"\s*:\s*("[^"\\]*(?:\\.[^"\\]*)*"|-?\d[\d.eE+-]*)/g;
 
-export function maskIdentifier(value: string): string {
+function maskIdentifier(value: string): string {
   if (value.length <= 4) return '*'.repeat(value.length);
   return '*'.repeat(Math.min(value.length - 4, 16)) + value.slice(-4);
 }
@@ -50,7 +50,7 @@ function maskPair(whole: string, key: string, value: string): string {
 }
 
 /** Masks a JSON text (invalid JSON is masked by shape only). */
-export function maskJsonText(text: string): string {
+function maskJsonText(text: string): string {
   return maskShapes(text.replace(PAIR, maskPair));
 }
 

@@ -194,14 +194,14 @@ function constructRules(t: LimitTemplate, subscriptionId: string, nowMs: number)
   return { rules, fromMs, untilMs, endUsers };
 }
 
-export type LimitHeaders = Record<string, string>;
+type LimitHeaders = Record<string, string>;
 
 /**
  * Response fields from the outcomes (draft-ietf-httpapi-ratelimit-headers): `RateLimit-Policy`
  * lists the policies, `RateLimit` the remaining units `r` and seconds to reset `t` of each; the
  * legacy X-RateLimit-* fields describe the most restrictive window (Reset in seconds from now).
  */
-export function limitHeaders(t: LimitTemplate, rules: LimitRule[], result: ConsumeResult): LimitHeaders {
+function limitHeaders(t: LimitTemplate, rules: LimitRule[], result: ConsumeResult): LimitHeaders {
   const items: string[] = [];
   let legacyLimit = -1;
   let legacyRemaining = Number.POSITIVE_INFINITY;
@@ -257,7 +257,7 @@ export function limitHeaders(t: LimitTemplate, rules: LimitRule[], result: Consu
 }
 
 /** The 429 for a refused consume: Retry-After covers every exhausted policy's `t`. */
-export function limitRefusal(
+function limitRefusal(
   t: LimitTemplate,
   rules: LimitRule[],
   result: ConsumeResult,

@@ -76,7 +76,7 @@ export class FakeDirectory implements GatewayDirectory {
   }
 }
 
-export function testPlan(over: Partial<PlanLimits> = {}): PlanLimits {
+function testPlan(over: Partial<PlanLimits> = {}): PlanLimits {
   return {
     id: 'pln_test',
     name: 'Default Plan',

@@ -49,7 +49,7 @@ export type UsageRecorderOptions = {
 const WORKER_BATCH_ROWS = 500;
 
 /** Default of `logBodiesPerAppPerSecond` (documented in docs/performance.md). */
-export const LOG_BODIES_PER_APP_PER_SECOND = 10;
+const LOG_BODIES_PER_APP_PER_SECOND = 10;
 
 /**
  * Usage records written in batches off the hot path. A call's record is added to an in-memory

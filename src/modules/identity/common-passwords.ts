@@ -4,7 +4,7 @@
  * refuses passwords made of one repeated character or one keyboard/digit run, which catches the long
  * tail of "aaaaaaaaaaaa" and "123456789012" variants without a huge list.
  */
-export const commonPasswords: ReadonlySet<string> = new Set([
+const commonPasswords: ReadonlySet<string> = new Set([
   'password1234',
   'password12345',
   'password123456',

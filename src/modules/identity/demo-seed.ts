@@ -8,10 +8,10 @@ import type { Seeder } from '../../seed.ts';
  * secret are fixed, documented values (README) so a reviewer can sign in at once; in production
  * they are random and printed once to stderr. Idempotent: does nothing when the operator exists.
  */
-export const DEMO_OPERATOR_EMAIL = 'operator@darwaza.local';
+const DEMO_OPERATOR_EMAIL = 'operator@darwaza.local';
 export const DEMO_DEVELOPER_EMAIL = 'developer@darwaza.local';
-export const DEMO_ORG_NAME = 'Demo Fintech';
-export const DEMO_PARTICIPANT_NAME = '1LINK Model Bank';
+const DEMO_ORG_NAME = 'Demo Fintech';
+const DEMO_PARTICIPANT_NAME = '1LINK Model Bank';
 /** Fixed demo values, used only when NODE_ENV is not production. */
 export const DEMO_OPERATOR_PASSWORD = 'darwaza-demo-operator';
 export const DEMO_DEVELOPER_PASSWORD = 'darwaza-demo-developer';

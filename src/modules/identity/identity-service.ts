@@ -88,7 +88,7 @@ type UserRef = { id: string; email: string; name: string };
 
 export type RequestMeta = { ip?: string | null; userAgent?: string | null };
 
-export type UserStatus = 'unverified' | 'pending' | 'active' | 'rejected';
+type UserStatus = 'unverified' | 'pending' | 'active' | 'rejected';
 
 export type UserView = {
   id: string;
@@ -159,8 +159,8 @@ export type IdentityOptions = {
 const ACTIVATION_TTL_MS = 48 * HOUR;
 const RESET_TTL_MS = HOUR;
 const RESEND_COOLDOWN_MS = 60_000;
-export const LOCKOUT_THRESHOLD = 10;
-export const LOCKOUT_MS = 30 * MINUTE;
+const LOCKOUT_THRESHOLD = 10;
+const LOCKOUT_MS = 30 * MINUTE;
 /** Failed sign-ins per IP: at most 30 per 10-minute window. */
 const IP_FAIL_LIMIT = 30;
 const IP_FAIL_PERIOD_MS = 10 * MINUTE;

@@ -28,11 +28,11 @@ registerErrorCodes(
   { area: 'Accounts and sign-in' },
 );
 
-export const PASSWORD_MIN_CHARS = 12;
-export const PASSWORD_MAX_BYTES = 1024;
+const PASSWORD_MIN_CHARS = 12;
+const PASSWORD_MAX_BYTES = 1024;
 
 export type Argon2Cost = { memoryCost: number; timeCost: number; parallelism: number };
-export const productionArgon2Cost: Argon2Cost = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+const productionArgon2Cost: Argon2Cost = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
 /** Throws the stable code that says which rule the password breaks. */
 export function checkPasswordPolicy(password: string, context: { email?: string; name?: string } = {}): void {

@@ -16,7 +16,7 @@ const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'
 const token = z.string().min(10).max(200);
 const mfaCode = z.string().min(6).max(20);
 
-export const userView = z.object({
+const userView = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),

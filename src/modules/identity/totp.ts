@@ -5,7 +5,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
  * either side (clock skew); the caller stores the matched step and passes it back as `afterStep`, so
  * each code works once.
  */
-export const TOTP_PERIOD_S = 30;
+const TOTP_PERIOD_S = 30;
 
 export function newTotpSecret(): string {
   return generateSecret({ length: 20 });

@@ -26,11 +26,11 @@ import { OAuthError } from './oauth-errors.ts';
  * (keyed hashes, not addresses), so they outlive a restart or a flushed Redis.
  */
 export const ADDRESS_FAILURE_LIMIT = 10;
-export const ADDRESS_FAILURE_WINDOW_MS = 15 * 60_000;
+const ADDRESS_FAILURE_WINDOW_MS = 15 * 60_000;
 export const ADDRESS_BLOCK_MS = 15 * 60_000;
 export const CLIENT_FAILURE_CAP = 100;
 export const CLIENT_FAILURE_WINDOW_MS = 3_600_000;
-export const KNOWN_SOURCE_TTL_MS = 30 * 86_400_000;
+const KNOWN_SOURCE_TTL_MS = 30 * 86_400_000;
 
 /** One client authentication in progress: exactly one of its three ends is called. */
 export type AuthAttempt = {

@@ -20,10 +20,10 @@ import { OAuthError } from './oauth-errors.ts';
  * Secret guessing is throttled per (client id, source address) and capped per client id, in a way
  * that never locks the app's owner out (client-auth-throttle.ts).
  */
-export const TOKEN_TTL_S = 3600;
-export const DEFAULT_SCOPE = '1LinkApi';
-export const SUPPORTED_SCOPES = new Set([DEFAULT_SCOPE]);
-export const TOKEN_PURPOSE = 'access-token';
+const TOKEN_TTL_S = 3600;
+const DEFAULT_SCOPE = '1LinkApi';
+const SUPPORTED_SCOPES = new Set([DEFAULT_SCOPE]);
+const TOKEN_PURPOSE = 'access-token';
 
 export type ClientCredentials = { clientId: string; clientSecret: string };
 export type AuthenticatedClient = {

@@ -53,8 +53,7 @@ registerErrorCodes(
   { area: 'Organisations' },
 );
 
-export const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
-export const orgRoles = ['owner', 'admin', 'developer', 'viewer'] as const;
+const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
 
 const INVITATION_TTL_MS = 7 * DAY;
 const DEFAULT_CONFIRMATION_MS = 365 * DAY;

@@ -23,7 +23,7 @@ const representativeView = z.object({
   decidedAt: z.string().nullable(),
 });
 
-export const orgView = z.object({
+const orgView = z.object({
   id: z.string(),
   name: z.string(),
   registrationNumber: z.string(),

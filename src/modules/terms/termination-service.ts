@@ -27,8 +27,6 @@ import type { Termination, TerminationKind, TermsStore } from './terms-store.ts'
  *   which the organisation's data is kept read-only. Handlers must be idempotent: if one fails the
  *   termination stays pending (access is already refused) and the next tick runs them all again.
  */
-export type TerminationView = Termination;
-
 export type TerminationServiceDeps = {
   db: Kysely<any>;
   clock: Clock;

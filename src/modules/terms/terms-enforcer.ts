@@ -28,7 +28,7 @@ import type { PublishedVersion, TermsAcceptance, TermsDocument } from './terms-s
  */
 export type TermsDecision = { allowed: true } | { allowed: false; code: string; message: string };
 
-export const TERMS_INVALIDATE_CHANNEL = 'terms-invalidate';
+const TERMS_INVALIDATE_CHANNEL = 'terms-invalidate';
 
 type Entry = { decision: TermsDecision; computedAtMs: number; validUntilMs: number };
 

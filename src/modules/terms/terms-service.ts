@@ -38,7 +38,7 @@ import {
  */
 
 /** What the published terms promise: standard changes take effect no sooner than this. */
-export const MIN_STANDARD_NOTICE_DAYS = 15;
+const MIN_STANDARD_NOTICE_DAYS = 15;
 
 export type TermsSettings = {
   /** Notice for standard changes, in days (≥ 15). */
@@ -49,7 +49,7 @@ export type TermsSettings = {
   retentionDays: number;
 };
 
-export const defaultTermsSettings: TermsSettings = {
+const defaultTermsSettings: TermsSettings = {
   standardNoticeDays: 15,
   terminationNoticeDays: 30,
   retentionDays: 365,
@@ -110,7 +110,7 @@ export type AcceptanceView = {
   versionEffectiveAt: string;
 };
 
-export type VersionHistoryEntry = {
+type VersionHistoryEntry = {
   documentId: string;
   documentSlug: string;
   documentTitle: string;

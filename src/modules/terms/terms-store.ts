@@ -40,8 +40,8 @@ export type PublishedVersion = TermsVersion & {
   effectiveAt: string;
 };
 
-export type AcceptanceDecision = 'accepted' | 'declined' | 'effective';
-export type AcceptanceMethod = 'explicit' | 'continued_use' | 'first_access';
+type AcceptanceDecision = 'accepted' | 'declined' | 'effective';
+type AcceptanceMethod = 'explicit' | 'continued_use' | 'first_access';
 
 export type TermsAcceptance = {
   id: string;
@@ -61,7 +61,7 @@ export type TermsAcceptance = {
 };
 
 export type TerminationKind = 'notice' | 'operator' | 'automatic';
-export type TerminationStatus = 'pending' | 'withdrawn' | 'completed' | 'superseded';
+type TerminationStatus = 'pending' | 'withdrawn' | 'completed' | 'superseded';
 
 export type Termination = {
   id: string;

@@ -18,7 +18,7 @@ import { createTermsModule, type TermsModule } from './terms-module.ts';
 /** Test doubles for the identity layer the terms module talks to through ports. */
 const rank: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
 
-export class FakeOrgAccess implements OrgAccess {
+class FakeOrgAccess implements OrgAccess {
   readonly orgs = new Map<string, { summary: OrgSummary; members: Map<string, OrgRole> }>();
 
   addOrg(id: string, members: Record<string, OrgRole>): void {
@@ -53,7 +53,7 @@ export class FakeOrgAccess implements OrgAccess {
   }
 }
 
-export class FakeUsers implements UserDirectory {
+class FakeUsers implements UserDirectory {
   readonly ids = new Set<string>();
   async getUser(userId: string) {
     return this.ids.has(userId)

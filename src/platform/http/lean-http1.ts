@@ -35,7 +35,7 @@ import { Server as TlsServer } from 'node:tls';
  * - Backpressure: when the client stops reading (the socket's buffer is full), reading stops too.
  */
 
-export type LeanRequest = {
+type LeanRequest = {
   method: string;
   /** The request target as sent (path and query). */
   url: string;
@@ -47,7 +47,7 @@ export type LeanRequest = {
   remoteAddress: string;
 };
 
-export type LeanResponse = {
+type LeanResponse = {
   status: number;
   /** Header lines, each `name: value\r\n`, already validated; without Date and Connection. */
   head: string;

@@ -6,8 +6,8 @@ import type { AnyRoute } from './route.ts';
  * Builds the portal's OpenAPI 3.1 document from the same route definitions that validate requests.
  */
 /** Bounds every portal request is held to (route.ts enforces them), so the document can state them. */
-export const DEFAULT_MAX_STRING = 65_536;
-export const DEFAULT_MAX_ITEMS = 10_000;
+const DEFAULT_MAX_STRING = 65_536;
+const DEFAULT_MAX_ITEMS = 10_000;
 
 function hasType(node: Record<string, unknown>, t: string): boolean {
   return node.type === t || (Array.isArray(node.type) && node.type.includes(t));

@@ -22,12 +22,12 @@ export type Principal = {
  * public: anyone; user: a signed-in, active account; user-any-status: signed in, pending or
  * rejected accounts too (status pages); operator: an operator's session.
  */
-export type RouteAuth = 'public' | 'user' | 'user-any-status' | 'operator';
+type RouteAuth = 'public' | 'user' | 'user-any-status' | 'operator';
 
 /** Resolves the caller from the request (session cookie + CSRF, or bearer); null if none. */
 export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
 
-export type HandlerContext<B, Q, P> = {
+type HandlerContext<B, Q, P> = {
   body: B;
   query: Q;
   params: P;

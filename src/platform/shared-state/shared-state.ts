@@ -9,16 +9,16 @@
  */
 
 /** Fixed window: at most `limit` units until `resetAtMs`; the key must name the window. */
-export type WindowRule = { kind: 'window'; key: string; limit: number; resetAtMs: number };
+type WindowRule = { kind: 'window'; key: string; limit: number; resetAtMs: number };
 /**
  * GCRA (a token bucket without a timer): `burst` units at once, refilled at `limit` per `periodMs`.
  */
-export type GcraRule = { kind: 'gcra'; key: string; limit: number; periodMs: number; burst: number };
+type GcraRule = { kind: 'gcra'; key: string; limit: number; periodMs: number; burst: number };
 /**
  * Distinct members (e.g. hashed end-user ids) until `resetAtMs`: a member already counted passes;
  * a new one passes while fewer than `limit` are counted. Exact (a set), not an estimate.
  */
-export type DistinctRule = {
+type DistinctRule = {
   kind: 'distinct';
   key: string;
   limit: number;

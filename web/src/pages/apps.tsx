@@ -21,7 +21,7 @@ import { Markdown } from '../markdown.tsx';
 import { canAdmin, canDevelop, OrgNav, useOrg } from './org.tsx';
 import { planSummary, useApplicableTerms, useProducts } from './public.tsx';
 
-export type Secret = {
+type Secret = {
   id: string;
   hint: string;
   status: string;
@@ -76,7 +76,7 @@ export type LimitRequest = {
   decidedAt: string | null;
 };
 
-export function useApps(orgId: string) {
+function useApps(orgId: string) {
   return useQuery({
     queryKey: ['apps', orgId],
     queryFn: async () => items<App>(await call('listApps', { params: { orgId } })),

@@ -7,7 +7,7 @@ import { useUser } from '../session.tsx';
 
 // ------------------------------------------------------------------ catalogue types
 
-export type PlanRate = { period: string; limit: number };
+type PlanRate = { period: string; limit: number };
 export type Plan = {
   id: string;
   productId: string;
@@ -22,8 +22,8 @@ export type Plan = {
   approvalRequired: boolean;
   status: string;
 };
-export type Operation = { operationId: string; method: string; path: string; summary: string | null };
-export type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
+type Operation = { operationId: string; method: string; path: string; summary: string | null };
+type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
 export type Product = {
   id: string;
   slug: string;
@@ -58,7 +58,7 @@ export function useProduct(slug: string) {
   });
 }
 
-export function rateText(r: PlanRate): string {
+function rateText(r: PlanRate): string {
   return `${r.limit.toLocaleString('en')} calls per ${r.period}`;
 }
 

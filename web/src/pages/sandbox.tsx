@@ -62,7 +62,7 @@ export type TestData = {
 /** Long tables show this many rows until the reader asks for all (or filters). */
 const PAGE = 25;
 
-export function useTestData(orgId: string | undefined) {
+function useTestData(orgId: string | undefined) {
   return useQuery({
     queryKey: ['test-data', orgId],
     queryFn: () => call<TestData>('listSandboxTestData', { query: { orgId } }),
