@@ -102,15 +102,23 @@ const KEPT_HEADERS = [
   'x-end-user-id',
 ];
 
-/** One record as column values, and the reason when it is written reduced. */
+/**
+ * One record of a batch being written: where its column values are in the batch's flat value
+ * lists (`u`, `l`; -1: no request-log row), or its own values once it is reduced.
+ */
 type Row = {
   rec: UsageRecord;
   id: string;
   at: string;
-  usage: unknown[];
-  log: unknown[] | null;
+  u: number;
+  l: number;
+  /** The reduced form's values (set when the record is reduced), and why. */
+  own: { usage: unknown[]; log: unknown[] | null } | null;
   reason: string | null;
 };
+
+/** A batch's values as the INSERTs take them: every row's, in order, flat (built once). */
+type Values = { usage: unknown[]; logs: unknown[] };
 
 export class UsageWriter {
   readonly #db: Kysely<any>;
@@ -132,8 +140,12 @@ export class UsageWriter {
    * when the database is failing (some parts may be committed: writing the batch again is safe).
    */
   async write(batch: UsageRecord[]): Promise<{ reduced: ReducedRow[] }> {
-    const rows = batch.map((r) => this.#row(r));
-    await this.#writeRows(rows);
+    // The values go straight into the flat lists the INSERTs take (no list per row: the common
+    // case, a batch written whole, copies nothing); a part of the batch is gathered only on failure.
+    const all: Values = { usage: [], logs: [] };
+    const rows: Row[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) rows[i] = this.#row(batch[i], all);
+    await this.#writeRows(rows, all, all);
     const reduced: ReducedRow[] = [];
     for (const r of rows) {
       if (r.reason !== null)
@@ -142,51 +154,63 @@ export class UsageWriter {
     return { reduced };
   }
 
-  /** Rows in one transaction; a refusal that is not the database failing splits them in halves. */
-  async #writeRows(rows: Row[]): Promise<void> {
+  /**
+   * Rows in one transaction (`values`: theirs, when already gathered); a refusal that is not the
+   * database failing splits them in halves.
+   */
+  async #writeRows(rows: Row[], all: Values, values?: Values): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.#transaction(rows);
+      await this.#transaction(values ?? gather(rows, all));
       return;
     } catch (err) {
       if (isTransient(err)) throw err;
       if (rows.length > 1) {
         const half = rows.length >> 1;
-        await this.#writeRows(rows.slice(0, half));
-        await this.#writeRows(rows.slice(half));
+        await this.#writeRows(rows.slice(0, half), all);
+        await this.#writeRows(rows.slice(half), all);
         return;
       }
       // The one row the database refuses. If its reduced form is refused too, the database is
       // what fails: thrown, and the batch is written again later.
       reduce(rows[0], `the database refused the row: ${errorText(err)}`);
-      await this.#transaction(rows);
+      await this.#transaction(gather(rows, all));
     }
   }
 
-  async #transaction(rows: Row[]): Promise<void> {
-    const usage: unknown[] = [];
-    const logs: unknown[] = [];
-    for (const r of rows) {
-      for (const v of r.usage) usage.push(v);
-      if (r.log) for (const v of r.log) logs.push(v);
-    }
+  async #transaction(v: Values): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, usage)) await trx.executeQuery(q);
-      for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, logs)) await trx.executeQuery(q);
+      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, v.usage)) await trx.executeQuery(q);
+      for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, v.logs)) await trx.executeQuery(q);
     });
   }
 
-  /** A record's column values; a record whose values cannot be made is reduced, never thrown. */
-  #row(r: UsageRecord): Row {
+  /**
+   * Appends a record's column values to `all` and returns where they are; a record whose values
+   * cannot be made is reduced (its own values, also appended), never thrown.
+   */
+  #row(r: UsageRecord, all: Values): Row {
     const id = r.id ?? newId('use', Number.isFinite(r.atMs) ? r.atMs : Date.now());
     // Calls of one batch mostly share their millisecond: format each millisecond once.
     if (r.atMs !== this.#lastMs) {
       this.#lastMs = r.atMs;
       this.#lastAt = isoTime(r.atMs);
     }
-    const row: Row = { rec: r, id, at: this.#lastAt, usage: [], log: null, reason: null };
+    const row: Row = { rec: r, id, at: this.#lastAt, u: all.usage.length, l: -1, own: null, reason: null };
+    const u = all.usage;
+    const l = all.logs;
     try {
-      row.usage = [
+      if (r.droppedReason !== undefined) throw new Dropped(r.droppedReason);
+      // Bodies first: they are what may fail to serialise.
+      const log =
+        r.orgId && !r.bodiesSkipped
+          ? [
+              r.requestHeaders ? maskedJson(pickHeaders(r.requestHeaders)) : null,
+              maskedJson(bodyText(r.requestBody)),
+              maskedJson(bodyText(r.responseBody)),
+            ]
+          : null;
+      u.push(
         id,
         row.at,
         r.orgId,
@@ -207,22 +231,20 @@ export class UsageWriter {
         r.bytesOut,
         r.replayed ? 1 : 0,
         r.liveDataSuspected ? 1 : 0,
-      ];
-      if (r.droppedReason !== undefined) reduce(row, r.droppedReason);
-      else if (r.orgId && !r.bodiesSkipped) {
-        row.log = [
-          id,
-          row.at,
-          r.orgId,
-          r.appId,
-          r.requestHeaders ? maskedJson(pickHeaders(r.requestHeaders)) : null,
-          maskedJson(bodyText(r.requestBody)),
-          maskedJson(bodyText(r.responseBody)),
-          null,
-        ];
+      );
+      if (log) {
+        row.l = l.length;
+        l.push(id, row.at, r.orgId, r.appId, log[0], log[1], log[2], null);
       }
     } catch (err) {
-      reduce(row, `the bodies could not be stored: ${errorText(err)}`);
+      u.length = row.u; // anything pushed before the failure
+      reduce(row, err instanceof Dropped ? err.message : `the bodies could not be stored: ${errorText(err)}`);
+      row.u = u.length;
+      for (const v of row.own!.usage) u.push(v);
+      if (row.own!.log) {
+        row.l = l.length;
+        for (const v of row.own!.log) l.push(v);
+      }
     }
     return row;
   }
@@ -275,33 +297,51 @@ export class UsageWriter {
 function reduce(row: Row, reason: string): void {
   const r = row.rec;
   row.reason = reason.slice(0, 500);
-  row.usage = [
-    row.id,
-    row.at,
-    cleanText(r.orgId),
-    cleanText(r.appId),
-    cleanText(r.productSlug),
-    cleanText(r.operationId),
-    cleanText(r.catalog) ?? '',
-    cleanText(r.method) ?? '',
-    cleanText(r.path) ?? '',
-    int32(r.status),
-    cleanText(r.errorCode),
-    cleanText(r.networkCode),
-    int32(r.latencyUs),
-    cleanText(r.clientIp),
-    cleanText(r.endUserHash),
-    cleanText(r.requestId) ?? '',
-    int32(r.bytesIn),
-    int32(r.bytesOut),
-    r.replayed === true ? 1 : 0,
-    r.liveDataSuspected === true ? 1 : 0,
-  ];
   const orgId = cleanText(r.orgId);
-  row.log = orgId
-    ? [row.id, row.at, orgId, cleanText(r.appId), null, null, null, cleanText(row.reason)]
-    : null;
+  row.own = {
+    usage: [
+      row.id,
+      row.at,
+      orgId,
+      cleanText(r.appId),
+      cleanText(r.productSlug),
+      cleanText(r.operationId),
+      cleanText(r.catalog) ?? '',
+      cleanText(r.method) ?? '',
+      cleanText(r.path) ?? '',
+      int32(r.status),
+      cleanText(r.errorCode),
+      cleanText(r.networkCode),
+      int32(r.latencyUs),
+      cleanText(r.clientIp),
+      cleanText(r.endUserHash),
+      cleanText(r.requestId) ?? '',
+      int32(r.bytesIn),
+      int32(r.bytesOut),
+      r.replayed === true ? 1 : 0,
+      r.liveDataSuspected === true ? 1 : 0,
+    ],
+    log: orgId ? [row.id, row.at, orgId, cleanText(r.appId), null, null, null, cleanText(row.reason)] : null,
+  };
 }
+
+/** The values of `rows` (a part of the batch whose flat values are `all`), in order. */
+function gather(rows: Row[], all: Values): Values {
+  const out: Values = { usage: [], logs: [] };
+  for (const row of rows) {
+    if (row.own) {
+      for (const v of row.own.usage) out.usage.push(v);
+      if (row.own.log) for (const v of row.own.log) out.logs.push(v);
+      continue;
+    }
+    for (let k = 0; k < USAGE_COLUMNS.length; k++) out.usage.push(all.usage[row.u + k]);
+    if (row.l >= 0) for (let k = 0; k < LOG_COLUMNS.length; k++) out.logs.push(all.logs[row.l + k]);
+  }
+  return out;
+}
+
+/** A record that arrives with its bodies dropped on the way (`droppedReason`): written reduced. */
+class Dropped extends Error {}
 
 function cleanText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
