@@ -14,7 +14,7 @@ import Fastify, {
 } from 'fastify';
 import { type Config, roleSurfaces } from './config.ts';
 import type { Clock } from './platform/clock.ts';
-import { AppError, errorBody, lookupError } from './platform/errors.ts';
+import { AppError, type ErrorCatalogue, type ErrorCode, errorAnswer, errorBody } from './platform/errors.ts';
 import { exceedsJsonDepth } from './platform/http/json-depth.ts';
 import { buildOpenApi } from './platform/http/openapi.ts';
 import { type AnyRoute, type Authenticator, registerRoutes } from './platform/http/route.ts';
@@ -41,6 +41,8 @@ export type AppDeps = {
   log: Logger;
   metrics: Metrics;
   routes: AnyRoute[];
+  /** Every module's error codes, composed (main.ts): each error's status and default message. */
+  errors: ErrorCatalogue;
   authenticate: Authenticator;
   readiness: ReadinessCheck[];
   /** Plugins that are not portal routes (the gateway, the sandbox), registered after the routes. */
@@ -98,7 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.header('ratelimit-policy', `"portal";q=${portalLimit};w=60`);
       reply.header('ratelimit', `"portal";r=${o.remaining};t=${t}`);
       if (!r.allowed) {
-        throw new AppError('rate_limited', undefined, undefined, { 'retry-after': String(Math.max(1, t)) });
+        throw new AppError('rate_limited', { headers: { 'retry-after': String(Math.max(1, t)) } });
       }
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -147,9 +149,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const requestId = String(req.id);
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
+      const answer = errorAnswer(deps.errors, err);
       return reply
-        .code(err.status)
-        .send(errorBody(err.code, err.message, requestId, deps.config.publicUrl, err.details));
+        .code(answer.status)
+        .send(errorBody(err.code, answer.message, requestId, deps.config.publicUrl, err.details));
     }
     if (err instanceof SharedStateUnavailableError) {
       // Fail closed, but say so: what needs the shared state (sign-in's attempt counters…) waits.
@@ -160,14 +163,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .send(
           errorBody(
             'service_unavailable',
-            lookupError('service_unavailable').message,
+            deps.errors.service_unavailable.message,
             requestId,
             deps.config.publicUrl,
           ),
         );
     }
     const fe = err as FastifyError;
-    let code = 'internal_error';
+    let code: ErrorCode = 'internal_error';
     switch (fe.code) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         code = 'unsupported_media_type';
@@ -183,7 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         if (fe instanceof SyntaxError || fe.statusCode === 400) code = 'malformed_json';
         else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) code = 'validation_failed';
     }
-    const def = lookupError(code);
+    const def = deps.errors[code];
     if (def.status >= 500) req.log.error({ err, requestId }, 'unhandled error');
     return reply.code(def.status).send(errorBody(code, def.message, requestId, deps.config.publicUrl));
   });
@@ -205,7 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send(
         errorBody(
           'route_not_found',
-          lookupError('route_not_found').message,
+          deps.errors.route_not_found.message,
           String(req.id),
           deps.config.publicUrl,
         ),
@@ -234,7 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return deps.metrics.registry.metrics();
   });
 
-  const openapi = buildOpenApi(deps.routes, {
+  const openapi = buildOpenApi(deps.routes, deps.errors, {
     title: 'Darwaza portal API',
     version: deps.version,
     serverUrl: deps.config.publicUrl,

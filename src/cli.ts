@@ -2,9 +2,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig, roles } from './config.ts';
-import { createInfrastructure, createSystem, type Infrastructure, migrate, type System } from './main.ts';
+import {
+  createInfrastructure,
+  createSystem,
+  errorCatalogue,
+  type Infrastructure,
+  migrate,
+  type System,
+} from './main.ts';
 import { devMailboxMode, devMailboxStartNote } from './modules/notifications/dev-mailbox.ts';
 import type { DatabaseLocation } from './platform/db/database.ts';
+import { AppError, errorAnswer } from './platform/errors.ts';
 import { keyFingerprint, readInstanceSettings, writeInstanceSettings } from './platform/instance.ts';
 import { createKeyring, existingMasterKey } from './platform/master-key.ts';
 import { acquireServeLock, type ServeLock, ServeLockHeldError } from './platform/serve-lock.ts';
@@ -309,7 +317,8 @@ export async function runCli(argv: string[]): Promise<void> {
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       fail(`${e.message}; run darwaza ${name} --help`, 2);
     }
-    fail(e.message);
+    // An AppError without a message of its own says what its code means.
+    fail(err instanceof AppError ? errorAnswer(errorCatalogue, err).message : e.message);
   }
 }
 

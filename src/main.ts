@@ -4,6 +4,7 @@ import { buildApp, type ReadinessCheck } from './app.ts';
 import { type Config, roleSurfaces } from './config.ts';
 import { AppUsageService } from './modules/apps/app-usage.ts';
 import { AppsService } from './modules/apps/apps-service.ts';
+import { appsErrors } from './modules/apps/errors.ts';
 import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
 import { migrations as appsMigrations } from './modules/apps/migrations.ts';
 import { PortalIdempotency } from './modules/apps/portal-idempotency.ts';
@@ -12,27 +13,34 @@ import { AuditService } from './modules/audit/audit-service.ts';
 import { migrations as auditMigrations } from './modules/audit/migrations.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { CatalogService } from './modules/catalog/catalog-service.ts';
+import { catalogErrors } from './modules/catalog/errors.ts';
 import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
+import { gatewayErrors } from './modules/gateway/errors.ts';
 import { createGateway, type Gateway } from './modules/gateway/gateway.ts';
 import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
 import { gatewayRoutes } from './modules/gateway/routes.ts';
 import { UsageService } from './modules/gateway/usage-service.ts';
+import { identityErrors } from './modules/identity/errors.ts';
 import { IdentityService } from './modules/identity/identity-service.ts';
 import { migrations as identityMigrations } from './modules/identity/migrations.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
 import { devMailboxMode } from './modules/notifications/dev-mailbox.ts';
+import { notificationsErrors } from './modules/notifications/errors.ts';
 import { Mailer } from './modules/notifications/mailer.ts';
 import { migrations as notificationMigrations } from './modules/notifications/migrations.ts';
 import { NotificationService } from './modules/notifications/notification-service.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
+import { oauthErrors } from './modules/oauth/errors.ts';
 import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
 import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
 import { OAuthService } from './modules/oauth/oauth-service.ts';
+import { organizationsErrors } from './modules/organizations/errors.ts';
 import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
 import { OrganizationService } from './modules/organizations/organization-service.ts';
 import { organizationRoutes } from './modules/organizations/routes.ts';
+import { termsErrors } from './modules/terms/errors.ts';
 import { migrations as termsMigrations } from './modules/terms/migrations.ts';
 import { termsRoutes } from './modules/terms/routes.ts';
 import type { TerminationService } from './modules/terms/termination-service.ts';
@@ -42,6 +50,7 @@ import type { TermsService } from './modules/terms/terms-service.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
+import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
 import { gatewayCors } from './platform/http/cors.ts';
 import { errorReferenceRoutes } from './platform/http/error-reference.ts';
@@ -132,6 +141,23 @@ export type System = Infrastructure & {
   /** Flushes buffers and closes pools; call after the HTTP server has stopped. */
   shutdown(): Promise<void>;
 };
+
+/**
+ * Every error code the system answers with: the General codes, then each module's catalogue, in
+ * the order the error-code reference lists them. Handed to the app (error bodies), the reference,
+ * the OpenAPI document, the OAuth endpoints and the CLI; `tsc` refuses a list that leaves one out.
+ */
+export const errorCatalogue = composeErrorCatalogue([
+  coreErrors,
+  catalogErrors,
+  appsErrors,
+  gatewayErrors,
+  identityErrors,
+  notificationsErrors,
+  oauthErrors,
+  organizationsErrors,
+  termsErrors,
+]);
 
 export function createInfrastructure(
   config: Config,
@@ -319,7 +345,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   // Routes
   const routes: AnyRoute[] = [
     // The error-code reference lists every registered code: all modules are imported by now.
-    ...errorReferenceRoutes(),
+    ...errorReferenceRoutes(errorCatalogue),
     ...auditRoutes(audit),
     ...identityRoutes(identity),
     ...organizationRoutes(organizations),
@@ -345,7 +371,12 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   if (gateway) {
     plugins.push(
       gatewayCors({ allowOrigin: config.publicUrl, prefix: `/${config.gatewayProvider}/` }),
-      oauthPlugin({ oauth, provider: config.gatewayProvider, publicUrl: config.publicUrl }),
+      oauthPlugin({
+        oauth,
+        provider: config.gatewayProvider,
+        publicUrl: config.publicUrl,
+        errors: errorCatalogue,
+      }),
       gateway.plugin,
     );
   }
@@ -357,6 +388,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
 
   const app = await buildApp({
     config,
+    errors: errorCatalogue,
     sharedState: infra.sharedState,
     clock,
     log,

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { buildApp } from '../src/app.ts';
+import { errorCatalogue } from '../src/main.ts';
 import { createGateway } from '../src/modules/gateway/gateway.ts';
 import { migrations as gatewayMigrations } from '../src/modules/gateway/migrations.ts';
 import { allowAllTerms, echoOperation, FakeDirectory } from '../src/modules/gateway/testing.ts';
@@ -69,6 +70,7 @@ describe('gateway when Redis stops and comes back', {
     });
     await gateway.start();
     const app = await buildApp({
+      errors: errorCatalogue,
       config: { publicUrl: 'http://localhost:3000', nodeEnv: 'test', role: 'all', portalRateLimit: 1000 },
       sharedState: state,
       clock: systemClock,

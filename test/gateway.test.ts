@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
+import { errorCatalogue } from '../src/main.ts';
 import { createGateway, type Gateway } from '../src/modules/gateway/gateway.ts';
 import { migrations as gatewayMigrations } from '../src/modules/gateway/migrations.ts';
 import { allowAllTerms, echoOperation, FakeDirectory } from '../src/modules/gateway/testing.ts';
@@ -68,6 +69,7 @@ async function rig(opts: {
   });
   await gateway.start();
   const app = await buildApp({
+    errors: errorCatalogue,
     config: { publicUrl: 'http://localhost:3000', nodeEnv: 'test', role: 'all', portalRateLimit: 1000 },
     sharedState: opts.state,
     clock,

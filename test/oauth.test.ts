@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { errorCatalogue } from '../src/main.ts';
 import {
   ADDRESS_BLOCK_MS,
   ADDRESS_FAILURE_LIMIT,
   CLIENT_FAILURE_CAP,
   CLIENT_FAILURE_WINDOW_MS,
 } from '../src/modules/oauth/client-auth-throttle.ts';
-import { allErrorCodes } from '../src/platform/errors.ts';
+import type { ErrorEntry } from '../src/platform/errors.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/ports.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
 import { redisSkipReason, testSharedStates } from '../src/platform/testing.ts';
@@ -28,8 +29,9 @@ function assertOAuthError(r: TokenAnswer, error: string, code: string, status?: 
   assert.equal(r.body.darwaza_code, code, where);
   assert.equal(r.body.error_uri, `http://localhost:3000/docs/errors#${code}`, where);
   assert.equal(typeof r.body.error_description, 'string', where);
-  assert.equal(r.status, status ?? allErrorCodes()[code]?.status, where);
-  assert.equal(r.status, allErrorCodes()[code]?.status, `${code} is registered with this status`);
+  const entry = (errorCatalogue as Record<string, ErrorEntry>)[code];
+  assert.equal(r.status, status ?? entry?.status, where);
+  assert.equal(r.status, entry?.status, `${code} is in the catalogue with this status`);
   assert.equal(r.headers['cache-control'], 'no-store');
 }
 

@@ -131,9 +131,9 @@ export function sandboxRoutes(deps: {
         if (principal) {
           if (principal.status !== 'active') throw new AppError('account_not_active');
           if (!query.orgId)
-            throw new AppError('validation_failed', undefined, [
-              { in: 'query', field: 'orgId', message: 'required' },
-            ]);
+            throw new AppError('validation_failed', {
+              details: [{ in: 'query', field: 'orgId', message: 'required' }],
+            });
           await requireMember(principal, query.orgId, 'viewer');
           return deps.service.testData(query.orgId);
         }
@@ -141,7 +141,7 @@ export function sandboxRoutes(deps: {
         const secret = header(req, 'x-ibm-client-secret') ?? header(req, 'x-client-secret');
         if (clientId && secret && deps.verifyAppCredentials) {
           const app = await deps.verifyAppCredentials(clientId, secret);
-          if (!app) throw new AppError('unauthenticated', 'The client id or secret is wrong.');
+          if (!app) throw new AppError('unauthenticated', { message: 'The client id or secret is wrong.' });
           if (query.orgId && query.orgId !== app.orgId) throw new AppError('not_found');
           return deps.service.testData(app.orgId);
         }

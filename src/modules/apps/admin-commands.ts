@@ -13,7 +13,8 @@ import type { Ctx } from './apps-service.ts';
 const cliCtx: Ctx = { actor: { type: 'system', id: 'cli' }, ip: null, userAgent: 'darwaza-cli' };
 
 function need(v: string | undefined, flag: string): string {
-  if (!v) throw new AppError('validation_failed', `${flag} is required; run darwaza admin --help`);
+  if (!v)
+    throw new AppError('validation_failed', { message: `${flag} is required; run darwaza admin --help` });
   return v;
 }
 
@@ -55,12 +56,11 @@ async function resolvePlan(system: System, spec: string) {
   const candidates = (product ? [product] : products).flatMap((p) =>
     p.plans.filter((plan) => plan.status === 'active').map((plan) => `"${p.slug}/${plan.name}"`),
   );
-  throw new AppError(
-    'not_found',
-    `no plan "${spec}"; give a plan id or "product/plan name" (a plain - matches a dash): ${
+  throw new AppError('not_found', {
+    message: `no plan "${spec}"; give a plan id or "product/plan name" (a plain - matches a dash): ${
       candidates.length > 0 ? candidates.join(', ') : 'no plans exist yet'
     }`,
-  );
+  });
 }
 
 async function resolveOrg(system: System, spec: string): Promise<string> {
@@ -68,7 +68,7 @@ async function resolveOrg(system: System, spec: string): Promise<string> {
   const org = isId(spec, 'org')
     ? await organizations.getOrganization(spec)
     : await organizations.findOrganizationByName(spec);
-  if (!org) throw new AppError('not_found', `no organisation "${spec}"`);
+  if (!org) throw new AppError('not_found', { message: `no organisation "${spec}"` });
   return org.id;
 }
 
@@ -141,7 +141,8 @@ async function approveSubscription(system: System, args: string[]): Promise<void
     },
   });
   const id = need(values.subscription, '--subscription');
-  if (values.decline && !values.reason) throw new AppError('validation_failed', '--decline needs --reason');
+  if (values.decline && !values.reason)
+    throw new AppError('validation_failed', { message: '--decline needs --reason' });
   const sub = await system.services.apps.decideSubscription(
     id,
     !values.decline,
@@ -168,11 +169,13 @@ async function decideLimitRequest(system: System, args: string[]): Promise<void>
   });
   const decision = need(values.decision, '--decision');
   if (!['approve', 'decline', 'approve_with_conditions'].includes(decision)) {
-    throw new AppError('validation_failed', '--decision must be approve, decline or approve_with_conditions');
+    throw new AppError('validation_failed', {
+      message: '--decision must be approve, decline or approve_with_conditions',
+    });
   }
   const value = values.value === undefined ? undefined : Number(values.value);
   if (value !== undefined && !Number.isInteger(value))
-    throw new AppError('validation_failed', '--value must be a whole number');
+    throw new AppError('validation_failed', { message: '--value must be a whole number' });
   const r = await system.services.apps.decideLimitRequest(
     need(values.request, '--request'),
     {

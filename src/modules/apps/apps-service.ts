@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
-import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import {
@@ -38,52 +38,6 @@ import type { NotificationService } from '../notifications/notification-service.
  * OrgAccess.requireMember first; every method here still scopes by orgId so an id from another
  * organisation is simply not found.
  */
-registerErrorCodes(
-  {
-    secret_limit_reached: {
-      status: 409,
-      message: 'An app can hold at most 2 active client secrets; revoke one first.',
-      action: 'Revoke the older client secret, then create the new one.',
-    },
-    invalid_public_key: {
-      status: 400,
-      message: 'The public key must be an RSA public key (PEM, ≥ 2048 bits).',
-      action: 'Upload an RSA public key of at least 2048 bits in PEM form (-----BEGIN PUBLIC KEY-----).',
-    },
-    app_not_active: {
-      status: 409,
-      message: 'The app is suspended or revoked.',
-      action:
-        'Check the app’s status in the portal and ask an operator about a suspension; a revoked app stays revoked, so register a new one.',
-    },
-    product_terms_not_accepted: {
-      status: 403,
-      message: "Accept the product's additional terms for your organisation before subscribing.",
-      action:
-        'Have an owner or admin accept the product’s additional terms for the organisation, then subscribe.',
-    },
-    already_subscribed: {
-      status: 409,
-      message: 'The app already has a plan for this product; unsubscribe first to change plans.',
-      action:
-        'Unsubscribe the app from its current plan of this product first, then subscribe to the other plan.',
-    },
-    representative_not_confirmed: {
-      status: 409,
-      message: "Production access needs the organisation's representative to be confirmed first.",
-      action:
-        'Wait until the participant’s reviewer confirms the organisation’s representative (see the organisation’s page), then ask again.',
-    },
-    limit_not_in_plan: {
-      status: 400,
-      message: 'The plan has no such limit to raise.',
-      action:
-        'Ask to raise one of the limits the plan has (the plan’s limits are listed with the subscription).',
-    },
-  },
-  { area: 'Apps and subscriptions' },
-);
-
 export type Ctx = { actor: Actor; ip?: string | null; userAgent?: string | null };
 
 const MAX_ACTIVE_SECRETS = 2;
@@ -221,7 +175,9 @@ export const limitDecisionSchema = z.strictObject({
 /** Validates a PEM as an RSA public key of at least 2048 bits; returns the normalised PEM. */
 export function validatePublicKeyPem(pem: string): string {
   if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem) || /PRIVATE KEY/.test(pem)) {
-    throw new AppError('invalid_public_key', 'Paste the public key (BEGIN PUBLIC KEY), never a private key.');
+    throw new AppError('invalid_public_key', {
+      message: 'Paste the public key (BEGIN PUBLIC KEY), never a private key.',
+    });
   }
   try {
     const key = createPublicKey({ key: pem, format: 'pem' });
@@ -381,7 +337,8 @@ export class AppsService {
     const p = parseInput(appInputSchema, input);
     const org = await this.#orgAccess.getOrganization(orgId);
     if (!org) throw new AppError('not_found');
-    if (org.status !== 'active') throw new AppError('forbidden', 'The organisation is not active.');
+    if (org.status !== 'active')
+      throw new AppError('forbidden', { message: 'The organisation is not active.' });
     const pem = p.publicKeyPem ? validatePublicKeyPem(p.publicKeyPem) : null;
     const nowMs = this.#clock.nowMs();
     const appId = newId('app', nowMs);
@@ -615,9 +572,11 @@ export class AppsService {
     if (!expiresAt) return null;
     const ms = Date.parse(expiresAt);
     if (!Number.isFinite(ms) || ms <= this.#clock.nowMs()) {
-      throw new AppError('validation_failed', undefined, [
-        { in: 'body', field: 'expiresAt', code: 'invalid_date', message: 'must be a future date-time' },
-      ]);
+      throw new AppError('validation_failed', {
+        details: [
+          { in: 'body', field: 'expiresAt', code: 'invalid_date', message: 'must be a future date-time' },
+        ],
+      });
     }
     return new Date(ms).toISOString();
   }
@@ -755,7 +714,8 @@ export class AppsService {
   async requestProductionAccess(orgId: string, appId: string, note: string | null, ctx: Ctx) {
     const row = await this.#appRow(orgId, appId);
     if (row.status !== 'active') throw new AppError('app_not_active');
-    if (row.environment === 'production') throw new AppError('conflict', 'The app is already in production.');
+    if (row.environment === 'production')
+      throw new AppError('conflict', { message: 'The app is already in production.' });
     const org = await this.#orgAccess.getOrganization(orgId);
     if (!org?.representativeConfirmed) throw new AppError('representative_not_confirmed');
     const pending = await this.#db
@@ -824,11 +784,13 @@ export class AppsService {
       .where('id', '=', requestId)
       .executeTakeFirst();
     if (!r) throw new AppError('not_found');
-    if (r.status !== 'pending') throw new AppError('conflict', 'The request was already decided.');
+    if (r.status !== 'pending')
+      throw new AppError('conflict', { message: 'The request was already decided.' });
     if (approve) {
       const org = await this.#orgAccess.getOrganization(r.org_id);
       if (!org?.representativeConfirmed) throw new AppError('representative_not_confirmed');
-      if (org.status !== 'active') throw new AppError('conflict', 'The organisation is not active.');
+      if (org.status !== 'active')
+        throw new AppError('conflict', { message: 'The organisation is not active.' });
     }
     const nowIso = this.#nowIso();
     await this.#db.transaction().execute(async (trx) => {
@@ -909,7 +871,7 @@ export class AppsService {
     const app = await this.#appRow(orgId, appId);
     if (app.status !== 'active') throw new AppError('app_not_active');
     const plan = await this.#catalog.getPlan(planId);
-    if (plan?.status !== 'active') throw new AppError('not_found', 'No such plan.');
+    if (plan?.status !== 'active') throw new AppError('not_found', { message: 'No such plan.' });
     const product = await this.#catalog.findProduct(plan.productSlug);
     if (product?.status !== 'published') throw new AppError('product_not_available');
     if (!opts.skipTermsCheck && !(await this.#terms.hasAcceptedProductTerms(orgId, product.slug))) {
@@ -993,7 +955,7 @@ export class AppsService {
   async unsubscribe(orgId: string, appId: string, subId: string, ctx: Ctx): Promise<void> {
     const row = await this.#subRow(orgId, appId, subId);
     if (!['pending', 'active'].includes(row.status))
-      throw new AppError('conflict', 'The subscription is not live.');
+      throw new AppError('conflict', { message: 'The subscription is not live.' });
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .updateTable('subscriptions')
@@ -1032,7 +994,8 @@ export class AppsService {
       .where('id', '=', subId)
       .executeTakeFirst();
     if (!row) throw new AppError('not_found');
-    if (row.status !== 'pending') throw new AppError('conflict', 'The subscription is not pending.');
+    if (row.status !== 'pending')
+      throw new AppError('conflict', { message: 'The subscription is not pending.' });
     await this.#db.transaction().execute(async (trx) => {
       await trx
         .updateTable('subscriptions')
@@ -1258,24 +1221,27 @@ export class AppsService {
     const app = await this.#appRow(orgId, appId);
     if (app.status !== 'active') throw new AppError('app_not_active');
     const sub = await this.#subRow(orgId, appId, p.subscriptionId);
-    if (sub.status !== 'active') throw new AppError('conflict', 'The subscription is not active.');
+    if (sub.status !== 'active')
+      throw new AppError('conflict', { message: 'The subscription is not active.' });
     const plan = await this.#catalog.getPlan(sub.plan_id);
     if (!plan) throw new AppError('not_found');
     if (p.operationId && !p.limit.startsWith('rate:')) {
-      throw new AppError('limit_not_in_plan', 'Only rate limits can be raised per operation.');
+      throw new AppError('limit_not_in_plan', { message: 'Only rate limits can be raised per operation.' });
     }
     const limits = await this.effectiveLimits(appId, plan);
     const current = this.#currentValue(limits, p.limit, p.operationId);
     if (current === null) throw new AppError('limit_not_in_plan');
     if (p.requestedValue <= current) {
-      throw new AppError('validation_failed', undefined, [
-        {
-          in: 'body',
-          field: 'requestedValue',
-          code: 'too_small',
-          message: `must be above the current ${current}`,
-        },
-      ]);
+      throw new AppError('validation_failed', {
+        details: [
+          {
+            in: 'body',
+            field: 'requestedValue',
+            code: 'too_small',
+            message: `must be above the current ${current}`,
+          },
+        ],
+      });
     }
     const until = p.until ? this.#checkExpiry(p.until) : null;
     const id = newId('lim', this.#clock.nowMs());
@@ -1346,7 +1312,7 @@ export class AppsService {
   async cancelLimitRequest(orgId: string, id: string, ctx: Ctx): Promise<LimitRequestView> {
     const r = await this.getLimitRequest(orgId, id);
     if (r.status !== 'pending' && r.status !== 'approved')
-      throw new AppError('conflict', 'Nothing to cancel.');
+      throw new AppError('conflict', { message: 'Nothing to cancel.' });
     await this.#db.transaction().execute(async (trx) => {
       await trx.updateTable('limit_requests').set({ status: 'cancelled' }).where('id', '=', id).execute();
       await this.#audit.recordBy(
@@ -1372,7 +1338,8 @@ export class AppsService {
     const p = parseInput(limitDecisionSchema, input);
     const r = await this.#db.selectFrom('limit_requests').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw new AppError('not_found');
-    if (r.status !== 'pending') throw new AppError('conflict', 'The request was already decided.');
+    if (r.status !== 'pending')
+      throw new AppError('conflict', { message: 'The request was already decided.' });
     const set: Record<string, unknown> = {
       decided_by: ctx.actor.id,
       decided_at: this.#nowIso(),
@@ -1382,10 +1349,9 @@ export class AppsService {
       set.status = 'declined';
     } else if (p.decision === 'approve') {
       if (p.value !== undefined || p.until !== undefined || p.terms !== undefined) {
-        throw new AppError(
-          'validation_failed',
-          'Use approve_with_conditions to change the value, end or terms.',
-        );
+        throw new AppError('validation_failed', {
+          message: 'Use approve_with_conditions to change the value, end or terms.',
+        });
       }
       set.status = 'approved';
       set.granted_value = r.requested_value;
@@ -1393,20 +1359,21 @@ export class AppsService {
     } else {
       const value = p.value ?? Number(r.requested_value);
       if (value > Number(r.requested_value) || value <= Number(r.current_value)) {
-        throw new AppError('validation_failed', undefined, [
-          {
-            in: 'body',
-            field: 'value',
-            code: 'out_of_range',
-            message: `must be above ${r.current_value} and at most the ${r.requested_value} asked for`,
-          },
-        ]);
+        throw new AppError('validation_failed', {
+          details: [
+            {
+              in: 'body',
+              field: 'value',
+              code: 'out_of_range',
+              message: `must be above ${r.current_value} and at most the ${r.requested_value} asked for`,
+            },
+          ],
+        });
       }
       if (p.value === undefined && p.until === undefined && p.terms === undefined) {
-        throw new AppError(
-          'validation_failed',
-          'approve_with_conditions needs a value, an end date or terms.',
-        );
+        throw new AppError('validation_failed', {
+          message: 'approve_with_conditions needs a value, an end date or terms.',
+        });
       }
       set.status = 'approved';
       set.granted_value = value;
@@ -1450,7 +1417,7 @@ export class AppsService {
   async acceptLimitConditions(orgId: string, id: string, ctx: Ctx): Promise<LimitRequestView> {
     const r = await this.getLimitRequest(orgId, id);
     if (r.status !== 'approved' || !r.conditionsTerms || r.termsAcceptedAt) {
-      throw new AppError('conflict', 'There are no conditions waiting for acceptance.');
+      throw new AppError('conflict', { message: 'There are no conditions waiting for acceptance.' });
     }
     await this.#db.transaction().execute(async (trx) => {
       await trx

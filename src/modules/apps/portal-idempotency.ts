@@ -36,10 +36,9 @@ export class PortalIdempotency {
   ): Promise<R> {
     if (opts.key === undefined) return fn();
     if (typeof opts.key !== 'string' || !KEY.test(opts.key)) {
-      throw new AppError(
-        'validation_failed',
-        'The Idempotency-Key header must be 1 to 255 visible ASCII characters.',
-      );
+      throw new AppError('validation_failed', {
+        message: 'The Idempotency-Key header must be 1 to 255 visible ASCII characters.',
+      });
     }
     const fp = createHash('sha256')
       .update(`${opts.method} ${opts.path}\n${JSON.stringify(opts.body ?? null)}`)
@@ -51,8 +50,7 @@ export class PortalIdempotency {
       const slot = raw ? (JSON.parse(raw) as Slot) : null;
       if (!slot) return this.run(opts, fn, onReplay);
       if (slot.fp !== fp) throw new AppError('idempotency_key_reused');
-      if (slot.s === 'p')
-        throw new AppError('idempotency_in_flight', undefined, undefined, { 'retry-after': '1' });
+      if (slot.s === 'p') throw new AppError('idempotency_in_flight', { headers: { 'retry-after': '1' } });
       onReplay();
       return JSON.parse(this.#keyring.decrypt(slot.sealed, PURPOSE)) as R;
     }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, type ErrorCode } from '../../platform/errors.ts';
 import { type AnyRoute, defineRoute, idParam, type Principal } from '../../platform/http/route.ts';
 import type { OrgAccess, OrgRole } from '../../platform/ports.ts';
 import type { CatalogService } from '../catalog/catalog-service.ts';
@@ -166,7 +166,7 @@ export function appsRoutes(deps: {
     if (!principal) throw new AppError('unauthenticated');
     await orgAccess.requireMember(principal, orgId, role, { allowOperator: read });
   };
-  const errors = ['not_found', 'forbidden', 'validation_failed'];
+  const errors: ErrorCode[] = ['not_found', 'forbidden', 'validation_failed'];
   /** Idempotency-Key (optional) on the credential-creating POSTs, scoped to the signed-in user. */
   const once = <R>(
     c: { principal: Principal | null; req: FastifyRequest; reply: FastifyReply; body: unknown },

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
-import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CacheInvalidation } from '../../platform/ports.ts';
 
@@ -11,23 +11,6 @@ import type { CacheInvalidation } from '../../platform/ports.ts';
  * API versions (each an OpenAPI 3.1 document whose operations carry operationIds), and the plans
  * an app subscribes to. Listing and reading published products is public; operators change them.
  */
-registerErrorCodes(
-  {
-    product_not_available: {
-      status: 409,
-      message: 'This product is not available for new subscriptions.',
-      action:
-        'Choose another product or plan in the catalogue: this one is not published, deprecated or retired.',
-    },
-    invalid_openapi: {
-      status: 400,
-      message: 'The OpenAPI document is not valid for the catalogue.',
-      action: 'Fix the OpenAPI document where `details` says and upload it again.',
-    },
-  },
-  { area: 'Catalogue' },
-);
-
 export const CATALOGS = ['sandbox', 'production'] as const;
 export type CatalogName = (typeof CATALOGS)[number];
 
@@ -157,16 +140,14 @@ export const productInputSchema = z.strictObject({
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
-    throw new AppError(
-      'validation_failed',
-      undefined,
-      r.error.issues.map((i) => ({
+    throw new AppError('validation_failed', {
+      details: r.error.issues.map((i) => ({
         in: 'body',
         field: i.path.join('.') || 'body',
         code: i.code,
         message: i.message,
       })),
-    );
+    });
   }
   return r.data;
 }
@@ -177,11 +158,11 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 export function operationsOf(doc: Record<string, unknown>): Operation[] {
   const version = typeof doc.openapi === 'string' ? doc.openapi : '';
   if (!/^3\.1\.\d+$/.test(version)) {
-    throw new AppError('invalid_openapi', 'The document must declare openapi: 3.1.x.');
+    throw new AppError('invalid_openapi', { message: 'The document must declare openapi: 3.1.x.' });
   }
   const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
   if (typeof paths !== 'object' || Array.isArray(paths)) {
-    throw new AppError('invalid_openapi', 'paths must be an object.');
+    throw new AppError('invalid_openapi', { message: 'paths must be an object.' });
   }
   const ops: Operation[] = [];
   const seen = new Set<string>();
@@ -192,10 +173,12 @@ export function operationsOf(doc: Record<string, unknown>): Operation[] {
       if (!op || typeof op !== 'object') continue;
       const operationId = op.operationId;
       if (typeof operationId !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(operationId)) {
-        throw new AppError('invalid_openapi', `${method.toUpperCase()} ${path} has no valid operationId.`);
+        throw new AppError('invalid_openapi', {
+          message: `${method.toUpperCase()} ${path} has no valid operationId.`,
+        });
       }
       if (seen.has(operationId)) {
-        throw new AppError('invalid_openapi', `operationId ${operationId} is used twice.`);
+        throw new AppError('invalid_openapi', { message: `operationId ${operationId} is used twice.` });
       }
       seen.add(operationId);
       ops.push({
@@ -425,7 +408,8 @@ export class CatalogService {
           })
           .execute();
       } else {
-        if (existing.status === 'retired') throw new AppError('conflict', 'The product is retired.');
+        if (existing.status === 'retired')
+          throw new AppError('conflict', { message: 'The product is retired.' });
         await trx
           .updateTable('catalog_products')
           .set({ name: p.name, description: p.description, updated_at: nowIso })
@@ -469,7 +453,7 @@ export class CatalogService {
     const product = await this.getProduct(slug, { includeAll: true });
     if (product.status === to) return product;
     if (!from.includes(product.status)) {
-      throw new AppError('conflict', `A ${product.status} product cannot become ${to}.`);
+      throw new AppError('conflict', { message: `A ${product.status} product cannot become ${to}.` });
     }
     const nowIso = this.#clock.now().toISOString();
     const set: Record<string, unknown> = { status: to, updated_at: nowIso };
@@ -491,7 +475,7 @@ export class CatalogService {
   async publishProduct(slug: string): Promise<Product> {
     const product = await this.getProduct(slug, { includeAll: true });
     if (product.plans.filter((p) => p.status === 'active').length === 0) {
-      throw new AppError('conflict', 'Add at least one plan before publishing.');
+      throw new AppError('conflict', { message: 'Add at least one plan before publishing.' });
     }
     return this.#setStatus(slug, 'published', ['draft', 'deprecated'], null);
   }
@@ -506,7 +490,7 @@ export class CatalogService {
 
   async createPlan(productSlug: string, input: PlanInput, opts: { sort?: number } = {}): Promise<Plan> {
     const product = await this.getProduct(productSlug, { includeAll: true });
-    if (product.status === 'retired') throw new AppError('conflict', 'The product is retired.');
+    if (product.status === 'retired') throw new AppError('conflict', { message: 'The product is retired.' });
     const p = parseInput(planInputSchema, input);
     this.#checkOperations(product, p.operationRateLimits);
     const nowIso = this.#clock.now().toISOString();
@@ -536,7 +520,7 @@ export class CatalogService {
         .execute();
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new AppError('already_exists', 'The product has a plan of that name.');
+        throw new AppError('already_exists', { message: 'The product has a plan of that name.' });
       throw err;
     }
     return (await this.getPlan(id))!;
@@ -568,7 +552,7 @@ export class CatalogService {
       await this.#db.updateTable('catalog_plans').set(set).where('id', '=', planId).execute();
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new AppError('already_exists', 'The product has a plan of that name.');
+        throw new AppError('already_exists', { message: 'The product has a plan of that name.' });
       throw err;
     }
     await this.#invalidate({ kind: 'plan', id: planId });
@@ -579,14 +563,16 @@ export class CatalogService {
     const known = new Set(product.apis.flatMap((a) => a.operations.map((o) => o.operationId)));
     for (const op of Object.keys(overrides)) {
       if (!known.has(op)) {
-        throw new AppError('validation_failed', undefined, [
-          {
-            in: 'body',
-            field: `operationRateLimits.${op}`,
-            code: 'unknown_operation',
-            message: 'no such operation in this product',
-          },
-        ]);
+        throw new AppError('validation_failed', {
+          details: [
+            {
+              in: 'body',
+              field: `operationRateLimits.${op}`,
+              code: 'unknown_operation',
+              message: 'no such operation in this product',
+            },
+          ],
+        });
       }
     }
   }

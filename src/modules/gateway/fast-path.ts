@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { errorBody } from '../../platform/errors.ts';
+import { type ErrorCode, errorBody } from '../../platform/errors.ts';
 import { headerLines, installLeanHttp1 } from '../../platform/http/lean-http1.ts';
 import { newId } from '../../platform/ids.ts';
 import type { HttpSeries, Metrics } from '../../platform/metrics.ts';
@@ -117,7 +117,7 @@ const TOO_LARGE = 'The request body is larger than this endpoint accepts.';
 /** An error answer of the fast path, in the house error shape. */
 function refusal(
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   requestId: string,
   publicUrl: string,

@@ -100,14 +100,16 @@ export function gatewayRoutes(deps: {
           : toMs - (query.bucket === 'day' ? 30 : 1) * 86_400_000;
         const maxMs = (query.bucket === 'hour' ? 93 : 1100) * 86_400_000;
         if (!(toMs > fromMs) || toMs - fromMs > maxMs) {
-          throw new AppError('validation_failed', undefined, [
-            {
-              in: 'query',
-              field: 'from',
-              code: 'range',
-              message: `from must be before to, at most ${query.bucket === 'hour' ? 93 : 1100} days apart for ${query.bucket} buckets`,
-            },
-          ]);
+          throw new AppError('validation_failed', {
+            details: [
+              {
+                in: 'query',
+                field: 'from',
+                code: 'range',
+                message: `from must be before to, at most ${query.bucket === 'hour' ? 93 : 1100} days apart for ${query.bucket} buckets`,
+              },
+            ],
+          });
         }
         const points = await deps.usage.getUsageTimeseries(params.orgId, {
           appId: query.appId,

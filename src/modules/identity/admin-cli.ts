@@ -34,7 +34,8 @@ function print(json: boolean, out: Out, lines: string[]): void {
 }
 
 function need(v: string | undefined, flag: string): string {
-  if (!v) throw new AppError('validation_failed', `${flag} is required; run darwaza admin --help`);
+  if (!v)
+    throw new AppError('validation_failed', { message: `${flag} is required; run darwaza admin --help` });
   return v;
 }
 
@@ -137,12 +138,11 @@ async function createDeveloper(system: System, args: string[]): Promise<void> {
       ? await organizations.findParticipantByName(values.participant)
       : (await organizations.listParticipants())[0];
   if (!org && !participant) {
-    throw new AppError(
-      'unknown_participant',
-      values.participant
+    throw new AppError('unknown_participant', {
+      message: values.participant
         ? `no participant named "${values.participant}"`
         : 'no participant exists yet; run darwaza admin create-participant first',
-    );
+    });
   }
   const r = await identity.provisionUser({
     email: need(values.email, '--email'),

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Clock, HOUR, MINUTE } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
-import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import { AppError, type ErrorCode } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
@@ -20,66 +20,6 @@ import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
  * - answers to anonymous callers never reveal whether an e-mail has an account;
  * - every security-relevant step is audited in the same transaction as the change.
  */
-registerErrorCodes(
-  {
-    terms_changed: {
-      status: 409,
-      message:
-        'The terms of use changed while you were signing up; reload the page, read them and try again.',
-      action: 'Reload the sign-up page, read the terms now in force and submit again.',
-    },
-    ineligible_underage: {
-      status: 422,
-      message: 'You must be at least 18 years old to open an account.',
-      action: 'Accounts are for adults: the date of birth must show that you are at least 18.',
-    },
-    ineligible_country: {
-      status: 422,
-      message: 'Accounts cannot be opened for residence in, or use from, this country.',
-      action:
-        'No account can be opened for this country; contact the operator if you think this is a mistake.',
-    },
-    terms_not_accepted: {
-      status: 422,
-      message: 'Accept the terms of use to open an account.',
-      action: 'Tick the box that accepts the terms of use and submit again.',
-    },
-    invalid_token: {
-      status: 400,
-      message: 'This link is invalid, expired or was already used.',
-      action:
-        'Ask for a new link (a new activation e-mail from the sign-in page, or “Forgot password” again); each link works once and expires.',
-    },
-    account_not_activated: {
-      status: 403,
-      message: 'Activate your account with the link we e-mailed you, then sign in.',
-      action: 'Open the activation link in the e-mail we sent, or ask for a new one from the sign-in page.',
-    },
-    mfa_not_enrolled: {
-      status: 409,
-      message: 'Set up an authenticator app first.',
-      action: 'Set up an authenticator app on your account’s security page first.',
-    },
-    mfa_already_enrolled: {
-      status: 409,
-      message: 'An authenticator app is already set up for this account.',
-      action: 'Nothing to do. To move to another app, remove the current one first, then set up the new one.',
-    },
-    account_not_pending: {
-      status: 409,
-      message: 'This account is not waiting for a decision.',
-      action: 'Reload the list of accounts: a decision on this account was already taken.',
-    },
-    details_confirmation_required: {
-      status: 409,
-      message: 'Review and confirm your details (profile or organisation) before continuing.',
-      action:
-        'Open your profile (or the organisation’s page), check the details and confirm them, then try again.',
-    },
-  },
-  { area: 'Accounts and sign-in' },
-);
-
 export const SESSION_COOKIE = '__Host-dz_session';
 /** Session tokens carry a prefix so the authenticator can tell them from OAuth bearer tokens. */
 export const SESSION_TOKEN_PREFIX = 'dzs_';
@@ -282,8 +222,10 @@ export class IdentityService implements UserDirectory {
       cost,
     );
     if (!r.allowed) {
-      throw new AppError('rate_limited', undefined, undefined, {
-        'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))),
+      throw new AppError('rate_limited', {
+        headers: {
+          'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))),
+        },
       });
     }
   }
@@ -305,8 +247,10 @@ export class IdentityService implements UserDirectory {
 
   /** The 423 for a locked e-mail; Retry-After says when the lock lifts (whole seconds, at least 1). */
   #locked(leftMs: number): AppError {
-    return new AppError('account_locked', undefined, undefined, {
-      'retry-after': String(Math.max(1, Math.ceil(leftMs / 1000))),
+    return new AppError('account_locked', {
+      headers: {
+        'retry-after': String(Math.max(1, Math.ceil(leftMs / 1000))),
+      },
     });
   }
 
@@ -332,8 +276,10 @@ export class IdentityService implements UserDirectory {
     }
     if ((await this.#state.getCount(key)) >= IP_FAIL_LIMIT) {
       const retry = (window + 1) * IP_FAIL_PERIOD_MS - nowMs;
-      throw new AppError('rate_limited', undefined, undefined, {
-        'retry-after': String(Math.max(1, Math.ceil(retry / 1000))),
+      throw new AppError('rate_limited', {
+        headers: {
+          'retry-after': String(Math.max(1, Math.ceil(retry / 1000))),
+        },
       });
     }
   }
@@ -343,7 +289,7 @@ export class IdentityService implements UserDirectory {
   async signUp(input: SignUpInput, meta: RequestMeta): Promise<{ status: 'activation_sent' }> {
     await this.#throttle(`idn:signup:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
     const email = normEmail(input.email);
-    const refuse = async (code: string, reason: string, details: Record<string, unknown>) => {
+    const refuse = async (code: ErrorCode, reason: string, details: Record<string, unknown>) => {
       await this.#audit.record({
         actor: anonymous,
         action: 'user.signup_refused',
@@ -356,7 +302,7 @@ export class IdentityService implements UserDirectory {
           countryOfUse: input.countryOfUse,
         },
       });
-      throw new AppError(code, undefined, details);
+      throw new AppError(code, { details });
     };
     if (!input.acceptTerms) throw new AppError('terms_not_accepted');
     checkPasswordPolicy(input.password, { email, name: input.name });
@@ -783,7 +729,7 @@ export class IdentityService implements UserDirectory {
       });
       throw this.#locked(lockLeftMs);
     }
-    const fail = async (reason: string, code: string): Promise<never> => {
+    const fail = async (reason: string, code: ErrorCode): Promise<never> => {
       await this.#ipFailures(ip, true);
       await this.#countFailure(email, user?.id ?? null, reason, meta);
       throw new AppError(code);
@@ -1172,7 +1118,7 @@ export class IdentityService implements UserDirectory {
       .where('id', '=', principal.userId)
       .executeTakeFirstOrThrow();
     if (Number(user.is_operator) === 1)
-      throw new AppError('forbidden', 'Operators must keep their authenticator app.');
+      throw new AppError('forbidden', { message: 'Operators must keep their authenticator app.' });
     if (!user.totp_secret_enc) throw new AppError('mfa_not_enrolled');
     const lockLeftMs = await this.#lockLeftMs(user.email);
     if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
@@ -1277,7 +1223,7 @@ export class IdentityService implements UserDirectory {
     if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
     if (!(await this.#hasher.verify(user.password_hash, input.currentPassword))) {
       await this.#countFailure(user.email, user.id, 'change_wrong_password', meta);
-      throw new AppError('invalid_credentials', 'The current password is wrong.');
+      throw new AppError('invalid_credentials', { message: 'The current password is wrong.' });
     }
     checkPasswordPolicy(input.newPassword, { email: user.email, name: user.name });
     const hash = await this.#hasher.hash(input.newPassword);
@@ -1631,7 +1577,7 @@ export class IdentityService implements UserDirectory {
     meta: RequestMeta,
   ): Promise<{ imported: number; total: number }> {
     const rows = parseCsv(csv);
-    if (rows.length === 0) throw new AppError('validation_failed', 'The CSV is empty.');
+    if (rows.length === 0) throw new AppError('validation_failed', { message: 'The CSV is empty.' });
     const header = rows[0].map((h) => h.trim().toLowerCase());
     let nameCol = header.indexOf('name');
     const refCol = header.indexOf('reference');
@@ -1821,7 +1767,7 @@ export class IdentityService implements UserDirectory {
       });
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new AppError('already_exists', 'An account with this e-mail already exists.');
+        throw new AppError('already_exists', { message: 'An account with this e-mail already exists.' });
       throw err;
     }
     return {

@@ -1,33 +1,11 @@
 import { hash, verify } from '@node-rs/argon2';
-import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import { isCommonPassword } from './common-passwords.ts';
 
 /**
  * Password policy and hashing. Hashing is argon2id with at least the OWASP minimum (19 MiB, t=2,
  * p=1); the input is bounded in bytes before hashing so a huge password cannot be used to burn CPU.
  */
-registerErrorCodes(
-  {
-    password_too_short: {
-      status: 400,
-      message: 'The password must be at least 12 characters long.',
-      action: 'Choose a password of at least 12 characters; a phrase of several words is easy to remember.',
-    },
-    password_too_long: {
-      status: 400,
-      message: 'The password must be at most 1024 bytes long.',
-      action: 'Choose a password of at most 1024 bytes.',
-    },
-    password_too_common: {
-      status: 400,
-      message: 'This password is too common or too easy to guess; choose another one.',
-      action:
-        'Choose a password that is not on lists of common passwords and is not a name or a simple pattern.',
-    },
-  },
-  { area: 'Accounts and sign-in' },
-);
-
 const PASSWORD_MIN_CHARS = 12;
 const PASSWORD_MAX_BYTES = 1024;
 

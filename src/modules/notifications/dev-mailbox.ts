@@ -1,17 +1,4 @@
 import { BlockList, isIP } from 'node:net';
-import { registerErrorCodes } from '../../platform/errors.ts';
-
-registerErrorCodes(
-  {
-    dev_mailbox_host_refused: {
-      status: 403,
-      message:
-        'The development mailbox answers only requests addressed to localhost, 127.0.0.1 or [::1]; open it through one of those.',
-      action: 'Open the mailbox at http://localhost:<port>, http://127.0.0.1:<port> or http://[::1]:<port>.',
-    },
-  },
-  { area: 'Development mailbox' },
-);
 
 /**
  * When the development mailbox (GET /api/v1/dev/mail) may answer. It shows every message the

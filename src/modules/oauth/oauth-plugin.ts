@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, type ErrorCatalogue, errorAnswer } from '../../platform/errors.ts';
 import {
   SHARED_STATE_RETRY_AFTER_S,
   SharedStateUnavailableError,
@@ -46,7 +46,13 @@ function single(body: Record<string, unknown>, name: string): string | undefined
   return v;
 }
 
-export function oauthPlugin(opts: { oauth: OAuthService; provider: string; publicUrl: string }) {
+export function oauthPlugin(opts: {
+  oauth: OAuthService;
+  provider: string;
+  publicUrl: string;
+  /** The composed error catalogue: the status and message of a refusal raised below the endpoint. */
+  errors: ErrorCatalogue;
+}) {
   const send = (reply: FastifyReply, err: OAuthError) => sendError(reply, err, opts.publicUrl);
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(async (scope) => {
@@ -69,12 +75,13 @@ export function oauthPlugin(opts: { oauth: OAuthService; provider: string; publi
             ),
           );
         }
-        if (err instanceof AppError && err.status < 500) {
+        const answer = err instanceof AppError ? errorAnswer(opts.errors, err) : undefined;
+        if (err instanceof AppError && answer && answer.status < 500) {
           // A refusal raised below the endpoint (a body nested too deep…) keeps its own stable code.
           noStore(reply);
           return reply
-            .code(err.status)
-            .send(oauthErrorBody('invalid_request', err.code, err.message, opts.publicUrl));
+            .code(answer.status)
+            .send(oauthErrorBody('invalid_request', err.code, answer.message, opts.publicUrl));
         }
         const status = (err as { statusCode?: number }).statusCode;
         if (status && status >= 400 && status < 500) {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Clock, DAY } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
-import { AppError, registerErrorCodes } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
@@ -22,37 +22,6 @@ import type { Mailer } from '../notifications/mailer.ts';
  * it (not_found, never forbidden); only the owner can hand over ownership; every membership and
  * confirmation change is audited in the same transaction.
  */
-registerErrorCodes(
-  {
-    authority_not_attested: {
-      status: 422,
-      message: 'Confirm that you are authorised to bind the organisation to the terms.',
-      action: 'Tick the box confirming that you may bind the organisation, then submit again.',
-    },
-    unknown_participant: {
-      status: 422,
-      message: 'Choose a corporate participant from the list.',
-      action: 'Choose a corporate participant from the list in the form.',
-    },
-    invitation_email_mismatch: {
-      status: 403,
-      message: 'This invitation was sent to a different e-mail address; sign in with that address.',
-      action: 'Sign in with the e-mail address the invitation was sent to, then open its link again.',
-    },
-    owner_cannot_leave: {
-      status: 409,
-      message: 'The owner cannot be removed or demoted; transfer ownership first.',
-      action: 'Transfer ownership to another member first.',
-    },
-    already_member: {
-      status: 409,
-      message: 'This person is already a member of the organisation.',
-      action: 'Nothing to do; change the member’s role instead if needed.',
-    },
-  },
-  { area: 'Organisations' },
-);
-
 const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
 
 const INVITATION_TTL_MS = 7 * DAY;
@@ -177,7 +146,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
     if (ROLE_RANK[role] < ROLE_RANK[minRole]) throw new AppError('forbidden');
     // A terminated organisation stays readable by its members and changes no more.
     if (m.status === 'terminated' && minRole !== 'viewer') {
-      throw new AppError('forbidden', 'This organisation is terminated; its data is read-only.');
+      throw new AppError('forbidden', { message: 'This organisation is terminated; its data is read-only.' });
     }
     return role;
   }
@@ -222,7 +191,9 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
    */
   async requireCurrentDetails(principal: Principal, orgId: string): Promise<void> {
     if (!(await this.#identity.profileIsCurrent(principal.userId))) {
-      throw new AppError('details_confirmation_required', 'Review and confirm your profile details first.');
+      throw new AppError('details_confirmation_required', {
+        message: 'Review and confirm your profile details first.',
+      });
     }
     const org = await this.#db
       .selectFrom('organizations')
@@ -231,10 +202,9 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
       .executeTakeFirst();
     if (!org) throw new AppError('not_found');
     if (await this.#orgDetailsDue(org)) {
-      throw new AppError(
-        'details_confirmation_required',
-        "An organisation admin must review and confirm the organisation's details first.",
-      );
+      throw new AppError('details_confirmation_required', {
+        message: "An organisation admin must review and confirm the organisation's details first.",
+      });
     }
   }
 
@@ -280,7 +250,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
       });
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new AppError('already_exists', 'A participant with this name exists.');
+        throw new AppError('already_exists', { message: 'A participant with this name exists.' });
       throw err;
     }
     return (await this.getParticipant(id))!;
@@ -324,7 +294,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
       ? userIdOrEmail
       : await this.#identity.findUserIdByEmail(userIdOrEmail);
     const user = userId ? await this.#identity.getUser(userId) : null;
-    if (!user) throw new AppError('not_found', 'No account with this e-mail or id.');
+    if (!user) throw new AppError('not_found', { message: 'No account with this e-mail or id.' });
     try {
       await this.#db.transaction().execute(async (trx) => {
         await trx
@@ -344,7 +314,8 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
         );
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('already_exists', 'This person is already a reviewer.');
+      if (isUniqueViolation(err))
+        throw new AppError('already_exists', { message: 'This person is already a reviewer.' });
       throw err;
     }
     return { participantId, userId: user.id };
@@ -736,7 +707,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
   ) {
     const mine = (await this.requireMember(principal, orgId, 'admin')) as OrgRole;
     if (role === 'owner')
-      throw new AppError('forbidden', 'Use the ownership transfer to make someone the owner.');
+      throw new AppError('forbidden', { message: 'Use the ownership transfer to make someone the owner.' });
     await this.#db.transaction().execute(async (trx) => {
       const current = await this.#memberRole(orgId, userId, trx);
       if (!current) throw new AppError('not_found');
@@ -802,13 +773,14 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
     meta: RequestMeta,
   ): Promise<OrgView> {
     await this.requireMember(principal, orgId, 'owner');
-    if (userId === principal.userId) throw new AppError('conflict', 'You already own this organisation.');
+    if (userId === principal.userId)
+      throw new AppError('conflict', { message: 'You already own this organisation.' });
     const target = await this.#identity.getUser(userId);
     await this.#db.transaction().execute(async (trx) => {
       const current = await this.#memberRole(orgId, userId, trx);
       if (!current || !target) throw new AppError('not_found');
       if (target.status !== 'active')
-        throw new AppError('conflict', 'The new owner must have an active account.');
+        throw new AppError('conflict', { message: 'The new owner must have an active account.' });
       await trx
         .updateTable('org_members')
         .set({ role: 'owner' })
@@ -1122,13 +1094,13 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
     const org = await this.#requireReviewer(principal, orgId);
     // Nobody vouches for themselves, not even an operator.
     if (userId === principal.userId)
-      throw new AppError('forbidden', 'You cannot decide on your own representation.');
+      throw new AppError('forbidden', { message: 'You cannot decide on your own representation.' });
     const nowMs = this.#clock.nowMs();
     let expiresAt: string | null = null;
     if (status === 'confirmed') {
       const until = validUntil ? Date.parse(validUntil) : nowMs + DEFAULT_CONFIRMATION_MS;
       if (!Number.isFinite(until) || until <= nowMs) {
-        throw new AppError('validation_failed', 'validUntil must be a future date-time.');
+        throw new AppError('validation_failed', { message: 'validUntil must be a future date-time.' });
       }
       expiresAt = new Date(until).toISOString();
     }

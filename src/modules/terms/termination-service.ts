@@ -10,7 +10,6 @@ import type { OrgTerminationHandler, UserDirectory } from '../../platform/ports.
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
-import './terms-errors.ts';
 import type { RequestContext, TermsService } from './terms-service.ts';
 import type { Termination, TerminationKind, TermsStore } from './terms-store.ts';
 
@@ -117,19 +116,21 @@ export class TerminationService {
     const earliestMs = nowMs + settings.terminationNoticeDays * DAY;
     const effectiveMs = input.effectiveAt === undefined ? earliestMs : new Date(input.effectiveAt).getTime();
     if (!Number.isFinite(effectiveMs)) {
-      throw new AppError('validation_failed', 'effectiveAt is not a valid time.', [
-        { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
-      ]);
+      throw new AppError('validation_failed', {
+        message: 'effectiveAt is not a valid time.',
+        details: [
+          { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
+        ],
+      });
     }
     if (effectiveMs < earliestMs) {
-      throw new AppError(
-        'termination_too_soon',
-        `Termination needs ${settings.terminationNoticeDays} days' written notice: the earliest date is ${new Date(earliestMs).toISOString()}.`,
-        {
+      throw new AppError('termination_too_soon', {
+        message: `Termination needs ${settings.terminationNoticeDays} days' written notice: the earliest date is ${new Date(earliestMs).toISOString()}.`,
+        details: {
           noticeDays: settings.terminationNoticeDays,
           earliestEffectiveAt: new Date(earliestMs).toISOString(),
         },
-      );
+      });
     }
     const t: Termination = {
       id: newId('tmn', nowMs),
@@ -279,7 +280,7 @@ export class TerminationService {
     evidence?: Record<string, unknown>,
   ): Promise<Termination> {
     const org = await this.#terms.orgAccess.getOrganization(orgId);
-    if (!org) throw new AppError('not_found', 'No such organisation.');
+    if (!org) throw new AppError('not_found', { message: 'No such organisation.' });
     const nowIso = this.#clock.now().toISOString();
     const t: Termination = {
       id: newId('tmn', this.#clock.nowMs()),
@@ -300,7 +301,9 @@ export class TerminationService {
       await this.#db.transaction().execute(async (trx) => {
         const live = await this.#store.liveTermination(orgId, trx);
         if (live?.status === 'completed')
-          throw new AppError('organization_terminated', 'This organisation is already terminated.');
+          throw new AppError('organization_terminated', {
+            message: 'This organisation is already terminated.',
+          });
         // An earlier notice with a later date is overtaken by the immediate termination.
         if (live) await this.#store.finishPending(live.id, 'superseded', {}, trx);
         await this.#store.insertTermination(t, trx);

@@ -10,7 +10,6 @@ import type { OrgAccess, TermsGate, UserDirectory } from '../../platform/ports.t
 import type { Actor, AuditService } from '../audit/audit-service.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
-import './terms-errors.ts';
 import {
   type ChangeClass,
   type PublishedVersion,
@@ -288,13 +287,13 @@ export class TermsService implements TermsGate {
       const b = settingBounds[k];
       if (!b) continue;
       if (!Number.isInteger(v) || v < b.min || v > b.max) {
-        throw new AppError(
-          'terms_setting_invalid',
-          k === 'standardNoticeDays'
-            ? `The notice for standard changes must be from ${b.min} to ${b.max} days: the published terms promise at least ${MIN_STANDARD_NOTICE_DAYS}.`
-            : `${k} must be a whole number from ${b.min} to ${b.max}.`,
-          { field: k, min: b.min, max: b.max },
-        );
+        throw new AppError('terms_setting_invalid', {
+          message:
+            k === 'standardNoticeDays'
+              ? `The notice for standard changes must be from ${b.min} to ${b.max} days: the published terms promise at least ${MIN_STANDARD_NOTICE_DAYS}.`
+              : `${k} must be a whole number from ${b.min} to ${b.max}.`,
+          details: { field: k, min: b.min, max: b.max },
+        });
       }
       next[k] = v;
     }
@@ -350,16 +349,20 @@ export class TermsService implements TermsGate {
   ): Promise<TermsDocument> {
     if (principal && !principal.isOperator) throw new AppError('forbidden');
     if (input.kind === 'additional' && !input.productSlug) {
-      throw new AppError('validation_failed', 'Additional terms belong to a product: give productSlug.', [
-        { in: 'body', field: 'productSlug', code: 'required', message: 'required for additional terms' },
-      ]);
+      throw new AppError('validation_failed', {
+        message: 'Additional terms belong to a product: give productSlug.',
+        details: [
+          { in: 'body', field: 'productSlug', code: 'required', message: 'required for additional terms' },
+        ],
+      });
     }
     if (input.kind === 'general' && input.productSlug) {
-      throw new AppError(
-        'validation_failed',
-        'General terms apply to every product: leave productSlug out.',
-        [{ in: 'body', field: 'productSlug', code: 'not_allowed', message: 'not allowed for general terms' }],
-      );
+      throw new AppError('validation_failed', {
+        message: 'General terms apply to every product: leave productSlug out.',
+        details: [
+          { in: 'body', field: 'productSlug', code: 'not_allowed', message: 'not allowed for general terms' },
+        ],
+      });
     }
     const now = this.#clock.nowMs();
     const doc: TermsDocument = {
@@ -387,7 +390,7 @@ export class TermsService implements TermsGate {
       });
     } catch (err) {
       if (isUniqueViolation(err))
-        throw new AppError('already_exists', `A document with slug "${input.slug}" exists.`);
+        throw new AppError('already_exists', { message: `A document with slug "${input.slug}" exists.` });
       throw err;
     }
     this.#changed(null);
@@ -418,7 +421,7 @@ export class TermsService implements TermsGate {
   ): Promise<VersionView> {
     if (principal && !principal.isOperator) throw new AppError('forbidden');
     const doc = await this.store.getDocument(documentId);
-    if (!doc) throw new AppError('not_found', 'No such terms document.');
+    if (!doc) throw new AppError('not_found', { message: 'No such terms document.' });
     const now = this.#clock.now().toISOString();
     const v: TermsVersion = {
       id: newId('trm', this.#clock.nowMs()),
@@ -460,7 +463,7 @@ export class TermsService implements TermsGate {
   ): Promise<VersionView> {
     if (!principal.isOperator) throw new AppError('forbidden');
     const existing = await this.store.getVersion(versionId);
-    if (!existing) throw new AppError('not_found', 'No such terms version.');
+    if (!existing) throw new AppError('not_found', { message: 'No such terms version.' });
     if (existing.status !== 'draft') throw new AppError('terms_version_published');
     await this.#db.transaction().execute(async (trx) => {
       const ok = await this.store.updateDraft(
@@ -498,7 +501,7 @@ export class TermsService implements TermsGate {
   ): Promise<VersionView & { document: TermsDocument }> {
     const v = await this.store.getVersion(versionId);
     if (!v || (v.status === 'draft' && !principal?.isOperator))
-      throw new AppError('not_found', 'No such terms version.');
+      throw new AppError('not_found', { message: 'No such terms version.' });
     const doc = (await this.store.getDocument(v.documentId))!;
     return { ...view(v), document: doc };
   }
@@ -516,7 +519,7 @@ export class TermsService implements TermsGate {
   ): Promise<VersionView> {
     if (principal && !principal.isOperator) throw new AppError('forbidden');
     const draft = await this.store.getVersion(versionId);
-    if (!draft) throw new AppError('not_found', 'No such terms version.');
+    if (!draft) throw new AppError('not_found', { message: 'No such terms version.' });
     if (draft.status !== 'draft') throw new AppError('terms_version_published');
     const doc = (await this.store.getDocument(draft.documentId))!;
     const nowMs = this.#clock.nowMs();
@@ -527,21 +530,28 @@ export class TermsService implements TermsGate {
     const effectiveMs =
       opts.effectiveAt === undefined ? earliestMs : new Date(opts.effectiveAt as string | Date).getTime();
     if (!Number.isFinite(effectiveMs)) {
-      throw new AppError('validation_failed', 'effectiveAt is not a valid time.', [
-        { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
-      ]);
+      throw new AppError('validation_failed', {
+        message: 'effectiveAt is not a valid time.',
+        details: [
+          { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
+        ],
+      });
     }
     if (effectiveMs < nowMs) {
-      throw new AppError('terms_effective_in_past', undefined, {
-        earliestEffectiveAt: new Date(earliestMs).toISOString(),
+      throw new AppError('terms_effective_in_past', {
+        details: {
+          earliestEffectiveAt: new Date(earliestMs).toISOString(),
+        },
       });
     }
     if (effectiveMs < earliestMs) {
-      throw new AppError(
-        'terms_notice_too_short',
-        `A standard change takes effect no sooner than ${settings.standardNoticeDays} days after publication: the earliest allowed is ${new Date(earliestMs).toISOString()}.`,
-        { noticeDays: settings.standardNoticeDays, earliestEffectiveAt: new Date(earliestMs).toISOString() },
-      );
+      throw new AppError('terms_notice_too_short', {
+        message: `A standard change takes effect no sooner than ${settings.standardNoticeDays} days after publication: the earliest allowed is ${new Date(earliestMs).toISOString()}.`,
+        details: {
+          noticeDays: settings.standardNoticeDays,
+          earliestEffectiveAt: new Date(earliestMs).toISOString(),
+        },
+      });
     }
     const publishedAt = new Date(nowMs).toISOString();
     const effectiveAt = new Date(effectiveMs).toISOString();
@@ -607,10 +617,9 @@ export class TermsService implements TermsGate {
     } catch (err) {
       // Two drafts of one document published at the same moment would take the same number.
       if (isUniqueViolation(err))
-        throw new AppError(
-          'conflict',
-          'Another version of this document was published at the same moment; try again.',
-        );
+        throw new AppError('conflict', {
+          message: 'Another version of this document was published at the same moment; try again.',
+        });
       throw err;
     }
     this.#changed(null);
@@ -677,14 +686,17 @@ export class TermsService implements TermsGate {
   ): Promise<{ subjectType: 'user' | 'org'; subjectId: string; orgId: string | null }> {
     if (onBehalfOf === 'organization') {
       if (!orgId) {
-        throw new AppError('validation_failed', 'Give orgId to act for an organisation.', [
-          {
-            in: 'body',
-            field: 'orgId',
-            code: 'required',
-            message: 'required when onBehalfOf is organization',
-          },
-        ]);
+        throw new AppError('validation_failed', {
+          message: 'Give orgId to act for an organisation.',
+          details: [
+            {
+              in: 'body',
+              field: 'orgId',
+              code: 'required',
+              message: 'required when onBehalfOf is organization',
+            },
+          ],
+        });
       }
       // Only someone with authority to bind the entity (owner or admin) may answer for it.
       await this.#orgAccess.requireMember(principal, orgId, 'admin');
@@ -721,11 +733,10 @@ export class TermsService implements TermsGate {
     const snap = await this.snapshot(nowMs);
     const inForce = versionInForce(snap.versions.get(doc.id) ?? [], nowIso);
     if (version.effectiveAt <= nowIso && inForce && inForce.id !== version.id) {
-      throw new AppError(
-        'terms_version_superseded',
-        `Version ${version.version} of "${doc.title}" was replaced by version ${inForce.version}; accept that one instead.`,
-        { inForceVersionId: inForce.id },
-      );
+      throw new AppError('terms_version_superseded', {
+        message: `Version ${version.version} of "${doc.title}" was replaced by version ${inForce.version}; accept that one instead.`,
+        details: { inForceVersionId: inForce.id },
+      });
     }
     const existing = TermsService.latestDecision(
       await this.store.acceptancesOf(subject.subjectType, subject.subjectId),
@@ -789,10 +800,9 @@ export class TermsService implements TermsGate {
     const nowMs = this.#clock.nowMs();
     const nowIso = new Date(nowMs).toISOString();
     if (version.effectiveAt <= nowIso) {
-      throw new AppError(
-        'terms_version_not_pending',
-        `Version ${version.version} of "${doc.title}" is already in force (since ${version.effectiveAt}); to stop, request termination instead.`,
-      );
+      throw new AppError('terms_version_not_pending', {
+        message: `Version ${version.version} of "${doc.title}" is already in force (since ${version.effectiveAt}); to stop, request termination instead.`,
+      });
     }
     const rec: TermsAcceptance = {
       id: newId('acc', nowMs),
@@ -867,7 +877,8 @@ export class TermsService implements TermsGate {
 
   async #publishedVersion(versionId: string): Promise<{ version: PublishedVersion; doc: TermsDocument }> {
     const v = await this.store.getVersion(versionId);
-    if (v?.status !== 'published') throw new AppError('not_found', 'No such published terms version.');
+    if (v?.status !== 'published')
+      throw new AppError('not_found', { message: 'No such published terms version.' });
     const doc = (await this.store.getDocument(v.documentId))!;
     return { version: v as PublishedVersion, doc };
   }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { allErrorCodes } from '../errors.ts';
+import type { ErrorCatalogue } from '../errors.ts';
 import { type AnyRoute, defineRoute } from './route.ts';
 
 /**
  * The error-code reference: every code the portal API, the OAuth token endpoint and the gateway
- * can answer with, read from the one registry (errors.ts: the core catalogue plus every module's
- * registered codes), so the reference cannot drift from the answers. The web app renders it at
+ * can answer with, read from the composed catalogue the app answers from (every module's errors.ts,
+ * composed in main.ts), so the reference cannot drift from the answers. The web app renders it at
  * /docs/errors, one entry per code with the anchor `#<code>`, which is where the `docs` link of
  * every error body (and OAuth's `error_uri`, the gateway's problem `type`) points.
  */
@@ -19,8 +19,8 @@ const entry = z.object({
 
 type ErrorReferenceEntry = z.infer<typeof entry>;
 
-function errorReference(): ErrorReferenceEntry[] {
-  return Object.entries(allErrorCodes()).map(([code, def]) => ({
+function errorReference(errors: ErrorCatalogue): ErrorReferenceEntry[] {
+  return Object.entries(errors).map(([code, def]) => ({
     code,
     status: def.status,
     area: def.area,
@@ -29,7 +29,7 @@ function errorReference(): ErrorReferenceEntry[] {
   }));
 }
 
-export function errorReferenceRoutes(): AnyRoute[] {
+export function errorReferenceRoutes(errors: ErrorCatalogue): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -37,13 +37,13 @@ export function errorReferenceRoutes(): AnyRoute[] {
       operationId: 'listErrorCodes',
       summary: 'Every error code with its HTTP status, meaning and what to do next',
       description:
-        'Generated from the registered error codes. Error bodies link to an entry of this list: `docs` is `{publicUrl}/docs/errors#<code>`.',
+        'Generated from the error-code catalogue. Error bodies link to an entry of this list: `docs` is `{publicUrl}/docs/errors#<code>`.',
       tags: ['reference'],
       auth: 'public',
       response: z.object({ items: z.array(entry).max(1000) }),
       handler: async ({ reply }) => {
         reply.header('cache-control', 'public, max-age=300');
-        return { items: errorReference() };
+        return { items: errorReference(errors) };
       },
     }),
   ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allErrorCodes } from '../errors.ts';
+import type { ErrorCatalogue } from '../errors.ts';
 import type { AnyRoute } from './route.ts';
 
 /**
@@ -72,6 +72,7 @@ function openApiPath(url: string): string {
 
 export function buildOpenApi(
   routes: AnyRoute[],
+  errors: ErrorCatalogue,
   opts: { title: string; version: string; serverUrl: string },
 ) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -140,7 +141,7 @@ export function buildOpenApi(
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = op;
   }
-  const codes = allErrorCodes();
+  const codes = errors;
   return {
     openapi: '3.1.0',
     info: {

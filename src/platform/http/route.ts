@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import { MAX_JSON_DEPTH } from './json-depth.ts';
 
 /**
@@ -54,7 +54,7 @@ export type RouteDef<B = unknown, Q = unknown, P = unknown, R = unknown> = {
   /** Success status (default 200). */
   status?: number;
   /** Error codes this route can answer with, for the document. */
-  errors?: string[];
+  errors?: ErrorCode[];
   /** Content type of the request body when not JSON (e.g. form). */
   consumes?: string;
   /** Produces something other than JSON (e.g. text/csv). */
@@ -78,20 +78,24 @@ export function defineRoute<B = undefined, Q = undefined, P = undefined, R = unk
  */
 function checkDefaultBounds(value: unknown, where: string, path: string, depth = 0): void {
   if (depth > MAX_JSON_DEPTH)
-    throw new AppError('validation_failed', undefined, [
-      { in: where, field: path, code: 'too_deep', message: 'nested too deeply' },
-    ]);
+    throw new AppError('validation_failed', {
+      details: [{ in: where, field: path, code: 'too_deep', message: 'nested too deeply' }],
+    });
   if (typeof value === 'string') {
     if (value.length > 65_536) {
-      throw new AppError('validation_failed', undefined, [
-        { in: where, field: path || where, code: 'too_big', message: 'must be at most 65536 characters' },
-      ]);
+      throw new AppError('validation_failed', {
+        details: [
+          { in: where, field: path || where, code: 'too_big', message: 'must be at most 65536 characters' },
+        ],
+      });
     }
   } else if (Array.isArray(value)) {
     if (value.length > 10_000) {
-      throw new AppError('validation_failed', undefined, [
-        { in: where, field: path || where, code: 'too_big', message: 'must have at most 10000 items' },
-      ]);
+      throw new AppError('validation_failed', {
+        details: [
+          { in: where, field: path || where, code: 'too_big', message: 'must have at most 10000 items' },
+        ],
+      });
     }
     for (let i = 0; i < value.length; i++) {
       checkDefaultBounds(value[i], where, path ? `${path}.${i}` : String(i), depth + 1);
@@ -107,16 +111,14 @@ function parseOrThrow<T>(schema: z.ZodType<T> | undefined, value: unknown, where
   checkDefaultBounds(value, where, '');
   const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!r.success) {
-    throw new AppError(
-      'validation_failed',
-      undefined,
-      r.error.issues.map((i) => ({
+    throw new AppError('validation_failed', {
+      details: r.error.issues.map((i) => ({
         in: where,
         field: i.path.join('.') || where,
         code: i.code,
         message: i.message,
       })),
-    );
+    });
   }
   return r.data;
 }
