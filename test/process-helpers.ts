@@ -30,15 +30,16 @@ export type Running = {
   exited: Promise<number | null>;
 };
 
-export function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export type Finished = { code: number | null; stdout: string; stderr: string };
+
+export function runCli(args: string[], env: Record<string, string>): Promise<Finished> {
+  return runProgram(nodeBin, [cliPath, ...args], { ...embedded, ...env });
+}
+
+/** Runs a program in the repository's directory to its end, with everything it printed. */
+export function runProgram(program: string, args: string[], env: Record<string, string>): Promise<Finished> {
   return new Promise((res) => {
-    const child = spawn(nodeBin, [cliPath, ...args], {
-      env: { ...process.env, ...embedded, ...env },
-      cwd: root,
-    });
+    const child = spawn(program, args, { env: { ...process.env, ...env }, cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { root, startServer } from './process-helpers.ts';
+import { root, runProgram, startServer } from './process-helpers.ts';
 
 /**
  * The README's first call runs as pasted: its shell block, taken from README.md as it stands, is run
@@ -27,18 +26,7 @@ function firstCallBlock(readme: string): string {
 }
 
 function bash(script: string, env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-    const child = spawn('bash', ['-c', script], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => res({ code, stdout, stderr }));
-  });
+  return runProgram('bash', ['-c', script], env);
 }
 
 test('the README names every program its first call uses, and jq is not one of them', () => {
