@@ -249,8 +249,10 @@ database (a second one refuses to start), and it saves them at a graceful stop f
     await system.app.listen({ port: config.port, host: config.host });
     // The start line says plainly whether the development mailbox (reset links!) is exposed.
     const mailbox = devMailboxStartNote(devMailboxMode(config), config);
+    // A gateway's callers use its own public URL; every other role is reached at the portal's.
+    const url = config.role === 'gateway' ? config.gatewayPublicUrl : config.publicUrl;
     process.stderr.write(
-      `darwaza ${version}: ${config.role} on ${config.publicUrl} (${system.database.dialect}, ${system.sharedState.kind} state)${mailbox}\n`,
+      `darwaza ${version}: ${config.role} on ${url} (${system.database.dialect}, ${system.sharedState.kind} state)${mailbox}\n`,
     );
     return -1;
   },

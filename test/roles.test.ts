@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig, type Role, roles } from '../src/config.ts';
 import { ibftBody } from '../src/sandbox/test-support.ts';
 import { appsWorld, appWithToken } from './apps-helpers.ts';
 import { ensureWebBuild } from './browser/browser-helpers.ts';
 import { startTestSystem, type TestSystem } from './harness.ts';
+import { startServer } from './process-helpers.ts';
 
 /**
  * Each role serves only what it names (docs/operations.md, "Roles"): gateway — the gateway, its
@@ -267,4 +271,26 @@ describe('the gateway on its own address: try-it from the portal (CORS)', () => 
     assert.equal(plain.headers['access-control-allow-origin'], undefined);
     assert.equal(plain.headers.vary, undefined);
   });
+});
+
+test("a gateway's start line names the gateway's own public URL, not the portal's", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-roles-'));
+  const server = await startServer(
+    {
+      DATA_DIR: dataDir,
+      PUBLIC_URL: 'https://portal.example.test',
+      GATEWAY_PUBLIC_URL: 'https://gw.example.test',
+    },
+    ['--role', 'gateway', '--no-seed'],
+  );
+  try {
+    // /healthz answers as soon as the server listens; the start line follows it.
+    for (let i = 0; i < 50 && !/darwaza \S+: gateway on/.test(server.stderr()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.match(server.stderr(), /: gateway on https:\/\/gw\.example\.test \(/);
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
