@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -25,7 +25,33 @@ export function webBuildIsStale(webRoot: string): boolean {
   return sources > statSync(built).mtimeMs;
 }
 
+const LOCK_STALE_MS = 5 * 60_000;
+
+/**
+ * Builds web/dist, one process at a time: vite empties the output folder first, so a second
+ * build started beside a running server (two `serve`s or test files starting at once on a fresh
+ * clone) would take the pages from under it. Whoever holds the lock (a folder: `mkdir` is atomic)
+ * builds; the others wait for it, then build only if the result is still stale. A lock left by a
+ * killed process is taken over after five minutes.
+ */
 export async function buildWeb(webRoot: string): Promise<void> {
-  const vite = await import('vite');
-  await vite.build({ root: webRoot, configFile: join(webRoot, 'vite.config.ts'), logLevel: 'warn' });
+  const lock = join(webRoot, '.build-lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (!webBuildIsStale(webRoot)) return;
+    const vite = await import('vite');
+    await vite.build({ root: webRoot, configFile: join(webRoot, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
