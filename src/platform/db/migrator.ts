@@ -1,4 +1,12 @@
-import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type Migration,
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 
 /**
  * Migrations live with their modules (`src/modules/<m>/migrations.ts` exports `migrations`). Names
@@ -27,7 +35,7 @@ export async function migrateToLatest(
       ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
       : undefined;
   const migrator = new Migrator({
-    db,
+    db: schema ? withOwnSchemaIntrospection(db, schema) : db,
     provider: { getMigrations: async () => all },
     allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
@@ -52,4 +60,31 @@ export async function migrateToLatest(
     );
   }
   return { applied };
+}
+
+/**
+ * Kysely's migrator asks whether its two tables exist by introspecting every schema of the
+ * database, checking each one's privileges by name: a schema another user drops meanwhile (parallel
+ * test runs do it all the time) fails that query with 3F000 "schema does not exist", and with it
+ * the migration. The migrator here sees only its own schema.
+ */
+function withOwnSchemaIntrospection(db: Kysely<any>, schema: string): Kysely<any> {
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const r = await sql<{ name: string }>`select table_name as name from information_schema.tables
+      where table_schema = ${schema}`.execute(db);
+    return r.rows.map((row) => ({ name: row.name, schema, isView: false, columns: [] }));
+  };
+  const introspection: DatabaseIntrospector = {
+    getSchemas: async () => [{ name: schema }],
+    getTables,
+    getMetadata: async () => ({ tables: await getTables() }),
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'introspection') return introspection;
+      // Kysely's methods use private fields: call them on the real instance.
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
