@@ -22,15 +22,11 @@ for (const engine of testEngines()) {
       await migrateToLatest(database.db, [migrations]);
     });
     after(() => database.cleanup());
+    const newMailer = (more: Partial<ConstructorParameters<typeof Mailer>[0]> = {}) =>
+      new Mailer({ db: database.db, clock, keyring, from: 'x@y', log: createLogger('silent'), ...more });
 
     test('every message is stored, newest first, filterable by recipient', async () => {
-      const mailer = new Mailer({
-        db: database.db,
-        clock,
-        keyring,
-        from: 'x@y',
-        log: createLogger('silent'),
-      });
+      const mailer = newMailer();
       await mailer.send({ to: 'A@Example.com', subject: 'one', text: 'body 1', kind: 'activation' });
       clock.advance(1);
       await mailer.send({ to: 'b@example.com', subject: 'two', text: 'body 2', kind: 'activation' });
@@ -45,14 +41,7 @@ for (const engine of testEngines()) {
     });
 
     test('SMTP failures are recorded on the row, not thrown at the caller', async () => {
-      const mailer = new Mailer({
-        db: database.db,
-        clock,
-        keyring,
-        from: 'x@y',
-        smtpUrl: 'smtp://127.0.0.1:1',
-        log: createLogger('silent'),
-      });
+      const mailer = newMailer({ smtpUrl: 'smtp://127.0.0.1:1' });
       const id = await mailer.send({ to: 'c@example.com', subject: 'three', text: 'b', kind: 'activation' });
       await mailer.drain();
       const [row] = await mailer.list({ to: 'c@example.com' });
@@ -61,13 +50,7 @@ for (const engine of testEngines()) {
     });
 
     test('subjects and bodies are sealed in the table and opened only by the mailer', async () => {
-      const mailer = new Mailer({
-        db: database.db,
-        clock,
-        keyring,
-        from: 'x@y',
-        log: createLogger('silent'),
-      });
+      const mailer = newMailer();
       const secret = `tok_${randomBytes(16).toString('hex')}`;
       const id = await mailer.send({
         to: 'd@example.com',
@@ -87,13 +70,7 @@ for (const engine of testEngines()) {
       assert.equal(shown.text, `Open https://x/reset-password?token=${secret}`);
       assert.equal(shown.subject, `Subject ${secret}`);
       // Another master key cannot open the row, and the listing still answers.
-      const stranger = new Mailer({
-        db: database.db,
-        clock,
-        keyring: createKeyring(randomBytes(32)),
-        from: 'x@y',
-        log: createLogger('silent'),
-      });
+      const stranger = newMailer({ keyring: createKeyring(randomBytes(32)) });
       const [unreadable] = await stranger.list({ to: 'd@example.com' });
       assert.ok(!unreadable.text.includes(secret));
       assert.match(unreadable.text, /another master key/);
@@ -119,13 +96,7 @@ for (const engine of testEngines()) {
           })
           .execute();
       }
-      const mailer = new Mailer({
-        db: database.db,
-        clock,
-        keyring,
-        from: 'x@y',
-        log: createLogger('silent'),
-      });
+      const mailer = newMailer();
       assert.equal(await mailer.sealPlaintextRows(3), 7);
       assert.equal(await mailer.sealPlaintextRows(), 0, 'a second start seals nothing twice');
       const shown = await mailer.list({ to: 'legacy@example.com' });
