@@ -64,6 +64,15 @@ const engines: Engine[] = [
   },
 ];
 
+/** The engine's settings plus what every server of these tests shares: its own master key, quiet logs. */
+async function serveEnv(engine: Engine) {
+  const { env, cleanup } = await engine.env();
+  return {
+    env: { ...env, MASTER_KEY: randomBytes(32).toString('base64'), NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+    cleanup,
+  };
+}
+
 /** Waits past the next hour edge when it is too close for the test to stay inside one window. */
 async function clearOfHourEdge(needMs: number): Promise<void> {
   const msToEdge = 3_600_000 - (Date.now() % 3_600_000);
@@ -81,14 +90,8 @@ for (const engine of engines) {
     test('a second serve refuses naming REDIS_URL; admin CLI, migrate and seed work beside the server; a killed server leaves no lock behind', {
       timeout: 300_000,
     }, async () => {
-      const { env: base, cleanup } = await engine.env();
+      const { env, cleanup } = await serveEnv(engine);
       try {
-        const env = {
-          ...base,
-          MASTER_KEY: randomBytes(32).toString('base64'),
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'warn',
-        };
         const first = await startServer(env, ['--role', 'gateway', '--no-seed']);
         running.push(first);
         // Bounded: a second server that does start is stopped after 30 s (and the test fails).
@@ -131,14 +134,8 @@ for (const engine of engines) {
     test(`a graceful restart inside the hour keeps the count: ${L}/hour admits ${L} across two processes, not ${2 * L}`, {
       timeout: 300_000,
     }, async () => {
-      const { env: base, cleanup } = await engine.env();
+      const { env, cleanup } = await serveEnv(engine);
       try {
-        const env = {
-          ...base,
-          MASTER_KEY: randomBytes(32).toString('base64'),
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'warn',
-        };
         const app = await gatewayApp(env, L);
         await clearOfHourEdge(150_000);
         const first = await startServer(env, ['--role', 'gateway', '--no-seed']);
