@@ -50,7 +50,7 @@ module.exports = {
       comment: 'Modules and platform never import the composition root, the app, the CLI or the seeder.',
       severity: 'error',
       from: { path: '^src/(modules|sandbox|platform)/' },
-      to: { path: '^src/(main|app|cli|seed)\\.ts$' },
+      to: { path: '^src/(main|app|cli|seed|modules)\\.ts$' },
     },
     {
       name: 'src-not-bench-test-scripts',

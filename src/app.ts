@@ -244,7 +244,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (servesPortal) app.get('/api/v1/openapi.json', async () => openapi);
 
-  registerRoutes(app, deps.routes, deps.authenticate);
+  // Responses go through their contract: a mismatch fails tests; elsewhere it is logged and sent
+  // with undeclared fields removed (response-check.ts).
+  registerRoutes(app, deps.routes, deps.authenticate, {
+    mode: deps.config.nodeEnv === 'test' ? 'strict' : 'lenient',
+    warn: (msg, details) => deps.log.warn(details, msg),
+  });
   for (const plugin of deps.plugins ?? []) await plugin(app);
 
   if (hasWeb) {

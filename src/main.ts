@@ -4,72 +4,49 @@ import { buildApp, type ReadinessCheck } from './app.ts';
 import { type Config, roleSurfaces } from './config.ts';
 import { AppUsageService } from './modules/apps/app-usage.ts';
 import { AppsService } from './modules/apps/apps-service.ts';
-import { appsErrors } from './modules/apps/errors.ts';
 import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
-import { migrations as appsMigrations } from './modules/apps/migrations.ts';
 import { PortalIdempotency } from './modules/apps/portal-idempotency.ts';
 import { appsRoutes } from './modules/apps/routes.ts';
-import { AuditService } from './modules/audit/audit-service.ts';
-import { migrations as auditMigrations } from './modules/audit/migrations.ts';
-import { auditRoutes } from './modules/audit/routes.ts';
+import { type AuditLog, auditModule } from './modules/audit/index.ts';
 import { CatalogService } from './modules/catalog/catalog-service.ts';
-import { catalogErrors } from './modules/catalog/errors.ts';
-import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
-import { gatewayErrors } from './modules/gateway/errors.ts';
 import { createGateway, type Gateway } from './modules/gateway/gateway.ts';
-import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
 import { gatewayRoutes } from './modules/gateway/routes.ts';
 import { UsageService } from './modules/gateway/usage-service.ts';
-import { identityErrors } from './modules/identity/errors.ts';
 import { IdentityService } from './modules/identity/identity-service.ts';
-import { migrations as identityMigrations } from './modules/identity/migrations.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
 import { devMailboxMode } from './modules/notifications/dev-mailbox.ts';
-import { notificationsErrors } from './modules/notifications/errors.ts';
 import { Mailer } from './modules/notifications/mailer.ts';
-import { migrations as notificationMigrations } from './modules/notifications/migrations.ts';
 import { NotificationService } from './modules/notifications/notification-service.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
-import { oauthErrors } from './modules/oauth/errors.ts';
-import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
 import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
 import { OAuthService } from './modules/oauth/oauth-service.ts';
-import { organizationsErrors } from './modules/organizations/errors.ts';
-import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
 import { OrganizationService } from './modules/organizations/organization-service.ts';
 import { organizationRoutes } from './modules/organizations/routes.ts';
-import { termsErrors } from './modules/terms/errors.ts';
-import { migrations as termsMigrations } from './modules/terms/migrations.ts';
 import { termsRoutes } from './modules/terms/routes.ts';
 import type { TerminationService } from './modules/terms/termination-service.ts';
 import type { CachedTermsEnforcer } from './modules/terms/terms-enforcer.ts';
 import { createTermsModule, registerTermsWorker } from './modules/terms/terms-module.ts';
 import type { TermsService } from './modules/terms/terms-service.ts';
+import { allMigrations, errorCatalogue } from './modules.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
-import { type MigrationSet, migrateToLatest } from './platform/db/migrator.ts';
-import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
+import { migrateToLatest } from './platform/db/migrator.ts';
+import { EventBus } from './platform/events.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
 import { gatewayCors } from './platform/http/cors.ts';
 import { errorReferenceRoutes } from './platform/http/error-reference.ts';
 import type { AnyRoute, Authenticator } from './platform/http/route.ts';
-import { instanceMigrations } from './platform/instance.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
+import type { ModuleDescriptor, ModuleInstance } from './platform/module.ts';
 import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from './platform/ports.ts';
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';
-import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
-import {
-  appCredentialsFromDirectory,
-  createSandbox,
-  type Sandbox,
-  sandboxMigrations,
-} from './sandbox/index.ts';
+import { appCredentialsFromDirectory, createSandbox, type Sandbox } from './sandbox/index.ts';
 import { version } from './version.ts';
 
 /**
@@ -78,21 +55,7 @@ import { version } from './version.ts';
  * `createSystem` with their own database, shared state and clock.
  */
 
-/** Every module's migrations, in one list (order inside does not matter: names carry the order). */
-export const allMigrations: MigrationSet[] = [
-  auditMigrations,
-  notificationMigrations,
-  identityMigrations,
-  organizationMigrations,
-  catalogMigrations,
-  appsMigrations,
-  oauthMigrations,
-  sandboxMigrations,
-  termsMigrations,
-  gatewayMigrations,
-  instanceMigrations,
-  snapshotMigrations,
-];
+export { allMigrations, errorCatalogue };
 
 export type Infrastructure = {
   config: Config;
@@ -107,7 +70,7 @@ export type Infrastructure = {
 type Services = {
   /** The simulated network: operations for the gateway, test data and reset for the portal. */
   sandbox: Sandbox;
-  audit: AuditService;
+  audit: AuditLog;
   mailer: Mailer;
   notifications: NotificationService;
   identity: IdentityService;
@@ -137,27 +100,12 @@ type Services = {
 
 export type System = Infrastructure & {
   services: Services;
+  /** Cross-module events (platform/events.ts): who subscribes to what, for tests and docs. */
+  events: EventBus;
   app: FastifyInstance;
   /** Flushes buffers and closes pools; call after the HTTP server has stopped. */
   shutdown(): Promise<void>;
 };
-
-/**
- * Every error code the system answers with: the General codes, then each module's catalogue, in
- * the order the error-code reference lists them. Handed to the app (error bodies), the reference,
- * the OpenAPI document, the OAuth endpoints and the CLI; `tsc` refuses a list that leaves one out.
- */
-export const errorCatalogue = composeErrorCatalogue([
-  coreErrors,
-  catalogErrors,
-  appsErrors,
-  gatewayErrors,
-  identityErrors,
-  notificationsErrors,
-  oauthErrors,
-  organizationsErrors,
-  termsErrors,
-]);
 
 export function createInfrastructure(
   config: Config,
@@ -192,7 +140,23 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const db = database.db;
 
   // Services
-  const audit = new AuditService(db, clock);
+  // Modules, in dependency order. Each section builds one module from its face (index.ts) with
+  // the ports of the modules above it; `events` carries cross-module effects (platform/events.ts).
+  const events = new EventBus();
+  const moduleRoutes: AnyRoute[] = [];
+  const built: Array<{ name: string; instance: ModuleInstance<unknown> }> = [];
+  const use = async <D, P>(m: ModuleDescriptor<D, P>, deps: D): Promise<P> => {
+    const instance = await m.create(deps);
+    for (const name of m.subscribes)
+      if (!instance.on?.[name]) throw new Error(`module ${m.name} subscribes to ${name} but has no handler`);
+    if (instance.on) events.subscribe(m.name, instance.on);
+    moduleRoutes.push(...instance.routes);
+    built.push({ name: m.name, instance });
+    return instance.ports;
+  };
+
+  // ── audit
+  const { audit } = await use(auditModule, { db, clock });
   const mailer = new Mailer({
     db,
     clock,
@@ -346,7 +310,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const routes: AnyRoute[] = [
     // The error-code reference lists every registered code: all modules are imported by now.
     ...errorReferenceRoutes(errorCatalogue),
-    ...auditRoutes(audit),
+    ...moduleRoutes,
     ...identityRoutes(identity),
     ...organizationRoutes(organizations),
     ...notificationRoutes({ mailer, notifications, devMailbox: devMailboxMode(config) }),
@@ -367,7 +331,9 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}, open to
   // the portal's origin (CORS): its try-it console calls GATEWAY_PUBLIC_URL, maybe another address.
-  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [];
+  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = built.flatMap(
+    (b) => b.instance.plugins ?? [],
+  );
   if (gateway) {
     plugins.push(
       gatewayCors({ allowOrigin: config.publicUrl, prefix: `/${config.gatewayProvider}/` }),
@@ -401,12 +367,25 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     version,
   });
   if (config.role === 'all' || config.role === 'worker') registerTermsWorker(app, termsModule, { log });
+  // Modules' background work runs with the server in the roles that do background work.
+  if (config.role === 'all' || config.role === 'worker') {
+    const workers = built.flatMap((b) => (b.instance.worker ? [b.instance.worker] : []));
+    app.addHook('onListen', async () => {
+      for (const w of workers) await w.start();
+    });
+    app.addHook('onClose', async () => {
+      for (const w of workers) await w.stop();
+    });
+  }
 
   return {
     ...infra,
     services,
+    events,
     app,
     async shutdown() {
+      // Modules release what they hold in reverse order of building (buffers before the pools close).
+      for (const b of [...built].reverse()) await b.instance.close?.();
       await mailer.drain();
       // Every buffered usage record is written before the pools close.
       await gateway?.close();

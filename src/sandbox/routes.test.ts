@@ -49,7 +49,7 @@ describe('sandbox portal routes', () => {
     const stranger = { userId: 'usr_other', email: 'o@example.com', status: 'active' } as Principal;
     const ctx = (over: Record<string, unknown>) =>
       ({ req: { headers: {} }, ip: '127.0.0.1', userAgent: 't', ...over }) as any;
-    const data = await get.handler(ctx({ query: { orgId: 'org_a' }, principal: member }));
+    const data: any = await get.handler(ctx({ query: { orgId: 'org_a' }, principal: member }));
     assert.ok(data.accounts.length > 100);
     assert.ok(data.accounts.every((a: any) => a.scenario && /^\d\d$/.test(a.scenario.responseCode)));
     await assert.rejects(
@@ -60,7 +60,7 @@ describe('sandbox portal routes', () => {
       get.handler(ctx({ query: {}, principal: null })),
       (e: AppError) => e.code === 'unauthenticated',
     );
-    const viaApp = await get.handler(
+    const viaApp: any = await get.handler(
       ctx({
         query: {},
         principal: null,
@@ -68,7 +68,7 @@ describe('sandbox portal routes', () => {
       }),
     );
     assert.equal(viaApp.orgId, 'org_a');
-    const r = await reset.handler(ctx({ body: { orgId: 'org_a' }, principal: member }));
+    const r: any = await reset.handler(ctx({ body: { orgId: 'org_a' }, principal: member }));
     assert.equal(r.orgId, 'org_a');
     const viewer = { userId: 'usr_member', email: 'viewer@example.com', status: 'active' } as Principal;
     await assert.rejects(

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AuditService } from '../modules/audit/audit-service.ts';
+import type { AuditLog } from '../modules/audit/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Keyring } from '../platform/master-key.ts';
 import type { NetworkOperation, OrgTerminationHandler } from '../platform/ports.ts';
@@ -25,7 +25,7 @@ export type SandboxDeps = {
   db: Kysely<any>;
   clock: Clock;
   keyring: Keyring;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   /** DATA_DIR; unused today (the operator key lives sealed in the database, see signing.ts). */
   dataDir?: string;
   /** Delay before a time-out scenario answers (default 2000 ms, at most 3000). */

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { AuditService } from '../modules/audit/audit-service.ts';
+import { type AuditLog, auditModule } from '../modules/audit/index.ts';
 import { migrations as auditMigrations } from '../modules/audit/migrations.ts';
 import { FakeClock } from '../platform/clock.ts';
 import { migrateToLatest } from '../platform/db/migrator.ts';
@@ -43,7 +43,7 @@ export async function openSandbox(
     db: database.db,
     clock,
     keyring: createKeyring(randomBytes(32)),
-    audit: new AuditService(database.db, clock),
+    audit: (await auditModule.create({ db: database.db, clock: clock })).ports.audit,
     timeoutDelayMs: opts.timeoutDelayMs ?? 30,
   });
   const op = (id: string) => {

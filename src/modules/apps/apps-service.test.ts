@@ -10,7 +10,7 @@ import type { OrgAccess, OrgSummary, TermsGate } from '../../platform/ports.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../../platform/ports.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
-import { AuditService } from '../audit/audit-service.ts';
+import { type AuditLog, auditModule } from '../audit/index.ts';
 import { migrations as auditMigrations } from '../audit/migrations.ts';
 import { seedCatalog, shellProducts } from '../catalog/catalog-seed.ts';
 import { CatalogService } from '../catalog/catalog-service.ts';
@@ -71,7 +71,7 @@ for (const engine of testEngines()) {
       ]);
       const db = database.db;
       const keyring = createKeyring(randomBytes(32));
-      const audit = new AuditService(db, clock);
+      const audit = (await auditModule.create({ db: db, clock: clock })).ports.audit;
       catalog = new CatalogService({
         db,
         clock,

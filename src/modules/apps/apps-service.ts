@@ -15,7 +15,7 @@ import {
   type UserDirectory,
 } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
-import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Actor, AuditLog } from '../audit/index.ts';
 import {
   type CatalogService,
   type LifecycleEvent,
@@ -206,7 +206,7 @@ export class AppsService {
   readonly #catalog: CatalogService;
   readonly #orgAccess: OrgAccess;
   readonly #terms: TermsGate;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   readonly #notifications: NotificationService;
   readonly #mailer: Mailer;
   readonly #users: UserDirectory | undefined;
@@ -220,7 +220,7 @@ export class AppsService {
     catalog: CatalogService;
     orgAccess: OrgAccess;
     termsGate: TermsGate;
-    audit: AuditService;
+    audit: AuditLog;
     notifications: NotificationService;
     mailer: Mailer;
     users?: UserDirectory;

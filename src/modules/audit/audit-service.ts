@@ -1,13 +1,15 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
+import type { actorType, auditEventView, auditQuery } from './contracts.ts';
 
 /**
  * The audit trail: append-only. Every security-relevant or administrative action is recorded with
  * who did it, to what, for which organisation, from where. Callers pass their transaction so the
  * event commits (or rolls back) with the change it describes. The store has no update or delete.
  */
-export type Actor = { type: 'user' | 'operator' | 'system' | 'app' | 'anonymous'; id: string | null };
+export type Actor = { type: z.infer<typeof actorType>; id: string | null };
 
 export type AuditInput = {
   actor: Actor;
@@ -19,28 +21,9 @@ export type AuditInput = {
   details?: Record<string, unknown>;
 };
 
-export type AuditEvent = {
-  id: string;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  orgId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown>;
-};
+export type AuditEvent = z.infer<typeof auditEventView>;
 
-export type AuditQuery = {
-  orgId?: string;
-  actorId?: string;
-  action?: string;
-  targetId?: string;
-  before?: string;
-  limit?: number;
-};
+export type AuditQuery = z.infer<typeof auditQuery>;
 
 export class AuditService {
   readonly #db: Kysely<any>;

@@ -10,7 +10,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
-import { AuditService } from '../audit/audit-service.ts';
+import { type AuditLog, auditModule } from '../audit/index.ts';
 import { migrations as auditMigrations } from '../audit/migrations.ts';
 import { Mailer } from '../notifications/mailer.ts';
 import { migrations as notificationMigrations } from '../notifications/migrations.ts';
@@ -116,14 +116,14 @@ for (const engine of testEngines()) {
     let database: Database & { cleanup(): Promise<void> };
     let identity: IdentityService;
     let mailer: Mailer;
-    let audit: AuditService;
+    let audit: AuditLog;
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
     const meta = { ip: '192.0.2.1', userAgent: 'test' };
 
     before(async () => {
       database = await engine.open();
       await migrateToLatest(database.db, [auditMigrations, notificationMigrations, migrations]);
-      audit = new AuditService(database.db, clock);
+      audit = (await auditModule.create({ db: database.db, clock: clock })).ports.audit;
       mailer = new Mailer({
         db: database.db,
         clock,

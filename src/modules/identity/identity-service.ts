@@ -8,7 +8,7 @@ import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { UserDirectory } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
-import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Actor, AuditLog } from '../audit/index.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import { type Argon2Cost, checkPasswordPolicy, PasswordHasher } from './passwords.ts';
@@ -84,7 +84,7 @@ export type IdentityOptions = {
   db: Kysely<any>;
   clock: Clock;
   keyring: Keyring;
-  audit: AuditService;
+  audit: AuditLog;
   mailer: Mailer;
   sharedState: SharedState;
   publicUrl: string;
@@ -168,7 +168,7 @@ export class IdentityService implements UserDirectory {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   readonly #mailer: Mailer;
   readonly #state: SharedState;
   readonly #publicUrl: string;

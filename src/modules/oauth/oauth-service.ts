@@ -5,7 +5,7 @@ import type { Keyring } from '../../platform/master-key.ts';
 import type { OrgAccess, VerifiedToken } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AppsService } from '../apps/apps-service.ts';
-import type { AuditService } from '../audit/audit-service.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { CatalogName } from '../catalog/catalog-service.ts';
 import { ClientAuthThrottle } from './client-auth-throttle.ts';
 import { OAuthError } from './oauth-errors.ts';
@@ -49,7 +49,7 @@ export class OAuthService {
   readonly #throttle: ClientAuthThrottle;
   readonly #apps: AppsService;
   readonly #orgAccess: OrgAccess;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   /** Housekeeping runs at most hourly per process, riding on token issuance (no timer). */
   #lastPurgeMs = 0;
 
@@ -60,7 +60,7 @@ export class OAuthService {
     sharedState: SharedState;
     apps: AppsService;
     orgAccess: OrgAccess;
-    audit: AuditService;
+    audit: AuditLog;
   }) {
     this.#db = opts.db;
     this.#clock = opts.clock;

@@ -11,7 +11,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
-import { AuditService } from '../audit/audit-service.ts';
+import { type AuditLog, auditModule } from '../audit/index.ts';
 import { migrations as auditMigrations } from '../audit/migrations.ts';
 import { IdentityService } from '../identity/identity-service.ts';
 import { migrations as identityMigrations } from '../identity/migrations.ts';
@@ -60,7 +60,7 @@ for (const engine of testEngines()) {
         identityMigrations,
         migrations,
       ]);
-      const audit = new AuditService(database.db, clock);
+      const audit = (await auditModule.create({ db: database.db, clock: clock })).ports.audit;
       const keyring = createKeyring(randomBytes(32));
       const mailer = new Mailer({
         db: database.db,

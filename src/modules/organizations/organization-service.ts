@@ -12,7 +12,7 @@ import type {
   OrgSummary,
   OrgTerminationHandler,
 } from '../../platform/ports.ts';
-import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Actor, AuditLog } from '../audit/index.ts';
 import type { IdentityService, RequestMeta } from '../identity/identity-service.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 
@@ -80,7 +80,7 @@ export type OrganizationOptions = {
   db: Kysely<any>;
   clock: Clock;
   keyring: Keyring;
-  audit: AuditService;
+  audit: AuditLog;
   mailer: Mailer;
   identity: IdentityService;
   publicUrl: string;
@@ -95,7 +95,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   readonly #mailer: Mailer;
   readonly #identity: IdentityService;
   readonly #createdListeners: Array<

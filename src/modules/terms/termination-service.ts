@@ -7,7 +7,7 @@ import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { OrgTerminationHandler, UserDirectory } from '../../platform/ports.ts';
-import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Actor, AuditLog } from '../audit/index.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import type { RequestContext, TermsService } from './terms-service.ts';
@@ -29,7 +29,7 @@ import type { Termination, TerminationKind, TermsStore } from './terms-store.ts'
 export type TerminationServiceDeps = {
   db: Kysely<any>;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditLog;
   notifications: NotificationService;
   mailer: Mailer;
   terms: TermsService;
@@ -51,7 +51,7 @@ export class TerminationService {
   readonly #db: Kysely<any>;
   readonly #store: TermsStore;
   readonly #clock: Clock;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   readonly #notifications: NotificationService;
   readonly #mailer: Mailer;
   readonly #terms: TermsService;

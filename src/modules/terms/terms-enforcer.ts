@@ -3,7 +3,7 @@ import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { TermsEnforcer } from '../../platform/ports.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
-import type { AuditService } from '../audit/audit-service.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import type { TerminationService } from './termination-service.ts';
 import { pendingVersions, TermsService, versionInForce } from './terms-service.ts';
@@ -39,7 +39,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
   readonly #db: Kysely<any>;
   readonly #terms: TermsService;
   readonly #terminations: TerminationService;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   readonly #notifications: NotificationService;
   readonly #log: Logger | undefined;
   readonly #ttlMs: number;
@@ -56,7 +56,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
     db: Kysely<any>;
     terms: TermsService;
     terminations: TerminationService;
-    audit: AuditService;
+    audit: AuditLog;
     notifications: NotificationService;
     log?: Logger;
     ttlMs?: number;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { OrgAccess, OrgTerminationHandler, UserDirectory } from '../../platform/ports.ts';
-import type { AuditService } from '../audit/audit-service.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import { TerminationService } from './termination-service.ts';
@@ -21,7 +21,7 @@ export type TermsModule = {
 export function createTermsModule(deps: {
   db: Kysely<any>;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditLog;
   notifications: NotificationService;
   mailer: Mailer;
   orgAccess: OrgAccess;

@@ -7,7 +7,7 @@ import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { OrgAccess, TermsGate, UserDirectory } from '../../platform/ports.ts';
-import type { Actor, AuditService } from '../audit/audit-service.ts';
+import type { Actor, AuditLog } from '../audit/index.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import {
@@ -196,7 +196,7 @@ function fmtDate(iso: string): string {
 export type TermsServiceDeps = {
   db: Kysely<any>;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditLog;
   notifications: NotificationService;
   mailer: Mailer;
   orgAccess: OrgAccess;
@@ -209,7 +209,7 @@ export class TermsService implements TermsGate {
   readonly store: TermsStore;
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
-  readonly #audit: AuditService;
+  readonly #audit: AuditLog;
   readonly #notifications: NotificationService;
   readonly #mailer: Mailer;
   #orgAccess: OrgAccess;

@@ -7,7 +7,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import type { OrgAccess, OrgRole, OrgSummary, UserDirectory } from '../../platform/ports.ts';
 import type { TestEngine } from '../../platform/testing.ts';
-import { AuditService } from '../audit/audit-service.ts';
+import { type AuditLog, auditModule } from '../audit/index.ts';
 import { migrations as auditMigrations } from '../audit/migrations.ts';
 import { Mailer } from '../notifications/mailer.ts';
 import { migrations as notificationMigrations } from '../notifications/migrations.ts';
@@ -77,7 +77,7 @@ export function principal(userId: string, isOperator = false): Principal {
 }
 
 export type TermsFixture = TermsModule & {
-  audit: AuditService;
+  audit: AuditLog;
   notifications: NotificationService;
   mailer: Mailer;
   orgs: FakeOrgAccess;
@@ -91,7 +91,7 @@ export async function termsFixture(engine: TestEngine, clock: FakeClock): Promis
   const database = await engine.open();
   const db = database.db;
   await migrateToLatest(db, [auditMigrations, notificationMigrations, termsMigrations]);
-  const audit = new AuditService(db, clock);
+  const audit = (await auditModule.create({ db: db, clock: clock })).ports.audit;
   const notifications = new NotificationService(db, clock);
   const mailer = new Mailer({
     db,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCatalogue } from '../errors.ts';
-import type { AnyRoute } from './route.ts';
+import type { RouteContract } from './contract.ts';
 
 /**
  * Builds the portal's OpenAPI 3.1 document from the same route definitions that validate requests.
@@ -71,7 +71,7 @@ function openApiPath(url: string): string {
 }
 
 export function buildOpenApi(
-  routes: AnyRoute[],
+  routes: RouteContract[],
   errors: ErrorCatalogue,
   opts: { title: string; version: string; serverUrl: string },
 ) {

@@ -1,73 +1,41 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError, type ErrorCode } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import type { HandlerContext, Principal, RouteContract } from './contract.ts';
 import { MAX_JSON_DEPTH } from './json-depth.ts';
+import { checkResponse, type ResponseCheckMode } from './response-check.ts';
 
 /**
  * One way to declare a portal route: zod schemas validate the request and describe it in the
  * OpenAPI document (openapi.ts reads the same definitions), so docs cannot drift from behaviour.
  * Routes never touch SQL: handlers call services.
  */
-export type Principal = {
-  userId: string;
-  sessionId: string;
-  email: string;
-  name: string;
-  isOperator: boolean;
-  /** Account status; routes for 'active' users only are the default. */
-  status: string;
-};
-
-/**
- * public: anyone; user: a signed-in, active account; user-any-status: signed in, pending or
- * rejected accounts too (status pages); operator: an operator's session.
- */
-type RouteAuth = 'public' | 'user' | 'user-any-status' | 'operator';
+export type { HandlerContext, Principal, RouteAuth } from './contract.ts';
 
 /** Resolves the caller from the request (session cookie + CSRF, or bearer); null if none. */
 export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
 
-type HandlerContext<B, Q, P> = {
-  body: B;
-  query: Q;
-  params: P;
-  principal: Principal | null;
-  req: FastifyRequest;
-  reply: FastifyReply;
-  ip: string;
-  userAgent: string;
-  requestId: string;
+/** A contract (contract.ts) with the code that answers it. Built by `implement`. */
+export type RouteDef = RouteContract & {
+  handler(ctx: HandlerContext<any, any, any>): Promise<unknown>;
 };
 
-export type RouteDef<B = unknown, Q = unknown, P = unknown, R = unknown> = {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  url: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  auth: RouteAuth;
-  body?: z.ZodType<B>;
-  query?: z.ZodType<Q>;
-  params?: z.ZodType<P>;
-  response: z.ZodType<R>;
-  /** Success status (default 200). */
-  status?: number;
-  /** Error codes this route can answer with, for the document. */
-  errors?: ErrorCode[];
-  /** Content type of the request body when not JSON (e.g. form). */
-  consumes?: string;
-  /** Produces something other than JSON (e.g. text/csv). */
-  produces?: string;
-  handler(ctx: HandlerContext<B, Q, P>): Promise<R>;
-};
+export type AnyRoute = RouteDef;
 
-export type AnyRoute = RouteDef<any, any, any, any>;
-
+/**
+ * Transitional: a route written as contract and handler in one object. Modules move to
+ * `defineContracts` + `implement` (contract.ts); this goes when the last one has.
+ */
 export function defineRoute<B = undefined, Q = undefined, P = undefined, R = unknown>(
-  def: RouteDef<B, Q, P, R>,
-): RouteDef<B, Q, P, R> {
-  return def;
+  def: Omit<RouteContract, 'body' | 'query' | 'params' | 'response'> & {
+    body?: z.ZodType<B>;
+    query?: z.ZodType<Q>;
+    params?: z.ZodType<P>;
+    response: z.ZodType<R>;
+    handler(ctx: HandlerContext<B, Q, P>): Promise<R>;
+  },
+): RouteDef {
+  return def as RouteDef;
 }
 
 /**
@@ -124,7 +92,12 @@ function parseOrThrow<T>(schema: z.ZodType<T> | undefined, value: unknown, where
 }
 
 /** Registers definitions on Fastify; `authenticate` decides who the caller is. */
-export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authenticate: Authenticator): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: AnyRoute[],
+  authenticate: Authenticator,
+  responses: { mode: ResponseCheckMode; warn: (msg: string, details: Record<string, unknown>) => void },
+): void {
   for (const def of routes) {
     app.route({
       method: def.method,
@@ -162,7 +135,7 @@ export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authent
           reply.type(def.produces);
           return result;
         }
-        return result ?? null;
+        return checkResponse(def.response, result ?? null, def.operationId, responses.mode, responses.warn);
       },
     });
   }

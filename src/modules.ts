@@ -1,0 +1,61 @@
+import { appsErrors } from './modules/apps/errors.ts';
+import { migrations as appsMigrations } from './modules/apps/migrations.ts';
+import { auditErrors, auditModule } from './modules/audit/index.ts';
+import { catalogErrors } from './modules/catalog/errors.ts';
+import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
+import { gatewayErrors } from './modules/gateway/errors.ts';
+import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
+import { identityErrors } from './modules/identity/errors.ts';
+import { migrations as identityMigrations } from './modules/identity/migrations.ts';
+import { notificationsErrors } from './modules/notifications/errors.ts';
+import { migrations as notificationMigrations } from './modules/notifications/migrations.ts';
+import { oauthErrors } from './modules/oauth/errors.ts';
+import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
+import { organizationsErrors } from './modules/organizations/errors.ts';
+import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
+import { termsErrors } from './modules/terms/errors.ts';
+import { migrations as termsMigrations } from './modules/terms/migrations.ts';
+import type { MigrationSet } from './platform/db/migrator.ts';
+import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
+import { instanceMigrations } from './platform/instance.ts';
+import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
+import { sandboxMigrations } from './sandbox/index.ts';
+
+/**
+ * The modules, as data: what exists without building anything (migrations, error codes, route
+ * contracts). main.ts builds them; scripts read the contracts from here without starting a system.
+ */
+
+/** Every module's migrations, in one list (order inside does not matter: names carry the order). */
+export const allMigrations: MigrationSet[] = [
+  auditModule.migrations,
+  notificationMigrations,
+  identityMigrations,
+  organizationMigrations,
+  catalogMigrations,
+  appsMigrations,
+  oauthMigrations,
+  sandboxMigrations,
+  termsMigrations,
+  gatewayMigrations,
+  instanceMigrations,
+  snapshotMigrations,
+];
+
+/**
+ * Every error code the system answers with: the General codes, then each module's catalogue, in
+ * the order the error-code reference lists them. Handed to the app (error bodies), the reference,
+ * the OpenAPI document, the OAuth endpoints and the CLI; `tsc` refuses a list that leaves one out.
+ */
+export const errorCatalogue = composeErrorCatalogue([
+  coreErrors,
+  auditErrors,
+  catalogErrors,
+  appsErrors,
+  gatewayErrors,
+  identityErrors,
+  notificationsErrors,
+  oauthErrors,
+  organizationsErrors,
+  termsErrors,
+]);
