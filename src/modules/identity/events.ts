@@ -1,0 +1,9 @@
+import type { RequestMeta } from './identity-service.ts';
+
+/** Events the identity module emits (platform/events.ts has the delivery rules). */
+declare module '../../platform/events.ts' {
+  interface DomainEvents {
+    /** An account was created (after its transaction committed); meta is the sign-up request's. */
+    'identity.signed_up': { userId: string; meta: RequestMeta };
+  }
+}
