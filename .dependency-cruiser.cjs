@@ -4,8 +4,7 @@
  * `.dependency-cruiser-known-violations.json` (the allow-list, written by `npm run lint:deps:baseline`);
  * every module-shape step shrinks it and it ends empty. A new violation fails the check.
  *
- * "A module" is a folder under src/modules/ (and src/sandbox/ until it moves there); its public
- * face is its index.ts.
+ * "A module" is a folder under src/modules/; its public face is its index.ts.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -22,7 +21,7 @@ module.exports = {
       comment: 'platform/ is the ground floor: it knows no module (modules implement its ports).',
       severity: 'error',
       from: { path: '^src/platform/' },
-      to: { path: '^src/(modules|sandbox)/' },
+      to: { path: '^src/modules/' },
     },
     {
       name: 'module-through-its-face',
@@ -32,24 +31,10 @@ module.exports = {
       to: { path: '^src/modules/[^/]+/.+', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
     },
     {
-      name: 'module-to-sandbox-through-its-face',
-      comment: 'The sandbox is a module too: other modules reach it only through src/sandbox/index.ts.',
-      severity: 'error',
-      from: { path: '^src/modules/' },
-      to: { path: '^src/sandbox/', pathNot: '^src/sandbox/index\\.ts$' },
-    },
-    {
-      name: 'sandbox-to-module-through-its-face',
-      comment: 'The sandbox reaches other modules only through their index.ts.',
-      severity: 'error',
-      from: { path: '^src/sandbox/' },
-      to: { path: '^src/modules/[^/]+/.+', pathNot: '^src/modules/[^/]+/index\\.ts$' },
-    },
-    {
       name: 'no-root-files-from-below',
       comment: 'Modules and platform never import the composition root, the app, the CLI or the seeder.',
       severity: 'error',
-      from: { path: '^src/(modules|sandbox|platform)/' },
+      from: { path: '^src/(modules|platform)/' },
       to: { path: '^src/(main|app|cli|seed|modules)\\.ts$' },
     },
     {
@@ -92,7 +77,7 @@ module.exports = {
       extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
     },
     reporterOptions: {
-      dot: { collapsePattern: '^(src/modules/[^/]+|src/sandbox|src/platform|node_modules/[^/]+)' },
+      dot: { collapsePattern: '^(src/modules/[^/]+|src/platform|node_modules/[^/]+)' },
     },
   },
 };

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
 import { systemWithApp } from '../test/gateway-fixture.ts';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { systemWithApp } from '../test/gateway-fixture.ts';
 
 /** In-process cost breakdown of one gateway call (CPU µs per call), for tuning. Not a benchmark. */

@@ -24,6 +24,7 @@ import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
 import { OAuthService } from './modules/oauth/oauth-service.ts';
 import { OrganizationService } from './modules/organizations/organization-service.ts';
 import { organizationRoutes } from './modules/organizations/routes.ts';
+import { appCredentialsFromDirectory, createSandbox, type Sandbox } from './modules/sandbox/index.ts';
 import { termsRoutes } from './modules/terms/routes.ts';
 import type { TerminationService } from './modules/terms/termination-service.ts';
 import type { CachedTermsEnforcer } from './modules/terms/terms-enforcer.ts';
@@ -46,7 +47,6 @@ import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from 
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';
-import { appCredentialsFromDirectory, createSandbox, type Sandbox } from './sandbox/index.ts';
 import { version } from './version.ts';
 
 /**

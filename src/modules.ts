@@ -13,13 +13,13 @@ import { oauthErrors } from './modules/oauth/errors.ts';
 import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
 import { organizationsErrors } from './modules/organizations/errors.ts';
 import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
+import { sandboxMigrations } from './modules/sandbox/index.ts';
 import { termsErrors } from './modules/terms/errors.ts';
 import { migrations as termsMigrations } from './modules/terms/migrations.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
 import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
 import { instanceMigrations } from './platform/instance.ts';
 import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
-import { sandboxMigrations } from './sandbox/index.ts';
 
 /**
  * The modules, as data: what exists without building anything (migrations, error codes, route

@@ -1,8 +1,8 @@
 import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/catalog-seed.ts';
 import { identityDemoSeeder } from './modules/identity/demo-seed.ts';
+import { sandboxSeeder } from './modules/sandbox/sandbox-seed.ts';
 import { termsSeeder } from './modules/terms/terms-seed.ts';
-import { sandboxSeeder } from './sandbox/sandbox-seed.ts';
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the

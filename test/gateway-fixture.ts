@@ -3,7 +3,7 @@ import { type Config, loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem, type Infrastructure, type System } from '../src/main.ts';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import type { CatalogService } from '../src/modules/catalog/catalog-service.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { appWithToken } from './apps-helpers.ts';
 import type { TestSystem } from './harness.ts';
 

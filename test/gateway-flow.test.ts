@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ibftBody } from '../src/sandbox/test-support.ts';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { type AppsWorld, appsWorld, call, createApp, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { type RawReply, takeResponse } from '../src/platform/http/raw-http-testing.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
 import { appsWorld, createApp } from './apps-helpers.ts';
 import { startTestSystem, type TestSystem } from './harness.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig, type Role, roles } from '../src/config.ts';
-import { ibftBody } from '../src/sandbox/test-support.ts';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { appsWorld, appWithToken } from './apps-helpers.ts';
 import { ensureWebBuild } from './browser/browser-helpers.ts';
 import { startTestSystem, type TestSystem } from './harness.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BILL_SIGNED_FIELDS } from '../src/sandbox/products/bills.ts';
-import { signingString, signWithKey } from '../src/sandbox/signing.ts';
-import { appKeys } from '../src/sandbox/test-support.ts';
+import { BILL_SIGNED_FIELDS } from '../src/modules/sandbox/products/bills.ts';
+import { signingString, signWithKey } from '../src/modules/sandbox/signing.ts';
+import { appKeys } from '../src/modules/sandbox/test-support.ts';
 import { type AppsWorld, appsWorld, call, createApp, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 

@@ -9,7 +9,7 @@ import type { CatalogService, PlanInput } from './catalog-service.ts';
  * products get their documents refreshed; existing plans are left as operators changed them.
  *
  * The products' OpenAPI documents come from the sandbox (`sandboxProducts` exported by
- * src/sandbox/index.ts) when it provides them; otherwise the shells below stand in.
+ * src/modules/sandbox/index.ts) when it provides them; otherwise the shells below stand in.
  */
 export type SeedProduct = {
   slug: string;
@@ -94,7 +94,7 @@ const seedPlans: PlanInput[] = [
 ];
 
 async function sandboxProducts(): Promise<SeedProduct[] | null> {
-  const url = new URL('../../sandbox/index.ts', import.meta.url);
+  const url = new URL('../sandbox/index.ts', import.meta.url);
   if (!existsSync(fileURLToPath(url))) return null;
   const mod = (await import(url.href)) as { sandboxProducts?: SeedProduct[] };
   return Array.isArray(mod.sandboxProducts) && mod.sandboxProducts.length ? mod.sandboxProducts : null;

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { isUniqueViolation } from '../platform/db/database.ts';
-import { newId } from '../platform/ids.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import { newId } from '../../platform/ids.ts';
 import {
   type AccountRole,
   type AccountScenario,

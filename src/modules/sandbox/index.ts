@@ -3,8 +3,8 @@
  * 1LINK's formats, scenario values, HASH signing, the live-data guard and the products' OpenAPI
  * documents. main.ts calls createSandbox; the gateway dispatches to `operations` in-process.
  */
-import type { AnyRoute } from '../platform/http/route.ts';
-import type { NetworkOperation, OrgAccess } from '../platform/ports.ts';
+import type { AnyRoute } from '../../platform/http/route.ts';
+import type { NetworkOperation, OrgAccess } from '../../platform/ports.ts';
 import { type AppCredentialVerifier, sandboxRoutes } from './routes.ts';
 import { type SandboxDeps, SandboxService } from './sandbox-service.ts';
 

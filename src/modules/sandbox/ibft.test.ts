@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { testEngines } from '../platform/testing.ts';
+import { testEngines } from '../../platform/testing.ts';
 import { ibftBody, openSandbox, type SandboxFixture } from './test-support.ts';
 
 const body = (r: { body: unknown }) => r.body as Record<string, string>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { testEngines } from '../platform/testing.ts';
+import { testEngines } from '../../platform/testing.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS } from './products/bills.ts';
 import { signingString } from './signing.ts';
 import { appKeys, billBody, openSandbox, type SandboxFixture } from './test-support.ts';

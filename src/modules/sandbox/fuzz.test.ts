@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { testEngines } from '../platform/testing.ts';
+import { testEngines } from '../../platform/testing.ts';
 import { BILL_CODES, IBFT_CODES } from './codes.ts';
 import { billBody, ibftBody, openSandbox, type SandboxFixture } from './test-support.ts';
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { testEngines } from '../platform/testing.ts';
+import { testEngines } from '../../platform/testing.ts';
 import { GUIDE_END, GUIDE_START, renderScenarioTables } from './guide.ts';
 import { openSandbox, type SandboxFixture } from './test-support.ts';
 
 /** docs/sandbox-guide.md shows the same scenario table as listSandboxTestData for a fresh world. */
-const GUIDE = resolve(import.meta.dirname, '..', '..', 'docs', 'sandbox-guide.md');
+const GUIDE = resolve(import.meta.dirname, '..', '..', '..', 'docs', 'sandbox-guide.md');
 
 describe('sandbox guide', () => {
   let fx: SandboxFixture;
@@ -27,6 +27,6 @@ describe('sandbox guide', () => {
       writeFileSync(GUIDE, `${text.slice(0, start + GUIDE_START.length)}\n${tables}\n${text.slice(end)}`);
       return;
     }
-    assert.equal(current, tables, 'run UPDATE_GUIDE=1 node --test src/sandbox/guide.test.ts');
+    assert.equal(current, tables, 'run UPDATE_GUIDE=1 node --test src/modules/sandbox/guide.test.ts');
   });
 });

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../modules/audit/index.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Keyring } from '../platform/master-key.ts';
-import type { NetworkOperation, OrgTerminationHandler } from '../platform/ports.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Keyring } from '../../platform/master-key.ts';
+import type { NetworkOperation, OrgTerminationHandler } from '../../platform/ports.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { SandboxCore } from './core.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';

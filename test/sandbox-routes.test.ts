@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestSystem, type TestSystem } from '../../test/harness.ts';
-import { AppError } from '../platform/errors.ts';
-import type { Principal } from '../platform/http/route.ts';
-import type { OrgAccess } from '../platform/ports.ts';
-import { createSandbox } from './index.ts';
+import { createSandbox } from '../src/modules/sandbox/index.ts';
+import { AppError } from '../src/platform/errors.ts';
+import type { Principal } from '../src/platform/http/route.ts';
+import type { OrgAccess } from '../src/platform/ports.ts';
+import { startTestSystem, type TestSystem } from './harness.ts';
 
 /** Portal routes with a small fake OrgAccess: members of org_a only. */
 const fakeOrgAccess: OrgAccess = {

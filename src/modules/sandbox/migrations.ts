@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { MigrationSet } from '../platform/db/migrator.ts';
+import type { MigrationSet } from '../../platform/db/migrator.ts';
 
 /**
  * The sandbox's own tables. Every row of the simulated world carries `org_id`: each organisation

@@ -1,11 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { type AuditLog, auditModule } from '../modules/audit/index.ts';
-import { migrations as auditMigrations } from '../modules/audit/migrations.ts';
-import { FakeClock } from '../platform/clock.ts';
-import { migrateToLatest } from '../platform/db/migrator.ts';
-import { createKeyring } from '../platform/master-key.ts';
-import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../platform/ports.ts';
-import type { TestEngine } from '../platform/testing.ts';
+import { FakeClock } from '../../platform/clock.ts';
+import { migrateToLatest } from '../../platform/db/migrator.ts';
+import { createKeyring } from '../../platform/master-key.ts';
+import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../platform/ports.ts';
+import type { TestEngine } from '../../platform/testing.ts';
+import { type AuditLog, auditModule } from '../audit/index.ts';
 import { createSandbox, type Sandbox } from './index.ts';
 import { migrations } from './migrations.ts';
 import { BILL_SIGNED_FIELDS } from './products/bills.ts';
@@ -37,7 +36,7 @@ export async function openSandbox(
   opts: { timeoutDelayMs?: number } = {},
 ): Promise<SandboxFixture> {
   const database = await engine.open();
-  await migrateToLatest(database.db, [auditMigrations, migrations]);
+  await migrateToLatest(database.db, [auditModule.migrations, migrations]);
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
   const sandbox = createSandbox({
     db: database.db,

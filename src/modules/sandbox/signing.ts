@@ -7,8 +7,8 @@ import {
   verify,
 } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { isUniqueViolation } from '../platform/db/database.ts';
-import type { Keyring } from '../platform/master-key.ts';
+import { isUniqueViolation } from '../../platform/db/database.ts';
+import type { Keyring } from '../../platform/master-key.ts';
 
 /**
  * Request and response signing (HASH). A HASH is base64(RSA-SHA256(private key, UTF-8 bytes of the

@@ -1,4 +1,4 @@
-import type { Seeder } from '../seed.ts';
+import type { Seeder } from '../../seed.ts';
 
 /**
  * Base seeder: makes sure the operator key that signs sandbox responses exists from the first

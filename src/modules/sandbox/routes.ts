@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../platform/errors.ts';
-import { type AnyRoute, defineRoute, type Principal } from '../platform/http/route.ts';
-import type { OrgAccess } from '../platform/ports.ts';
+import { AppError } from '../../platform/errors.ts';
+import { type AnyRoute, defineRoute, type Principal } from '../../platform/http/route.ts';
+import type { OrgAccess } from '../../platform/ports.ts';
 import { sandboxProducts } from './openapi.ts';
 import type { SandboxService } from './sandbox-service.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { testEngines } from '../platform/testing.ts';
+import { testEngines } from '../../platform/testing.ts';
 import { createPrng } from './prng.ts';
 import { ibftBody, openSandbox, type SandboxFixture } from './test-support.ts';
 
