@@ -1,9 +1,11 @@
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+import type { mailStatus, outboxEntryView } from './contracts.ts';
 import type { MailTemplateId } from './templates.ts';
 
 /**
@@ -23,15 +25,8 @@ export type MailMessage = { to: string; subject: string; text: string; kind: Mai
 const OUTBOX_PURPOSE = 'mail-outbox';
 const UNREADABLE = '[this message was sealed with another master key and cannot be shown]';
 
-export type OutboxEntry = {
-  id: string;
-  createdAt: string;
-  to: string;
-  subject: string;
-  text: string;
-  kind: string;
-  status: string;
-};
+export type OutboxEntry = z.infer<typeof outboxEntryView>;
+type MailStatus = z.infer<typeof mailStatus>;
 
 export class Mailer {
   readonly #db: Kysely<any>;
@@ -85,7 +80,7 @@ export class Mailer {
         text_body: this.#seal(msg.text),
         sealed: 1,
         kind: msg.kind,
-        status: this.#transport ? 'queued' : 'stored',
+        status: (this.#transport ? 'queued' : 'stored') satisfies MailStatus,
       })
       .execute();
     if (this.#transport) {
@@ -129,7 +124,7 @@ export class Mailer {
         subject: sealed ? this.#open(r.subject, r.id) : r.subject,
         text: sealed ? this.#open(r.text_body, r.id) : r.text_body,
         kind: r.kind,
-        status: r.status,
+        status: r.status as MailStatus,
       };
     });
   }

@@ -1,22 +1,15 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
+import type { notificationView } from './contracts.ts';
 import type { NoticeTemplateId } from './templates.ts';
 
 /**
  * In-app notices (the bell in the portal). E-mail goes through Mailer; callers usually do both.
  * `kind` is the notice's template id (templates.ts); `link` is a path of the web app ("Open").
  */
-export type Notification = {
-  id: string;
-  createdAt: string;
-  kind: string;
-  title: string;
-  body: string;
-  link: string | null;
-  orgId: string | null;
-  readAt: string | null;
-};
+export type Notification = z.infer<typeof notificationView>;
 
 export class NotificationService {
   readonly #db: Kysely<any>;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { DAY } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
@@ -10,6 +11,14 @@ import type { OrgAccess, TermsGate, UserDirectory } from '../../platform/ports.t
 import type { Actor, AuditLog } from '../audit/index.ts';
 import type { Mailer } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
+import type {
+  acceptanceSchema,
+  applicableTermsSchema,
+  documentView,
+  historySchema,
+  settingsSchema,
+  versionSchema,
+} from './contracts.ts';
 import {
   type ChangeClass,
   type PublishedVersion,
@@ -39,14 +48,12 @@ import {
 /** What the published terms promise: standard changes take effect no sooner than this. */
 const MIN_STANDARD_NOTICE_DAYS = 15;
 
-export type TermsSettings = {
-  /** Notice for standard changes, in days (≥ 15). */
-  standardNoticeDays: number;
-  /** Written notice an organisation must give before its termination date, in days (≥ 1). */
-  terminationNoticeDays: number;
-  /** How long a terminated organisation's data is kept read-only, in days. */
-  retentionDays: number;
-};
+/**
+ * standardNoticeDays: notice for standard changes (≥ 15); terminationNoticeDays: written notice an
+ * organisation gives before its termination date (≥ 1); retentionDays: how long a terminated
+ * organisation's data is kept read-only.
+ */
+export type TermsSettings = z.infer<typeof settingsSchema>;
 
 const defaultTermsSettings: TermsSettings = {
   standardNoticeDays: 15,
@@ -62,78 +69,22 @@ const settingBounds: Record<keyof TermsSettings, { min: number; max: number }> =
 
 export type RequestContext = { ip?: string | null; userAgent?: string | null };
 
-export type VersionView = {
-  id: string;
-  documentId: string;
-  version: number | null;
-  status: 'draft' | 'published';
-  bodyMd: string;
-  summary: string;
-  changeClass: ChangeClass;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt: string | null;
-  effectiveAt: string | null;
-};
+export type VersionView = z.infer<typeof versionSchema>;
 
-export type DocumentView = TermsDocument & {
-  inForce: VersionView | null;
-  /** Published versions not yet in force, earliest first. */
-  pending: VersionView[];
-};
+/** A document with its version in force and its published versions not yet in force, earliest first. */
+export type DocumentView = z.infer<typeof documentView>;
 
-export type ApplicableTerms = {
-  productSlug: string | null;
-  /** Documents that apply, general terms first; `governs` tells which wins on a conflict. */
-  documents: (DocumentView & { governs: 'general' | 'additional' | 'policy' | 'guideline' })[];
-  precedence: string;
-};
+/** Documents that apply, general terms first; `governs` tells which wins on a conflict. */
+export type ApplicableTerms = z.infer<typeof applicableTermsSchema>;
 
-export type AcceptanceView = {
-  id: string;
-  at: string;
-  subjectType: 'user' | 'org';
-  subjectId: string;
-  orgId: string | null;
-  userId: string | null;
-  onBehalfOf: 'self' | 'organization';
-  decision: 'accepted' | 'declined' | 'effective';
-  method: 'explicit' | 'continued_use' | 'first_access';
-  ip: string | null;
-  userAgent: string | null;
-  documentId: string;
-  documentSlug: string;
-  documentTitle: string;
-  versionId: string;
-  version: number;
-  versionEffectiveAt: string;
-};
+export type AcceptanceView = z.infer<typeof acceptanceSchema>;
 
-type VersionHistoryEntry = {
-  documentId: string;
-  documentSlug: string;
-  documentTitle: string;
-  kind: TermsKind;
-  productSlug: string | null;
-  versionId: string;
-  version: number;
-  publishedAt: string;
-  effectiveAt: string;
-  /** When the next version took over; null while still in force (or not yet in force). */
-  inForceUntil: string | null;
-  /** The subject's standing for this version, from its latest record. */
-  standing: 'accepted' | 'declined' | 'no_response';
-  acceptedAt: string | null;
-  method: 'explicit' | 'continued_use' | null;
-};
-
-export type AcceptanceHistory = {
-  subject: { type: 'user' | 'org'; id: string };
-  /** When terms first became effective for the organisation (its first API call). */
-  firstAccessAt: string | null;
-  versions: VersionHistoryEntry[];
-  records: AcceptanceView[];
-};
+/**
+ * `firstAccessAt`: when terms first became effective for the organisation (its first API call);
+ * per version, `inForceUntil` is when the next version took over (null while still in force) and
+ * `standing` the subject's standing from its latest record.
+ */
+export type AcceptanceHistory = z.infer<typeof historySchema>;
 
 type Snapshot = {
   loadedAtMs: number;
@@ -1031,7 +982,7 @@ export class TermsService implements TermsGate {
     // once the subject has answered any version of them.
     const own = subject.type === 'org' ? records : records.filter((r) => r.subjectType === 'user');
     const answered = new Set(own.map((r) => r.documentId));
-    const versions: VersionHistoryEntry[] = [];
+    const versions: AcceptanceHistory['versions'] = [];
     for (const doc of snap.documents.values()) {
       if (doc.kind !== 'general' && !answered.has(doc.id)) continue;
       const list = [...(snap.versions.get(doc.id) ?? [])].sort((a, b) =>

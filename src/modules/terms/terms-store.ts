@@ -1,25 +1,30 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type {
+  acceptanceDecision,
+  acceptanceMethod,
+  changeClass,
+  documentSchema,
+  kind,
+  subjectType,
+  terminationKind,
+  terminationSchema,
+  versionStatus,
+} from './contracts.ts';
 
 /**
  * SQL for the terms engine (documents, versions, acceptances, terminations, settings). Every
  * method takes an optional transaction so a change and its audit event commit together.
  */
-export type TermsKind = 'general' | 'additional' | 'policy' | 'guideline';
-export type ChangeClass = 'standard' | 'new_function' | 'legal';
+export type TermsKind = z.infer<typeof kind>;
+export type ChangeClass = z.infer<typeof changeClass>;
 
-export type TermsDocument = {
-  id: string;
-  kind: TermsKind;
-  slug: string;
-  title: string;
-  productSlug: string | null;
-  createdAt: string;
-};
+export type TermsDocument = z.infer<typeof documentSchema>;
 
 export type TermsVersion = {
   id: string;
   documentId: string;
-  status: 'draft' | 'published';
+  status: z.infer<typeof versionStatus>;
   version: number | null;
   bodyMd: string;
   summary: string;
@@ -40,44 +45,26 @@ export type PublishedVersion = TermsVersion & {
   effectiveAt: string;
 };
 
-type AcceptanceDecision = 'accepted' | 'declined' | 'effective';
-type AcceptanceMethod = 'explicit' | 'continued_use' | 'first_access';
-
 export type TermsAcceptance = {
   id: string;
   versionId: string;
   documentId: string;
-  subjectType: 'user' | 'org';
+  subjectType: z.infer<typeof subjectType>;
   subjectId: string;
   orgId: string | null;
   /** Who acted; null when the system recorded it (first access, continued use). */
   userId: string | null;
-  decision: AcceptanceDecision;
-  method: AcceptanceMethod;
+  decision: z.infer<typeof acceptanceDecision>;
+  method: z.infer<typeof acceptanceMethod>;
   at: string;
   ip: string | null;
   userAgent: string | null;
   effectNotifiedAt: string | null;
 };
 
-export type TerminationKind = 'notice' | 'operator' | 'automatic';
-type TerminationStatus = 'pending' | 'withdrawn' | 'completed' | 'superseded';
+export type TerminationKind = z.infer<typeof terminationKind>;
 
-export type Termination = {
-  id: string;
-  orgId: string;
-  kind: TerminationKind;
-  status: TerminationStatus;
-  reason: string | null;
-  requestedBy: string | null;
-  requestedAt: string;
-  effectiveAt: string;
-  withdrawnAt: string | null;
-  withdrawnBy: string | null;
-  completedAt: string | null;
-  retentionUntil: string | null;
-  lastError: string | null;
-};
+export type Termination = z.infer<typeof terminationSchema>;
 
 function toDocument(r: any): TermsDocument {
   return {
