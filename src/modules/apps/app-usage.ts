@@ -1,7 +1,10 @@
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import type { CatalogService } from '../catalog/catalog-service.ts';
+import type { Catalog } from '../catalog/index.ts';
+// TODO(integrator): from the gateway's face (src/modules/gateway/index.ts) once it exports periodBounds.
 import { periodBounds } from '../gateway/calendar.ts';
 import type { AppsService } from './apps-service.ts';
+import type { appUsageView } from './contracts.ts';
 
 /**
  * The developer's usage summary of one app (getAppUsage): calls and errors per operation over a
@@ -28,43 +31,14 @@ export type UsageReader = {
   }>;
 };
 
-export type AppUsageSummary = {
-  appId: string;
-  from: string;
-  to: string;
-  calls: number;
-  errors: number;
-  distinctEndUsers: number;
-  operations: Array<{
-    operationId: string;
-    calls: number;
-    errors: number;
-    avgLatencyMs: number;
-    maxLatencyMs: number;
-  }>;
-  subscriptions: Array<{
-    subscriptionId: string;
-    productSlug: string;
-    planName: string;
-    status: string;
-    quotas: Array<{
-      period: 'day' | 'month';
-      limit: number;
-      used: number;
-      remaining: number;
-      resetsAt: string;
-    }>;
-    endUsers: { period: 'day' | 'month'; limit: number; served: number; remaining: number } | null;
-    rateLimits: Array<{ periodMs: number; limit: number }>;
-  }>;
-};
+export type AppUsageSummary = z.infer<typeof appUsageView>;
 
 export class AppUsageService {
   readonly #apps: AppsService;
-  readonly #catalog: CatalogService;
+  readonly #catalog: Catalog;
   #usage: UsageReader | null;
   readonly #clock: Clock;
-  constructor(opts: { apps: AppsService; catalog: CatalogService; usage: UsageReader | null; clock: Clock }) {
+  constructor(opts: { apps: AppsService; catalog: Catalog; usage: UsageReader | null; clock: Clock }) {
     this.#apps = opts.apps;
     this.#catalog = opts.catalog;
     this.#usage = opts.usage;

@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -17,16 +17,30 @@ import {
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
 import {
-  type CatalogService,
+  type Catalog,
   type LifecycleEvent,
   PERIOD_MS,
   type Plan,
   parseInput,
   RATE_PERIODS,
   type RatePeriod,
-} from '../catalog/catalog-service.ts';
+} from '../catalog/index.ts';
 import type { Mailer, MailMessage } from '../notifications/mailer.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
+import {
+  type appEnvironment,
+  appInputSchema,
+  appPatchSchema,
+  type appStatus,
+  type appView,
+  type LIMIT_KINDS,
+  limitDecisionSchema,
+  limitRequestInputSchema,
+  type limitRequestView,
+  type productionRequestView,
+  type secretView,
+  type subscriptionView,
+} from './contracts.ts';
 
 /**
  * Apps and their credentials, subscriptions to plans, production access and limit-increase
@@ -43,134 +57,14 @@ export type Ctx = { actor: Actor; ip?: string | null; userAgent?: string | null 
 const MAX_ACTIVE_SECRETS = 2;
 const SECRET_PURPOSE = 'client-secret';
 
-type AppEnvironment = 'sandbox' | 'production';
-export type AppStatus = 'active' | 'suspended' | 'revoked';
-
-export type ClientSecretView = {
-  id: string;
-  hint: string;
-  status: 'active' | 'revoked' | 'expired';
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-};
-
-export type AppView = {
-  id: string;
-  orgId: string;
-  name: string;
-  description: string;
-  callbackUrls: string[];
-  publicKeyPem: string | null;
-  clientId: string;
-  environment: AppEnvironment;
-  status: AppStatus;
-  createdAt: string;
-  updatedAt: string;
-  secrets: ClientSecretView[];
-  productionAccess: { id: string; status: string; reason: string | null; createdAt: string } | null;
-};
-
-export type SubscriptionView = {
-  id: string;
-  appId: string;
-  orgId: string;
-  productSlug: string;
-  planId: string;
-  planName: string;
-  status: 'pending' | 'active' | 'declined' | 'cancelled';
-  reason: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-};
-
-const LIMIT_KINDS = [
-  'rate:second',
-  'rate:minute',
-  'rate:hour',
-  'rate:day',
-  'rate:week',
-  'quota:day',
-  'quota:month',
-  'end-users',
-  'burst',
-] as const;
+type AppEnvironment = z.infer<typeof appEnvironment>;
+export type AppStatus = z.infer<typeof appStatus>;
+export type ClientSecretView = z.infer<typeof secretView>;
+export type AppView = z.infer<typeof appView>;
+export type SubscriptionView = z.infer<typeof subscriptionView>;
+export type ProductionRequestView = z.infer<typeof productionRequestView>;
 export type LimitKind = (typeof LIMIT_KINDS)[number];
-
-export type LimitRequestView = {
-  id: string;
-  appId: string;
-  orgId: string;
-  subscriptionId: string;
-  planId: string;
-  productSlug: string;
-  limit: LimitKind;
-  operationId: string | null;
-  currentValue: number;
-  requestedValue: number;
-  reason: string;
-  requestedUntil: string | null;
-  status: 'pending' | 'approved' | 'declined' | 'cancelled';
-  grantedValue: number | null;
-  grantedUntil: string | null;
-  conditionsTerms: string | null;
-  termsAcceptedAt: string | null;
-  decisionNote: string | null;
-  /** Approved, terms (if any) accepted, and not expired at the time of reading. */
-  inForce: boolean;
-  createdAt: string;
-  decidedAt: string | null;
-};
-
-// ------------------------------------------------------------------ input schemas (routes use them)
-const callbackUrl = z
-  .string()
-  .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (
-        u.protocol === 'https:' ||
-        (u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname))
-      );
-    } catch {
-      return false;
-    }
-  }, 'must be an https URL (http only for localhost)');
-
-export const appInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  description: z.string().max(2000).default(''),
-  callbackUrls: z.array(callbackUrl).max(10).default([]),
-  publicKeyPem: z.string().max(10_000).nullable().default(null),
-});
-export const appPatchSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
-  description: z.string().max(2000).optional(),
-  callbackUrls: z.array(callbackUrl).max(10).optional(),
-  publicKeyPem: z.string().max(10_000).nullable().optional(),
-});
-export const limitRequestInputSchema = z.strictObject({
-  subscriptionId: z.string().max(40),
-  limit: z.enum(LIMIT_KINDS),
-  operationId: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,100}$/)
-    .optional(),
-  requestedValue: z.number().int().min(1).max(1_000_000_000),
-  reason: z.string().trim().min(10).max(2000),
-  until: z.iso.datetime({ offset: true }).optional(),
-});
-export const limitDecisionSchema = z.strictObject({
-  decision: z.enum(['approve', 'decline', 'approve_with_conditions']),
-  /** For approve_with_conditions: a value ≤ the requested one. */
-  value: z.number().int().min(1).max(1_000_000_000).optional(),
-  /** For approve_with_conditions: when the raise ends (defaults to the requested end). */
-  until: z.iso.datetime({ offset: true }).optional(),
-  /** For approve_with_conditions: terms the organisation must accept before the raise applies. */
-  terms: z.string().trim().min(1).max(10_000).optional(),
-  note: z.string().trim().max(2000).optional(),
-});
+export type LimitRequestView = z.infer<typeof limitRequestView>;
 
 /** Validates a PEM as an RSA public key of at least 2048 bits; returns the normalised PEM. */
 export function validatePublicKeyPem(pem: string): string {
@@ -203,7 +97,7 @@ export class AppsService {
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #shared: SharedState;
-  readonly #catalog: CatalogService;
+  readonly #catalog: Catalog;
   readonly #orgAccess: OrgAccess;
   readonly #terms: TermsGate;
   readonly #audit: AuditLog;
@@ -217,7 +111,7 @@ export class AppsService {
     clock: Clock;
     keyring: Keyring;
     sharedState: SharedState;
-    catalog: CatalogService;
+    catalog: Catalog;
     orgAccess: OrgAccess;
     termsGate: TermsGate;
     audit: AuditLog;
@@ -242,7 +136,7 @@ export class AppsService {
     opts.catalog.onLifecycle((e) => this.#onProductLifecycle(e));
   }
 
-  get catalog(): CatalogService {
+  get catalog(): Catalog {
     return this.#catalog;
   }
   get orgAccess(): OrgAccess {
@@ -758,16 +652,16 @@ export class AppsService {
     );
   }
 
-  #prodView(r: any) {
+  #prodView(r: any): ProductionRequestView {
     return {
-      id: r.id as string,
-      appId: r.app_id as string,
-      orgId: r.org_id as string,
-      status: r.status as 'pending' | 'approved' | 'declined',
-      note: (r.note ?? null) as string | null,
-      reason: (r.reason ?? null) as string | null,
-      createdAt: r.created_at as string,
-      decidedAt: (r.decided_at ?? null) as string | null,
+      id: r.id,
+      appId: r.app_id,
+      orgId: r.org_id,
+      status: r.status,
+      note: r.note ?? null,
+      reason: r.reason ?? null,
+      createdAt: r.created_at,
+      decidedAt: r.decided_at ?? null,
     };
   }
 

@@ -1,20 +1,29 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CacheInvalidation } from '../../platform/ports.ts';
+import {
+  CATALOGS,
+  type operationView,
+  planInputSchema,
+  planPatchSchema,
+  type planView,
+  productInputSchema,
+  type productStatus,
+  type productView,
+  RATE_PERIODS,
+} from './contracts.ts';
 
 /**
  * The API catalogue: catalogs (sandbox, production) under one provider name, products that group
  * API versions (each an OpenAPI 3.1 document whose operations carry operationIds), and the plans
  * an app subscribes to. Listing and reading published products is public; operators change them.
  */
-export const CATALOGS = ['sandbox', 'production'] as const;
+export { CATALOGS, RATE_PERIODS };
 export type CatalogName = (typeof CATALOGS)[number];
-
-export const RATE_PERIODS = ['second', 'minute', 'hour', 'day', 'week'] as const;
 export type RatePeriod = (typeof RATE_PERIODS)[number];
 export const PERIOD_MS: Record<RatePeriod, number> = {
   second: 1000,
@@ -24,117 +33,17 @@ export const PERIOD_MS: Record<RatePeriod, number> = {
   week: 604_800_000,
 };
 
-const DEFAULT_TIME_ZONE = 'Asia/Karachi';
-
-type PlanRate = { period: RatePeriod; limit: number };
-export type ProductStatus = 'draft' | 'published' | 'deprecated' | 'retired';
-
-export type Plan = {
-  id: string;
-  productId: string;
-  productSlug: string;
-  name: string;
-  description: string;
-  rateLimits: PlanRate[];
-  operationRateLimits: Record<string, PlanRate[]>;
-  burst: number | null;
-  quotas: { day: number | null; month: number | null; timeZone: string };
-  endUserCap: { limit: number; period: 'day' | 'month' } | null;
-  approvalRequired: boolean;
-  status: 'active' | 'retired';
-};
-
-export type Operation = { operationId: string; method: string; path: string; summary: string | null };
-type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
-
-export type Product = {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  status: ProductStatus;
-  publishedAt: string | null;
-  deprecatedAt: string | null;
-  retiredAt: string | null;
-  lifecycleNote: string | null;
-  apis: ApiVersion[];
-  plans: Plan[];
-};
+export type ProductStatus = z.infer<typeof productStatus>;
+export type Plan = z.infer<typeof planView>;
+export type Operation = z.infer<typeof operationView>;
+export type Product = z.infer<typeof productView>;
+export type PlanInput = z.input<typeof planInputSchema>;
 
 export type LifecycleEvent = {
   kind: 'published' | 'deprecated' | 'retired';
   product: { id: string; slug: string; name: string };
   note: string | null;
 };
-
-// ------------------------------------------------------------------ input schemas (shared with routes)
-export const slugSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (2-41 chars)');
-const planRateSchema = z.strictObject({
-  period: z.enum(RATE_PERIODS),
-  limit: z.number().int().min(1).max(1_000_000_000),
-});
-const timeZoneSchema = z
-  .string()
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Asia/Karachi');
-export const planInputSchema = z.strictObject({
-  name: z.string().trim().min(2).max(80),
-  description: z.string().max(2000).default(''),
-  rateLimits: z.array(planRateSchema).max(5).default([]),
-  operationRateLimits: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/), z.array(planRateSchema).min(1).max(5))
-    .default({}),
-  burst: z.number().int().min(1).max(1_000_000).nullable().default(null),
-  quotaDay: z.number().int().min(1).max(1_000_000_000).nullable().default(null),
-  quotaMonth: z.number().int().min(1).max(1_000_000_000).nullable().default(null),
-  timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
-  endUserCap: z
-    .strictObject({ limit: z.number().int().min(1).max(100_000_000), period: z.enum(['day', 'month']) })
-    .nullable()
-    .default(null),
-  approvalRequired: z.boolean().default(false),
-});
-export type PlanInput = z.input<typeof planInputSchema>;
-/** A patch changes only what it names (no defaults: an absent field keeps its value). */
-export const planPatchSchema = z.strictObject({
-  name: z.string().trim().min(2).max(80).optional(),
-  description: z.string().max(2000).optional(),
-  rateLimits: z.array(planRateSchema).max(5).optional(),
-  operationRateLimits: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/), z.array(planRateSchema).min(1).max(5))
-    .optional(),
-  burst: z.number().int().min(1).max(1_000_000).nullable().optional(),
-  quotaDay: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
-  quotaMonth: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
-  timeZone: timeZoneSchema.optional(),
-  endUserCap: z
-    .strictObject({ limit: z.number().int().min(1).max(100_000_000), period: z.enum(['day', 'month']) })
-    .nullable()
-    .optional(),
-  approvalRequired: z.boolean().optional(),
-});
-
-const openapiDocSchema = z.record(z.string(), z.unknown());
-export const apiInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80).optional(),
-  version: z.string().trim().min(1).max(40).optional(),
-  openapi: openapiDocSchema,
-});
-export const productInputSchema = z.strictObject({
-  slug: slugSchema,
-  name: z.string().trim().min(1).max(80),
-  description: z.string().max(4000).default(''),
-  apis: z.array(apiInputSchema).max(20).default([]),
-});
 
 /** Parses service input; a failure is the same validation_failed a route would answer. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
