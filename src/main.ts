@@ -16,10 +16,12 @@ import { UsageService } from './modules/gateway/usage-service.ts';
 import { IdentityService } from './modules/identity/identity-service.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
-import { devMailboxMode } from './modules/notifications/dev-mailbox.ts';
-import { Mailer } from './modules/notifications/mailer.ts';
-import { NotificationService } from './modules/notifications/notification-service.ts';
-import { notificationRoutes } from './modules/notifications/routes.ts';
+import {
+  devMailboxMode,
+  type Mailer,
+  type NotificationService,
+  notificationsModule,
+} from './modules/notifications/index.ts';
 import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
 import { OAuthService } from './modules/oauth/oauth-service.ts';
 import { OrganizationService } from './modules/organizations/organization-service.ts';
@@ -157,17 +159,18 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
 
   // ── audit
   const { audit } = await use(auditModule, { db, clock });
-  const mailer = new Mailer({
+  // ── notifications
+  // Outbox rows from before sealing are sealed before anything can read them (create does it);
+  // its close waits for deliveries in flight, before the pools close.
+  const { mailer, notifications } = await use(notificationsModule, {
     db,
     clock,
     keyring: infra.keyring,
+    log,
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
-    log,
+    devMailbox: devMailboxMode(config),
   });
-  // Outbox rows from before sealing are sealed before anything can read them (mailer.ts).
-  await mailer.sealPlaintextRows();
-  const notifications = new NotificationService(db, clock);
   const identity = new IdentityService({
     db,
     clock,
@@ -313,7 +316,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...moduleRoutes,
     ...identityRoutes(identity),
     ...organizationRoutes(organizations),
-    ...notificationRoutes({ mailer, notifications, devMailbox: devMailboxMode(config) }),
     ...catalogRoutes(catalog),
     ...appsRoutes({
       apps,
@@ -386,7 +388,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     async shutdown() {
       // Modules release what they hold in reverse order of building (buffers before the pools close).
       for (const b of [...built].reverse()) await b.instance.close?.();
-      await mailer.drain();
       // Every buffered usage record is written before the pools close.
       await gateway?.close();
       await infra.sharedState.close();

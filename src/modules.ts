@@ -7,8 +7,7 @@ import { gatewayErrors } from './modules/gateway/errors.ts';
 import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
 import { identityErrors } from './modules/identity/errors.ts';
 import { migrations as identityMigrations } from './modules/identity/migrations.ts';
-import { notificationsErrors } from './modules/notifications/errors.ts';
-import { migrations as notificationMigrations } from './modules/notifications/migrations.ts';
+import { notificationsErrors, notificationsModule } from './modules/notifications/index.ts';
 import { oauthErrors } from './modules/oauth/errors.ts';
 import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
 import { organizationsErrors } from './modules/organizations/errors.ts';
@@ -29,7 +28,7 @@ import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
 /** Every module's migrations, in one list (order inside does not matter: names carry the order). */
 export const allMigrations: MigrationSet[] = [
   auditModule.migrations,
-  notificationMigrations,
+  notificationsModule.migrations,
   identityMigrations,
   organizationMigrations,
   catalogMigrations,
