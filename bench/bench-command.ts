@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registerCommand } from '../src/cli.ts';
+import type { CliCommand } from '../src/cli/command.ts';
 import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
 import { type GeneratorName, type LoadGenerator, pickGenerator } from './load-generators.ts';
 
@@ -159,7 +159,9 @@ function medianRow(runs: Row[]): Row {
   };
 }
 
-registerCommand('bench', {
+/** Added to the CLI by bin/darwaza.mjs (src never imports bench/). */
+export const benchCommand: CliCommand = {
+  name: 'bench',
   summary: 'Benchmark the gateway against a raw node:http server (prints the ratio)',
   usage: `darwaza bench [--connections 50] [--duration 6] [--warmup 2] [--rounds 5] [--generator auto|wrk|autocannon]
              [--json out/bench.json] [--no-redis]
@@ -262,4 +264,4 @@ back to back) with their median.`,
     }
     return 0;
   },
-});
+};

@@ -19,6 +19,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'src', 'cli.ts');
+// The benchmark lives outside src (src never imports bench/); the program adds it to the commands.
+const bench = join(root, 'bench', 'bench-command.ts');
 const self = fileURLToPath(import.meta.url);
 const major = Number(process.versions.node.split('.')[0]);
 const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP'];
@@ -41,7 +43,8 @@ function watchLauncher(onGone) {
 if (major >= 24) {
   watchLauncher(() => process.kill(process.pid, 'SIGTERM'));
   const { runCli } = await import(pathToFileURL(cli).href);
-  await runCli(process.argv.slice(2));
+  const { benchCommand } = await import(pathToFileURL(bench).href);
+  await runCli(process.argv.slice(2), [benchCommand]);
 } else {
   const pinned = join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(pinned)) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { wrkVersion } from '../bench/load-generators.ts';
-import { runCli } from './process-helpers.ts';
+import { runDarwaza } from './process-helpers.ts';
 
 // The benchmark is a deliverable (`npm run bench`): a short run must drive both servers with every
 // response a 2xx (an error response would make the ratio meaningless) and print the ratio. Run with
@@ -18,7 +18,7 @@ for (const generator of ['autocannon', 'wrk'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'darwaza-bench-test-'));
     try {
       const out = join(dir, 'bench.json');
-      const r = await runCli(
+      const r = await runDarwaza(
         [
           'bench',
           '--duration',

@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 export const root = resolve(import.meta.dirname, '..');
 export const nodeBin = process.execPath;
 export const cliPath = resolve(root, 'src', 'cli.ts');
+/** The program as installed (`darwaza`, `npm run …`): src/cli.ts plus the commands outside src (bench). */
+const binPath = resolve(root, 'bin', 'darwaza.mjs');
 
 /** Child processes default to the embedded setup (SQLite, in-process state) unless a test says otherwise. */
 const embedded = { DATABASE_URL: '', REDIS_URL: '' };
@@ -34,6 +36,11 @@ export type Finished = { code: number | null; stdout: string; stderr: string };
 
 export function runCli(args: string[], env: Record<string, string>): Promise<Finished> {
   return runProgram(nodeBin, [cliPath, ...args], { ...embedded, ...env });
+}
+
+/** Runs `darwaza …` the way `npx darwaza` and the npm scripts do (bin/darwaza.mjs). */
+export function runDarwaza(args: string[], env: Record<string, string>): Promise<Finished> {
+  return runProgram(nodeBin, [binPath, ...args], { ...embedded, ...env });
 }
 
 /** Runs a program in the repository's directory to its end, with everything it printed. */

@@ -24,6 +24,10 @@ export type ModuleDescriptor<Deps, Ports, Static = unknown> = {
   subscribes: readonly EventName[];
   /** Data the module offers without being built (e.g. the sandbox's product list for the catalogue seed). */
   statics?: Static;
+  /** `darwaza admin <name>` subcommands that need only this module (src/cli/admin.ts lists them). */
+  cli?: ReadonlyArray<CliCommand<Ports>>;
+  /** Seed data of this module alone (src/seed.ts runs them in order, with this module's ports). */
+  seeders?: ReadonlyArray<Seeder<Ports>>;
   create(deps: Deps): Promise<ModuleInstance<Ports>> | ModuleInstance<Ports>;
 };
 
@@ -40,6 +44,31 @@ export type ModuleInstance<Ports> = {
   worker?: { start(): Promise<void> | void; stop(): Promise<void> | void };
   /** Releases what the module holds (buffers, timers) before pools close. */
   close?(): Promise<void>;
+};
+
+/**
+ * A CLI command as data. `open()` gives the ports of the system the CLI opened on the server's
+ * database (the admin command opens it before running the subcommand, so a missing database or
+ * key is what is reported first) and the command prints its own output; an error it throws is
+ * printed as one line with a non-zero exit code. Commands that need several modules live at the
+ * root (src/cli/), which may import every face.
+ */
+export type CliCommand<Ports> = {
+  name: string;
+  /** Its entry in the `--help` text of the command it belongs to. */
+  usage: string;
+  run(args: string[], open: () => Promise<Ports>): Promise<void>;
+};
+
+/**
+ * Seed data as data: idempotent, run by src/seed.ts in its order with the ports (and data) this
+ * seeder names. Base seeders run on every install; demo seeders only for the demo. `run` answers a
+ * short note of what it created, or undefined when there was nothing to do.
+ */
+export type Seeder<Ports> = {
+  name: string;
+  demo: boolean;
+  run(ports: Ports): Promise<string | undefined>;
 };
 
 export function defineModule<Deps, Ports, Static = unknown>(
