@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { allMigrations } from '../../main.ts';
-import { testEngines } from '../testing.ts';
-import { isUniqueViolation } from './database.ts';
-import { type MigrationSet, migrateToLatest } from './migrator.ts';
+import { allMigrations } from '../src/modules.ts';
+import { isUniqueViolation } from '../src/platform/db/database.ts';
+import { type MigrationSet, migrateToLatest } from '../src/platform/db/migrator.ts';
+import { testEngines } from '../src/platform/testing.ts';
+
+// The platform's database and migrator over every module's migrations (src/modules.ts lists them):
+// here in test/, since platform never imports the root files.
 
 for (const engine of testEngines()) {
   describe(`database on ${engine.name}`, () => {
