@@ -13,8 +13,7 @@ import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
 import { organizationsErrors } from './modules/organizations/errors.ts';
 import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
 import { sandboxMigrations } from './modules/sandbox/index.ts';
-import { termsErrors } from './modules/terms/errors.ts';
-import { migrations as termsMigrations } from './modules/terms/migrations.ts';
+import { termsErrors, termsModule } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
 import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
 import { instanceMigrations } from './platform/instance.ts';
@@ -35,7 +34,7 @@ export const allMigrations: MigrationSet[] = [
   appsMigrations,
   oauthMigrations,
   sandboxMigrations,
-  termsMigrations,
+  termsModule.migrations,
   gatewayMigrations,
   instanceMigrations,
   snapshotMigrations,

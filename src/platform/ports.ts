@@ -90,14 +90,10 @@ export type NetworkOperation = {
   handle(ctx: NetworkCallContext): Promise<NetworkResult>;
 };
 
-// ---------------------------------------------------------------- products' additional terms
-/**
- * Subscribing to a product needs its additional terms accepted by the organisation. The terms
- * module implements this; main.ts wires an always-true gate until it does.
- */
-export type TermsGate = {
-  hasAcceptedProductTerms(orgId: string, productSlug: string): Promise<boolean>;
-};
+// ---------------------------------------------------------------- the terms module's ports
+// TODO(integrator): temporary re-export; TermsGate (apps) and TermsEnforcer (gateway) live in the
+// terms module's face now. From its ports.ts (not index.ts), which imports nothing.
+export type { TermsEnforcer, TermsGate } from '../modules/terms/ports.ts';
 
 // ---------------------------------------------------------------- gateway directory (apps module)
 /** One rate limit: at most `limit` calls per `periodMs` (1 s, 1 min, 1 h, 1 day, 1 week). */
@@ -182,26 +178,6 @@ export type CacheInvalidation = {
   kind: 'app' | 'client' | 'subscription' | 'plan' | 'org';
   id: string;
   appId?: string;
-};
-
-// ---------------------------------------------------------------- terms gate (terms module)
-/**
- * Asked by the gateway on every call: are the terms in force accepted (or deemed accepted) by the
- * organisation? The terms module records deemed acceptance at first use after an effective date.
- */
-export type TermsEnforcer = {
-  /**
-   * `productSlug` adds that product's additional terms to the check (general terms always). A
-   * cached decision is returned as is (no promise), a fresh one as a promise.
-   */
-  onApiCall(
-    orgId: string,
-    nowMs: number,
-    productSlug?: string,
-  ):
-    | { allowed: true }
-    | { allowed: false; code: string; message: string }
-    | Promise<{ allowed: true } | { allowed: false; code: string; message: string }>;
 };
 
 // ---------------------------------------------------------------- organisation termination (terms module)

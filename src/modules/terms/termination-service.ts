@@ -3,13 +3,13 @@ import type { Clock } from '../../platform/clock.ts';
 import { DAY } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { EventEmitter } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { OrgTerminationHandler, UserDirectory } from '../../platform/ports.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
-import type { Mailer } from '../notifications/mailer.ts';
-import type { NotificationService } from '../notifications/notification-service.ts';
+import type { UserDirectory } from '../identity/index.ts';
+import type { MailOutbox, Notices } from '../notifications/index.ts';
 import type { RequestContext, TermsService } from './terms-service.ts';
 import type { Termination, TerminationKind, TermsStore } from './terms-store.ts';
 
@@ -20,24 +20,26 @@ import type { Termination, TerminationKind, TermsStore } from './terms-store.ts'
  *   termination notice period away (default 30 days) and may withdraw it before that date.
  * - Operators terminate at once with a reason; the monitoring rules call `terminateForBreach`.
  * - On the date (the worker's `processDueTerminations`, and refused at once by the gateway check
- *   even before the worker runs) every registered `OrgTerminationHandler` runs — the apps module
- *   revokes credentials and ends subscriptions, identity closes member sessions and marks the
- *   organisation terminated — then the termination is recorded as completed with the date until
- *   which the organisation's data is kept read-only. Handlers must be idempotent: if one fails the
- *   termination stays pending (access is already refused) and the next tick runs them all again.
+ *   even before the worker runs) the event `terms.organization_terminated` is delivered to every
+ *   subscriber in order (events.ts) — organisations mark the organisation terminated and close
+ *   its members' sessions, apps revoke credentials and end subscriptions, the sandbox deletes its
+ *   simulated world — then the termination is recorded as completed with the date until which
+ *   the organisation's data is kept read-only. Subscribers must be idempotent: if one fails the
+ *   error is recorded on the termination, which stays pending (access is already refused), and
+ *   the next tick delivers the whole event again.
  */
 export type TerminationServiceDeps = {
   db: Kysely<any>;
   clock: Clock;
   audit: AuditLog;
-  notifications: NotificationService;
-  mailer: Mailer;
+  notifications: Notices;
+  mailer: MailOutbox;
   terms: TermsService;
   users?: UserDirectory | null;
   /** The portal's public URL: links in e-mails are absolute. */
   publicUrl?: string;
-  /** Callbacks run when an organisation's termination takes effect (main.ts adds to this list). */
-  handlers?: OrgTerminationHandler[];
+  /** Carries `terms.organization_terminated` to the modules that end what they hold. */
+  events: EventEmitter;
   log?: Logger;
 };
 
@@ -47,15 +49,15 @@ function actorOf(principal: Principal | null): Actor {
 }
 
 export class TerminationService {
-  readonly handlers: OrgTerminationHandler[];
+  readonly #events: EventEmitter;
   readonly #db: Kysely<any>;
   readonly #store: TermsStore;
   readonly #clock: Clock;
   readonly #audit: AuditLog;
-  readonly #notifications: NotificationService;
-  readonly #mailer: Mailer;
+  readonly #notifications: Notices;
+  readonly #mailer: MailOutbox;
   readonly #terms: TermsService;
-  #users: UserDirectory | null;
+  readonly #users: UserDirectory | null;
   readonly #log: Logger | undefined;
   readonly #publicUrl: string;
   readonly #listeners: ((orgId: string) => void)[] = [];
@@ -69,13 +71,9 @@ export class TerminationService {
     this.#mailer = deps.mailer;
     this.#terms = deps.terms;
     this.#users = deps.users ?? null;
-    this.handlers = deps.handlers ?? [];
+    this.#events = deps.events;
     this.#log = deps.log;
     this.#publicUrl = deps.publicUrl ?? '';
-  }
-
-  setUserDirectory(users: UserDirectory | null): void {
-    this.#users = users;
   }
 
   onChange(listener: (orgId: string) => void): void {
@@ -346,23 +344,23 @@ export class TerminationService {
   }
 
   async #complete(t: Termination): Promise<boolean> {
-    // Read members before the handlers end memberships and sessions.
+    // Read members before the subscribers end memberships and sessions.
     const members = await this.#terms.orgAccess.memberUserIds(t.orgId).catch(() => [] as string[]);
     const emails = await this.#emails(members);
     const reason =
       t.reason ?? (t.kind === 'notice' ? 'terminated at the organisation’s request' : 'terminated');
-    for (const h of this.handlers) {
-      try {
-        await h.onOrganizationTerminated(t.orgId, reason);
-      } catch (err) {
-        const msg = (err as Error).message ?? String(err);
-        this.#log?.error(
-          { orgId: t.orgId, terminationId: t.id, err: msg },
-          'termination handler failed; will retry',
-        );
-        await this.#store.setTerminationError(t.id, msg).catch(() => {});
-        return false;
-      }
+    // Every subscriber, in order; the first failure stops the rest and the whole event is
+    // delivered again on a later pass (the termination stays pending with the error recorded).
+    try {
+      await this.#events.emit('terms.organization_terminated', { orgId: t.orgId, reason });
+    } catch (err) {
+      const msg = (err as Error).message ?? String(err);
+      this.#log?.error(
+        { orgId: t.orgId, terminationId: t.id, err: msg },
+        'termination handler failed; will retry',
+      );
+      await this.#store.setTerminationError(t.id, msg).catch(() => {});
+      return false;
     }
     const settings = await this.#terms.getSettings();
     const nowMs = this.#clock.nowMs();

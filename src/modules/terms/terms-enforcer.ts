@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { TermsEnforcer } from '../../platform/ports.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { NotificationService } from '../notifications/notification-service.ts';
+import type { Notices } from '../notifications/index.ts';
+import type { TermsDecision, TermsEnforcer } from './ports.ts';
 import type { TerminationService } from './termination-service.ts';
 import { pendingVersions, TermsService, versionInForce } from './terms-service.ts';
 import type { PublishedVersion, TermsAcceptance, TermsDocument } from './terms-store.ts';
@@ -26,7 +26,6 @@ import type { PublishedVersion, TermsAcceptance, TermsDocument } from './terms-s
  * through this process (accept, decline, publish, termination) — other processes hear of changes on
  * the shared-state channel TERMS_INVALIDATE_CHANNEL. So the common call does no database I/O.
  */
-export type TermsDecision = { allowed: true } | { allowed: false; code: string; message: string };
 
 const TERMS_INVALIDATE_CHANNEL = 'terms-invalidate';
 
@@ -40,7 +39,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
   readonly #terms: TermsService;
   readonly #terminations: TerminationService;
   readonly #audit: AuditLog;
-  readonly #notifications: NotificationService;
+  readonly #notifications: Notices;
   readonly #log: Logger | undefined;
   readonly #ttlMs: number;
   readonly #cache = new Map<string, Entry>();
@@ -57,7 +56,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
     terms: TermsService;
     terminations: TerminationService;
     audit: AuditLog;
-    notifications: NotificationService;
+    notifications: Notices;
     log?: Logger;
     ttlMs?: number;
   }) {

@@ -477,8 +477,8 @@ for (const engine of testEngines()) {
 
     test('a failing handler leaves the termination pending (access refused) and is retried', async () => {
       let fail = true;
-      f.terminations.handlers.push({
-        onOrganizationTerminated: async (orgId) => {
+      f.events.subscribe('failing-subscriber', {
+        'terms.organization_terminated': async ({ orgId }) => {
           if (orgId === 'org_fail' && fail) throw new Error('apps module down');
         },
       });

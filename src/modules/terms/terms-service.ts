@@ -7,10 +7,10 @@ import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { OrgAccess, TermsGate, UserDirectory } from '../../platform/ports.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
-import type { Mailer } from '../notifications/mailer.ts';
-import type { NotificationService } from '../notifications/notification-service.ts';
+import type { UserDirectory } from '../identity/index.ts';
+import type { MailOutbox, Notices } from '../notifications/index.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import type {
   acceptanceSchema,
   applicableTermsSchema,
@@ -19,6 +19,7 @@ import type {
   settingsSchema,
   versionSchema,
 } from './contracts.ts';
+import type { TermsGate } from './ports.ts';
 import {
   type ChangeClass,
   type PublishedVersion,
@@ -148,8 +149,8 @@ export type TermsServiceDeps = {
   db: Kysely<any>;
   clock: Clock;
   audit: AuditLog;
-  notifications: NotificationService;
-  mailer: Mailer;
+  notifications: Notices;
+  mailer: MailOutbox;
   orgAccess: OrgAccess;
   users?: UserDirectory | null;
   log?: Logger;
@@ -161,10 +162,10 @@ export class TermsService implements TermsGate {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #audit: AuditLog;
-  readonly #notifications: NotificationService;
-  readonly #mailer: Mailer;
-  #orgAccess: OrgAccess;
-  #users: UserDirectory | null;
+  readonly #notifications: Notices;
+  readonly #mailer: MailOutbox;
+  readonly #orgAccess: OrgAccess;
+  readonly #users: UserDirectory | null;
   readonly #log: Logger | undefined;
   readonly #publicUrl: string;
   #snapshot: Snapshot | null = null;
@@ -187,13 +188,6 @@ export class TermsService implements TermsGate {
     this.#publicUrl = deps.publicUrl ?? '';
   }
 
-  /** main.ts replaces the placeholders once the identity module provides the real ones. */
-  setOrgAccess(orgAccess: OrgAccess): void {
-    this.#orgAccess = orgAccess;
-  }
-  setUserDirectory(users: UserDirectory | null): void {
-    this.#users = users;
-  }
   get orgAccess(): OrgAccess {
     return this.#orgAccess;
   }

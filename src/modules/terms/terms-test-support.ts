@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { AppError } from '../../platform/errors.ts';
+import { EventBus } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import type { OrgAccess, OrgRole, OrgSummary, UserDirectory } from '../../platform/ports.ts';
+import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import type { TestEngine } from '../../platform/testing.ts';
 import { type AuditLog, auditModule } from '../audit/index.ts';
-import { migrations as auditMigrations } from '../audit/migrations.ts';
-import { Mailer } from '../notifications/mailer.ts';
-import { migrations as notificationMigrations } from '../notifications/migrations.ts';
-import { NotificationService } from '../notifications/notification-service.ts';
-import { migrations as termsMigrations } from './migrations.ts';
-import { createTermsModule, type TermsModule } from './terms-module.ts';
+import type { UserDirectory } from '../identity/index.ts';
+import { type MailOutbox, type Notices, notificationsModule } from '../notifications/index.ts';
+import type { OrgAccess, OrgRole, OrgSummary } from '../organizations/index.ts';
+import { type TermsPorts, termsModule } from './index.ts';
+import { termsTick } from './worker.ts';
 
 /** Test doubles for the identity layer the terms module talks to through ports. */
 const rank: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
@@ -76,12 +76,20 @@ export function principal(userId: string, isOperator = false): Principal {
   };
 }
 
-export type TermsFixture = TermsModule & {
+export type TermsFixture = {
+  terms: TermsPorts['terms'];
+  terminations: TermsPorts['terminations'];
+  enforcer: TermsPorts['termsEnforcer'];
+  /** One worker pass (worker.ts), driven with the fake clock. */
+  tick(now?: Date): ReturnType<typeof termsTick>;
+  /** The bus the terms module emits on (a test subscribes more handlers to it). */
+  events: EventBus;
   audit: AuditLog;
-  notifications: NotificationService;
-  mailer: Mailer;
+  notifications: Notices;
+  mailer: MailOutbox;
   orgs: FakeOrgAccess;
   users: FakeUsers;
+  /** Organisations whose `terms.organization_terminated` reached the first subscriber. */
   terminated: string[];
   cleanup(): Promise<void>;
 };
@@ -90,20 +98,28 @@ export type TermsFixture = TermsModule & {
 export async function termsFixture(engine: TestEngine, clock: FakeClock): Promise<TermsFixture> {
   const database = await engine.open();
   const db = database.db;
-  await migrateToLatest(db, [auditMigrations, notificationMigrations, termsMigrations]);
+  await migrateToLatest(db, [auditModule.migrations, notificationsModule.migrations, termsModule.migrations]);
+  const log = createLogger('silent');
   const audit = (await auditModule.create({ db: db, clock: clock })).ports.audit;
-  const notifications = new NotificationService(db, clock);
-  const mailer = new Mailer({
-    db,
-    clock,
-    keyring: createKeyring(randomBytes(32)),
-    from: 'test@darwaza.local',
-    log: createLogger('silent'),
-  });
+  const { mailer, notifications } = (
+    await notificationsModule.create({
+      db,
+      clock,
+      keyring: createKeyring(randomBytes(32)),
+      log,
+      from: 'test@darwaza.local',
+      devMailbox: 'off',
+    })
+  ).ports;
   const orgs = new FakeOrgAccess();
   const users = new FakeUsers();
   const terminated: string[] = [];
-  const mod = createTermsModule({
+  const events = new EventBus();
+  events.subscribe('test', {
+    'terms.organization_terminated': async ({ orgId }) => void terminated.push(orgId),
+  });
+  const sharedState = new MemorySharedState();
+  const mod = await termsModule.create({
     db,
     clock,
     audit,
@@ -111,16 +127,27 @@ export async function termsFixture(engine: TestEngine, clock: FakeClock): Promis
     mailer,
     orgAccess: orgs,
     users,
-    handlers: [{ onOrganizationTerminated: async (orgId) => void terminated.push(orgId) }],
+    events,
+    sharedState,
+    log,
   });
+  const { terms, terminations, termsEnforcer } = mod.ports;
   return {
-    ...mod,
+    terms,
+    terminations,
+    enforcer: termsEnforcer,
+    tick: (now) => termsTick({ terms, terminations, clock }, now),
+    events,
     audit,
     notifications,
     mailer,
     orgs,
     users,
     terminated,
-    cleanup: () => database.cleanup(),
+    async cleanup() {
+      await mod.close?.();
+      await sharedState.close();
+      await database.cleanup();
+    },
   };
 }
