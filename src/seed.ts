@@ -1,24 +1,35 @@
 import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/catalog-seed.ts';
-import { identityDemoSeeder } from './modules/identity/demo-seed.ts';
+import { sandboxProducts } from './modules/sandbox/index.ts';
 import { sandboxSeeder } from './modules/sandbox/sandbox-seed.ts';
 import { termsSeeder } from './modules/terms/terms-seed.ts';
+import type { Seeder } from './platform/module.ts';
+import { identityDemoSeeder } from './seed/demo-seed.ts';
+
+// TODO(issue 24, integrator): take catalogSeeder, sandboxSeeder and termsSeeder from the modules'
+// faces (their descriptors' `seeders`) once those index.ts files export them.
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the
- * demo (operator, demo developer, demo app) is what `npm start` shows. Each module contributes a
- * seeder; seeders are idempotent.
+ * demo (operator, demo developer, demo app) is what `npm start` shows. Each module contributes its
+ * own seeders (platform/module.ts `Seeder`), given here only the ports and data they need; seeding
+ * that spans modules (the demo's people) is the root's (src/seed/). Seeders are idempotent.
  */
-export type Seeder = {
-  name: string;
-  /** Base seeders run on every install; demo seeders only for the demo. */
-  demo: boolean;
-  run(system: System): Promise<string | undefined>;
-};
+const bind = <P>(s: Seeder<P>, ports: (system: System) => P): Seeder<System> => ({
+  name: s.name,
+  demo: s.demo,
+  run: (system) => s.run(ports(system)),
+});
 
-// identity first: later demo seeders find the demo organisation "Demo Fintech" and its developer.
 // terms first: the general terms exist before anyone can be asked to accept them.
-const seeders: Seeder[] = [termsSeeder, identityDemoSeeder, catalogSeeder, sandboxSeeder];
+// identity next: later demo seeders find the demo organisation "Demo Fintech" and its developer.
+const seeders: ReadonlyArray<Seeder<System>> = [
+  bind(termsSeeder, (s) => ({ terms: s.services.terms })),
+  identityDemoSeeder,
+  // The catalogue lists the sandbox's products with their documents (the sandbox's face gives them).
+  bind(catalogSeeder, (s) => ({ catalog: s.services.catalog, products: sandboxProducts })),
+  bind(sandboxSeeder, (s) => ({ sandbox: s.services.sandbox })),
+];
 
 export async function seedDemo(
   system: System,

@@ -5,6 +5,7 @@ import {
   PARTNER_PLAN_NAME,
   seedCatalog,
 } from '../src/modules/catalog/catalog-seed.ts';
+import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import type { TestSystem } from './harness.ts';
 import { activeUser, operatorUser, type SignedIn, signIn, testOrganization } from './identity-helpers.ts';
 
@@ -28,7 +29,7 @@ export type AppsWorld = {
 };
 
 export async function appsWorld(sys: TestSystem): Promise<AppsWorld> {
-  await seedCatalog(sys.services.catalog);
+  await seedCatalog(sys.services.catalog, sandboxProducts);
   const ownerA = await activeUser(sys);
   const ownerB = await activeUser(sys);
   const operator = await operatorUser(sys);

@@ -3,6 +3,7 @@ import { type Config, loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem, type Infrastructure, type System } from '../src/main.ts';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
 import type { CatalogService } from '../src/modules/catalog/catalog-service.ts';
+import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { appWithToken } from './apps-helpers.ts';
 import type { TestSystem } from './harness.ts';
@@ -20,7 +21,7 @@ export async function gatewayApp(
   const system = await createSystem(createInfrastructure(config));
   const sys = system as unknown as TestSystem;
   try {
-    await seedCatalog(system.services.catalog);
+    await seedCatalog(system.services.catalog, sandboxProducts);
     const plan = await system.services.catalog.createPlan('ibft', {
       name: `Test plan ${randomBytes(3).toString('hex')}`,
       rateLimits: [{ period: 'hour', limit: hourlyLimit }],
@@ -67,7 +68,7 @@ export async function systemWithApp(
   const setup = await createSystem(createInfrastructure({ ...config, role: 'all', redisUrl: undefined }));
   let app: { orgId: string; appId: string; clientId: string; token: string };
   try {
-    await seedCatalog(setup.services.catalog);
+    await seedCatalog(setup.services.catalog, sandboxProducts);
     const created = await setup.services.catalog.createPlan('ibft', plan);
     const { orgId, appId, clientId, token } = await appWithToken(setup as unknown as TestSystem, created.id);
     app = { orgId, appId, clientId, token };

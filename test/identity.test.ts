@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { HOUR, MINUTE } from '../src/platform/clock.ts';
+import { testSharedStates } from '../src/platform/testing.ts';
 import {
   DEMO_DEVELOPER_EMAIL,
   DEMO_DEVELOPER_PASSWORD,
   DEMO_OPERATOR_PASSWORD,
   DEMO_OPERATOR_TOTP_SECRET,
   identityDemoSeeder,
-} from '../src/modules/identity/demo-seed.ts';
-import { HOUR, MINUTE } from '../src/platform/clock.ts';
-import { testSharedStates } from '../src/platform/testing.ts';
+} from '../src/seed/demo-seed.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import {
   activeUser,

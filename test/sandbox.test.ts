@@ -89,8 +89,8 @@ for (const engine of engines()) {
     });
 
     test('the base seeder creates the operator key once', async () => {
-      const first = await sandboxSeeder.run(sys);
-      const second = await sandboxSeeder.run(sys);
+      const first = await sandboxSeeder.run(sys.services);
+      const second = await sandboxSeeder.run(sys.services);
       // The key may already exist (an earlier test signed with it); either way it is made only once.
       assert.ok(first === undefined || first === 'operator signing key generated');
       assert.equal(second, undefined);

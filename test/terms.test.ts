@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PLAN_NAME, seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { seedTerms } from '../src/modules/terms/terms-seed.ts';
 import { DAY } from '../src/platform/clock.ts';
 import { seedDemo } from '../src/seed.ts';
@@ -253,7 +254,7 @@ type AppsWorld = {
 };
 
 async function appsWorld(sys: TestSystem): Promise<AppsWorld> {
-  await seedCatalog(sys.services.catalog);
+  await seedCatalog(sys.services.catalog, sandboxProducts);
   const ownerA = await activeUser(sys);
   const ownerB = await activeUser(sys);
   const orgA = await testOrganization(sys, ownerA, { confirmed: true });

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
 import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { openLocation } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -61,7 +62,7 @@ for (const engine of engines()) {
         connections: 20,
       });
       path = `/${sys.config.gatewayProvider}/sandbox/path-1`;
-      await seedCatalog(sys.services.catalog);
+      await seedCatalog(sys.services.catalog, sandboxProducts);
       const plan = await sys.services.catalog.createPlan('ibft', {
         name: `Poison test plan ${randomBytes(3).toString('hex')}`,
         rateLimits: [{ period: 'hour', limit: 1_000_000 }],

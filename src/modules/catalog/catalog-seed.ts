@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { Seeder } from '../../seed.ts';
+import type { Seeder } from '../../platform/module.ts';
 import type { CatalogService, PlanInput } from './catalog-service.ts';
 
 /**
@@ -8,8 +6,8 @@ import type { CatalogService, PlanInput } from './catalog-service.ts';
  * calls per hour"), a higher tier and an approval-only plan, published. Idempotent: existing
  * products get their documents refreshed; existing plans are left as operators changed them.
  *
- * The products' OpenAPI documents come from the sandbox (`sandboxProducts` exported by
- * src/modules/sandbox/index.ts) when it provides them; otherwise the shells below stand in.
+ * The products and their OpenAPI documents are given by the caller: the root (src/seed.ts) gives
+ * the sandbox's `sandboxProducts` (exported by its face); an empty list stands for the shells below.
  */
 export type SeedProduct = {
   slug: string;
@@ -93,18 +91,11 @@ const seedPlans: PlanInput[] = [
   },
 ];
 
-async function sandboxProducts(): Promise<SeedProduct[] | null> {
-  const url = new URL('../sandbox/index.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return null;
-  const mod = (await import(url.href)) as { sandboxProducts?: SeedProduct[] };
-  return Array.isArray(mod.sandboxProducts) && mod.sandboxProducts.length ? mod.sandboxProducts : null;
-}
-
 export async function seedCatalog(
   catalog: CatalogService,
-  products?: SeedProduct[],
+  products: readonly SeedProduct[],
 ): Promise<string | undefined> {
-  const list = products ?? (await sandboxProducts()) ?? shellProducts;
+  const list = products.length > 0 ? products : shellProducts;
   const created: string[] = [];
   let sort = 10;
   for (const p of list) {
@@ -136,8 +127,9 @@ export async function seedCatalog(
   return created.length ? `products ${created.join(', ')}` : undefined;
 }
 
-export const catalogSeeder: Seeder = {
+/** Base seeder; `products` is the sandbox's list, given by the root. */
+export const catalogSeeder: Seeder<{ catalog: CatalogService; products: readonly SeedProduct[] }> = {
   name: 'catalog',
   demo: false,
-  run: async (system) => seedCatalog(system.services.catalog),
+  run: async ({ catalog, products }) => seedCatalog(catalog, products),
 };

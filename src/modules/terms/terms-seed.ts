@@ -1,4 +1,4 @@
-import type { Seeder } from '../../seed.ts';
+import type { Seeder } from '../../platform/module.ts';
 import {
   sampleBillsSummary,
   sampleBillsTerms,
@@ -70,8 +70,8 @@ export async function seedTerms(terms: TermsService): Promise<string | undefined
   return created.length ? created.join(', ') : undefined;
 }
 
-export const termsSeeder: Seeder = {
+export const termsSeeder: Seeder<{ terms: TermsService }> = {
   name: 'terms',
   demo: false,
-  run: async (system) => seedTerms(system.services.terms),
+  run: async ({ terms }) => seedTerms(terms),
 };

@@ -1,12 +1,13 @@
-import type { System } from '../../main.ts';
-import { randomToken } from '../../platform/ids.ts';
-import type { Seeder } from '../../seed.ts';
+import type { System } from '../main.ts';
+import { randomToken } from '../platform/ids.ts';
+import type { Seeder } from '../platform/module.ts';
 
 /**
  * The demo's people: an operator, a participant ("1LINK Model Bank") and a developer who owns the
  * confirmed organisation "Demo Fintech". Outside production the passwords and the operator's TOTP
  * secret are fixed, documented values (README) so a reviewer can sign in at once; in production
  * they are random and printed once to stderr. Idempotent: does nothing when the operator exists.
+ * It creates accounts (identity) and organisations (organizations), so it lives at the root.
  */
 const DEMO_OPERATOR_EMAIL = 'operator@darwaza.local';
 export const DEMO_DEVELOPER_EMAIL = 'developer@darwaza.local';
@@ -17,7 +18,7 @@ export const DEMO_OPERATOR_PASSWORD = 'darwaza-demo-operator';
 export const DEMO_DEVELOPER_PASSWORD = 'darwaza-demo-developer';
 export const DEMO_OPERATOR_TOTP_SECRET = 'DARWAZADEMOOPERATORTOTPSECRETXYZ';
 
-export const identityDemoSeeder: Seeder = {
+export const identityDemoSeeder: Seeder<System> = {
   name: 'identity',
   demo: true,
   async run(system: System) {
