@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCatalogue } from '../errors.ts';
-import { type AnyRoute, defineRoute } from './route.ts';
+import { defineContracts, implement } from './contract.ts';
 
 /**
  * The error-code reference: every code the portal API, the OAuth token endpoint and the gateway
@@ -29,22 +29,25 @@ function errorReference(errors: ErrorCatalogue): ErrorReferenceEntry[] {
   }));
 }
 
-export function errorReferenceRoutes(errors: ErrorCatalogue): AnyRoute[] {
-  return [
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/errors',
-      operationId: 'listErrorCodes',
-      summary: 'Every error code with its HTTP status, meaning and what to do next',
-      description:
-        'Generated from the error-code catalogue. Error bodies link to an entry of this list: `docs` is `{publicUrl}/docs/errors#<code>`.',
-      tags: ['reference'],
-      auth: 'public',
-      response: z.object({ items: z.array(entry).max(1000) }),
-      handler: async ({ reply }) => {
-        reply.header('cache-control', 'public, max-age=300');
-        return { items: errorReference(errors) };
-      },
-    }),
-  ];
+/** The reference's route as data (in src/modules.ts's portal contracts, for the OpenAPI document). */
+export const errorReferenceContracts = defineContracts({
+  listErrorCodes: {
+    method: 'GET',
+    url: '/api/v1/errors',
+    summary: 'Every error code with its HTTP status, meaning and what to do next',
+    description:
+      'Generated from the error-code catalogue. Error bodies link to an entry of this list: `docs` is `{publicUrl}/docs/errors#<code>`.',
+    tags: ['reference'],
+    auth: 'public',
+    response: z.object({ items: z.array(entry).max(1000) }),
+  },
+});
+
+export function errorReferenceRoutes(errors: ErrorCatalogue) {
+  return implement(errorReferenceContracts, {
+    listErrorCodes: async ({ reply }) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return { items: errorReference(errors) };
+    },
+  });
 }
