@@ -21,6 +21,7 @@ import { type AnyRoute, type Authenticator, registerRoutes } from './platform/ht
 import { newId } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Metrics } from './platform/metrics.ts';
+import type { ReadinessCheck } from './platform/readiness.ts';
 import {
   SHARED_STATE_RETRY_AFTER_S,
   type SharedState,
@@ -31,7 +32,7 @@ import {
  * Builds the HTTP application from already-constructed services. No I/O happens here and nothing
  * listens: tests call `app.inject()`, main.ts calls `listen()`.
  */
-export type ReadinessCheck = { name: string; check(): Promise<void> };
+export type { ReadinessCheck };
 
 export type AppDeps = {
   config: Pick<Config, 'publicUrl' | 'nodeEnv' | 'role' | 'portalRateLimit'> &

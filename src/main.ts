@@ -10,9 +10,7 @@ import { appsRoutes } from './modules/apps/routes.ts';
 import { type AuditLog, auditModule } from './modules/audit/index.ts';
 import { CatalogService } from './modules/catalog/catalog-service.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
-import { createGateway, type Gateway } from './modules/gateway/gateway.ts';
-import { gatewayRoutes } from './modules/gateway/routes.ts';
-import { UsageService } from './modules/gateway/usage-service.ts';
+import { type Gateway, gatewayModule, type UsageReader } from './modules/gateway/index.ts';
 import { IdentityService } from './modules/identity/identity-service.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
@@ -26,7 +24,7 @@ import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
 import { OAuthService } from './modules/oauth/oauth-service.ts';
 import { OrganizationService } from './modules/organizations/organization-service.ts';
 import { organizationRoutes } from './modules/organizations/routes.ts';
-import { appCredentialsFromDirectory, createSandbox, type Sandbox } from './modules/sandbox/index.ts';
+import { type Sandbox, sandboxModule } from './modules/sandbox/index.ts';
 import { termsRoutes } from './modules/terms/routes.ts';
 import type { TerminationService } from './modules/terms/termination-service.ts';
 import type { CachedTermsEnforcer } from './modules/terms/terms-enforcer.ts';
@@ -97,7 +95,7 @@ type Services = {
   /** The gateway (null in the portal and worker roles). */
   gateway: Gateway | null;
   /** Usage records (read side) for the portal and the apps module. */
-  usage: UsageService;
+  usage: UsageReader;
 };
 
 export type System = Infrastructure & {
@@ -246,43 +244,48 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     audit,
   });
   const gatewayDirectory = new AppsGatewayDirectory(apps, oauth);
-  const sandbox = createSandbox({
+  // ── sandbox
+  const { sandbox } = await use(sandboxModule, {
     db,
     clock,
     keyring: infra.keyring,
     audit,
     dataDir: config.dataDir,
     timeoutDelayMs: config.nodeEnv === 'test' ? 100 : 2000,
+    orgAccess: organizations,
+    directory: gatewayDirectory,
   });
-  termsModule.terminations.handlers.push(sandbox.service);
+  // ── gateway
   // Each role serves only what it names (config.ts `roleSurfaces`, docs/operations.md "Roles").
   const serves = roleSurfaces[config.role];
-  // The gateway (roles all and gateway): the pipeline under /{provider}/{catalog}/… and its usage
-  // recorder. Its usage service (read side) serves the portal in every role.
-  const gateway = serves.gateway
-    ? createGateway({
-        provider: config.gatewayProvider,
-        publicUrl: config.publicUrl,
-        operations: sandbox.operations,
-        directory: gatewayDirectory,
-        terms: termsModule.enforcer,
-        sharedState: infra.sharedState,
-        keyring: infra.keyring,
-        clock,
-        log,
-        db,
-        dialect: database.dialect,
-        usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
-        usageFlushMs: config.usageFlushMs,
-        leanHttp: config.gatewayHttp === 'lean',
-        logRetentionDays: config.requestLogRetentionDays,
-        logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
-        limitLeaseMax: config.rateLimitLeaseMax,
-        metrics: infra.metrics,
-      })
-    : null;
-  await gateway?.start();
-  const gatewayUsage = gateway?.usage ?? new UsageService(db);
+  // The pipeline under /{provider}/{catalog}/… and its usage recorder in the roles all and gateway;
+  // the read side of the usage records serves the portal and the apps module in every role.
+  const {
+    gateway,
+    usage: gatewayUsage,
+    readiness: gatewayReadiness,
+  } = await use(gatewayModule, {
+    serves: serves.gateway,
+    orgAccess: organizations,
+    provider: config.gatewayProvider,
+    publicUrl: config.publicUrl,
+    operations: sandbox.operations,
+    directory: gatewayDirectory,
+    terms: termsModule.enforcer,
+    sharedState: infra.sharedState,
+    keyring: infra.keyring,
+    clock,
+    log,
+    db,
+    dialect: database.dialect,
+    usageWorkerDatabase: config.usageWriter === 'worker' ? database.location : null,
+    usageFlushMs: config.usageFlushMs,
+    leanHttp: config.gatewayHttp === 'lean',
+    logRetentionDays: config.requestLogRetentionDays,
+    logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
+    limitLeaseMax: config.rateLimitLeaseMax,
+    metrics: infra.metrics,
+  });
   const appUsage = new AppUsageService({ apps, catalog, usage: gatewayUsage, clock });
   const services: Services = {
     sandbox,
@@ -324,35 +327,31 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
       usage: appUsage,
       idempotency: new PortalIdempotency(infra.sharedState, infra.keyring),
     }),
-    ...sandbox.routes({
-      orgAccess: organizations,
-      verifyAppCredentials: appCredentialsFromDirectory(gatewayDirectory),
-    }),
     ...termsRoutes(termsModule),
-    ...gatewayRoutes({ usage: gatewayUsage, orgAccess: organizations, nowMs: () => clock.nowMs() }),
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}, open to
   // the portal's origin (CORS): its try-it console calls GATEWAY_PUBLIC_URL, maybe another address.
-  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = built.flatMap(
-    (b) => b.instance.plugins ?? [],
-  );
-  if (gateway) {
+  // CORS is registered first, before the surfaces it covers; then the modules' surfaces in building
+  // order (the OAuth2 endpoints before the gateway).
+  const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [];
+  if (serves.gateway)
+    plugins.push(gatewayCors({ allowOrigin: config.publicUrl, prefix: `/${config.gatewayProvider}/` }));
+  // TODO(oauth): from the oauth module's `plugins` once main.ts builds it with use().
+  if (gateway)
     plugins.push(
-      gatewayCors({ allowOrigin: config.publicUrl, prefix: `/${config.gatewayProvider}/` }),
       oauthPlugin({
         oauth,
         provider: config.gatewayProvider,
         publicUrl: config.publicUrl,
         errors: errorCatalogue,
       }),
-      gateway.plugin,
     );
-  }
+  plugins.push(...built.flatMap((b) => b.instance.plugins ?? []));
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
   if (infra.sharedState.kind === 'redis')
     readiness.push({ name: 'redis', check: () => infra.sharedState.ping() });
-  if (gateway) readiness.push(gateway.readiness);
+  if (gatewayReadiness) readiness.push(gatewayReadiness);
 
   const app = await buildApp({
     config,
@@ -388,8 +387,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     async shutdown() {
       // Modules release what they hold in reverse order of building (buffers before the pools close).
       for (const b of [...built].reverse()) await b.instance.close?.();
-      // Every buffered usage record is written before the pools close.
-      await gateway?.close();
       await infra.sharedState.close();
       await database.close();
     },

@@ -3,8 +3,7 @@ import { migrations as appsMigrations } from './modules/apps/migrations.ts';
 import { auditErrors, auditModule } from './modules/audit/index.ts';
 import { catalogErrors } from './modules/catalog/errors.ts';
 import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
-import { gatewayErrors } from './modules/gateway/errors.ts';
-import { migrations as gatewayMigrations } from './modules/gateway/migrations.ts';
+import { gatewayErrors, gatewayModule } from './modules/gateway/index.ts';
 import { identityErrors } from './modules/identity/errors.ts';
 import { migrations as identityMigrations } from './modules/identity/migrations.ts';
 import { notificationsErrors, notificationsModule } from './modules/notifications/index.ts';
@@ -12,7 +11,7 @@ import { oauthErrors } from './modules/oauth/errors.ts';
 import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
 import { organizationsErrors } from './modules/organizations/errors.ts';
 import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
-import { sandboxMigrations } from './modules/sandbox/index.ts';
+import { sandboxErrors, sandboxModule } from './modules/sandbox/index.ts';
 import { termsErrors, termsModule } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
 import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
@@ -33,9 +32,9 @@ export const allMigrations: MigrationSet[] = [
   catalogMigrations,
   appsMigrations,
   oauthMigrations,
-  sandboxMigrations,
+  sandboxModule.migrations,
   termsModule.migrations,
-  gatewayMigrations,
+  gatewayModule.migrations,
   instanceMigrations,
   snapshotMigrations,
 ];
@@ -55,5 +54,6 @@ export const errorCatalogue = composeErrorCatalogue([
   notificationsErrors,
   oauthErrors,
   organizationsErrors,
+  sandboxErrors,
   termsErrors,
 ]);

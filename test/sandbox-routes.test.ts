@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createSandbox } from '../src/modules/sandbox/index.ts';
+import { type AppCredentialDirectory, sandboxModule } from '../src/modules/sandbox/index.ts';
 import { AppError } from '../src/platform/errors.ts';
 import type { Principal } from '../src/platform/http/route.ts';
 import type { OrgAccess } from '../src/platform/ports.ts';
@@ -16,6 +16,23 @@ const fakeOrgAccess: OrgAccess = {
   getOrganization: async () => null,
   memberUserIds: async () => [],
   orgIdsOfUser: async () => ['org_a'],
+};
+
+/** One active app, client id 'cid' with secret 'sec', of org_a. */
+const fakeDirectory: AppCredentialDirectory = {
+  findAppByClientId: async (clientId) =>
+    clientId === 'cid'
+      ? {
+          appId: 'app_x',
+          clientId: 'cid',
+          orgId: 'org_a',
+          name: 'x',
+          status: 'active',
+          environment: 'sandbox',
+          publicKeyPem: null,
+        }
+      : null,
+  verifyClientSecret: async (appId, secret) => appId === 'app_x' && secret === 'sec',
 };
 
 describe('sandbox portal routes', () => {
@@ -37,11 +54,13 @@ describe('sandbox portal routes', () => {
   });
 
   test('test-data needs a member; reset restores', async () => {
-    const sandbox = sys.services.sandbox;
-    const routes = sandbox.routes({
+    const { routes } = await sandboxModule.create({
+      db: sys.database.db,
+      clock: sys.clock,
+      keyring: sys.keyring,
+      audit: sys.services.audit,
       orgAccess: fakeOrgAccess,
-      verifyAppCredentials: async (id, secret) =>
-        id === 'cid' && secret === 'sec' ? { appId: 'app_x', orgId: 'org_a' } : null,
+      directory: fakeDirectory,
     });
     const get = routes.find((r) => r.operationId === 'listSandboxTestData')!;
     const reset = routes.find((r) => r.operationId === 'resetSandbox')!;
@@ -85,7 +104,7 @@ describe('sandbox portal routes', () => {
     assert.match(key.json().publicKeyPem, /BEGIN PUBLIC KEY/);
   });
 
-  test('createSandbox is usable on its own', () => {
-    assert.equal(typeof createSandbox, 'function');
+  test('the sandbox module is usable on its own', () => {
+    assert.equal(typeof sandboxModule.create, 'function');
   });
 });

@@ -1,5 +1,19 @@
 import type { Principal } from './http/route.ts';
 
+// TODO(integrator): temporary re-exports while importers move to the gateway's face. From the
+// gateway's ports.ts (not its index.ts): the face imports TermsEnforcer and OrgAccess from here
+// until terms and organizations have faces, and index.ts would close a cycle.
+export type {
+  GatewayApp,
+  GatewayDirectory,
+  GatewayEntitlement,
+  NetworkCallContext,
+  NetworkOperation,
+  NetworkResult,
+  PlanLimits,
+  VerifiedToken,
+} from '../modules/gateway/ports.ts';
+
 /**
  * Cross-module contracts. Modules talk to each other only through these interfaces (implemented by
  * the owning module's service, wired in main.ts), never through each other's tables.
@@ -48,125 +62,16 @@ export type UserDirectory = {
   listActiveUserIds(): Promise<string[]>;
 };
 
-// ---------------------------------------------------------------- the network (sandbox) operations
-/**
- * An operation the gateway can dispatch to, under /{provider}/{catalog}{path}. The sandbox module
- * provides these in-process; upstream (production) operations have the same shape.
- */
-export type NetworkCallContext = {
-  orgId: string;
-  appId: string;
-  /** Public key (PEM) registered on the app, for operations that verify a HASH. */
-  appPublicKeyPem: string | null;
-  body: unknown;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  requestId: string;
-  nowMs: number;
-};
-
-export type NetworkResult = {
-  status: number;
-  body: unknown;
-  /** The network's own response code (e.g. '00', '10', '0000'), for usage records. */
-  networkCode?: string;
-  /** Set when the request carried live-looking identifiers (for monitoring). */
-  liveDataSuspected?: boolean;
-};
-
-export type NetworkOperation = {
-  /** Catalogue product this operation belongs to (e.g. 'ibft', 'bills'). */
-  productSlug: string;
-  operationId: string;
-  method: 'GET' | 'POST';
-  /** Path after the catalog base, e.g. '/path-1' or '/funds-transfer-rest-service/path-1'. */
-  path: string;
-  /** Creates a payment: accepts Idempotency-Key. */
-  paymentCreating: boolean;
-  /** Needs X-IBM-Client-Secret as well as the client id and token. */
-  requiresClientSecret: boolean;
-  /** Which request field identifies the end user (documented), for the distinct-end-users cap. */
-  endUserId?: (body: unknown) => string | undefined;
-  handle(ctx: NetworkCallContext): Promise<NetworkResult>;
-};
-
 // ---------------------------------------------------------------- the terms module's ports
 // TODO(integrator): temporary re-export; TermsGate (apps) and TermsEnforcer (gateway) live in the
 // terms module's face now. From its ports.ts (not index.ts), which imports nothing.
 export type { TermsEnforcer, TermsGate } from '../modules/terms/ports.ts';
 
-// ---------------------------------------------------------------- gateway directory (apps module)
-/** One rate limit: at most `limit` calls per `periodMs` (1 s, 1 min, 1 h, 1 day, 1 week). */
-type RateLimit = { periodMs: number; limit: number };
-
+// ---------------------------------------------------------------- the gateway's directory cache channel
 /**
- * The limits a gateway enforces for one app on one product: the plan's values with the app's
- * active (unexpired) limit-increase overrides already applied. `planId` identifies the plan; the
- * same plan with different overrides gives different values per app.
+ * The shared-state channel on which the catalog and apps modules announce changes to what gateways
+ * cache (GatewayDirectory, src/modules/gateway/ports.ts); the message is JSON CacheInvalidation.
  */
-export type PlanLimits = {
-  id: string;
-  name: string;
-  productSlug: string;
-  /** Plan-wide rate limits (every one applies). Empty = no rate limit. */
-  rateLimits: RateLimit[];
-  /** Per-operation rate limits, keyed by operationId; they replace `rateLimits` for that operation. */
-  operationRateLimits: Record<string, RateLimit[]>;
-  /** Calls allowed at once above the steady rate (GCRA burst), null = same as the smallest limit. */
-  burst: number | null;
-  /** Calendar quotas counted in `timeZone` (IANA, e.g. 'Asia/Karachi'); null = no quota. */
-  quotas: { day: number | null; month: number | null; timeZone: string };
-  /** Cap on distinct end users served per calendar period (in `quotas.timeZone`); null = no cap. */
-  endUserCap: { limit: number; period: 'day' | 'month' } | null;
-  /** Ids of the limit-increase requests whose overrides are applied here (for logs). */
-  appliedOverrides: string[];
-  /** Earliest expiry of an applied override (ms), so caches can drop the entry then; null = none. */
-  validUntilMs: number | null;
-};
-
-export type GatewayApp = {
-  appId: string;
-  clientId: string;
-  orgId: string;
-  name: string;
-  /** 'suspended'/'revoked' apps (or apps of a suspended/terminated org) must be refused. */
-  status: 'active' | 'suspended' | 'revoked';
-  environment: 'sandbox' | 'production';
-  publicKeyPem: string | null;
-};
-
-export type GatewayEntitlement = {
-  subscriptionId: string;
-  status: 'active' | 'pending' | 'declined' | 'cancelled';
-  plan: PlanLimits;
-};
-
-export type VerifiedToken = {
-  appId: string;
-  clientId: string;
-  scopes: string[];
-  expiresAtMs: number;
-  /** The catalog the token was issued for; it is valid only there. */
-  environment: 'sandbox' | 'production';
-};
-
-/**
- * What the gateway asks about credentials and entitlements (implemented by the apps module). Each
- * call reads the database; gateways cache results per process and drop entries when a message
- * arrives on the shared-state channel CACHE_INVALIDATE_CHANNEL (JSON CacheInvalidation), which the
- * apps module publishes on every change to an app, client secret, subscription, plan or org.
- */
-export type GatewayDirectory = {
-  /** The app for a client id, whatever its status (null when unknown). Org status folds into status. */
-  findAppByClientId(clientId: string): Promise<GatewayApp | null>;
-  /** True when `secret` is one of the app's active, unexpired client secrets. */
-  verifyClientSecret(appId: string, secret: string): Promise<boolean>;
-  /** A live access token (not expired, not revoked, app/org still active); null otherwise. */
-  verifyAccessToken(token: string): Promise<VerifiedToken | null>;
-  /** The app's subscription to a product, with effective limits; null when not subscribed. */
-  entitlement(appId: string, productSlug: string): Promise<GatewayEntitlement | null>;
-};
-
 export const CACHE_INVALIDATE_CHANNEL = 'cache-invalidate';
 /**
  * `id` is the changed entity's own id: appId ('app'), clientId ('client': a secret created, revoked

@@ -1,6 +1,6 @@
-import type { GatewayApp, VerifiedToken } from '../../platform/ports.ts';
 import type { DirectoryCache } from './directory-cache.ts';
 import { GatewayError, wwwAuthenticate } from './gateway-errors.ts';
+import type { GatewayApp, VerifiedToken } from './ports.ts';
 
 /**
  * Authenticate step: only the documented credentials are accepted.

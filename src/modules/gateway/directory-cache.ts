@@ -1,13 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import {
-  CACHE_INVALIDATE_CHANNEL,
-  type CacheInvalidation,
-  type GatewayApp,
-  type GatewayDirectory,
-  type GatewayEntitlement,
-  type VerifiedToken,
-} from '../../platform/ports.ts';
+import { CACHE_INVALIDATE_CHANNEL, type CacheInvalidation } from '../../platform/ports.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
+import type { GatewayApp, GatewayDirectory, GatewayEntitlement, VerifiedToken } from './ports.ts';
 
 /**
  * Per-process cache in front of the apps module's GatewayDirectory: credentials, apps,

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { NetworkCallContext, NetworkOperation } from '../../platform/ports.ts';
 import { upstreamDispatcher } from './dispatch.ts';
 import type { GatewayError } from './gateway-errors.ts';
+import type { NetworkCallContext, NetworkOperation } from './ports.ts';
 
 const op = (path: string): NetworkOperation => ({
   productSlug: 'ibft',

@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../platform/http/json-depth.ts';
-import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../platform/ports.ts';
 import { GatewayError } from './gateway-errors.ts';
+import type { NetworkCallContext, NetworkOperation, NetworkResult } from './ports.ts';
 
 /**
  * Dispatch step. Sandbox operations run in-process (an HTTP hop would cost more than the whole

@@ -1,6 +1,7 @@
-import type { GatewayApp, GatewayEntitlement, TermsEnforcer } from '../../platform/ports.ts';
+import type { TermsEnforcer } from '../../platform/ports.ts';
 import type { DirectoryCache } from './directory-cache.ts';
 import { GatewayError } from './gateway-errors.ts';
+import type { GatewayApp, GatewayEntitlement } from './ports.ts';
 
 /**
  * Entitle step: the app (and its organisation, folded into the app's status by the directory) is

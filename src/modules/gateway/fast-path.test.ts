@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { NetworkOperation } from '../../platform/ports.ts';
 import { type CallInput, type CallOutput, installFastPath } from './fast-path.ts';
+import type { NetworkOperation } from './ports.ts';
 
 const op = (path: string): NetworkOperation => ({
   productSlug: 'p',

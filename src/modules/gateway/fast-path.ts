@@ -4,7 +4,7 @@ import { type ErrorCode, errorBody } from '../../platform/errors.ts';
 import { headerLines, installLeanHttp1 } from '../../platform/http/lean-http1.ts';
 import { newId } from '../../platform/ids.ts';
 import type { HttpSeries, Metrics } from '../../platform/metrics.ts';
-import type { NetworkOperation } from '../../platform/ports.ts';
+import type { NetworkOperation } from './ports.ts';
 
 /**
  * The gateway's fast path for real sockets. Fastify's generic per-request work (hooks for cookies,

@@ -1,20 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { ReadinessCheck } from '../../app.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
 import { errorBody } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { Metrics } from '../../platform/metrics.ts';
-import type {
-  GatewayDirectory,
-  NetworkCallContext,
-  NetworkOperation,
-  NetworkResult,
-  TermsEnforcer,
-} from '../../platform/ports.ts';
+import type { TermsEnforcer } from '../../platform/ports.ts';
+import type { ReadinessCheck } from '../../platform/readiness.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import { authenticate } from './authenticate.ts';
 import { CongestionController, type CongestionOptions, eventLoopDelaySignal } from './congestion.ts';
@@ -30,6 +24,7 @@ import { type CallInput, type CallOutput, installFastPath, securityHeaders } fro
 import { GatewayError, renderGatewayError } from './gateway-errors.ts';
 import { Idempotency } from './idempotency.ts';
 import { LEASE_MAX_DEFAULT, LeasedLimits } from './limit-lease.ts';
+import type { GatewayDirectory, NetworkCallContext, NetworkOperation, NetworkResult } from './ports.ts';
 import { checkLimits, type Limiter, limitTemplate } from './rate-limit.ts';
 import { parseRequestBody } from './request-body.ts';
 import { UsageRecorder } from './usage-recorder.ts';

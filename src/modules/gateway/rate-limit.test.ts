@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { PlanLimits } from '../../platform/ports.ts';
 import { testSharedStates } from '../../platform/testing.ts';
 import type { GatewayError } from './gateway-errors.ts';
+import type { PlanLimits } from './ports.ts';
 import { buildRules, checkLimits, limitTemplate } from './rate-limit.ts';
 
 const HOUR = 3_600_000;

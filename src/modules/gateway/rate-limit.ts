@@ -1,7 +1,7 @@
-import type { PlanLimits } from '../../platform/ports.ts';
 import type { ConsumeResult, LimitRule } from '../../platform/shared-state/shared-state.ts';
 import { periodBounds } from './calendar.ts';
 import { GatewayError, gatewayError, type ViolatedPolicy } from './gateway-errors.ts';
+import type { PlanLimits } from './ports.ts';
 
 /**
  * The limit step: every limit that applies to one call becomes one rule, and all rules are checked

@@ -1,3 +1,4 @@
+import type { TermsEnforcer } from '../../platform/ports.ts';
 import type {
   GatewayApp,
   GatewayDirectory,
@@ -5,9 +6,8 @@ import type {
   NetworkOperation,
   NetworkResult,
   PlanLimits,
-  TermsEnforcer,
   VerifiedToken,
-} from '../../platform/ports.ts';
+} from './ports.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
 /**

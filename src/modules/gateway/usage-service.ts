@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
+import type { z } from 'zod';
 import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
+import type { requestLogItemView, timeseriesPointView } from './contracts.ts';
 
 /**
  * Read side of the usage records: per-app usage for the apps module, a searchable request log
@@ -36,27 +38,10 @@ export type RequestLogQuery = {
   before?: string;
 };
 
-export type RequestLogItem = {
-  id: string;
-  at: string;
-  appId: string | null;
-  operationId: string | null;
-  method: string;
-  path: string;
-  status: number;
-  errorCode: string | null;
-  networkCode: string | null;
-  latencyMs: number;
-  requestId: string;
-  clientIp: string | null;
-  requestHeaders: unknown;
-  requestBody: unknown;
-  responseBody: unknown;
-  /** Why the bodies are not shown when they could not be stored (the row was written reduced). */
-  droppedReason: string | null;
-};
+/** One request-log row as the portal shows it (contracts.ts: one definition). */
+export type RequestLogItem = z.infer<typeof requestLogItemView>;
 
-export type TimeseriesPoint = { t: string; calls: number; errors: number; avgLatencyMs: number };
+export type TimeseriesPoint = z.infer<typeof timeseriesPointView>;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

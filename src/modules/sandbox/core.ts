@@ -1,4 +1,4 @@
-import type { NetworkCallContext } from '../../platform/ports.ts';
+import type { NetworkCallContext } from '../gateway/index.ts';
 import type { LiveFinding } from './identifiers.ts';
 import type { SandboxStore } from './sandbox-store.ts';
 import type { OperatorSigner } from './signing.ts';

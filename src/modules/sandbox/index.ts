@@ -1,40 +1,64 @@
+import { defineModule } from '../../platform/module.ts';
+import type { OrgAccess } from '../../platform/ports.ts';
+import type { GatewayDirectory, NetworkOperation } from '../gateway/index.ts';
+import { sandboxContracts } from './contracts.ts';
+import { sandboxErrors } from './errors.ts';
+import { migrations } from './migrations.ts';
+import { type AppCredentialVerifier, sandboxRoutes } from './routes.ts';
+import { SandboxService, type SandboxDeps as SandboxServiceDeps } from './sandbox-service.ts';
+
+export { sandboxErrors } from './errors.ts';
 /**
  * The simulated payments network (issue 7): per-organisation worlds, IBFT and 1Bill operations in
  * 1LINK's formats, scenario values, HASH signing, the live-data guard and the products' OpenAPI
- * documents. main.ts calls createSandbox; the gateway dispatches to `operations` in-process.
+ * documents. The gateway dispatches to `operations` in-process (they implement the gateway's
+ * NetworkOperation); the portal shows test data and resets worlds. When an organisation's
+ * termination takes effect its world is removed ('terms.organization_terminated').
  */
-import type { AnyRoute } from '../../platform/http/route.ts';
-import type { NetworkOperation, OrgAccess } from '../../platform/ports.ts';
-import { type AppCredentialVerifier, sandboxRoutes } from './routes.ts';
-import { type SandboxDeps, SandboxService } from './sandbox-service.ts';
-
-export { migrations as sandboxMigrations } from './migrations.ts';
 export { sandboxProducts } from './openapi.ts';
 export type { SandboxTestData } from './sandbox-service.ts';
-export type { AppCredentialVerifier };
-export { SandboxService };
+export type { SandboxService };
 
-export type Sandbox = {
-  service: SandboxService;
-  operations: NetworkOperation[];
-  /** Portal routes; needs OrgAccess (and, optionally, app-credential verification). */
-  routes(deps: { orgAccess?: OrgAccess; verifyAppCredentials?: AppCredentialVerifier }): AnyRoute[];
+/** What others use: the service (test data, reset, the signing key) and the network operations. */
+export type Sandbox = { service: SandboxService; operations: NetworkOperation[] };
+
+/** The part of the gateway directory the test-data route needs to recognise an app. */
+export type AppCredentialDirectory = Pick<GatewayDirectory, 'findAppByClientId' | 'verifyClientSecret'>;
+
+export type SandboxDeps = SandboxServiceDeps & {
+  orgAccess: OrgAccess;
+  /** Lets an app read its organisation's test data with its client id and secret. */
+  directory: AppCredentialDirectory;
 };
 
-export function createSandbox(deps: SandboxDeps): Sandbox {
-  const service = new SandboxService(deps);
-  return {
-    service,
-    operations: service.operations,
-    routes: (r) => sandboxRoutes({ service, ...r }),
-  };
-}
+export type SandboxPorts = { sandbox: Sandbox };
 
-/** Adapts the gateway directory (apps module) to the test-data route's credential check. */
-export function appCredentialsFromDirectory(dir: {
-  findAppByClientId(clientId: string): Promise<{ appId: string; orgId: string; status: string } | null>;
-  verifyClientSecret(appId: string, secret: string): Promise<boolean>;
-}): AppCredentialVerifier {
+export const sandboxModule = defineModule<SandboxDeps, SandboxPorts>({
+  name: 'sandbox',
+  migrations,
+  errors: sandboxErrors,
+  contracts: sandboxContracts,
+  subscribes: ['terms.organization_terminated'],
+  create({ orgAccess, directory, ...deps }) {
+    const service = new SandboxService(deps);
+    return {
+      ports: { sandbox: { service, operations: service.operations } },
+      routes: sandboxRoutes({
+        service,
+        orgAccess,
+        verifyAppCredentials: appCredentialsFromDirectory(directory),
+      }),
+      on: {
+        // Idempotent: the terms module re-runs the whole event after a failure.
+        'terms.organization_terminated': ({ orgId, reason }) =>
+          service.onOrganizationTerminated(orgId, reason),
+      },
+    };
+  },
+});
+
+/** Adapts the gateway directory to the test-data route's credential check (active apps only). */
+function appCredentialsFromDirectory(dir: AppCredentialDirectory): AppCredentialVerifier {
   return async (clientId, secret) => {
     const app = await dir.findAppByClientId(clientId);
     if (!app) return null;

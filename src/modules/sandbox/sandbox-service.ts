@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-import type { NetworkOperation, OrgTerminationHandler } from '../../platform/ports.ts';
 import type { AuditLog } from '../audit/index.ts';
+import type { NetworkOperation } from '../gateway/index.ts';
+import type { sandboxTestDataView } from './contracts.ts';
 import type { SandboxCore } from './core.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';
@@ -34,30 +36,14 @@ export type SandboxDeps = {
   seed?: string;
 };
 
-export type SandboxTestData = {
-  orgId: string;
-  generatedFromSeed: string;
-  reservedRanges: typeof reservedRangesText;
-  banks: ReturnType<typeof bankEntries>;
-  accounts: AccountEntry[];
-  bills: BillEntry[];
-  otherScenarios: OtherScenario[];
-  timeoutDelayMs: number;
-  signing: {
-    algorithm: 'RSA-SHA256';
-    encoding: 'base64';
-    separator: '|';
-    requestFields: Record<string, string[]>;
-    responseFields: string[];
-    operatorPublicKeyPem: string;
-  };
-};
+/** What listSandboxTestData answers (contracts.ts: one definition). */
+export type SandboxTestData = z.infer<typeof sandboxTestDataView>;
 
 /**
  * The simulated network as a service: the network operations the gateway dispatches to, plus what
  * the portal shows and does (test data, reset). One instance per process.
  */
-export class SandboxService implements OrgTerminationHandler {
+export class SandboxService {
   readonly store: SandboxStore;
   readonly signer: OperatorSigner;
   readonly operations: NetworkOperation[];
@@ -134,7 +120,10 @@ export class SandboxService implements OrgTerminationHandler {
     return { orgId, resetAt: new Date(nowMs).toISOString(), ...counts };
   }
 
-  /** OrgTerminationHandler (ports.ts): a terminated organisation's simulated world is deleted. */
+  /**
+   * 'terms.organization_terminated' (index.ts): a terminated organisation's simulated world is
+   * deleted. Idempotent: the event is delivered again after any subscriber's failure.
+   */
   async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
     await this.store.dropWorld(orgId);
     await this.#deps.audit.record({

@@ -1,5 +1,13 @@
+import type { z } from 'zod';
 import { ALL_BANKS, bankByImd, MODEL_BANK } from './banks.ts';
 import { IBFT_CODES } from './codes.ts';
+import type {
+  accountEntryView,
+  billEntryView,
+  otherScenarioView,
+  scenarioOperation,
+  scenarioView,
+} from './contracts.ts';
 import { RESERVED, reservedRangesText } from './identifiers.ts';
 import type { AccountRow, BillerRow, BillRow } from './sandbox-store.ts';
 import { SCENARIO_ACCOUNTS } from './world.ts';
@@ -9,61 +17,11 @@ import { SCENARIO_ACCOUNTS } from './world.ts';
  * listSandboxTestData and for docs/sandbox-guide.md, so the two cannot disagree. Account and bill
  * scenarios are derived from the current state of the organisation's world (a paid bill lists 89).
  */
-type ScenarioOperation =
-  | 'ibftTitleFetch'
-  | 'ibftFundsTransfer'
-  | 'billInquiry'
-  | 'billPayment'
-  | 'voidBillPayment';
-
-type Scenario = {
-  responseCode: string;
-  description: string;
-  /** Operations on which the value gives this code. */
-  operations: ScenarioOperation[];
-  /** How the account is used: as the beneficiary (AccountNumberTo) or as the sender (AccountNumberFrom). */
-  use?: 'beneficiary' | 'sender';
-  /** An amount (12 digits, implied paisa) that triggers it, when the amount matters. */
-  amount?: string;
-};
-
-export type AccountEntry = {
-  bankName: string;
-  imd: string;
-  accountNumber: string;
-  iban: string | null;
-  title: string;
-  status: string;
-  accountType: string;
-  mobile: string;
-  cnic: string;
-  cardNumber: string;
-  balance: string;
-  dailyLimit: string;
-  scenario: Scenario;
-  /** Further codes the account gives as the sender or above an amount (see Scenario.use/amount). */
-  moreScenarios: Scenario[];
-};
-
-export type BillEntry = {
-  companyCode: string;
-  billerName: string;
-  consumerNo: string;
-  billStatus: string;
-  dueDate: string;
-  amountWithinDueDate: string;
-  amountAfterDueDate: string;
-  partialAllowed: boolean;
-  scenario: Scenario;
-};
-
-export type OtherScenario = {
-  operation: ScenarioOperation;
-  field: string;
-  value: string;
-  responseCode: string;
-  description: string;
-};
+type ScenarioOperation = z.infer<typeof scenarioOperation>;
+type Scenario = z.infer<typeof scenarioView>;
+export type AccountEntry = z.infer<typeof accountEntryView>;
+export type BillEntry = z.infer<typeof billEntryView>;
+export type OtherScenario = z.infer<typeof otherScenarioView>;
 
 const BOTH: ScenarioOperation[] = ['ibftTitleFetch', 'ibftFundsTransfer'];
 const a12 = (paisa: number) => String(paisa).padStart(12, '0');

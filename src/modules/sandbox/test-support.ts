@@ -2,12 +2,13 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../platform/ports.ts';
 import type { TestEngine } from '../../platform/testing.ts';
 import { type AuditLog, auditModule } from '../audit/index.ts';
-import { createSandbox, type Sandbox } from './index.ts';
+import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../gateway/index.ts';
+import type { Sandbox } from './index.ts';
 import { migrations } from './migrations.ts';
 import { BILL_SIGNED_FIELDS } from './products/bills.ts';
+import { SandboxService } from './sandbox-service.ts';
 import { signingString, signWithKey } from './signing.ts';
 
 /** Test support for the sandbox's own tests: a migrated database, a fake clock, a signing app key. */
@@ -38,13 +39,14 @@ export async function openSandbox(
   const database = await engine.open();
   await migrateToLatest(database.db, [auditModule.migrations, migrations]);
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
-  const sandbox = createSandbox({
+  const service = new SandboxService({
     db: database.db,
     clock,
     keyring: createKeyring(randomBytes(32)),
     audit: (await auditModule.create({ db: database.db, clock: clock })).ports.audit,
     timeoutDelayMs: opts.timeoutDelayMs ?? 30,
   });
+  const sandbox: Sandbox = { service, operations: service.operations };
   const op = (id: string) => {
     const o = sandbox.operations.find((x) => x.operationId === id);
     if (!o) throw new Error(`no operation ${id}`);

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../../platform/ports.ts';
+import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../gateway/index.ts';
 import { BILL_CODES, type BillCode, LIVE_DATA_CODE } from '../codes.ts';
 import type { SandboxCore } from '../core.ts';
 import type { BillRow } from '../sandbox-store.ts';

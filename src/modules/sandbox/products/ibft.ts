@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../../platform/ports.ts';
+import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../gateway/index.ts';
 import { bankByImd, MODEL_BANK } from '../banks.ts';
 import { IBFT_CODES, type IbftCode, LIVE_DATA_CODE } from '../codes.ts';
 import type { SandboxCore } from '../core.ts';

@@ -1,0 +1,71 @@
+import { defineModule } from '../../platform/module.ts';
+import type { OrgAccess } from '../../platform/ports.ts';
+import type { ReadinessCheck } from '../../platform/readiness.ts';
+import { gatewayContracts } from './contracts.ts';
+import { gatewayErrors } from './errors.ts';
+import { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
+import { migrations } from './migrations.ts';
+import { gatewayRoutes } from './routes.ts';
+import { UsageService } from './usage-service.ts';
+
+export { type CalendarPeriod, type PeriodBounds, periodBounds } from './calendar.ts';
+export { gatewayErrors } from './errors.ts';
+export type { Gateway } from './gateway.ts';
+/**
+ * The gateway (its face): the pipeline under /{provider}/{catalog}/… in the roles that serve it,
+ * its usage records, and their read side for the portal and the apps module in every role.
+ *
+ * It owns the types of what it consumes (ports.ts): the operations it dispatches to and the
+ * directory it asks about apps; the sandbox and the apps/oauth modules implement them. It imports
+ * none of its providers.
+ */
+export type {
+  GatewayApp,
+  GatewayDirectory,
+  GatewayEntitlement,
+  NetworkCallContext,
+  NetworkOperation,
+  NetworkResult,
+  PlanLimits,
+  VerifiedToken,
+} from './ports.ts';
+
+/** The read side of the usage records: per-app usage (apps), the request log and time series (portal). */
+export type UsageReader = Pick<UsageService, 'getAppUsage' | 'listRequestLogs' | 'getUsageTimeseries'>;
+
+export type GatewayDeps = GatewayOptions & {
+  /** Does this role serve the gateway (config.ts roleSurfaces)? If not, only the read side is built. */
+  serves: boolean;
+  /** For the usage routes: members of the organisation (any role) and operators may read. */
+  orgAccess: OrgAccess;
+};
+
+export type GatewayPorts = {
+  /** The running gateway (null in the roles that do not serve it). */
+  gateway: Gateway | null;
+  usage: UsageReader;
+  /** The usage writer's check for GET /ready (null without a gateway); main.ts adds it. */
+  readiness: ReadinessCheck | null;
+};
+
+export const gatewayModule = defineModule<GatewayDeps, GatewayPorts>({
+  name: 'gateway',
+  migrations,
+  errors: gatewayErrors,
+  contracts: gatewayContracts,
+  subscribes: [],
+  async create({ serves, orgAccess, ...options }) {
+    const gateway = serves ? createGateway(options) : null;
+    await gateway?.start();
+    const usage = gateway?.usage ?? new UsageService(options.db);
+    return {
+      ports: { gateway, usage, readiness: gateway?.readiness ?? null },
+      routes: gatewayRoutes({ usage, orgAccess, nowMs: () => options.clock.nowMs() }),
+      plugins: gateway ? [gateway.plugin] : [],
+      // Every buffered usage record is written before the pools close.
+      close: async () => {
+        await gateway?.close();
+      },
+    };
+  },
+});
