@@ -9,7 +9,7 @@ import {
   ADDRESS_FAILURE_LIMIT,
   CLIENT_FAILURE_CAP,
   CLIENT_FAILURE_WINDOW_MS,
-} from '../src/modules/oauth/client-auth-throttle.ts';
+} from '../src/modules/oauth/index.ts';
 import type { ErrorEntry } from '../src/platform/errors.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/ports.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';

@@ -4,24 +4,18 @@ import { after, before, describe, test } from 'node:test';
 import { DAY, FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import type { AppError } from '../../platform/errors.ts';
+import { EventBus } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import type { OrgAccess, OrgSummary, TermsGate } from '../../platform/ports.ts';
+import type { GatewayDirectory, OrgAccess, OrgSummary, TermsGate } from '../../platform/ports.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../../platform/ports.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
-import { type AuditLog, auditModule } from '../audit/index.ts';
-import { migrations as auditMigrations } from '../audit/migrations.ts';
-import { seedCatalog, shellProducts } from '../catalog/catalog-seed.ts';
-import { CatalogService } from '../catalog/catalog-service.ts';
-import { migrations as catalogMigrations } from '../catalog/migrations.ts';
-import { Mailer } from '../notifications/mailer.ts';
-import { migrations as notificationMigrations } from '../notifications/migrations.ts';
-import { NotificationService } from '../notifications/notification-service.ts';
-import { migrations as oauthMigrations } from '../oauth/migrations.ts';
-import { OAuthService } from '../oauth/oauth-service.ts';
+import { auditModule } from '../audit/index.ts';
+import { type Catalog, catalogModule, seedCatalog, shellProducts } from '../catalog/index.ts';
+import { notificationsModule } from '../notifications/index.ts';
+import { oauthModule } from '../oauth/index.ts';
 import { AppsService, type Ctx, validatePublicKeyPem } from './apps-service.ts';
-import { AppsGatewayDirectory } from './gateway-directory.ts';
 import { migrations as appsMigrations } from './migrations.ts';
 
 /** A small fake of the organisations module: org id → status and confirmation. */
@@ -56,29 +50,43 @@ for (const engine of testEngines()) {
     let accepted = true;
     const terms: TermsGate = { hasAcceptedProductTerms: async () => accepted };
     let apps: AppsService;
-    let catalog: CatalogService;
-    let dir: AppsGatewayDirectory;
+    let catalog: Catalog;
+    let dir: GatewayDirectory;
     const messages: Array<{ kind: string; id: string; appId?: string }> = [];
 
     before(async () => {
       database = await engine.open();
       await migrateToLatest(database.db, [
-        auditMigrations,
-        notificationMigrations,
-        catalogMigrations,
+        auditModule.migrations,
+        notificationsModule.migrations,
+        catalogModule.migrations,
         appsMigrations,
-        oauthMigrations,
+        oauthModule.migrations,
       ]);
       const db = database.db;
       const keyring = createKeyring(randomBytes(32));
       const audit = (await auditModule.create({ db: db, clock: clock })).ports.audit;
-      catalog = new CatalogService({
-        db,
-        clock,
-        provider: 'p',
-        publicUrl: 'http://x',
-        invalidate: (m) => shared.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
-      });
+      const events = new EventBus();
+      catalog = (
+        await catalogModule.create({
+          db,
+          clock,
+          provider: 'p',
+          publicUrl: 'http://x',
+          invalidate: (m) => shared.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
+          events,
+        })
+      ).ports.catalog;
+      const { mailer, notifications } = (
+        await notificationsModule.create({
+          db,
+          clock,
+          keyring,
+          log: createLogger('silent'),
+          from: 'x@y',
+          devMailbox: 'off',
+        })
+      ).ports;
       apps = new AppsService({
         db,
         clock,
@@ -88,20 +96,23 @@ for (const engine of testEngines()) {
         orgAccess: fakeOrgAccess(orgs),
         termsGate: terms,
         audit,
-        notifications: new NotificationService(db, clock),
-        mailer: new Mailer({ db, clock, keyring, from: 'x@y', log: createLogger('silent') }),
+        notifications,
+        mailer,
         publicUrl: 'http://x',
       });
-      const oauth = new OAuthService({
-        db,
-        clock,
-        keyring,
-        sharedState: shared,
-        apps,
-        orgAccess: fakeOrgAccess(orgs),
-        audit,
-      });
-      dir = new AppsGatewayDirectory(apps, oauth);
+      events.subscribe('apps', { 'catalog.product_lifecycle': (e) => apps.onProductLifecycle(e) });
+      dir = (
+        await oauthModule.create({
+          db,
+          clock,
+          keyring,
+          sharedState: shared,
+          apps,
+          orgAccess: fakeOrgAccess(orgs),
+          audit,
+          endpoints: null,
+        })
+      ).ports.gatewayDirectory;
       await seedCatalog(catalog, shellProducts);
       await shared.subscribe(CACHE_INVALIDATE_CHANNEL, (m) => messages.push(JSON.parse(m)));
     });

@@ -6,6 +6,8 @@ import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+// TODO(integrator): OrgAccess, UserDirectory, PlanLimits and TermsGate from their owners' faces
+// (organizations, identity, gateway, terms) once every one exports them.
 import {
   CACHE_INVALIDATE_CHANNEL,
   type CacheInvalidation,
@@ -25,8 +27,7 @@ import {
   RATE_PERIODS,
   type RatePeriod,
 } from '../catalog/index.ts';
-import type { Mailer, MailMessage } from '../notifications/mailer.ts';
-import type { NotificationService } from '../notifications/notification-service.ts';
+import type { Mailer, MailMessage, NotificationService } from '../notifications/index.ts';
 import {
   type appEnvironment,
   appInputSchema,
@@ -133,7 +134,6 @@ export class AppsService {
     this.#mailer = opts.mailer;
     this.#users = opts.users;
     this.#publicUrl = opts.publicUrl;
-    opts.catalog.onLifecycle((e) => this.#onProductLifecycle(e));
   }
 
   get catalog(): Catalog {
@@ -939,7 +939,11 @@ export class AppsService {
     return !!row;
   }
 
-  async #onProductLifecycle(e: LifecycleEvent): Promise<void> {
+  /**
+   * On `catalog.product_lifecycle`: a deprecation tells the product's subscribers; a retirement
+   * ends their subscriptions and tells them. Publication changes nothing here.
+   */
+  async onProductLifecycle(e: LifecycleEvent): Promise<void> {
     if (e.kind === 'published') return;
     const subs = await this.#db
       .selectFrom('subscriptions')

@@ -3,8 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import type { AppError } from '../../platform/errors.ts';
+import { EventBus } from '../../platform/events.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { CatalogService, operationsOf } from './catalog-service.ts';
+import './events.ts';
 import { migrations } from './migrations.ts';
 
 const doc = (paths: Record<string, unknown>, version = '3.1.0') => ({
@@ -60,14 +62,18 @@ for (const engine of testEngines()) {
     before(async () => {
       database = await engine.open();
       await migrateToLatest(database.db, [migrations]);
+      const bus = new EventBus();
+      bus.subscribe('test', {
+        'catalog.product_lifecycle': async (e) => {
+          events.push(`${e.kind}:${e.product.slug}`);
+        },
+      });
       catalog = new CatalogService({
         db: database.db,
         clock,
         provider: 'uat-1link',
         publicUrl: 'https://portal.example/',
-      });
-      catalog.onLifecycle(async (e) => {
-        events.push(`${e.kind}:${e.product.slug}`);
+        events: bus,
       });
     });
     after(() => database.cleanup());

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { EventEmitter } from '../../platform/events.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CacheInvalidation } from '../../platform/ports.ts';
 import {
@@ -130,7 +131,7 @@ export class CatalogService {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #invalidate: (m: CacheInvalidation) => Promise<void>;
-  readonly #listeners: Array<(e: LifecycleEvent) => Promise<void>> = [];
+  readonly #events: EventEmitter;
   readonly provider: string;
   readonly publicUrl: string;
 
@@ -140,17 +141,15 @@ export class CatalogService {
     provider: string;
     publicUrl: string;
     invalidate?: (m: CacheInvalidation) => Promise<void>;
+    /** Carries `catalog.product_lifecycle` (events.ts). */
+    events: EventEmitter;
   }) {
     this.#db = opts.db;
     this.#clock = opts.clock;
     this.provider = opts.provider;
     this.publicUrl = opts.publicUrl.replace(/\/$/, '');
     this.#invalidate = opts.invalidate ?? (async () => {});
-  }
-
-  /** Called after a product is published, deprecated or retired (apps notifies subscribers). */
-  onLifecycle(listener: (e: LifecycleEvent) => Promise<void>): void {
-    this.#listeners.push(listener);
+    this.#events = opts.events;
   }
 
   basePath(catalog: CatalogName): string {
@@ -376,7 +375,7 @@ export class CatalogService {
       product: { id: product.id, slug: product.slug, name: product.name },
       note,
     };
-    for (const l of this.#listeners) await l(event);
+    await this.#events.emit('catalog.product_lifecycle', event);
     for (const plan of product.plans) await this.#invalidate({ kind: 'plan', id: plan.id });
     return this.getProduct(slug, { includeAll: true });
   }

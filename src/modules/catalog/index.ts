@@ -1,20 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
+import type { EventEmitter } from '../../platform/events.ts';
 import { defineModule } from '../../platform/module.ts';
 import type { CacheInvalidation } from '../../platform/ports.ts';
 import { CatalogService } from './catalog-service.ts';
 import { catalogContracts } from './contracts.ts';
 import { catalogErrors } from './errors.ts';
+// The events this module emits (their payload types join platform's DomainEvents).
+import './events.ts';
 import { migrations } from './migrations.ts';
 import { catalogRoutes } from './routes.ts';
 
+/** The base catalogue's seed (the root runs `catalogSeeder`; tests seed with `seedCatalog`). */
+export {
+  catalogSeeder,
+  DEFAULT_PLAN_NAME,
+  GROWTH_PLAN_NAME,
+  PARTNER_PLAN_NAME,
+  type SeedProduct,
+  seedCatalog,
+  shellProducts,
+} from './catalog-seed.ts';
 /**
  * The API catalogue: catalogs, products (API versions and their operations) and plans. Reading
  * published products is public; operators change them. Other modules read plans and products
- * through the `Catalog` port and learn of lifecycle changes (publish, deprecate, retire) from it.
+ * through the `Catalog` port; a product's publication, deprecation or retirement is the event
+ * `catalog.product_lifecycle` (events.ts), emitted after the change is stored.
  */
 export type {
   CatalogName,
+  CatalogService,
   LifecycleEvent,
   Operation,
   Plan,
@@ -23,10 +38,15 @@ export type {
   ProductStatus,
   RatePeriod,
 } from './catalog-service.ts';
-export { CATALOGS, PERIOD_MS, parseInput, RATE_PERIODS } from './catalog-service.ts';
+export {
+  CATALOGS,
+  PERIOD_MS,
+  parseInput,
+  RATE_PERIODS,
+} from './catalog-service.ts';
 export { catalogErrors } from './errors.ts';
 
-/** What other modules may use: the catalogue service (reads, lifecycle listeners, base URLs). */
+/** What other modules may use: the catalogue service (reads, base URLs; operators' changes). */
 export type Catalog = CatalogService;
 
 export type CatalogDeps = {
@@ -38,6 +58,8 @@ export type CatalogDeps = {
   publicUrl: string;
   /** Tells every gateway a plan changed (main.ts publishes on the shared-state channel). */
   invalidate?: (m: CacheInvalidation) => Promise<void>;
+  /** Carries `catalog.product_lifecycle`. */
+  events: EventEmitter;
 };
 export type CatalogPorts = { catalog: Catalog };
 

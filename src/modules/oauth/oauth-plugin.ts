@@ -4,7 +4,7 @@ import {
   SHARED_STATE_RETRY_AFTER_S,
   SharedStateUnavailableError,
 } from '../../platform/shared-state/shared-state.ts';
-import { CATALOGS, type CatalogName } from '../catalog/catalog-service.ts';
+import { CATALOGS, type CatalogName } from '../catalog/index.ts';
 import { OAuthError, oauthErrorBody } from './oauth-errors.ts';
 import type { ClientCredentials, OAuthService } from './oauth-service.ts';
 

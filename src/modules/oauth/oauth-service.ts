@@ -2,11 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+// TODO(integrator): OrgAccess (organizations) and VerifiedToken (gateway) from their owners' faces.
 import type { OrgAccess, VerifiedToken } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
-import type { AppsService } from '../apps/apps-service.ts';
+import type { AppDirectory } from '../apps/index.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { CatalogName } from '../catalog/catalog-service.ts';
+import type { CatalogName } from '../catalog/index.ts';
 import { ClientAuthThrottle } from './client-auth-throttle.ts';
 import { OAuthError } from './oauth-errors.ts';
 
@@ -47,7 +48,7 @@ export class OAuthService {
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #throttle: ClientAuthThrottle;
-  readonly #apps: AppsService;
+  readonly #apps: AppDirectory;
   readonly #orgAccess: OrgAccess;
   readonly #audit: AuditLog;
   /** Housekeeping runs at most hourly per process, riding on token issuance (no timer). */
@@ -58,7 +59,7 @@ export class OAuthService {
     clock: Clock;
     keyring: Keyring;
     sharedState: SharedState;
-    apps: AppsService;
+    apps: AppDirectory;
     orgAccess: OrgAccess;
     audit: AuditLog;
   }) {
@@ -83,7 +84,7 @@ export class OAuthService {
     meta: { ip?: string; userAgent?: string } = {},
   ): Promise<AuthenticatedClient> {
     const attempt = await this.#throttle.begin(creds.clientId, meta.ip);
-    let app: Awaited<ReturnType<AppsService['findAppByClientId']>>;
+    let app: Awaited<ReturnType<AppDirectory['findAppByClientId']>>;
     let secretId: string | null;
     try {
       app = await this.#apps.findAppByClientId(creds.clientId);

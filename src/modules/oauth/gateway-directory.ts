@@ -1,20 +1,22 @@
+// TODO(integrator): these types from the gateway's face (src/modules/gateway/index.ts), which owns them.
 import type {
   GatewayApp,
   GatewayDirectory,
   GatewayEntitlement,
   VerifiedToken,
 } from '../../platform/ports.ts';
-import type { OAuthService } from '../oauth/oauth-service.ts';
-import type { AppsService } from './apps-service.ts';
+import type { AppDirectory } from '../apps/index.ts';
+import type { OAuthService } from './oauth-service.ts';
 
 /**
- * The gateway's view of credentials and entitlements (see GatewayDirectory in ports.ts). Every call
- * reads the database; the gateway caches per process and listens on `cache-invalidate`.
+ * The gateway's view of credentials and entitlements (GatewayDirectory, owned by the gateway):
+ * apps, client secrets and entitlements from the apps module, access tokens from this one. Every
+ * call reads the database; the gateway caches per process and listens on `cache-invalidate`.
  */
 export class AppsGatewayDirectory implements GatewayDirectory {
-  readonly #apps: AppsService;
+  readonly #apps: AppDirectory;
   readonly #oauth: OAuthService;
-  constructor(apps: AppsService, oauth: OAuthService) {
+  constructor(apps: AppDirectory, oauth: OAuthService) {
     this.#apps = apps;
     this.#oauth = oauth;
   }
