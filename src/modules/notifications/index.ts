@@ -16,13 +16,12 @@ import { notificationRoutes } from './routes.ts';
  * Other modules send through the `MailOutbox` and `Notices` ports, inside their own transaction,
  * so a message exists exactly when the change it announces commits.
  */
-export type { DevMailboxMode } from './dev-mailbox.ts';
-export { devMailboxMode, devMailboxStartNote } from './dev-mailbox.ts';
+export { devMailboxMode } from './dev-mailbox.ts';
 export { notificationsErrors } from './errors.ts';
-export type { Mailer, MailMessage, OutboxEntry } from './mailer.ts';
-export type { Notification, NotificationService } from './notification-service.ts';
-export type { MailTemplateId, NoticeTemplateId, TemplateId } from './templates.ts';
-export { templates } from './templates.ts';
+export type { Mailer, MailMessage } from './mailer.ts';
+export type { NotificationService } from './notification-service.ts';
+/** Every e-mail and notice template (the browser suite follows every link of each). */
+export { type TemplateId, templates } from './templates.ts';
 
 /** What other modules do with e-mail: put a message in the outbox (and tests read it back). */
 export type MailOutbox = Pick<Mailer, 'send' | 'list'>;

@@ -22,13 +22,13 @@ export const versionStatus = z.enum(['draft', 'published']);
 /** Who an acceptance record is about. */
 export const subjectType = z.enum(['user', 'org']);
 /** For whom a user answered: themselves, or (owners and admins) their organisation. */
-export const onBehalfOf = z.enum(['self', 'organization']);
+const onBehalfOf = z.enum(['self', 'organization']);
 /** `effective`: terms became effective for an organisation at its first access. */
 export const acceptanceDecision = z.enum(['accepted', 'declined', 'effective']);
 export const acceptanceMethod = z.enum(['explicit', 'continued_use', 'first_access']);
 /** notice: the owner's written notice; operator: at once by an operator; automatic: on a breach. */
 export const terminationKind = z.enum(['notice', 'operator', 'automatic']);
-export const terminationStatus = z.enum(['pending', 'withdrawn', 'completed', 'superseded']);
+const terminationStatus = z.enum(['pending', 'withdrawn', 'completed', 'superseded']);
 
 /** A terms document (`TermsDocument` is its type). */
 export const documentSchema = z.object({

@@ -35,7 +35,7 @@ import { termsWorker } from './worker.ts';
  * - Its worker carries out due terminations and announces declines that took effect, every minute.
  */
 export { termsErrors } from './errors.ts';
-export type { TermsDecision, TermsEnforcer, TermsGate } from './ports.ts';
+export type { TermsEnforcer, TermsGate } from './ports.ts';
 export type { TerminationService } from './termination-service.ts';
 export type { CachedTermsEnforcer } from './terms-enforcer.ts';
 export type { TermsService } from './terms-service.ts';
