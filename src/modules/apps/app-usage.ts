@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Catalog } from '../catalog/index.ts';
-// TODO(integrator): from the gateway's face (src/modules/gateway/index.ts) once it exports periodBounds.
-import { periodBounds } from '../gateway/calendar.ts';
+import { type UsageReader as GatewayUsageReader, periodBounds } from '../gateway/index.ts';
 import type { AppsService } from './apps-service.ts';
 import type { appUsageView } from './contracts.ts';
 
@@ -10,26 +9,10 @@ import type { appUsageView } from './contracts.ts';
  * The developer's usage summary of one app (getAppUsage): calls and errors per operation over a
  * window, distinct end users, and for each subscription the quota left this calendar day/month and
  * end users served this period (in the plan's time zone). Reads the gateway's usage records through
- * its service (structural type below), never its tables.
+ * the gateway's read port, never its tables.
  */
-export type UsageReader = {
-  getAppUsage(
-    appId: string,
-    fromMs: number,
-    toMs: number,
-  ): Promise<{
-    calls: number;
-    errors: number;
-    distinctEndUsers: number;
-    operations: Array<{
-      operationId: string;
-      calls: number;
-      errors: number;
-      avgLatencyMs: number;
-      maxLatencyMs: number;
-    }>;
-  }>;
-};
+/** The part of the gateway's usage records this module reads. */
+export type UsageReader = Pick<GatewayUsageReader, 'getAppUsage'>;
 
 export type AppUsageSummary = z.infer<typeof appUsageView>;
 

@@ -7,14 +7,16 @@ import type { AppError } from '../../platform/errors.ts';
 import { EventBus } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import type { GatewayDirectory, OrgAccess, OrgSummary, TermsGate } from '../../platform/ports.ts';
+import type { OrgAccess, OrgSummary } from '../../platform/ports.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../../platform/ports.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { auditModule } from '../audit/index.ts';
 import { type Catalog, catalogModule, seedCatalog, shellProducts } from '../catalog/index.ts';
+import type { GatewayDirectory } from '../gateway/index.ts';
 import { notificationsModule } from '../notifications/index.ts';
 import { oauthModule } from '../oauth/index.ts';
+import type { TermsGate } from '../terms/index.ts';
 import { AppsService, type Ctx, validatePublicKeyPem } from './apps-service.ts';
 import { migrations as appsMigrations } from './migrations.ts';
 

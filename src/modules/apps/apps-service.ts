@@ -6,14 +6,11 @@ import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-// TODO(integrator): OrgAccess, UserDirectory, PlanLimits and TermsGate from their owners' faces
-// (organizations, identity, gateway, terms) once every one exports them.
+// TODO(integrator): OrgAccess and UserDirectory from their owners' faces (organizations, identity).
 import {
   CACHE_INVALIDATE_CHANNEL,
   type CacheInvalidation,
   type OrgAccess,
-  type PlanLimits,
-  type TermsGate,
   type UserDirectory,
 } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
@@ -27,7 +24,9 @@ import {
   RATE_PERIODS,
   type RatePeriod,
 } from '../catalog/index.ts';
+import type { PlanLimits } from '../gateway/index.ts';
 import type { Mailer, MailMessage, NotificationService } from '../notifications/index.ts';
+import type { TermsGate } from '../terms/index.ts';
 import {
   type appEnvironment,
   appInputSchema,

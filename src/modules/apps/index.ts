@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import { defineModule } from '../../platform/module.ts';
-// TODO(integrator): OrgAccess, UserDirectory and TermsGate from their owners' faces.
-import type { OrgAccess, TermsGate, UserDirectory } from '../../platform/ports.ts';
+// TODO(integrator): OrgAccess and UserDirectory from their owners' faces (organizations, identity).
+import type { OrgAccess, UserDirectory } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Mailer, NotificationService } from '../notifications/index.ts';
+import type { TermsGate } from '../terms/index.ts';
 import { appsCli } from './admin-commands.ts';
 import { AppUsageService, type UsageReader } from './app-usage.ts';
 import { AppsService } from './apps-service.ts';

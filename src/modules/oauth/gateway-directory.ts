@@ -1,11 +1,5 @@
-// TODO(integrator): these types from the gateway's face (src/modules/gateway/index.ts), which owns them.
-import type {
-  GatewayApp,
-  GatewayDirectory,
-  GatewayEntitlement,
-  VerifiedToken,
-} from '../../platform/ports.ts';
 import type { AppDirectory } from '../apps/index.ts';
+import type { GatewayApp, GatewayDirectory, GatewayEntitlement, VerifiedToken } from '../gateway/index.ts';
 import type { OAuthService } from './oauth-service.ts';
 
 /**
