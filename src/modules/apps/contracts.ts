@@ -14,10 +14,10 @@ import { idParam } from '../../platform/http/route.ts';
 export const appStatus = z.enum(['active', 'suspended', 'revoked']);
 export const appEnvironment = z.enum(['sandbox', 'production']);
 /** A client secret as shown: `expired` is computed from its end date, never stored. */
-export const secretStatus = z.enum(['active', 'revoked', 'expired']);
-export const subscriptionStatus = z.enum(['pending', 'active', 'declined', 'cancelled']);
-export const productionRequestStatus = z.enum(['pending', 'approved', 'declined']);
-export const limitRequestStatus = z.enum(['pending', 'approved', 'declined', 'cancelled']);
+const secretStatus = z.enum(['active', 'revoked', 'expired']);
+const subscriptionStatus = z.enum(['pending', 'active', 'declined', 'cancelled']);
+const productionRequestStatus = z.enum(['pending', 'approved', 'declined']);
+const limitRequestStatus = z.enum(['pending', 'approved', 'declined', 'cancelled']);
 /** Which limit a limit-increase request raises. */
 export const LIMIT_KINDS = [
   'rate:second',

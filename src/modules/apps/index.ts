@@ -24,18 +24,8 @@ import { appsRoutes } from './routes.ts';
  * shared-state channel `cache-invalidate`. Reacts to `catalog.product_lifecycle` (notifies and ends
  * subscriptions) and to `terms.organization_terminated` (revokes the organisation's apps).
  */
-export type { AppUsageService, AppUsageSummary, UsageReader } from './app-usage.ts';
-export type {
-  AppStatus,
-  AppsService,
-  AppView,
-  ClientSecretView,
-  Ctx,
-  LimitKind,
-  LimitRequestView,
-  ProductionRequestView,
-  SubscriptionView,
-} from './apps-service.ts';
+export type { AppUsageService, UsageReader } from './app-usage.ts';
+export type { AppsService } from './apps-service.ts';
 export { appsErrors } from './errors.ts';
 
 /**

@@ -16,7 +16,7 @@ export const RATE_PERIODS = ['second', 'minute', 'hour', 'day', 'week'] as const
 const DEFAULT_TIME_ZONE = 'Asia/Karachi';
 
 export const productStatus = z.enum(['draft', 'published', 'deprecated', 'retired']);
-export const planStatus = z.enum(['active', 'retired']);
+const planStatus = z.enum(['active', 'retired']);
 const ratePeriod = z.enum(RATE_PERIODS);
 const capPeriod = z.enum(['day', 'month']);
 
@@ -72,7 +72,7 @@ const catalogView = z.object({
 });
 
 // ------------------------------------------------------------------ input schemas (service and routes)
-export const slugSchema = z
+const slugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes (2-41 chars)');
 const planRateSchema = z.strictObject({
@@ -127,7 +127,7 @@ export const planPatchSchema = z.strictObject({
 });
 
 const openapiDocSchema = z.record(z.string(), z.unknown());
-export const apiInputSchema = z.strictObject({
+const apiInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(80).optional(),
   version: z.string().trim().min(1).max(40).optional(),
   openapi: openapiDocSchema,

@@ -17,7 +17,6 @@ export {
   DEFAULT_PLAN_NAME,
   GROWTH_PLAN_NAME,
   PARTNER_PLAN_NAME,
-  type SeedProduct,
   seedCatalog,
   shellProducts,
 } from './catalog-seed.ts';
@@ -27,17 +26,7 @@ export {
  * through the `Catalog` port; a product's publication, deprecation or retirement is the event
  * `catalog.product_lifecycle` (events.ts), emitted after the change is stored.
  */
-export type {
-  CatalogName,
-  CatalogService,
-  LifecycleEvent,
-  Operation,
-  Plan,
-  PlanInput,
-  Product,
-  ProductStatus,
-  RatePeriod,
-} from './catalog-service.ts';
+export type { CatalogName, CatalogService, LifecycleEvent, Plan, RatePeriod } from './catalog-service.ts';
 export {
   CATALOGS,
   PERIOD_MS,

@@ -29,7 +29,7 @@ export {
   CLIENT_FAILURE_WINDOW_MS,
 } from './client-auth-throttle.ts';
 export { oauthErrors } from './errors.ts';
-export type { AuthenticatedClient, ClientCredentials, OAuthService, TokenResponse } from './oauth-service.ts';
+export type { OAuthService } from './oauth-service.ts';
 
 export type OAuthDeps = {
   db: Kysely<any>;
