@@ -1,5 +1,5 @@
 import type { System } from '../main.ts';
-import { appsCli } from '../modules/apps/admin-commands.ts';
+import { appsModule } from '../modules/apps/index.ts';
 import { identityCli } from '../modules/identity/admin-cli.ts';
 import { organizationsCli } from '../modules/organizations/admin-cli.ts';
 import type { CliCommand as ModuleCliCommand } from '../platform/module.ts';
@@ -8,8 +8,9 @@ import { createDeveloper } from './admin-create-developer.ts';
 import { type CliCommand, configOrExit } from './command.ts';
 import { openSystem } from './open-system.ts';
 
-// TODO(issue 24, integrator): read identityCli, organizationsCli and appsCli from the modules'
-// faces (their descriptors' `cli`) once those index.ts files export them.
+// TODO(issue 24, integrator): read identityCli and organizationsCli from the identity and
+// organizations faces (their descriptors' `cli`, as appsModule.cli) once those index.ts files
+// carry them.
 
 /**
  * `darwaza admin …`: operator tasks for automation and first setup. Every subcommand prints a
@@ -33,7 +34,7 @@ const subcommands: ReadonlyArray<ModuleCliCommand<System>> = [
   ...organizationsCli.map((c) => withPorts(c, (s) => s)),
   createDeveloper,
   createApp,
-  ...appsCli.map((c) => withPorts(c, (s) => s)),
+  ...(appsModule.cli ?? []).map((c) => withPorts(c, (s) => s)),
 ];
 
 const usageOf = (
