@@ -4,9 +4,7 @@ import type { Principal } from './http/route.ts';
 // gateway's ports.ts (not its index.ts): the face imports TermsEnforcer and OrgAccess from here
 // until terms and organizations have faces, and index.ts would close a cycle.
 export type {
-  GatewayApp,
   GatewayDirectory,
-  GatewayEntitlement,
   NetworkCallContext,
   NetworkOperation,
   NetworkResult,

@@ -31,7 +31,7 @@ export const requestLogItemView = z.object({
     .describe('Why the bodies are missing when they could not be stored (the call itself is recorded).'),
 });
 
-export const usageBucket = z.enum(['hour', 'day']);
+const usageBucket = z.enum(['hour', 'day']);
 
 /** Calls, errors and mean latency in one bucket starting at `t`. */
 export const timeseriesPointView = z.object({

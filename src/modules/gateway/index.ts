@@ -8,7 +8,7 @@ import { migrations } from './migrations.ts';
 import { gatewayRoutes } from './routes.ts';
 import { UsageService } from './usage-service.ts';
 
-export { type CalendarPeriod, type PeriodBounds, periodBounds } from './calendar.ts';
+export { periodBounds } from './calendar.ts';
 export { gatewayErrors } from './errors.ts';
 export type { Gateway } from './gateway.ts';
 /**

@@ -21,9 +21,9 @@ export const scenarioOperation = z.enum([
   'voidBillPayment',
 ]);
 /** A simulated account's status (world.ts AccountStatus). */
-export const accountStatus = z.enum(['active', 'inactive', 'blocked', 'dormant']);
+const accountStatus = z.enum(['active', 'inactive', 'blocked', 'dormant']);
 /** A simulated bill's status in 1Bill's letters (world.ts BillStatus): U unpaid, P paid, B blocked, T partial payments allowed. */
-export const billStatus = z.enum(['U', 'P', 'B', 'T']);
+const billStatus = z.enum(['U', 'P', 'B', 'T']);
 
 /** Which response code a test value triggers, and on which operations. */
 export const scenarioView = z.object({

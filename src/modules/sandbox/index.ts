@@ -16,8 +16,6 @@ export { sandboxErrors } from './errors.ts';
  * termination takes effect its world is removed ('terms.organization_terminated').
  */
 export { sandboxProducts } from './openapi.ts';
-export type { SandboxTestData } from './sandbox-service.ts';
-export type { SandboxService };
 
 /** What others use: the service (test data, reset, the signing key) and the network operations. */
 export type Sandbox = { service: SandboxService; operations: NetworkOperation[] };

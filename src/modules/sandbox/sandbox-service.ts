@@ -9,16 +9,7 @@ import type { SandboxCore } from './core.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';
 import { SandboxStore } from './sandbox-store.ts';
-import {
-  type AccountEntry,
-  accountEntry,
-  type BillEntry,
-  bankEntries,
-  billEntry,
-  type OtherScenario,
-  otherScenarios,
-  reservedRangesText,
-} from './scenarios.ts';
+import { accountEntry, bankEntries, billEntry, otherScenarios, reservedRangesText } from './scenarios.ts';
 import { createOperatorSigner, type OperatorSigner } from './signing.ts';
 import { mask, pktParts } from './wire.ts';
 import { DEFAULT_WORLD_SEED } from './world.ts';

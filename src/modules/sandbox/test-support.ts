@@ -3,7 +3,7 @@ import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import type { TestEngine } from '../../platform/testing.ts';
-import { type AuditLog, auditModule } from '../audit/index.ts';
+import { auditModule } from '../audit/index.ts';
 import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../gateway/index.ts';
 import type { Sandbox } from './index.ts';
 import { migrations } from './migrations.ts';
