@@ -4,7 +4,7 @@ import {
   GROWTH_PLAN_NAME,
   PARTNER_PLAN_NAME,
   seedCatalog,
-} from '../src/modules/catalog/catalog-seed.ts';
+} from '../src/modules/catalog/index.ts';
 import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import type { TestSystem } from './harness.ts';
 import { activeUser, operatorUser, type SignedIn, signIn, testOrganization } from './identity-helpers.ts';

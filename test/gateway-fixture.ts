@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem, type Infrastructure, type System } from '../src/main.ts';
-import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
-import type { CatalogService } from '../src/modules/catalog/catalog-service.ts';
+import { type CatalogService, seedCatalog } from '../src/modules/catalog/index.ts';
 import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { appWithToken } from './apps-helpers.ts';

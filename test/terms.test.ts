@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_PLAN_NAME, seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { DEFAULT_PLAN_NAME, seedCatalog } from '../src/modules/catalog/index.ts';
 import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { seedTerms } from '../src/modules/terms/terms-seed.ts';
 import { DAY } from '../src/platform/clock.ts';

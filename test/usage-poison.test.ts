@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
-import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
+import { seedCatalog } from '../src/modules/catalog/index.ts';
 import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { openLocation } from '../src/platform/db/database.ts';

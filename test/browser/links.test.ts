@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEFAULT_PLAN_NAME, PARTNER_PLAN_NAME } from '../../src/modules/catalog/catalog-seed.ts';
+import { DEFAULT_PLAN_NAME, PARTNER_PLAN_NAME } from '../../src/modules/catalog/index.ts';
 import { type TemplateId, templates } from '../../src/modules/notifications/index.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { seedDemo } from '../../src/seed.ts';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
 import { createInfrastructure, createSystem, type System } from '../../src/main.ts';
-import { DEFAULT_PLAN_NAME } from '../../src/modules/catalog/catalog-seed.ts';
+import { DEFAULT_PLAN_NAME } from '../../src/modules/catalog/index.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createKeyring } from '../../src/platform/master-key.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
