@@ -2,34 +2,37 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ReadinessCheck } from './app.ts';
 import { type Config, roleSurfaces } from './config.ts';
-import { AppUsageService } from './modules/apps/app-usage.ts';
-import { AppsService } from './modules/apps/apps-service.ts';
-import { AppsGatewayDirectory } from './modules/apps/gateway-directory.ts';
-import { PortalIdempotency } from './modules/apps/portal-idempotency.ts';
-import { appsRoutes } from './modules/apps/routes.ts';
+import {
+  type AppsService,
+  type UsageReader as AppsUsageReader,
+  type AppUsageService,
+  appsModule,
+} from './modules/apps/index.ts';
 import { type AuditLog, auditModule } from './modules/audit/index.ts';
-import { CatalogService } from './modules/catalog/catalog-service.ts';
-import { catalogRoutes } from './modules/catalog/routes.ts';
+import { type Catalog, catalogModule } from './modules/catalog/index.ts';
 import { type Gateway, gatewayModule, type UsageReader } from './modules/gateway/index.ts';
-import { IdentityService } from './modules/identity/identity-service.ts';
-import { identityRoutes } from './modules/identity/routes.ts';
-import { sessionAuthenticator } from './modules/identity/session-authenticator.ts';
+import {
+  type IdentityService,
+  identityModule,
+  type TermsVersions,
+  type UserDirectory,
+} from './modules/identity/index.ts';
 import {
   devMailboxMode,
   type Mailer,
   type NotificationService,
   notificationsModule,
 } from './modules/notifications/index.ts';
-import { oauthPlugin } from './modules/oauth/oauth-plugin.ts';
-import { OAuthService } from './modules/oauth/oauth-service.ts';
-import { OrganizationService } from './modules/organizations/organization-service.ts';
-import { organizationRoutes } from './modules/organizations/routes.ts';
+import { type OAuthService, oauthModule } from './modules/oauth/index.ts';
+import { type OrganizationService, organizationsModule } from './modules/organizations/index.ts';
 import { type Sandbox, sandboxModule } from './modules/sandbox/index.ts';
-import { termsRoutes } from './modules/terms/routes.ts';
-import type { TerminationService } from './modules/terms/termination-service.ts';
-import type { CachedTermsEnforcer } from './modules/terms/terms-enforcer.ts';
-import { createTermsModule, registerTermsWorker } from './modules/terms/terms-module.ts';
-import type { TermsService } from './modules/terms/terms-service.ts';
+import {
+  type CachedTermsEnforcer,
+  type TerminationService,
+  type TermsGate,
+  type TermsService,
+  termsModule,
+} from './modules/terms/index.ts';
 import { allMigrations, errorCatalogue } from './modules.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
@@ -42,8 +45,8 @@ import type { AnyRoute, Authenticator } from './platform/http/route.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
-import type { ModuleDescriptor, ModuleInstance } from './platform/module.ts';
-import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory, type TermsGate } from './platform/ports.ts';
+import { latePort, type ModuleDescriptor, type ModuleInstance } from './platform/module.ts';
+import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory } from './platform/ports.ts';
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';
@@ -77,20 +80,20 @@ type Services = {
   organizations: OrganizationService;
   /** OrgAccess (ports.ts) for other modules: membership and role checks. */
   orgAccess: OrganizationService;
-  /** UserDirectory (ports.ts) for other modules. */
-  users: IdentityService;
-  catalog: CatalogService;
+  /** UserDirectory (identity's face) for other modules. */
+  users: UserDirectory;
+  catalog: Catalog;
   apps: AppsService;
   oauth: OAuthService;
   appUsage: AppUsageService;
   /** GatewayDirectory (ports.ts): credentials and entitlements for the gateway. */
   gatewayDirectory: GatewayDirectory;
-  /** TermsGate (ports.ts): has the organisation accepted the product's additional terms? */
+  /** TermsGate (terms' face): has the organisation accepted the product's additional terms? */
   termsGate: TermsGate;
   terms: TermsService;
-  /** Organisation terminations; modules add their OrgTerminationHandler to `terminations.handlers`. */
+  /** Organisation terminations (their effects reach other modules as `terms.organization_terminated`). */
   terminations: TerminationService;
-  /** TermsEnforcer (ports.ts) for the gateway. */
+  /** TermsEnforcer (terms' face) for the gateway. */
   termsEnforcer: CachedTermsEnforcer;
   /** The gateway (null in the portal and worker roles). */
   gateway: Gateway | null;
@@ -169,17 +172,27 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     from: config.mailFrom,
     devMailbox: devMailboxMode(config),
   });
-  const identity = new IdentityService({
+  // ── identity
+  // Sign-up asks which general terms version is in force; the terms module, built below, answers.
+  const termsVersions = latePort<TermsVersions>('termsVersions');
+  const {
+    identity,
+    users,
+    authenticate: sessionAuthenticate,
+  } = await use(identityModule, {
     db,
     clock,
     keyring: infra.keyring,
     audit,
     mailer,
+    notifications,
     sharedState: infra.sharedState,
     publicUrl: config.publicUrl,
-    notifications,
+    events,
+    termsVersions: termsVersions.port,
   });
-  const organizations = new OrganizationService({
+  // ── organizations
+  const { organizations } = await use(organizationsModule, {
     db,
     clock,
     keyring: infra.keyring,
@@ -187,39 +200,48 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     mailer,
     identity,
     publicUrl: config.publicUrl,
+    events,
   });
-  const catalog = new CatalogService({
+  // ── catalog
+  // Emits catalog.product_lifecycle (subscriber: apps); a changed plan is announced to every gateway.
+  const { catalog } = await use(catalogModule, {
     db,
     clock,
     provider: config.gatewayProvider,
     // Base URLs shown to developers (API documents, new apps, try-it) are the gateway's address.
     publicUrl: config.gatewayPublicUrl,
     invalidate: (m) => infra.sharedState.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
+    events,
   });
-  const termsModule = createTermsModule({
+  // ── terms
+  // Subscribes to identity.signed_up and organizations.created; emits terms.organization_terminated
+  // (subscribers in module order: organizations, apps, sandbox). Its worker runs due terminations.
+  const {
+    terms,
+    termsGate,
+    terminations,
+    termsEnforcer,
+    termsVersions: termsInForce,
+  } = await use(termsModule, {
     db,
     clock,
     audit,
     notifications,
     mailer,
     orgAccess: organizations,
-    users: identity,
+    users,
+    events,
+    sharedState: infra.sharedState,
     log,
     publicUrl: config.publicUrl,
   });
-  await termsModule.enforcer.connect(infra.sharedState);
-  // Sign-up records the general terms version in force and leaves proof in the terms module.
-  identity.setTermsVersionProvider(async () => {
-    const applicable = await termsModule.terms.getApplicableTerms(null);
-    return applicable.documents.find((d) => d.kind === 'general')?.inForce?.id ?? null;
-  });
-  identity.onSignedUp((userId, meta) => termsModule.terms.recordSignUpAcceptance(userId, meta));
-  organizations.onOrganizationCreated((creator, orgId, meta) =>
-    termsModule.terms.acceptInForce(creator, { onBehalfOf: 'organization', orgId }, meta),
-  );
-  termsModule.terminations.handlers.push(organizations);
-  const termsGate: TermsGate = termsModule.terms;
-  const apps = new AppsService({
+  // Sign-up records the general terms version in force (identity's late port `termsVersions`).
+  termsVersions.provide(termsInForce);
+  // ── apps
+  // Subscribes to catalog.product_lifecycle and terms.organization_terminated. Each app's usage
+  // summary reads the gateway's usage records: the gateway is built below, hence a late port.
+  const appsUsage = latePort<AppsUsageReader>('usage');
+  const { apps, appUsage } = await use(appsModule, {
     db,
     clock,
     keyring: infra.keyring,
@@ -230,11 +252,14 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     audit,
     notifications,
     mailer,
-    users: identity,
+    users,
     publicUrl: config.publicUrl,
+    usage: appsUsage.port,
   });
-  termsModule.terminations.handlers.push(apps);
-  const oauth = new OAuthService({
+  // ── oauth
+  // Tokens, and the gateway's directory of credentials and entitlements; the OAuth2 endpoints are
+  // served (its plugin) only in the roles that serve the gateway.
+  const { oauth, gatewayDirectory } = await use(oauthModule, {
     db,
     clock,
     keyring: infra.keyring,
@@ -242,8 +267,10 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     apps,
     orgAccess: organizations,
     audit,
+    endpoints: roleSurfaces[config.role].gateway
+      ? { provider: config.gatewayProvider, publicUrl: config.publicUrl, errors: errorCatalogue }
+      : null,
   });
-  const gatewayDirectory = new AppsGatewayDirectory(apps, oauth);
   // ── sandbox
   const { sandbox } = await use(sandboxModule, {
     db,
@@ -271,7 +298,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
     operations: sandbox.operations,
     directory: gatewayDirectory,
-    terms: termsModule.enforcer,
+    terms: termsEnforcer,
     sharedState: infra.sharedState,
     keyring: infra.keyring,
     clock,
@@ -286,7 +313,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     limitLeaseMax: config.rateLimitLeaseMax,
     metrics: infra.metrics,
   });
-  const appUsage = new AppUsageService({ apps, catalog, usage: gatewayUsage, clock });
+  // The apps module's usage summaries read the gateway's usage records (its late port `usage`).
+  appsUsage.provide(gatewayUsage);
   const services: Services = {
     sandbox,
     catalog,
@@ -295,9 +323,9 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     appUsage,
     gatewayDirectory,
     termsGate,
-    terms: termsModule.terms,
-    terminations: termsModule.terminations,
-    termsEnforcer: termsModule.enforcer,
+    terms,
+    terminations,
+    termsEnforcer,
     gateway,
     usage: gatewayUsage,
     audit,
@@ -306,28 +334,17 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     identity,
     organizations,
     orgAccess: organizations,
-    users: identity,
+    users,
   };
 
   // Who is calling: session cookie (+ CSRF token on unsafe methods) or a bearer session token.
-  const authenticate: Authenticator = sessionAuthenticator(identity);
+  const authenticate: Authenticator = sessionAuthenticate;
 
   // Routes
   const routes: AnyRoute[] = [
     // The error-code reference lists every registered code: all modules are imported by now.
     ...errorReferenceRoutes(errorCatalogue),
     ...moduleRoutes,
-    ...identityRoutes(identity),
-    ...organizationRoutes(organizations),
-    ...catalogRoutes(catalog),
-    ...appsRoutes({
-      apps,
-      catalog,
-      orgAccess: organizations,
-      usage: appUsage,
-      idempotency: new PortalIdempotency(infra.sharedState, infra.keyring),
-    }),
-    ...termsRoutes(termsModule),
   ];
   // Non-portal HTTP surfaces (OAuth2 endpoints, the gateway) under /{provider}/{catalog}, open to
   // the portal's origin (CORS): its try-it console calls GATEWAY_PUBLIC_URL, maybe another address.
@@ -336,16 +353,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const plugins: Array<(app: FastifyInstance) => Promise<void> | void> = [];
   if (serves.gateway)
     plugins.push(gatewayCors({ allowOrigin: config.publicUrl, prefix: `/${config.gatewayProvider}/` }));
-  // TODO(oauth): from the oauth module's `plugins` once main.ts builds it with use().
-  if (gateway)
-    plugins.push(
-      oauthPlugin({
-        oauth,
-        provider: config.gatewayProvider,
-        publicUrl: config.publicUrl,
-        errors: errorCatalogue,
-      }),
-    );
   plugins.push(...built.flatMap((b) => b.instance.plugins ?? []));
 
   const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
@@ -367,7 +374,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     webDir: serves.portal ? resolve(import.meta.dirname, '..', 'web', 'dist') : undefined,
     version,
   });
-  if (config.role === 'all' || config.role === 'worker') registerTermsWorker(app, termsModule, { log });
   // Modules' background work runs with the server in the roles that do background work.
   if (config.role === 'all' || config.role === 'worker') {
     const workers = built.flatMap((b) => (b.instance.worker ? [b.instance.worker] : []));

@@ -4,13 +4,11 @@ import { auditErrors, auditModule } from './modules/audit/index.ts';
 import { catalogErrors } from './modules/catalog/errors.ts';
 import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
 import { gatewayErrors, gatewayModule } from './modules/gateway/index.ts';
-import { identityErrors } from './modules/identity/errors.ts';
-import { migrations as identityMigrations } from './modules/identity/migrations.ts';
+import { identityErrors, identityModule } from './modules/identity/index.ts';
 import { notificationsErrors, notificationsModule } from './modules/notifications/index.ts';
 import { oauthErrors } from './modules/oauth/errors.ts';
 import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
-import { organizationsErrors } from './modules/organizations/errors.ts';
-import { migrations as organizationMigrations } from './modules/organizations/migrations.ts';
+import { organizationsErrors, organizationsModule } from './modules/organizations/index.ts';
 import { sandboxErrors, sandboxModule } from './modules/sandbox/index.ts';
 import { termsErrors, termsModule } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
@@ -27,8 +25,8 @@ import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
 export const allMigrations: MigrationSet[] = [
   auditModule.migrations,
   notificationsModule.migrations,
-  identityMigrations,
-  organizationMigrations,
+  identityModule.migrations,
+  organizationsModule.migrations,
   catalogMigrations,
   appsMigrations,
   oauthMigrations,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
+import type { OrgRole } from '../src/modules/organizations/index.ts';
 import type { Principal } from '../src/platform/http/route.ts';
-import type { OrgRole } from '../src/platform/ports.ts';
 import type { TestSystem } from './harness.ts';
 
 /**

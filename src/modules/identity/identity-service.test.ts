@@ -11,9 +11,7 @@ import { createKeyring } from '../../platform/master-key.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { type AuditLog, auditModule } from '../audit/index.ts';
-import { migrations as auditMigrations } from '../audit/migrations.ts';
-import { Mailer } from '../notifications/mailer.ts';
-import { migrations as notificationMigrations } from '../notifications/migrations.ts';
+import { type Mailer, notificationsModule } from '../notifications/index.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import { IdentityService, normalizeScreeningName, parseCsv } from './identity-service.ts';
 import { migrations } from './migrations.ts';
@@ -122,15 +120,22 @@ for (const engine of testEngines()) {
 
     before(async () => {
       database = await engine.open();
-      await migrateToLatest(database.db, [auditMigrations, notificationMigrations, migrations]);
+      await migrateToLatest(database.db, [
+        auditModule.migrations,
+        notificationsModule.migrations,
+        migrations,
+      ]);
       audit = (await auditModule.create({ db: database.db, clock: clock })).ports.audit;
-      mailer = new Mailer({
-        db: database.db,
-        clock,
-        keyring: createKeyring(randomBytes(32)),
-        from: 'x@y',
-        log: createLogger('silent'),
-      });
+      mailer = (
+        await notificationsModule.create({
+          db: database.db,
+          clock,
+          keyring: createKeyring(randomBytes(32)),
+          from: 'x@y',
+          log: createLogger('silent'),
+          devMailbox: 'off',
+        })
+      ).ports.mailer;
       identity = new IdentityService({
         db: database.db,
         clock,

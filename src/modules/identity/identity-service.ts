@@ -1,17 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import { type Clock, HOUR, MINUTE } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
+import type { EventEmitter } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-import type { UserDirectory } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
-import type { Mailer } from '../notifications/mailer.ts';
-import type { NotificationService } from '../notifications/notification-service.ts';
+import type { MailOutbox, Notices } from '../notifications/index.ts';
+import type { adminUserView, sessionView, userStatus, userView } from './contracts.ts';
 import { type Argon2Cost, checkPasswordPolicy, PasswordHasher } from './passwords.ts';
+import type { UserDirectory } from './ports.ts';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
 /**
@@ -28,44 +30,17 @@ type UserRef = { id: string; email: string; name: string };
 
 export type RequestMeta = { ip?: string | null; userAgent?: string | null };
 
-type UserStatus = 'unverified' | 'pending' | 'active' | 'rejected';
-
-export type UserView = {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  isOperator: boolean;
-  mfaEnabled: boolean;
-  dateOfBirth: string | null;
-  countryOfResidence: string | null;
-  countryOfUse: string | null;
-  phone: string | null;
-  jobTitle: string | null;
-  createdAt: string;
-  rejectionReason: string | null;
-  profileConfirmedAt: string | null;
-  profileConfirmationDue: boolean;
+/** What sign-up asks the terms module (given as a late port: terms is built after identity). */
+export type TermsVersions = {
+  /** The id of the general terms version in force, or null when none is. */
+  generalVersionInForce(): Promise<string | null>;
 };
 
-export type AdminUserView = UserView & {
-  screeningMatch: string | null;
-  activatedAt: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  termsVersion: string | null;
-};
+type UserStatus = z.infer<typeof userStatus>;
 
-export type SessionView = {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  mfa: boolean;
-  current: boolean;
-};
+export type UserView = z.infer<typeof userView>;
+export type AdminUserView = z.infer<typeof adminUserView>;
+export type SessionView = z.infer<typeof sessionView>;
 
 export type SignUpInput = {
   name: string;
@@ -85,11 +60,18 @@ export type IdentityOptions = {
   clock: Clock;
   keyring: Keyring;
   audit: AuditLog;
-  mailer: Mailer;
+  mailer: MailOutbox;
   sharedState: SharedState;
   publicUrl: string;
   /** In-app notices (operators: accounts waiting for a decision; users: the decision). */
-  notifications?: NotificationService;
+  notifications?: Notices;
+  /**
+   * Which general terms version is in force (asked by sign-up, which records it with the
+   * acceptance). Without one (unit tests) sign-up records the version the client names.
+   */
+  termsVersions?: TermsVersions;
+  /** Where `identity.signed_up` goes after a sign-up commits (without one, nowhere). */
+  events?: EventEmitter;
   /** Test-only override; production always uses the real cost. */
   argon2Cost?: Argon2Cost;
   sessionIdleMs?: number;
@@ -169,16 +151,16 @@ export class IdentityService implements UserDirectory {
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #audit: AuditLog;
-  readonly #mailer: Mailer;
+  readonly #mailer: MailOutbox;
   readonly #state: SharedState;
   readonly #publicUrl: string;
   readonly #hasher: PasswordHasher;
-  readonly #notifications: NotificationService | undefined;
+  readonly #notifications: Notices | undefined;
   readonly #idleMs: number;
   readonly #absoluteMs: number;
   #dummyHash: Promise<string> | undefined;
-  #currentTermsVersion: (() => Promise<string | null>) | undefined;
-  readonly #signedUpListeners: Array<(userId: string, meta: RequestMeta) => Promise<unknown>> = [];
+  readonly #termsVersions: TermsVersions | undefined;
+  readonly #events: EventEmitter | undefined;
 
   constructor(opts: IdentityOptions) {
     this.#db = opts.db;
@@ -190,21 +172,10 @@ export class IdentityService implements UserDirectory {
     this.#publicUrl = opts.publicUrl;
     this.#hasher = new PasswordHasher(opts.argon2Cost);
     this.#notifications = opts.notifications;
+    this.#termsVersions = opts.termsVersions;
+    this.#events = opts.events;
     this.#idleMs = opts.sessionIdleMs ?? 2 * HOUR;
     this.#absoluteMs = opts.sessionAbsoluteMs ?? 12 * HOUR;
-  }
-
-  /** The terms module tells sign-up which version is current (recorded with the acceptance). */
-  setTermsVersionProvider(fn: () => Promise<string | null>): void {
-    this.#currentTermsVersion = fn;
-  }
-
-  /**
-   * Called after a sign-up commits, so the terms module can record the acceptance as proof
-   * (a failure there is logged by the caller's promise, never undoes the account).
-   */
-  onSignedUp(fn: (userId: string, meta: RequestMeta) => Promise<unknown>): void {
-    this.#signedUpListeners.push(fn);
   }
 
   #nowIso(): string {
@@ -342,7 +313,7 @@ export class IdentityService implements UserDirectory {
     const passwordHash = await this.#hasher.hash(input.password);
     // The server records the version in force, never one the client names; a client that saw an
     // older version (the terms changed while the page was open) is asked to reload and read again.
-    const current = (await this.#currentTermsVersion?.()) ?? null;
+    const current = (await this.#termsVersions?.generalVersionInForce()) ?? null;
     if (input.termsVersion && current && input.termsVersion !== current) {
       throw new AppError('terms_changed');
     }
@@ -390,7 +361,9 @@ export class IdentityService implements UserDirectory {
       if (isUniqueViolation(err)) return { status: 'activation_sent' };
       throw err;
     }
-    for (const listener of this.#signedUpListeners) await listener(id, meta);
+    // After the commit: the terms module records the acceptance as proof. A subscriber's failure
+    // reaches the caller (the account exists; the request answers with the error).
+    await this.#events?.emit('identity.signed_up', { userId: id, meta });
     return { status: 'activation_sent' };
   }
 
@@ -458,7 +431,10 @@ export class IdentityService implements UserDirectory {
     if (user?.status === 'unverified') await this.#sendActivation(user, true);
   }
 
-  async activateAccount(token: string, meta: RequestMeta): Promise<{ status: string }> {
+  async activateAccount(
+    token: string,
+    meta: RequestMeta,
+  ): Promise<{ status: Exclude<UserStatus, 'unverified'> }> {
     const hash = this.#tokenHash(token, 'activation');
     const now = this.#nowIso();
     return this.#db.transaction().execute(async (trx) => {
@@ -481,7 +457,7 @@ export class IdentityService implements UserDirectory {
         .selectAll()
         .where('id', '=', row.user_id)
         .executeTakeFirstOrThrow();
-      if (user.status !== 'unverified') return { status: user.status as string };
+      if (user.status !== 'unverified') return { status: user.status as Exclude<UserStatus, 'unverified'> };
       let status: UserStatus = 'pending';
       let rule: string | null = null;
       if (!user.screening_match) {

@@ -1,59 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
-import { type AnyRoute, defineRoute, idParam } from '../../platform/http/route.ts';
+import { implement } from '../../platform/http/contract.ts';
+import { identityContracts } from './contracts.ts';
 import { type IdentityService, SESSION_COOKIE } from './identity-service.ts';
 import { sessionTokenOf } from './session-authenticator.ts';
-
-const email = z.string().trim().min(3).max(254).email();
-/** Length in bytes is checked by the policy (password_too_long); this bound only stops abuse. */
-const password = z.string().min(1).max(8192);
-const country = z
-  .string()
-  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
-  .transform((c) => c.toUpperCase());
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
-const token = z.string().min(10).max(200);
-const mfaCode = z.string().min(6).max(20);
-
-const userView = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  status: z.string(),
-  isOperator: z.boolean(),
-  mfaEnabled: z.boolean(),
-  dateOfBirth: z.string().nullable(),
-  countryOfResidence: z.string().nullable(),
-  countryOfUse: z.string().nullable(),
-  phone: z.string().nullable(),
-  jobTitle: z.string().nullable(),
-  createdAt: z.string(),
-  rejectionReason: z.string().nullable(),
-  profileConfirmedAt: z.string().nullable(),
-  profileConfirmationDue: z.boolean(),
-});
-
-const adminUserView = userView.extend({
-  screeningMatch: z.string().nullable(),
-  activatedAt: z.string().nullable(),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.string().nullable(),
-  termsVersion: z.string().nullable(),
-});
-
-const sessionView = z.object({
-  id: z.string(),
-  createdAt: z.string(),
-  lastSeenAt: z.string(),
-  expiresAt: z.string(),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  mfa: z.boolean(),
-  current: z.boolean(),
-});
-
-const accepted = z.object({ status: z.string() });
 
 function setSessionCookie(reply: FastifyReply, value: string, maxAgeS: number): void {
   reply.setCookie(SESSION_COOKIE, value, {
@@ -65,509 +15,94 @@ function setSessionCookie(reply: FastifyReply, value: string, maxAgeS: number): 
   });
 }
 
-export function identityRoutes(identity: IdentityService): AnyRoute[] {
+export function identityRoutes(identity: IdentityService) {
   const meta = (ctx: { ip: string; userAgent: string }) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
-  return [
+  return implement(identityContracts, {
     // ------------------------------------------------------------------ sign-up and activation
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/accounts',
-      operationId: 'signUp',
-      summary: 'Open an account (an activation link is e-mailed; the answer is the same for any e-mail)',
-      tags: ['accounts'],
-      auth: 'public',
-      status: 202,
-      body: z.object({
-        name: z.string().trim().min(2).max(200),
-        email,
-        password,
-        dateOfBirth: date,
-        countryOfResidence: country,
-        countryOfUse: country,
-        acceptTerms: z.boolean(),
-        termsVersion: z.string().max(80).optional(),
-        phone: z.string().max(40).optional(),
-        jobTitle: z.string().max(120).optional(),
-      }),
-      response: accepted,
-      errors: [
-        'ineligible_underage',
-        'ineligible_country',
-        'terms_not_accepted',
-        'password_too_short',
-        'password_too_long',
-        'password_too_common',
-        'rate_limited',
-      ],
-      handler: async (ctx) => identity.signUp(ctx.body, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/accounts/activate',
-      operationId: 'activateAccount',
-      summary: 'Activate an account with the token from the e-mailed link (single use, 48 hours)',
-      tags: ['accounts'],
-      auth: 'public',
-      body: z.object({ token }),
-      response: accepted,
-      errors: ['invalid_token'],
-      handler: async (ctx) => identity.activateAccount(ctx.body.token, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/accounts/activation-emails',
-      operationId: 'resendActivation',
-      summary: 'Send the activation link again (at most once a minute; same answer for any e-mail)',
-      tags: ['accounts'],
-      auth: 'public',
-      status: 202,
-      body: z.object({ email }),
-      response: accepted,
-      handler: async (ctx) => {
-        await identity.resendActivation(ctx.body.email, meta(ctx));
-        return { status: 'accepted' };
-      },
-    }),
-
+    signUp: async (ctx) => identity.signUp(ctx.body, meta(ctx)),
+    activateAccount: async (ctx) => identity.activateAccount(ctx.body.token, meta(ctx)),
+    resendActivation: async (ctx) => {
+      await identity.resendActivation(ctx.body.email, meta(ctx));
+      return { status: 'accepted' as const };
+    },
     // ------------------------------------------------------------------ sessions
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/sessions',
-      operationId: 'createSession',
-      summary: 'Sign in; sets the session cookie and returns the CSRF token for state-changing calls',
-      description:
-        'Accounts with an authenticator app must send `code` (a 6-digit TOTP code or a recovery code). By default the session is set as the cookie `__Host-dz_session` (Secure, HttpOnly, SameSite=Strict) and never appears in the body, so page scripts cannot read it; send the returned `csrfToken` as `x-csrf-token` on POST/PUT/PATCH/DELETE. Scripts send `tokenDelivery: "bearer"` to get the token in the body instead (no cookie) and use it as `Authorization: Bearer`. Answers carry `Cache-Control: no-store`. Ten failures lock the e-mail for 30 minutes: 423 `account_locked` with `Retry-After` (seconds until the lock lifts).',
-      tags: ['sessions'],
-      auth: 'public',
-      status: 201,
-      body: z.object({
-        email,
-        password,
-        code: mfaCode.optional(),
-        tokenDelivery: z.enum(['cookie', 'bearer']).default('cookie'),
-      }),
-      response: z.object({
-        token: z.string().optional().describe('Only with tokenDelivery "bearer"'),
-        csrfToken: z.string(),
-        session: sessionView,
-        user: userView,
-      }),
-      errors: [
-        'invalid_credentials',
-        'mfa_required',
-        'invalid_mfa_code',
-        'account_locked',
-        'account_not_activated',
-        'rate_limited',
-      ],
-      handler: async (ctx) => {
-        // The answer carries the CSRF token (and with bearer delivery the session token): no cache
-        // may keep it. Set first, so refusals (423 and the rest) carry it as well.
-        ctx.reply.header('cache-control', 'no-store');
-        const r = await identity.createSession(ctx.body, meta(ctx));
-        const maxAge = Math.max(
-          1,
-          Math.floor((Date.parse(r.session.expiresAt) - Date.parse(r.session.createdAt)) / 1000),
-        );
-        const { token, ...rest } = r;
-        if (ctx.body.tokenDelivery === 'bearer') return { token, ...rest };
-        setSessionCookie(ctx.reply, token, maxAge);
-        return rest;
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/session',
-      operationId: 'getSession',
-      summary: 'The current session, your account and the CSRF token for this session',
-      tags: ['sessions'],
-      auth: 'user-any-status',
-      response: z.object({ user: userView, session: sessionView, csrfToken: z.string() }),
-      handler: async ({ principal, req, reply }) => {
-        // Carries the session's CSRF token: no cache may keep it.
-        reply.header('cache-control', 'no-store');
-        return identity.getSession(principal!, sessionTokenOf(req)!.token);
-      },
-    }),
-    defineRoute({
-      method: 'DELETE',
-      url: '/api/v1/session',
-      operationId: 'deleteSession',
-      summary: 'Sign out (ends this session and clears the cookie)',
-      tags: ['sessions'],
-      auth: 'user-any-status',
-      status: 204,
-      response: z.null(),
-      handler: async (ctx) => {
-        await identity.revokeSession(ctx.principal!, ctx.principal!.sessionId, meta(ctx));
-        setSessionCookie(ctx.reply, '', 0);
-        return null;
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/me/sessions',
-      operationId: 'listSessions',
-      summary: 'Your active sessions',
-      tags: ['sessions'],
-      auth: 'user-any-status',
-      response: z.object({ items: z.array(sessionView).max(200) }),
-      handler: async ({ principal }) => ({ items: await identity.listSessions(principal!) }),
-    }),
-    defineRoute({
-      method: 'DELETE',
-      url: '/api/v1/me/sessions/:sessionId',
-      operationId: 'revokeSession',
-      summary: 'End one of your sessions',
-      tags: ['sessions'],
-      auth: 'user-any-status',
-      status: 204,
-      params: z.object({ sessionId: idParam('ses') }),
-      response: z.null(),
-      handler: async (ctx) => {
-        await identity.revokeSession(ctx.principal!, ctx.params.sessionId, meta(ctx));
-        return null;
-      },
-    }),
-
+    createSession: async (ctx) => {
+      // The answer carries the CSRF token (and with bearer delivery the session token): no cache
+      // may keep it. Set first, so refusals (423 and the rest) carry it as well.
+      ctx.reply.header('cache-control', 'no-store');
+      const r = await identity.createSession(ctx.body, meta(ctx));
+      const maxAge = Math.max(
+        1,
+        Math.floor((Date.parse(r.session.expiresAt) - Date.parse(r.session.createdAt)) / 1000),
+      );
+      const { token, ...rest } = r;
+      if (ctx.body.tokenDelivery === 'bearer') return { token, ...rest };
+      setSessionCookie(ctx.reply, token, maxAge);
+      return rest;
+    },
+    getSession: async ({ principal, req, reply }) => {
+      // Carries the session's CSRF token: no cache may keep it.
+      reply.header('cache-control', 'no-store');
+      return identity.getSession(principal!, sessionTokenOf(req)!.token);
+    },
+    deleteSession: async (ctx) => {
+      await identity.revokeSession(ctx.principal!, ctx.principal!.sessionId, meta(ctx));
+      setSessionCookie(ctx.reply, '', 0);
+      return null;
+    },
+    listSessions: async ({ principal }) => ({ items: await identity.listSessions(principal!) }),
+    revokeSession: async (ctx) => {
+      await identity.revokeSession(ctx.principal!, ctx.params.sessionId, meta(ctx));
+      return null;
+    },
     // ------------------------------------------------------------------ second factor
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/me/mfa/totp',
-      operationId: 'enrollTotp',
-      summary: 'Start setting up an authenticator app (returns the secret and otpauth URL once)',
-      tags: ['mfa'],
-      auth: 'user-any-status',
-      status: 201,
-      response: z.object({ secret: z.string(), otpauthUrl: z.string() }),
-      errors: ['mfa_already_enrolled'],
-      handler: async (ctx) => identity.enrollTotp(ctx.principal!, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/me/mfa/totp/confirm',
-      operationId: 'confirmTotp',
-      summary: 'Finish setting up the authenticator app with a code; returns recovery codes (shown once)',
-      tags: ['mfa'],
-      auth: 'user-any-status',
-      body: z.object({ code: z.string().regex(/^\d{6}$/, 'must be 6 digits') }),
-      response: z.object({ recoveryCodes: z.array(z.string()).max(20) }),
-      errors: ['invalid_mfa_code', 'mfa_not_enrolled', 'mfa_already_enrolled'],
-      handler: async (ctx) => identity.confirmTotp(ctx.principal!, ctx.body.code, meta(ctx)),
-    }),
-
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/me/mfa/totp/disable',
-      operationId: 'disableTotp',
-      summary: 'Turn the authenticator app off (password and a current code; not for operators)',
-      tags: ['mfa'],
-      auth: 'user-any-status',
-      status: 204,
-      body: z.object({ password, code: mfaCode }),
-      response: z.null(),
-      errors: ['invalid_credentials', 'invalid_mfa_code', 'mfa_not_enrolled', 'account_locked', 'forbidden'],
-      handler: async (ctx) => {
-        await identity.disableTotp(ctx.principal!, ctx.body, meta(ctx));
-        return null;
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/me/mfa/recovery-codes',
-      operationId: 'regenerateRecoveryCodes',
-      summary: 'Replace your recovery codes (needs a code from your authenticator app; shown once)',
-      tags: ['mfa'],
-      auth: 'user-any-status',
-      body: z.object({ code: z.string().regex(/^\d{6}$/, 'must be 6 digits') }),
-      response: z.object({ recoveryCodes: z.array(z.string()).max(20) }),
-      errors: ['invalid_mfa_code', 'mfa_not_enrolled'],
-      handler: async (ctx) => identity.regenerateRecoveryCodes(ctx.principal!, ctx.body.code, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/me/password',
-      operationId: 'changePassword',
-      summary: 'Change your password (ends your other sessions)',
-      tags: ['accounts'],
-      auth: 'user-any-status',
-      body: z.object({ currentPassword: password, newPassword: password }),
-      response: z.object({ sessionsEnded: z.number() }),
-      errors: [
-        'invalid_credentials',
-        'account_locked',
-        'password_too_short',
-        'password_too_long',
-        'password_too_common',
-      ],
-      handler: async (ctx) => identity.changePassword(ctx.principal!, ctx.body, meta(ctx)),
-    }),
-
+    enrollTotp: async (ctx) => identity.enrollTotp(ctx.principal!, meta(ctx)),
+    confirmTotp: async (ctx) => identity.confirmTotp(ctx.principal!, ctx.body.code, meta(ctx)),
+    disableTotp: async (ctx) => {
+      await identity.disableTotp(ctx.principal!, ctx.body, meta(ctx));
+      return null;
+    },
+    regenerateRecoveryCodes: async (ctx) =>
+      identity.regenerateRecoveryCodes(ctx.principal!, ctx.body.code, meta(ctx)),
+    changePassword: async (ctx) => identity.changePassword(ctx.principal!, ctx.body, meta(ctx)),
     // ------------------------------------------------------------------ password reset
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/password-resets',
-      operationId: 'requestPasswordReset',
-      summary: 'E-mail a password reset link (same answer for any e-mail)',
-      tags: ['accounts'],
-      auth: 'public',
-      status: 202,
-      body: z.object({ email }),
-      response: accepted,
-      handler: async (ctx) => {
-        await identity.requestPasswordReset(ctx.body.email, meta(ctx));
-        return { status: 'accepted' };
-      },
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/password-resets/complete',
-      operationId: 'resetPassword',
-      summary: 'Choose a new password with the e-mailed token (and your second factor); ends every session',
-      tags: ['accounts'],
-      auth: 'public',
-      status: 204,
-      body: z.object({ token, password, code: mfaCode.optional() }),
-      response: z.null(),
-      errors: [
-        'invalid_token',
-        'mfa_required',
-        'invalid_mfa_code',
-        'password_too_short',
-        'password_too_common',
-      ],
-      handler: async (ctx) => {
-        await identity.resetPassword(ctx.body, meta(ctx));
-        return null;
-      },
-    }),
-
+    requestPasswordReset: async (ctx) => {
+      await identity.requestPasswordReset(ctx.body.email, meta(ctx));
+      return { status: 'accepted' as const };
+    },
+    resetPassword: async (ctx) => {
+      await identity.resetPassword(ctx.body, meta(ctx));
+      return null;
+    },
     // ------------------------------------------------------------------ profile
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/me',
-      operationId: 'getMe',
-      summary: 'Your account, its status and whether your details need re-confirming',
-      tags: ['accounts'],
-      auth: 'user-any-status',
-      response: userView,
-      handler: async ({ principal }) => (await identity.getMe(principal!.userId))!,
-    }),
-    defineRoute({
-      method: 'PATCH',
-      url: '/api/v1/me',
-      operationId: 'updateProfile',
-      summary: 'Update your details (saving also confirms them; allowed while an update is required)',
-      tags: ['accounts'],
-      auth: 'user-any-status',
-      body: z.object({
-        name: z.string().trim().min(2).max(200).optional(),
-        phone: z.string().max(40).nullable().optional(),
-        jobTitle: z.string().max(120).nullable().optional(),
-        countryOfResidence: country.optional(),
-        countryOfUse: country.optional(),
-      }),
-      response: userView,
-      errors: ['ineligible_country'],
-      handler: async (ctx) => identity.updateProfile(ctx.principal!, ctx.body, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/me/confirm-details',
-      operationId: 'confirmProfile',
-      summary: 'Confirm that your details are still accurate (required every re-confirmation period)',
-      tags: ['accounts'],
-      auth: 'user-any-status',
-      response: userView,
-      handler: async (ctx) => identity.confirmProfile(ctx.principal!, meta(ctx)),
-    }),
-
+    getMe: async ({ principal }) => (await identity.getMe(principal!.userId))!,
+    updateProfile: async (ctx) => identity.updateProfile(ctx.principal!, ctx.body, meta(ctx)),
+    confirmProfile: async (ctx) => identity.confirmProfile(ctx.principal!, meta(ctx)),
     // ------------------------------------------------------------------ operators
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/admin/accounts',
-      operationId: 'listAccounts',
-      summary: 'Accounts, newest first, optionally by status (pending = awaiting a decision)',
-      tags: ['admin'],
-      auth: 'operator',
-      query: z.object({
-        status: z.enum(['unverified', 'pending', 'active', 'rejected']).optional(),
-        before: z.string().max(40).optional(),
-        limit: z.coerce.number().int().min(1).max(500).optional(),
-      }),
-      response: z.object({ items: z.array(adminUserView).max(500) }),
-      handler: async ({ query }) => ({ items: await identity.listAccounts(query) }),
+    listAccounts: async ({ query }) => ({ items: await identity.listAccounts(query) }),
+    approveAccount: async (ctx) => identity.approveAccount(ctx.principal!, ctx.params.userId, meta(ctx)),
+    rejectAccount: async (ctx) =>
+      identity.rejectAccount(ctx.principal!, ctx.params.userId, ctx.body.reason, meta(ctx)),
+    requireProfileUpdate: async (ctx) => {
+      await identity.requireProfileUpdate(ctx.principal!, ctx.params.userId, meta(ctx));
+      return null;
+    },
+    getIdentitySettings: async () => identity.getSettings(),
+    updateIdentitySettings: async (ctx) => identity.updateSettings(ctx.principal!, ctx.body, meta(ctx)),
+    listBarredCountries: async () => ({ items: await identity.listBarredCountries() }),
+    setBarredCountries: async (ctx) => ({
+      items: await identity.setBarredCountries(ctx.principal!, ctx.body.items, meta(ctx)),
     }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/admin/accounts/:userId/approve',
-      operationId: 'approveAccount',
-      summary: 'Approve a pending (or previously rejected) account',
-      tags: ['admin'],
-      auth: 'operator',
-      params: z.object({ userId: idParam('usr') }),
-      response: adminUserView,
-      errors: ['account_not_pending'],
-      handler: async (ctx) => identity.approveAccount(ctx.principal!, ctx.params.userId, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/admin/accounts/:userId/reject',
-      operationId: 'rejectAccount',
-      summary: 'Reject a pending account with a reason (the user is told the reason)',
-      tags: ['admin'],
-      auth: 'operator',
-      params: z.object({ userId: idParam('usr') }),
-      body: z.object({ reason: z.string().trim().min(3).max(1000) }),
-      response: adminUserView,
-      errors: ['account_not_pending'],
-      handler: async (ctx) =>
-        identity.rejectAccount(ctx.principal!, ctx.params.userId, ctx.body.reason, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/admin/accounts/:userId/require-update',
-      operationId: 'requireProfileUpdate',
-      summary: 'Require the user to review and confirm their details before further use',
-      tags: ['admin'],
-      auth: 'operator',
-      status: 204,
-      params: z.object({ userId: idParam('usr') }),
-      response: z.null(),
-      handler: async (ctx) => {
-        await identity.requireProfileUpdate(ctx.principal!, ctx.params.userId, meta(ctx));
-        return null;
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/admin/identity/settings',
-      operationId: 'getIdentitySettings',
-      summary: 'Identity settings (re-confirmation period in months)',
-      tags: ['admin'],
-      auth: 'operator',
-      response: z.object({ reconfirmMonths: z.number() }),
-      handler: async () => identity.getSettings(),
-    }),
-    defineRoute({
-      method: 'PUT',
-      url: '/api/v1/admin/identity/settings',
-      operationId: 'updateIdentitySettings',
-      summary: 'Change identity settings',
-      tags: ['admin'],
-      auth: 'operator',
-      body: z.object({ reconfirmMonths: z.number().int().min(1).max(60) }),
-      response: z.object({ reconfirmMonths: z.number() }),
-      handler: async (ctx) => identity.updateSettings(ctx.principal!, ctx.body, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/admin/identity/barred-countries',
-      operationId: 'listBarredCountries',
-      summary: 'Countries of residence or use for which sign-up is refused',
-      tags: ['admin'],
-      auth: 'operator',
-      response: z.object({
-        items: z.array(z.object({ code: z.string(), note: z.string().nullable() })).max(300),
-      }),
-      handler: async () => ({ items: await identity.listBarredCountries() }),
-    }),
-    defineRoute({
-      method: 'PUT',
-      url: '/api/v1/admin/identity/barred-countries',
-      operationId: 'setBarredCountries',
-      summary: 'Replace the barred country list',
-      tags: ['admin'],
-      auth: 'operator',
-      body: z.object({
-        items: z.array(z.object({ code: country, note: z.string().max(200).nullable().optional() })).max(300),
-      }),
-      response: z.object({
-        items: z.array(z.object({ code: z.string(), note: z.string().nullable() })).max(300),
-      }),
-      handler: async (ctx) => ({
-        items: await identity.setBarredCountries(ctx.principal!, ctx.body.items, meta(ctx)),
-      }),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/admin/identity/screening-list',
-      operationId: 'importScreeningList',
-      summary: 'Import names to screen sign-ups against (CSV with a `name` column, optional `reference`)',
-      description:
-        'Sign-ups whose name matches an entry (case, accents, punctuation and word order ignored) are held for operator review.',
-      tags: ['admin'],
-      auth: 'operator',
-      body: z.object({ csv: z.string().min(1).max(900_000), replace: z.boolean().default(false) }),
-      response: z.object({ imported: z.number(), total: z.number() }),
-      handler: async (ctx) =>
-        identity.importScreeningList(ctx.principal!, ctx.body.csv, { replace: ctx.body.replace }, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/admin/identity/screening-list',
-      operationId: 'listScreeningEntries',
-      summary: 'The screening list',
-      tags: ['admin'],
-      auth: 'operator',
-      response: z.object({
-        items: z
-          .array(z.object({ name: z.string(), reference: z.string().nullable(), createdAt: z.string() }))
-          .max(500),
-      }),
-      handler: async () => ({ items: await identity.listScreeningEntries() }),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/admin/identity/auto-approve-rules',
-      operationId: 'listAutoApproveRules',
-      summary: 'E-mail domains whose accounts are approved on activation (unless held by screening)',
-      tags: ['admin'],
-      auth: 'operator',
-      response: z.object({
-        items: z
-          .array(z.object({ emailDomain: z.string(), note: z.string().nullable(), createdAt: z.string() }))
-          .max(1000),
-      }),
-      handler: async () => ({ items: await identity.listAutoApproveRules() }),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/admin/identity/auto-approve-rules',
-      operationId: 'createAutoApproveRule',
-      summary: 'Approve accounts with this e-mail domain on activation',
-      tags: ['admin'],
-      auth: 'operator',
-      status: 201,
-      body: z.object({
-        emailDomain: z
-          .string()
-          .trim()
-          .min(3)
-          .max(253)
-          .regex(/^@?[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$/, 'must be a domain'),
-        note: z.string().max(200).nullable().optional(),
-      }),
-      response: z.object({ emailDomain: z.string(), note: z.string().nullable(), createdAt: z.string() }),
-      errors: ['already_exists'],
-      handler: async (ctx) =>
-        identity.addAutoApproveRule(ctx.principal!, ctx.body.emailDomain, ctx.body.note ?? null, meta(ctx)),
-    }),
-    defineRoute({
-      method: 'DELETE',
-      url: '/api/v1/admin/identity/auto-approve-rules/:emailDomain',
-      operationId: 'deleteAutoApproveRule',
-      summary: 'Remove an auto-approve rule',
-      tags: ['admin'],
-      auth: 'operator',
-      status: 204,
-      params: z.object({ emailDomain: z.string().max(253) }),
-      response: z.null(),
-      handler: async (ctx) => {
-        if (!ctx.params.emailDomain) throw new AppError('not_found');
-        await identity.removeAutoApproveRule(ctx.principal!, ctx.params.emailDomain, meta(ctx));
-        return null;
-      },
-    }),
-  ];
+    importScreeningList: async (ctx) =>
+      identity.importScreeningList(ctx.principal!, ctx.body.csv, { replace: ctx.body.replace }, meta(ctx)),
+    listScreeningEntries: async () => ({ items: await identity.listScreeningEntries() }),
+    listAutoApproveRules: async () => ({ items: await identity.listAutoApproveRules() }),
+    createAutoApproveRule: async (ctx) =>
+      identity.addAutoApproveRule(ctx.principal!, ctx.body.emailDomain, ctx.body.note ?? null, meta(ctx)),
+    deleteAutoApproveRule: async (ctx) => {
+      if (!ctx.params.emailDomain) throw new AppError('not_found');
+      await identity.removeAutoApproveRule(ctx.principal!, ctx.params.emailDomain, meta(ctx));
+      return null;
+    },
+  });
 }

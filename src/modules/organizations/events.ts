@@ -1,5 +1,5 @@
 import type { Principal } from '../../platform/http/contract.ts';
-import type { RequestMeta } from '../identity/identity-service.ts';
+import type { RequestMeta } from '../identity/index.ts';
 
 /** Events the organisations module emits (platform/events.ts has the delivery rules). */
 declare module '../../platform/events.ts' {

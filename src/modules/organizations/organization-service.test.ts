@@ -5,18 +5,16 @@ import { FakeClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import type { AppError } from '../../platform/errors.ts';
+import { EventBus } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
-import { type AuditLog, auditModule } from '../audit/index.ts';
-import { migrations as auditMigrations } from '../audit/migrations.ts';
-import { IdentityService } from '../identity/identity-service.ts';
-import { migrations as identityMigrations } from '../identity/migrations.ts';
-import { Mailer } from '../notifications/mailer.ts';
-import { migrations as notificationMigrations } from '../notifications/migrations.ts';
+import { auditModule } from '../audit/index.ts';
+import { type IdentityService, identityModule } from '../identity/index.ts';
+import { notificationsModule } from '../notifications/index.ts';
 import { migrations } from './migrations.ts';
 import { OrganizationService } from './organization-service.ts';
 
@@ -55,29 +53,37 @@ for (const engine of testEngines()) {
     before(async () => {
       database = await engine.open();
       await migrateToLatest(database.db, [
-        auditMigrations,
-        notificationMigrations,
-        identityMigrations,
+        auditModule.migrations,
+        notificationsModule.migrations,
+        identityModule.migrations,
         migrations,
       ]);
       const audit = (await auditModule.create({ db: database.db, clock: clock })).ports.audit;
       const keyring = createKeyring(randomBytes(32));
-      const mailer = new Mailer({
-        db: database.db,
-        clock,
-        keyring,
-        from: 'x@y',
-        log: createLogger('silent'),
-      });
-      identity = new IdentityService({
-        db: database.db,
-        clock,
-        keyring,
-        audit,
-        mailer,
-        sharedState: new MemorySharedState(),
-        publicUrl: 'http://localhost',
-      });
+      const { mailer, notifications } = (
+        await notificationsModule.create({
+          db: database.db,
+          clock,
+          keyring,
+          from: 'x@y',
+          log: createLogger('silent'),
+          devMailbox: 'off',
+        })
+      ).ports;
+      identity = (
+        await identityModule.create({
+          db: database.db,
+          clock,
+          keyring,
+          audit,
+          mailer,
+          notifications,
+          sharedState: new MemorySharedState(),
+          publicUrl: 'http://localhost',
+          events: new EventBus(),
+          termsVersions: { generalVersionInForce: async () => null },
+        })
+      ).ports.identity;
       orgs = new OrganizationService({
         db: database.db,
         clock,

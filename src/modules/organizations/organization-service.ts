@@ -1,20 +1,23 @@
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import { type Clock, DAY } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { EventEmitter } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-import type {
-  OrgAccess,
-  OrgRole,
-  OrgStatus,
-  OrgSummary,
-  OrgTerminationHandler,
-} from '../../platform/ports.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
-import type { IdentityService, RequestMeta } from '../identity/identity-service.ts';
-import type { Mailer } from '../notifications/mailer.ts';
+import type { RequestMeta, UserAccounts } from '../identity/index.ts';
+import type { MailOutbox } from '../notifications/index.ts';
+import type {
+  invitationView,
+  memberView,
+  orgView,
+  participantView,
+  representativeView,
+} from './contracts.ts';
+import type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from './ports.ts';
 
 /**
  * Organisations, memberships, invitations, corporate participants and their decisions about
@@ -27,63 +30,22 @@ const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, developer: 1, admin: 2, 
 const INVITATION_TTL_MS = 7 * DAY;
 const DEFAULT_CONFIRMATION_MS = 365 * DAY;
 
-export type ParticipantView = {
-  id: string;
-  name: string;
-  code: string | null;
-  emailDomain: string | null;
-  createdAt: string;
-};
-
-export type RepresentativeView = {
-  userId: string;
-  name: string | null;
-  email: string | null;
-  status: 'pending' | 'confirmed' | 'rejected' | 'expired';
-  reason: string | null;
-  expiresAt: string | null;
-  decidedAt: string | null;
-};
-
-export type OrgView = {
-  id: string;
-  name: string;
-  registrationNumber: string;
-  participant: { id: string; name: string };
-  status: string;
-  address: string | null;
-  website: string | null;
-  createdAt: string;
-  authorityAttestedBy: string;
-  authorityAttestedAt: string;
-  authorityStatement: string;
-  myRole: OrgRole | 'operator' | 'reviewer';
-  representativeConfirmed: boolean;
-  representative: RepresentativeView | null;
-  detailsConfirmedAt: string;
-  detailsConfirmationDue: boolean;
-};
-
-export type MemberView = { userId: string; name: string; email: string; role: OrgRole; joinedAt: string };
-
-export type InvitationView = {
-  id: string;
-  email: string;
-  role: OrgRole;
-  invitedBy: string;
-  createdAt: string;
-  expiresAt: string;
-  status: 'pending' | 'accepted' | 'revoked' | 'expired';
-};
+export type ParticipantView = z.infer<typeof participantView>;
+export type RepresentativeView = z.infer<typeof representativeView>;
+export type OrgView = z.infer<typeof orgView>;
+export type MemberView = z.infer<typeof memberView>;
+export type InvitationView = z.infer<typeof invitationView>;
 
 export type OrganizationOptions = {
   db: Kysely<any>;
   clock: Clock;
   keyring: Keyring;
   audit: AuditLog;
-  mailer: Mailer;
-  identity: IdentityService;
+  mailer: MailOutbox;
+  identity: UserAccounts;
   publicUrl: string;
+  /** Where `organizations.created` goes after a creation commits (without one, nowhere). */
+  events?: EventEmitter;
 };
 
 function actorOf(p: Principal | null): Actor {
@@ -91,16 +53,14 @@ function actorOf(p: Principal | null): Actor {
   return { type: p.isOperator ? 'operator' : 'user', id: p.userId };
 }
 
-export class OrganizationService implements OrgAccess, OrgTerminationHandler {
+export class OrganizationService implements OrgAccess {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #audit: AuditLog;
-  readonly #mailer: Mailer;
-  readonly #identity: IdentityService;
-  readonly #createdListeners: Array<
-    (creator: Principal, orgId: string, meta: RequestMeta) => Promise<unknown>
-  > = [];
+  readonly #mailer: MailOutbox;
+  readonly #identity: UserAccounts;
+  readonly #events: EventEmitter | undefined;
   readonly #publicUrl: string;
 
   constructor(opts: OrganizationOptions) {
@@ -110,6 +70,7 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
     this.#audit = opts.audit;
     this.#mailer = opts.mailer;
     this.#identity = opts.identity;
+    this.#events = opts.events;
     this.#publicUrl = opts.publicUrl;
   }
 
@@ -473,18 +434,11 @@ export class OrganizationService implements OrgAccess, OrgTerminationHandler {
         );
       }
     });
-    for (const listener of this.#createdListeners) await listener(principal, id, meta);
+    // After the commit: the terms module records the creator's acceptance of the terms in force
+    // on the entity's behalf (the creator attested authority to bind it). A subscriber's failure
+    // reaches the caller (the organisation exists; the request answers with the error).
+    await this.#events?.emit('organizations.created', { creator: principal, orgId: id, meta });
     return (await this.getOrganizationFor(principal, id))!;
-  }
-
-  /**
-   * Called after an organisation is created; the terms module records the creator's acceptance of
-   * the terms in force on the entity's behalf (the creator attested authority to bind it).
-   */
-  onOrganizationCreated(
-    fn: (creator: Principal, orgId: string, meta: RequestMeta) => Promise<unknown>,
-  ): void {
-    this.#createdListeners.push(fn);
   }
 
   async #ownerRepresentative(orgId: string): Promise<RepresentativeView | null> {
