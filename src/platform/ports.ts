@@ -22,9 +22,9 @@ export type { UserDirectory } from '../modules/identity/ports.ts';
 export type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from '../modules/organizations/ports.ts';
 
 // ---------------------------------------------------------------- the terms module's ports
-// TODO(integrator): temporary re-export; TermsGate (apps) and TermsEnforcer (gateway) live in the
-// terms module's face now. From its ports.ts (not index.ts), which imports nothing.
-export type { TermsEnforcer, TermsGate } from '../modules/terms/ports.ts';
+// TODO(integrator): temporary re-export; TermsEnforcer (the gateway's) lives in the terms module's
+// face now. From its ports.ts (not index.ts), which imports nothing.
+export type { TermsEnforcer } from '../modules/terms/ports.ts';
 
 // ---------------------------------------------------------------- the gateway's directory cache channel
 /**
