@@ -41,7 +41,7 @@ import { EventBus } from './platform/events.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
 import { gatewayCors } from './platform/http/cors.ts';
 import { errorReferenceRoutes } from './platform/http/error-reference.ts';
-import type { AnyRoute, Authenticator } from './platform/http/route.ts';
+import type { AnyRoute } from './platform/http/route.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
@@ -178,7 +178,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const {
     identity,
     users,
-    authenticate: sessionAuthenticate,
+    // Who is calling: session cookie (+ CSRF token on unsafe methods) or a bearer session token.
+    authenticate,
   } = await use(identityModule, {
     db,
     clock,
@@ -336,9 +337,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     orgAccess: organizations,
     users,
   };
-
-  // Who is calling: session cookie (+ CSRF token on unsafe methods) or a bearer session token.
-  const authenticate: Authenticator = sessionAuthenticate;
 
   // Routes
   const routes: AnyRoute[] = [

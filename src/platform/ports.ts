@@ -19,7 +19,7 @@ export type {
 // TODO(integrator): temporary re-exports; these contracts live in the identity and organisations
 // faces now. From their ports.ts (not index.ts), which import nothing that leads back here.
 export type { UserDirectory } from '../modules/identity/ports.ts';
-export type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from '../modules/organizations/ports.ts';
+export type { OrgAccess, OrgRole, OrgSummary } from '../modules/organizations/ports.ts';
 
 // ---------------------------------------------------------------- the terms module's ports
 // TODO(integrator): temporary re-export; TermsEnforcer (the gateway's) lives in the terms module's

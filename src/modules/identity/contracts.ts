@@ -25,7 +25,7 @@ export const userStatus = z.enum(['unverified', 'pending', 'active', 'rejected']
  * The status an account is shown with: its stored status, or `update_required` for an active
  * account an operator asked to review its details.
  */
-export const userViewStatus = z.enum([...userStatus.options, 'update_required']);
+const userViewStatus = z.enum([...userStatus.options, 'update_required']);
 
 export const userView = z.object({
   id: z.string(),

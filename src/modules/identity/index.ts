@@ -25,13 +25,7 @@ import { sessionAuthenticator } from './session-authenticator.ts';
  * after identity).
  */
 export { identityErrors } from './errors.ts';
-export type {
-  AdminUserView,
-  IdentityService,
-  RequestMeta,
-  TermsVersions,
-  UserView,
-} from './identity-service.ts';
+export type { IdentityService, RequestMeta, TermsVersions } from './identity-service.ts';
 export type { UserDirectory } from './ports.ts';
 
 /** What the organisations module asks of identity: users, their details' currency, their sessions. */

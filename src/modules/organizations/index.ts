@@ -23,7 +23,7 @@ import { organizationRoutes } from './routes.ts';
  */
 export { organizationsErrors } from './errors.ts';
 export type { OrganizationService } from './organization-service.ts';
-export type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from './ports.ts';
+export type { OrgAccess, OrgRole, OrgSummary } from './ports.ts';
 
 export type OrganizationsDeps = {
   db: Kysely<any>;
