@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { seedCatalog } from '../src/modules/catalog/catalog-seed.ts';
-import { startTestSystem } from '../test/harness.ts';
+import { sandboxProducts } from '../src/modules/sandbox/index.ts';
+import { portalOpenApi } from '../src/portal-openapi.ts';
 
 /**
- * Writes every OpenAPI document the program serves (the portal API and each product's document
- * listed in the catalogue) to out/openapi/ and lints them with Spectral (oas + OWASP rules).
+ * Writes every OpenAPI document the program serves (the portal API and each sandbox product's
+ * document, the ones the catalogue lists) to out/openapi/ and lints them with Spectral (oas +
+ * OWASP rules). Nothing is started: the portal document is built from the modules' contracts
+ * (src/portal-openapi.ts; test/openapi-static.test.ts holds it equal to what the app serves) and
+ * the products' documents are the sandbox's static ones.
  * Exits non-zero on any Spectral error; warnings are printed but allowed.
  */
 const root = resolve(import.meta.dirname, '..');
@@ -14,32 +17,20 @@ const outDir = join(root, 'out', 'openapi');
 mkdirSync(outDir, { recursive: true });
 
 // Lint the document as a production deployment serves it (https public URL).
-const sys = await startTestSystem({ env: { PUBLIC_URL: 'https://portal.example.com' } });
 const files: string[] = [];
-const portal = await sys.app.inject({ url: '/api/v1/openapi.json' });
-writeFileSync(join(outDir, 'portal.json'), portal.body);
+writeFileSync(join(outDir, 'portal.json'), JSON.stringify(portalOpenApi('https://portal.example.com')));
 files.push(join(outDir, 'portal.json'));
 
-// Every product the seeded catalogue lists, with the sandbox's document for it (the document the
-// catalogue registers; the sandbox serves it with its own server entry).
-await seedCatalog(sys.services.catalog);
-const products = await sys.app.inject({ url: '/api/v1/products' });
-if (products.statusCode !== 200) throw new Error(`GET /api/v1/products: ${products.statusCode}`);
+// Every product the seeded catalogue lists (the sandbox's products: src/seed.ts), with the
+// sandbox's document for it (the document the catalogue registers and the portal serves).
 const productDocs: Array<{ name: string; doc: { paths: Record<string, Record<string, unknown>> } }> = [];
-const slugs = (products.json() as { items: Array<{ slug: string }> }).items.map((p) => p.slug);
-if (slugs.length === 0) throw new Error('the catalogue lists no products');
-for (const slug of slugs) {
-  const res = await sys.app.inject({
-    url: `/api/v1/sandbox/products/${encodeURIComponent(slug)}/openapi.json`,
-  });
-  if (res.statusCode !== 200)
-    throw new Error(`no sandbox OpenAPI document for product ${slug}: ${res.statusCode}`);
-  const name = `product-${slug}.json`;
-  writeFileSync(join(outDir, name), res.body);
+if (sandboxProducts.length === 0) throw new Error('the sandbox lists no products');
+for (const p of sandboxProducts) {
+  const name = `product-${p.slug}.json`;
+  writeFileSync(join(outDir, name), JSON.stringify(p.openapi));
   files.push(join(outDir, name));
-  productDocs.push({ name, doc: res.json() as { paths: Record<string, Record<string, unknown>> } });
+  productDocs.push({ name, doc: p.openapi as { paths: Record<string, Record<string, unknown>> } });
 }
-await sys.cleanup();
 
 const ruleset = join(outDir, '.spectral.yaml');
 // Writes that must work before anyone is signed in (sign-up, activation, sign-in, password reset)

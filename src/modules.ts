@@ -1,18 +1,17 @@
-import { appsErrors } from './modules/apps/errors.ts';
-import { migrations as appsMigrations } from './modules/apps/migrations.ts';
+import { appsErrors, appsModule } from './modules/apps/index.ts';
 import { auditErrors, auditModule } from './modules/audit/index.ts';
-import { catalogErrors } from './modules/catalog/errors.ts';
-import { migrations as catalogMigrations } from './modules/catalog/migrations.ts';
+import { catalogErrors, catalogModule } from './modules/catalog/index.ts';
 import { gatewayErrors, gatewayModule } from './modules/gateway/index.ts';
 import { identityErrors, identityModule } from './modules/identity/index.ts';
 import { notificationsErrors, notificationsModule } from './modules/notifications/index.ts';
-import { oauthErrors } from './modules/oauth/errors.ts';
-import { migrations as oauthMigrations } from './modules/oauth/migrations.ts';
+import { oauthErrors, oauthModule } from './modules/oauth/index.ts';
 import { organizationsErrors, organizationsModule } from './modules/organizations/index.ts';
 import { sandboxErrors, sandboxModule } from './modules/sandbox/index.ts';
 import { termsErrors, termsModule } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
 import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
+import { contractList, type RouteContract } from './platform/http/contract.ts';
+import { errorReferenceContracts } from './platform/http/error-reference.ts';
 import { instanceMigrations } from './platform/instance.ts';
 import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
 
@@ -27,9 +26,9 @@ export const allMigrations: MigrationSet[] = [
   notificationsModule.migrations,
   identityModule.migrations,
   organizationsModule.migrations,
-  catalogMigrations,
-  appsMigrations,
-  oauthMigrations,
+  catalogModule.migrations,
+  appsModule.migrations,
+  oauthModule.migrations,
   sandboxModule.migrations,
   termsModule.migrations,
   gatewayModule.migrations,
@@ -55,3 +54,23 @@ export const errorCatalogue = composeErrorCatalogue([
   sandboxErrors,
   termsErrors,
 ]);
+
+/**
+ * Every portal API route's contract, in the order main.ts registers the routes (the error-code
+ * reference, then the modules in building order): the OpenAPI document the portal serves at
+ * /api/v1/openapi.json is `buildOpenApi` of this list (test/openapi-static.test.ts holds the two
+ * equal), so scripts/lint-openapi.ts builds it without starting anything.
+ */
+export const portalContracts: RouteContract[] = contractList(
+  errorReferenceContracts,
+  auditModule.contracts,
+  notificationsModule.contracts,
+  identityModule.contracts,
+  organizationsModule.contracts,
+  catalogModule.contracts,
+  termsModule.contracts,
+  appsModule.contracts,
+  oauthModule.contracts,
+  sandboxModule.contracts,
+  gatewayModule.contracts,
+);
