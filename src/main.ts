@@ -58,7 +58,7 @@ import { version } from './version.ts';
  * `createSystem` with their own database, shared state and clock.
  */
 
-export { allMigrations, errorCatalogue };
+export { errorCatalogue };
 
 export type Infrastructure = {
   config: Config;

@@ -1,13 +1,9 @@
 import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/index.ts';
-import { sandboxProducts } from './modules/sandbox/index.ts';
-import { sandboxSeeder } from './modules/sandbox/sandbox-seed.ts';
-import { termsSeeder } from './modules/terms/terms-seed.ts';
+import { sandboxProducts, sandboxSeeder } from './modules/sandbox/index.ts';
+import { termsSeeder } from './modules/terms/index.ts';
 import type { Seeder } from './platform/module.ts';
 import { identityDemoSeeder } from './seed/demo-seed.ts';
-
-// TODO(issue 24, integrator): take sandboxSeeder and termsSeeder from the sandbox's and the terms
-// module's faces once those index.ts files export them.
 
 /**
  * Seed data. Base data (seeded terms, catalogue, sandbox products) is needed by every install; the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sandboxSeeder } from '../src/modules/sandbox/sandbox-seed.ts';
+import { sandboxSeeder } from '../src/modules/sandbox/index.ts';
 import { type AppsWorld, appsWorld, call, createApp } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 

@@ -1,16 +1,12 @@
 import type { System } from '../main.ts';
 import { appsModule } from '../modules/apps/index.ts';
-import { identityCli } from '../modules/identity/admin-cli.ts';
-import { organizationsCli } from '../modules/organizations/admin-cli.ts';
+import { identityCli } from '../modules/identity/index.ts';
+import { organizationsCli } from '../modules/organizations/index.ts';
 import type { CliCommand as ModuleCliCommand } from '../platform/module.ts';
 import { createApp } from './admin-create-app.ts';
 import { createDeveloper } from './admin-create-developer.ts';
 import { type CliCommand, configOrExit } from './command.ts';
 import { openSystem } from './open-system.ts';
-
-// TODO(issue 24, integrator): read identityCli and organizationsCli from the identity and
-// organizations faces (their descriptors' `cli`, as appsModule.cli) once those index.ts files
-// carry them.
 
 /**
  * `darwaza admin …`: operator tasks for automation and first setup. Every subcommand prints a

@@ -24,10 +24,11 @@ export type ModuleDescriptor<Deps, Ports, Static = unknown> = {
   subscribes: readonly EventName[];
   /** Data the module offers without being built (e.g. the sandbox's product list for the catalogue seed). */
   statics?: Static;
-  /** `darwaza admin <name>` subcommands that need only this module (src/cli/admin.ts lists them). */
+  /**
+   * `darwaza admin <name>` subcommands that need only this module's ports (src/cli/admin.ts lists
+   * them). A face may instead export commands typed with narrower ports than `Ports` by name.
+   */
   cli?: ReadonlyArray<CliCommand<Ports>>;
-  /** Seed data of this module alone (src/seed.ts runs them in order, with this module's ports). */
-  seeders?: ReadonlyArray<Seeder<Ports>>;
   create(deps: Deps): Promise<ModuleInstance<Ports>> | ModuleInstance<Ports>;
 };
 
@@ -62,7 +63,9 @@ export type CliCommand<Ports> = {
 
 /**
  * Seed data as data: idempotent, run by src/seed.ts in its order with the ports (and data) this
- * seeder names. Base seeders run on every install; demo seeders only for the demo. `run` answers a
+ * seeder names. A module's seeders need only that module and are exported by its face (each
+ * typed with just what it reads, so the root binds it explicitly); seeding that spans modules
+ * (the demo's people) is the root's (src/seed/). Base seeders run on every install; demo seeders only for the demo. `run` answers a
  * short note of what it created, or undefined when there was nothing to do.
  */
 export type Seeder<Ports> = {

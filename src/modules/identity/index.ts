@@ -24,6 +24,8 @@ import { sessionAuthenticator } from './session-authenticator.ts';
  * terms module which version is in force through `TermsVersions` (a late port: terms is built
  * after identity).
  */
+/** `darwaza admin` subcommands that need only this module (src/cli/admin.ts lists them). */
+export { identityCli } from './admin-cli.ts';
 export { identityErrors } from './errors.ts';
 export type { IdentityService, RequestMeta, TermsVersions } from './identity-service.ts';
 export type { UserDirectory } from './ports.ts';

@@ -21,6 +21,8 @@ import { organizationRoutes } from './routes.ts';
  * creation commits (events.ts); on `terms.organization_terminated` it marks the organisation
  * terminated and ends its members' sessions (idempotent: the event may be delivered again).
  */
+/** `darwaza admin` subcommands that need only this module (src/cli/admin.ts lists them). */
+export { organizationsCli } from './admin-cli.ts';
 export { organizationsErrors } from './errors.ts';
 export type { OrganizationService } from './organization-service.ts';
 export type { OrgAccess, OrgRole, OrgSummary } from './ports.ts';

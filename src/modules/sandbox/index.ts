@@ -16,6 +16,8 @@ export { sandboxErrors } from './errors.ts';
  * termination takes effect its world is removed ('terms.organization_terminated').
  */
 export { sandboxProducts } from './openapi.ts';
+/** The base seed: the operator key that signs sandbox responses (src/seed.ts runs it). */
+export { sandboxSeeder } from './sandbox-seed.ts';
 
 /** What others use: the service (test data, reset, the signing key) and the network operations. */
 export type Sandbox = { service: SandboxService; operations: NetworkOperation[] };

@@ -38,6 +38,8 @@ export { termsErrors } from './errors.ts';
 export type { TermsEnforcer, TermsGate } from './ports.ts';
 export type { TerminationService } from './termination-service.ts';
 export type { CachedTermsEnforcer } from './terms-enforcer.ts';
+/** The base seed: the general terms and the bills product's additional terms (src/seed.ts runs it). */
+export { termsSeeder } from './terms-seed.ts';
 export type { TermsService } from './terms-service.ts';
 
 /** What other modules may do with terminations: read the live one, terminate on a breach. */
