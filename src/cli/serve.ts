@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, roles } from '../config.ts';
-import { devMailboxMode, devMailboxStartNote } from '../modules/notifications/dev-mailbox.ts';
+import { devMailboxMode, devMailboxStartNote } from '../modules/notifications/index.ts';
 import type { DatabaseLocation } from '../platform/db/database.ts';
 import { writeInstanceSettings } from '../platform/instance.ts';
 import { acquireServeLock, type ServeLock, ServeLockHeldError } from '../platform/serve-lock.ts';

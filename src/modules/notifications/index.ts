@@ -16,7 +16,7 @@ import { notificationRoutes } from './routes.ts';
  * Other modules send through the `MailOutbox` and `Notices` ports, inside their own transaction,
  * so a message exists exactly when the change it announces commits.
  */
-export { devMailboxMode } from './dev-mailbox.ts';
+export { devMailboxMode, devMailboxStartNote } from './dev-mailbox.ts';
 export { notificationsErrors } from './errors.ts';
 export type { Mailer, MailMessage } from './mailer.ts';
 export type { NotificationService } from './notification-service.ts';
