@@ -7,7 +7,6 @@ import type { AppError } from '../../platform/errors.ts';
 import { EventBus } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import type { OrgAccess, OrgSummary } from '../../platform/ports.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../../platform/ports.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
@@ -16,6 +15,7 @@ import { type Catalog, catalogModule, seedCatalog, shellProducts } from '../cata
 import type { GatewayDirectory } from '../gateway/index.ts';
 import { notificationsModule } from '../notifications/index.ts';
 import { oauthModule } from '../oauth/index.ts';
+import type { OrgAccess, OrgSummary } from '../organizations/index.ts';
 import type { TermsGate } from '../terms/index.ts';
 import { AppsService, type Ctx, validatePublicKeyPem } from './apps-service.ts';
 import { migrations as appsMigrations } from './migrations.ts';

@@ -6,13 +6,7 @@ import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-// TODO(integrator): OrgAccess and UserDirectory from their owners' faces (organizations, identity).
-import {
-  CACHE_INVALIDATE_CHANNEL,
-  type CacheInvalidation,
-  type OrgAccess,
-  type UserDirectory,
-} from '../../platform/ports.ts';
+import { CACHE_INVALIDATE_CHANNEL, type CacheInvalidation } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
 import {
@@ -25,7 +19,9 @@ import {
   type RatePeriod,
 } from '../catalog/index.ts';
 import type { PlanLimits } from '../gateway/index.ts';
+import type { UserDirectory } from '../identity/index.ts';
 import type { Mailer, MailMessage, NotificationService } from '../notifications/index.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import type { TermsGate } from '../terms/index.ts';
 import {
   type appEnvironment,

@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import { defineModule } from '../../platform/module.ts';
-// TODO(integrator): OrgAccess and UserDirectory from their owners' faces (organizations, identity).
-import type { OrgAccess, UserDirectory } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { Catalog } from '../catalog/index.ts';
+import type { UserDirectory } from '../identity/index.ts';
 import type { Mailer, NotificationService } from '../notifications/index.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import type { TermsGate } from '../terms/index.ts';
 import { appsCli } from './admin-commands.ts';
 import { AppUsageService, type UsageReader } from './app-usage.ts';

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.ts';
 import { implement, type Principal } from '../../platform/http/contract.ts';
-import type { OrgAccess, OrgRole } from '../../platform/ports.ts';
 import type { Catalog } from '../catalog/index.ts';
+import type { OrgAccess, OrgRole } from '../organizations/index.ts';
 import type { AppUsageService } from './app-usage.ts';
 import type { AppsService, Ctx } from './apps-service.ts';
 import { appsContracts } from './contracts.ts';

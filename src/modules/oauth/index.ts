@@ -3,12 +3,11 @@ import type { Clock } from '../../platform/clock.ts';
 import type { ErrorCatalogue } from '../../platform/errors.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import { defineModule } from '../../platform/module.ts';
-// TODO(integrator): OrgAccess from the organisations module's face.
-import type { OrgAccess } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AppDirectory } from '../apps/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { GatewayDirectory } from '../gateway/index.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import { oauthErrors } from './errors.ts';
 import { AppsGatewayDirectory } from './gateway-directory.ts';
 import { migrations } from './migrations.ts';

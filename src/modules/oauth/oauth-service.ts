@@ -2,13 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-// TODO(integrator): OrgAccess from the organisations module's face.
-import type { OrgAccess } from '../../platform/ports.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AppDirectory } from '../apps/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { CatalogName } from '../catalog/index.ts';
 import type { VerifiedToken } from '../gateway/index.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import { ClientAuthThrottle } from './client-auth-throttle.ts';
 import { OAuthError } from './oauth-errors.ts';
 
