@@ -10,6 +10,7 @@ import {
 } from './modules/apps/index.ts';
 import { type AuditLog, auditModule } from './modules/audit/index.ts';
 import { type Catalog, catalogModule } from './modules/catalog/index.ts';
+import type { GatewayDirectory } from './modules/gateway/index.ts';
 import { type Gateway, gatewayModule, type UsageReader } from './modules/gateway/index.ts';
 import {
   type IdentityService,
@@ -46,7 +47,7 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { createKeyring, type Keyring, loadMasterKey } from './platform/master-key.ts';
 import { createMetrics, type Metrics } from './platform/metrics.ts';
 import { latePort, type ModuleDescriptor, type ModuleInstance } from './platform/module.ts';
-import { CACHE_INVALIDATE_CHANNEL, type GatewayDirectory } from './platform/ports.ts';
+import { CACHE_INVALIDATE_CHANNEL } from './platform/shared-state/cache-invalidation.ts';
 import { MemorySharedState } from './platform/shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './platform/shared-state/redis-shared-state.ts';
 import type { SharedState } from './platform/shared-state/shared-state.ts';

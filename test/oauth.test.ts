@@ -11,7 +11,7 @@ import {
   CLIENT_FAILURE_WINDOW_MS,
 } from '../src/modules/oauth/index.ts';
 import type { ErrorEntry } from '../src/platform/errors.ts';
-import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/ports.ts';
+import { CACHE_INVALIDATE_CHANNEL } from '../src/platform/shared-state/cache-invalidation.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
 import { redisSkipReason, testSharedStates } from '../src/platform/testing.ts';
 import { type AppsWorld, appsWorld, call, createApp, dumpDatabase, tokenCall } from './apps-helpers.ts';

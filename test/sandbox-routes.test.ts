@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { OrgAccess } from '../src/modules/organizations/index.ts';
 import { type AppCredentialDirectory, sandboxModule } from '../src/modules/sandbox/index.ts';
 import { AppError } from '../src/platform/errors.ts';
 import type { Principal } from '../src/platform/http/route.ts';
-import type { OrgAccess } from '../src/platform/ports.ts';
 import { startTestSystem, type TestSystem } from './harness.ts';
 
 /** Portal routes with a small fake OrgAccess: members of org_a only. */

@@ -21,7 +21,7 @@
 export interface DomainEvents {}
 
 export type EventName = keyof DomainEvents;
-export type EventHandler<K extends EventName> = (payload: DomainEvents[K]) => Promise<void>;
+type EventHandler<K extends EventName> = (payload: DomainEvents[K]) => Promise<void>;
 /** What a module's `create` returns to subscribe: one handler per event it reacts to. */
 export type Subscriptions = { [K in EventName]?: EventHandler<K> };
 

@@ -7,7 +7,7 @@ import type { AppError } from '../../platform/errors.ts';
 import { EventBus } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import { CACHE_INVALIDATE_CHANNEL } from '../../platform/ports.ts';
+import { CACHE_INVALIDATE_CHANNEL } from '../../platform/shared-state/cache-invalidation.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { auditModule } from '../audit/index.ts';

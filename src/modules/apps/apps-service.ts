@@ -6,7 +6,10 @@ import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
-import { CACHE_INVALIDATE_CHANNEL, type CacheInvalidation } from '../../platform/ports.ts';
+import {
+  CACHE_INVALIDATE_CHANNEL,
+  type CacheInvalidation,
+} from '../../platform/shared-state/cache-invalidation.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
 import {

@@ -11,7 +11,7 @@ import { auditRoutes } from './routes.ts';
  * The audit trail (the worked example of the module shape: docs/architecture.md). Other modules
  * record into it, inside their own transaction, through the `AuditLog` port; operators read it.
  */
-export type { Actor, AuditEvent, AuditInput } from './audit-service.ts';
+export type { Actor } from './audit-service.ts';
 export { auditErrors } from './errors.ts';
 
 /** What other modules may do with the audit trail: record (in their transaction) and read. */

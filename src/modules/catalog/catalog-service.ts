@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { EventEmitter } from '../../platform/events.ts';
 import { newId } from '../../platform/ids.ts';
-import type { CacheInvalidation } from '../../platform/ports.ts';
+import type { CacheInvalidation } from '../../platform/shared-state/cache-invalidation.ts';
 import {
   CATALOGS,
   type operationView,

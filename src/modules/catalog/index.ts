@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { EventEmitter } from '../../platform/events.ts';
 import { defineModule } from '../../platform/module.ts';
-import type { CacheInvalidation } from '../../platform/ports.ts';
+import type { CacheInvalidation } from '../../platform/shared-state/cache-invalidation.ts';
 import { CatalogService } from './catalog-service.ts';
 import { catalogContracts } from './contracts.ts';
 import { catalogErrors } from './errors.ts';

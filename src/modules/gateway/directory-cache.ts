@@ -1,5 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { CACHE_INVALIDATE_CHANNEL, type CacheInvalidation } from '../../platform/ports.ts';
+import {
+  CACHE_INVALIDATE_CHANNEL,
+  type CacheInvalidation,
+} from '../../platform/shared-state/cache-invalidation.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
 import type { GatewayApp, GatewayDirectory, GatewayEntitlement, VerifiedToken } from './ports.ts';
 

@@ -1,4 +1,4 @@
-import type { TermsEnforcer } from '../../platform/ports.ts';
+import type { TermsEnforcer } from '../terms/index.ts';
 import type { DirectoryCache } from './directory-cache.ts';
 import { GatewayError } from './gateway-errors.ts';
 import type { GatewayApp, GatewayEntitlement } from './ports.ts';

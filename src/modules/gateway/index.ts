@@ -1,6 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
-import type { OrgAccess } from '../../platform/ports.ts';
 import type { ReadinessCheck } from '../../platform/readiness.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import { gatewayContracts } from './contracts.ts';
 import { gatewayErrors } from './errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';

@@ -1,6 +1,6 @@
 import { AppError } from '../../platform/errors.ts';
 import { implement } from '../../platform/http/contract.ts';
-import type { OrgAccess } from '../../platform/ports.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import { gatewayContracts } from './contracts.ts';
 import type { UsageService } from './usage-service.ts';
 

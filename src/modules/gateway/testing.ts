@@ -1,4 +1,4 @@
-import type { TermsEnforcer } from '../../platform/ports.ts';
+import type { TermsEnforcer } from '../terms/index.ts';
 import type {
   GatewayApp,
   GatewayDirectory,

@@ -1,6 +1,6 @@
 import { defineModule } from '../../platform/module.ts';
-import type { OrgAccess } from '../../platform/ports.ts';
 import type { GatewayDirectory, NetworkOperation } from '../gateway/index.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import { sandboxContracts } from './contracts.ts';
 import { sandboxErrors } from './errors.ts';
 import { migrations } from './migrations.ts';

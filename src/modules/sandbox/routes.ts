@@ -1,7 +1,7 @@
 import { AppError } from '../../platform/errors.ts';
 import { implement } from '../../platform/http/contract.ts';
 import type { Principal } from '../../platform/http/route.ts';
-import type { OrgAccess } from '../../platform/ports.ts';
+import type { OrgAccess } from '../organizations/index.ts';
 import { sandboxContracts } from './contracts.ts';
 import { sandboxProducts } from './openapi.ts';
 import type { SandboxService } from './sandbox-service.ts';

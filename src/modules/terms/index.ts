@@ -42,9 +42,6 @@ export type { CachedTermsEnforcer } from './terms-enforcer.ts';
 export { termsSeeder } from './terms-seed.ts';
 export type { TermsService } from './terms-service.ts';
 
-/** What other modules may do with terminations: read the live one, terminate on a breach. */
-export type Terminations = Pick<TerminationService, 'current' | 'terminateForBreach'>;
-
 export type TermsDeps = {
   db: Kysely<any>;
   clock: Clock;

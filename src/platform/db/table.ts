@@ -8,7 +8,7 @@ import { type ColumnType, type Kysely, sql } from 'kysely';
  * (`compareWithDatabase`, run by a test on SQLite and PostgreSQL), so a table type cannot drift
  * from its migration.
  */
-export type Storage = 'text' | 'integer' | 'bigint';
+type Storage = 'text' | 'integer' | 'bigint';
 
 export type Column<S, I, U> = {
   readonly storage: Storage;
@@ -62,7 +62,7 @@ export function defineTable<const N extends string, const C extends Record<strin
 type ColumnTypeOf<C> = C extends Column<infer S, infer I, infer U> ? ColumnType<S, I, U> : never;
 
 /** The Kysely row type of one declared table. */
-export type RowOf<T extends TableSpec> = { [K in keyof T['columns']]: ColumnTypeOf<T['columns'][K]> };
+type RowOf<T extends TableSpec> = { [K in keyof T['columns']]: ColumnTypeOf<T['columns'][K]> };
 
 /** The Kysely database type of a set of declared tables, keyed by table name. */
 export type TablesOf<T extends readonly TableSpec[]> = { [S in T[number] as S['name']]: RowOf<S> };

@@ -17,7 +17,7 @@ export type Principal = {
  * public: anyone; user: a signed-in, active account; user-any-status: signed in, pending or
  * rejected accounts too (status pages); operator: an operator's session.
  */
-export type RouteAuth = 'public' | 'user' | 'user-any-status' | 'operator';
+type RouteAuth = 'public' | 'user' | 'user-any-status' | 'operator';
 
 export type HandlerContext<B, Q, P> = {
   body: B;

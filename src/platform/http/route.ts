@@ -10,33 +10,17 @@ import { checkResponse, type ResponseCheckMode } from './response-check.ts';
  * OpenAPI document (openapi.ts reads the same definitions), so docs cannot drift from behaviour.
  * Routes never touch SQL: handlers call services.
  */
-export type { HandlerContext, Principal, RouteAuth } from './contract.ts';
+export type { Principal } from './contract.ts';
 
 /** Resolves the caller from the request (session cookie + CSRF, or bearer); null if none. */
 export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
 
 /** A contract (contract.ts) with the code that answers it. Built by `implement`. */
-export type RouteDef = RouteContract & {
+type RouteDef = RouteContract & {
   handler(ctx: HandlerContext<any, any, any>): Promise<unknown>;
 };
 
 export type AnyRoute = RouteDef;
-
-/**
- * Transitional: a route written as contract and handler in one object. Modules move to
- * `defineContracts` + `implement` (contract.ts); this goes when the last one has.
- */
-export function defineRoute<B = undefined, Q = undefined, P = undefined, R = unknown>(
-  def: Omit<RouteContract, 'body' | 'query' | 'params' | 'response'> & {
-    body?: z.ZodType<B>;
-    query?: z.ZodType<Q>;
-    params?: z.ZodType<P>;
-    response: z.ZodType<R>;
-    handler(ctx: HandlerContext<B, Q, P>): Promise<R>;
-  },
-): RouteDef {
-  return def as RouteDef;
-}
 
 /**
  * Every portal request is held to these bounds (the OpenAPI document states them as the default
