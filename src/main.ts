@@ -10,8 +10,12 @@ import {
 } from './modules/apps/index.ts';
 import { type AuditLog, auditModule } from './modules/audit/index.ts';
 import { type Catalog, catalogModule } from './modules/catalog/index.ts';
-import type { GatewayDirectory } from './modules/gateway/index.ts';
-import { type Gateway, gatewayModule, type UsageReader } from './modules/gateway/index.ts';
+import {
+  type Gateway,
+  type GatewayDirectory,
+  gatewayModule,
+  type UsageReader,
+} from './modules/gateway/index.ts';
 import {
   type IdentityService,
   identityModule,
@@ -143,7 +147,6 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   if (opts.migrate !== false) await migrate(infra);
   const db = database.db;
 
-  // Services
   // Modules, in dependency order. Each section builds one module from its face (index.ts) with
   // the ports of the modules above it; `events` carries cross-module effects (platform/events.ts).
   const events = new EventBus();
