@@ -118,6 +118,9 @@ describe('darwaza admin', () => {
     assert.match(missing.stderr, /--org is required/);
     const unknown = darwaza('admin', 'frobnicate');
     assert.equal(unknown.status, 2);
+    // The answer lists every subcommand, the apps module's too (it once listed only the first four).
+    for (const sub of ['create-operator', 'create-app', 'approve-subscription', 'decide-limit-request'])
+      assert.match(unknown.stderr, new RegExp(`\\b${sub}\\b`), `unknown-subcommand help lists ${sub}`);
   });
 });
 
