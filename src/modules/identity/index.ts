@@ -29,6 +29,7 @@ export { identityCli } from './admin-cli.ts';
 export { identityErrors } from './errors.ts';
 export type { IdentityService, RequestMeta, TermsVersions } from './identity-service.ts';
 export type { UserDirectory } from './ports.ts';
+export { type IdentityTables, identityTables } from './tables.ts';
 
 /** What the organisations module asks of identity: users, their details' currency, their sessions. */
 export type UserAccounts = Pick<
