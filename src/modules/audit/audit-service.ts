@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
+import { joinTransaction, type SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import type { actorType, auditEventView, auditQuery } from './contracts.ts';
 
@@ -25,6 +26,13 @@ export type AuditEvent = z.infer<typeof auditEventView>;
 
 export type AuditQuery = z.infer<typeof auditQuery>;
 
+/**
+ * The caller's transaction: `shareTransaction(trx)`.
+ * TODO(25): drop the Kysely<any> form once every caller passes shareTransaction(trx)
+ */
+// biome-ignore lint/suspicious/noExplicitAny: transitional (issue 25), see the TODO above
+export type CallerTransaction = SharedTransaction | Kysely<any>;
+
 export class AuditService {
   readonly #db: Kysely<any>;
   readonly #clock: Clock;
@@ -33,10 +41,11 @@ export class AuditService {
     this.#clock = clock;
   }
 
-  async record(input: AuditInput, trx?: Kysely<any>): Promise<string> {
+  async record(input: AuditInput, tx?: CallerTransaction): Promise<string> {
     const now = this.#clock.nowMs();
     const id = newId('evt', now);
-    await (trx ?? this.#db)
+    // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
+    await joinTransaction(this.#db, tx as SharedTransaction | undefined)
       .insertInto('audit_events')
       .values({
         id,
@@ -62,9 +71,9 @@ export class AuditService {
   recordBy(
     ctx: { actor: Actor; ip?: string | null; userAgent?: string | null },
     event: Omit<AuditInput, 'actor' | 'ip' | 'userAgent'>,
-    trx?: Kysely<any>,
+    tx?: CallerTransaction,
   ): Promise<string> {
-    return this.record({ ...event, actor: ctx.actor, ip: ctx.ip, userAgent: ctx.userAgent }, trx);
+    return this.record({ ...event, actor: ctx.actor, ip: ctx.ip, userAgent: ctx.userAgent }, tx);
   }
 
   async list(q: AuditQuery): Promise<AuditEvent[]> {

@@ -2,6 +2,7 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
+import { joinTransaction, type SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
@@ -27,6 +28,13 @@ const UNREADABLE = '[this message was sealed with another master key and cannot 
 
 export type OutboxEntry = z.infer<typeof outboxEntryView>;
 type MailStatus = z.infer<typeof mailStatus>;
+
+/**
+ * The caller's transaction: `shareTransaction(trx)`.
+ * TODO(25): drop the Kysely<any> form once every caller passes shareTransaction(trx)
+ */
+// biome-ignore lint/suspicious/noExplicitAny: transitional (issue 25), see the TODO above
+export type CallerTransaction = SharedTransaction | Kysely<any>;
 
 export class Mailer {
   readonly #db: Kysely<any>;
@@ -67,10 +75,11 @@ export class Mailer {
     }
   }
 
-  /** Stores the message (inside `trx` when given) and sends it after commit when SMTP is configured. */
-  async send(msg: MailMessage, trx?: Kysely<any>): Promise<string> {
+  /** Stores the message (inside the caller's transaction `tx` when given) and sends it after commit when SMTP is configured. */
+  async send(msg: MailMessage, tx?: CallerTransaction): Promise<string> {
     const id = newId('mail', this.#clock.nowMs());
-    await (trx ?? this.#db)
+    // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
+    await joinTransaction(this.#db, tx as SharedTransaction | undefined)
       .insertInto('mail_outbox')
       .values({
         id,

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
+import { joinTransaction, type SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import type { notificationView } from './contracts.ts';
+import type { CallerTransaction } from './mailer.ts';
 import type { NoticeTemplateId } from './templates.ts';
 
 /**
@@ -22,11 +24,12 @@ export class NotificationService {
   async notify(
     userIds: string[],
     n: { kind: NoticeTemplateId; title: string; body: string; link?: string; orgId?: string | null },
-    trx?: Kysely<any>,
+    tx?: CallerTransaction,
   ): Promise<void> {
     if (userIds.length === 0) return;
     const now = this.#clock.nowMs();
-    await (trx ?? this.#db)
+    // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
+    await joinTransaction(this.#db, tx as SharedTransaction | undefined)
       .insertInto('notifications')
       .values(
         [...new Set(userIds)].map((userId) => ({
