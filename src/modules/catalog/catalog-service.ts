@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { EventEmitter } from '../../platform/events.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CacheInvalidation } from '../../platform/shared-state/cache-invalidation.ts';
+import { CatalogStore, type PlanRow, type ProductRow } from './catalog-store.ts';
 import {
   CATALOGS,
   type operationView,
@@ -17,6 +18,7 @@ import {
   type productView,
   RATE_PERIODS,
 } from './contracts.ts';
+import type { CatalogTables } from './tables.ts';
 
 /**
  * The API catalogue: catalogs (sandbox, production) under one provider name, products that group
@@ -110,7 +112,9 @@ function infoOf(doc: Record<string, unknown>): { title?: string; version?: strin
   };
 }
 
-function planFromRow(r: any, productSlug: string): Plan {
+type CapPeriod = NonNullable<Plan['endUserCap']>['period'];
+
+function planFromRow(r: PlanRow, productSlug: string): Plan {
   return {
     id: r.id,
     productId: r.product_id,
@@ -121,14 +125,14 @@ function planFromRow(r: any, productSlug: string): Plan {
     operationRateLimits: JSON.parse(r.operation_rate_limits),
     burst: r.burst ?? null,
     quotas: { day: r.quota_day ?? null, month: r.quota_month ?? null, timeZone: r.time_zone },
-    endUserCap: r.end_user_cap ? { limit: r.end_user_cap, period: r.end_user_period } : null,
+    endUserCap: r.end_user_cap ? { limit: r.end_user_cap, period: r.end_user_period as CapPeriod } : null,
     approvalRequired: Number(r.approval_required) === 1,
-    status: r.status,
+    status: r.status as Plan['status'],
   };
 }
 
 export class CatalogService {
-  readonly #db: Kysely<any>;
+  readonly #store: CatalogStore;
   readonly #clock: Clock;
   readonly #invalidate: (m: CacheInvalidation) => Promise<void>;
   readonly #events: EventEmitter;
@@ -136,7 +140,7 @@ export class CatalogService {
   readonly publicUrl: string;
 
   constructor(opts: {
-    db: Kysely<any>;
+    db: Kysely<CatalogTables>;
     clock: Clock;
     provider: string;
     publicUrl: string;
@@ -144,7 +148,7 @@ export class CatalogService {
     /** Carries `catalog.product_lifecycle` (events.ts). */
     events: EventEmitter;
   }) {
-    this.#db = opts.db;
+    this.#store = new CatalogStore(opts.db);
     this.#clock = opts.clock;
     this.provider = opts.provider;
     this.publicUrl = opts.publicUrl.replace(/\/$/, '');
@@ -168,19 +172,13 @@ export class CatalogService {
   // ---------------------------------------------------------------- reading
   /** Published and deprecated products (public); operators may ask for every status. */
   async listProducts(opts: { includeAll?: boolean } = {}): Promise<Product[]> {
-    let q = this.#db.selectFrom('catalog_products').selectAll();
-    if (!opts.includeAll) q = q.where('status', 'in', ['published', 'deprecated']);
-    const rows = await q.orderBy('sort').orderBy('slug').execute();
+    const rows = await this.#store.listProducts(opts.includeAll ?? false);
     return Promise.all(rows.map((r) => this.#hydrate(r)));
   }
 
   /** A product by slug; drafts and retired products only for operators (else not_found). */
   async getProduct(slug: string, opts: { includeAll?: boolean } = {}): Promise<Product> {
-    const row = await this.#db
-      .selectFrom('catalog_products')
-      .selectAll()
-      .where('slug', '=', slug)
-      .executeTakeFirst();
+    const row = await this.#store.findProductBySlug(slug);
     if (!row || (!opts.includeAll && !['published', 'deprecated'].includes(row.status))) {
       throw new AppError('not_found');
     }
@@ -188,22 +186,13 @@ export class CatalogService {
   }
 
   async findProduct(slug: string): Promise<Product | null> {
-    const row = await this.#db
-      .selectFrom('catalog_products')
-      .selectAll()
-      .where('slug', '=', slug)
-      .executeTakeFirst();
+    const row = await this.#store.findProductBySlug(slug);
     return row ? this.#hydrate(row) : null;
   }
 
   async getApiDocument(slug: string, apiId: string, opts: { includeAll?: boolean } = {}) {
     const product = await this.getProduct(slug, opts);
-    const row = await this.#db
-      .selectFrom('catalog_apis')
-      .selectAll()
-      .where('id', '=', apiId)
-      .where('product_id', '=', product.id)
-      .executeTakeFirst();
+    const row = await this.#store.findApi(apiId, product.id);
     if (!row) throw new AppError('not_found');
     const doc = JSON.parse(row.openapi) as Record<string, unknown>;
     // The document's servers are this deployment's catalogs, whatever the stored copy says.
@@ -216,51 +205,23 @@ export class CatalogService {
   }
 
   async getPlan(planId: string): Promise<Plan | null> {
-    const row = await this.#db
-      .selectFrom('catalog_plans as p')
-      .innerJoin('catalog_products as pr', 'pr.id', 'p.product_id')
-      .selectAll('p')
-      .select(['pr.slug as product_slug'])
-      .where('p.id', '=', planId)
-      .executeTakeFirst();
+    const row = await this.#store.findPlan(planId);
     return row ? planFromRow(row, row.product_slug) : null;
   }
 
   async findPlanByName(productSlug: string, planName: string): Promise<Plan | null> {
-    const row = await this.#db
-      .selectFrom('catalog_plans as p')
-      .innerJoin('catalog_products as pr', 'pr.id', 'p.product_id')
-      .selectAll('p')
-      .select(['pr.slug as product_slug'])
-      .where('pr.slug', '=', productSlug)
-      .where('p.name', '=', planName)
-      .executeTakeFirst();
+    const row = await this.#store.findPlanByName(productSlug, planName);
     return row ? planFromRow(row, row.product_slug) : null;
   }
 
-  async #hydrate(r: any): Promise<Product> {
-    const [apis, plans] = await Promise.all([
-      this.#db
-        .selectFrom('catalog_apis')
-        .selectAll()
-        .where('product_id', '=', r.id)
-        .orderBy('name')
-        .orderBy('version')
-        .execute(),
-      this.#db
-        .selectFrom('catalog_plans')
-        .selectAll()
-        .where('product_id', '=', r.id)
-        .orderBy('sort')
-        .orderBy('name')
-        .execute(),
-    ]);
+  async #hydrate(r: ProductRow): Promise<Product> {
+    const [apis, plans] = await Promise.all([this.#store.apisOf(r.id), this.#store.plansOf(r.id)]);
     return {
       id: r.id,
       slug: r.slug,
       name: r.name,
       description: r.description,
-      status: r.status,
+      status: r.status as ProductStatus,
       publishedAt: r.published_at ?? null,
       deprecatedAt: r.deprecated_at ?? null,
       retiredAt: r.retired_at ?? null,
@@ -283,11 +244,7 @@ export class CatalogService {
   ): Promise<Product> {
     const p = parseInput(productInputSchema, input);
     const nowIso = this.#clock.now().toISOString();
-    const existing = await this.#db
-      .selectFrom('catalog_products')
-      .selectAll()
-      .where('slug', '=', p.slug)
-      .executeTakeFirst();
+    const existing = await this.#store.findProductBySlug(p.slug);
     const apis = p.apis.map((a) => {
       const ops = operationsOf(a.openapi);
       void ops;
@@ -298,59 +255,39 @@ export class CatalogService {
         openapi: JSON.stringify(a.openapi),
       };
     });
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#store.transaction(async (trx) => {
       let productId = existing?.id as string | undefined;
       if (!existing) {
         productId = newId('prd', this.#clock.nowMs());
-        await trx
-          .insertInto('catalog_products')
-          .values({
-            id: productId,
-            slug: p.slug,
-            name: p.name,
-            description: p.description,
-            status: 'draft',
-            sort: opts.sort ?? 100,
-            created_at: nowIso,
-            updated_at: nowIso,
-          })
-          .execute();
+        await trx.insertProduct({
+          id: productId,
+          slug: p.slug,
+          name: p.name,
+          description: p.description,
+          status: 'draft',
+          sort: opts.sort ?? 100,
+          created_at: nowIso,
+          updated_at: nowIso,
+        });
       } else {
         if (existing.status === 'retired')
           throw new AppError('conflict', { message: 'The product is retired.' });
-        await trx
-          .updateTable('catalog_products')
-          .set({ name: p.name, description: p.description, updated_at: nowIso })
-          .where('id', '=', productId!)
-          .execute();
+        await trx.updateProduct(productId!, { name: p.name, description: p.description, updated_at: nowIso });
       }
       for (const a of apis) {
-        const cur = await trx
-          .selectFrom('catalog_apis')
-          .select('id')
-          .where('product_id', '=', productId!)
-          .where('name', '=', a.name)
-          .where('version', '=', a.version)
-          .executeTakeFirst();
+        const cur = await trx.findApiId(productId!, a.name, a.version);
         if (cur) {
-          await trx
-            .updateTable('catalog_apis')
-            .set({ openapi: a.openapi, updated_at: nowIso })
-            .where('id', '=', cur.id)
-            .execute();
+          await trx.updateApi(cur.id, { openapi: a.openapi, updated_at: nowIso });
         } else {
-          await trx
-            .insertInto('catalog_apis')
-            .values({
-              id: newId('api', this.#clock.nowMs()),
-              product_id: productId!,
-              name: a.name,
-              version: a.version,
-              openapi: a.openapi,
-              created_at: nowIso,
-              updated_at: nowIso,
-            })
-            .execute();
+          await trx.insertApi({
+            id: newId('api', this.#clock.nowMs()),
+            product_id: productId!,
+            name: a.name,
+            version: a.version,
+            openapi: a.openapi,
+            created_at: nowIso,
+            updated_at: nowIso,
+          });
         }
       }
     });
@@ -364,12 +301,12 @@ export class CatalogService {
       throw new AppError('conflict', { message: `A ${product.status} product cannot become ${to}.` });
     }
     const nowIso = this.#clock.now().toISOString();
-    const set: Record<string, unknown> = { status: to, updated_at: nowIso };
+    const set: Updateable<CatalogTables['catalog_products']> = { status: to, updated_at: nowIso };
     if (to === 'published') set.published_at = nowIso;
     if (to === 'deprecated') set.deprecated_at = nowIso;
     if (to === 'retired') set.retired_at = nowIso;
     if (note !== null) set.lifecycle_note = note;
-    await this.#db.updateTable('catalog_products').set(set).where('id', '=', product.id).execute();
+    await this.#store.updateProduct(product.id, set);
     const event: LifecycleEvent = {
       kind: to as LifecycleEvent['kind'],
       product: { id: product.id, slug: product.slug, name: product.name },
@@ -404,28 +341,25 @@ export class CatalogService {
     const nowIso = this.#clock.now().toISOString();
     const id = newId('pln', this.#clock.nowMs());
     try {
-      await this.#db
-        .insertInto('catalog_plans')
-        .values({
-          id,
-          product_id: product.id,
-          name: p.name,
-          description: p.description,
-          rate_limits: JSON.stringify(p.rateLimits),
-          operation_rate_limits: JSON.stringify(p.operationRateLimits),
-          burst: p.burst,
-          quota_day: p.quotaDay,
-          quota_month: p.quotaMonth,
-          time_zone: p.timeZone,
-          end_user_cap: p.endUserCap?.limit ?? null,
-          end_user_period: p.endUserCap?.period ?? null,
-          approval_required: p.approvalRequired ? 1 : 0,
-          status: 'active',
-          sort: opts.sort ?? 100,
-          created_at: nowIso,
-          updated_at: nowIso,
-        })
-        .execute();
+      await this.#store.insertPlan({
+        id,
+        product_id: product.id,
+        name: p.name,
+        description: p.description,
+        rate_limits: JSON.stringify(p.rateLimits),
+        operation_rate_limits: JSON.stringify(p.operationRateLimits),
+        burst: p.burst,
+        quota_day: p.quotaDay,
+        quota_month: p.quotaMonth,
+        time_zone: p.timeZone,
+        end_user_cap: p.endUserCap?.limit ?? null,
+        end_user_period: p.endUserCap?.period ?? null,
+        approval_required: p.approvalRequired ? 1 : 0,
+        status: 'active',
+        sort: opts.sort ?? 100,
+        created_at: nowIso,
+        updated_at: nowIso,
+      });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new AppError('already_exists', { message: 'The product has a plan of that name.' });
@@ -438,7 +372,7 @@ export class CatalogService {
     const plan = await this.getPlan(planId);
     if (!plan) throw new AppError('not_found');
     const p = parseInput(planPatchSchema, patch);
-    const set: Record<string, unknown> = { updated_at: this.#clock.now().toISOString() };
+    const set: Updateable<CatalogTables['catalog_plans']> = { updated_at: this.#clock.now().toISOString() };
     if (p.name !== undefined) set.name = p.name;
     if (p.description !== undefined) set.description = p.description;
     if (p.rateLimits !== undefined) set.rate_limits = JSON.stringify(p.rateLimits);
@@ -457,7 +391,7 @@ export class CatalogService {
     }
     if (p.approvalRequired !== undefined) set.approval_required = p.approvalRequired ? 1 : 0;
     try {
-      await this.#db.updateTable('catalog_plans').set(set).where('id', '=', planId).execute();
+      await this.#store.updatePlan(planId, set);
     } catch (err) {
       if (isUniqueViolation(err))
         throw new AppError('already_exists', { message: 'The product has a plan of that name.' });

@@ -10,6 +10,7 @@ import { catalogErrors } from './errors.ts';
 import './events.ts';
 import { migrations } from './migrations.ts';
 import { catalogRoutes } from './routes.ts';
+import type { CatalogTables } from './tables.ts';
 
 /** The base catalogue's seed (the root runs `catalogSeeder`; tests seed with `seedCatalog`). */
 export {
@@ -34,12 +35,14 @@ export {
   RATE_PERIODS,
 } from './catalog-service.ts';
 export { catalogErrors } from './errors.ts';
+/** The catalogue's tables (the root's typed database includes them). */
+export { type CatalogTables, catalogTables } from './tables.ts';
 
 /** What other modules may use: the catalogue service (reads, base URLs; operators' changes). */
 export type Catalog = CatalogService;
 
 export type CatalogDeps = {
-  db: Kysely<any>;
+  db: Kysely<CatalogTables>;
   clock: Clock;
   /** The provider name in every gateway path (/{provider}/{catalog}/…). */
   provider: string;
