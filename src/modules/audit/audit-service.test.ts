@@ -2,16 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
+import { shareTransaction } from '../../platform/db/shared-transaction.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { AuditService } from './audit-service.ts';
 import { migrations } from './migrations.ts';
+import type { AuditTables } from './tables.ts';
 
 for (const engine of testEngines()) {
   describe(`AuditService on ${engine.name}`, () => {
-    let database: Awaited<ReturnType<typeof engine.open>>;
+    let database: Awaited<ReturnType<typeof engine.open<AuditTables>>>;
     let audit: AuditService;
     before(async () => {
-      database = await engine.open();
+      database = await engine.open<AuditTables>();
       await migrateToLatest(database.db, [migrations]);
       audit = new AuditService(database.db, new FakeClock(Date.UTC(2026, 10, 23)));
     });
@@ -55,7 +57,10 @@ for (const engine of testEngines()) {
       await database.db
         .transaction()
         .execute(async (trx) => {
-          await audit.record({ actor: { type: 'system', id: null }, action: 'rolled.back' }, trx);
+          await audit.record(
+            { actor: { type: 'system', id: null }, action: 'rolled.back' },
+            shareTransaction(trx),
+          );
           throw new Error('abort');
         })
         .catch(() => {});

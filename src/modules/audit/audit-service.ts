@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { joinTransaction, type SharedTransaction } from '../../platform/db/shared-transaction.ts';
+import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
+import { type AuditEventRow, AuditStore } from './audit-store.ts';
 import type { actorType, auditEventView, auditQuery } from './contracts.ts';
+import type { AuditTables } from './tables.ts';
 
 /**
  * The audit trail: append-only. Every security-relevant or administrative action is recorded with
@@ -34,20 +36,18 @@ export type AuditQuery = z.infer<typeof auditQuery>;
 export type CallerTransaction = SharedTransaction | Kysely<any>;
 
 export class AuditService {
-  readonly #db: Kysely<any>;
+  readonly #store: AuditStore;
   readonly #clock: Clock;
-  constructor(db: Kysely<any>, clock: Clock) {
-    this.#db = db;
+  constructor(db: Kysely<AuditTables>, clock: Clock) {
+    this.#store = new AuditStore(db);
     this.#clock = clock;
   }
 
   async record(input: AuditInput, tx?: CallerTransaction): Promise<string> {
     const now = this.#clock.nowMs();
     const id = newId('evt', now);
-    // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
-    await joinTransaction(this.#db, tx as SharedTransaction | undefined)
-      .insertInto('audit_events')
-      .values({
+    await this.#store.insert(
+      {
         id,
         at: new Date(now).toISOString(),
         actor_type: input.actor.type,
@@ -59,8 +59,10 @@ export class AuditService {
         ip: input.ip ?? null,
         user_agent: input.userAgent ?? null,
         details: JSON.stringify(input.details ?? {}),
-      })
-      .execute();
+      },
+      // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
+      tx as SharedTransaction | undefined,
+    );
     return id;
   }
 
@@ -77,32 +79,28 @@ export class AuditService {
   }
 
   async list(q: AuditQuery): Promise<AuditEvent[]> {
-    let query = this.#db.selectFrom('audit_events').selectAll().orderBy('id', 'desc');
-    if (q.orgId) query = query.where('org_id', '=', q.orgId);
-    if (q.actorId) query = query.where('actor_id', '=', q.actorId);
-    if (q.action) query = query.where('action', '=', q.action);
-    if (q.targetId) query = query.where('target_id', '=', q.targetId);
-    if (q.before) query = query.where('id', '<', q.before);
-    const rows = await query.limit(Math.min(q.limit ?? 100, 1000)).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actorType: r.actor_type,
-      actorId: r.actor_id,
-      action: r.action,
-      targetType: r.target_type,
-      targetId: r.target_id,
-      orgId: r.org_id,
-      ip: r.ip,
-      userAgent: r.user_agent,
-      details: JSON.parse(r.details),
-    }));
+    const rows = await this.#store.list({ ...q, limit: Math.min(q.limit ?? 100, 1000) });
+    return rows.map(toView);
   }
 
-  async count(action?: string): Promise<number> {
-    let q = this.#db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n'));
-    if (action) q = q.where('action', '=', action);
-    const r = await q.executeTakeFirstOrThrow();
-    return Number(r.n);
+  count(action?: string): Promise<number> {
+    return this.#store.count(action);
   }
+}
+
+function toView(r: AuditEventRow): AuditEvent {
+  return {
+    id: r.id,
+    at: r.at,
+    // Written only from `Actor['type']` (record above).
+    actorType: r.actor_type as Actor['type'],
+    actorId: r.actor_id,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    orgId: r.org_id,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    details: JSON.parse(r.details),
+  };
 }

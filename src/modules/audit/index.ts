@@ -6,6 +6,7 @@ import { auditContracts } from './contracts.ts';
 import { auditErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './routes.ts';
+import type { AuditTables } from './tables.ts';
 
 /**
  * The audit trail (the worked example of the module shape: docs/architecture.md). Other modules
@@ -13,11 +14,12 @@ import { auditRoutes } from './routes.ts';
  */
 export type { Actor } from './audit-service.ts';
 export { auditErrors } from './errors.ts';
+export { type AuditTables, auditTables } from './tables.ts';
 
 /** What other modules may do with the audit trail: record (in their transaction) and read. */
 export type AuditLog = Pick<AuditService, 'record' | 'recordBy' | 'list' | 'count'>;
 
-export type AuditDeps = { db: Kysely<any>; clock: Clock };
+export type AuditDeps = { db: Kysely<AuditTables>; clock: Clock };
 export type AuditPorts = { audit: AuditLog };
 
 export const auditModule = defineModule<AuditDeps, AuditPorts>({
