@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { sourceAddressKey } from '../../platform/http/source-address.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import { OAuthError } from './oauth-errors.ts';
+import type { OAuthStore } from './oauth-store.ts';
 
 /**
  * Throttles secret guessing at the token endpoint without handing anyone a way to lock an app's
@@ -43,13 +43,13 @@ export type AuthAttempt = {
 };
 
 export class ClientAuthThrottle {
-  readonly #db: Kysely<any>;
+  readonly #store: OAuthStore;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #shared: SharedState;
 
-  constructor(opts: { db: Kysely<any>; clock: Clock; keyring: Keyring; sharedState: SharedState }) {
-    this.#db = opts.db;
+  constructor(opts: { store: OAuthStore; clock: Clock; keyring: Keyring; sharedState: SharedState }) {
+    this.#store = opts.store;
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
     this.#shared = opts.sharedState;
@@ -120,31 +120,18 @@ export class ClientAuthThrottle {
   /** Remembers that this address obtained a token for this client (for KNOWN_SOURCE_TTL_MS). */
   async recordToken(clientId: string, ip: string | undefined): Promise<void> {
     const at = new Date(this.#clock.nowMs()).toISOString();
-    await this.#db
-      .insertInto('oauth_client_sources')
-      .values({ client_id: clientId, source_hash: this.#sourceHash(ip), last_token_at: at })
-      .onConflict((oc) => oc.columns(['client_id', 'source_hash']).doUpdateSet({ last_token_at: at }))
-      .execute();
+    await this.#store.recordClientSource(clientId, this.#sourceHash(ip), at);
   }
 
   async #isKnownSource(clientId: string, sourceHash: string, nowMs: number): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom('oauth_client_sources')
-      .select('last_token_at')
-      .where('client_id', '=', clientId)
-      .where('source_hash', '=', sourceHash)
-      .executeTakeFirst();
-    return row !== undefined && Date.parse(row.last_token_at) > nowMs - KNOWN_SOURCE_TTL_MS;
+    const lastTokenAt = await this.#store.lastTokenAt(clientId, sourceHash);
+    return lastTokenAt !== undefined && Date.parse(lastTokenAt) > nowMs - KNOWN_SOURCE_TTL_MS;
   }
 
   /** Forgets addresses that have not obtained a token for KNOWN_SOURCE_TTL_MS (housekeeping). */
   async purge(): Promise<number> {
     const cutoff = new Date(this.#clock.nowMs() - KNOWN_SOURCE_TTL_MS).toISOString();
-    const r = await this.#db
-      .deleteFrom('oauth_client_sources')
-      .where('last_token_at', '<', cutoff)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows ?? 0);
+    return this.#store.deleteClientSourcesBefore(cutoff);
   }
 }
 

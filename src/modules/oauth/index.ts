@@ -13,6 +13,7 @@ import { AppsGatewayDirectory } from './gateway-directory.ts';
 import { migrations } from './migrations.ts';
 import { oauthPlugin } from './oauth-plugin.ts';
 import { OAuthService } from './oauth-service.ts';
+import type { OAuthTables } from './tables.ts';
 
 /**
  * OAuth 2.0 client-credentials tokens for the gateway: the token, revocation and introspection
@@ -29,9 +30,11 @@ export {
 } from './client-auth-throttle.ts';
 export { oauthErrors } from './errors.ts';
 export type { OAuthService } from './oauth-service.ts';
+/** The oauth module's tables (the root's typed database includes them). */
+export { type OAuthTables, oauthTables } from './tables.ts';
 
 export type OAuthDeps = {
-  db: Kysely<any>;
+  db: Kysely<OAuthTables>;
   clock: Clock;
   keyring: Keyring;
   sharedState: SharedState;

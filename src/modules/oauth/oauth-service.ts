@@ -10,6 +10,8 @@ import type { VerifiedToken } from '../gateway/index.ts';
 import type { OrgAccess } from '../organizations/index.ts';
 import { ClientAuthThrottle } from './client-auth-throttle.ts';
 import { OAuthError } from './oauth-errors.ts';
+import { OAuthStore, type TokenRow } from './oauth-store.ts';
+import type { OAuthTables } from './tables.ts';
 
 /**
  * OAuth 2.0 client-credentials tokens for the gateway (RFC 6749 §4.4), with revocation (RFC 7009)
@@ -44,7 +46,7 @@ export type TokenResponse = {
 };
 
 export class OAuthService {
-  readonly #db: Kysely<any>;
+  readonly #store: OAuthStore;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #throttle: ClientAuthThrottle;
@@ -55,7 +57,7 @@ export class OAuthService {
   #lastPurgeMs = 0;
 
   constructor(opts: {
-    db: Kysely<any>;
+    db: Kysely<OAuthTables>;
     clock: Clock;
     keyring: Keyring;
     sharedState: SharedState;
@@ -63,10 +65,10 @@ export class OAuthService {
     orgAccess: OrgAccess;
     audit: AuditLog;
   }) {
-    this.#db = opts.db;
+    this.#store = new OAuthStore(opts.db);
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
-    this.#throttle = new ClientAuthThrottle(opts);
+    this.#throttle = new ClientAuthThrottle({ ...opts, store: this.#store });
     this.#apps = opts.apps;
     this.#orgAccess = opts.orgAccess;
     this.#audit = opts.audit;
@@ -147,21 +149,18 @@ export class OAuthService {
     const nowMs = this.#clock.nowMs();
     const token = randomToken(32);
     const id = newId('tkn', nowMs);
-    await this.#db
-      .insertInto('oauth_tokens')
-      .values({
-        id,
-        token_hash: this.#keyring.hmac(token, TOKEN_PURPOSE),
-        app_id: client.appId,
-        client_id: client.clientId,
-        secret_id: client.secretId,
-        org_id: client.orgId,
-        environment: client.environment,
-        scopes: scopes.join(' '),
-        issued_at: new Date(nowMs).toISOString(),
-        expires_at: new Date(nowMs + TOKEN_TTL_S * 1000).toISOString(),
-      })
-      .execute();
+    await this.#store.insertToken({
+      id,
+      token_hash: this.#keyring.hmac(token, TOKEN_PURPOSE),
+      app_id: client.appId,
+      client_id: client.clientId,
+      secret_id: client.secretId,
+      org_id: client.orgId,
+      environment: client.environment,
+      scopes: scopes.join(' '),
+      issued_at: new Date(nowMs).toISOString(),
+      expires_at: new Date(nowMs + TOKEN_TTL_S * 1000).toISOString(),
+    });
     // Past the client's cap on failed secrets, this address is still served (its owner's).
     await this.#throttle.recordToken(client.clientId, meta.ip);
     if (nowMs - this.#lastPurgeMs > 3_600_000) {
@@ -187,13 +186,9 @@ export class OAuthService {
     };
   }
 
-  async #tokenRow(token: string): Promise<any> {
+  async #tokenRow(token: string): Promise<TokenRow | undefined> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return undefined;
-    return this.#db
-      .selectFrom('oauth_tokens')
-      .selectAll()
-      .where('token_hash', '=', this.#keyring.hmac(token, TOKEN_PURPOSE))
-      .executeTakeFirst();
+    return this.#store.findTokenByHash(this.#keyring.hmac(token, TOKEN_PURPOSE));
   }
 
   /** A live token: unexpired, unrevoked, its app, org and secret active, a subscription active. */
@@ -219,11 +214,7 @@ export class OAuthService {
   async revoke(client: AuthenticatedClient, token: string): Promise<void> {
     const row = await this.#tokenRow(token);
     if (!row || row.app_id !== client.appId || row.revoked_at) return;
-    await this.#db
-      .updateTable('oauth_tokens')
-      .set({ revoked_at: this.#clock.now().toISOString() })
-      .where('id', '=', row.id)
-      .execute();
+    await this.#store.revokeToken(row.id, this.#clock.now().toISOString());
     await this.#apps.invalidate({ kind: 'client', id: client.clientId, appId: client.appId });
   }
 
@@ -248,8 +239,7 @@ export class OAuthService {
   /** Deletes tokens that expired more than a day ago (housekeeping). */
   async purgeExpired(): Promise<number> {
     const cutoff = new Date(this.#clock.nowMs() - 86_400_000).toISOString();
-    const r = await this.#db.deleteFrom('oauth_tokens').where('expires_at', '<', cutoff).executeTakeFirst();
-    return Number(r.numDeletedRows ?? 0);
+    return this.#store.deleteTokensExpiredBefore(cutoff);
   }
 
   get orgAccess(): OrgAccess {
