@@ -15,6 +15,7 @@ import './events.ts';
 import { migrations } from './migrations.ts';
 import type { TermsGate } from './ports.ts';
 import { termsRoutes } from './routes.ts';
+import type { TermsTables } from './tables.ts';
 import { TerminationService } from './termination-service.ts';
 import { CachedTermsEnforcer } from './terms-enforcer.ts';
 import { TermsService } from './terms-service.ts';
@@ -36,6 +37,8 @@ import { termsWorker } from './worker.ts';
  */
 export { termsErrors } from './errors.ts';
 export type { TermsEnforcer, TermsGate } from './ports.ts';
+/** The tables the module's migrations build (ADR 0008). */
+export { type TermsTables, termsTables } from './tables.ts';
 export type { TerminationService } from './termination-service.ts';
 export type { CachedTermsEnforcer } from './terms-enforcer.ts';
 /** The base seed: the general terms and the bills product's additional terms (src/seed.ts runs it). */
@@ -43,7 +46,7 @@ export { termsSeeder } from './terms-seed.ts';
 export type { TermsService } from './terms-service.ts';
 
 export type TermsDeps = {
-  db: Kysely<any>;
+  db: Kysely<TermsTables>;
   clock: Clock;
   audit: AuditLog;
   notifications: Notices;

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { DAY } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
@@ -29,7 +28,6 @@ import type { Termination, TerminationKind, TermsStore } from './terms-store.ts'
  *   the next tick delivers the whole event again.
  */
 export type TerminationServiceDeps = {
-  db: Kysely<any>;
   clock: Clock;
   audit: AuditLog;
   notifications: Notices;
@@ -50,7 +48,6 @@ function actorOf(principal: Principal | null): Actor {
 
 export class TerminationService {
   readonly #events: EventEmitter;
-  readonly #db: Kysely<any>;
   readonly #store: TermsStore;
   readonly #clock: Clock;
   readonly #audit: AuditLog;
@@ -63,7 +60,6 @@ export class TerminationService {
   readonly #listeners: ((orgId: string) => void)[] = [];
 
   constructor(deps: TerminationServiceDeps) {
-    this.#db = deps.db;
     this.#store = deps.terms.store;
     this.#clock = deps.clock;
     this.#audit = deps.audit;
@@ -152,8 +148,8 @@ export class TerminationService {
     const title = 'Notice of termination received';
     const body = `Your organisation's access ends on ${t.effectiveAt.slice(0, 10)} (${t.effectiveAt}). Until then everything keeps working, and the owner can withdraw the notice. On that date credentials are revoked, subscriptions end, sessions close and the organisation's data becomes read-only for ${settings.retentionDays} days.`;
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await this.#store.insertTermination(t, trx);
+      await this.#store.transaction(async (tx) => {
+        await this.#store.insertTermination(t, tx);
         await this.#audit.record(
           {
             actor: actorOf(principal),
@@ -169,12 +165,12 @@ export class TerminationService {
               reason: t.reason,
             },
           },
-          trx,
+          tx,
         );
         await this.#notifications.notify(
           members,
           { kind: 'org.termination_requested', title, body, link: `/orgs/${orgId}/termination`, orgId },
-          trx,
+          tx,
         );
         for (const to of emails)
           await this.#mailer.send(
@@ -184,7 +180,7 @@ export class TerminationService {
               text: `${body}\n\nSee or withdraw the notice:\n${this.#publicUrl}/orgs/${orgId}/termination\n`,
               kind: 'org.termination_requested',
             },
-            trx,
+            tx,
           );
       });
     } catch (err) {
@@ -204,12 +200,12 @@ export class TerminationService {
       throw new AppError('termination_not_pending');
     }
     const members = await this.#terms.orgAccess.memberUserIds(orgId).catch(() => [principal.userId]);
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#store.transaction(async (tx) => {
       const ok = await this.#store.finishPending(
         live.id,
         'withdrawn',
         { withdrawnAt: nowIso, withdrawnBy: principal.userId },
-        trx,
+        tx,
       );
       if (!ok) throw new AppError('termination_not_pending');
       await this.#audit.record(
@@ -222,7 +218,7 @@ export class TerminationService {
           userAgent: ctx.userAgent,
           details: { terminationId: live.id, effectiveAt: live.effectiveAt },
         },
-        trx,
+        tx,
       );
       await this.#notifications.notify(
         members,
@@ -233,7 +229,7 @@ export class TerminationService {
           link: `/orgs/${orgId}/termination`,
           orgId,
         },
-        trx,
+        tx,
       );
     });
     this.#changed(orgId);
@@ -296,15 +292,15 @@ export class TerminationService {
       lastError: null,
     };
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        const live = await this.#store.liveTermination(orgId, trx);
+      await this.#store.transaction(async (tx) => {
+        const live = await this.#store.liveTermination(orgId, tx);
         if (live?.status === 'completed')
           throw new AppError('organization_terminated', {
             message: 'This organisation is already terminated.',
           });
         // An earlier notice with a later date is overtaken by the immediate termination.
-        if (live) await this.#store.finishPending(live.id, 'superseded', {}, trx);
-        await this.#store.insertTermination(t, trx);
+        if (live) await this.#store.finishPending(live.id, 'superseded', {}, tx);
+        await this.#store.insertTermination(t, tx);
         await this.#audit.record(
           {
             actor: actorOf(principal),
@@ -320,7 +316,7 @@ export class TerminationService {
               evidence: evidence ?? null,
             },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -367,8 +363,8 @@ export class TerminationService {
     const completedAt = new Date(nowMs).toISOString();
     const retentionUntil = new Date(nowMs + settings.retentionDays * DAY).toISOString();
     let done = false;
-    await this.#db.transaction().execute(async (trx) => {
-      done = await this.#store.finishPending(t.id, 'completed', { completedAt, retentionUntil }, trx);
+    await this.#store.transaction(async (tx) => {
+      done = await this.#store.finishPending(t.id, 'completed', { completedAt, retentionUntil }, tx);
       if (!done) return;
       await this.#audit.record(
         {
@@ -378,13 +374,13 @@ export class TerminationService {
           orgId: t.orgId,
           details: { terminationId: t.id, kind: t.kind, reason, retentionUntil },
         },
-        trx,
+        tx,
       );
       const title = 'Your organisation’s access has ended';
       const body = `Reason: ${reason}. Credentials are revoked, subscriptions ended and sessions closed. The organisation's data stays available read-only until ${retentionUntil.slice(0, 10)}.`;
-      await this.#notifications.notify(members, { kind: 'org.terminated', title, body, orgId: t.orgId }, trx);
+      await this.#notifications.notify(members, { kind: 'org.terminated', title, body, orgId: t.orgId }, tx);
       for (const to of emails)
-        await this.#mailer.send({ to, subject: title, text: `${body}\n`, kind: 'org.terminated' }, trx);
+        await this.#mailer.send({ to, subject: title, text: `${body}\n`, kind: 'org.terminated' }, tx);
     });
     this.#changed(t.orgId);
     return done;

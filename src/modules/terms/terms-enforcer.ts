@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
@@ -35,7 +34,6 @@ const CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 50_000;
 
 export class CachedTermsEnforcer implements TermsEnforcer {
-  readonly #db: Kysely<any>;
   readonly #terms: TermsService;
   readonly #terminations: TerminationService;
   readonly #audit: AuditLog;
@@ -52,7 +50,6 @@ export class CachedTermsEnforcer implements TermsEnforcer {
   #unsubscribe: Unsubscribe | null = null;
 
   constructor(deps: {
-    db: Kysely<any>;
     terms: TermsService;
     terminations: TerminationService;
     audit: AuditLog;
@@ -60,7 +57,6 @@ export class CachedTermsEnforcer implements TermsEnforcer {
     log?: Logger;
     ttlMs?: number;
   }) {
-    this.#db = deps.db;
     this.#terms = deps.terms;
     this.#terminations = deps.terminations;
     this.#audit = deps.audit;
@@ -222,7 +218,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
       userAgent: null,
       effectNotifiedAt: null,
     });
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#terms.store.transaction(async (tx) => {
       if (firstAccess) {
         const id = newId('acc', nowMs);
         const inserted = await this.#terms.store.insertAcceptance(
@@ -233,7 +229,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
             method: 'first_access',
             uniqueKey: `fa:${orgId}`,
           },
-          trx,
+          tx,
         );
         if (inserted) {
           await this.#audit.record(
@@ -248,7 +244,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
                 version: firstAccess.version.version,
               },
             },
-            trx,
+            tx,
           );
         }
       }
@@ -262,7 +258,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
             method: 'continued_use',
             uniqueKey: `cu:${orgId}:${version.id}`,
           },
-          trx,
+          tx,
         );
         if (!inserted) continue;
         await this.#audit.record(
@@ -273,7 +269,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
             orgId,
             details: { acceptanceId: id, documentSlug: doc.slug, version: version.version },
           },
-          trx,
+          tx,
         );
         await this.#notifications.notify(
           admins,
@@ -284,7 +280,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
             link: `/terms/versions/${version.id}`,
             orgId,
           },
-          trx,
+          tx,
         );
       }
     });

@@ -20,6 +20,7 @@ import type {
   versionSchema,
 } from './contracts.ts';
 import type { TermsGate } from './ports.ts';
+import type { TermsTables } from './tables.ts';
 import {
   type ChangeClass,
   type PublishedVersion,
@@ -146,7 +147,7 @@ function fmtDate(iso: string): string {
 }
 
 export type TermsServiceDeps = {
-  db: Kysely<any>;
+  db: Kysely<TermsTables>;
   clock: Clock;
   audit: AuditLog;
   notifications: Notices;
@@ -159,7 +160,6 @@ export type TermsServiceDeps = {
 
 export class TermsService implements TermsGate {
   readonly store: TermsStore;
-  readonly #db: Kysely<any>;
   readonly #clock: Clock;
   readonly #audit: AuditLog;
   readonly #notifications: Notices;
@@ -176,7 +176,6 @@ export class TermsService implements TermsGate {
   readonly #changeListeners: ((orgId: string | null) => void)[] = [];
 
   constructor(deps: TermsServiceDeps) {
-    this.#db = deps.db;
     this.store = new TermsStore(deps.db);
     this.#clock = deps.clock;
     this.#audit = deps.audit;
@@ -243,10 +242,9 @@ export class TermsService implements TermsGate {
       next[k] = v;
     }
     const at = this.#clock.now().toISOString();
-    await this.#db.transaction().execute(async (trx) => {
+    await this.store.transaction(async (tx) => {
       for (const k of Object.keys(next) as (keyof TermsSettings)[]) {
-        if (next[k] !== current[k])
-          await this.store.putSetting(k, String(next[k]), at, principal.userId, trx);
+        if (next[k] !== current[k]) await this.store.putSetting(k, String(next[k]), at, principal.userId, tx);
       }
       await this.#audit.record(
         {
@@ -256,7 +254,7 @@ export class TermsService implements TermsGate {
           userAgent: ctx.userAgent,
           details: { before: current, after: next },
         },
-        trx,
+        tx,
       );
     });
     this.#settings = next;
@@ -319,8 +317,8 @@ export class TermsService implements TermsGate {
       createdAt: new Date(now).toISOString(),
     };
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await this.store.insertDocument(doc, trx);
+      await this.store.transaction(async (tx) => {
+        await this.store.insertDocument(doc, tx);
         await this.#audit.record(
           {
             actor: actorOf(principal),
@@ -330,7 +328,7 @@ export class TermsService implements TermsGate {
             userAgent: ctx.userAgent,
             details: { kind: doc.kind, slug: doc.slug, productSlug: doc.productSlug },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -383,8 +381,8 @@ export class TermsService implements TermsGate {
       publishedBy: null,
       effectiveAt: null,
     };
-    await this.#db.transaction().execute(async (trx) => {
-      await this.store.insertVersion(v, trx);
+    await this.store.transaction(async (tx) => {
+      await this.store.insertVersion(v, tx);
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -394,7 +392,7 @@ export class TermsService implements TermsGate {
           userAgent: ctx.userAgent,
           details: { documentId, changeClass: v.changeClass },
         },
-        trx,
+        tx,
       );
     });
     return view(v);
@@ -410,11 +408,11 @@ export class TermsService implements TermsGate {
     const existing = await this.store.getVersion(versionId);
     if (!existing) throw new AppError('not_found', { message: 'No such terms version.' });
     if (existing.status !== 'draft') throw new AppError('terms_version_published');
-    await this.#db.transaction().execute(async (trx) => {
+    await this.store.transaction(async (tx) => {
       const ok = await this.store.updateDraft(
         versionId,
         { ...patch, updatedAt: this.#clock.now().toISOString() },
-        trx,
+        tx,
       );
       if (!ok) throw new AppError('terms_version_published');
       await this.#audit.record(
@@ -428,7 +426,7 @@ export class TermsService implements TermsGate {
             fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined),
           },
         },
-        trx,
+        tx,
       );
     });
     return view((await this.store.getVersion(versionId))!);
@@ -507,12 +505,12 @@ export class TermsService implements TermsGate {
 
     let number = 0;
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        number = (await this.store.maxVersionNumber(doc.id, trx)) + 1;
+      await this.store.transaction(async (tx) => {
+        number = (await this.store.maxVersionNumber(doc.id, tx)) + 1;
         const ok = await this.store.markPublished(
           versionId,
           { version: number, publishedAt, publishedBy: principal?.userId ?? null, effectiveAt },
-          trx,
+          tx,
         );
         if (!ok) throw new AppError('terms_version_published');
         await this.#audit.record(
@@ -533,7 +531,7 @@ export class TermsService implements TermsGate {
               notified: recipients.length,
             },
           },
-          trx,
+          tx,
         );
         if (recipients.length > 0) {
           const title = `${doc.title}: version ${number} takes effect ${fmtDate(effectiveAt)}`;
@@ -543,7 +541,7 @@ export class TermsService implements TermsGate {
             await this.#notifications.notify(
               recipients.slice(i, i + 500),
               { kind: 'terms.published', title, body, link },
-              trx,
+              tx,
             );
           }
           for (const to of emails) {
@@ -554,7 +552,7 @@ export class TermsService implements TermsGate {
                 kind: 'terms.published',
                 text: `${body}\n\nRead the new text:\n${this.#publicUrl}${link}\n`,
               },
-              trx,
+              tx,
             );
           }
         }
@@ -705,8 +703,8 @@ export class TermsService implements TermsGate {
       userAgent: ctx.userAgent ?? null,
       effectNotifiedAt: null,
     };
-    await this.#db.transaction().execute(async (trx) => {
-      await this.store.insertAcceptance(rec, trx);
+    await this.store.transaction(async (tx) => {
+      await this.store.insertAcceptance(rec, tx);
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -723,7 +721,7 @@ export class TermsService implements TermsGate {
             previousDecision: existing?.decision ?? null,
           },
         },
-        trx,
+        tx,
       );
     });
     if (subject.orgId) this.#changed(subject.orgId);
@@ -774,8 +772,8 @@ export class TermsService implements TermsGate {
       ? `From ${fmtDate(version.effectiveAt)} its apps will be refused (code terms_declined) unless it accepts this version before then.`
       : `From ${fmtDate(version.effectiveAt)} these terms apply to API use; you can still accept them before then.`;
     const title = `${who} declined "${doc.title}" version ${version.version}`;
-    await this.#db.transaction().execute(async (trx) => {
-      await this.store.insertAcceptance(rec, trx);
+    await this.store.transaction(async (tx) => {
+      await this.store.insertAcceptance(rec, tx);
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -791,7 +789,7 @@ export class TermsService implements TermsGate {
             version: version.version,
           },
         },
-        trx,
+        tx,
       );
       await this.#notifications.notify(
         recipients,
@@ -802,7 +800,7 @@ export class TermsService implements TermsGate {
           link: `/terms/versions/${versionId}`,
           orgId: subject.orgId,
         },
-        trx,
+        tx,
       );
       for (const to of emails) {
         await this.#mailer.send(
@@ -812,7 +810,7 @@ export class TermsService implements TermsGate {
             text: `${consequence}\n\nRead the version:\n${this.#publicUrl}/terms/versions/${versionId}\n`,
             kind: 'terms.declined',
           },
-          trx,
+          tx,
         );
       }
     });
@@ -895,8 +893,8 @@ export class TermsService implements TermsGate {
       userAgent: ctx.userAgent ?? null,
       effectNotifiedAt: null,
     };
-    await this.#db.transaction().execute(async (trx) => {
-      await this.store.insertAcceptance(rec, trx);
+    await this.store.transaction(async (tx) => {
+      await this.store.insertAcceptance(rec, tx);
       await this.#audit.record(
         {
           actor: { type: 'user', id: userId },
@@ -912,7 +910,7 @@ export class TermsService implements TermsGate {
             at: 'sign_up',
           },
         },
-        trx,
+        tx,
       );
     });
     return this.#acceptanceView(rec, general, version);
@@ -1045,8 +1043,8 @@ export class TermsService implements TermsGate {
       const emails = stillDeclined
         ? await this.#emailsOf(await this.#orgAccess.memberUserIds(d.subjectId, 'admin').catch(() => []))
         : [];
-      await this.#db.transaction().execute(async (trx) => {
-        if (!(await this.store.markEffectNotified(d.id, now.toISOString(), trx))) return;
+      await this.store.transaction(async (tx) => {
+        if (!(await this.store.markEffectNotified(d.id, now.toISOString(), tx))) return;
         if (!stillDeclined || !doc || !v) return;
         const title = `API access ended: "${doc.title}" version ${v.version} is now in force`;
         const body = `Your organisation declined version ${v.version} of "${doc.title}", which took effect on ${fmtDate(v.effectiveAt)}. Its apps are refused (code terms_declined) until it accepts that version.`;
@@ -1059,7 +1057,7 @@ export class TermsService implements TermsGate {
             link: `/terms/versions/${v.id}`,
             orgId: d.subjectId,
           },
-          trx,
+          tx,
         );
         for (const to of emails)
           await this.#mailer.send(
@@ -1069,7 +1067,7 @@ export class TermsService implements TermsGate {
               text: `${body}\n\nRead the version:\n${this.#publicUrl}/terms/versions/${v.id}\n`,
               kind: 'terms.decline_effective',
             },
-            trx,
+            tx,
           );
         await this.#audit.record(
           {
@@ -1079,7 +1077,7 @@ export class TermsService implements TermsGate {
             orgId: d.subjectId,
             details: { acceptanceId: d.id, version: v.version },
           },
-          trx,
+          tx,
         );
         n++;
       });

@@ -1,5 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { z } from 'zod';
+import {
+  joinTransaction,
+  type SharedTransaction,
+  shareTransaction,
+} from '../../platform/db/shared-transaction.ts';
 import type {
   acceptanceDecision,
   acceptanceMethod,
@@ -11,10 +16,13 @@ import type {
   terminationSchema,
   versionStatus,
 } from './contracts.ts';
+import type { TermsTables } from './tables.ts';
 
 /**
- * SQL for the terms engine (documents, versions, acceptances, terminations, settings). Every
- * method takes an optional transaction so a change and its audit event commit together.
+ * SQL for the terms engine (documents, versions, acceptances, terminations, settings): the only
+ * file of the module that talks to the database. `transaction` runs a unit of work and hands it a
+ * `SharedTransaction`; every method that writes takes it (optionally) so a change, its audit
+ * event, its notices and its mail commit together.
  */
 export type TermsKind = z.infer<typeof kind>;
 export type ChangeClass = z.infer<typeof changeClass>;
@@ -62,14 +70,15 @@ export type TermsAcceptance = {
   effectNotifiedAt: string | null;
 };
 
+type Status = TermsVersion['status'];
 export type TerminationKind = z.infer<typeof terminationKind>;
 
 export type Termination = z.infer<typeof terminationSchema>;
 
-function toDocument(r: any): TermsDocument {
+function toDocument(r: Selectable<TermsTables['terms_documents']>): TermsDocument {
   return {
     id: r.id,
-    kind: r.kind,
+    kind: r.kind as TermsKind,
     slug: r.slug,
     title: r.title,
     productSlug: r.product_slug,
@@ -77,15 +86,15 @@ function toDocument(r: any): TermsDocument {
   };
 }
 
-function toVersion(r: any): TermsVersion {
+function toVersion(r: Selectable<TermsTables['terms_versions']>): TermsVersion {
   return {
     id: r.id,
     documentId: r.document_id,
-    status: r.status,
+    status: r.status as Status,
     version: r.version_number === null ? null : Number(r.version_number),
     bodyMd: r.body_md,
     summary: r.summary,
-    changeClass: r.change_class,
+    changeClass: r.change_class as ChangeClass,
     createdAt: r.created_at,
     createdBy: r.created_by,
     updatedAt: r.updated_at,
@@ -95,17 +104,17 @@ function toVersion(r: any): TermsVersion {
   };
 }
 
-function toAcceptance(r: any): TermsAcceptance {
+function toAcceptance(r: Selectable<TermsTables['terms_acceptances']>): TermsAcceptance {
   return {
     id: r.id,
     versionId: r.version_id,
     documentId: r.document_id,
-    subjectType: r.subject_type,
+    subjectType: r.subject_type as TermsAcceptance['subjectType'],
     subjectId: r.subject_id,
     orgId: r.org_id,
     userId: r.user_id,
-    decision: r.decision,
-    method: r.method,
+    decision: r.decision as TermsAcceptance['decision'],
+    method: r.method as TermsAcceptance['method'],
     at: r.at,
     ip: r.ip,
     userAgent: r.user_agent,
@@ -113,12 +122,12 @@ function toAcceptance(r: any): TermsAcceptance {
   };
 }
 
-function toTermination(r: any): Termination {
+function toTermination(r: Selectable<TermsTables['org_terminations']>): Termination {
   return {
     id: r.id,
     orgId: r.org_id,
-    kind: r.kind,
-    status: r.status,
+    kind: r.kind as TerminationKind,
+    status: r.status as Termination['status'],
     reason: r.reason,
     requestedBy: r.requested_by,
     requestedAt: r.requested_at,
@@ -132,14 +141,22 @@ function toTermination(r: any): Termination {
 }
 
 export class TermsStore {
-  readonly db: Kysely<any>;
-  constructor(db: Kysely<any>) {
-    this.db = db;
+  readonly #db: Kysely<TermsTables>;
+  constructor(db: Kysely<TermsTables>) {
+    this.#db = db;
+  }
+
+  /**
+   * Runs `work` in one transaction; it passes `tx` to this store's methods and to other modules'
+   * ports (audit, notices, mail) so everything commits or rolls back together.
+   */
+  transaction<T>(work: (tx: SharedTransaction) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute((trx) => work(shareTransaction(trx)));
   }
 
   // ------------------------------------------------------------------ documents
-  async insertDocument(d: TermsDocument, trx?: Kysely<any>): Promise<void> {
-    await (trx ?? this.db)
+  async insertDocument(d: TermsDocument, tx?: SharedTransaction): Promise<void> {
+    await joinTransaction(this.#db, tx)
       .insertInto('terms_documents')
       .values({
         id: d.id,
@@ -152,8 +169,8 @@ export class TermsStore {
       .execute();
   }
 
-  async getDocument(id: string, trx?: Kysely<any>): Promise<TermsDocument | null> {
-    const r = await (trx ?? this.db)
+  async getDocument(id: string, tx?: SharedTransaction): Promise<TermsDocument | null> {
+    const r = await joinTransaction(this.#db, tx)
       .selectFrom('terms_documents')
       .selectAll()
       .where('id', '=', id)
@@ -161,8 +178,8 @@ export class TermsStore {
     return r ? toDocument(r) : null;
   }
 
-  async getDocumentBySlug(slug: string, trx?: Kysely<any>): Promise<TermsDocument | null> {
-    const r = await (trx ?? this.db)
+  async getDocumentBySlug(slug: string, tx?: SharedTransaction): Promise<TermsDocument | null> {
+    const r = await joinTransaction(this.#db, tx)
       .selectFrom('terms_documents')
       .selectAll()
       .where('slug', '=', slug)
@@ -171,13 +188,13 @@ export class TermsStore {
   }
 
   async listDocuments(): Promise<TermsDocument[]> {
-    const rows = await this.db.selectFrom('terms_documents').selectAll().orderBy('id').execute();
+    const rows = await this.#db.selectFrom('terms_documents').selectAll().orderBy('id').execute();
     return rows.map(toDocument);
   }
 
   // ------------------------------------------------------------------ versions
-  async insertVersion(v: TermsVersion, trx?: Kysely<any>): Promise<void> {
-    await (trx ?? this.db)
+  async insertVersion(v: TermsVersion, tx?: SharedTransaction): Promise<void> {
+    await joinTransaction(this.#db, tx)
       .insertInto('terms_versions')
       .values({
         id: v.id,
@@ -197,8 +214,8 @@ export class TermsStore {
       .execute();
   }
 
-  async getVersion(id: string, trx?: Kysely<any>): Promise<TermsVersion | null> {
-    const r = await (trx ?? this.db)
+  async getVersion(id: string, tx?: SharedTransaction): Promise<TermsVersion | null> {
+    const r = await joinTransaction(this.#db, tx)
       .selectFrom('terms_versions')
       .selectAll()
       .where('id', '=', id)
@@ -210,13 +227,13 @@ export class TermsStore {
   async updateDraft(
     id: string,
     patch: { bodyMd?: string; summary?: string; changeClass?: ChangeClass; updatedAt: string },
-    trx?: Kysely<any>,
+    tx?: SharedTransaction,
   ): Promise<boolean> {
-    const set: Record<string, unknown> = { updated_at: patch.updatedAt };
+    const set: Updateable<TermsTables['terms_versions']> = { updated_at: patch.updatedAt };
     if (patch.bodyMd !== undefined) set.body_md = patch.bodyMd;
     if (patch.summary !== undefined) set.summary = patch.summary;
     if (patch.changeClass !== undefined) set.change_class = patch.changeClass;
-    const r = await (trx ?? this.db)
+    const r = await joinTransaction(this.#db, tx)
       .updateTable('terms_versions')
       .set(set)
       .where('id', '=', id)
@@ -229,9 +246,9 @@ export class TermsStore {
   async markPublished(
     id: string,
     p: { version: number; publishedAt: string; publishedBy: string | null; effectiveAt: string },
-    trx: Kysely<any>,
+    tx: SharedTransaction,
   ): Promise<boolean> {
-    const r = await trx
+    const r = await joinTransaction(this.#db, tx)
       .updateTable('terms_versions')
       .set({
         status: 'published',
@@ -247,8 +264,8 @@ export class TermsStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  async maxVersionNumber(documentId: string, trx?: Kysely<any>): Promise<number> {
-    const r = await (trx ?? this.db)
+  async maxVersionNumber(documentId: string, tx?: SharedTransaction): Promise<number> {
+    const r = await joinTransaction(this.#db, tx)
       .selectFrom('terms_versions')
       .select((eb) => eb.fn.max('version_number').as('n'))
       .where('document_id', '=', documentId)
@@ -257,14 +274,14 @@ export class TermsStore {
   }
 
   async listDrafts(documentId?: string): Promise<TermsVersion[]> {
-    let q = this.db.selectFrom('terms_versions').selectAll().where('status', '=', 'draft');
+    let q = this.#db.selectFrom('terms_versions').selectAll().where('status', '=', 'draft');
     if (documentId) q = q.where('document_id', '=', documentId);
     const rows = await q.orderBy('id').execute();
     return rows.map(toVersion);
   }
 
   async listPublished(documentId?: string): Promise<PublishedVersion[]> {
-    let q = this.db.selectFrom('terms_versions').selectAll().where('status', '=', 'published');
+    let q = this.#db.selectFrom('terms_versions').selectAll().where('status', '=', 'published');
     if (documentId) q = q.where('document_id', '=', documentId);
     const rows = await q.orderBy('document_id').orderBy('version_number').execute();
     return rows.map(toVersion) as PublishedVersion[];
@@ -272,8 +289,11 @@ export class TermsStore {
 
   // ------------------------------------------------------------------ acceptances
   /** Inserts the record; with a unique key, false when a record with that key already exists. */
-  async insertAcceptance(a: TermsAcceptance & { uniqueKey?: string }, trx?: Kysely<any>): Promise<boolean> {
-    const r = await (trx ?? this.db)
+  async insertAcceptance(
+    a: TermsAcceptance & { uniqueKey?: string },
+    tx?: SharedTransaction,
+  ): Promise<boolean> {
+    const r = await joinTransaction(this.#db, tx)
       .insertInto('terms_acceptances')
       .values({
         id: a.id,
@@ -300,9 +320,9 @@ export class TermsStore {
   async acceptancesOf(
     subjectType: 'user' | 'org',
     subjectId: string,
-    trx?: Kysely<any>,
+    tx?: SharedTransaction,
   ): Promise<TermsAcceptance[]> {
-    const rows = await (trx ?? this.db)
+    const rows = await joinTransaction(this.#db, tx)
       .selectFrom('terms_acceptances')
       .selectAll()
       .where('subject_type', '=', subjectType)
@@ -314,7 +334,7 @@ export class TermsStore {
 
   /** Records a user made, for themselves or on behalf of an organisation, oldest first. */
   async acceptancesByUser(userId: string): Promise<TermsAcceptance[]> {
-    const rows = await this.db
+    const rows = await this.#db
       .selectFrom('terms_acceptances')
       .selectAll()
       .where((eb) =>
@@ -330,7 +350,7 @@ export class TermsStore {
 
   /** Organisations (and self-accepting users) that responded to any version of a document. */
   async subjectsOfDocument(documentId: string): Promise<{ orgIds: string[]; userIds: string[] }> {
-    const rows = await this.db
+    const rows = await this.#db
       .selectFrom('terms_acceptances')
       .select(['subject_type', 'subject_id'])
       .distinct()
@@ -344,7 +364,7 @@ export class TermsStore {
 
   /** Organisation declines whose version is in force by `nowIso` and whose effect nobody was told of. */
   async declinesDueForNotice(nowIso: string): Promise<(TermsAcceptance & { effectiveAt: string })[]> {
-    const rows = await this.db
+    const rows = await this.#db
       .selectFrom('terms_acceptances as a')
       .innerJoin('terms_versions as v', 'v.id', 'a.version_id')
       .selectAll('a')
@@ -355,12 +375,14 @@ export class TermsStore {
       .where('v.effective_at', '<=', nowIso)
       .orderBy('a.id')
       .limit(500)
+      // The version's effective time is compared above, so it is set.
+      .$narrowType<{ v_effective_at: string }>()
       .execute();
     return rows.map((r) => ({ ...toAcceptance(r), effectiveAt: r.v_effective_at }));
   }
 
-  async markEffectNotified(id: string, at: string, trx?: Kysely<any>): Promise<boolean> {
-    const r = await (trx ?? this.db)
+  async markEffectNotified(id: string, at: string, tx?: SharedTransaction): Promise<boolean> {
+    const r = await joinTransaction(this.#db, tx)
       .updateTable('terms_acceptances')
       .set({ effect_notified_at: at })
       .where('id', '=', id)
@@ -370,8 +392,8 @@ export class TermsStore {
   }
 
   // ------------------------------------------------------------------ terminations
-  async insertTermination(t: Termination, trx?: Kysely<any>): Promise<void> {
-    await (trx ?? this.db)
+  async insertTermination(t: Termination, tx?: SharedTransaction): Promise<void> {
+    await joinTransaction(this.#db, tx)
       .insertInto('org_terminations')
       .values({
         id: t.id,
@@ -393,8 +415,8 @@ export class TermsStore {
   }
 
   /** The organisation's pending or completed termination, if any. */
-  async liveTermination(orgId: string, trx?: Kysely<any>): Promise<Termination | null> {
-    const r = await (trx ?? this.db)
+  async liveTermination(orgId: string, tx?: SharedTransaction): Promise<Termination | null> {
+    const r = await joinTransaction(this.#db, tx)
       .selectFrom('org_terminations')
       .selectAll()
       .where('live_key', '=', orgId)
@@ -403,7 +425,7 @@ export class TermsStore {
   }
 
   async terminationsOf(orgId: string): Promise<Termination[]> {
-    const rows = await this.db
+    const rows = await this.#db
       .selectFrom('org_terminations')
       .selectAll()
       .where('org_id', '=', orgId)
@@ -412,8 +434,8 @@ export class TermsStore {
     return rows.map(toTermination);
   }
 
-  async getTermination(id: string, trx?: Kysely<any>): Promise<Termination | null> {
-    const r = await (trx ?? this.db)
+  async getTermination(id: string, tx?: SharedTransaction): Promise<Termination | null> {
+    const r = await joinTransaction(this.#db, tx)
       .selectFrom('org_terminations')
       .selectAll()
       .where('id', '=', id)
@@ -422,7 +444,7 @@ export class TermsStore {
   }
 
   async dueTerminations(nowIso: string, limit = 100): Promise<Termination[]> {
-    const rows = await this.db
+    const rows = await this.#db
       .selectFrom('org_terminations')
       .selectAll()
       .where('status', '=', 'pending')
@@ -438,9 +460,9 @@ export class TermsStore {
     id: string,
     to: 'withdrawn' | 'completed' | 'superseded',
     set: { withdrawnAt?: string; withdrawnBy?: string; completedAt?: string; retentionUntil?: string },
-    trx?: Kysely<any>,
+    tx?: SharedTransaction,
   ): Promise<boolean> {
-    const r = await (trx ?? this.db)
+    const r = await joinTransaction(this.#db, tx)
       .updateTable('org_terminations')
       .set({
         status: to,
@@ -458,7 +480,7 @@ export class TermsStore {
   }
 
   async setTerminationError(id: string, error: string): Promise<void> {
-    await this.db
+    await this.#db
       .updateTable('org_terminations')
       .set({ last_error: error.slice(0, 500) })
       .where('id', '=', id)
@@ -467,7 +489,7 @@ export class TermsStore {
 
   // ------------------------------------------------------------------ settings
   async getSettings(): Promise<Record<string, string>> {
-    const rows = await this.db.selectFrom('terms_settings').selectAll().execute();
+    const rows = await this.#db.selectFrom('terms_settings').selectAll().execute();
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 
@@ -476,9 +498,9 @@ export class TermsStore {
     value: string,
     at: string,
     by: string | null,
-    trx?: Kysely<any>,
+    tx?: SharedTransaction,
   ): Promise<void> {
-    await (trx ?? this.db)
+    await joinTransaction(this.#db, tx)
       .insertInto('terms_settings')
       .values({ key, value, updated_at: at, updated_by: by })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: by }))
