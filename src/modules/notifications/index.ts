@@ -10,6 +10,7 @@ import { Mailer } from './mailer.ts';
 import { migrations } from './migrations.ts';
 import { NotificationService } from './notification-service.ts';
 import { notificationRoutes } from './routes.ts';
+import type { NotificationsTables } from './tables.ts';
 
 /**
  * E-mail (the sealed outbox, sent by SMTP when configured) and in-app notices (the portal's bell).
@@ -20,6 +21,7 @@ export { devMailboxMode, devMailboxStartNote } from './dev-mailbox.ts';
 export { notificationsErrors } from './errors.ts';
 export type { Mailer, MailMessage } from './mailer.ts';
 export type { NotificationService } from './notification-service.ts';
+export { type NotificationsTables, notificationsTables } from './tables.ts';
 /** Every e-mail and notice template (the browser suite follows every link of each). */
 export { type TemplateId, templates } from './templates.ts';
 
@@ -29,7 +31,7 @@ export type MailOutbox = Pick<Mailer, 'send' | 'list'>;
 export type Notices = Pick<NotificationService, 'notify' | 'list'>;
 
 export type NotificationsDeps = {
-  db: Kysely<any>;
+  db: Kysely<NotificationsTables>;
   clock: Clock;
   /** Seals the outbox's subjects and bodies (mailer.ts). */
   keyring: Keyring;

@@ -1,12 +1,14 @@
-import { type Kysely, SqliteAdapter, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { joinTransaction, type SharedTransaction } from '../../platform/db/shared-transaction.ts';
+import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { mailStatus, outboxEntryView } from './contracts.ts';
+import { NotificationsStore } from './notifications-store.ts';
+import type { NotificationsTables } from './tables.ts';
 import type { MailTemplateId } from './templates.ts';
 
 /**
@@ -37,7 +39,7 @@ type MailStatus = z.infer<typeof mailStatus>;
 export type CallerTransaction = SharedTransaction | Kysely<any>;
 
 export class Mailer {
-  readonly #db: Kysely<any>;
+  readonly #store: NotificationsStore;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #transport: Transporter | undefined;
@@ -46,14 +48,14 @@ export class Mailer {
   readonly #pending = new Set<Promise<void>>();
 
   constructor(opts: {
-    db: Kysely<any>;
+    db: Kysely<NotificationsTables>;
     clock: Clock;
     keyring: Keyring;
     smtpUrl?: string;
     from: string;
     log: Logger;
   }) {
-    this.#db = opts.db;
+    this.#store = new NotificationsStore(opts.db);
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
     this.#from = opts.from;
@@ -78,10 +80,8 @@ export class Mailer {
   /** Stores the message (inside the caller's transaction `tx` when given) and sends it after commit when SMTP is configured. */
   async send(msg: MailMessage, tx?: CallerTransaction): Promise<string> {
     const id = newId('mail', this.#clock.nowMs());
-    // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
-    await joinTransaction(this.#db, tx as SharedTransaction | undefined)
-      .insertInto('mail_outbox')
-      .values({
+    await this.#store.insertMail(
+      {
         id,
         created_at: this.#clock.now().toISOString(),
         to_address: msg.to.toLowerCase(),
@@ -90,8 +90,10 @@ export class Mailer {
         sealed: 1,
         kind: msg.kind,
         status: (this.#transport ? 'queued' : 'stored') satisfies MailStatus,
-      })
-      .execute();
+      },
+      // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
+      tx as SharedTransaction | undefined,
+    );
     if (this.#transport) {
       const p = this.#deliver(id, msg).finally(() => this.#pending.delete(p));
       this.#pending.add(p);
@@ -104,26 +106,18 @@ export class Mailer {
     await new Promise((r) => setImmediate(r));
     try {
       await this.#transport!.sendMail({ from: this.#from, to: msg.to, subject: msg.subject, text: msg.text });
-      await this.#db
-        .updateTable('mail_outbox')
-        .set({ status: 'sent', sent_at: this.#clock.now().toISOString() })
-        .where('id', '=', id)
-        .execute();
+      await this.#store.markMailSent(id, this.#clock.now().toISOString());
     } catch (err) {
       this.#log.warn({ mailId: id, err: (err as Error).message }, 'mail delivery failed');
-      await this.#db
-        .updateTable('mail_outbox')
-        .set({ status: 'failed', error: String((err as Error).message).slice(0, 500) })
-        .where('id', '=', id)
-        .execute()
-        .catch(() => {});
+      await this.#store.markMailFailed(id, String((err as Error).message).slice(0, 500)).catch(() => {});
     }
   }
 
   async list(opts: { to?: string; limit?: number } = {}): Promise<OutboxEntry[]> {
-    let q = this.#db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc');
-    if (opts.to) q = q.where('to_address', '=', opts.to.toLowerCase());
-    const rows = await q.limit(Math.min(opts.limit ?? 50, 500)).execute();
+    const rows = await this.#store.listMail({
+      to: opts.to ? opts.to.toLowerCase() : undefined,
+      limit: Math.min(opts.limit ?? 50, 500),
+    });
     return rows.map((r) => {
       const sealed = Number(r.sealed) === 1;
       return {
@@ -148,55 +142,19 @@ export class Mailer {
    * segments; that is outside what the program can reach.
    */
   async sealPlaintextRows(batch = 500): Promise<number> {
-    const sqlite = this.#db.getExecutor().adapter instanceof SqliteAdapter;
-    const first = await this.#db
-      .selectFrom('mail_outbox')
-      .select('id')
-      .where('sealed', '=', 0)
-      .limit(1)
-      .executeTakeFirst();
-    if (!first) return 0;
+    if (!(await this.#store.hasPlaintextMail())) return 0;
     let sealed = 0;
-    let secureDelete = 0;
-    if (sqlite) {
-      const r = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(this.#db);
-      secureDelete = Number(r.rows[0]?.secure_delete ?? 0);
-      await sql`pragma secure_delete = on`.execute(this.#db);
-    }
-    try {
+    await this.#store.withSecureDelete(async () => {
       for (;;) {
-        const rows = await this.#db
-          .selectFrom('mail_outbox')
-          .select(['id', 'subject', 'text_body'])
-          .where('sealed', '=', 0)
-          .orderBy('id')
-          .limit(batch)
-          .execute();
+        const rows = await this.#store.plaintextMail(batch);
         if (rows.length === 0) break;
-        await this.#db.transaction().execute(async (trx) => {
-          for (const r of rows) {
-            const u = await trx
-              .updateTable('mail_outbox')
-              .set({ subject: this.#seal(r.subject), text_body: this.#seal(r.text_body), sealed: 1 })
-              .where('id', '=', r.id)
-              .where('sealed', '=', 0)
-              .executeTakeFirst();
-            sealed += Number(u.numUpdatedRows);
-          }
-        });
+        sealed += await this.#store.sealMail(rows, (text) => this.#seal(text));
       }
-    } finally {
-      if (sqlite) await sql.raw(`pragma secure_delete = ${secureDelete}`).execute(this.#db);
-    }
+    });
     // Pages freed before this run (page splits while the plaintext rows were written) still hold
     // copies: rebuild once, so the plaintext leaves the files (SQLite: the database and its WAL).
     try {
-      if (sqlite) {
-        await sql`vacuum`.execute(this.#db);
-        await sql`pragma wal_checkpoint(truncate)`.execute(this.#db);
-      } else {
-        await sql`vacuum full mail_outbox`.execute(this.#db);
-      }
+      await this.#store.compactOutbox();
     } catch (err) {
       this.#log.warn(
         { err: (err as Error).message },
