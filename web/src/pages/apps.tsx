@@ -120,7 +120,11 @@ export function AppsPage() {
                 <tr key={a.id}>
                   <th scope="row">
                     <Link to={`/orgs/${orgId}/apps/${a.id}`}>{a.name}</Link>
-                    {a.description ? <div className="muted small">{a.description}</div> : null}
+                    {a.description ? (
+                      <div className="muted small">
+                        <Markdown inline text={a.description} />
+                      </div>
+                    ) : null}
                   </th>
                   <td className="mono">{a.clientId}</td>
                   <td>{a.environment}</td>
@@ -299,7 +303,7 @@ export function AppDetailPage() {
       {(a) => (
         <Page
           title={a.name}
-          lead={a.description || undefined}
+          lead={a.description ? <Markdown inline text={a.description} /> : undefined}
           actions={
             <Link className="btn btn-secondary" to={`/orgs/${orgId}/apps/${appId}/usage`}>
               Usage and logs

@@ -146,7 +146,9 @@ function SchemaTable(props: { doc: OpenApi; schema: Schema | undefined; caption:
             <td className="mono">{n}</td>
             <td className="small">{typeLabel(props.doc, props2[n])}</td>
             <td>{r?.required?.includes(n) ? 'yes' : ''}</td>
-            <td className="small">{f?.description ?? ''}</td>
+            <td className="small">
+              <Markdown inline text={f?.description} />
+            </td>
           </tr>
         );
       })}
@@ -312,7 +314,9 @@ function ApiDoc(props: { doc: OpenApi; product: Product }) {
                       <td>{pa.in}</td>
                       <td className="small">{typeLabel(d, pa.schema)}</td>
                       <td>{pa.required ? 'yes' : ''}</td>
-                      <td className="small">{pa.description ?? ''}</td>
+                      <td className="small">
+                        <Markdown inline text={pa.description} />
+                      </td>
                     </tr>
                   ))}
                 </Table>
@@ -335,7 +339,7 @@ function ApiDoc(props: { doc: OpenApi; product: Product }) {
                 return (
                   <li key={code}>
                     <Badge status={code.startsWith('2') ? 'active' : 'declined'} /> <strong>{code}</strong>{' '}
-                    {r.description}
+                    <Markdown inline text={r.description} />
                     {schema && resolve(d, schema)?.properties ? (
                       <details>
                         <summary>Fields of the {code} response</summary>
