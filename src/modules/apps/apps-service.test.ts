@@ -17,7 +17,7 @@ import { notificationsModule } from '../notifications/index.ts';
 import { oauthModule } from '../oauth/index.ts';
 import type { OrgAccess, OrgSummary } from '../organizations/index.ts';
 import type { TermsGate } from '../terms/index.ts';
-import { AppsService, type Ctx, validatePublicKeyPem } from './apps-service.ts';
+import { AppsService, type Ctx, type LimitKind, validatePublicKeyPem } from './apps-service.ts';
 import { migrations as appsMigrations } from './migrations.ts';
 
 /** A small fake of the organisations module: org id → status and confirmation. */
@@ -209,7 +209,7 @@ for (const engine of testEngines()) {
         endUserCap: { limit: 10, period: 'day' },
       });
       const sub = await apps.subscribe('org_a', app.id, plan.id, ctx);
-      const ask = (limit: any, requestedValue: number, extra: Record<string, unknown> = {}) =>
+      const ask = (limit: LimitKind, requestedValue: number, extra: Record<string, unknown> = {}) =>
         apps.requestLimitIncrease(
           'org_a',
           app.id,

@@ -27,6 +27,16 @@ import type { Mailer, MailMessage, NotificationService } from '../notifications/
 import type { OrgAccess } from '../organizations/index.ts';
 import type { TermsGate } from '../terms/index.ts';
 import {
+  type AppChange,
+  type AppRow,
+  AppsStore,
+  type LimitRequestChange,
+  type LimitRequestRow,
+  type ProductionRequestRow,
+  type SecretState,
+  type SubscriptionRow,
+} from './apps-store.ts';
+import {
   type appEnvironment,
   appInputSchema,
   appPatchSchema,
@@ -40,6 +50,7 @@ import {
   type secretView,
   type subscriptionView,
 } from './contracts.ts';
+import type { AppsTables } from './tables.ts';
 
 /**
  * Apps and their credentials, subscriptions to plans, production access and limit-increase
@@ -82,7 +93,10 @@ export function validatePublicKeyPem(pem: string): string {
   }
 }
 
-function secretStatus(r: any, nowMs: number): ClientSecretView['status'] {
+function secretStatus(
+  r: Pick<SecretState, 'status' | 'expires_at'>,
+  nowMs: number,
+): ClientSecretView['status'] {
   if (r.status !== 'active') return 'revoked';
   if (r.expires_at && Date.parse(r.expires_at) <= nowMs) return 'expired';
   return 'active';
@@ -92,7 +106,7 @@ function secretStatus(r: any, nowMs: number): ClientSecretView['status'] {
 type OrgNoticeKind = MailMessage['kind'] & Parameters<NotificationService['notify']>[1]['kind'];
 
 export class AppsService {
-  readonly #db: Kysely<any>;
+  readonly #store: AppsStore;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #shared: SharedState;
@@ -106,7 +120,7 @@ export class AppsService {
   readonly #publicUrl: string;
 
   constructor(opts: {
-    db: Kysely<any>;
+    db: Kysely<AppsTables>;
     clock: Clock;
     keyring: Keyring;
     sharedState: SharedState;
@@ -120,7 +134,7 @@ export class AppsService {
     /** The portal's public URL: links in e-mails are absolute. */
     publicUrl: string;
   }) {
-    this.#db = opts.db;
+    this.#store = new AppsStore(opts.db);
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
     this.#shared = opts.sharedState;
@@ -166,34 +180,17 @@ export class AppsService {
   }
 
   // ---------------------------------------------------------------- apps
-  async #appRow(orgId: string, appId: string): Promise<any> {
-    const row = await this.#db
-      .selectFrom('apps')
-      .selectAll()
-      .where('id', '=', appId)
-      .where('org_id', '=', orgId)
-      .executeTakeFirst();
+  async #appRow(orgId: string, appId: string): Promise<AppRow> {
+    const row = await this.#store.findApp(orgId, appId);
     if (!row) throw new AppError('not_found');
     return row;
   }
 
-  async #view(row: any): Promise<AppView> {
+  async #view(row: AppRow): Promise<AppView> {
     const nowMs = this.#clock.nowMs();
     const [secrets, prod] = await Promise.all([
-      this.#db
-        .selectFrom('app_client_secrets')
-        .selectAll()
-        .where('app_id', '=', row.id)
-        .orderBy('id', 'desc')
-        .limit(20)
-        .execute(),
-      this.#db
-        .selectFrom('production_access_requests')
-        .selectAll()
-        .where('app_id', '=', row.id)
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst(),
+      this.#store.recentSecrets(row.id),
+      this.#store.latestProductionRequest(row.id),
     ]);
     return {
       id: row.id,
@@ -203,8 +200,8 @@ export class AppsService {
       callbackUrls: JSON.parse(row.callback_urls),
       publicKeyPem: row.public_key_pem ?? null,
       clientId: row.client_id,
-      environment: row.environment,
-      status: row.status,
+      environment: row.environment as AppEnvironment,
+      status: row.status as AppStatus,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       secrets: secrets.map((s) => ({
@@ -216,7 +213,12 @@ export class AppsService {
         revokedAt: s.revoked_at ?? null,
       })),
       productionAccess: prod
-        ? { id: prod.id, status: prod.status, reason: prod.reason ?? null, createdAt: prod.created_at }
+        ? {
+            id: prod.id,
+            status: prod.status as ProductionRequestView['status'],
+            reason: prod.reason ?? null,
+            createdAt: prod.created_at,
+          }
         : null,
     };
   }
@@ -237,25 +239,22 @@ export class AppsService {
     // 128-bit client id (hex, as API Connect's) and a 256-bit secret.
     const clientId = randomBytes(16).toString('hex');
     const secret = randomToken(32);
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('apps')
-        .values({
-          id: appId,
-          org_id: orgId,
-          name: p.name,
-          description: p.description,
-          callback_urls: JSON.stringify(p.callbackUrls),
-          public_key_pem: pem,
-          client_id: clientId,
-          environment: 'sandbox',
-          status: 'active',
-          created_by: ctx.actor.id,
-          created_at: new Date(nowMs).toISOString(),
-          updated_at: new Date(nowMs).toISOString(),
-        })
-        .execute();
-      await this.#insertSecret(trx, appId, secret, null, ctx);
+    await this.#store.transaction(async (store, tx) => {
+      await store.insertApp({
+        id: appId,
+        org_id: orgId,
+        name: p.name,
+        description: p.description,
+        callback_urls: JSON.stringify(p.callbackUrls),
+        public_key_pem: pem,
+        client_id: clientId,
+        environment: 'sandbox',
+        status: 'active',
+        created_by: ctx.actor.id,
+        created_at: new Date(nowMs).toISOString(),
+        updated_at: new Date(nowMs).toISOString(),
+      });
+      await this.#insertSecret(store, appId, secret, null, ctx);
       await this.#audit.recordBy(
         ctx,
         {
@@ -264,39 +263,29 @@ export class AppsService {
           orgId,
           details: { name: p.name, clientId },
         },
-        trx,
+        tx,
       );
     });
     return { app: await this.#view(await this.#appRow(orgId, appId)), clientSecret: secret };
   }
 
-  async #insertSecret(trx: Kysely<any>, appId: string, secret: string, expiresAt: string | null, ctx: Ctx) {
+  async #insertSecret(store: AppsStore, appId: string, secret: string, expiresAt: string | null, ctx: Ctx) {
     const id = newId('sec', this.#clock.nowMs());
-    await trx
-      .insertInto('app_client_secrets')
-      .values({
-        id,
-        app_id: appId,
-        secret_hash: this.#keyring.hmac(secret, SECRET_PURPOSE),
-        hint: secret.slice(-4),
-        status: 'active',
-        expires_at: expiresAt,
-        created_by: ctx.actor.id,
-        created_at: this.#nowIso(),
-      })
-      .execute();
+    await store.insertSecret({
+      id,
+      app_id: appId,
+      secret_hash: this.#keyring.hmac(secret, SECRET_PURPOSE),
+      hint: secret.slice(-4),
+      status: 'active',
+      expires_at: expiresAt,
+      created_by: ctx.actor.id,
+      created_at: this.#nowIso(),
+    });
     return id;
   }
 
   async listApps(orgId: string): Promise<AppView[]> {
-    const rows = await this.#db
-      .selectFrom('apps')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('status', '!=', 'revoked')
-      .orderBy('id')
-      .limit(500)
-      .execute();
+    const rows = await this.#store.listAppsOfOrg(orgId);
     return Promise.all(rows.map((r) => this.#view(r)));
   }
 
@@ -306,19 +295,17 @@ export class AppsService {
 
   /** Operators: every app, newest first, optionally for one organisation or status. */
   async listAllApps(filter: { orgId?: string; status?: AppStatus; limit?: number }): Promise<AppView[]> {
-    let q = this.#db.selectFrom('apps').selectAll();
-    if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
-    if (filter.status) q = q.where('status', '=', filter.status);
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(Math.min(filter.limit ?? 200, 500))
-      .execute();
+    const rows = await this.#store.listAllApps({
+      orgId: filter.orgId,
+      status: filter.status,
+      limit: Math.min(filter.limit ?? 200, 500),
+    });
     return Promise.all(rows.map((r) => this.#view(r)));
   }
 
   /** Operators: any app by id. */
   async getAppById(appId: string): Promise<AppView | null> {
-    const row = await this.#db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst();
+    const row = await this.#store.findAppById(appId);
     return row ? this.#view(row) : null;
   }
 
@@ -326,14 +313,14 @@ export class AppsService {
     const row = await this.#appRow(orgId, appId);
     if (row.status === 'revoked') throw new AppError('not_found');
     const p = parseInput(appPatchSchema, patch);
-    const set: Record<string, unknown> = { updated_at: this.#nowIso() };
+    const set: AppChange = { updated_at: this.#nowIso() };
     if (p.name !== undefined) set.name = p.name;
     if (p.description !== undefined) set.description = p.description;
     if (p.callbackUrls !== undefined) set.callback_urls = JSON.stringify(p.callbackUrls);
     if (p.publicKeyPem !== undefined)
       set.public_key_pem = p.publicKeyPem ? validatePublicKeyPem(p.publicKeyPem) : null;
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.updateTable('apps').set(set).where('id', '=', appId).execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateApp(appId, set);
       await this.#audit.recordBy(
         ctx,
         {
@@ -342,7 +329,7 @@ export class AppsService {
           orgId,
           details: { fields: Object.keys(p) },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'app', id: appId, appId });
@@ -358,7 +345,7 @@ export class AppsService {
 
   /** Operators: suspend or reinstate an app (suspension refuses tokens and calls at once). */
   async setAppStatusByOperator(appId: string, status: 'active' | 'suspended', reason: string, ctx: Ctx) {
-    const row = await this.#db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst();
+    const row = await this.#store.findAppById(appId);
     if (!row || row.status === 'revoked') throw new AppError('not_found');
     await this.#setAppStatus(row, status, reason, ctx, status === 'active' ? 'app.reinstate' : 'app.suspend');
     return (await this.getAppById(appId))!;
@@ -370,12 +357,7 @@ export class AppsService {
    * Idempotent, so the terms worker may retry it.
    */
   async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
-    const rows = await this.#db
-      .selectFrom('apps')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('status', '!=', 'revoked')
-      .execute();
+    const rows = await this.#store.unrevokedAppsOfOrg(orgId);
     for (const row of rows) {
       await this.#setAppStatus(
         row,
@@ -388,27 +370,13 @@ export class AppsService {
     await this.invalidate({ kind: 'org', id: orgId });
   }
 
-  async #setAppStatus(row: any, status: AppStatus, reason: string, ctx: Ctx, action: string) {
+  async #setAppStatus(row: AppRow, status: AppStatus, reason: string, ctx: Ctx, action: string) {
     const nowIso = this.#nowIso();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('apps')
-        .set({ status, status_reason: reason, updated_at: nowIso })
-        .where('id', '=', row.id)
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateApp(row.id, { status, status_reason: reason, updated_at: nowIso });
       if (status === 'revoked') {
-        await trx
-          .updateTable('app_client_secrets')
-          .set({ status: 'revoked', revoked_at: nowIso })
-          .where('app_id', '=', row.id)
-          .where('status', '=', 'active')
-          .execute();
-        await trx
-          .updateTable('subscriptions')
-          .set({ status: 'cancelled', live_key: null, cancelled_at: nowIso })
-          .where('app_id', '=', row.id)
-          .where('status', 'in', ['pending', 'active'])
-          .execute();
+        await store.revokeActiveSecrets(row.id, nowIso);
+        await store.cancelLiveSubscriptionsOfApp(row.id, nowIso);
       }
       await this.#audit.recordBy(
         ctx,
@@ -418,7 +386,7 @@ export class AppsService {
           orgId: row.org_id,
           details: { reason },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'app', id: row.id, appId: row.id });
@@ -437,13 +405,13 @@ export class AppsService {
     const expiresAt = this.#checkExpiry(opts.expiresAt ?? null);
     const secret = randomToken(32);
     let id = '';
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#store.transaction(async (store, tx) => {
       // Touching the app row first serialises concurrent rotations of one app (a row lock on
       // PostgreSQL; SQLite runs one write transaction at a time), so the count below holds.
-      await trx.updateTable('apps').set({ updated_at: this.#nowIso() }).where('id', '=', appId).execute();
-      const active = await this.#activeSecretCount(trx, appId);
+      await store.updateApp(appId, { updated_at: this.#nowIso() });
+      const active = await this.#activeSecretCount(store, appId);
       if (active >= MAX_ACTIVE_SECRETS) throw new AppError('secret_limit_reached');
-      id = await this.#insertSecret(trx, appId, secret, expiresAt, ctx);
+      id = await this.#insertSecret(store, appId, secret, expiresAt, ctx);
       await this.#audit.recordBy(
         ctx,
         {
@@ -452,7 +420,7 @@ export class AppsService {
           orgId,
           details: { appId, expiresAt },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'client', id: row.client_id, appId });
@@ -473,28 +441,17 @@ export class AppsService {
     return new Date(ms).toISOString();
   }
 
-  async #activeSecretCount(trx: Kysely<any>, appId: string): Promise<number> {
-    const rows = await trx
-      .selectFrom('app_client_secrets')
-      .select(['id', 'status', 'expires_at'])
-      .where('app_id', '=', appId)
-      .where('status', '=', 'active')
-      .execute();
+  async #activeSecretCount(store: AppsStore, appId: string): Promise<number> {
+    const rows = await store.activeSecrets(appId);
     const nowMs = this.#clock.nowMs();
     return rows.filter((r) => secretStatus(r, nowMs) === 'active').length;
   }
 
   async revokeClientSecret(orgId: string, appId: string, secretId: string, ctx: Ctx): Promise<void> {
     const row = await this.#appRow(orgId, appId);
-    const r = await this.#db.transaction().execute(async (trx) => {
-      const res = await trx
-        .updateTable('app_client_secrets')
-        .set({ status: 'revoked', revoked_at: this.#nowIso() })
-        .where('id', '=', secretId)
-        .where('app_id', '=', appId)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw new AppError('not_found');
+    const r = await this.#store.transaction(async (store, tx) => {
+      const res = await store.revokeSecret(secretId, appId, this.#nowIso());
+      if (res === 0) throw new AppError('not_found');
       await this.#audit.recordBy(
         ctx,
         {
@@ -503,7 +460,7 @@ export class AppsService {
           orgId,
           details: { appId },
         },
-        trx,
+        tx,
       );
       return res;
     });
@@ -521,14 +478,9 @@ export class AppsService {
     if (row.status === 'revoked') throw new AppError('not_found');
     const secret = randomToken(32);
     let id = '';
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('app_client_secrets')
-        .set({ status: 'revoked', revoked_at: this.#nowIso() })
-        .where('app_id', '=', appId)
-        .where('status', '=', 'active')
-        .execute();
-      id = await this.#insertSecret(trx, appId, secret, null, ctx);
+    await this.#store.transaction(async (store, tx) => {
+      await store.revokeActiveSecrets(appId, this.#nowIso());
+      id = await this.#insertSecret(store, appId, secret, null, ctx);
       await this.#audit.recordBy(
         ctx,
         {
@@ -537,7 +489,7 @@ export class AppsService {
           orgId,
           details: { appId },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'client', id: row.client_id, appId });
@@ -548,57 +500,44 @@ export class AppsService {
   /** The id of the app's active, unexpired secret equal to `secret`, or null. */
   async matchClientSecret(appId: string, secret: string): Promise<string | null> {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > 512) return null;
-    const row = await this.#db
-      .selectFrom('app_client_secrets')
-      .select(['id', 'status', 'expires_at'])
-      .where('secret_hash', '=', this.#keyring.hmac(secret, SECRET_PURPOSE))
-      .where('app_id', '=', appId)
-      .executeTakeFirst();
+    const row = await this.#store.findSecretByHash(this.#keyring.hmac(secret, SECRET_PURPOSE), appId);
     if (!row || secretStatus(row, this.#clock.nowMs()) !== 'active') return null;
     return row.id;
   }
 
   async isSecretActive(secretId: string): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom('app_client_secrets')
-      .select(['id', 'status', 'expires_at'])
-      .where('id', '=', secretId)
-      .executeTakeFirst();
+    const row = await this.#store.findSecret(secretId);
     return !!row && secretStatus(row, this.#clock.nowMs()) === 'active';
   }
 
   /** The app behind a client id (any status), with the org's status folded in. */
   async findAppByClientId(clientId: string) {
     if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 200) return null;
-    const row = await this.#db
-      .selectFrom('apps')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    const row = await this.#store.findAppByClientId(clientId);
     if (!row) return null;
     return this.#gatewayApp(row);
   }
 
   async findAppById(appId: string) {
-    const row = await this.#db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst();
+    const row = await this.#store.findAppById(appId);
     return row ? this.#gatewayApp(row) : null;
   }
 
-  async #gatewayApp(row: any) {
-    let status: AppStatus = row.status;
+  async #gatewayApp(row: AppRow) {
+    let status = row.status as AppStatus;
     if (status === 'active') {
       const org = await this.#orgAccess.getOrganization(row.org_id);
       if (!org || org.status === 'terminated') status = 'revoked';
       else if (org.status !== 'active') status = 'suspended';
     }
     return {
-      appId: row.id as string,
-      clientId: row.client_id as string,
-      orgId: row.org_id as string,
-      name: row.name as string,
+      appId: row.id,
+      clientId: row.client_id,
+      orgId: row.org_id,
+      name: row.name,
       status,
       environment: row.environment as AppEnvironment,
-      publicKeyPem: (row.public_key_pem ?? null) as string | null,
+      publicKeyPem: row.public_key_pem ?? null,
     };
   }
 
@@ -610,27 +549,19 @@ export class AppsService {
       throw new AppError('conflict', { message: 'The app is already in production.' });
     const org = await this.#orgAccess.getOrganization(orgId);
     if (!org?.representativeConfirmed) throw new AppError('representative_not_confirmed');
-    const pending = await this.#db
-      .selectFrom('production_access_requests')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const pending = await this.#store.pendingProductionRequest(appId);
     if (pending) return this.#prodView(pending);
     const id = newId('prq', this.#clock.nowMs());
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('production_access_requests')
-        .values({
-          id,
-          app_id: appId,
-          org_id: orgId,
-          status: 'pending',
-          note,
-          requested_by: ctx.actor.id,
-          created_at: this.#nowIso(),
-        })
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.insertProductionRequest({
+        id,
+        app_id: appId,
+        org_id: orgId,
+        status: 'pending',
+        note,
+        requested_by: ctx.actor.id,
+        created_at: this.#nowIso(),
+      });
       await this.#audit.recordBy(
         ctx,
         {
@@ -638,24 +569,18 @@ export class AppsService {
           target: { type: 'app', id: appId },
           orgId,
         },
-        trx,
+        tx,
       );
     });
-    return this.#prodView(
-      await this.#db
-        .selectFrom('production_access_requests')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow(),
-    );
+    return this.#prodView(await this.#store.getProductionRequest(id));
   }
 
-  #prodView(r: any): ProductionRequestView {
+  #prodView(r: ProductionRequestRow): ProductionRequestView {
     return {
       id: r.id,
       appId: r.app_id,
       orgId: r.org_id,
-      status: r.status,
+      status: r.status as ProductionRequestView['status'],
       note: r.note ?? null,
       reason: r.reason ?? null,
       createdAt: r.created_at,
@@ -664,17 +589,11 @@ export class AppsService {
   }
 
   async listProductionRequests(status?: string) {
-    let q = this.#db.selectFrom('production_access_requests').selectAll();
-    if (status) q = q.where('status', '=', status);
-    return (await q.orderBy('id', 'desc').limit(500).execute()).map((r) => this.#prodView(r));
+    return (await this.#store.listProductionRequests(status)).map((r) => this.#prodView(r));
   }
 
   async decideProductionAccess(requestId: string, approve: boolean, reason: string | null, ctx: Ctx) {
-    const r = await this.#db
-      .selectFrom('production_access_requests')
-      .selectAll()
-      .where('id', '=', requestId)
-      .executeTakeFirst();
+    const r = await this.#store.findProductionRequest(requestId);
     if (!r) throw new AppError('not_found');
     if (r.status !== 'pending')
       throw new AppError('conflict', { message: 'The request was already decided.' });
@@ -685,23 +604,15 @@ export class AppsService {
         throw new AppError('conflict', { message: 'The organisation is not active.' });
     }
     const nowIso = this.#nowIso();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('production_access_requests')
-        .set({
-          status: approve ? 'approved' : 'declined',
-          reason,
-          decided_by: ctx.actor.id,
-          decided_at: nowIso,
-        })
-        .where('id', '=', requestId)
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateProductionRequest(requestId, {
+        status: approve ? 'approved' : 'declined',
+        reason,
+        decided_by: ctx.actor.id,
+        decided_at: nowIso,
+      });
       if (approve) {
-        await trx
-          .updateTable('apps')
-          .set({ environment: 'production', updated_at: nowIso })
-          .where('id', '=', r.app_id)
-          .execute();
+        await store.updateApp(r.app_id, { environment: 'production', updated_at: nowIso });
       }
       await this.#audit.recordBy(
         ctx,
@@ -711,7 +622,7 @@ export class AppsService {
           orgId: r.org_id,
           details: { requestId, reason },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'app', id: r.app_id, appId: r.app_id });
@@ -723,17 +634,11 @@ export class AppsService {
         ? 'Your app may now use the production catalog with its credentials.'
         : `Your request for production access was declined${reason ? `: ${reason}` : '.'}`,
     });
-    return this.#prodView(
-      await this.#db
-        .selectFrom('production_access_requests')
-        .selectAll()
-        .where('id', '=', requestId)
-        .executeTakeFirstOrThrow(),
-    );
+    return this.#prodView(await this.#store.getProductionRequest(requestId));
   }
 
   // ---------------------------------------------------------------- subscriptions
-  async #subView(r: any): Promise<SubscriptionView> {
+  async #subView(r: SubscriptionRow): Promise<SubscriptionView> {
     const plan = await this.#catalog.getPlan(r.plan_id);
     return {
       id: r.id,
@@ -742,7 +647,7 @@ export class AppsService {
       productSlug: r.product_slug,
       planId: r.plan_id,
       planName: plan?.name ?? '',
-      status: r.status,
+      status: r.status as SubscriptionView['status'],
       reason: r.reason ?? null,
       createdAt: r.created_at,
       decidedAt: r.decided_at ?? null,
@@ -773,23 +678,20 @@ export class AppsService {
     const status = plan.approvalRequired ? 'pending' : 'active';
     const nowIso = this.#nowIso();
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('subscriptions')
-          .values({
-            id,
-            app_id: appId,
-            org_id: orgId,
-            product_id: product.id,
-            product_slug: product.slug,
-            plan_id: plan.id,
-            status,
-            live_key: `${appId}:${product.id}`,
-            requested_by: ctx.actor.id,
-            created_at: nowIso,
-            decided_at: status === 'active' ? nowIso : null,
-          })
-          .execute();
+      await this.#store.transaction(async (store, tx) => {
+        await store.insertSubscription({
+          id,
+          app_id: appId,
+          org_id: orgId,
+          product_id: product.id,
+          product_slug: product.slug,
+          plan_id: plan.id,
+          status,
+          live_key: `${appId}:${product.id}`,
+          requested_by: ctx.actor.id,
+          created_at: nowIso,
+          decided_at: status === 'active' ? nowIso : null,
+        });
         await this.#audit.recordBy(
           ctx,
           {
@@ -804,7 +706,7 @@ export class AppsService {
               ...(opts.skipTermsCheck ? { termsCheck: 'skipped' } : {}),
             },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -815,28 +717,15 @@ export class AppsService {
     return this.#subView(await this.#subRow(orgId, appId, id));
   }
 
-  async #subRow(orgId: string, appId: string | null, subId: string): Promise<any> {
-    let q = this.#db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('id', '=', subId)
-      .where('org_id', '=', orgId);
-    if (appId) q = q.where('app_id', '=', appId);
-    const row = await q.executeTakeFirst();
+  async #subRow(orgId: string, appId: string | null, subId: string): Promise<SubscriptionRow> {
+    const row = await this.#store.findSubscription(orgId, appId, subId);
     if (!row) throw new AppError('not_found');
     return row;
   }
 
   async listSubscriptions(orgId: string, appId: string): Promise<SubscriptionView[]> {
     await this.#appRow(orgId, appId);
-    const rows = await this.#db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('org_id', '=', orgId)
-      .orderBy('id', 'desc')
-      .limit(200)
-      .execute();
+    const rows = await this.#store.listSubscriptionsOfApp(orgId, appId);
     return Promise.all(rows.map((r) => this.#subView(r)));
   }
 
@@ -848,12 +737,8 @@ export class AppsService {
     const row = await this.#subRow(orgId, appId, subId);
     if (!['pending', 'active'].includes(row.status))
       throw new AppError('conflict', { message: 'The subscription is not live.' });
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('subscriptions')
-        .set({ status: 'cancelled', live_key: null, cancelled_at: this.#nowIso() })
-        .where('id', '=', subId)
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.cancelSubscription(subId, this.#nowIso());
       await this.#audit.recordBy(
         ctx,
         {
@@ -862,45 +747,30 @@ export class AppsService {
           orgId,
           details: { appId },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'subscription', id: subId, appId });
   }
 
   async listSubscriptionsByStatus(status: string): Promise<SubscriptionView[]> {
-    const rows = await this.#db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('status', '=', status)
-      .orderBy('id')
-      .limit(500)
-      .execute();
+    const rows = await this.#store.listSubscriptionsByStatus(status);
     return Promise.all(rows.map((r) => this.#subView(r)));
   }
 
   async decideSubscription(subId: string, approve: boolean, reason: string | null, ctx: Ctx) {
-    const row = await this.#db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('id', '=', subId)
-      .executeTakeFirst();
+    const row = await this.#store.findSubscriptionById(subId);
     if (!row) throw new AppError('not_found');
     if (row.status !== 'pending')
       throw new AppError('conflict', { message: 'The subscription is not pending.' });
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('subscriptions')
-        .set({
-          status: approve ? 'active' : 'declined',
-          live_key: approve ? row.live_key : null,
-          reason,
-          decided_by: ctx.actor.id,
-          decided_at: this.#nowIso(),
-        })
-        .where('id', '=', subId)
-        .where('status', '=', 'pending')
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.decidePendingSubscription(subId, {
+        status: approve ? 'active' : 'declined',
+        live_key: approve ? row.live_key : null,
+        reason,
+        decided_by: ctx.actor.id,
+        decided_at: this.#nowIso(),
+      });
       await this.#audit.recordBy(
         ctx,
         {
@@ -909,7 +779,7 @@ export class AppsService {
           orgId: row.org_id,
           details: { appId: row.app_id, reason },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'subscription', id: subId, appId: row.app_id });
@@ -927,14 +797,7 @@ export class AppsService {
 
   /** True when the app has at least one active subscription to a product that is not retired. */
   async hasActiveSubscription(appId: string): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom('subscriptions')
-      .select('id')
-      .where('app_id', '=', appId)
-      .where('status', '=', 'active')
-      .limit(1)
-      .executeTakeFirst();
-    return !!row;
+    return this.#store.hasActiveSubscription(appId);
   }
 
   /**
@@ -943,19 +806,9 @@ export class AppsService {
    */
   async onProductLifecycle(e: LifecycleEvent): Promise<void> {
     if (e.kind === 'published') return;
-    const subs = await this.#db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('product_id', '=', e.product.id)
-      .where('status', 'in', ['pending', 'active'])
-      .execute();
+    const subs = await this.#store.liveSubscriptionsOfProduct(e.product.id);
     if (e.kind === 'retired') {
-      await this.#db
-        .updateTable('subscriptions')
-        .set({ status: 'cancelled', live_key: null, cancelled_at: this.#nowIso(), reason: 'product retired' })
-        .where('product_id', '=', e.product.id)
-        .where('status', 'in', ['pending', 'active'])
-        .execute();
+      await this.#store.cancelLiveSubscriptionsOfProduct(e.product.id, this.#nowIso(), 'product retired');
     }
     const orgs = new Set<string>();
     for (const s of subs) {
@@ -980,20 +833,13 @@ export class AppsService {
   // ---------------------------------------------------------------- effective limits (gateway)
   /** The app's subscription to a product (live one first), with its plan's effective limits. */
   async entitlement(appId: string, productSlug: string) {
-    const rows = await this.#db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('product_slug', '=', productSlug)
-      .orderBy('id', 'desc')
-      .limit(20)
-      .execute();
+    const rows = await this.#store.recentSubscriptions(appId, productSlug);
     if (rows.length === 0) return null;
     const row = rows.find((r) => r.status === 'active' || r.status === 'pending') ?? rows[0];
     const plan = await this.#catalog.getPlan(row.plan_id);
     if (!plan) return null;
     return {
-      subscriptionId: row.id as string,
+      subscriptionId: row.id,
       status: row.status as SubscriptionView['status'],
       plan: await this.effectiveLimits(appId, plan),
     };
@@ -1002,13 +848,7 @@ export class AppsService {
   /** The plan's limits with the app's in-force overrides applied (a raise never lowers a limit). */
   async effectiveLimits(appId: string, plan: Plan): Promise<PlanLimits> {
     const nowMs = this.#clock.nowMs();
-    const rows = await this.#db
-      .selectFrom('limit_requests')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('plan_id', '=', plan.id)
-      .where('status', '=', 'approved')
-      .execute();
+    const rows = await this.#store.approvedLimitRequests(appId, plan.id);
     const live = rows.filter((r) => this.#inForce(r, nowMs));
     const rate = new Map<RatePeriod, number>(plan.rateLimits.map((r) => [r.period, r.limit]));
     const opRates = new Map<string, Map<RatePeriod, number>>(
@@ -1060,7 +900,10 @@ export class AppsService {
     };
   }
 
-  #inForce(r: any, nowMs: number): boolean {
+  #inForce(
+    r: Pick<LimitRequestRow, 'status' | 'conditions_terms' | 'terms_accepted_at' | 'granted_until'>,
+    nowMs: number,
+  ): boolean {
     if (r.status !== 'approved') return false;
     if (r.conditions_terms && !r.terms_accepted_at) return false;
     if (r.granted_until && Date.parse(r.granted_until) <= nowMs) return false;
@@ -1068,7 +911,7 @@ export class AppsService {
   }
 
   // ---------------------------------------------------------------- limit-increase requests
-  #limitView(r: any): LimitRequestView {
+  #limitView(r: LimitRequestRow): LimitRequestView {
     return {
       id: r.id,
       appId: r.app_id,
@@ -1076,13 +919,13 @@ export class AppsService {
       subscriptionId: r.subscription_id,
       planId: r.plan_id,
       productSlug: r.product_slug,
-      limit: r.limit_kind,
+      limit: r.limit_kind as LimitKind,
       operationId: r.operation_id ?? null,
       currentValue: Number(r.current_value),
       requestedValue: Number(r.requested_value),
       reason: r.reason,
       requestedUntil: r.requested_until ?? null,
-      status: r.status,
+      status: r.status as LimitRequestView['status'],
       grantedValue: r.granted_value == null ? null : Number(r.granted_value),
       grantedUntil: r.granted_until ?? null,
       conditionsTerms: r.conditions_terms ?? null,
@@ -1141,27 +984,24 @@ export class AppsService {
     }
     const until = p.until ? this.#checkExpiry(p.until) : null;
     const id = newId('lim', this.#clock.nowMs());
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('limit_requests')
-        .values({
-          id,
-          app_id: appId,
-          org_id: orgId,
-          subscription_id: sub.id,
-          plan_id: plan.id,
-          product_slug: plan.productSlug,
-          limit_kind: p.limit,
-          operation_id: p.operationId ?? null,
-          current_value: current,
-          requested_value: p.requestedValue,
-          reason: p.reason,
-          requested_until: until,
-          status: 'pending',
-          requested_by: ctx.actor.id,
-          created_at: this.#nowIso(),
-        })
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.insertLimitRequest({
+        id,
+        app_id: appId,
+        org_id: orgId,
+        subscription_id: sub.id,
+        plan_id: plan.id,
+        product_slug: plan.productSlug,
+        limit_kind: p.limit,
+        operation_id: p.operationId ?? null,
+        current_value: current,
+        requested_value: p.requestedValue,
+        reason: p.reason,
+        requested_until: until,
+        status: 'pending',
+        requested_by: ctx.actor.id,
+        created_at: this.#nowIso(),
+      });
       await this.#audit.recordBy(
         ctx,
         {
@@ -1176,19 +1016,14 @@ export class AppsService {
             requested: p.requestedValue,
           },
         },
-        trx,
+        tx,
       );
     });
     return this.getLimitRequest(orgId, id);
   }
 
   async getLimitRequest(orgId: string, id: string): Promise<LimitRequestView> {
-    const r = await this.#db
-      .selectFrom('limit_requests')
-      .selectAll()
-      .where('id', '=', id)
-      .where('org_id', '=', orgId)
-      .executeTakeFirst();
+    const r = await this.#store.findLimitRequest(id, orgId);
     if (!r) throw new AppError('not_found');
     return this.#limitView(r);
   }
@@ -1198,19 +1033,15 @@ export class AppsService {
     status?: string;
     appId?: string;
   }): Promise<LimitRequestView[]> {
-    let q = this.#db.selectFrom('limit_requests').selectAll();
-    if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
-    if (filter.appId) q = q.where('app_id', '=', filter.appId);
-    if (filter.status) q = q.where('status', '=', filter.status);
-    return (await q.orderBy('id', 'desc').limit(500).execute()).map((r) => this.#limitView(r));
+    return (await this.#store.listLimitRequests(filter)).map((r) => this.#limitView(r));
   }
 
   async cancelLimitRequest(orgId: string, id: string, ctx: Ctx): Promise<LimitRequestView> {
     const r = await this.getLimitRequest(orgId, id);
     if (r.status !== 'pending' && r.status !== 'approved')
       throw new AppError('conflict', { message: 'Nothing to cancel.' });
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.updateTable('limit_requests').set({ status: 'cancelled' }).where('id', '=', id).execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateLimitRequest(id, { status: 'cancelled' });
       await this.#audit.recordBy(
         ctx,
         {
@@ -1218,7 +1049,7 @@ export class AppsService {
           target: { type: 'limit_request', id },
           orgId,
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'plan', id: r.planId });
@@ -1232,11 +1063,11 @@ export class AppsService {
     ctx: Ctx,
   ): Promise<LimitRequestView> {
     const p = parseInput(limitDecisionSchema, input);
-    const r = await this.#db.selectFrom('limit_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.#store.findLimitRequest(id);
     if (!r) throw new AppError('not_found');
     if (r.status !== 'pending')
       throw new AppError('conflict', { message: 'The request was already decided.' });
-    const set: Record<string, unknown> = {
+    const set: LimitRequestChange = {
       decided_by: ctx.actor.id,
       decided_at: this.#nowIso(),
       decision_note: p.note ?? null,
@@ -1276,13 +1107,8 @@ export class AppsService {
       set.granted_until = p.until ? this.#checkExpiry(p.until) : (r.requested_until ?? null);
       set.conditions_terms = p.terms ?? null;
     }
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('limit_requests')
-        .set(set)
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.decidePendingLimitRequest(id, set);
       await this.#audit.recordBy(
         ctx,
         {
@@ -1291,7 +1117,7 @@ export class AppsService {
           orgId: r.org_id,
           details: { value: set.granted_value ?? null, until: set.granted_until ?? null, terms: !!p.terms },
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'plan', id: r.plan_id });
@@ -1315,12 +1141,11 @@ export class AppsService {
     if (r.status !== 'approved' || !r.conditionsTerms || r.termsAcceptedAt) {
       throw new AppError('conflict', { message: 'There are no conditions waiting for acceptance.' });
     }
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('limit_requests')
-        .set({ terms_accepted_at: this.#nowIso(), terms_accepted_by: ctx.actor.id })
-        .where('id', '=', id)
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateLimitRequest(id, {
+        terms_accepted_at: this.#nowIso(),
+        terms_accepted_by: ctx.actor.id,
+      });
       await this.#audit.recordBy(
         ctx,
         {
@@ -1328,7 +1153,7 @@ export class AppsService {
           target: { type: 'limit_request', id },
           orgId,
         },
-        trx,
+        tx,
       );
     });
     await this.invalidate({ kind: 'plan', id: r.planId });

@@ -17,6 +17,7 @@ import { appsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { PortalIdempotency } from './portal-idempotency.ts';
 import { appsRoutes } from './routes.ts';
+import type { AppsTables } from './tables.ts';
 
 /**
  * Apps and their credentials, subscriptions to plans, production access, limit-increase requests
@@ -27,6 +28,8 @@ import { appsRoutes } from './routes.ts';
 export type { AppUsageService, UsageReader } from './app-usage.ts';
 export type { AppsService } from './apps-service.ts';
 export { appsErrors } from './errors.ts';
+/** The apps module's tables (the root's typed database includes them). */
+export { type AppsTables, appsTables } from './tables.ts';
 
 /**
  * What the oauth module asks of apps: credentials, subscriptions, entitlements, and telling
@@ -44,7 +47,7 @@ export type AppDirectory = Pick<
 >;
 
 export type AppsDeps = {
-  db: Kysely<any>;
+  db: Kysely<AppsTables>;
   clock: Clock;
   keyring: Keyring;
   sharedState: SharedState;
