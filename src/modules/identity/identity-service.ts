@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { z } from 'zod';
 import { type Clock, HOUR, MINUTE } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
+import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
 import type { EventEmitter } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
@@ -12,8 +13,10 @@ import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { Actor, AuditLog } from '../audit/index.ts';
 import type { MailOutbox, Notices } from '../notifications/index.ts';
 import type { adminUserView, sessionView, userStatus, userView } from './contracts.ts';
+import { IdentityStore, type UserRow } from './identity-store.ts';
 import { type Argon2Cost, checkPasswordPolicy, PasswordHasher } from './passwords.ts';
 import type { UserDirectory } from './ports.ts';
+import type { IdentityTables } from './tables.ts';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
 /**
@@ -25,8 +28,6 @@ import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
 export const SESSION_COOKIE = '__Host-dz_session';
 /** Session tokens carry a prefix so the authenticator can tell them from OAuth bearer tokens. */
 export const SESSION_TOKEN_PREFIX = 'dzs_';
-
-type UserRef = { id: string; email: string; name: string };
 
 export type RequestMeta = { ip?: string | null; userAgent?: string | null };
 
@@ -56,7 +57,7 @@ export type SignUpInput = {
 };
 
 export type IdentityOptions = {
-  db: Kysely<any>;
+  db: Kysely<IdentityTables>;
   clock: Clock;
   keyring: Keyring;
   audit: AuditLog;
@@ -147,7 +148,7 @@ export function parseCsv(text: string): string[][] {
 }
 
 export class IdentityService implements UserDirectory {
-  readonly #db: Kysely<any>;
+  readonly #store: IdentityStore;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #audit: AuditLog;
@@ -163,7 +164,7 @@ export class IdentityService implements UserDirectory {
   readonly #events: EventEmitter | undefined;
 
   constructor(opts: IdentityOptions) {
-    this.#db = opts.db;
+    this.#store = new IdentityStore(opts.db);
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
     this.#audit = opts.audit;
@@ -279,25 +280,17 @@ export class IdentityService implements UserDirectory {
     checkPasswordPolicy(input.password, { email, name: input.name });
     if (!this.isAdult(input.dateOfBirth)) await refuse('ineligible_underage', 'underage', { minimumAge: 18 });
     const countries = [input.countryOfResidence.toUpperCase(), input.countryOfUse.toUpperCase()];
-    const barred = await this.#db
-      .selectFrom('barred_countries')
-      .select('code')
-      .where('code', 'in', countries)
-      .execute();
+    const barred = await this.#store.barredAmong(countries);
     if (barred.length > 0) {
-      const code = barred[0].code as string;
+      const code = barred[0];
       const field = countries[0] === code ? 'countryOfResidence' : 'countryOfUse';
       await refuse('ineligible_country', `barred_country:${code}`, { field, country: code });
     }
 
-    const existing = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', email)
-      .executeTakeFirst();
+    const existing = await this.#store.userByEmail(email);
     if (existing) {
       // Same answer as a new sign-up; the owner of the address learns about the attempt.
-      if (existing.status === 'unverified') await this.#sendActivation(existing as UserRef, true);
+      if (existing.status === 'unverified') await this.#sendActivation(existing, true);
       else {
         await this.#mailer.send({
           to: email,
@@ -321,29 +314,26 @@ export class IdentityService implements UserDirectory {
     const now = this.#nowIso();
     const id = newId('usr', this.#clock.nowMs());
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('users')
-          .values({
-            id,
-            email,
-            name: input.name.trim(),
-            password_hash: passwordHash,
-            date_of_birth: input.dateOfBirth,
-            country_of_residence: countries[0],
-            country_of_use: countries[1],
-            phone: input.phone ?? null,
-            job_title: input.jobTitle ?? null,
-            status: 'unverified',
-            is_operator: 0,
-            screening_match: screening,
-            terms_version: termsVersion,
-            terms_accepted_at: now,
-            created_at: now,
-            profile_confirmed_at: now,
-            password_changed_at: now,
-          })
-          .execute();
+      await this.#store.transaction(async (store, tx) => {
+        await store.insertUser({
+          id,
+          email,
+          name: input.name.trim(),
+          password_hash: passwordHash,
+          date_of_birth: input.dateOfBirth,
+          country_of_residence: countries[0],
+          country_of_use: countries[1],
+          phone: input.phone ?? null,
+          job_title: input.jobTitle ?? null,
+          status: 'unverified',
+          is_operator: 0,
+          screening_match: screening,
+          terms_version: termsVersion,
+          terms_accepted_at: now,
+          created_at: now,
+          profile_confirmed_at: now,
+          password_changed_at: now,
+        });
         await this.#audit.record(
           {
             actor: { type: 'user', id },
@@ -353,9 +343,9 @@ export class IdentityService implements UserDirectory {
             userAgent: meta.userAgent,
             details: { termsVersion, screeningHold: screening !== null },
           },
-          trx,
+          tx,
         );
-        await this.#sendActivation({ id, email, name: input.name }, false, trx);
+        await this.#sendActivation({ id, email, name: input.name }, false, { store, tx });
       });
     } catch (err) {
       if (isUniqueViolation(err)) return { status: 'activation_sent' };
@@ -378,18 +368,13 @@ export class IdentityService implements UserDirectory {
   async #screen(name: string): Promise<string | null> {
     const n = normalizeScreeningName(name);
     if (!n) return null;
-    const hit = await this.#db
-      .selectFrom('screening_entries')
-      .select('name')
-      .where('normalized_name', '=', n)
-      .executeTakeFirst();
-    return hit?.name ?? null;
+    return this.#store.screeningMatch(n);
   }
 
   async #sendActivation(
     user: { id: string; email: string; name: string },
     respectCooldown: boolean,
-    trx?: Kysely<any>,
+    inTransaction?: { store: IdentityStore; tx: SharedTransaction },
   ): Promise<void> {
     if (respectCooldown) {
       if (!(await this.#cooldownFree(`idn:resend:${user.id}`, RESEND_COOLDOWN_MS))) return;
@@ -398,17 +383,14 @@ export class IdentityService implements UserDirectory {
     }
     const token = randomToken();
     const nowMs = this.#clock.nowMs();
-    const db = trx ?? this.#db;
-    await db
-      .insertInto('user_tokens')
-      .values({
-        token_hash: this.#tokenHash(token, 'activation'),
-        user_id: user.id,
-        purpose: 'activation',
-        created_at: new Date(nowMs).toISOString(),
-        expires_at: new Date(nowMs + ACTIVATION_TTL_MS).toISOString(),
-      })
-      .execute();
+    const store = inTransaction?.store ?? this.#store;
+    await store.insertToken({
+      token_hash: this.#tokenHash(token, 'activation'),
+      user_id: user.id,
+      purpose: 'activation',
+      created_at: new Date(nowMs).toISOString(),
+      expires_at: new Date(nowMs + ACTIVATION_TTL_MS).toISOString(),
+    });
     await this.#mailer.send(
       {
         to: user.email,
@@ -416,18 +398,14 @@ export class IdentityService implements UserDirectory {
         subject: 'Activate your Darwaza account',
         text: `Hello ${user.name},\n\nOpen this link to activate your account (valid for 48 hours, once):\n${this.#publicUrl}/activate?token=${token}\n\nIf you did not sign up, ignore this message.`,
       },
-      trx,
+      inTransaction?.tx,
     );
   }
 
   /** Sends a fresh activation link, at most once a minute per account; same answer for any e-mail. */
   async resendActivation(emailIn: string, meta: RequestMeta): Promise<void> {
     await this.#throttle(`idn:resend:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
-    const user = await this.#db
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'status'])
-      .where('email', '=', normEmail(emailIn))
-      .executeTakeFirst();
+    const user = await this.#store.userRefByEmail(normEmail(emailIn));
     if (user?.status === 'unverified') await this.#sendActivation(user, true);
   }
 
@@ -437,50 +415,27 @@ export class IdentityService implements UserDirectory {
   ): Promise<{ status: Exclude<UserStatus, 'unverified'> }> {
     const hash = this.#tokenHash(token, 'activation');
     const now = this.#nowIso();
-    return this.#db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('user_tokens')
-        .selectAll()
-        .where('token_hash', '=', hash)
-        .where('purpose', '=', 'activation')
-        .executeTakeFirst();
+    return this.#store.transaction(async (store, tx) => {
+      const row = await store.tokenByHash(hash, 'activation');
       if (!row || row.used_at || row.expires_at <= now) throw new AppError('invalid_token');
-      const used = await trx
-        .updateTable('user_tokens')
-        .set({ used_at: now })
-        .where('token_hash', '=', hash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(used.numUpdatedRows) !== 1) throw new AppError('invalid_token');
-      const user = await trx
-        .selectFrom('users')
-        .selectAll()
-        .where('id', '=', row.user_id)
-        .executeTakeFirstOrThrow();
+      if ((await store.consumeToken(hash, now)) !== 1) throw new AppError('invalid_token');
+      const user = await store.userByIdOrThrow(row.user_id);
       if (user.status !== 'unverified') return { status: user.status as Exclude<UserStatus, 'unverified'> };
       let status: UserStatus = 'pending';
       let rule: string | null = null;
       if (!user.screening_match) {
         const domain = String(user.email).split('@')[1] ?? '';
-        const hit = await trx
-          .selectFrom('auto_approve_rules')
-          .select('email_domain')
-          .where('email_domain', '=', domain)
-          .executeTakeFirst();
+        const hit = await store.autoApproveRule(domain);
         if (hit) {
           status = 'active';
-          rule = hit.email_domain;
+          rule = hit;
         }
       }
-      await trx
-        .updateTable('users')
-        .set({
-          status,
-          activated_at: now,
-          ...(rule ? { decided_at: now, decided_by: `rule:${rule}` } : {}),
-        })
-        .where('id', '=', user.id)
-        .execute();
+      await store.updateUser(user.id, {
+        status,
+        activated_at: now,
+        ...(rule ? { decided_at: now, decided_by: `rule:${rule}` } : {}),
+      });
       const target = { type: 'user', id: user.id };
       await this.#audit.record(
         {
@@ -490,7 +445,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
       if (rule) {
         await this.#audit.record(
@@ -500,20 +455,20 @@ export class IdentityService implements UserDirectory {
             target,
             details: { emailDomain: rule },
           },
-          trx,
+          tx,
         );
       } else if (this.#notifications) {
-        const ops = await trx.selectFrom('users').select('id').where('is_operator', '=', 1).execute();
+        const ops = await store.operatorIds();
         const held = user.screening_match ? ` (matches the screening entry "${user.screening_match}")` : '';
         await this.#notifications.notify(
-          ops.map((o) => o.id),
+          ops,
           {
             kind: 'account_pending',
             title: user.screening_match ? 'Account held by screening' : 'Account waiting for approval',
             body: `${user.name} <${user.email}>${held}`,
             link: '/operator/accounts',
           },
-          trx,
+          tx,
         );
       }
       return { status };
@@ -543,22 +498,18 @@ export class IdentityService implements UserDirectory {
     meta: RequestMeta,
   ): Promise<AdminUserView> {
     const now = this.#nowIso();
-    await this.#db.transaction().execute(async (trx) => {
-      const user = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    await this.#store.transaction(async (store, tx) => {
+      const user = await store.userById(userId);
       if (!user) throw new AppError('not_found');
       // Approving a rejected account (on appeal) is allowed; deciding an active one is not.
       const allowed = status === 'active' ? ['pending', 'rejected'] : ['pending'];
       if (!allowed.includes(user.status)) throw new AppError('account_not_pending');
-      await trx
-        .updateTable('users')
-        .set({
-          status,
-          rejection_reason: reason,
-          decided_by: operator?.userId ?? 'cli',
-          decided_at: now,
-        })
-        .where('id', '=', userId)
-        .execute();
+      await store.updateUser(userId, {
+        status,
+        rejection_reason: reason,
+        decided_by: operator?.userId ?? 'cli',
+        decided_at: now,
+      });
       await this.#audit.record(
         {
           actor: operator ? { type: 'operator', id: operator.userId } : { type: 'system', id: null },
@@ -568,7 +519,7 @@ export class IdentityService implements UserDirectory {
           userAgent: meta.userAgent,
           details: reason ? { reason } : {},
         },
-        trx,
+        tx,
       );
       await this.#notifications?.notify(
         [userId],
@@ -577,7 +528,7 @@ export class IdentityService implements UserDirectory {
           title: status === 'active' ? 'Your account is approved' : 'Your account was not approved',
           body: status === 'active' ? 'You can now use the portal.' : `Reason: ${reason}`,
         },
-        trx,
+        tx,
       );
       await this.#mailer.send(
         {
@@ -590,7 +541,7 @@ export class IdentityService implements UserDirectory {
               ? `Hello ${user.name},\n\nYour account is approved. Sign in here:\n${this.#publicUrl}/sign-in\n`
               : `Hello ${user.name},\n\nYour account application was not approved.\nReason: ${reason}`,
         },
-        trx,
+        tx,
       );
     });
     return (await this.getAdminUser(userId))!;
@@ -601,43 +552,40 @@ export class IdentityService implements UserDirectory {
     const user = await this.#findByIdOrEmail(userIdOrEmail);
     if (!user) throw new AppError('not_found');
     if (user.status === 'unverified') {
-      await this.#db
-        .updateTable('users')
-        .set({ status: 'pending', activated_at: this.#nowIso() })
-        .where('id', '=', user.id)
-        .execute();
+      await this.#store.updateUser(user.id, { status: 'pending', activated_at: this.#nowIso() });
     }
     return this.#decide(null, user.id, 'active', null, {});
   }
 
   async #findByIdOrEmail(v: string) {
-    return this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where(v.startsWith('usr_') ? 'id' : 'email', '=', v.startsWith('usr_') ? v : normEmail(v))
-      .executeTakeFirst();
+    return this.#store.userBy(v.startsWith('usr_') ? 'id' : 'email', v.startsWith('usr_') ? v : normEmail(v));
   }
 
   async listAccounts(q: { status?: string; limit?: number; before?: string }): Promise<AdminUserView[]> {
-    let query = this.#db.selectFrom('users').selectAll().orderBy('id', 'desc');
-    if (q.status) query = query.where('status', '=', q.status);
-    if (q.before) query = query.where('id', '<', q.before);
-    const rows = await query.limit(Math.min(q.limit ?? 100, 500)).execute();
+    const rows = await this.#store.listUsers({
+      status: q.status,
+      before: q.before,
+      limit: Math.min(q.limit ?? 100, 500),
+    });
     const months = await this.reconfirmMonths();
     return rows.map((r) => this.#adminView(r, months));
   }
 
   async getAdminUser(userId: string): Promise<AdminUserView | null> {
-    const r = await this.#db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    const r = await this.#store.userById(userId);
     return r ? this.#adminView(r, await this.reconfirmMonths()) : null;
   }
 
-  #view(r: any, months: number): UserView {
+  #view(r: UserRow, months: number): UserView {
     return {
       id: r.id,
       email: r.email,
       name: r.name,
-      status: r.status === 'active' && Number(r.update_required) === 1 ? 'update_required' : r.status,
+      // users.status only ever holds a stored status (contracts.ts: userStatus).
+      status:
+        r.status === 'active' && Number(r.update_required) === 1
+          ? 'update_required'
+          : (r.status as UserStatus),
       isOperator: Number(r.is_operator) === 1,
       mfaEnabled: r.totp_secret_enc !== null,
       dateOfBirth: r.date_of_birth,
@@ -656,7 +604,7 @@ export class IdentityService implements UserDirectory {
     };
   }
 
-  #adminView(r: any, months: number): AdminUserView {
+  #adminView(r: UserRow, months: number): AdminUserView {
     return {
       ...this.#view(r, months),
       screeningMatch: r.screening_match,
@@ -692,7 +640,7 @@ export class IdentityService implements UserDirectory {
     const nowMs = this.#clock.nowMs();
     // Per-IP throttle on failures: checked first, charged only when an attempt fails.
     await this.#ipFailures(ip, false);
-    const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    const user = await this.#store.userByEmail(email);
     const lockLeftMs = await this.#lockLeftMs(email);
     if (lockLeftMs > 0) {
       await this.#audit.record({
@@ -718,7 +666,7 @@ export class IdentityService implements UserDirectory {
     let mfa = false;
     if (user.totp_secret_enc) {
       if (!input.code) throw new AppError('mfa_required');
-      const okCode = await this.#checkSecondFactor(user, input.code, meta);
+      const okCode = await this.#checkSecondFactor(user, user.totp_secret_enc, input.code, meta);
       if (!okCode) return fail('wrong_mfa_code', 'invalid_mfa_code');
       mfa = true;
     }
@@ -728,21 +676,18 @@ export class IdentityService implements UserDirectory {
     const id = newId('ses', nowMs);
     const now = new Date(nowMs).toISOString();
     const expiresAt = new Date(nowMs + this.#absoluteMs).toISOString();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('user_sessions')
-        .values({
-          id,
-          user_id: user.id,
-          token_hash: this.#tokenHash(token, 'session'),
-          mfa: mfa ? 1 : 0,
-          created_at: now,
-          last_seen_at: now,
-          expires_at: expiresAt,
-          ip: meta.ip ?? null,
-          user_agent: meta.userAgent ?? null,
-        })
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.insertSession({
+        id,
+        user_id: user.id,
+        token_hash: this.#tokenHash(token, 'session'),
+        mfa: mfa ? 1 : 0,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expiresAt,
+        ip: meta.ip ?? null,
+        user_agent: meta.userAgent ?? null,
+      });
       await this.#audit.record(
         {
           actor: { type: 'user', id: user.id },
@@ -752,7 +697,7 @@ export class IdentityService implements UserDirectory {
           userAgent: meta.userAgent,
           details: { mfa },
         },
-        trx,
+        tx,
       );
     });
     return {
@@ -809,48 +754,34 @@ export class IdentityService implements UserDirectory {
     return this.#dummyHash;
   }
 
-  /** TOTP (6 digits, each step once) or an unused recovery code (consumed). */
+  /**
+   * TOTP (6 digits, each step once) or an unused recovery code (consumed). `sealedSecret` is the
+   * user's enrolled seed (`totp_secret_enc`; callers check the user is enrolled).
+   */
   async #checkSecondFactor(
-    user: any,
+    user: UserRow,
+    sealedSecret: string,
     codeIn: string,
     meta: RequestMeta,
-    trx?: Kysely<any>,
   ): Promise<boolean> {
-    const db = trx ?? this.#db;
     const code = codeIn.replace(/[\s-]/g, '');
     if (/^\d{6}$/.test(code)) {
-      const secret = this.#keyring.decrypt(user.totp_secret_enc, 'totp');
+      const secret = this.#keyring.decrypt(sealedSecret, 'totp');
       const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
       const step = await verifyTotp(secret, code, this.#clock.nowMs(), last);
       if (step === null) return false;
       // Compare-and-set: two concurrent requests with the same code cannot both pass.
-      const r = await db
-        .updateTable('users')
-        .set({ totp_last_step: step })
-        .where('id', '=', user.id)
-        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return (await this.#store.claimTotpStep(user.id, step)) === 1;
     }
     const hash = this.#keyring.hmac(code.toLowerCase(), 'recovery-code');
-    const r = await db
-      .updateTable('recovery_codes')
-      .set({ used_at: this.#nowIso() })
-      .where('code_hash', '=', hash)
-      .where('user_id', '=', user.id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) return false;
-    await this.#audit.record(
-      {
-        actor: { type: 'user', id: user.id },
-        action: 'mfa.recovery_code_used',
-        target: { type: 'user', id: user.id },
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      },
-      trx,
-    );
+    if ((await this.#store.consumeRecoveryCode(hash, user.id, this.#nowIso())) !== 1) return false;
+    await this.#audit.record({
+      actor: { type: 'user', id: user.id },
+      action: 'mfa.recovery_code_used',
+      target: { type: 'user', id: user.id },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
     return true;
   }
 
@@ -868,34 +799,13 @@ export class IdentityService implements UserDirectory {
    */
   async authenticateToken(token: string): Promise<Principal | null> {
     if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 200) return null;
-    const row = await this.#db
-      .selectFrom('user_sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select([
-        's.id as session_id',
-        's.mfa',
-        's.last_seen_at',
-        's.expires_at',
-        's.revoked_at',
-        'u.id as user_id',
-        'u.email',
-        'u.name',
-        'u.status',
-        'u.is_operator',
-        'u.update_required',
-      ])
-      .where('s.token_hash', '=', this.#tokenHash(token, 'session'))
-      .executeTakeFirst();
+    const row = await this.#store.sessionByTokenHash(this.#tokenHash(token, 'session'));
     if (!row || row.revoked_at) return null;
     const nowMs = this.#clock.nowMs();
     if (Date.parse(row.expires_at) <= nowMs) return null;
     if (Date.parse(row.last_seen_at) + this.#idleMs <= nowMs) return null;
     if (nowMs - Date.parse(row.last_seen_at) > MINUTE) {
-      await this.#db
-        .updateTable('user_sessions')
-        .set({ last_seen_at: new Date(nowMs).toISOString() })
-        .where('id', '=', row.session_id)
-        .execute();
+      await this.#store.touchSession(row.session_id, new Date(nowMs).toISOString());
     }
     return {
       userId: row.user_id,
@@ -920,15 +830,7 @@ export class IdentityService implements UserDirectory {
 
   async listSessions(principal: Principal): Promise<SessionView[]> {
     const nowIso = this.#nowIso();
-    const rows = await this.#db
-      .selectFrom('user_sessions')
-      .selectAll()
-      .where('user_id', '=', principal.userId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', nowIso)
-      .orderBy('id', 'desc')
-      .limit(200)
-      .execute();
+    const rows = await this.#store.liveSessionsOf(principal.userId, nowIso);
     const idleCut = this.#clock.nowMs() - this.#idleMs;
     return rows
       .filter((r) => Date.parse(r.last_seen_at) > idleCut)
@@ -946,15 +848,9 @@ export class IdentityService implements UserDirectory {
 
   /** Revokes one of the caller's own sessions; another user's session id is simply not found. */
   async revokeSession(principal: Principal, sessionId: string, meta: RequestMeta): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('user_sessions')
-        .set({ revoked_at: this.#nowIso() })
-        .where('id', '=', sessionId)
-        .where('user_id', '=', principal.userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+    await this.#store.transaction(async (store, tx) => {
+      const revoked = await store.revokeSession(sessionId, principal.userId, this.#nowIso());
+      if (revoked !== 1) throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: { type: 'user', id: principal.userId },
@@ -964,7 +860,7 @@ export class IdentityService implements UserDirectory {
           userAgent: meta.userAgent,
           details: { current: sessionId === principal.sessionId },
         },
-        trx,
+        tx,
       );
     });
   }
@@ -972,8 +868,8 @@ export class IdentityService implements UserDirectory {
   /** Ends every session of these users (organisation termination); audited per user. */
   async endSessionsOf(userIds: string[], reason: string): Promise<void> {
     for (const userId of new Set(userIds)) {
-      await this.#db.transaction().execute(async (trx) => {
-        const n = await this.#revokeAll(userId, trx);
+      await this.#store.transaction(async (store, tx) => {
+        const n = await store.revokeSessionsOf(userId, this.#nowIso());
         if (n > 0) {
           await this.#audit.record(
             {
@@ -982,40 +878,21 @@ export class IdentityService implements UserDirectory {
               target: { type: 'user', id: userId },
               details: { sessionsEnded: n, reason },
             },
-            trx,
+            tx,
           );
         }
       });
     }
   }
 
-  async #revokeAll(userId: string, trx: Kysely<any>, exceptSessionId?: string): Promise<number> {
-    let q = trx
-      .updateTable('user_sessions')
-      .set({ revoked_at: this.#nowIso() })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null);
-    if (exceptSessionId) q = q.where('id', '!=', exceptSessionId);
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows);
-  }
-
   // ------------------------------------------------------------------------------------ TOTP
 
   /** Starts enrolment: a new seed (sealed in the database), shown to the user once. */
   async enrollTotp(principal: Principal, meta: RequestMeta): Promise<{ secret: string; otpauthUrl: string }> {
-    const user = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', principal.userId)
-      .executeTakeFirstOrThrow();
+    const user = await this.#store.userByIdOrThrow(principal.userId);
     if (user.totp_secret_enc) throw new AppError('mfa_already_enrolled');
     const secret = newTotpSecret();
-    await this.#db
-      .updateTable('users')
-      .set({ totp_pending_enc: this.#keyring.encrypt(secret, 'totp') })
-      .where('id', '=', user.id)
-      .execute();
+    await this.#store.updateUser(user.id, { totp_pending_enc: this.#keyring.encrypt(secret, 'totp') });
     await this.#audit.record({
       actor: { type: 'user', id: user.id },
       action: 'mfa.totp_enrollment_started',
@@ -1035,11 +912,7 @@ export class IdentityService implements UserDirectory {
     code: string,
     meta: RequestMeta,
   ): Promise<{ recoveryCodes: string[] }> {
-    const user = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', principal.userId)
-      .executeTakeFirstOrThrow();
+    const user = await this.#store.userByIdOrThrow(principal.userId);
     if (user.totp_secret_enc) throw new AppError('mfa_already_enrolled');
     if (!user.totp_pending_enc) throw new AppError('mfa_not_enrolled');
     const secret = this.#keyring.decrypt(user.totp_pending_enc, 'totp');
@@ -1047,24 +920,21 @@ export class IdentityService implements UserDirectory {
     if (step === null) throw new AppError('invalid_mfa_code');
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode());
     const now = this.#nowIso();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('users')
-        .set({ totp_secret_enc: user.totp_pending_enc, totp_pending_enc: null, totp_last_step: step })
-        .where('id', '=', user.id)
-        .execute();
-      await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(
-          codes.map((c) => ({
-            code_hash: this.#keyring.hmac(c.replace(/-/g, ''), 'recovery-code'),
-            user_id: user.id,
-            created_at: now,
-          })),
-        )
-        .execute();
-      await trx.updateTable('user_sessions').set({ mfa: 1 }).where('id', '=', principal.sessionId).execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateUser(user.id, {
+        totp_secret_enc: user.totp_pending_enc,
+        totp_pending_enc: null,
+        totp_last_step: step,
+      });
+      await store.deleteRecoveryCodes(user.id);
+      await store.insertRecoveryCodes(
+        codes.map((c) => ({
+          code_hash: this.#keyring.hmac(c.replace(/-/g, ''), 'recovery-code'),
+          user_id: user.id,
+          created_at: now,
+        })),
+      );
+      await store.markSessionMfa(principal.sessionId);
       await this.#audit.record(
         {
           actor: { type: 'user', id: user.id },
@@ -1073,7 +943,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
     });
     return { recoveryCodes: codes };
@@ -1088,11 +958,7 @@ export class IdentityService implements UserDirectory {
     input: { password: string; code: string },
     meta: RequestMeta,
   ): Promise<void> {
-    const user = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', principal.userId)
-      .executeTakeFirstOrThrow();
+    const user = await this.#store.userByIdOrThrow(principal.userId);
     if (Number(user.is_operator) === 1)
       throw new AppError('forbidden', { message: 'Operators must keep their authenticator app.' });
     if (!user.totp_secret_enc) throw new AppError('mfa_not_enrolled');
@@ -1102,17 +968,17 @@ export class IdentityService implements UserDirectory {
       await this.#countFailure(user.email, user.id, 'disable_mfa_wrong_password', meta);
       throw new AppError('invalid_credentials');
     }
-    if (!(await this.#checkSecondFactor(user, input.code, meta))) {
+    if (!(await this.#checkSecondFactor(user, user.totp_secret_enc, input.code, meta))) {
       await this.#countFailure(user.email, user.id, 'disable_mfa_wrong_code', meta);
       throw new AppError('invalid_mfa_code');
     }
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('users')
-        .set({ totp_secret_enc: null, totp_pending_enc: null, totp_last_step: null })
-        .where('id', '=', user.id)
-        .execute();
-      await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateUser(user.id, {
+        totp_secret_enc: null,
+        totp_pending_enc: null,
+        totp_last_step: null,
+      });
+      await store.deleteRecoveryCodes(user.id);
       await this.#audit.record(
         {
           actor: { type: 'user', id: user.id },
@@ -1121,7 +987,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
       await this.#mailer.send(
         {
@@ -1130,7 +996,7 @@ export class IdentityService implements UserDirectory {
           subject: 'Two-step sign-in was turned off',
           text: `Hello ${user.name},\n\nThe authenticator app was removed from your Darwaza account. If this was not you, reset your password and contact the operator.`,
         },
-        trx,
+        tx,
       );
     });
   }
@@ -1144,29 +1010,22 @@ export class IdentityService implements UserDirectory {
     code: string,
     meta: RequestMeta,
   ): Promise<{ recoveryCodes: string[] }> {
-    const user = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', principal.userId)
-      .executeTakeFirstOrThrow();
+    const user = await this.#store.userByIdOrThrow(principal.userId);
     if (!user.totp_secret_enc) throw new AppError('mfa_not_enrolled');
-    if (!/^\d{6}$/.test(code) || !(await this.#checkSecondFactor(user, code, meta))) {
+    if (!/^\d{6}$/.test(code) || !(await this.#checkSecondFactor(user, user.totp_secret_enc, code, meta))) {
       throw new AppError('invalid_mfa_code');
     }
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode());
     const now = this.#nowIso();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(
-          codes.map((c) => ({
-            code_hash: this.#keyring.hmac(c.replace(/-/g, ''), 'recovery-code'),
-            user_id: user.id,
-            created_at: now,
-          })),
-        )
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.deleteRecoveryCodes(user.id);
+      await store.insertRecoveryCodes(
+        codes.map((c) => ({
+          code_hash: this.#keyring.hmac(c.replace(/-/g, ''), 'recovery-code'),
+          user_id: user.id,
+          created_at: now,
+        })),
+      );
       await this.#audit.record(
         {
           actor: { type: 'user', id: user.id },
@@ -1175,7 +1034,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
     });
     return { recoveryCodes: codes };
@@ -1190,11 +1049,7 @@ export class IdentityService implements UserDirectory {
     input: { currentPassword: string; newPassword: string },
     meta: RequestMeta,
   ): Promise<{ sessionsEnded: number }> {
-    const user = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', principal.userId)
-      .executeTakeFirstOrThrow();
+    const user = await this.#store.userByIdOrThrow(principal.userId);
     const lockLeftMs = await this.#lockLeftMs(user.email);
     if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
     if (!(await this.#hasher.verify(user.password_hash, input.currentPassword))) {
@@ -1204,13 +1059,9 @@ export class IdentityService implements UserDirectory {
     checkPasswordPolicy(input.newPassword, { email: user.email, name: user.name });
     const hash = await this.#hasher.hash(input.newPassword);
     const now = this.#nowIso();
-    const ended = await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('users')
-        .set({ password_hash: hash, password_changed_at: now })
-        .where('id', '=', user.id)
-        .execute();
-      const n = await this.#revokeAll(user.id, trx, principal.sessionId);
+    const ended = await this.#store.transaction(async (store, tx) => {
+      await store.updateUser(user.id, { password_hash: hash, password_changed_at: now });
+      const n = await store.revokeSessionsOf(user.id, this.#nowIso(), principal.sessionId);
       await this.#audit.record(
         {
           actor: { type: 'user', id: user.id },
@@ -1220,7 +1071,7 @@ export class IdentityService implements UserDirectory {
           userAgent: meta.userAgent,
           details: { sessionsEnded: n },
         },
-        trx,
+        tx,
       );
       await this.#mailer.send(
         {
@@ -1229,7 +1080,7 @@ export class IdentityService implements UserDirectory {
           subject: 'Your Darwaza password was changed',
           text: `Hello ${user.name},\n\nYour password was just changed and your other sessions were signed out. If this was not you, reset your password and contact the operator.`,
         },
-        trx,
+        tx,
       );
       return n;
     });
@@ -1242,22 +1093,19 @@ export class IdentityService implements UserDirectory {
   async requestPasswordReset(emailIn: string, meta: RequestMeta): Promise<void> {
     await this.#throttle(`idn:reset:ip:${meta.ip ?? '-'}`, 20, HOUR, 20);
     const email = normEmail(emailIn);
-    const user = await this.#db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    const user = await this.#store.userByEmail(email);
     if (!user || user.status === 'unverified') return;
     if (!(await this.#cooldownFree(`idn:reset-cooldown:${user.id}`, RESEND_COOLDOWN_MS))) return;
     const token = randomToken();
     const nowMs = this.#clock.nowMs();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('user_tokens')
-        .values({
-          token_hash: this.#tokenHash(token, 'password-reset'),
-          user_id: user.id,
-          purpose: 'password_reset',
-          created_at: new Date(nowMs).toISOString(),
-          expires_at: new Date(nowMs + RESET_TTL_MS).toISOString(),
-        })
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.insertToken({
+        token_hash: this.#tokenHash(token, 'password-reset'),
+        user_id: user.id,
+        purpose: 'password_reset',
+        created_at: new Date(nowMs).toISOString(),
+        expires_at: new Date(nowMs + RESET_TTL_MS).toISOString(),
+      });
       await this.#audit.record(
         {
           actor: anonymous,
@@ -1266,7 +1114,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
       await this.#mailer.send(
         {
@@ -1275,7 +1123,7 @@ export class IdentityService implements UserDirectory {
           subject: 'Reset your Darwaza password',
           text: `Hello ${user.name},\n\nOpen this link within an hour to choose a new password:\n${this.#publicUrl}/reset-password?token=${token}\n\nIf you did not ask for this, ignore this message; your password stays as it is.`,
         },
-        trx,
+        tx,
       );
     });
   }
@@ -1290,44 +1138,25 @@ export class IdentityService implements UserDirectory {
   ): Promise<void> {
     const hash = this.#tokenHash(input.token, 'password-reset');
     const now = this.#nowIso();
-    const row = await this.#db
-      .selectFrom('user_tokens')
-      .selectAll()
-      .where('token_hash', '=', hash)
-      .where('purpose', '=', 'password_reset')
-      .executeTakeFirst();
+    const row = await this.#store.tokenByHash(hash, 'password_reset');
     if (!row || row.used_at || row.expires_at <= now) throw new AppError('invalid_token');
-    const user = await this.#db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', row.user_id)
-      .executeTakeFirstOrThrow();
+    const user = await this.#store.userByIdOrThrow(row.user_id);
     checkPasswordPolicy(input.password, { email: user.email, name: user.name });
     if (user.totp_secret_enc) {
       if (!input.code) throw new AppError('mfa_required');
       // Wrong codes here count toward the same lockout as sign-in.
       const lockLeftMs = await this.#lockLeftMs(user.email);
       if (lockLeftMs > 0) throw this.#locked(lockLeftMs);
-      if (!(await this.#checkSecondFactor(user, input.code, meta))) {
+      if (!(await this.#checkSecondFactor(user, user.totp_secret_enc, input.code, meta))) {
         await this.#countFailure(user.email, user.id, 'reset_wrong_mfa_code', meta);
         throw new AppError('invalid_mfa_code');
       }
     }
     const passwordHash = await this.#hasher.hash(input.password);
-    await this.#db.transaction().execute(async (trx) => {
-      const used = await trx
-        .updateTable('user_tokens')
-        .set({ used_at: now })
-        .where('token_hash', '=', hash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(used.numUpdatedRows) !== 1) throw new AppError('invalid_token');
-      await trx
-        .updateTable('users')
-        .set({ password_hash: passwordHash, password_changed_at: now })
-        .where('id', '=', user.id)
-        .execute();
-      const ended = await this.#revokeAll(user.id, trx);
+    await this.#store.transaction(async (store, tx) => {
+      if ((await store.consumeToken(hash, now)) !== 1) throw new AppError('invalid_token');
+      await store.updateUser(user.id, { password_hash: passwordHash, password_changed_at: now });
+      const ended = await store.revokeSessionsOf(user.id, this.#nowIso());
       await this.#audit.record(
         {
           actor: { type: 'user', id: user.id },
@@ -1337,7 +1166,7 @@ export class IdentityService implements UserDirectory {
           userAgent: meta.userAgent,
           details: { sessionsEnded: ended },
         },
-        trx,
+        tx,
       );
       await this.#mailer.send(
         {
@@ -1346,7 +1175,7 @@ export class IdentityService implements UserDirectory {
           subject: 'Your Darwaza password was changed',
           text: `Hello ${user.name},\n\nYour password was just reset and every session was signed out. If this was not you, contact the operator at once.`,
         },
-        trx,
+        tx,
       );
     });
     await this.#state.deleteKey(`idn:lock:${this.#keyring.hmac(user.email, 'login-email')}`);
@@ -1355,7 +1184,7 @@ export class IdentityService implements UserDirectory {
   // ------------------------------------------------------------------------------------ profile
 
   async getMe(userId: string): Promise<UserView | null> {
-    const r = await this.#db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    const r = await this.#store.userById(userId);
     return r ? this.#view(r, await this.reconfirmMonths()) : null;
   }
 
@@ -1370,7 +1199,7 @@ export class IdentityService implements UserDirectory {
     },
     meta: RequestMeta,
   ): Promise<UserView> {
-    const set: Record<string, unknown> = {};
+    const set: Updateable<IdentityTables['users']> = {};
     if (patch.name !== undefined) set.name = patch.name.trim();
     if (patch.phone !== undefined) set.phone = patch.phone;
     if (patch.jobTitle !== undefined) set.job_title = patch.jobTitle;
@@ -1378,11 +1207,7 @@ export class IdentityService implements UserDirectory {
       .filter((c): c is string => !!c)
       .map((c) => c.toUpperCase());
     if (countries.length) {
-      const barred = await this.#db
-        .selectFrom('barred_countries')
-        .select('code')
-        .where('code', 'in', countries)
-        .execute();
+      const barred = await this.#store.barredAmong(countries);
       if (barred.length) throw new AppError('ineligible_country');
       if (patch.countryOfResidence) set.country_of_residence = patch.countryOfResidence.toUpperCase();
       if (patch.countryOfUse) set.country_of_use = patch.countryOfUse.toUpperCase();
@@ -1396,8 +1221,8 @@ export class IdentityService implements UserDirectory {
     // Saving the details is also confirming them.
     set.profile_confirmed_at = this.#nowIso();
     set.update_required = 0;
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set(set).where('id', '=', principal.userId).execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateUser(principal.userId, set);
       if (hit) {
         await this.#audit.record(
           {
@@ -1407,7 +1232,7 @@ export class IdentityService implements UserDirectory {
             ip: meta.ip,
             details: { match: hit },
           },
-          trx,
+          tx,
         );
       }
       await this.#audit.record(
@@ -1419,19 +1244,15 @@ export class IdentityService implements UserDirectory {
           userAgent: meta.userAgent,
           details: { fields: Object.keys(patch) },
         },
-        trx,
+        tx,
       );
     });
     return (await this.getMe(principal.userId))!;
   }
 
   async confirmProfile(principal: Principal, meta: RequestMeta): Promise<UserView> {
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('users')
-        .set({ profile_confirmed_at: this.#nowIso(), update_required: 0 })
-        .where('id', '=', principal.userId)
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.updateUser(principal.userId, { profile_confirmed_at: this.#nowIso(), update_required: 0 });
       await this.#audit.record(
         {
           actor: { type: 'user', id: principal.userId },
@@ -1440,20 +1261,15 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
     });
     return (await this.getMe(principal.userId))!;
   }
 
   async requireProfileUpdate(operator: Principal, userId: string, meta: RequestMeta): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('users')
-        .set({ update_required: 1 })
-        .where('id', '=', userId)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+    await this.#store.transaction(async (store, tx) => {
+      if ((await store.updateUser(userId, { update_required: 1 })) !== 1) throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: { type: 'operator', id: operator.userId },
@@ -1462,7 +1278,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
     });
   }
@@ -1476,12 +1292,8 @@ export class IdentityService implements UserDirectory {
   // ------------------------------------------------------------------------------------ operator settings
 
   async reconfirmMonths(): Promise<number> {
-    const r = await this.#db
-      .selectFrom('identity_settings')
-      .select('value')
-      .where('key', '=', 'reconfirm_months')
-      .executeTakeFirst();
-    return r ? Number(r.value) : 12;
+    const value = await this.#store.setting('reconfirm_months');
+    return value !== null ? Number(value) : 12;
   }
 
   async getSettings(): Promise<{ reconfirmMonths: number }> {
@@ -1489,12 +1301,8 @@ export class IdentityService implements UserDirectory {
   }
 
   async updateSettings(operator: Principal, s: { reconfirmMonths: number }, meta: RequestMeta) {
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('identity_settings').where('key', '=', 'reconfirm_months').execute();
-      await trx
-        .insertInto('identity_settings')
-        .values({ key: 'reconfirm_months', value: String(s.reconfirmMonths) })
-        .execute();
+    await this.#store.transaction(async (store, tx) => {
+      await store.replaceSetting('reconfirm_months', String(s.reconfirmMonths));
       await this.#audit.record(
         {
           actor: { type: 'operator', id: operator.userId },
@@ -1502,18 +1310,14 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           details: s,
         },
-        trx,
+        tx,
       );
     });
     return this.getSettings();
   }
 
   async listBarredCountries(): Promise<Array<{ code: string; note: string | null }>> {
-    const rows = await this.#db
-      .selectFrom('barred_countries')
-      .select(['code', 'note'])
-      .orderBy('code')
-      .execute();
+    const rows = await this.#store.listBarredCountries();
     return rows.map((r) => ({ code: r.code, note: r.note }));
   }
 
@@ -1524,14 +1328,10 @@ export class IdentityService implements UserDirectory {
   ) {
     const now = this.#nowIso();
     const unique = [...new Map(list.map((c) => [c.code.toUpperCase(), c])).entries()];
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('barred_countries').execute();
-      if (unique.length) {
-        await trx
-          .insertInto('barred_countries')
-          .values(unique.map(([code, c]) => ({ code, note: c.note ?? null, created_at: now })))
-          .execute();
-      }
+    await this.#store.transaction(async (store, tx) => {
+      await store.replaceBarredCountries(
+        unique.map(([code, c]) => ({ code, note: c.note ?? null, created_at: now })),
+      );
       await this.#audit.record(
         {
           actor: { type: 'operator', id: operator.userId },
@@ -1539,7 +1339,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           details: { codes: unique.map(([c]) => c) },
         },
-        trx,
+        tx,
       );
     });
     return this.listBarredCountries();
@@ -1570,29 +1370,16 @@ export class IdentityService implements UserDirectory {
         });
     }
     const now = this.#nowIso();
-    await this.#db.transaction().execute(async (trx) => {
-      if (opts.replace) await trx.deleteFrom('screening_entries').execute();
-      else if (entries.size) {
-        const keys = [...entries.keys()];
-        for (let i = 0; i < keys.length; i += 500) {
-          await trx
-            .deleteFrom('screening_entries')
-            .where('normalized_name', 'in', keys.slice(i, i + 500))
-            .execute();
-        }
-      }
+    await this.#store.transaction(async (store, tx) => {
+      if (opts.replace) await store.deleteAllScreeningEntries();
+      else if (entries.size) await store.deleteScreeningEntries([...entries.keys()]);
       const values = [...entries].map(([n, e]) => ({
         normalized_name: n,
         name: e.name,
         reference: e.reference,
         created_at: now,
       }));
-      for (let i = 0; i < values.length; i += 200) {
-        await trx
-          .insertInto('screening_entries')
-          .values(values.slice(i, i + 200))
-          .execute();
-      }
+      await store.insertScreeningEntries(values);
       await this.#audit.record(
         {
           actor: operator ? { type: 'operator', id: operator.userId } : { type: 'system', id: null },
@@ -1600,36 +1387,24 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           details: { imported: entries.size, replace: opts.replace },
         },
-        trx,
+        tx,
       );
     });
-    const total = await this.#db
-      .selectFrom('screening_entries')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return { imported: entries.size, total: Number(total.n) };
+    const total = await this.#store.countScreeningEntries();
+    return { imported: entries.size, total };
   }
 
   async listScreeningEntries(
     limit = 500,
   ): Promise<Array<{ name: string; reference: string | null; createdAt: string }>> {
-    const rows = await this.#db
-      .selectFrom('screening_entries')
-      .selectAll()
-      .orderBy('name')
-      .limit(limit)
-      .execute();
+    const rows = await this.#store.listScreeningEntries(limit);
     return rows.map((r) => ({ name: r.name, reference: r.reference, createdAt: r.created_at }));
   }
 
   async listAutoApproveRules(): Promise<
     Array<{ emailDomain: string; note: string | null; createdAt: string }>
   > {
-    const rows = await this.#db
-      .selectFrom('auto_approve_rules')
-      .selectAll()
-      .orderBy('email_domain')
-      .execute();
+    const rows = await this.#store.listAutoApproveRules();
     return rows.map((r) => ({ emailDomain: r.email_domain, note: r.note, createdAt: r.created_at }));
   }
 
@@ -1641,16 +1416,13 @@ export class IdentityService implements UserDirectory {
   ) {
     const domain = domainIn.trim().toLowerCase().replace(/^@/, '');
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('auto_approve_rules')
-          .values({
-            email_domain: domain,
-            note,
-            created_by: operator?.userId ?? null,
-            created_at: this.#nowIso(),
-          })
-          .execute();
+      await this.#store.transaction(async (store, tx) => {
+        await store.insertAutoApproveRule({
+          email_domain: domain,
+          note,
+          created_by: operator?.userId ?? null,
+          created_at: this.#nowIso(),
+        });
         await this.#audit.record(
           {
             actor: operator ? { type: 'operator', id: operator.userId } : { type: 'system', id: null },
@@ -1658,7 +1430,7 @@ export class IdentityService implements UserDirectory {
             ip: meta.ip,
             details: { emailDomain: domain },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -1669,12 +1441,8 @@ export class IdentityService implements UserDirectory {
   }
 
   async removeAutoApproveRule(operator: Principal, domain: string, meta: RequestMeta): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .deleteFrom('auto_approve_rules')
-        .where('email_domain', '=', domain.toLowerCase())
-        .executeTakeFirst();
-      if (Number(r.numDeletedRows) !== 1) throw new AppError('not_found');
+    await this.#store.transaction(async (store, tx) => {
+      if ((await store.deleteAutoApproveRule(domain.toLowerCase())) !== 1) throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: { type: 'operator', id: operator.userId },
@@ -1682,7 +1450,7 @@ export class IdentityService implements UserDirectory {
           ip: meta.ip,
           details: { emailDomain: domain },
         },
-        trx,
+        tx,
       );
     });
   }
@@ -1709,28 +1477,25 @@ export class IdentityService implements UserDirectory {
     const now = this.#nowIso();
     const id = newId('usr', this.#clock.nowMs());
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('users')
-          .values({
-            id,
-            email,
-            name: input.name,
-            password_hash: passwordHash,
-            date_of_birth: input.dateOfBirth ?? null,
-            country_of_residence: input.country ?? 'PK',
-            country_of_use: input.country ?? 'PK',
-            status: 'active',
-            is_operator: input.operator ? 1 : 0,
-            created_at: now,
-            activated_at: now,
-            decided_by: 'cli',
-            decided_at: now,
-            profile_confirmed_at: now,
-            password_changed_at: now,
-            totp_secret_enc: secret ? this.#keyring.encrypt(secret, 'totp') : null,
-          })
-          .execute();
+      await this.#store.transaction(async (store, tx) => {
+        await store.insertUser({
+          id,
+          email,
+          name: input.name,
+          password_hash: passwordHash,
+          date_of_birth: input.dateOfBirth ?? null,
+          country_of_residence: input.country ?? 'PK',
+          country_of_use: input.country ?? 'PK',
+          status: 'active',
+          is_operator: input.operator ? 1 : 0,
+          created_at: now,
+          activated_at: now,
+          decided_by: 'cli',
+          decided_at: now,
+          profile_confirmed_at: now,
+          password_changed_at: now,
+          totp_secret_enc: secret ? this.#keyring.encrypt(secret, 'totp') : null,
+        });
         await this.#audit.record(
           {
             actor: { type: 'system', id: null },
@@ -1738,7 +1503,7 @@ export class IdentityService implements UserDirectory {
             target: { type: 'user', id },
             details: { mfa: secret !== null },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -1754,33 +1519,18 @@ export class IdentityService implements UserDirectory {
   }
 
   async findUserIdByEmail(email: string): Promise<string | null> {
-    const r = await this.#db
-      .selectFrom('users')
-      .select('id')
-      .where('email', '=', normEmail(email))
-      .executeTakeFirst();
-    return r?.id ?? null;
+    return this.#store.userIdByEmail(normEmail(email));
   }
 
   // ------------------------------------------------------------------------------------ UserDirectory
 
   async getUser(userId: string): Promise<{ id: string; email: string; name: string; status: string } | null> {
-    const r = await this.#db
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'status'])
-      .where('id', '=', userId)
-      .executeTakeFirst();
+    const r = await this.#store.userRefById(userId);
     return r ? { id: r.id, email: r.email, name: r.name, status: r.status } : null;
   }
 
   async listActiveUserIds(): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('users')
-      .select('id')
-      .where('status', '=', 'active')
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => r.id);
+    return this.#store.activeUserIds();
   }
 }
 

@@ -16,6 +16,7 @@ import { migrations } from './migrations.ts';
 import type { UserDirectory } from './ports.ts';
 import { identityRoutes } from './routes.ts';
 import { sessionAuthenticator } from './session-authenticator.ts';
+import type { IdentityTables } from './tables.ts';
 
 /**
  * Accounts, sessions and second factors. Other modules read users through `UserDirectory`
@@ -38,7 +39,7 @@ export type UserAccounts = Pick<
 >;
 
 export type IdentityDeps = {
-  db: Kysely<any>;
+  db: Kysely<IdentityTables>;
   clock: Clock;
   keyring: Keyring;
   audit: AuditLog;
