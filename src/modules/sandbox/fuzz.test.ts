@@ -86,7 +86,7 @@ for (const engine of testEngines()) {
         );
       }
       assert.equal(await store.totalBalance(org), total);
-      const unbalanced = await store.db
+      const unbalanced = await fx.db
         .selectFrom('sandbox_ledger_entries')
         .select(['transfer_id', sql<number>`sum(amount)`.as('s'), sql<number>`count(*)`.as('n')])
         .where('org_id', '=', org)

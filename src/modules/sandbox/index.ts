@@ -18,6 +18,8 @@ export { sandboxErrors } from './errors.ts';
 export { sandboxProducts } from './openapi.ts';
 /** The base seed: the operator key that signs sandbox responses (src/seed.ts runs it). */
 export { sandboxSeeder } from './sandbox-seed.ts';
+/** The tables the module's migrations build (ADR 0008). */
+export { type SandboxTables, sandboxTables } from './tables.ts';
 
 /** What others use: the service (test data, reset, the signing key) and the network operations. */
 export type Sandbox = { service: SandboxService; operations: NetworkOperation[] };

@@ -66,7 +66,7 @@ for (const engine of testEngines()) {
       const now = await store.listAccounts(org);
       assert.equal(await store.totalBalance(org), seededTotal);
       assert.ok(now.every((a) => a.balance >= 0));
-      const db = store.db;
+      const db = fx.db;
       const perTransfer = await db
         .selectFrom('sandbox_ledger_entries')
         .select(['transfer_id', sql<number>`count(*)`.as('n'), sql<number>`sum(amount)`.as('total')])

@@ -11,11 +11,12 @@ import { ibftOperations } from './products/ibft.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { accountEntry, bankEntries, billEntry, otherScenarios, reservedRangesText } from './scenarios.ts';
 import { createOperatorSigner, type OperatorSigner } from './signing.ts';
+import type { SandboxTables } from './tables.ts';
 import { mask, pktParts } from './wire.ts';
 import { DEFAULT_WORLD_SEED } from './world.ts';
 
 export type SandboxDeps = {
-  db: Kysely<any>;
+  db: Kysely<SandboxTables>;
   clock: Clock;
   keyring: Keyring;
   audit: Pick<AuditLog, 'record'>;
@@ -46,7 +47,7 @@ export class SandboxService {
     this.#deps = deps;
     this.seed = deps.seed ?? DEFAULT_WORLD_SEED;
     this.store = new SandboxStore(deps.db, this.seed);
-    this.signer = createOperatorSigner(deps.db, deps.keyring, () => deps.clock.now().toISOString());
+    this.signer = createOperatorSigner(this.store, deps.keyring, () => deps.clock.now().toISOString());
     this.timeoutDelayMs = Math.max(0, Math.min(3000, deps.timeoutDelayMs ?? 2000));
     const core: SandboxCore = {
       store: this.store,

@@ -1,6 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { newId } from '../../platform/ids.ts';
+import type { SandboxTables } from './tables.ts';
 import {
   type AccountRole,
   type AccountScenario,
@@ -14,7 +15,8 @@ import {
 } from './world.ts';
 
 /**
- * SQL storage of the per-organisation worlds and the double-entry ledger. Promises:
+ * SQL storage of the per-organisation worlds, the double-entry ledger, live-data events and the
+ * operator signing key: the only file of the module that talks to the database. Promises:
  * - a world is created once per organisation, lazily, even when first calls race;
  * - a transfer either moves money from one account to another and writes both ledger entries, or
  *   changes nothing; balances never go negative (conditional UPDATE … WHERE balance >= amount,
@@ -80,7 +82,7 @@ export type MoveInput = {
 
 export type MoveResult = { ok: true; transferId: string } | { ok: false; code: string; detail: string };
 
-function toAccount(r: any): AccountRow {
+function toAccount(r: Selectable<SandboxTables['sandbox_accounts']>): AccountRow {
   return {
     imd: r.imd,
     accountNo: r.account_no,
@@ -96,18 +98,18 @@ function toAccount(r: any): AccountRow {
     balance: Number(r.balance),
     dailyLimit: Number(r.daily_limit),
     maxBalance: r.max_balance === null ? null : Number(r.max_balance),
-    status: r.status,
-    scenario: r.scenario,
-    role: r.role,
+    status: r.status as AccountStatus,
+    scenario: r.scenario as AccountScenario | null,
+    role: r.role as AccountRole,
   };
 }
 
-function toBill(r: any): BillRow {
+function toBill(r: Selectable<SandboxTables['sandbox_bills']>): BillRow {
   return {
     companyCode: r.company_code,
     consumerNo: r.consumer_no,
     consumerName: r.consumer_name,
-    billStatus: r.bill_status,
+    billStatus: r.bill_status as BillStatus,
     dueDate: r.due_date,
     billingMonth: r.billing_month,
     amountWithin: Number(r.amount_within),
@@ -115,35 +117,31 @@ function toBill(r: any): BillRow {
     amountPaid: Number(r.amount_paid),
     datePaid: r.date_paid,
     tranAuthId: r.tran_auth_id,
-    scenario: r.scenario,
+    scenario: r.scenario as WorldBill['scenario'],
   };
 }
 
-function toBiller(r: any): BillerRow {
+function toBiller(r: Selectable<SandboxTables['sandbox_billers']>): BillerRow {
   return {
     companyCode: r.company_code,
     name: r.name,
     partialAllowed: Number(r.partial_allowed) === 1,
-    status: r.status,
+    status: r.status as WorldBiller['status'],
     collectionImd: r.collection_imd,
     collectionAccount: r.collection_account,
   };
 }
 
 export class SandboxStore {
-  readonly #db: Kysely<any>;
+  readonly #db: Kysely<SandboxTables>;
   readonly #seed: string;
   /** Organisations whose world is known to exist (worlds are never deleted, only reset). */
   readonly #known = new Set<string>();
   readonly #creating = new Map<string, Promise<void>>();
 
-  constructor(db: Kysely<any>, seed: string) {
+  constructor(db: Kysely<SandboxTables>, seed: string) {
     this.#db = db;
     this.#seed = seed;
-  }
-
-  get db(): Kysely<any> {
-    return this.#db;
   }
 
   /** Makes sure the organisation has a world; cheap after the first call (in-process cache). */
@@ -201,12 +199,12 @@ export class SandboxStore {
         'sandbox_bills',
         'sandbox_billers',
         'sandbox_accounts',
-      ]) {
+      ] as const) {
         await trx.deleteFrom(t).where('org_id', '=', orgId).execute();
       }
       const updated = await trx
         .updateTable('sandbox_worlds')
-        .set({ generated_at: new Date(nowMs).toISOString(), reset_count: sql`reset_count + 1` })
+        .set({ generated_at: new Date(nowMs).toISOString(), reset_count: sql<number>`reset_count + 1` })
         .where('org_id', '=', orgId)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
@@ -237,14 +235,14 @@ export class SandboxStore {
         'sandbox_billers',
         'sandbox_accounts',
         'sandbox_worlds',
-      ]) {
+      ] as const) {
         await trx.deleteFrom(t).where('org_id', '=', orgId).execute();
       }
     });
     this.#known.delete(orgId);
   }
 
-  async #insertWorld(trx: Kysely<any>, orgId: string, world: World): Promise<void> {
+  async #insertWorld(trx: Kysely<SandboxTables>, orgId: string, world: World): Promise<void> {
     const rows = world.accounts.map((a: WorldAccount) => ({
       org_id: orgId,
       imd: a.imd,
@@ -407,7 +405,7 @@ export class SandboxStore {
     orgId: string,
     companyCode: string,
     consumerNo: string,
-    trx?: Kysely<any>,
+    trx?: Kysely<SandboxTables>,
   ): Promise<BillRow | null> {
     const r = await (trx ?? this.#db)
       .selectFrom('sandbox_bills')
@@ -427,7 +425,7 @@ export class SandboxStore {
    */
   async move(
     input: MoveInput,
-    extra?: (trx: Kysely<any>, transferId: string) => Promise<void>,
+    extra?: (trx: Kysely<SandboxTables>, transferId: string) => Promise<void>,
   ): Promise<MoveResult> {
     // PostgreSQL may still pick this transaction as a deadlock victim (e.g. against a reset); the
     // transaction rolled back whole, so it is safe to run again.
@@ -443,7 +441,7 @@ export class SandboxStore {
 
   async #moveOnce(
     input: MoveInput,
-    extra?: (trx: Kysely<any>, transferId: string) => Promise<void>,
+    extra?: (trx: Kysely<SandboxTables>, transferId: string) => Promise<void>,
   ): Promise<MoveResult> {
     const { orgId, amount } = input;
     const day = businessDay(input.nowMs);
@@ -520,7 +518,7 @@ export class SandboxStore {
   }
 
   async #debit(
-    trx: Kysely<any>,
+    trx: Kysely<SandboxTables>,
     orgId: string,
     acct: { imd: string; accountNo: string },
     amount: number,
@@ -530,8 +528,8 @@ export class SandboxStore {
     const r = await trx
       .updateTable('sandbox_accounts')
       .set({
-        balance: sql`balance - ${amount}`,
-        limit_used: sql`${usedToday} + ${amount}`,
+        balance: sql<number>`balance - ${amount}`,
+        limit_used: sql<number>`${usedToday} + ${amount}`,
         limit_day: day,
       })
       .where('org_id', '=', orgId)
@@ -553,10 +551,15 @@ export class SandboxStore {
     throw new Decline('01', 'LIMIT EXCEEDED: DAILY LIMIT OF SENDER');
   }
 
-  async #credit(trx: Kysely<any>, orgId: string, acct: { imd: string; accountNo: string }, amount: number) {
+  async #credit(
+    trx: Kysely<SandboxTables>,
+    orgId: string,
+    acct: { imd: string; accountNo: string },
+    amount: number,
+  ) {
     const r = await trx
       .updateTable('sandbox_accounts')
-      .set({ balance: sql`balance + ${amount}` })
+      .set({ balance: sql<number>`balance + ${amount}` })
       .where('org_id', '=', orgId)
       .where('imd', '=', acct.imd)
       .where('account_no', '=', acct.accountNo)
@@ -638,7 +641,12 @@ export class SandboxStore {
       .execute();
     const r = rows.find((x) => x.status === 'paid') ?? rows[0];
     return r
-      ? { id: r.id, amount: Number(r.amount), status: r.status, prevBillStatus: r.prev_bill_status }
+      ? {
+          id: r.id,
+          amount: Number(r.amount),
+          status: r.status,
+          prevBillStatus: r.prev_bill_status as BillStatus,
+        }
       : null;
   }
 
@@ -663,7 +671,7 @@ export class SandboxStore {
         .updateTable('sandbox_bills')
         .set({
           bill_status: input.prevBillStatus,
-          amount_paid: sql`amount_paid - ${input.amount}`,
+          amount_paid: sql<number>`amount_paid - ${input.amount}`,
           date_paid: null,
           tran_auth_id: null,
         })
@@ -717,6 +725,35 @@ export class SandboxStore {
       .where('org_id', '=', orgId)
       .orderBy('id', 'desc')
       .limit(limit)
+      .execute();
+  }
+
+  // ------------------------------------------------------------------------- operator key
+  /** The stored operator signing key (signing.ts), if any. */
+  async findOperatorKey(id: string): Promise<{ publicPem: string; privateSealed: string } | null> {
+    const r = await this.#db
+      .selectFrom('sandbox_operator_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? { publicPem: r.public_pem, privateSealed: r.private_sealed } : null;
+  }
+
+  /** Stores the operator key; throws a unique violation when another process stored one first. */
+  async insertOperatorKey(k: {
+    id: string;
+    createdAt: string;
+    publicPem: string;
+    privateSealed: string;
+  }): Promise<void> {
+    await this.#db
+      .insertInto('sandbox_operator_keys')
+      .values({
+        id: k.id,
+        created_at: k.createdAt,
+        public_pem: k.publicPem,
+        private_sealed: k.privateSealed,
+      })
       .execute();
   }
 }

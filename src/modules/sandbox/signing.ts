@@ -6,9 +6,9 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+import type { SandboxStore } from './sandbox-store.ts';
 
 /**
  * Request and response signing (HASH). A HASH is base64(RSA-SHA256(private key, UTF-8 bytes of the
@@ -60,14 +60,13 @@ const KEY_ID = 'operator-v1';
 const PURPOSE = 'sandbox-operator-key';
 
 export function createOperatorSigner(
-  db: Kysely<any>,
+  store: Pick<SandboxStore, 'findOperatorKey' | 'insertOperatorKey'>,
   keyring: Keyring,
   nowIso: () => string,
 ): OperatorSigner {
   let loaded: Promise<{ publicPem: string; privateKey: KeyObject; generated: boolean }> | null = null;
   const load = async () => {
-    const read = async () =>
-      db.selectFrom('sandbox_operator_keys').selectAll().where('id', '=', KEY_ID).executeTakeFirst();
+    const read = () => store.findOperatorKey(KEY_ID);
     let row = await read();
     let generated = false;
     if (!row) {
@@ -75,15 +74,12 @@ export function createOperatorSigner(
       const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       try {
-        await db
-          .insertInto('sandbox_operator_keys')
-          .values({
-            id: KEY_ID,
-            created_at: nowIso(),
-            public_pem: publicPem,
-            private_sealed: keyring.encrypt(privatePem, PURPOSE),
-          })
-          .execute();
+        await store.insertOperatorKey({
+          id: KEY_ID,
+          createdAt: nowIso(),
+          publicPem,
+          privateSealed: keyring.encrypt(privatePem, PURPOSE),
+        });
         generated = true;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -92,8 +88,8 @@ export function createOperatorSigner(
       if (!row) throw new Error('operator key could not be stored');
     }
     return {
-      publicPem: row.public_pem as string,
-      privateKey: createPrivateKey(keyring.decrypt(row.private_sealed, PURPOSE)),
+      publicPem: row.publicPem,
+      privateKey: createPrivateKey(keyring.decrypt(row.privateSealed, PURPOSE)),
       generated,
     };
   };

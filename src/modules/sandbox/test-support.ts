@@ -1,15 +1,17 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import type { TestEngine } from '../../platform/testing.ts';
-import { auditModule } from '../audit/index.ts';
+import { type AuditTables, auditModule } from '../audit/index.ts';
 import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../gateway/index.ts';
 import type { Sandbox } from './index.ts';
 import { migrations } from './migrations.ts';
 import { BILL_SIGNED_FIELDS } from './products/bills.ts';
 import { SandboxService } from './sandbox-service.ts';
 import { signingString, signWithKey } from './signing.ts';
+import type { SandboxTables } from './tables.ts';
 
 /** Test support for the sandbox's own tests: a migrated database, a fake clock, a signing app key. */
 export const appKeys = (() => {
@@ -22,6 +24,8 @@ export const appKeys = (() => {
 
 export type SandboxFixture = {
   sandbox: Sandbox;
+  /** The test's database, for tests that check the ledger's rows directly. */
+  db: Kysely<SandboxTables>;
   clock: FakeClock;
   call(
     operationId: string,
@@ -36,7 +40,7 @@ export async function openSandbox(
   engine: TestEngine,
   opts: { timeoutDelayMs?: number } = {},
 ): Promise<SandboxFixture> {
-  const database = await engine.open();
+  const database = await engine.open<SandboxTables & AuditTables>();
   await migrateToLatest(database.db, [auditModule.migrations, migrations]);
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
   const service = new SandboxService({
@@ -54,6 +58,7 @@ export async function openSandbox(
   };
   return {
     sandbox,
+    db: database.db,
     clock,
     op,
     call: (operationId, body, o = {}) => {
