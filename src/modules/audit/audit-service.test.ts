@@ -6,14 +6,13 @@ import { shareTransaction } from '../../platform/db/shared-transaction.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { AuditService } from './audit-service.ts';
 import { migrations } from './migrations.ts';
-import type { AuditTables } from './tables.ts';
 
 for (const engine of testEngines()) {
   describe(`AuditService on ${engine.name}`, () => {
-    let database: Awaited<ReturnType<typeof engine.open<AuditTables>>>;
+    let database: Awaited<ReturnType<typeof engine.open>>;
     let audit: AuditService;
     before(async () => {
-      database = await engine.open<AuditTables>();
+      database = await engine.open();
       await migrateToLatest(database.db, [migrations]);
       audit = new AuditService(database.db, new FakeClock(Date.UTC(2026, 10, 23)));
     });

@@ -11,15 +11,14 @@ import { testEngines } from '../../platform/testing.ts';
 import { Mailer } from './mailer.ts';
 import { migrations } from './migrations.ts';
 import { NotificationService } from './notification-service.ts';
-import type { NotificationsTables } from './tables.ts';
 
 for (const engine of testEngines()) {
   describe(`outbox and notifications on ${engine.name}`, () => {
-    let database: Awaited<ReturnType<typeof engine.open<NotificationsTables>>>;
+    let database: Awaited<ReturnType<typeof engine.open>>;
     const clock = new FakeClock(Date.UTC(2026, 10, 23));
     const keyring = createKeyring(randomBytes(32));
     before(async () => {
-      database = await engine.open<NotificationsTables>();
+      database = await engine.open();
       await migrateToLatest(database.db, [migrations]);
     });
     after(() => database.cleanup());

@@ -14,6 +14,7 @@ import { migrations } from './migrations.ts';
 import { OrganizationService } from './organization-service.ts';
 import type { OrgAccess } from './ports.ts';
 import { organizationRoutes } from './routes.ts';
+import type { OrganizationsTables } from './tables.ts';
 
 /**
  * Organisations, memberships, invitations, corporate participants and their reviewers. Other
@@ -26,9 +27,10 @@ export { organizationsCli } from './admin-cli.ts';
 export { organizationsErrors } from './errors.ts';
 export type { OrganizationService } from './organization-service.ts';
 export type { OrgAccess, OrgRole, OrgSummary } from './ports.ts';
+export { type OrganizationsTables, organizationsTables } from './tables.ts';
 
 export type OrganizationsDeps = {
-  db: Kysely<any>;
+  db: Kysely<OrganizationsTables>;
   clock: Clock;
   keyring: Keyring;
   audit: AuditLog;

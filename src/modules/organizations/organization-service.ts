@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { z } from 'zod';
 import { type Clock, DAY } from '../../platform/clock.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
+import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { EventEmitter } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
@@ -17,7 +18,14 @@ import type {
   participantView,
   representativeView,
 } from './contracts.ts';
+import {
+  type InvitationRow,
+  type OrganizationRow,
+  OrganizationsStore,
+  type ParticipantRow,
+} from './organizations-store.ts';
 import type { OrgAccess, OrgRole, OrgStatus, OrgSummary } from './ports.ts';
+import type { OrganizationsTables } from './tables.ts';
 
 /**
  * Organisations, memberships, invitations, corporate participants and their decisions about
@@ -37,7 +45,7 @@ export type MemberView = z.infer<typeof memberView>;
 export type InvitationView = z.infer<typeof invitationView>;
 
 export type OrganizationOptions = {
-  db: Kysely<any>;
+  db: Kysely<OrganizationsTables>;
   clock: Clock;
   keyring: Keyring;
   audit: AuditLog;
@@ -48,13 +56,17 @@ export type OrganizationOptions = {
   events?: EventEmitter;
 };
 
+function participantViewOf(r: ParticipantRow): ParticipantView {
+  return { id: r.id, name: r.name, code: r.code, emailDomain: r.email_domain, createdAt: r.created_at };
+}
+
 function actorOf(p: Principal | null): Actor {
   if (!p) return { type: 'system', id: null };
   return { type: p.isOperator ? 'operator' : 'user', id: p.userId };
 }
 
 export class OrganizationService implements OrgAccess {
-  readonly #db: Kysely<any>;
+  readonly #store: OrganizationsStore;
   readonly #clock: Clock;
   readonly #keyring: Keyring;
   readonly #audit: AuditLog;
@@ -64,7 +76,7 @@ export class OrganizationService implements OrgAccess {
   readonly #publicUrl: string;
 
   constructor(opts: OrganizationOptions) {
-    this.#db = opts.db;
+    this.#store = new OrganizationsStore(opts.db);
     this.#clock = opts.clock;
     this.#keyring = opts.keyring;
     this.#audit = opts.audit;
@@ -87,21 +99,10 @@ export class OrganizationService implements OrgAccess {
     opts: { allowOperator?: boolean } = {},
   ): Promise<OrgRole | 'operator'> {
     if (principal.isOperator && opts.allowOperator) {
-      const org = await this.#db
-        .selectFrom('organizations')
-        .select('id')
-        .where('id', '=', orgId)
-        .executeTakeFirst();
-      if (!org) throw new AppError('not_found');
+      if (!(await this.#store.organizationExists(orgId))) throw new AppError('not_found');
       return 'operator';
     }
-    const m = await this.#db
-      .selectFrom('org_members as m')
-      .innerJoin('organizations as o', 'o.id', 'm.org_id')
-      .select(['m.role', 'o.status'])
-      .where('m.org_id', '=', orgId)
-      .where('m.user_id', '=', principal.userId)
-      .executeTakeFirst();
+    const m = await this.#store.memberRoleAndStatus(orgId, principal.userId);
     if (!m) throw new AppError('not_found');
     const role = m.role as OrgRole;
     if (ROLE_RANK[role] < ROLE_RANK[minRole]) throw new AppError('forbidden');
@@ -113,11 +114,7 @@ export class OrganizationService implements OrgAccess {
   }
 
   async getOrganization(orgId: string): Promise<OrgSummary | null> {
-    const r = await this.#db
-      .selectFrom('organizations')
-      .selectAll()
-      .where('id', '=', orgId)
-      .executeTakeFirst();
+    const r = await this.#store.findOrganization(orgId);
     if (!r) return null;
     return {
       id: r.id,
@@ -128,22 +125,12 @@ export class OrganizationService implements OrgAccess {
   }
 
   async memberUserIds(orgId: string, minRole: OrgRole = 'viewer'): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('org_members')
-      .select(['user_id', 'role'])
-      .where('org_id', '=', orgId)
-      .execute();
+    const rows = await this.#store.membersWithRoles(orgId);
     return rows.filter((r) => ROLE_RANK[r.role as OrgRole] >= ROLE_RANK[minRole]).map((r) => r.user_id);
   }
 
-  async orgIdsOfUser(userId: string): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('org_members')
-      .select('org_id')
-      .where('user_id', '=', userId)
-      .orderBy('org_id')
-      .execute();
-    return rows.map((r) => r.org_id);
+  orgIdsOfUser(userId: string): Promise<string[]> {
+    return this.#store.orgIdsOfUser(userId);
   }
 
   /**
@@ -156,11 +143,7 @@ export class OrganizationService implements OrgAccess {
         message: 'Review and confirm your profile details first.',
       });
     }
-    const org = await this.#db
-      .selectFrom('organizations')
-      .selectAll()
-      .where('id', '=', orgId)
-      .executeTakeFirst();
+    const org = await this.#store.findOrganization(orgId);
     if (!org) throw new AppError('not_found');
     if (await this.#orgDetailsDue(org)) {
       throw new AppError('details_confirmation_required', {
@@ -169,7 +152,9 @@ export class OrganizationService implements OrgAccess {
     }
   }
 
-  async #orgDetailsDue(org: any): Promise<boolean> {
+  async #orgDetailsDue(
+    org: Pick<OrganizationRow, 'update_required' | 'details_confirmed_at'>,
+  ): Promise<boolean> {
     if (Number(org.update_required) === 1) return true;
     const d = new Date(org.details_confirmed_at);
     d.setUTCMonth(d.getUTCMonth() + (await this.#identity.reconfirmMonths()));
@@ -186,17 +171,17 @@ export class OrganizationService implements OrgAccess {
     const id = newId('par', this.#clock.nowMs());
     const now = this.#now();
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('participants')
-          .values({
+      await this.#store.transaction(async (tx) => {
+        await this.#store.insertParticipant(
+          {
             id,
             name: input.name.trim(),
             code: input.code ?? null,
             email_domain: input.emailDomain?.toLowerCase() ?? null,
             created_at: now,
-          })
-          .execute();
+          },
+          tx,
+        );
         await this.#audit.record(
           {
             actor: actorOf(operator),
@@ -206,7 +191,7 @@ export class OrganizationService implements OrgAccess {
             userAgent: meta.userAgent,
             details: { name: input.name },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -218,30 +203,18 @@ export class OrganizationService implements OrgAccess {
   }
 
   async getParticipant(id: string): Promise<ParticipantView | null> {
-    const r = await this.#db.selectFrom('participants').selectAll().where('id', '=', id).executeTakeFirst();
-    return r
-      ? { id: r.id, name: r.name, code: r.code, emailDomain: r.email_domain, createdAt: r.created_at }
-      : null;
+    const r = await this.#store.findParticipant(id);
+    return r ? participantViewOf(r) : null;
   }
 
   async findParticipantByName(name: string): Promise<ParticipantView | null> {
-    const r = await this.#db
-      .selectFrom('participants')
-      .select('id')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return r ? this.getParticipant(r.id) : null;
+    const id = await this.#store.participantIdByName(name);
+    return id ? this.getParticipant(id) : null;
   }
 
   async listParticipants(): Promise<ParticipantView[]> {
-    const rows = await this.#db.selectFrom('participants').selectAll().orderBy('name').execute();
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      code: r.code,
-      emailDomain: r.email_domain,
-      createdAt: r.created_at,
-    }));
+    const rows = await this.#store.listParticipants();
+    return rows.map(participantViewOf);
   }
 
   async addParticipantReviewer(
@@ -257,11 +230,11 @@ export class OrganizationService implements OrgAccess {
     const user = userId ? await this.#identity.getUser(userId) : null;
     if (!user) throw new AppError('not_found', { message: 'No account with this e-mail or id.' });
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('participant_reviewers')
-          .values({ participant_id: participantId, user_id: user.id, created_at: this.#now() })
-          .execute();
+      await this.#store.transaction(async (tx) => {
+        await this.#store.insertReviewer(
+          { participant_id: participantId, user_id: user.id, created_at: this.#now() },
+          tx,
+        );
         await this.#audit.record(
           {
             actor: actorOf(operator),
@@ -271,7 +244,7 @@ export class OrganizationService implements OrgAccess {
             userAgent: meta.userAgent,
             details: { participantId },
           },
-          trx,
+          tx,
         );
       });
     } catch (err) {
@@ -288,13 +261,9 @@ export class OrganizationService implements OrgAccess {
     userId: string,
     meta: RequestMeta,
   ) {
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .deleteFrom('participant_reviewers')
-        .where('participant_id', '=', participantId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (Number(r.numDeletedRows) !== 1) throw new AppError('not_found');
+    await this.#store.transaction(async (tx) => {
+      if ((await this.#store.deleteReviewer(participantId, userId, tx)) !== 1)
+        throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: actorOf(operator),
@@ -303,7 +272,7 @@ export class OrganizationService implements OrgAccess {
           ip: meta.ip,
           details: { participantId },
         },
-        trx,
+        tx,
       );
     });
   }
@@ -311,31 +280,18 @@ export class OrganizationService implements OrgAccess {
   async listParticipantReviewers(
     participantId: string,
   ): Promise<Array<{ userId: string; name: string; email: string }>> {
-    const rows = await this.#db
-      .selectFrom('participant_reviewers')
-      .select('user_id')
-      .where('participant_id', '=', participantId)
-      .execute();
+    const userIds = await this.#store.reviewerUserIds(participantId);
     const out = [];
-    for (const r of rows) {
-      const u = await this.#identity.getUser(r.user_id);
+    for (const userId of userIds) {
+      const u = await this.#identity.getUser(userId);
       if (u) out.push({ userId: u.id, name: u.name, email: u.email });
     }
     return out;
   }
 
-  async #reviewerParticipantIds(userId: string): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('participant_reviewers')
-      .select('participant_id')
-      .where('user_id', '=', userId)
-      .execute();
-    return rows.map((r) => r.participant_id);
-  }
-
   /** The participants the caller reviews for (empty for most users). */
   async myReviewerParticipants(principal: Principal): Promise<ParticipantView[]> {
-    const ids = await this.#reviewerParticipantIds(principal.userId);
+    const ids = await this.#store.reviewerParticipantIds(principal.userId);
     const out: ParticipantView[] = [];
     for (const id of ids) {
       const p = await this.getParticipant(id);
@@ -372,15 +328,14 @@ export class OrganizationService implements OrgAccess {
       `I, ${principal.name} <${principal.email}>, am authorised to act for ${input.name} and to bind it to the operator's terms.`;
     // Read before the transaction: SQLite has one connection, which the transaction holds.
     const reviewers = await this.listParticipantReviewers(participant.id);
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('organizations')
-        .values({
+    await this.#store.transaction(async (tx) => {
+      await this.#store.insertOrganization(
+        {
           id,
           name: input.name.trim(),
           registration_number: input.registrationNumber.trim(),
           participant_id: participant.id,
-          status: 'active',
+          status: 'active' satisfies OrgStatus,
           address: input.address ?? null,
           website: input.website ?? null,
           authority_attested_by: principal.userId,
@@ -389,22 +344,23 @@ export class OrganizationService implements OrgAccess {
           created_by: principal.userId,
           created_at: now,
           details_confirmed_at: now,
-        })
-        .execute();
-      await trx
-        .insertInto('org_members')
-        .values({
+        },
+        tx,
+      );
+      await this.#store.insertMember(
+        {
           id: newId('mem', nowMs),
           org_id: id,
           user_id: principal.userId,
-          role: 'owner',
+          role: 'owner' satisfies OrgRole,
           created_at: now,
-        })
-        .execute();
-      await trx
-        .insertInto('org_representatives')
-        .values({ org_id: id, user_id: principal.userId, status: 'pending', created_at: now })
-        .execute();
+        },
+        tx,
+      );
+      await this.#store.insertRepresentative(
+        { org_id: id, user_id: principal.userId, status: 'pending', created_at: now },
+        tx,
+      );
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -420,7 +376,7 @@ export class OrganizationService implements OrgAccess {
             authorityStatement: statement,
           },
         },
-        trx,
+        tx,
       );
       for (const reviewer of reviewers) {
         await this.#mailer.send(
@@ -430,7 +386,7 @@ export class OrganizationService implements OrgAccess {
             subject: `Confirm a representative of ${input.name}`,
             text: `${principal.name} <${principal.email}> registered ${input.name} (registration ${input.registrationNumber}) on Darwaza and named ${participant.name} as its corporate participant.\n\nPlease confirm or reject them as an authorised representative here:\n${this.#publicUrl}/reviews\n`,
           },
-          trx,
+          tx,
         );
       }
     });
@@ -442,23 +398,13 @@ export class OrganizationService implements OrgAccess {
   }
 
   async #ownerRepresentative(orgId: string): Promise<RepresentativeView | null> {
-    const owner = await this.#db
-      .selectFrom('org_members')
-      .select('user_id')
-      .where('org_id', '=', orgId)
-      .where('role', '=', 'owner')
-      .executeTakeFirst();
+    const owner = await this.#store.ownerUserId(orgId);
     if (!owner) return null;
-    return this.#representative(orgId, owner.user_id);
+    return this.#representative(orgId, owner);
   }
 
   async #representative(orgId: string, userId: string): Promise<RepresentativeView | null> {
-    const r = await this.#db
-      .selectFrom('org_representatives')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const r = await this.#store.findRepresentative(orgId, userId);
     if (!r) return null;
     const u = await this.#identity.getUser(userId);
     let status = r.status as RepresentativeView['status'];
@@ -475,7 +421,7 @@ export class OrganizationService implements OrgAccess {
     };
   }
 
-  async #orgView(r: any, myRole: OrgView['myRole']): Promise<OrgView> {
+  async #orgView(r: OrganizationRow, myRole: OrgView['myRole']): Promise<OrgView> {
     const participant = await this.getParticipant(r.participant_id);
     const rep = await this.#ownerRepresentative(r.id);
     return {
@@ -483,7 +429,7 @@ export class OrganizationService implements OrgAccess {
       name: r.name,
       registrationNumber: r.registration_number,
       participant: { id: r.participant_id, name: participant?.name ?? '' },
-      status: r.status,
+      status: r.status as OrgStatus,
       address: r.address,
       website: r.website,
       createdAt: r.created_at,
@@ -500,44 +446,30 @@ export class OrganizationService implements OrgAccess {
 
   async getOrganizationFor(principal: Principal, orgId: string): Promise<OrgView> {
     const role = await this.requireMember(principal, orgId, 'viewer', { allowOperator: true });
-    const r = await this.#db
-      .selectFrom('organizations')
-      .selectAll()
-      .where('id', '=', orgId)
-      .executeTakeFirstOrThrow();
+    const r = await this.#store.getOrganization(orgId);
     return this.#orgView(r, role);
   }
 
   async listMyOrganizations(principal: Principal): Promise<OrgView[]> {
-    const rows = await this.#db
-      .selectFrom('org_members as m')
-      .innerJoin('organizations as o', 'o.id', 'm.org_id')
-      .selectAll('o')
-      .select('m.role as my_role')
-      .where('m.user_id', '=', principal.userId)
-      .orderBy('o.name')
-      .execute();
+    const rows = await this.#store.organizationsOfMember(principal.userId);
     const out: OrgView[] = [];
-    for (const r of rows) out.push(await this.#orgView(r, r.my_role));
+    for (const r of rows) out.push(await this.#orgView(r, r.my_role as OrgRole));
     return out;
   }
 
   async listAllOrganizations(q: { participantId?: string; limit?: number }): Promise<OrgView[]> {
-    let query = this.#db.selectFrom('organizations').selectAll().orderBy('id', 'desc');
-    if (q.participantId) query = query.where('participant_id', '=', q.participantId);
-    const rows = await query.limit(Math.min(q.limit ?? 100, 500)).execute();
+    const rows = await this.#store.listOrganizations({
+      participantId: q.participantId,
+      limit: Math.min(q.limit ?? 100, 500),
+    });
     const out: OrgView[] = [];
     for (const r of rows) out.push(await this.#orgView(r, 'operator'));
     return out;
   }
 
   async findOrganizationByName(name: string): Promise<OrgSummary | null> {
-    const r = await this.#db
-      .selectFrom('organizations')
-      .select('id')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return r ? this.getOrganization(r.id) : null;
+    const id = await this.#store.organizationIdByName(name);
+    return id ? this.getOrganization(id) : null;
   }
 
   async updateOrganization(
@@ -547,13 +479,16 @@ export class OrganizationService implements OrgAccess {
     meta: RequestMeta,
   ): Promise<OrgView> {
     await this.requireMember(principal, orgId, 'admin');
-    const set: Record<string, unknown> = { details_confirmed_at: this.#now(), update_required: 0 };
+    const set: Updateable<OrganizationsTables['organizations']> = {
+      details_confirmed_at: this.#now(),
+      update_required: 0,
+    };
     if (patch.name !== undefined) set.name = patch.name.trim();
     if (patch.registrationNumber !== undefined) set.registration_number = patch.registrationNumber.trim();
     if (patch.address !== undefined) set.address = patch.address;
     if (patch.website !== undefined) set.website = patch.website;
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.updateTable('organizations').set(set).where('id', '=', orgId).execute();
+    await this.#store.transaction(async (tx) => {
+      await this.#store.updateOrganization(orgId, set, tx);
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -564,7 +499,7 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { fields: Object.keys(patch) },
         },
-        trx,
+        tx,
       );
     });
     return this.getOrganizationFor(principal, orgId);
@@ -572,12 +507,12 @@ export class OrganizationService implements OrgAccess {
 
   async confirmOrganizationDetails(principal: Principal, orgId: string, meta: RequestMeta): Promise<OrgView> {
     await this.requireMember(principal, orgId, 'admin');
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('organizations')
-        .set({ details_confirmed_at: this.#now(), update_required: 0 })
-        .where('id', '=', orgId)
-        .execute();
+    await this.#store.transaction(async (tx) => {
+      await this.#store.updateOrganization(
+        orgId,
+        { details_confirmed_at: this.#now(), update_required: 0 },
+        tx,
+      );
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -587,20 +522,16 @@ export class OrganizationService implements OrgAccess {
           ip: meta.ip,
           userAgent: meta.userAgent,
         },
-        trx,
+        tx,
       );
     });
     return this.getOrganizationFor(principal, orgId);
   }
 
   async requireOrganizationUpdate(operator: Principal, orgId: string, meta: RequestMeta): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('organizations')
-        .set({ update_required: 1 })
-        .where('id', '=', orgId)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+    await this.#store.transaction(async (tx) => {
+      if ((await this.#store.updateOrganization(orgId, { update_required: 1 }, tx)) !== 1)
+        throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: actorOf(operator),
@@ -609,7 +540,7 @@ export class OrganizationService implements OrgAccess {
           orgId,
           ip: meta.ip,
         },
-        trx,
+        tx,
       );
     });
   }
@@ -618,12 +549,7 @@ export class OrganizationService implements OrgAccess {
 
   async listMembers(principal: Principal, orgId: string): Promise<MemberView[]> {
     await this.requireMember(principal, orgId, 'viewer', { allowOperator: true });
-    const rows = await this.#db
-      .selectFrom('org_members')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .orderBy('created_at')
-      .execute();
+    const rows = await this.#store.listMembers(orgId);
     const out: MemberView[] = [];
     for (const r of rows) {
       const u = await this.#identity.getUser(r.user_id);
@@ -631,21 +557,15 @@ export class OrganizationService implements OrgAccess {
         userId: r.user_id,
         name: u?.name ?? '',
         email: u?.email ?? '',
-        role: r.role,
+        role: r.role as OrgRole,
         joinedAt: r.created_at,
       });
     }
     return out;
   }
 
-  async #memberRole(orgId: string, userId: string, trx?: Kysely<any>): Promise<OrgRole | null> {
-    const m = await (trx ?? this.#db)
-      .selectFrom('org_members')
-      .select('role')
-      .where('org_id', '=', orgId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return (m?.role as OrgRole) ?? null;
+  async #memberRole(orgId: string, userId: string, tx?: SharedTransaction): Promise<OrgRole | null> {
+    return (await this.#store.memberRole(orgId, userId, tx)) as OrgRole | null;
   }
 
   /**
@@ -662,19 +582,14 @@ export class OrganizationService implements OrgAccess {
     const mine = (await this.requireMember(principal, orgId, 'admin')) as OrgRole;
     if (role === 'owner')
       throw new AppError('forbidden', { message: 'Use the ownership transfer to make someone the owner.' });
-    await this.#db.transaction().execute(async (trx) => {
-      const current = await this.#memberRole(orgId, userId, trx);
+    await this.#store.transaction(async (tx) => {
+      const current = await this.#memberRole(orgId, userId, tx);
       if (!current) throw new AppError('not_found');
       if (current === 'owner') throw new AppError('owner_cannot_leave');
       if (userId !== principal.userId && ROLE_RANK[current] >= ROLE_RANK[mine])
         throw new AppError('forbidden');
       if (ROLE_RANK[role] > ROLE_RANK[mine]) throw new AppError('forbidden');
-      await trx
-        .updateTable('org_members')
-        .set({ role })
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', userId)
-        .execute();
+      await this.#store.setMemberRole(orgId, userId, role, tx);
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -685,7 +600,7 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { from: current, to: role },
         },
-        trx,
+        tx,
       );
     });
     return (await this.listMembers(principal, orgId)).find((m) => m.userId === userId)!;
@@ -695,12 +610,12 @@ export class OrganizationService implements OrgAccess {
   async removeMember(principal: Principal, orgId: string, userId: string, meta: RequestMeta): Promise<void> {
     const self = userId === principal.userId;
     const mine = (await this.requireMember(principal, orgId, self ? 'viewer' : 'admin')) as OrgRole;
-    await this.#db.transaction().execute(async (trx) => {
-      const current = await this.#memberRole(orgId, userId, trx);
+    await this.#store.transaction(async (tx) => {
+      const current = await this.#memberRole(orgId, userId, tx);
       if (!current) throw new AppError('not_found');
       if (current === 'owner') throw new AppError('owner_cannot_leave');
       if (!self && ROLE_RANK[current] >= ROLE_RANK[mine]) throw new AppError('forbidden');
-      await trx.deleteFrom('org_members').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+      await this.#store.deleteMember(orgId, userId, tx);
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -711,7 +626,7 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { role: current },
         },
-        trx,
+        tx,
       );
     });
   }
@@ -730,41 +645,26 @@ export class OrganizationService implements OrgAccess {
     if (userId === principal.userId)
       throw new AppError('conflict', { message: 'You already own this organisation.' });
     const target = await this.#identity.getUser(userId);
-    await this.#db.transaction().execute(async (trx) => {
-      const current = await this.#memberRole(orgId, userId, trx);
+    await this.#store.transaction(async (tx) => {
+      const current = await this.#memberRole(orgId, userId, tx);
       if (!current || !target) throw new AppError('not_found');
       if (target.status !== 'active')
         throw new AppError('conflict', { message: 'The new owner must have an active account.' });
-      await trx
-        .updateTable('org_members')
-        .set({ role: 'owner' })
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', userId)
-        .execute();
-      await trx
-        .updateTable('org_members')
-        .set({ role: 'admin' })
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', principal.userId)
-        .execute();
-      const rep = await trx
-        .selectFrom('org_representatives')
-        .select('status')
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (!rep) {
-        await trx
-          .insertInto('org_representatives')
-          .values({ org_id: orgId, user_id: userId, status: 'pending', created_at: this.#now() })
-          .execute();
-      } else if (rep.status !== 'confirmed') {
-        await trx
-          .updateTable('org_representatives')
-          .set({ status: 'pending', reason: null, decided_at: null, decided_by: null, expires_at: null })
-          .where('org_id', '=', orgId)
-          .where('user_id', '=', userId)
-          .execute();
+      await this.#store.setMemberRole(orgId, userId, 'owner', tx);
+      await this.#store.setMemberRole(orgId, principal.userId, 'admin', tx);
+      const rep = await this.#store.representativeStatus(orgId, userId, tx);
+      if (rep === null) {
+        await this.#store.insertRepresentative(
+          { org_id: orgId, user_id: userId, status: 'pending', created_at: this.#now() },
+          tx,
+        );
+      } else if (rep !== 'confirmed') {
+        await this.#store.updateRepresentative(
+          orgId,
+          userId,
+          { status: 'pending', reason: null, decided_at: null, decided_by: null, expires_at: null },
+          tx,
+        );
       }
       await this.#audit.record(
         {
@@ -776,7 +676,7 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { from: principal.userId, to: userId },
         },
-        trx,
+        tx,
       );
     });
     return this.getOrganizationFor(principal, orgId);
@@ -795,27 +695,15 @@ export class OrganizationService implements OrgAccess {
     const email = input.email.trim().toLowerCase();
     const existingUser = await this.#identity.findUserIdByEmail(email);
     if (existingUser && (await this.#memberRole(orgId, existingUser))) throw new AppError('already_member');
-    const org = await this.#db
-      .selectFrom('organizations')
-      .select('name')
-      .where('id', '=', orgId)
-      .executeTakeFirstOrThrow();
+    const org = { name: await this.#store.organizationName(orgId) };
     const token = randomToken();
     const nowMs = this.#clock.nowMs();
     const id = newId('inv', nowMs);
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#store.transaction(async (tx) => {
       // One open invitation per address: a new one replaces the old.
-      await trx
-        .updateTable('org_invitations')
-        .set({ revoked_at: new Date(nowMs).toISOString() })
-        .where('org_id', '=', orgId)
-        .where('email', '=', email)
-        .where('accepted_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .execute();
-      await trx
-        .insertInto('org_invitations')
-        .values({
+      await this.#store.revokeOpenInvitations(orgId, email, new Date(nowMs).toISOString(), tx);
+      await this.#store.insertInvitation(
+        {
           id,
           org_id: orgId,
           email,
@@ -824,8 +712,9 @@ export class OrganizationService implements OrgAccess {
           invited_by: principal.userId,
           created_at: new Date(nowMs).toISOString(),
           expires_at: new Date(nowMs + INVITATION_TTL_MS).toISOString(),
-        })
-        .execute();
+        },
+        tx,
+      );
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -836,7 +725,7 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { email, role: input.role },
         },
-        trx,
+        tx,
       );
       await this.#mailer.send(
         {
@@ -845,7 +734,7 @@ export class OrganizationService implements OrgAccess {
           subject: `You are invited to ${org.name} on Darwaza`,
           text: `${principal.name} invited you to join ${org.name} as ${input.role}.\n\nSign in (or open an account with this e-mail address), then open this link within 7 days:\n${this.#publicUrl}/invitations/accept?token=${token}\n`,
         },
-        trx,
+        tx,
       );
     });
     return (await this.listInvitations(principal, orgId)).find((i) => i.id === id)!;
@@ -853,18 +742,12 @@ export class OrganizationService implements OrgAccess {
 
   async listInvitations(principal: Principal, orgId: string): Promise<InvitationView[]> {
     await this.requireMember(principal, orgId, 'admin', { allowOperator: true });
-    const rows = await this.#db
-      .selectFrom('org_invitations')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .orderBy('id', 'desc')
-      .limit(500)
-      .execute();
+    const rows = await this.#store.listInvitations(orgId);
     const nowIso = this.#now();
-    return rows.map((r) => ({
+    return rows.map((r: InvitationRow) => ({
       id: r.id,
       email: r.email,
-      role: r.role,
+      role: r.role as OrgRole,
       invitedBy: r.invited_by,
       createdAt: r.created_at,
       expiresAt: r.expires_at,
@@ -885,16 +768,9 @@ export class OrganizationService implements OrgAccess {
     meta: RequestMeta,
   ): Promise<void> {
     await this.requireMember(principal, orgId, 'admin');
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('org_invitations')
-        .set({ revoked_at: this.#now() })
-        .where('id', '=', invitationId)
-        .where('org_id', '=', orgId)
-        .where('accepted_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+    await this.#store.transaction(async (tx) => {
+      if ((await this.#store.revokeInvitation(invitationId, orgId, this.#now(), tx)) !== 1)
+        throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -903,7 +779,7 @@ export class OrganizationService implements OrgAccess {
           orgId,
           ip: meta.ip,
         },
-        trx,
+        tx,
       );
     });
   }
@@ -912,33 +788,24 @@ export class OrganizationService implements OrgAccess {
   async acceptInvitation(principal: Principal, token: string, meta: RequestMeta): Promise<OrgView> {
     const hash = this.#keyring.hmac(token, 'invitation');
     const now = this.#now();
-    const orgId = await this.#db.transaction().execute(async (trx) => {
-      const inv = await trx
-        .selectFrom('org_invitations')
-        .selectAll()
-        .where('token_hash', '=', hash)
-        .executeTakeFirst();
+    const orgId = await this.#store.transaction(async (tx) => {
+      const inv = await this.#store.invitationByTokenHash(hash, tx);
       if (!inv || inv.accepted_at || inv.revoked_at || inv.expires_at <= now)
         throw new AppError('invalid_token');
       if (inv.email !== principal.email.toLowerCase()) throw new AppError('invitation_email_mismatch');
-      const r = await trx
-        .updateTable('org_invitations')
-        .set({ accepted_at: now, accepted_by: principal.userId })
-        .where('id', '=', inv.id)
-        .where('accepted_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new AppError('invalid_token');
-      if (await this.#memberRole(inv.org_id, principal.userId, trx)) throw new AppError('already_member');
-      await trx
-        .insertInto('org_members')
-        .values({
+      if ((await this.#store.acceptInvitation(inv.id, principal.userId, now, tx)) !== 1)
+        throw new AppError('invalid_token');
+      if (await this.#memberRole(inv.org_id, principal.userId, tx)) throw new AppError('already_member');
+      await this.#store.insertMember(
+        {
           id: newId('mem', this.#clock.nowMs()),
           org_id: inv.org_id,
           user_id: principal.userId,
           role: inv.role,
           created_at: now,
-        })
-        .execute();
+        },
+        tx,
+      );
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -949,9 +816,9 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { invitationId: inv.id, role: inv.role },
         },
-        trx,
+        tx,
       );
-      return inv.org_id as string;
+      return inv.org_id;
     });
     return this.getOrganizationFor(principal, orgId);
   }
@@ -962,23 +829,18 @@ export class OrganizationService implements OrgAccess {
   async listReviewOrganizations(
     principal: Principal,
   ): Promise<Array<OrgView & { representatives: RepresentativeView[] }>> {
-    let query = this.#db.selectFrom('organizations').selectAll().orderBy('id', 'desc').limit(500);
+    let participantIds: string[] | undefined;
     if (!principal.isOperator) {
-      const ids = await this.#reviewerParticipantIds(principal.userId);
-      if (ids.length === 0) return [];
-      query = query.where('participant_id', 'in', ids);
+      participantIds = await this.#store.reviewerParticipantIds(principal.userId);
+      if (participantIds.length === 0) return [];
     }
-    const rows = await query.execute();
+    const rows = await this.#store.listOrganizations({ participantIds, limit: 500 });
     const out = [];
     for (const r of rows) {
-      const reps = await this.#db
-        .selectFrom('org_representatives')
-        .select('user_id')
-        .where('org_id', '=', r.id)
-        .execute();
+      const reps = await this.#store.representativeUserIds(r.id);
       const representatives: RepresentativeView[] = [];
-      for (const rep of reps) {
-        const v = await this.#representative(r.id, rep.user_id);
+      for (const repUserId of reps) {
+        const v = await this.#representative(r.id, repUserId);
         if (v) representatives.push(v);
       }
       out.push({
@@ -990,21 +852,12 @@ export class OrganizationService implements OrgAccess {
   }
 
   /** The organisation if the caller reviews for its participant (or is an operator); else not_found. */
-  async #requireReviewer(principal: Principal, orgId: string): Promise<any> {
-    const org = await this.#db
-      .selectFrom('organizations')
-      .selectAll()
-      .where('id', '=', orgId)
-      .executeTakeFirst();
+  async #requireReviewer(principal: Principal, orgId: string): Promise<OrganizationRow> {
+    const org = await this.#store.findOrganization(orgId);
     if (!org) throw new AppError('not_found');
     if (principal.isOperator) return org;
-    const ok = await this.#db
-      .selectFrom('participant_reviewers')
-      .select('user_id')
-      .where('participant_id', '=', org.participant_id)
-      .where('user_id', '=', principal.userId)
-      .executeTakeFirst();
-    if (!ok) throw new AppError('not_found');
+    if (!(await this.#store.isReviewer(org.participant_id, principal.userId)))
+      throw new AppError('not_found');
     return org;
   }
 
@@ -1059,20 +912,20 @@ export class OrganizationService implements OrgAccess {
       expiresAt = new Date(until).toISOString();
     }
     const u = await this.#identity.getUser(userId);
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('org_representatives')
-        .set({
+    await this.#store.transaction(async (tx) => {
+      const changed = await this.#store.updateRepresentative(
+        orgId,
+        userId,
+        {
           status,
           reason,
           expires_at: expiresAt,
           decided_by: principal.userId,
           decided_at: new Date(nowMs).toISOString(),
-        })
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw new AppError('not_found');
+        },
+        tx,
+      );
+      if (changed !== 1) throw new AppError('not_found');
       await this.#audit.record(
         {
           actor: actorOf(principal),
@@ -1083,7 +936,7 @@ export class OrganizationService implements OrgAccess {
           userAgent: meta.userAgent,
           details: { participantId: org.participant_id, reason, expiresAt },
         },
-        trx,
+        tx,
       );
       if (u) {
         await this.#mailer.send(
@@ -1099,7 +952,7 @@ export class OrganizationService implements OrgAccess {
                 ? `Your corporate participant confirmed you as an authorised representative of ${org.name} until ${expiresAt}.`
                 : `Your corporate participant did not confirm you as a representative of ${org.name}.\nReason: ${reason}`,
           },
-          trx,
+          tx,
         );
       }
     });
@@ -1112,14 +965,8 @@ export class OrganizationService implements OrgAccess {
    */
   async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
     const members = await this.memberUserIds(orgId);
-    await this.#db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('organizations')
-        .set({ status: 'terminated' })
-        .where('id', '=', orgId)
-        .where('status', '!=', 'terminated')
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) {
+    await this.#store.transaction(async (tx) => {
+      if ((await this.#store.markTerminated(orgId, tx)) === 1) {
         await this.#audit.record(
           {
             actor: { type: 'system', id: null },
@@ -1128,7 +975,7 @@ export class OrganizationService implements OrgAccess {
             orgId,
             details: { reason },
           },
-          trx,
+          tx,
         );
       }
     });
@@ -1138,18 +985,18 @@ export class OrganizationService implements OrgAccess {
   /** For the CLI: adds an existing user with a role (not owner), audited as the system. */
   async addMemberAsSystem(orgId: string, userId: string, role: Exclude<OrgRole, 'owner'>): Promise<void> {
     const now = this.#now();
-    await this.#db.transaction().execute(async (trx) => {
-      if (await this.#memberRole(orgId, userId, trx)) throw new AppError('already_member');
-      await trx
-        .insertInto('org_members')
-        .values({
+    await this.#store.transaction(async (tx) => {
+      if (await this.#memberRole(orgId, userId, tx)) throw new AppError('already_member');
+      await this.#store.insertMember(
+        {
           id: newId('mem', this.#clock.nowMs()),
           org_id: orgId,
           user_id: userId,
           role,
           created_at: now,
-        })
-        .execute();
+        },
+        tx,
+      );
       await this.#audit.record(
         {
           actor: { type: 'system', id: null },
@@ -1158,7 +1005,7 @@ export class OrganizationService implements OrgAccess {
           orgId,
           details: { role, via: 'cli' },
         },
-        trx,
+        tx,
       );
     });
   }
@@ -1166,18 +1013,18 @@ export class OrganizationService implements OrgAccess {
   /** For the CLI and demo: a participant confirmation without a reviewer session. */
   async confirmRepresentativeAsSystem(orgId: string, userId: string, validForMs = DEFAULT_CONFIRMATION_MS) {
     const nowMs = this.#clock.nowMs();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('org_representatives')
-        .set({
+    await this.#store.transaction(async (tx) => {
+      await this.#store.updateRepresentative(
+        orgId,
+        userId,
+        {
           status: 'confirmed',
           expires_at: new Date(nowMs + validForMs).toISOString(),
           decided_by: 'system',
           decided_at: new Date(nowMs).toISOString(),
-        })
-        .where('org_id', '=', orgId)
-        .where('user_id', '=', userId)
-        .execute();
+        },
+        tx,
+      );
       await this.#audit.record(
         {
           actor: { type: 'system', id: null },
@@ -1185,7 +1032,7 @@ export class OrganizationService implements OrgAccess {
           target: { type: 'user', id: userId },
           orgId,
         },
-        trx,
+        tx,
       );
     });
   }
