@@ -1,19 +1,34 @@
-import { appsErrors, appsModule } from './modules/apps/index.ts';
-import { auditErrors, auditModule } from './modules/audit/index.ts';
-import { catalogErrors, catalogModule } from './modules/catalog/index.ts';
+import { type AppsTables, appsErrors, appsModule, appsTables } from './modules/apps/index.ts';
+import { type AuditTables, auditErrors, auditModule, auditTables } from './modules/audit/index.ts';
+import { type CatalogTables, catalogErrors, catalogModule, catalogTables } from './modules/catalog/index.ts';
 import { gatewayErrors, gatewayModule } from './modules/gateway/index.ts';
-import { identityErrors, identityModule } from './modules/identity/index.ts';
-import { notificationsErrors, notificationsModule } from './modules/notifications/index.ts';
-import { oauthErrors, oauthModule } from './modules/oauth/index.ts';
+import {
+  type IdentityTables,
+  identityErrors,
+  identityModule,
+  identityTables,
+} from './modules/identity/index.ts';
+import {
+  type NotificationsTables,
+  notificationsErrors,
+  notificationsModule,
+  notificationsTables,
+} from './modules/notifications/index.ts';
+import { type OAuthTables, oauthErrors, oauthModule, oauthTables } from './modules/oauth/index.ts';
 import { organizationsErrors, organizationsModule } from './modules/organizations/index.ts';
 import { sandboxErrors, sandboxModule } from './modules/sandbox/index.ts';
-import { termsErrors, termsModule } from './modules/terms/index.ts';
+import { type TermsTables, termsErrors, termsModule, termsTables } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
+import type { TableSpec } from './platform/db/table.ts';
 import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
 import { contractList, type RouteContract } from './platform/http/contract.ts';
 import { errorReferenceContracts } from './platform/http/error-reference.ts';
-import { instanceMigrations } from './platform/instance.ts';
-import { snapshotMigrations } from './platform/shared-state/state-snapshot.ts';
+import { type InstanceTables, instanceMigrations, instanceTables } from './platform/instance.ts';
+import {
+  type SnapshotTables,
+  snapshotMigrations,
+  snapshotTables,
+} from './platform/shared-state/state-snapshot.ts';
 
 /**
  * The modules, as data: what exists without building anything (migrations, error codes, route
@@ -35,6 +50,39 @@ export const allMigrations: MigrationSet[] = [
   instanceMigrations,
   snapshotMigrations,
 ];
+
+/**
+ * Every table the migrations build, as each module declares it (ADR 0008): test/schema.test.ts
+ * migrates a fresh database on both engines and requires these to match it, with no migrated
+ * table left out.
+ * TODO(issue 25, integrator): gateway, organizations and sandbox join as their tables land
+ * (test/schema.test.ts lists their tables as known undeclared until then).
+ */
+export const allTables: readonly TableSpec[] = [
+  ...auditTables,
+  ...notificationsTables,
+  ...identityTables,
+  ...catalogTables,
+  ...appsTables,
+  ...oauthTables,
+  ...termsTables,
+  ...instanceTables,
+  ...snapshotTables,
+];
+
+/**
+ * The one database's type: every module's tables (and the platform's). main.ts opens the database
+ * with it and hands each module the same `Kysely`, which narrows to the module's own tables.
+ */
+export type DatabaseTables = AuditTables &
+  NotificationsTables &
+  IdentityTables &
+  CatalogTables &
+  AppsTables &
+  OAuthTables &
+  TermsTables &
+  InstanceTables &
+  SnapshotTables;
 
 /**
  * Every error code the system answers with: the General codes, then each module's catalogue, in

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MigrationSet } from './db/migrator.ts';
+import { col, defineTable, type TablesOf } from './db/table.ts';
 import type { Keyring } from './master-key.ts';
 
 /**
@@ -27,6 +28,16 @@ export const instanceMigrations: MigrationSet = {
   },
 };
 
+/** What the migration above builds (ADR 0008). */
+export const instanceTables = [
+  defineTable('instance_settings', {
+    name: col.text(),
+    value: col.text(),
+    updated_at: col.time(),
+  }),
+] as const;
+export type InstanceTables = TablesOf<typeof instanceTables>;
+
 export type InstanceSettingName = 'key_fingerprint' | 'gateway_base_urls';
 
 /** The master key's fingerprint: the same key always gives the same value. */
@@ -44,7 +55,7 @@ function missingTable(err: unknown): boolean {
  * settings table: a fresh or foreign database, or one not yet migrated).
  */
 export async function readInstanceSettings(
-  db: Kysely<any>,
+  db: Kysely<InstanceTables>,
 ): Promise<Partial<Record<InstanceSettingName, string>> | null> {
   try {
     const rows = await db.selectFrom('instance_settings').select(['name', 'value']).execute();
@@ -56,7 +67,7 @@ export async function readInstanceSettings(
 }
 
 export async function writeInstanceSettings(
-  db: Kysely<any>,
+  db: Kysely<InstanceTables>,
   values: Partial<Record<InstanceSettingName, string>>,
   nowIso: string,
 ): Promise<void> {

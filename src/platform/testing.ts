@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Database, openPostgres, openSqlite } from './db/database.ts';
+import { type Database, openPostgres, openSqlite, type UntypedTables } from './db/database.ts';
 import { MemorySharedState } from './shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './shared-state/redis-shared-state.ts';
 import type { SharedState } from './shared-state/shared-state.ts';
@@ -13,15 +13,28 @@ import type { SharedState } from './shared-state/shared-state.ts';
  * (each test database is a fresh schema, dropped afterwards); shared-state tests run on memory
  * always and on Redis when REDIS_URL is set (each with its own key prefix).
  */
-export type TestEngine = { name: string; open(): Promise<Database & { cleanup(): Promise<void> }> };
+export type TestDatabase<DB = UntypedTables> = Database<DB> & { cleanup(): Promise<void> };
+
+export type TestEngine = {
+  name: string;
+  /**
+   * A fresh, empty database typed to the tables `DB` the test reads (`engine.open<AuditTables>()`).
+   * Without them it is untyped for now (database.ts `UntypedTables`, issue 25); the second
+   * signature only keeps `ReturnType<typeof engine.open>` untyped too until then.
+   */
+  open: {
+    <DB = UntypedTables>(): Promise<TestDatabase<DB>>;
+    (): Promise<TestDatabase>;
+  };
+};
 
 export function testEngines(): TestEngine[] {
   const engines: TestEngine[] = [
     {
       name: 'sqlite',
-      open: async () => {
+      open: async <DB>() => {
         const dir = mkdtempSync(join(tmpdir(), 'darwaza-test-'));
-        const db = openSqlite(join(dir, 'test.db'));
+        const db = openSqlite<DB>(join(dir, 'test.db'));
         return {
           ...db,
           cleanup: async () => {
@@ -36,13 +49,13 @@ export function testEngines(): TestEngine[] {
   if (url) {
     engines.push({
       name: 'postgres',
-      open: async () => {
+      open: async <DB>() => {
         const schema = `t_${randomBytes(6).toString('hex')}`;
         const admin = new pg.Client({ connectionString: url });
         await admin.connect();
         await admin.query(`create schema ${schema}`);
         await admin.end();
-        const db = openPostgres(url, { poolSize: 5, searchPath: schema });
+        const db = openPostgres<DB>(url, { poolSize: 5, searchPath: schema });
         return {
           ...db,
           cleanup: async () => {

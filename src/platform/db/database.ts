@@ -20,8 +20,22 @@ export type DatabaseLocation =
   | { engine: 'sqlite'; file: string }
   | { engine: 'postgres'; url: string; searchPath?: string };
 
-export type Database = {
-  db: Kysely<any>;
+/**
+ * TRANSITIONAL (issue 25), to be `unknown`: the tables of a database opened without naming them.
+ * Module tests written before the tables were declared read it untyped (`Database`,
+ * `engine.open()`); each names its tables instead (`Database<AuditTables>`,
+ * `engine.open<AuditTables>()`), and when none is left this default becomes `unknown`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: transitional default, removed when every test names its tables
+export type UntypedTables = any;
+
+/**
+ * An open database, typed to the tables `DB` (ADR 0008): the root opens it as the intersection of
+ * every module's tables (`DatabaseTables`, src/modules.ts); a module's store sees it as its own
+ * tables only (the root database is assignable to it).
+ */
+export type Database<DB = UntypedTables> = {
+  db: Kysely<DB>;
   dialect: Dialect;
   location: DatabaseLocation | null;
   /** Human-readable location without credentials, for logs. */
@@ -34,10 +48,10 @@ export type Database = {
 pg.types.setTypeParser(20, (v: string) => Number(v));
 pg.types.setTypeParser(1700, (v: string) => Number(v));
 
-export function openSqlite(file: string): Database {
+export function openSqlite<DB = UntypedTables>(file: string): Database<DB> {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const raw = openSqliteFile(file);
-  const db = new Kysely<any>({
+  const db = new Kysely<DB>({
     dialect: new NodeSqliteDialect({ database: wrapNodeSqlite(raw) }),
     plugins: [new BooleanToIntegerPlugin()],
   });
@@ -53,7 +67,10 @@ export function openSqlite(file: string): Database {
   };
 }
 
-export function openPostgres(url: string, opts: { poolSize?: number; searchPath?: string } = {}): Database {
+export function openPostgres<DB = UntypedTables>(
+  url: string,
+  opts: { poolSize?: number; searchPath?: string } = {},
+): Database<DB> {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
@@ -63,7 +80,7 @@ export function openPostgres(url: string, opts: { poolSize?: number; searchPath?
   });
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<any>({
+  const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new BooleanToIntegerPlugin()],
   });
@@ -80,16 +97,20 @@ export function openPostgres(url: string, opts: { poolSize?: number; searchPath?
   };
 }
 
-export function openDatabase(cfg: { databaseUrl?: string; dataDir: string; dbPoolSize?: number }): Database {
-  if (cfg.databaseUrl) return openPostgres(cfg.databaseUrl, { poolSize: cfg.dbPoolSize });
-  return openSqlite(resolve(cfg.dataDir, 'darwaza.db'));
+export function openDatabase<DB = UntypedTables>(cfg: {
+  databaseUrl?: string;
+  dataDir: string;
+  dbPoolSize?: number;
+}): Database<DB> {
+  if (cfg.databaseUrl) return openPostgres<DB>(cfg.databaseUrl, { poolSize: cfg.dbPoolSize });
+  return openSqlite<DB>(resolve(cfg.dataDir, 'darwaza.db'));
 }
 
 /** Opens another connection (pool) to a database given by its location. */
-export function openLocation(location: DatabaseLocation, poolSize = 2): Database {
+export function openLocation<DB = UntypedTables>(location: DatabaseLocation, poolSize = 2): Database<DB> {
   return location.engine === 'sqlite'
-    ? openSqlite(location.file)
-    : openPostgres(location.url, { poolSize, searchPath: location.searchPath });
+    ? openSqlite<DB>(location.file)
+    : openPostgres<DB>(location.url, { poolSize, searchPath: location.searchPath });
 }
 
 /** True when the error is a unique-constraint violation on either engine. */

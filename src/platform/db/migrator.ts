@@ -16,8 +16,8 @@ import {
  */
 export type MigrationSet = Record<string, Migration>;
 
-export async function migrateToLatest(
-  db: Kysely<any>,
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
   sets: MigrationSet[],
   onProgress?: (name: string, index: number, total: number) => void,
 ): Promise<{ applied: string[] }> {
@@ -68,7 +68,7 @@ export async function migrateToLatest(
  * test runs do it all the time) fails that query with 3F000 "schema does not exist", and with it
  * the migration. The migrator here sees only its own schema.
  */
-function withOwnSchemaIntrospection(db: Kysely<any>, schema: string): Kysely<any> {
+function withOwnSchemaIntrospection<DB>(db: Kysely<DB>, schema: string): Kysely<DB> {
   const getTables = async (): Promise<TableMetadata[]> => {
     const r = await sql<{ name: string }>`select table_name as name from information_schema.tables
       where table_schema = ${schema}`.execute(db);

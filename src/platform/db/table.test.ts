@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { testEngines } from '../testing.ts';
-import { migrateToLatest } from './migrator.ts';
+import { type MigrationSet, migrateToLatest } from './migrator.ts';
 import { col, compareWithDatabase, defineTable, type TablesOf } from './table.ts';
 
 const widgets = defineTable('widgets', {
@@ -17,29 +17,29 @@ const widgets = defineTable('widgets', {
 
 type DB = TablesOf<[typeof widgets]>;
 
+const widgetsMigration: MigrationSet = {
+  '209901010000_widgets': {
+    async up(db) {
+      await db.schema
+        .createTable('widgets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('price_paisa', 'bigint', (c) => c.notNull())
+        .addColumn('notes', 'text')
+        .addColumn('count', 'integer')
+        .execute();
+    },
+  },
+};
+
 for (const engine of testEngines()) {
   describe(`declared tables against the migrated schema on ${engine.name}`, () => {
     let database: Awaited<ReturnType<typeof engine.open>>;
     before(async () => {
       database = await engine.open();
-      await migrateToLatest(database.db, [
-        {
-          '209901010000_widgets': {
-            async up(db) {
-              await db.schema
-                .createTable('widgets')
-                .addColumn('id', 'text', (c) => c.primaryKey())
-                .addColumn('name', 'text', (c) => c.notNull())
-                .addColumn('created_at', 'text', (c) => c.notNull())
-                .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
-                .addColumn('price_paisa', 'bigint', (c) => c.notNull())
-                .addColumn('notes', 'text')
-                .addColumn('count', 'integer')
-                .execute();
-            },
-          },
-        },
-      ]);
+      await migrateToLatest(database.db, [widgetsMigration]);
     });
     after(() => database.cleanup());
 
@@ -72,6 +72,39 @@ for (const engine of testEngines()) {
         'widgets.name: declared nullable, migrated …',
         'widgets.notes: declared NOT NULL, migrated …',
       ]);
+    });
+
+    test('asked to, it names a migrated table no declaration covers (not the migrator own tables)', async () => {
+      assert.deepEqual(
+        await compareWithDatabase(database.db, database.dialect, [widgets], { undeclaredTables: true }),
+        [],
+        'kysely_migration and kysely_migration_lock are the migrator own bookkeeping',
+      );
+      await migrateToLatest(database.db, [
+        widgetsMigration,
+        {
+          '209901010001_gizmos': {
+            async up(db) {
+              await db.schema
+                .createTable('gizmos')
+                .addColumn('id', 'text', (c) => c.primaryKey())
+                .execute();
+            },
+          },
+        },
+      ]);
+      assert.deepEqual(await compareWithDatabase(database.db, database.dialect, [widgets]), []);
+      assert.deepEqual(
+        await compareWithDatabase(database.db, database.dialect, [widgets], { undeclaredTables: true }),
+        [{ table: 'gizmos', problem: 'migrated but no declaration names the table' }],
+      );
+      const gizmos = defineTable('gizmos', { id: col.text() });
+      assert.deepEqual(
+        await compareWithDatabase(database.db, database.dialect, [widgets, gizmos], {
+          undeclaredTables: true,
+        }),
+        [],
+      );
     });
 
     test('the derived type reads and writes the declared shapes', async () => {

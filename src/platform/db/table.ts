@@ -85,7 +85,7 @@ type LiveColumn = { table: string; column: string; dataType: string; isNullable:
  * schemas come and go under parallel tests). SQLite lets a non-integer PRIMARY KEY hold NULL only
  * by an old bug the project never relies on; it is read as NOT NULL, as PostgreSQL declares it.
  */
-async function liveColumns(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<LiveColumn[]> {
+async function liveColumns<DB>(db: Kysely<DB>, dialect: 'sqlite' | 'postgres'): Promise<LiveColumn[]> {
   if (dialect === 'postgres') {
     const r = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
       select table_name, column_name, data_type, is_nullable from information_schema.columns
@@ -114,14 +114,22 @@ async function liveColumns(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'):
   return out;
 }
 
+/** The migrator's own bookkeeping (`kysely_migration`, `kysely_migration_lock`): no module's table. */
+function isMigratorTable(name: string): boolean {
+  return name.startsWith('kysely_migration');
+}
+
 /**
  * Compares declared tables with the migrated schema: same columns, same nullability, same
- * storage. Returns every difference (empty when they agree).
+ * storage. Returns every difference (empty when they agree). With `undeclaredTables`, a migrated
+ * table that no declaration names is a difference too (the migrator's own tables excepted), so a
+ * complete list of declarations (src/modules.ts `allTables`) is held to cover the whole schema.
  */
-export async function compareWithDatabase(
-  db: Kysely<unknown>,
+export async function compareWithDatabase<DB>(
+  db: Kysely<DB>,
   dialect: 'sqlite' | 'postgres',
   tables: readonly TableSpec[],
+  opts: { undeclaredTables?: boolean } = {},
 ): Promise<SchemaDifference[]> {
   const live = await liveColumns(db, dialect);
   const byTable = new Map<string, Map<string, LiveColumn>>();
@@ -162,6 +170,12 @@ export async function compareWithDatabase(
     for (const name of cols.keys())
       if (!Object.hasOwn(spec.columns, name))
         out.push({ table: spec.name, column: name, problem: 'migrated but not declared' });
+  }
+  if (opts.undeclaredTables) {
+    const declared = new Set(tables.map((t) => t.name));
+    for (const name of byTable.keys())
+      if (!declared.has(name) && !isMigratorTable(name))
+        out.push({ table: name, problem: 'migrated but no declaration names the table' });
   }
   return out;
 }

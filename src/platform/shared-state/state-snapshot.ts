@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MigrationSet } from '../db/migrator.ts';
+import { col, defineTable, type TablesOf } from '../db/table.ts';
 import type { LimitStateEntry, MemorySharedState } from './memory-shared-state.ts';
 
 /**
@@ -28,11 +29,22 @@ export const snapshotMigrations: MigrationSet = {
   },
 };
 
+/** What the migration above builds (ADR 0008). `data` is the entry's JSON; the expiry is epoch ms. */
+export const snapshotTables = [
+  defineTable('shared_state_snapshot', {
+    key: col.text(),
+    kind: col.text(),
+    data: col.json(),
+    expires_at_ms: col.bigint(),
+  }),
+] as const;
+export type SnapshotTables = TablesOf<typeof snapshotTables>;
+
 /** Rows per INSERT: 4 parameters each, far below either engine's parameter limit. */
 const CHUNK = 500;
 
 /** Replaces the stored snapshot with the state's live limit entries; returns how many. */
-export async function saveLimitState(db: Kysely<any>, state: MemorySharedState): Promise<number> {
+export async function saveLimitState(db: Kysely<SnapshotTables>, state: MemorySharedState): Promise<number> {
   const entries = state.exportLimitState();
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('shared_state_snapshot').execute();
@@ -54,7 +66,10 @@ export async function saveLimitState(db: Kysely<any>, state: MemorySharedState):
 }
 
 /** Puts the stored snapshot's unexpired entries into `state`; returns how many. */
-export async function restoreLimitState(db: Kysely<any>, state: MemorySharedState): Promise<number> {
+export async function restoreLimitState(
+  db: Kysely<SnapshotTables>,
+  state: MemorySharedState,
+): Promise<number> {
   const rows = await db
     .selectFrom('shared_state_snapshot')
     .select(['key', 'kind', 'data', 'expires_at_ms'])
