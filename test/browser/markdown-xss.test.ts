@@ -51,6 +51,7 @@ const CORPUS = [
   '![an image](x" onerror="window.__xss=\'md-img\')',
   "![an image with a javascript: source](javascript:window.__xss='md-img-js')",
   '<p onclick="window.__xss = \'onclick\'">a paragraph with onclick</p>',
+  '<p class="btn btn-primary notice" tabindex="1">a paragraph dressed as a button</p>',
   '<div onmouseover="window.__xss = \'onmouseover\'" style="position:fixed;inset:0">a cover</div>',
   '<details open ontoggle="window.__xss = \'ontoggle\'"><summary>s</summary>x</details>',
   '<input autofocus onfocus="window.__xss = \'onfocus\'">',
@@ -152,8 +153,14 @@ describe('markdown payloads render inert in Chromium', { skip: missing ?? false,
         .filter((e) => e.hasAttribute('href'))
         .map((e) => e.getAttribute('href') ?? '')
         .filter((h) => !/^(https?:|mailto:|\/(?!\/)|#)/i.test(h));
+      const borrowed = all.filter(
+        (e) =>
+          [...e.classList].some((c) => !/^(hljs(-[a-z_-]+)?|language-[a-z]+|md-code|table-wrap)$/.test(c)) ||
+          (e.hasAttribute('tabindex') && !e.classList.contains('table-wrap')),
+      );
       return {
         roots: roots.length,
+        borrowed: borrowed.map((e) => e.outerHTML.slice(0, 80)),
         live: live.map((e) => e.tagName.toLowerCase()),
         handlers: handlers.map((e) => e.outerHTML.slice(0, 80)),
         links,
@@ -165,6 +172,7 @@ describe('markdown payloads render inert in Chromium', { skip: missing ?? false,
     assert.deepEqual(found.live, [], `${url}: elements that can run or load something survived`);
     assert.deepEqual(found.handlers, [], `${url}: event-handler or style attributes survived`);
     assert.deepEqual(found.links, [], `${url}: links to other schemes survived`);
+    assert.deepEqual(found.borrowed, [], `${url}: the portal's classes or a tab stop were borrowed`);
     assert.ok(found.keptLinks > 0, `${url}: the safe links were dropped`);
     // Click everything but the links that leave the page (those are safe web links, checked above).
     await page.evaluate(() => {
@@ -266,6 +274,10 @@ describe('markdown payloads render inert in Chromium', { skip: missing ?? false,
     const page = await context.newPage();
     await assertInert(page, '/terms', ['This version carries a script tag', 'a list item kept', 'code kept']);
     assert.ok(await page.getByRole('heading', { name: 'Heading kept' }).first().isVisible());
+    // A fenced block is highlighted, and the script in it is shown as text.
+    const block = page.locator('.markdown pre.md-code code.hljs.language-html').first();
+    assert.match((await block.textContent()) ?? '', /<script>window.__xss = "in-a-code-block"<\/script>/);
+    assert.ok((await block.locator('.hljs-tag').count()) > 0, 'the code block is not highlighted');
     await assertInert(page, `/terms/versions/${versionId}`, ['This version carries a script tag']);
     await page.close();
   });

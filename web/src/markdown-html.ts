@@ -75,7 +75,22 @@ const ALLOWED_ATTR = ['href', 'title', 'class', 'scope', 'tabindex', 'align', 's
 /** The link targets a document may have: the web, mail, this site's own paths and anchors. */
 const SAFE_HREF = /^(https?:|mailto:|\/(?!\/)|#)/i;
 
+/** Classes a document may carry: the renderer's own, so raw HTML cannot dress up as the portal's buttons or notices. */
+const OWN_CLASS = /^(hljs(-[a-z_-]+)?|language-[a-z]+|md-code|table-wrap)$/;
+
 const purify = DOMPurify();
+purify.addHook('uponSanitizeAttribute', (node, data) => {
+  if (data.attrName === 'class') {
+    data.attrValue = data.attrValue
+      .split(/\s+/)
+      .filter((c) => OWN_CLASS.test(c))
+      .join(' ');
+    if (!data.attrValue) data.keepAttr = false;
+  }
+  // Only the table frame is a tab stop (it scrolls); raw HTML cannot reorder the page's tab order.
+  if (data.attrName === 'tabindex' && !(node.nodeName === 'DIV' && data.attrValue === '0'))
+    data.keepAttr = false;
+});
 purify.addHook('afterSanitizeAttributes', (node) => {
   if (node.nodeName !== 'A') return;
   const href = node.getAttribute('href');
