@@ -3,19 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { FakeClock } from '../../platform/clock.ts';
-import type { Database } from '../../platform/db/database.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import type { AppError } from '../../platform/errors.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
-import { testEngines } from '../../platform/testing.ts';
-import { type AuditLog, auditModule } from '../audit/index.ts';
-import { type Mailer, notificationsModule } from '../notifications/index.ts';
+import { type TestDatabase, testEngines } from '../../platform/testing.ts';
+import { type AuditLog, type AuditTables, auditModule } from '../audit/index.ts';
+import { type Mailer, type NotificationsTables, notificationsModule } from '../notifications/index.ts';
 import { isCommonPassword } from './common-passwords.ts';
 import { IdentityService, normalizeScreeningName, parseCsv } from './identity-service.ts';
 import { migrations } from './migrations.ts';
 import { checkPasswordPolicy, PasswordHasher } from './passwords.ts';
+import type { IdentityTables } from './tables.ts';
 import { newTotpSecret, verifyTotp } from './totp.ts';
 
 const code = (fn: () => unknown) => {
@@ -111,7 +111,7 @@ describe('identity building blocks', () => {
 
 for (const engine of testEngines()) {
   describe(`IdentityService (${engine.name})`, () => {
-    let database: Database & { cleanup(): Promise<void> };
+    let database: TestDatabase<IdentityTables & AuditTables & NotificationsTables>;
     let identity: IdentityService;
     let mailer: Mailer;
     let audit: AuditLog;
@@ -119,7 +119,7 @@ for (const engine of testEngines()) {
     const meta = { ip: '192.0.2.1', userAgent: 'test' };
 
     before(async () => {
-      database = await engine.open();
+      database = await engine.open<IdentityTables & AuditTables & NotificationsTables>();
       await migrateToLatest(database.db, [
         auditModule.migrations,
         notificationsModule.migrations,
