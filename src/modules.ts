@@ -15,8 +15,13 @@ import {
   notificationsTables,
 } from './modules/notifications/index.ts';
 import { type OAuthTables, oauthErrors, oauthModule, oauthTables } from './modules/oauth/index.ts';
-import { organizationsErrors, organizationsModule } from './modules/organizations/index.ts';
-import { sandboxErrors, sandboxModule } from './modules/sandbox/index.ts';
+import {
+  type OrganizationsTables,
+  organizationsErrors,
+  organizationsModule,
+  organizationsTables,
+} from './modules/organizations/index.ts';
+import { type SandboxTables, sandboxErrors, sandboxModule, sandboxTables } from './modules/sandbox/index.ts';
 import { type TermsTables, termsErrors, termsModule, termsTables } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
 import type { TableSpec } from './platform/db/table.ts';
@@ -55,16 +60,18 @@ export const allMigrations: MigrationSet[] = [
  * Every table the migrations build, as each module declares it (ADR 0008): test/schema.test.ts
  * migrates a fresh database on both engines and requires these to match it, with no migrated
  * table left out.
- * TODO(issue 25, integrator): gateway, organizations and sandbox join as their tables land
- * (test/schema.test.ts lists their tables as known undeclared until then).
+ * TODO(issue 25, integrator): gateway joins when its tables land (test/schema.test.ts lists them as
+ * known undeclared until then).
  */
 export const allTables: readonly TableSpec[] = [
   ...auditTables,
   ...notificationsTables,
   ...identityTables,
+  ...organizationsTables,
   ...catalogTables,
   ...appsTables,
   ...oauthTables,
+  ...sandboxTables,
   ...termsTables,
   ...instanceTables,
   ...snapshotTables,
@@ -77,9 +84,11 @@ export const allTables: readonly TableSpec[] = [
 export type DatabaseTables = AuditTables &
   NotificationsTables &
   IdentityTables &
+  OrganizationsTables &
   CatalogTables &
   AppsTables &
   OAuthTables &
+  SandboxTables &
   TermsTables &
   InstanceTables &
   SnapshotTables;
