@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { allMigrations } from '../src/modules.ts';
+import { allMigrations, type DatabaseTables } from '../src/modules.ts';
 import { isUniqueViolation } from '../src/platform/db/database.ts';
 import { type MigrationSet, migrateToLatest } from '../src/platform/db/migrator.ts';
-import { testEngines } from '../src/platform/testing.ts';
+import { col, defineTable, type TablesOf } from '../src/platform/db/table.ts';
+import { type TestDatabase, testEngines } from '../src/platform/testing.ts';
 
 // The platform's database and migrator over every module's migrations (src/modules.ts lists them):
 // here in test/, since platform never imports the root files.
 
+/** What the tests below add: a column by a later migration, a table by hand. */
+const extraNote = defineTable('audit_events', { extra_note: col.text().nullable() });
+const tValues = defineTable('t_values', { flag: col.flag(), paisa: col.bigint() });
+type TestTables = DatabaseTables & TablesOf<[typeof extraNote]> & TablesOf<[typeof tValues]>;
+
 for (const engine of testEngines()) {
   describe(`database on ${engine.name}`, () => {
-    let database: Awaited<ReturnType<typeof engine.open>>;
+    let database: TestDatabase<TestTables>;
     before(async () => {
-      database = await engine.open();
+      database = await engine.open<TestTables>();
     });
     after(() => database.cleanup());
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem, type System } from '../src/main.ts';
+import type { DatabaseTables } from '../src/modules.ts';
 import { FakeClock } from '../src/platform/clock.ts';
 import { createLogger, type Logger } from '../src/platform/logger.ts';
 import { createKeyring } from '../src/platform/master-key.ts';
@@ -43,7 +44,7 @@ export async function startTestSystem(
     PORTAL_RATE_LIMIT: '1000000',
     ...opts.env,
   });
-  const database = await engine.open();
+  const database = await engine.open<DatabaseTables>();
   const clock = opts.clock ?? new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
   const infra = createInfrastructure(config, {
     database,

@@ -17,7 +17,7 @@ import type { Keyring } from './master-key.ts';
  */
 export const instanceMigrations: MigrationSet = {
   '202612070900_platform_instance_settings': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       await db.schema
         .createTable('instance_settings')
         .addColumn('name', 'text', (c) => c.primaryKey())

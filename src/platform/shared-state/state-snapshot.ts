@@ -17,7 +17,7 @@ import type { LimitStateEntry, MemorySharedState } from './memory-shared-state.t
  */
 export const snapshotMigrations: MigrationSet = {
   '202612070901_platform_shared_state_snapshot': {
-    async up(db: Kysely<any>) {
+    async up(db) {
       await db.schema
         .createTable('shared_state_snapshot')
         .addColumn('key', 'text', (c) => c.primaryKey())
