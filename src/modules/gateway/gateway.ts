@@ -27,6 +27,7 @@ import { LEASE_MAX_DEFAULT, LeasedLimits } from './limit-lease.ts';
 import type { GatewayDirectory, NetworkCallContext, NetworkOperation, NetworkResult } from './ports.ts';
 import { checkLimits, type Limiter, limitTemplate } from './rate-limit.ts';
 import { parseRequestBody } from './request-body.ts';
+import type { GatewayTables } from './tables.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
 import { inlineUsageSink, WorkerUsageSink } from './usage-sink.ts';
@@ -53,7 +54,7 @@ export type GatewayOptions = {
   keyring: Keyring;
   clock: Clock;
   log: Logger;
-  db: Kysely<any>;
+  db: Kysely<GatewayTables>;
   dialect?: 'sqlite' | 'postgres';
   /**
    * Where the usage worker thread connects to write usage records; absent or null → they are

@@ -29,6 +29,8 @@ export type {
   PlanLimits,
   VerifiedToken,
 } from './ports.ts';
+/** The tables the module's migrations build (ADR 0008). */
+export { type GatewayTables, gatewayTables } from './tables.ts';
 
 /** The read side of the usage records: per-app usage (apps), the request log and time series (portal). */
 export type UsageReader = Pick<UsageService, 'getAppUsage' | 'listRequestLogs' | 'getUsageTimeseries'>;

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { GatewayTables } from './tables.ts';
 import { BatchBuilder, type EncodedBatch, releaseBatch } from './usage-codec.ts';
 import type { UsageSink } from './usage-sink.ts';
+import { UsageStore } from './usage-store.ts';
 import type { UsageRecord } from './usage-writer.ts';
 
 /** Calls whose bodies the request log always keeps: every failure, replay or live-data suspicion. */
@@ -20,7 +22,7 @@ export type UsageRecorderOptions = {
   /** Where batches are written (inline or the usage worker thread). */
   sink: UsageSink;
   /** For pruning old request-log bodies. */
-  db: Kysely<any>;
+  db: Kysely<GatewayTables>;
   clock: Clock;
   log: Logger;
   flushMs: number;
@@ -67,6 +69,7 @@ const LOG_BODIES_PER_APP_PER_SECOND = 10;
  */
 export class UsageRecorder {
   readonly #o: Required<UsageRecorderOptions>;
+  readonly #store: UsageStore;
   /** Records since the last flush, in chunks of at most `batchSize`. */
   #chunks: BatchBuilder[] = [];
   /** Encoded chunks a failed write left, oldest first; written first at the next flush. */
@@ -102,6 +105,7 @@ export class UsageRecorder {
       closeTimeoutMs: 3_000,
       ...opts,
     };
+    this.#store = new UsageStore(opts.db);
   }
 
   start(): void {
@@ -252,8 +256,7 @@ export class UsageRecorder {
   /** Deletes request-log bodies older than the retention (usage rows stay). */
   async prune(): Promise<number> {
     const cutoff = new Date(this.#o.clock.nowMs() - this.#o.logRetentionDays * 86_400_000).toISOString();
-    const r = await this.#o.db.deleteFrom('gateway_request_logs').where('at', '<', cutoff).executeTakeFirst();
-    return Number(r.numDeletedRows ?? 0);
+    return this.#store.deleteRequestLogsBefore(cutoff);
   }
 
   /**

@@ -1,7 +1,9 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
 import type { requestLogItemView, timeseriesPointView } from './contracts.ts';
+import type { GatewayTables } from './tables.ts';
+import { UsageStore } from './usage-store.ts';
 
 /**
  * Read side of the usage records: per-app usage for the apps module, a searchable request log
@@ -64,39 +66,18 @@ function parseJson(text: string | null): unknown {
 }
 
 export class UsageService {
-  readonly #db: Kysely<any>;
+  readonly #store: UsageStore;
   /** Writes buffered records first, so a read right after a call sees it. */
   readonly #beforeRead: () => Promise<void>;
-  constructor(db: Kysely<any>, beforeRead: () => Promise<void> = async () => {}) {
-    this.#db = db;
+  constructor(db: Kysely<GatewayTables>, beforeRead: () => Promise<void> = async () => {}) {
+    this.#store = new UsageStore(db);
     this.#beforeRead = beforeRead;
   }
 
   async getAppUsage(appId: string, fromMs: number, toMs: number): Promise<AppUsage> {
     await this.#beforeRead();
-    const rows = await this.#db
-      .selectFrom('gateway_usage')
-      .where('app_id', '=', appId)
-      .where('at', '>=', iso(fromMs))
-      .where('at', '<', iso(toMs))
-      .select([
-        'operation_id',
-        sql<number>`count(*)`.as('calls'),
-        sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
-        sql<number>`avg(latency_us)`.as('avg_us'),
-        sql<number>`max(latency_us)`.as('max_us'),
-      ])
-      .groupBy('operation_id')
-      .orderBy('operation_id')
-      .execute();
-    const eu = await this.#db
-      .selectFrom('gateway_usage')
-      .where('app_id', '=', appId)
-      .where('at', '>=', iso(fromMs))
-      .where('at', '<', iso(toMs))
-      .where('end_user_hash', 'is not', null)
-      .select(sql<number>`count(distinct end_user_hash)`.as('n'))
-      .executeTakeFirst();
+    const rows = await this.#store.appUsageByOperation(appId, iso(fromMs), iso(toMs));
+    const distinct = await this.#store.distinctEndUsers(appId, iso(fromMs), iso(toMs));
     const operations = rows.map((r) => ({
       operationId: String(r.operation_id ?? 'unknown'),
       calls: Number(r.calls),
@@ -110,7 +91,7 @@ export class UsageService {
       toMs,
       calls: operations.reduce((s, o) => s + o.calls, 0),
       errors: operations.reduce((s, o) => s + o.errors, 0),
-      distinctEndUsers: Number(eu?.n ?? 0),
+      distinctEndUsers: Number(distinct ?? 0),
       operations,
     };
   }
@@ -121,53 +102,20 @@ export class UsageService {
   ): Promise<{ items: RequestLogItem[]; next: string | null }> {
     await this.#beforeRead();
     const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
-    let query = this.#db
-      .selectFrom('gateway_usage as u')
-      .leftJoin('gateway_request_logs as l', 'l.id', 'u.id')
-      .where('u.org_id', '=', orgId)
-      .select([
-        'u.id',
-        'u.at',
-        'u.app_id',
-        'u.operation_id',
-        'u.method',
-        'u.path',
-        'u.status',
-        'u.error_code',
-        'u.network_code',
-        'u.latency_us',
-        'u.request_id',
-        'u.client_ip',
-        'l.request_headers',
-        'l.request_body',
-        'l.response_body',
-        'l.dropped_reason',
-      ]);
-    if (q.appId) query = query.where('u.app_id', '=', q.appId);
-    if (q.operationId) query = query.where('u.operation_id', '=', q.operationId);
-    if (q.requestId) query = query.where('u.request_id', '=', q.requestId);
-    if (q.status === 'success') query = query.where('u.status', '<', 400);
-    else if (q.status === 'error') query = query.where('u.status', '>=', 400);
-    else if (typeof q.status === 'number') query = query.where('u.status', '=', q.status);
-    if (q.fromMs !== undefined) query = query.where('u.at', '>=', iso(q.fromMs));
-    if (q.toMs !== undefined) query = query.where('u.at', '<', iso(q.toMs));
-    if (q.before) query = query.where('u.id', '<', q.before);
-    if (q.q) {
-      const like = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or([
-          eb(sql`lower(u.request_id)`, 'like', sql`${like} escape '\\'`),
-          eb(sql`lower(u.path)`, 'like', sql`${like} escape '\\'`),
-          eb(sql`lower(coalesce(u.network_code, ''))`, 'like', sql`${like} escape '\\'`),
-          eb(sql`lower(coalesce(l.request_body, ''))`, 'like', sql`${like} escape '\\'`),
-          eb(sql`lower(coalesce(l.response_body, ''))`, 'like', sql`${like} escape '\\'`),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy('u.id', 'desc')
-      .limit(limit + 1)
-      .execute();
+    const rows = await this.#store.requestLogRows(
+      orgId,
+      {
+        appId: q.appId,
+        operationId: q.operationId,
+        status: q.status,
+        requestId: q.requestId,
+        like: q.q ? `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
+        fromIso: q.fromMs !== undefined ? iso(q.fromMs) : undefined,
+        toIso: q.toMs !== undefined ? iso(q.toMs) : undefined,
+        before: q.before,
+      },
+      limit + 1,
+    );
     const items = rows.slice(0, limit).map((r) => ({
       id: r.id,
       at: r.at,
@@ -195,23 +143,12 @@ export class UsageService {
   ): Promise<TimeseriesPoint[]> {
     await this.#beforeRead();
     const width = q.bucket === 'hour' ? 13 : 10;
-    const bucket = sql<string>`substr(at, 1, ${sql.lit(width)})`;
-    let query = this.#db
-      .selectFrom('gateway_usage')
-      .where('org_id', '=', orgId)
-      .where('at', '>=', iso(q.fromMs))
-      .where('at', '<', iso(q.toMs));
-    if (q.appId) query = query.where('app_id', '=', q.appId);
-    const rows = await query
-      .select([
-        bucket.as('b'),
-        sql<number>`count(*)`.as('calls'),
-        sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
-        sql<number>`avg(latency_us)`.as('avg_us'),
-      ])
-      .groupBy(bucket)
-      .orderBy(bucket)
-      .execute();
+    const rows = await this.#store.usageBuckets(orgId, {
+      appId: q.appId,
+      fromIso: iso(q.fromMs),
+      toIso: iso(q.toMs),
+      width,
+    });
     return rows.map((r) => ({
       t: q.bucket === 'hour' ? `${r.b}:00:00.000Z` : `${r.b}T00:00:00.000Z`,
       calls: Number(r.calls),

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
+import type { GatewayTables } from './tables.ts';
 import { decodeBatch, type EncodedBatch } from './usage-codec.ts';
 import { type ReducedRow, UsageWriter } from './usage-writer.ts';
 
@@ -18,7 +19,7 @@ export type UsageSink = {
   close(): Promise<void>;
 };
 
-export function inlineUsageSink(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): UsageSink {
+export function inlineUsageSink(db: Kysely<GatewayTables>, dialect: 'sqlite' | 'postgres'): UsageSink {
   const writer = new UsageWriter(db, dialect);
   return { kind: 'inline', write: (batch) => writer.write(decodeBatch(batch)), close: async () => {} };
 }

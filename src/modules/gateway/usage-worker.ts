@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DatabaseLocation, openLocation } from '../../platform/db/database.ts';
+import type { GatewayTables } from './tables.ts';
 import { decodeBatch } from './usage-codec.ts';
 import type { FromWorker, ToWorker } from './usage-sink.ts';
 import { UsageWriter } from './usage-writer.ts';
@@ -12,7 +13,7 @@ import { UsageWriter } from './usage-writer.ts';
 const port = parentPort;
 if (!port) throw new Error('usage-worker.ts runs as a worker thread');
 const { location } = workerData as { location: DatabaseLocation };
-const database = openLocation(location, 1);
+const database = openLocation<GatewayTables>(location, 1);
 const writer = new UsageWriter(database.db, database.dialect);
 
 // Batches are written strictly one after another, in the order they arrived.

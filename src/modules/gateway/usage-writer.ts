@@ -1,12 +1,14 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../../platform/ids.ts';
 import { maskedJson } from './masking.ts';
+import type { GatewayTables } from './tables.ts';
+import { LOG_COLUMNS, USAGE_COLUMNS, UsageStore } from './usage-store.ts';
 
 /**
- * Turns a batch of usage records into rows and writes them: multi-row INSERTs into `gateway_usage`
- * and, for the calls whose bodies are kept, into `gateway_request_logs` with the headers and bodies
- * masked. Used in-thread or inside the usage worker thread (usage-worker.ts); either way the caller
- * learns of success only after the commit.
+ * Turns a batch of usage records into rows and writes them (through usage-store.ts): multi-row
+ * INSERTs into `gateway_usage` and, for the calls whose bodies are kept, into
+ * `gateway_request_logs` with the headers and bodies masked. Used in-thread or inside the usage
+ * worker thread (usage-worker.ts); either way the caller learns of success only after the commit.
  *
  * One record can never block the others:
  * - a record whose bodies cannot be serialised is written in a reduced form: its usage row, and a
@@ -55,42 +57,6 @@ export type UsageRecord = {
 /** A row written in reduced form, for the caller to log (one line per row). */
 export type ReducedRow = { requestId: string; orgId: string | null; reason: string };
 
-/** The largest INSERT, in rows (a power of two): 64 × 20 columns stays under PostgreSQL's 65 535 parameters. */
-const MAX_ROWS_PER_INSERT = 64;
-
-const USAGE_COLUMNS = [
-  'id',
-  'at',
-  'org_id',
-  'app_id',
-  'product_slug',
-  'operation_id',
-  'catalog',
-  'method',
-  'path',
-  'status',
-  'error_code',
-  'network_code',
-  'latency_us',
-  'client_ip',
-  'end_user_hash',
-  'request_id',
-  'bytes_in',
-  'bytes_out',
-  'replayed',
-  'live_data_suspected',
-] as const;
-const LOG_COLUMNS = [
-  'id',
-  'at',
-  'org_id',
-  'app_id',
-  'request_headers',
-  'request_body',
-  'response_body',
-  'dropped_reason',
-] as const;
-
 /** Request headers worth keeping in the request log (never credentials). */
 const KEPT_HEADERS = [
   'content-type',
@@ -121,17 +87,12 @@ type Row = {
 type Values = { usage: unknown[]; logs: unknown[] };
 
 export class UsageWriter {
-  readonly #db: Kysely<any>;
-  readonly #pg: boolean;
-  // Multi-row INSERTs, their text cached per table and row count (`#inserts` keeps the counts to
-  // seven): building the query through the query builder cost more than the database's own work.
-  readonly #sqlCache = new Map<string, string>();
+  readonly #store: UsageStore;
   #lastMs = Number.NaN;
   #lastAt = '';
 
-  constructor(db: Kysely<any>, dialect: 'sqlite' | 'postgres') {
-    this.#db = db;
-    this.#pg = dialect === 'postgres';
+  constructor(db: Kysely<GatewayTables>, dialect: 'sqlite' | 'postgres') {
+    this.#store = new UsageStore(db, dialect);
   }
 
   /**
@@ -178,11 +139,9 @@ export class UsageWriter {
     }
   }
 
-  async #transaction(v: Values): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, v.usage)) await trx.executeQuery(q);
-      for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, v.logs)) await trx.executeQuery(q);
-    });
+  /** Both tables' rows in one transaction (usage-store.ts). */
+  #transaction(v: Values): Promise<void> {
+    return this.#store.insertBatch(v.usage, v.logs);
   }
 
   /**
@@ -247,44 +206,6 @@ export class UsageWriter {
       }
     }
     return row;
-  }
-
-  /**
-   * The rows as INSERTs of 64, 32, …, 1 rows (the binary digits of the count, largest first), so
-   * that only seven statement texts per table exist. With one statement per batch size, each new
-   * size (batches hold 1 to 500 rows) was parsed and prepared again (up to 10 000 parameters),
-   * ~4 % of the usage worker's time under load.
-   */
-  #inserts(table: string, columns: readonly string[], values: unknown[]): CompiledQuery[] {
-    const out: CompiledQuery[] = [];
-    let rows = values.length / columns.length;
-    let at = 0;
-    for (let size = MAX_ROWS_PER_INSERT; rows > 0; size >>= 1) {
-      while (rows >= size) {
-        const end = at + size * columns.length;
-        out.push(this.#insert(table, columns, values.slice(at, end)));
-        at = end;
-        rows -= size;
-      }
-    }
-    return out;
-  }
-
-  #insert(table: string, columns: readonly string[], values: unknown[]): CompiledQuery {
-    const rows = values.length / columns.length;
-    const key = `${table}|${rows}`;
-    let text = this.#sqlCache.get(key);
-    if (!text) {
-      let n = 0;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) {
-        tuples.push(`(${columns.map(() => (this.#pg ? `$${++n}` : '?')).join(', ')})`);
-      }
-      // Idempotent on the row id: a batch written again never duplicates a row (see above).
-      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')} on conflict (id) do nothing`;
-      this.#sqlCache.set(key, text);
-    }
-    return CompiledQuery.raw(text, values);
   }
 }
 
