@@ -148,7 +148,7 @@ export class TerminationService {
     const title = 'Notice of termination received';
     const body = `Your organisation's access ends on ${t.effectiveAt.slice(0, 10)} (${t.effectiveAt}). Until then everything keeps working, and the owner can withdraw the notice. On that date credentials are revoked, subscriptions end, sessions close and the organisation's data becomes read-only for ${settings.retentionDays} days.`;
     try {
-      await this.#store.transaction(async (tx) => {
+      await this.#store.inTransaction(async (tx) => {
         await this.#store.insertTermination(t, tx);
         await this.#audit.record(
           {
@@ -200,7 +200,7 @@ export class TerminationService {
       throw new AppError('termination_not_pending');
     }
     const members = await this.#terms.orgAccess.memberUserIds(orgId).catch(() => [principal.userId]);
-    await this.#store.transaction(async (tx) => {
+    await this.#store.inTransaction(async (tx) => {
       const ok = await this.#store.finishPending(
         live.id,
         'withdrawn',
@@ -292,7 +292,7 @@ export class TerminationService {
       lastError: null,
     };
     try {
-      await this.#store.transaction(async (tx) => {
+      await this.#store.inTransaction(async (tx) => {
         const live = await this.#store.liveTermination(orgId, tx);
         if (live?.status === 'completed')
           throw new AppError('organization_terminated', {
@@ -363,7 +363,7 @@ export class TerminationService {
     const completedAt = new Date(nowMs).toISOString();
     const retentionUntil = new Date(nowMs + settings.retentionDays * DAY).toISOString();
     let done = false;
-    await this.#store.transaction(async (tx) => {
+    await this.#store.inTransaction(async (tx) => {
       done = await this.#store.finishPending(t.id, 'completed', { completedAt, retentionUntil }, tx);
       if (!done) return;
       await this.#audit.record(

@@ -218,7 +218,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
       userAgent: null,
       effectNotifiedAt: null,
     });
-    await this.#terms.store.transaction(async (tx) => {
+    await this.#terms.store.inTransaction(async (tx) => {
       if (firstAccess) {
         const id = newId('acc', nowMs);
         const inserted = await this.#terms.store.insertAcceptance(

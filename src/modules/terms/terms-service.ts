@@ -242,7 +242,7 @@ export class TermsService implements TermsGate {
       next[k] = v;
     }
     const at = this.#clock.now().toISOString();
-    await this.store.transaction(async (tx) => {
+    await this.store.inTransaction(async (tx) => {
       for (const k of Object.keys(next) as (keyof TermsSettings)[]) {
         if (next[k] !== current[k]) await this.store.putSetting(k, String(next[k]), at, principal.userId, tx);
       }
@@ -317,7 +317,7 @@ export class TermsService implements TermsGate {
       createdAt: new Date(now).toISOString(),
     };
     try {
-      await this.store.transaction(async (tx) => {
+      await this.store.inTransaction(async (tx) => {
         await this.store.insertDocument(doc, tx);
         await this.#audit.record(
           {
@@ -381,7 +381,7 @@ export class TermsService implements TermsGate {
       publishedBy: null,
       effectiveAt: null,
     };
-    await this.store.transaction(async (tx) => {
+    await this.store.inTransaction(async (tx) => {
       await this.store.insertVersion(v, tx);
       await this.#audit.record(
         {
@@ -408,7 +408,7 @@ export class TermsService implements TermsGate {
     const existing = await this.store.getVersion(versionId);
     if (!existing) throw new AppError('not_found', { message: 'No such terms version.' });
     if (existing.status !== 'draft') throw new AppError('terms_version_published');
-    await this.store.transaction(async (tx) => {
+    await this.store.inTransaction(async (tx) => {
       const ok = await this.store.updateDraft(
         versionId,
         { ...patch, updatedAt: this.#clock.now().toISOString() },
@@ -505,7 +505,7 @@ export class TermsService implements TermsGate {
 
     let number = 0;
     try {
-      await this.store.transaction(async (tx) => {
+      await this.store.inTransaction(async (tx) => {
         number = (await this.store.maxVersionNumber(doc.id, tx)) + 1;
         const ok = await this.store.markPublished(
           versionId,
@@ -703,7 +703,7 @@ export class TermsService implements TermsGate {
       userAgent: ctx.userAgent ?? null,
       effectNotifiedAt: null,
     };
-    await this.store.transaction(async (tx) => {
+    await this.store.inTransaction(async (tx) => {
       await this.store.insertAcceptance(rec, tx);
       await this.#audit.record(
         {
@@ -772,7 +772,7 @@ export class TermsService implements TermsGate {
       ? `From ${fmtDate(version.effectiveAt)} its apps will be refused (code terms_declined) unless it accepts this version before then.`
       : `From ${fmtDate(version.effectiveAt)} these terms apply to API use; you can still accept them before then.`;
     const title = `${who} declined "${doc.title}" version ${version.version}`;
-    await this.store.transaction(async (tx) => {
+    await this.store.inTransaction(async (tx) => {
       await this.store.insertAcceptance(rec, tx);
       await this.#audit.record(
         {
@@ -893,7 +893,7 @@ export class TermsService implements TermsGate {
       userAgent: ctx.userAgent ?? null,
       effectNotifiedAt: null,
     };
-    await this.store.transaction(async (tx) => {
+    await this.store.inTransaction(async (tx) => {
       await this.store.insertAcceptance(rec, tx);
       await this.#audit.record(
         {
@@ -1043,7 +1043,7 @@ export class TermsService implements TermsGate {
       const emails = stillDeclined
         ? await this.#emailsOf(await this.#orgAccess.memberUserIds(d.subjectId, 'admin').catch(() => []))
         : [];
-      await this.store.transaction(async (tx) => {
+      await this.store.inTransaction(async (tx) => {
         if (!(await this.store.markEffectNotified(d.id, now.toISOString(), tx))) return;
         if (!stillDeclined || !doc || !v) return;
         const title = `API access ended: "${doc.title}" version ${v.version} is now in force`;

@@ -150,7 +150,7 @@ export class TermsStore {
    * Runs `work` in one transaction; it passes `tx` to this store's methods and to other modules'
    * ports (audit, notices, mail) so everything commits or rolls back together.
    */
-  transaction<T>(work: (tx: SharedTransaction) => Promise<T>): Promise<T> {
+  inTransaction<T>(work: (tx: SharedTransaction) => Promise<T>): Promise<T> {
     return this.#db.transaction().execute((trx) => work(shareTransaction(trx)));
   }
 
