@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
+import type { GatewayTables } from './tables.ts';
 import { decodeBatch } from './usage-codec.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
@@ -58,7 +59,7 @@ function capturingLogger(): { log: ReturnType<typeof createLogger>; lines: Array
   return { log: createLogger('info', stream), lines };
 }
 
-async function usageRows(database: Database): Promise<number> {
+async function usageRows(database: Database<GatewayTables>): Promise<number> {
   const n = await database.db
     .selectFrom('gateway_usage')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -66,7 +67,7 @@ async function usageRows(database: Database): Promise<number> {
   return Number(n?.n);
 }
 
-const sinks = (database: Database): Record<UsageSink['kind'], () => UsageSink> => ({
+const sinks = (database: Database<GatewayTables>): Record<UsageSink['kind'], () => UsageSink> => ({
   inline: () => inlineUsageSink(database.db, database.dialect),
   // Test databases live in files or PostgreSQL schemas, so they always have a location.
   worker: () => new WorkerUsageSink(database.location!),
@@ -75,12 +76,12 @@ const sinks = (database: Database): Record<UsageSink['kind'], () => UsageSink> =
 for (const engine of testEngines())
   for (const sinkKind of ['inline', 'worker'] as const) {
     describe(`usage recorder and service (${engine.name}, ${sinkKind} writer)`, () => {
-      let database: Awaited<ReturnType<typeof engine.open>>;
+      let database: Database<GatewayTables> & { cleanup(): Promise<void> };
       let recorder: UsageRecorder;
       let usage: UsageService;
       const clock = new FakeClock(T0 + 3_600_000);
       before(async () => {
-        database = await engine.open();
+        database = await engine.open<GatewayTables>();
         await migrateToLatest(database.db, [migrations]);
         recorder = new UsageRecorder({
           sink: sinks(database)[sinkKind](),
@@ -172,7 +173,7 @@ for (const engine of testEngines())
       });
 
       it('a batch the database refuses stays buffered and is written once the database takes it', async () => {
-        const fresh = await engine.open();
+        const fresh = await engine.open<GatewayTables>();
         try {
           const r3 = new UsageRecorder({
             sink: sinks(fresh)[sinkKind](),
@@ -472,7 +473,7 @@ describe('usage worker thread lifetime', () => {
       assert.equal(r.signal, null, 'the process exited by itself (not killed by the time-out)');
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /written/);
-      const d = openSqlite(file);
+      const d = openSqlite<GatewayTables>(file);
       assert.equal(await usageRows(d), 1);
       await d.close();
     } finally {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
-import { testEngines } from '../../platform/testing.ts';
+import { type TestDatabase, testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
+import type { GatewayTables } from './tables.ts';
 import { usageRecord } from './testing.ts';
 import { isTransient, type UsageRecord, UsageWriter } from './usage-writer.ts';
 
@@ -20,10 +21,10 @@ function record(batch: string, i: number): UsageRecord {
 
 for (const engine of testEngines()) {
   describe(`usage writer (${engine.name})`, () => {
-    let database: Awaited<ReturnType<typeof engine.open>>;
+    let database: TestDatabase<GatewayTables>;
     let writer: UsageWriter;
     before(async () => {
-      database = await engine.open();
+      database = await engine.open<GatewayTables>();
       await migrateToLatest(database.db, [migrations]);
       writer = new UsageWriter(database.db, database.dialect);
     });
@@ -121,7 +122,7 @@ for (const engine of testEngines()) {
     });
 
     it('a database that fails (not a row) is thrown, nothing reduced: the caller writes the batch again', async () => {
-      const broken = await engine.open(); // no tables: every INSERT fails, also the reduced one
+      const broken = await engine.open<GatewayTables>(); // no tables: every INSERT fails, also the reduced one
       try {
         const w = new UsageWriter(broken.db, broken.dialect);
         await assert.rejects(w.write(Array.from({ length: 20 }, (_, i) => record('down', i))));

@@ -81,7 +81,7 @@ for (const engine of testEngines()) {
 
     test('the common call is answered from memory: no database reads', async () => {
       await f.enforcer.onApiCall('org_a', clock.nowMs());
-      const store = f.terms.store as unknown as Record<string, unknown>;
+      const store = f.terms.store;
       const saved = { acceptancesOf: store.acceptancesOf, liveTermination: store.liveTermination };
       const boom = async () => {
         throw new Error('database touched on the hot path');

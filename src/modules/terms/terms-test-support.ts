@@ -8,11 +8,16 @@ import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import type { TestEngine } from '../../platform/testing.ts';
-import { type AuditLog, auditModule } from '../audit/index.ts';
+import { type AuditLog, type AuditTables, auditModule } from '../audit/index.ts';
 import type { UserDirectory } from '../identity/index.ts';
-import { type MailOutbox, type Notices, notificationsModule } from '../notifications/index.ts';
+import {
+  type MailOutbox,
+  type Notices,
+  type NotificationsTables,
+  notificationsModule,
+} from '../notifications/index.ts';
 import type { OrgAccess, OrgRole, OrgSummary } from '../organizations/index.ts';
-import { type TermsPorts, termsModule } from './index.ts';
+import { type TermsPorts, type TermsTables, termsModule } from './index.ts';
 import { termsTick } from './worker.ts';
 
 /** Test doubles for the identity layer the terms module talks to through ports. */
@@ -96,7 +101,7 @@ export type TermsFixture = {
 
 /** The terms module on a fresh database of `engine`, with fake identity ports. */
 export async function termsFixture(engine: TestEngine, clock: FakeClock): Promise<TermsFixture> {
-  const database = await engine.open();
+  const database = await engine.open<TermsTables & AuditTables & NotificationsTables>();
   const db = database.db;
   await migrateToLatest(db, [auditModule.migrations, notificationsModule.migrations, termsModule.migrations]);
   const log = createLogger('silent');
