@@ -459,6 +459,47 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
 
   it('usage, sandbox data and operator queues render without serious accessibility issues', async () => {
     await checkPage(page, 'usage', `${state.appUrl}/usage`);
+    // The usage charts: Chart.js has drawn each on its canvas (which is named for screen readers),
+    // and every bucket's numbers are in the text table behind it.
+    await page.goto(`${state.appUrl}/usage`);
+    const drawn = () =>
+      [...document.querySelectorAll('figure.chart')].map((f) => {
+        const c = f.querySelector('canvas');
+        const px =
+          c && c.width > 0 ? c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data : undefined;
+        return {
+          name: c?.getAttribute('aria-label')?.split('.')[0] ?? '',
+          role: c?.getAttribute('role') ?? '',
+          painted: !!px?.some((v, i) => i % 4 === 3 && v > 0),
+          rows: f.querySelectorAll('table.visually-hidden tbody tr').length,
+        };
+      });
+    await page.waitForFunction(() => {
+      const cs = [...document.querySelectorAll('figure.chart canvas')] as HTMLCanvasElement[];
+      return (
+        cs.length === 2 &&
+        cs.every(
+          (c) =>
+            c.width > 0 &&
+            c
+              .getContext('2d')
+              ?.getImageData(0, 0, c.width, c.height)
+              .data.some((v) => v > 0),
+        )
+      );
+    });
+    const charts = await page.evaluate(drawn);
+    assert.deepEqual(
+      charts.map((c) => ({ name: c.name, role: c.role, painted: c.painted })),
+      [
+        { name: 'Calls and errors', role: 'img', painted: true },
+        { name: 'Average latency', role: 'img', painted: true },
+      ],
+    );
+    assert.ok(
+      charts.every((c) => c.rows > 0),
+      `a chart has no text table behind it: ${JSON.stringify(charts)}`,
+    );
     await checkPage(page, 'sandbox', `${state.orgUrl}/sandbox`);
     await checkPage(page, 'org-terms', `${state.orgUrl}/terms`);
     await checkPage(page, 'profile', '/account');
