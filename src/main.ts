@@ -38,7 +38,7 @@ import {
   type TermsService,
   termsModule,
 } from './modules/terms/index.ts';
-import { allMigrations, errorCatalogue } from './modules.ts';
+import { allMigrations, type DatabaseTables, errorCatalogue } from './modules.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
 import { migrateToLatest } from './platform/db/migrator.ts';
@@ -69,7 +69,8 @@ export type Infrastructure = {
   config: Config;
   log: Logger;
   metrics: Metrics;
-  database: Database;
+  /** Typed to every module's tables; each module is handed its `db`, narrowed to its own. */
+  database: Database<DatabaseTables>;
   sharedState: SharedState;
   clock: Clock;
   keyring: Keyring;
@@ -124,7 +125,7 @@ export function createInfrastructure(
     config,
     log,
     metrics: overrides.metrics ?? createMetrics(),
-    database: overrides.database ?? openDatabase(config),
+    database: overrides.database ?? openDatabase<DatabaseTables>(config),
     sharedState:
       overrides.sharedState ??
       (config.redisUrl ? new RedisSharedState(config.redisUrl) : new MemorySharedState()),

@@ -1,7 +1,7 @@
 import { type AppsTables, appsErrors, appsModule, appsTables } from './modules/apps/index.ts';
 import { type AuditTables, auditErrors, auditModule, auditTables } from './modules/audit/index.ts';
 import { type CatalogTables, catalogErrors, catalogModule, catalogTables } from './modules/catalog/index.ts';
-import { gatewayErrors, gatewayModule } from './modules/gateway/index.ts';
+import { type GatewayTables, gatewayErrors, gatewayModule, gatewayTables } from './modules/gateway/index.ts';
 import {
   type IdentityTables,
   identityErrors,
@@ -60,8 +60,6 @@ export const allMigrations: MigrationSet[] = [
  * Every table the migrations build, as each module declares it (ADR 0008): test/schema.test.ts
  * migrates a fresh database on both engines and requires these to match it, with no migrated
  * table left out.
- * TODO(issue 25, integrator): gateway joins when its tables land (test/schema.test.ts lists them as
- * known undeclared until then).
  */
 export const allTables: readonly TableSpec[] = [
   ...auditTables,
@@ -73,6 +71,7 @@ export const allTables: readonly TableSpec[] = [
   ...oauthTables,
   ...sandboxTables,
   ...termsTables,
+  ...gatewayTables,
   ...instanceTables,
   ...snapshotTables,
 ];
@@ -90,6 +89,7 @@ export type DatabaseTables = AuditTables &
   OAuthTables &
   SandboxTables &
   TermsTables &
+  GatewayTables &
   InstanceTables &
   SnapshotTables;
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { GatewayTables } from '../src/modules/gateway/index.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
 import { gatewayApp, titleFetch } from './gateway-fixture.ts';
 import { type Running, startServer } from './process-helpers.ts';
@@ -68,7 +69,7 @@ describe('two gateway processes share one budget (Redis)', {
     for (const s of servers) s.child.kill('SIGTERM');
     for (const s of servers) assert.equal(await s.exited, 0, s.stderr());
     servers = [];
-    const db = openSqlite(join(dataDir, 'darwaza.db'));
+    const db = openSqlite<GatewayTables>(join(dataDir, 'darwaza.db'));
     try {
       const rows = await db.db
         .selectFrom('gateway_usage')

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { GatewayTables } from '../src/modules/gateway/index.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
 import { gatewayApp, titleFetch } from './gateway-fixture.ts';
 import { type Running, startServer } from './process-helpers.ts';
@@ -66,7 +67,7 @@ describe('SIGTERM under load', () => {
     server = undefined;
     assert.ok(signalled, 'the signal was sent under load');
     assert.ok(received.size > STOP_AFTER, `calls answered after the signal (${received.size})`);
-    const db = openSqlite(join(dataDir, 'darwaza.db'));
+    const db = openSqlite<GatewayTables>(join(dataDir, 'darwaza.db'));
     try {
       const rows = await db.db
         .selectFrom('gateway_usage')

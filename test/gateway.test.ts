@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { errorCatalogue } from '../src/main.ts';
 import { createGateway, type Gateway } from '../src/modules/gateway/gateway.ts';
+import type { GatewayTables } from '../src/modules/gateway/index.ts';
 import { migrations as gatewayMigrations } from '../src/modules/gateway/migrations.ts';
 import { allowAllTerms, echoOperation, FakeDirectory } from '../src/modules/gateway/testing.ts';
 import type { TermsEnforcer } from '../src/modules/terms/index.ts';
@@ -29,7 +30,7 @@ type Rig = {
   dir: FakeDirectory;
   clock: FakeClock;
   state: SharedState;
-  db: import('kysely').Kysely<any>;
+  db: import('kysely').Kysely<GatewayTables>;
   close(): Promise<void>;
 };
 
@@ -39,7 +40,7 @@ async function rig(opts: {
   engine?: typeof testEngines extends () => (infer E)[] ? E : never;
 }): Promise<Rig> {
   const engine = opts.engine ?? testEngines()[0];
-  const database = await engine.open();
+  const database = await engine.open<GatewayTables>();
   await migrateToLatest(database.db, [gatewayMigrations]);
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
   const dir = new FakeDirectory();

@@ -7,6 +7,7 @@ import { Pool } from 'undici';
 import { seedCatalog } from '../src/modules/catalog/index.ts';
 import { sandboxProducts } from '../src/modules/sandbox/index.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
+import type { DatabaseTables } from '../src/modules.ts';
 import { openLocation } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { appWithToken, call } from './apps-helpers.ts';
@@ -212,7 +213,7 @@ for (const engine of engines()) {
       await pool.close();
       await sys.app.close();
       await sys.shutdown();
-      const reopened = openLocation(location, 1);
+      const reopened = openLocation<DatabaseTables>(location, 1);
       try {
         const ids = [...answered.keys()].filter((id) => !before.has(id));
         assert.equal(ids.length, 303);
