@@ -13,28 +13,38 @@ import { appKeys, billBody, ibftBody, openSandbox, type SandboxFixture } from '.
  * The products' OpenAPI documents are valid JSON Schema where it matters, their examples validate
  * and work in the sandbox, and every response the sandbox produces validates against them.
  */
+/** The parts of a JSON media object the tests read. */
+type Media = {
+  schema: { $ref: string };
+  example: Record<string, string>;
+  examples: Record<string, { value: Record<string, string> }>;
+};
+type Operation = {
+  operationId: string;
+  requestBody: { content: { 'application/json': Media } };
+  responses: Record<string, { content: { 'application/json': Media } }>;
+};
 type Doc = {
   openapi: string;
-  paths: Record<string, { post: any }>;
+  paths: Record<string, { post: Operation }>;
   components: { schemas: Record<string, object> };
 };
+/** An ajv validator: its errors are those of the last value it checked. */
+type Validator = ((v: unknown) => boolean) & { errors?: unknown };
 
 const ajv = new Ajv2020({ strict: true, allErrors: true, strictTypes: false });
 ajv.addKeyword('example');
 // The gateway's error schemas use uri, int32 and int64 (formats ajv-formats checks).
 addFormats.default(ajv);
-const validators = new Map<string, (v: unknown) => boolean>();
-const byOperation = new Map<
-  string,
-  { request: (v: unknown) => boolean; response: (v: unknown) => boolean; op: any }
->();
+const validators = new Map<string, Validator>();
+const byOperation = new Map<string, { request: Validator; response: Validator; op: Operation }>();
 for (const p of sandboxProducts) {
   const doc = p.openapi as Doc;
   for (const [name, schema] of Object.entries(doc.components.schemas))
     validators.set(name, ajv.compile(schema));
   for (const item of Object.values(doc.paths)) {
     const op = item.post;
-    const ref = (c: any) => validators.get(String(c.schema.$ref).split('/').pop()!)!;
+    const ref = (c: Media) => validators.get(String(c.schema.$ref).split('/').pop()!)!;
     byOperation.set(op.operationId, {
       op,
       request: ref(op.requestBody.content['application/json']),
@@ -44,10 +54,10 @@ for (const p of sandboxProducts) {
 }
 
 function assertValid(operationId: string, r: NetworkResult) {
-  const v = byOperation.get(operationId)!.response as ((x: unknown) => boolean) & { errors?: unknown };
+  const v = byOperation.get(operationId)!.response;
   assert.ok(
     v(r.body),
-    `${operationId} response does not match its schema: ${JSON.stringify((v as any).errors)} in ${JSON.stringify(r.body)}`,
+    `${operationId} response does not match its schema: ${JSON.stringify(v.errors)} in ${JSON.stringify(r.body)}`,
   );
 }
 
@@ -71,12 +81,10 @@ describe('OpenAPI documents', () => {
     for (const [id, o] of byOperation) {
       const content = o.op.requestBody.content['application/json'];
       assert.ok(o.request(content.example), `${id} request example`);
-      for (const [name, ex] of Object.entries(
-        o.op.responses['200'].content['application/json'].examples as Record<string, any>,
-      )) {
+      for (const [name, ex] of Object.entries(o.op.responses['200'].content['application/json'].examples)) {
         assert.ok(
           o.response(ex.value),
-          `${id} response example ${name}: ${JSON.stringify((o.response as any).errors)}`,
+          `${id} response example ${name}: ${JSON.stringify(o.response.errors)}`,
         );
       }
     }
