@@ -28,13 +28,6 @@ export type AuditEvent = z.infer<typeof auditEventView>;
 
 export type AuditQuery = z.infer<typeof auditQuery>;
 
-/**
- * The caller's transaction: `shareTransaction(trx)`.
- * TODO(25): drop the Kysely<any> form once every caller passes shareTransaction(trx)
- */
-// biome-ignore lint/suspicious/noExplicitAny: transitional (issue 25), see the TODO above
-export type CallerTransaction = SharedTransaction | Kysely<any>;
-
 export class AuditService {
   readonly #store: AuditStore;
   readonly #clock: Clock;
@@ -43,7 +36,7 @@ export class AuditService {
     this.#clock = clock;
   }
 
-  async record(input: AuditInput, tx?: CallerTransaction): Promise<string> {
+  async record(input: AuditInput, tx?: SharedTransaction): Promise<string> {
     const now = this.#clock.nowMs();
     const id = newId('evt', now);
     await this.#store.insert(
@@ -61,7 +54,7 @@ export class AuditService {
         details: JSON.stringify(input.details ?? {}),
       },
       // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
-      tx as SharedTransaction | undefined,
+      tx,
     );
     return id;
   }
@@ -73,7 +66,7 @@ export class AuditService {
   recordBy(
     ctx: { actor: Actor; ip?: string | null; userAgent?: string | null },
     event: Omit<AuditInput, 'actor' | 'ip' | 'userAgent'>,
-    tx?: CallerTransaction,
+    tx?: SharedTransaction,
   ): Promise<string> {
     return this.record({ ...event, actor: ctx.actor, ip: ctx.ip, userAgent: ctx.userAgent }, tx);
   }

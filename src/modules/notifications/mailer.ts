@@ -31,13 +31,6 @@ const UNREADABLE = '[this message was sealed with another master key and cannot 
 export type OutboxEntry = z.infer<typeof outboxEntryView>;
 type MailStatus = z.infer<typeof mailStatus>;
 
-/**
- * The caller's transaction: `shareTransaction(trx)`.
- * TODO(25): drop the Kysely<any> form once every caller passes shareTransaction(trx)
- */
-// biome-ignore lint/suspicious/noExplicitAny: transitional (issue 25), see the TODO above
-export type CallerTransaction = SharedTransaction | Kysely<any>;
-
 export class Mailer {
   readonly #store: NotificationsStore;
   readonly #clock: Clock;
@@ -78,7 +71,7 @@ export class Mailer {
   }
 
   /** Stores the message (inside the caller's transaction `tx` when given) and sends it after commit when SMTP is configured. */
-  async send(msg: MailMessage, tx?: CallerTransaction): Promise<string> {
+  async send(msg: MailMessage, tx?: SharedTransaction): Promise<string> {
     const id = newId('mail', this.#clock.nowMs());
     await this.#store.insertMail(
       {
@@ -92,7 +85,7 @@ export class Mailer {
         status: (this.#transport ? 'queued' : 'stored') satisfies MailStatus,
       },
       // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
-      tx as SharedTransaction | undefined,
+      tx,
     );
     if (this.#transport) {
       const p = this.#deliver(id, msg).finally(() => this.#pending.delete(p));

@@ -4,7 +4,6 @@ import type { Clock } from '../../platform/clock.ts';
 import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
 import type { notificationView } from './contracts.ts';
-import type { CallerTransaction } from './mailer.ts';
 import { type NoticeRow, NotificationsStore } from './notifications-store.ts';
 import type { NotificationsTables } from './tables.ts';
 import type { NoticeTemplateId } from './templates.ts';
@@ -26,7 +25,7 @@ export class NotificationService {
   async notify(
     userIds: string[],
     n: { kind: NoticeTemplateId; title: string; body: string; link?: string; orgId?: string | null },
-    tx?: CallerTransaction,
+    tx?: SharedTransaction,
   ): Promise<void> {
     if (userIds.length === 0) return;
     const now = this.#clock.nowMs();
@@ -42,7 +41,7 @@ export class NotificationService {
         link: n.link ?? null,
       })),
       // Both forms are the caller's transaction at run time (TODO(25): only SharedTransaction).
-      tx as SharedTransaction | undefined,
+      tx,
     );
   }
 
