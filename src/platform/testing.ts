@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Database, openPostgres, openSqlite, type UntypedTables } from './db/database.ts';
+import { type Database, openPostgres, openSqlite } from './db/database.ts';
 import { MemorySharedState } from './shared-state/memory-shared-state.ts';
 import { RedisSharedState } from './shared-state/redis-shared-state.ts';
 import type { SharedState } from './shared-state/shared-state.ts';
@@ -13,19 +13,15 @@ import type { SharedState } from './shared-state/shared-state.ts';
  * (each test database is a fresh schema, dropped afterwards); shared-state tests run on memory
  * always and on Redis when REDIS_URL is set (each with its own key prefix).
  */
-export type TestDatabase<DB = UntypedTables> = Database<DB> & { cleanup(): Promise<void> };
+export type TestDatabase<DB = unknown> = Database<DB> & { cleanup(): Promise<void> };
 
 export type TestEngine = {
   name: string;
   /**
-   * A fresh, empty database typed to the tables `DB` the test reads (`engine.open<AuditTables>()`).
-   * Without them it is untyped for now (database.ts `UntypedTables`, issue 25); the second
-   * signature only keeps `ReturnType<typeof engine.open>` untyped too until then.
+   * A fresh, empty database typed to the tables `DB` the test reads (`engine.open<AuditTables>()`);
+   * without them it knows no table, and can still be handed to a store or to the migrator.
    */
-  open: {
-    <DB = UntypedTables>(): Promise<TestDatabase<DB>>;
-    (): Promise<TestDatabase>;
-  };
+  open<DB = unknown>(): Promise<TestDatabase<DB>>;
 };
 
 export function testEngines(): TestEngine[] {

@@ -7,18 +7,19 @@ import { FakeClock } from '../../platform/clock.ts';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
-import { testEngines } from '../../platform/testing.ts';
+import { type TestDatabase, testEngines } from '../../platform/testing.ts';
 import { Mailer } from './mailer.ts';
 import { migrations } from './migrations.ts';
 import { NotificationService } from './notification-service.ts';
+import type { NotificationsTables } from './tables.ts';
 
 for (const engine of testEngines()) {
   describe(`outbox and notifications on ${engine.name}`, () => {
-    let database: Awaited<ReturnType<typeof engine.open>>;
+    let database: TestDatabase<NotificationsTables>;
     const clock = new FakeClock(Date.UTC(2026, 10, 23));
     const keyring = createKeyring(randomBytes(32));
     before(async () => {
-      database = await engine.open();
+      database = await engine.open<NotificationsTables>();
       await migrateToLatest(database.db, [migrations]);
     });
     after(() => database.cleanup());

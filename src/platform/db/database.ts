@@ -21,22 +21,12 @@ export type DatabaseLocation =
   | { engine: 'postgres'; url: string; searchPath?: string };
 
 /**
- * TRANSITIONAL (issue 25), to be `unknown`: the tables of a database opened without naming them.
- * Module tests written before the tables were declared read it untyped (`Database`,
- * `engine.open()`); each names its tables instead (`Database<AuditTables>`,
- * `engine.open<AuditTables>()`), and when none is left this default becomes `unknown`.
- * TODO(issue 25, integrator): one left, src/modules/notifications/mailer.test.ts (reads mail_outbox
- * through `engine.open()`); with `unknown` here everything else compiles.
- */
-// biome-ignore lint/suspicious/noExplicitAny: transitional default, removed when every test names its tables
-export type UntypedTables = any;
-
-/**
  * An open database, typed to the tables `DB` (ADR 0008): the root opens it as the intersection of
  * every module's tables (`DatabaseTables`, src/modules.ts); a module's store sees it as its own
- * tables only (the root database is assignable to it).
+ * tables only (the root database is assignable to it). Without `DB` it knows no table: it can be
+ * handed to a typed store or to the migrator, and a query names its tables (`Database<AuditTables>`).
  */
-export type Database<DB = UntypedTables> = {
+export type Database<DB = unknown> = {
   db: Kysely<DB>;
   dialect: Dialect;
   location: DatabaseLocation | null;
@@ -50,7 +40,7 @@ export type Database<DB = UntypedTables> = {
 pg.types.setTypeParser(20, (v: string) => Number(v));
 pg.types.setTypeParser(1700, (v: string) => Number(v));
 
-export function openSqlite<DB = UntypedTables>(file: string): Database<DB> {
+export function openSqlite<DB = unknown>(file: string): Database<DB> {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const raw = openSqliteFile(file);
   const db = new Kysely<DB>({
@@ -69,7 +59,7 @@ export function openSqlite<DB = UntypedTables>(file: string): Database<DB> {
   };
 }
 
-export function openPostgres<DB = UntypedTables>(
+export function openPostgres<DB = unknown>(
   url: string,
   opts: { poolSize?: number; searchPath?: string } = {},
 ): Database<DB> {
@@ -99,7 +89,7 @@ export function openPostgres<DB = UntypedTables>(
   };
 }
 
-export function openDatabase<DB = UntypedTables>(cfg: {
+export function openDatabase<DB = unknown>(cfg: {
   databaseUrl?: string;
   dataDir: string;
   dbPoolSize?: number;
@@ -109,7 +99,7 @@ export function openDatabase<DB = UntypedTables>(cfg: {
 }
 
 /** Opens another connection (pool) to a database given by its location. */
-export function openLocation<DB = UntypedTables>(location: DatabaseLocation, poolSize = 2): Database<DB> {
+export function openLocation<DB = unknown>(location: DatabaseLocation, poolSize = 2): Database<DB> {
   return location.engine === 'sqlite'
     ? openSqlite<DB>(location.file)
     : openPostgres<DB>(location.url, { poolSize, searchPath: location.searchPath });

@@ -89,10 +89,10 @@ export function defineContracts<const T extends Record<string, ContractSpec>>(
 export function implement<T extends Record<string, RouteContract>>(
   contracts: T,
   handlers: { [K in keyof T]: ContractHandler<T[K]> },
-): Array<RouteContract & { handler(ctx: HandlerContext<any, any, any>): Promise<unknown> }> {
+): Array<RouteContract & { handler(ctx: HandlerContext<unknown, unknown, unknown>): Promise<unknown> }> {
   return Object.keys(contracts).map((k) => ({
     ...contracts[k]!,
-    handler: handlers[k] as (ctx: HandlerContext<any, any, any>) => Promise<unknown>,
+    handler: handlers[k] as (ctx: HandlerContext<unknown, unknown, unknown>) => Promise<unknown>,
   }));
 }
 

@@ -17,7 +17,7 @@ export type Authenticator = (req: FastifyRequest) => Promise<Principal | null>;
 
 /** A contract (contract.ts) with the code that answers it. Built by `implement`. */
 type RouteDef = RouteContract & {
-  handler(ctx: HandlerContext<any, any, any>): Promise<unknown>;
+  handler(ctx: HandlerContext<unknown, unknown, unknown>): Promise<unknown>;
 };
 
 export type AnyRoute = RouteDef;
