@@ -3,8 +3,9 @@ import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { newId } from '../../platform/ids.ts';
+import type { Actor } from '../../platform/request-context.ts';
 import { type AuditEventRow, AuditStore } from './audit-store.ts';
-import type { actorType, auditEventView, auditQuery } from './contracts.ts';
+import type { auditEventView, auditQuery } from './contracts.ts';
 import type { AuditTables } from './tables.ts';
 
 /**
@@ -12,7 +13,7 @@ import type { AuditTables } from './tables.ts';
  * who did it, to what, for which organisation, from where. Callers pass their transaction so the
  * event commits (or rolls back) with the change it describes. The store has no update or delete.
  */
-export type Actor = { type: z.infer<typeof actorType>; id: string | null };
+export type { Actor };
 
 export type AuditInput = {
   actor: Actor;

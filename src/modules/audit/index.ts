@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
+import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
 import { defineModule } from '../../platform/module.ts';
+import type { RequestContext } from '../../platform/request-context.ts';
 import { AuditService } from './audit-service.ts';
 import { auditContracts } from './contracts.ts';
 import { auditErrors } from './errors.ts';
@@ -18,6 +20,36 @@ export { type AuditTables, auditTables } from './tables.ts';
 
 /** What other modules may do with the audit trail: record (in their transaction) and read. */
 export type AuditLog = Pick<AuditService, 'record' | 'recordBy' | 'list' | 'count'>;
+
+/** What an audit event is about. */
+export type AuditTarget = { type: string; id: string };
+
+/**
+ * A module's audit helper: `audit(ctx, action, target, { orgId, details, tx })`, where `action`
+ * must be one of the module's own actions (its `const` catalogue of `domain.verb` names), so a
+ * misspelt action fails `tsc`. The context says who acted and from where; `tx` joins the caller's
+ * transaction so the event commits or rolls back with the change it describes.
+ */
+export function auditTrail<const Actions extends readonly string[]>(log: AuditLog, _actions: Actions) {
+  return (
+    ctx: RequestContext,
+    action: Actions[number],
+    target: AuditTarget | null,
+    opts: { orgId?: string | null; details?: Record<string, unknown>; tx?: SharedTransaction } = {},
+  ): Promise<string> =>
+    log.record(
+      {
+        actor: ctx.actor,
+        action,
+        target,
+        orgId: opts.orgId ?? null,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        details: opts.details,
+      },
+      opts.tx,
+    );
+}
 
 export type AuditDeps = { db: Kysely<AuditTables>; clock: Clock };
 export type AuditPorts = { audit: AuditLog };
