@@ -6,10 +6,13 @@ import type { EventEmitter } from '../../platform/events.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Actor, AuditLog } from '../audit/index.ts';
+import { type RequestContext, systemContext } from '../../platform/request-context.ts';
+import { type AuditLog, auditTrail } from '../audit/index.ts';
 import type { UserDirectory } from '../identity/index.ts';
 import type { MailOutbox, Notices } from '../notifications/index.ts';
-import type { RequestContext, TermsService } from './terms-service.ts';
+import { type TermsAudit, termsAuditActions } from './audit-actions.ts';
+import { contextFor, emailsOf } from './terms-parts.ts';
+import type { TermsService } from './terms-service.ts';
 import type { Termination, TerminationKind, TermsStore } from './terms-store.ts';
 
 /**
@@ -41,16 +44,11 @@ export type TerminationServiceDeps = {
   log?: Logger;
 };
 
-function actorOf(principal: Principal | null): Actor {
-  if (!principal) return { type: 'system', id: null };
-  return { type: principal.isOperator ? 'operator' : 'user', id: principal.userId };
-}
-
 export class TerminationService {
   readonly #events: EventEmitter;
   readonly #store: TermsStore;
   readonly #clock: Clock;
-  readonly #audit: AuditLog;
+  readonly #audit: TermsAudit;
   readonly #notifications: Notices;
   readonly #mailer: MailOutbox;
   readonly #terms: TermsService;
@@ -62,7 +60,7 @@ export class TerminationService {
   constructor(deps: TerminationServiceDeps) {
     this.#store = deps.terms.store;
     this.#clock = deps.clock;
-    this.#audit = deps.audit;
+    this.#audit = auditTrail(deps.audit, termsAuditActions);
     this.#notifications = deps.notifications;
     this.#mailer = deps.mailer;
     this.#terms = deps.terms;
@@ -102,7 +100,7 @@ export class TerminationService {
     principal: Principal,
     orgId: string,
     input: { effectiveAt?: string | Date; reason?: string | null },
-    ctx: RequestContext = {},
+    ctx: RequestContext = contextFor(principal),
   ): Promise<Termination> {
     await this.#terms.orgAccess.requireMember(principal, orgId, 'owner');
     const settings = await this.#terms.getSettings();
@@ -142,7 +140,8 @@ export class TerminationService {
       lastError: null,
     };
     const members = await this.#terms.orgAccess.memberUserIds(orgId).catch(() => [principal.userId]);
-    const emails = await this.#emails(
+    const emails = await emailsOf(
+      this.#users,
       await this.#terms.orgAccess.memberUserIds(orgId, 'admin').catch(() => []),
     );
     const title = 'Notice of termination received';
@@ -150,22 +149,20 @@ export class TerminationService {
     try {
       await this.#store.inTransaction(async (tx) => {
         await this.#store.insertTermination(t, tx);
-        await this.#audit.record(
+        await this.#audit(
+          ctx,
+          'org.termination_request',
+          { type: 'organization', id: orgId },
           {
-            actor: actorOf(principal),
-            action: 'org.termination_request',
-            target: { type: 'organization', id: orgId },
             orgId,
-            ip: ctx.ip,
-            userAgent: ctx.userAgent,
             details: {
               terminationId: t.id,
               effectiveAt: t.effectiveAt,
               noticeDays: settings.terminationNoticeDays,
               reason: t.reason,
             },
+            tx,
           },
-          tx,
         );
         await this.#notifications.notify(
           members,
@@ -192,7 +189,11 @@ export class TerminationService {
   }
 
   /** Withdraws a pending notice before its date; nothing has been ended yet, so nothing is restored. */
-  async withdraw(principal: Principal, orgId: string, ctx: RequestContext = {}): Promise<Termination> {
+  async withdraw(
+    principal: Principal,
+    orgId: string,
+    ctx: RequestContext = contextFor(principal),
+  ): Promise<Termination> {
     await this.#terms.orgAccess.requireMember(principal, orgId, 'owner');
     const live = await this.#store.liveTermination(orgId);
     const nowIso = this.#clock.now().toISOString();
@@ -208,17 +209,11 @@ export class TerminationService {
         tx,
       );
       if (!ok) throw new AppError('termination_not_pending');
-      await this.#audit.record(
-        {
-          actor: actorOf(principal),
-          action: 'org.termination_withdraw',
-          target: { type: 'organization', id: orgId },
-          orgId,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
-          details: { terminationId: live.id, effectiveAt: live.effectiveAt },
-        },
-        tx,
+      await this.#audit(
+        ctx,
+        'org.termination_withdraw',
+        { type: 'organization', id: orgId },
+        { orgId, details: { terminationId: live.id, effectiveAt: live.effectiveAt }, tx },
       );
       await this.#notifications.notify(
         members,
@@ -241,7 +236,7 @@ export class TerminationService {
     principal: Principal,
     orgId: string,
     reason: string,
-    ctx: RequestContext = {},
+    ctx: RequestContext = contextFor(principal),
   ): Promise<Termination> {
     if (!principal.isOperator) throw new AppError('forbidden');
     return this.#terminateNow(principal, 'operator', orgId, reason, ctx);
@@ -260,7 +255,7 @@ export class TerminationService {
       'automatic',
       orgId,
       `${breach.rule}: ${breach.reason}`,
-      {},
+      systemContext(),
       breach.evidence,
     );
   }
@@ -301,22 +296,20 @@ export class TerminationService {
         // An earlier notice with a later date is overtaken by the immediate termination.
         if (live) await this.#store.finishPending(live.id, 'superseded', {}, tx);
         await this.#store.insertTermination(t, tx);
-        await this.#audit.record(
+        await this.#audit(
+          ctx,
+          kind === 'automatic' ? 'org.terminate_for_breach' : 'org.terminate',
+          { type: 'organization', id: orgId },
           {
-            actor: actorOf(principal),
-            action: kind === 'automatic' ? 'org.terminate_for_breach' : 'org.terminate',
-            target: { type: 'organization', id: orgId },
             orgId,
-            ip: ctx.ip,
-            userAgent: ctx.userAgent,
             details: {
               terminationId: t.id,
               reason,
               supersedes: live?.id ?? null,
               evidence: evidence ?? null,
             },
+            tx,
           },
-          tx,
         );
       });
     } catch (err) {
@@ -342,7 +335,7 @@ export class TerminationService {
   async #complete(t: Termination): Promise<boolean> {
     // Read members before the subscribers end memberships and sessions.
     const members = await this.#terms.orgAccess.memberUserIds(t.orgId).catch(() => [] as string[]);
-    const emails = await this.#emails(members);
+    const emails = await emailsOf(this.#users, members);
     const reason =
       t.reason ?? (t.kind === 'notice' ? 'terminated at the organisation’s request' : 'terminated');
     // Every subscriber, in order; the first failure stops the rest and the whole event is
@@ -366,15 +359,11 @@ export class TerminationService {
     await this.#store.inTransaction(async (tx) => {
       done = await this.#store.finishPending(t.id, 'completed', { completedAt, retentionUntil }, tx);
       if (!done) return;
-      await this.#audit.record(
-        {
-          actor: { type: 'system', id: null },
-          action: 'org.terminated',
-          target: { type: 'organization', id: t.orgId },
-          orgId: t.orgId,
-          details: { terminationId: t.id, kind: t.kind, reason, retentionUntil },
-        },
-        tx,
+      await this.#audit(
+        systemContext(),
+        'org.terminated',
+        { type: 'organization', id: t.orgId },
+        { orgId: t.orgId, details: { terminationId: t.id, kind: t.kind, reason, retentionUntil }, tx },
       );
       const title = 'Your organisation’s access has ended';
       const body = `Reason: ${reason}. Credentials are revoked, subscriptions ended and sessions closed. The organisation's data stays available read-only until ${retentionUntil.slice(0, 10)}.`;
@@ -384,15 +373,5 @@ export class TerminationService {
     });
     this.#changed(t.orgId);
     return done;
-  }
-
-  async #emails(userIds: string[]): Promise<string[]> {
-    if (!this.#users) return [];
-    const out: string[] = [];
-    for (const id of userIds) {
-      const u = await this.#users.getUser(id).catch(() => null);
-      if (u?.email) out.push(u.email);
-    }
-    return out;
   }
 }

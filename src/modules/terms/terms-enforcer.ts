@@ -1,11 +1,15 @@
 import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { systemContext } from '../../platform/request-context.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
-import type { AuditLog } from '../audit/index.ts';
+import { type AuditLog, auditTrail } from '../audit/index.ts';
 import type { Notices } from '../notifications/index.ts';
+import { latestDecision } from './acceptance-records.ts';
+import { type TermsAudit, termsAuditActions } from './audit-actions.ts';
 import type { TermsDecision, TermsEnforcer } from './ports.ts';
+import { pendingVersions, versionInForce } from './published-terms.ts';
 import type { TerminationService } from './termination-service.ts';
-import { pendingVersions, TermsService, versionInForce } from './terms-service.ts';
+import type { TermsService } from './terms-service.ts';
 import type { PublishedVersion, TermsAcceptance, TermsDocument } from './terms-store.ts';
 
 /**
@@ -36,7 +40,7 @@ const MAX_ENTRIES = 50_000;
 export class CachedTermsEnforcer implements TermsEnforcer {
   readonly #terms: TermsService;
   readonly #terminations: TerminationService;
-  readonly #audit: AuditLog;
+  readonly #audit: TermsAudit;
   readonly #notifications: Notices;
   readonly #log: Logger | undefined;
   readonly #ttlMs: number;
@@ -59,7 +63,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
   }) {
     this.#terms = deps.terms;
     this.#terminations = deps.terminations;
-    this.#audit = deps.audit;
+    this.#audit = auditTrail(deps.audit, termsAuditActions);
     this.#notifications = deps.notifications;
     this.#log = deps.log;
     this.#ttlMs = deps.ttlMs ?? CACHE_TTL_MS;
@@ -173,7 +177,7 @@ export class CachedTermsEnforcer implements TermsEnforcer {
       const v = versionInForce(versions, nowIso);
       if (!v) continue;
       if (doc.kind === 'general' && !generalInForce) generalInForce = { doc, version: v };
-      const decision = TermsService.latestDecision(records, v.id);
+      const decision = latestDecision(records, v.id);
       if (decision?.decision === 'declined') {
         return {
           decision: {
@@ -232,19 +236,19 @@ export class CachedTermsEnforcer implements TermsEnforcer {
           tx,
         );
         if (inserted) {
-          await this.#audit.record(
+          await this.#audit(
+            systemContext(),
+            'terms.first_access',
+            { type: 'terms_version', id: firstAccess.version.id },
             {
-              actor: { type: 'system', id: null },
-              action: 'terms.first_access',
-              target: { type: 'terms_version', id: firstAccess.version.id },
               orgId,
               details: {
                 acceptanceId: id,
                 documentSlug: firstAccess.doc.slug,
                 version: firstAccess.version.version,
               },
+              tx,
             },
-            tx,
           );
         }
       }
@@ -261,15 +265,11 @@ export class CachedTermsEnforcer implements TermsEnforcer {
           tx,
         );
         if (!inserted) continue;
-        await this.#audit.record(
-          {
-            actor: { type: 'system', id: null },
-            action: 'terms.accept_by_use',
-            target: { type: 'terms_version', id: version.id },
-            orgId,
-            details: { acceptanceId: id, documentSlug: doc.slug, version: version.version },
-          },
-          tx,
+        await this.#audit(
+          systemContext(),
+          'terms.accept_by_use',
+          { type: 'terms_version', id: version.id },
+          { orgId, details: { acceptanceId: id, documentSlug: doc.slug, version: version.version }, tx },
         );
         await this.#notifications.notify(
           admins,

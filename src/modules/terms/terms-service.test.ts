@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DAY, FakeClock, HOUR } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
+import { contextOf } from '../../platform/request-context.ts';
 import { testEngines } from '../../platform/testing.ts';
+import { acceptancesToCsv } from './acceptance-history.ts';
 import { BILLS_TERMS_SLUG, GENERAL_TERMS_SLUG, seedTerms } from './terms-seed.ts';
-import { acceptancesToCsv } from './terms-service.ts';
 import { principal, type TermsFixture, termsFixture } from './terms-test-support.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -199,7 +200,12 @@ for (const engine of testEngines()) {
         principal('usr_a_admin'),
         billsDoc.inForce!.id,
         { onBehalfOf: 'organization', orgId: 'org_a' },
-        { ip: '203.0.113.7', userAgent: 'test-agent' },
+        contextOf({
+          principal: principal('usr_a_admin'),
+          ip: '203.0.113.7',
+          userAgent: 'test-agent',
+          requestId: 'req_accept',
+        }),
       );
       assert.deepEqual(
         [
@@ -304,7 +310,10 @@ for (const engine of testEngines()) {
       });
       assert.deepEqual(recs.map((r) => r.documentSlug).sort(), [BILLS_TERMS_SLUG, GENERAL_TERMS_SLUG]);
       assert.equal(await f.terms.hasAcceptedProductTerms('org_b', 'bills'), true);
-      const signUp = await f.terms.recordSignUpAcceptance('usr_new', { ip: '198.51.100.2', userAgent: 'ua' });
+      const signUp = await f.terms.recordSignUpAcceptance(
+        'usr_new',
+        contextOf({ principal: null, ip: '198.51.100.2', userAgent: 'ua', requestId: 'req_signup' }),
+      );
       assert.equal(signUp?.subjectId, 'usr_new');
       assert.equal(signUp?.documentSlug, GENERAL_TERMS_SLUG);
       const h = await f.terms.listAcceptances(principal('usr_new'), {});
