@@ -1,16 +1,14 @@
-import { newId } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { systemContext } from '../../platform/request-context.ts';
 import type { SharedState, Unsubscribe } from '../../platform/shared-state/shared-state.ts';
-import { type AuditLog, auditTrail } from '../audit/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { Notices } from '../notifications/index.ts';
 import { latestDecision } from './acceptance-records.ts';
-import { type TermsAudit, termsAuditActions } from './audit-actions.ts';
+import { ContinuedUseRecords } from './continued-use-records.ts';
 import type { TermsDecision, TermsEnforcer } from './ports.ts';
 import { pendingVersions, versionInForce } from './published-terms.ts';
 import type { TerminationService } from './termination-service.ts';
 import type { TermsService } from './terms-service.ts';
-import type { PublishedVersion, TermsAcceptance, TermsDocument } from './terms-store.ts';
+import type { PublishedVersion, TermsDocument } from './terms-store.ts';
 
 /**
  * The gateway's question on every call: may this organisation use the APIs now?
@@ -18,11 +16,9 @@ import type { PublishedVersion, TermsAcceptance, TermsDocument } from './terms-s
  * - A terminated organisation (or one whose notice date has passed, even before the worker has
  *   carried the termination out) is refused with `organization_terminated`.
  * - An organisation that declined the version now in force is refused with `terms_declined`.
- * - Terms become effective for an organisation at its first access: its first call is recorded
- *   (`first_access`, naming the general terms version in force).
- * - Once a version is in force, the first call by an organisation that has not accepted it records
- *   exactly one acceptance by continued use (`continued_use`), as the published terms provide.
- *   A unique key makes that true across processes.
+ * - Terms become effective for an organisation at its first access, and a version in force that
+ *   it has not accepted is accepted by its continued use: the enforcer finds these and
+ *   continued-use-records.ts records them (once each, across processes).
  *
  * The answer is cached per organisation in memory until the earliest of: a short TTL, the next
  * moment something changes by the calendar (a pending version or a termination date), or a change
@@ -40,9 +36,7 @@ const MAX_ENTRIES = 50_000;
 export class CachedTermsEnforcer implements TermsEnforcer {
   readonly #terms: TermsService;
   readonly #terminations: TerminationService;
-  readonly #audit: TermsAudit;
-  readonly #notifications: Notices;
-  readonly #log: Logger | undefined;
+  readonly #useRecords: ContinuedUseRecords;
   readonly #ttlMs: number;
   readonly #cache = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<TermsDecision>>();
@@ -63,9 +57,13 @@ export class CachedTermsEnforcer implements TermsEnforcer {
   }) {
     this.#terms = deps.terms;
     this.#terminations = deps.terminations;
-    this.#audit = auditTrail(deps.audit, termsAuditActions);
-    this.#notifications = deps.notifications;
-    this.#log = deps.log;
+    this.#useRecords = new ContinuedUseRecords({
+      store: deps.terms.store,
+      orgAccess: deps.terms.orgAccess,
+      audit: deps.audit,
+      notifications: deps.notifications,
+      log: deps.log,
+    });
     this.#ttlMs = deps.ttlMs ?? CACHE_TTL_MS;
     deps.terms.onChange((orgId) => this.#localChange(orgId));
     deps.terminations.onChange((orgId) => this.#localChange(orgId));
@@ -192,98 +190,8 @@ export class CachedTermsEnforcer implements TermsEnforcer {
     }
     const firstAccess = records.some((r) => r.method === 'first_access');
     if ((!firstAccess && generalInForce) || toRecord.length > 0) {
-      await this.#record(orgId, nowMs, firstAccess ? null : generalInForce, toRecord);
+      await this.#useRecords.record(orgId, nowMs, firstAccess ? null : generalInForce, toRecord);
     }
     return { decision: { allowed: true }, validUntilMs };
-  }
-
-  async #record(
-    orgId: string,
-    nowMs: number,
-    firstAccess: { doc: TermsDocument; version: PublishedVersion } | null,
-    byUse: { doc: TermsDocument; version: PublishedVersion }[],
-  ): Promise<void> {
-    const at = new Date(nowMs).toISOString();
-    const admins = byUse.length
-      ? await this.#terms.orgAccess.memberUserIds(orgId, 'admin').catch(() => [] as string[])
-      : [];
-    const base = (
-      doc: TermsDocument,
-      v: PublishedVersion,
-    ): Omit<TermsAcceptance, 'id' | 'decision' | 'method'> => ({
-      versionId: v.id,
-      documentId: doc.id,
-      subjectType: 'org',
-      subjectId: orgId,
-      orgId,
-      userId: null,
-      at,
-      ip: null,
-      userAgent: null,
-      effectNotifiedAt: null,
-    });
-    await this.#terms.store.inTransaction(async (tx) => {
-      if (firstAccess) {
-        const id = newId('acc', nowMs);
-        const inserted = await this.#terms.store.insertAcceptance(
-          {
-            ...base(firstAccess.doc, firstAccess.version),
-            id,
-            decision: 'effective',
-            method: 'first_access',
-            uniqueKey: `fa:${orgId}`,
-          },
-          tx,
-        );
-        if (inserted) {
-          await this.#audit(
-            systemContext(),
-            'terms.first_access',
-            { type: 'terms_version', id: firstAccess.version.id },
-            {
-              orgId,
-              details: {
-                acceptanceId: id,
-                documentSlug: firstAccess.doc.slug,
-                version: firstAccess.version.version,
-              },
-              tx,
-            },
-          );
-        }
-      }
-      for (const { doc, version } of byUse) {
-        const id = newId('acc', nowMs);
-        const inserted = await this.#terms.store.insertAcceptance(
-          {
-            ...base(doc, version),
-            id,
-            decision: 'accepted',
-            method: 'continued_use',
-            uniqueKey: `cu:${orgId}:${version.id}`,
-          },
-          tx,
-        );
-        if (!inserted) continue;
-        await this.#audit(
-          systemContext(),
-          'terms.accept_by_use',
-          { type: 'terms_version', id: version.id },
-          { orgId, details: { acceptanceId: id, documentSlug: doc.slug, version: version.version }, tx },
-        );
-        await this.#notifications.notify(
-          admins,
-          {
-            kind: 'terms.accepted_by_use',
-            title: `"${doc.title}" version ${version.version} accepted by continued use`,
-            body: `Your organisation used the APIs on ${at} while version ${version.version} was in force, which under the terms counts as accepting it. The record is in your terms history.`,
-            link: `/terms/versions/${version.id}`,
-            orgId,
-          },
-          tx,
-        );
-      }
-    });
-    this.#log?.debug({ orgId, firstAccess: !!firstAccess, byUse: byUse.length }, 'terms: recorded use');
   }
 }
