@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { HOUR, MINUTE } from '../src/platform/clock.ts';
+import { systemContext } from '../src/platform/request-context.ts';
 import { testSharedStates } from '../src/platform/testing.ts';
 import {
   DEMO_DEVELOPER_EMAIL,
@@ -644,8 +645,12 @@ for (const engine of engines()) {
 
     test('password reset: same answer for unknown e-mails, second factor still required, all sessions end', async () => {
       const user = await activeUser(sys);
-      const enrol = await sys.services.identity.enrollTotp(user.principal, {});
-      await sys.services.identity.confirmTotp(user.principal, rfc6238(enrol.secret, sys.clock.nowMs()), {});
+      const enrol = await sys.services.identity.enrollTotp(user.principal, systemContext());
+      await sys.services.identity.confirmTotp(
+        user.principal,
+        rfc6238(enrol.secret, sys.clock.nowMs()),
+        systemContext(),
+      );
       sys.clock.advance(30_000);
       const other = await signIn(sys, user.email, TEST_PASSWORD, rfc6238(enrol.secret, sys.clock.nowMs()));
 
@@ -742,11 +747,11 @@ for (const engine of engines()) {
         payload: { code: '123456' },
       });
       assert.equal(noMfa.json().error.code, 'mfa_not_enrolled');
-      const { secret } = await sys.services.identity.enrollTotp(user.principal, {});
+      const { secret } = await sys.services.identity.enrollTotp(user.principal, systemContext());
       const first = await sys.services.identity.confirmTotp(
         user.principal,
         rfc6238(secret, sys.clock.nowMs()),
-        {},
+        systemContext(),
       );
       sys.clock.advance(30_000);
       const regen = await inject({
@@ -884,11 +889,11 @@ for (const engine of engines()) {
       const email = uniqueEmail('dump');
       await sys.services.identity.provisionUser({ email, name: 'Dump Test', password: planted });
       const user = await signIn(sys, email, planted);
-      const { secret } = await sys.services.identity.enrollTotp(user.principal, {});
+      const { secret } = await sys.services.identity.enrollTotp(user.principal, systemContext());
       const { recoveryCodes } = await sys.services.identity.confirmTotp(
         user.principal,
         rfc6238(secret, sys.clock.nowMs()),
-        {},
+        systemContext(),
       );
       await inject({ method: 'POST', url: '/api/v1/password-resets', payload: { email } });
       const resetToken = await tokenFromMail(sys, email, 'password_reset');

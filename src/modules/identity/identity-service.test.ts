@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../platform/db/migrator.ts';
 import type { AppError } from '../../platform/errors.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
+import { systemContext } from '../../platform/request-context.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { type TestDatabase, testEngines } from '../../platform/testing.ts';
 import { type AuditLog, type AuditTables, auditModule } from '../audit/index.ts';
@@ -116,7 +117,7 @@ for (const engine of testEngines()) {
     let mailer: Mailer;
     let audit: AuditLog;
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 9, 0, 0));
-    const meta = { ip: '192.0.2.1', userAgent: 'test' };
+    const meta = { ...systemContext(), ip: '192.0.2.1', userAgent: 'test' };
 
     before(async () => {
       database = await engine.open<IdentityTables & AuditTables & NotificationsTables>();

@@ -100,8 +100,8 @@ export const termsModule = defineModule<TermsDeps, TermsPorts>({
       routes: termsRoutes({ terms, terminations }),
       on: {
         // Sign-up leaves proof of the new account's acceptance of the general terms in force.
-        'identity.signed_up': async ({ userId, meta }) => {
-          await terms.recordSignUpAcceptance(userId, meta);
+        'identity.signed_up': async ({ userId, ctx }) => {
+          await terms.recordSignUpAcceptance(userId, ctx);
         },
         // A new organisation accepts the terms in force, by its creator, on its own behalf.
         'organizations.created': async ({ creator, orgId, meta }) => {

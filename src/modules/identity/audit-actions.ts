@@ -1,0 +1,35 @@
+/**
+ * Every action identity records in the audit trail, exactly as recorded today (`domain.verb`).
+ * The module's audit helper takes its `action` from this list, so a misspelt one fails `tsc`.
+ */
+export const identityAuditActions = [
+  'user.signup',
+  'user.signup_refused',
+  'user.activated',
+  'user.auto_approved',
+  'user.approved',
+  'user.rejected',
+  'user.provisioned',
+  'user.operator_created',
+  'user.signin',
+  'user.signin_failed',
+  'user.locked',
+  'user.password_changed',
+  'user.password_reset_requested',
+  'user.password_reset',
+  'user.profile_updated',
+  'user.profile_confirmed',
+  'user.update_required',
+  'user.screening_hold',
+  'session.revoked',
+  'mfa.totp_enrollment_started',
+  'mfa.totp_enrolled',
+  'mfa.totp_disabled',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'identity.settings_changed',
+  'identity.barred_countries_changed',
+  'identity.screening_list_imported',
+  'identity.auto_approve_rule_added',
+  'identity.auto_approve_rule_removed',
+] as const;
