@@ -11,7 +11,7 @@ import { type AuditLog, auditTrail } from '../audit/index.ts';
 import type { UserDirectory } from '../identity/index.ts';
 import type { MailOutbox, Notices } from '../notifications/index.ts';
 import { type TermsAudit, termsAuditActions } from './audit-actions.ts';
-import { contextFor, emailsOf } from './terms-parts.ts';
+import { contextFor, emailsOf, invalidEffectiveAt } from './terms-parts.ts';
 import type { TermsService } from './terms-service.ts';
 import type { Termination, TerminationKind, TermsStore } from './terms-store.ts';
 
@@ -108,12 +108,7 @@ export class TerminationService {
     const earliestMs = nowMs + settings.terminationNoticeDays * DAY;
     const effectiveMs = input.effectiveAt === undefined ? earliestMs : new Date(input.effectiveAt).getTime();
     if (!Number.isFinite(effectiveMs)) {
-      throw new AppError('validation_failed', {
-        message: 'effectiveAt is not a valid time.',
-        details: [
-          { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
-        ],
-      });
+      throw invalidEffectiveAt();
     }
     if (effectiveMs < earliestMs) {
       throw new AppError('termination_too_soon', {

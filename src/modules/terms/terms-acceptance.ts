@@ -57,6 +57,14 @@ export class TermsAnswers {
     return { version: v as PublishedVersion, doc };
   }
 
+  /** Who answers for whom, to which published version, and when. */
+  async #answering(principal: Principal, versionId: string, input: AnswerFor) {
+    const subject = await this.#resolveSubject(principal, input.onBehalfOf, input.orgId);
+    const { version, doc } = await this.#publishedVersion(versionId);
+    const nowMs = this.#p.clock.nowMs();
+    return { subject, version, doc, nowMs, nowIso: new Date(nowMs).toISOString() };
+  }
+
   /**
    * Explicit acceptance of a published version that is in force or pending. For an organisation it
    * needs an owner or admin and binds the entity.
@@ -67,10 +75,7 @@ export class TermsAnswers {
     input: AnswerFor,
     ctx: RequestContext,
   ): Promise<AcceptanceView> {
-    const subject = await this.#resolveSubject(principal, input.onBehalfOf, input.orgId);
-    const { version, doc } = await this.#publishedVersion(versionId);
-    const nowMs = this.#p.clock.nowMs();
-    const nowIso = new Date(nowMs).toISOString();
+    const { subject, version, doc, nowMs, nowIso } = await this.#answering(principal, versionId, input);
     const snap = await this.#p.published.snapshot(nowMs);
     const inForce = versionInForce(snap.versions.get(doc.id) ?? [], nowIso);
     if (version.effectiveAt <= nowIso && inForce && inForce.id !== version.id) {
@@ -86,21 +91,13 @@ export class TermsAnswers {
     if (existing?.decision === 'accepted' && existing.method === 'explicit') {
       return acceptanceView(existing, doc, version);
     }
-    const rec: TermsAcceptance = {
-      id: newId('acc', nowMs),
+    const rec = explicitAnswer(nowMs, ctx, {
       versionId,
       documentId: doc.id,
-      subjectType: subject.subjectType,
-      subjectId: subject.subjectId,
-      orgId: subject.orgId,
+      ...subject,
       userId: principal.userId,
       decision: 'accepted',
-      method: 'explicit',
-      at: nowIso,
-      ip: ctx.ip ?? null,
-      userAgent: ctx.userAgent ?? null,
-      effectNotifiedAt: null,
-    };
+    });
     await this.#p.store.inTransaction(async (tx) => {
       await this.#p.store.insertAcceptance(rec, tx);
       await this.#p.audit(
@@ -134,30 +131,19 @@ export class TermsAnswers {
     input: AnswerFor,
     ctx: RequestContext,
   ): Promise<AcceptanceView> {
-    const subject = await this.#resolveSubject(principal, input.onBehalfOf, input.orgId);
-    const { version, doc } = await this.#publishedVersion(versionId);
-    const nowMs = this.#p.clock.nowMs();
-    const nowIso = new Date(nowMs).toISOString();
+    const { subject, version, doc, nowMs, nowIso } = await this.#answering(principal, versionId, input);
     if (version.effectiveAt <= nowIso) {
       throw new AppError('terms_version_not_pending', {
         message: `Version ${version.version} of "${doc.title}" is already in force (since ${version.effectiveAt}); to stop, request termination instead.`,
       });
     }
-    const rec: TermsAcceptance = {
-      id: newId('acc', nowMs),
+    const rec = explicitAnswer(nowMs, ctx, {
       versionId,
       documentId: doc.id,
-      subjectType: subject.subjectType,
-      subjectId: subject.subjectId,
-      orgId: subject.orgId,
+      ...subject,
       userId: principal.userId,
       decision: 'declined',
-      method: 'explicit',
-      at: nowIso,
-      ip: ctx.ip ?? null,
-      userAgent: ctx.userAgent ?? null,
-      effectNotifiedAt: null,
-    };
+    });
     const recipients = subject.orgId
       ? await this.#p.orgAccess.memberUserIds(subject.orgId, 'admin').catch(() => [principal.userId])
       : [principal.userId];
@@ -243,8 +229,7 @@ export class TermsAnswers {
     const version = snap.versions.get(general.id)?.find((v) => v.id === general.inForce?.id);
     if (!version) return null;
     const nowMs = this.#p.clock.nowMs();
-    const rec: TermsAcceptance = {
-      id: newId('acc', nowMs),
+    const rec = explicitAnswer(nowMs, ctx, {
       versionId: version.id,
       documentId: general.id,
       subjectType: 'user',
@@ -252,12 +237,7 @@ export class TermsAnswers {
       orgId: null,
       userId,
       decision: 'accepted',
-      method: 'explicit',
-      at: new Date(nowMs).toISOString(),
-      ip: ctx.ip ?? null,
-      userAgent: ctx.userAgent ?? null,
-      effectNotifiedAt: null,
-    };
+    });
     await this.#p.store.inTransaction(async (tx) => {
       await this.#p.store.insertAcceptance(rec, tx);
       await this.#p.audit(
@@ -304,4 +284,24 @@ export class TermsAnswers {
     }
     return true;
   }
+}
+
+/** An explicit answer's record, made at `nowMs` from the request's address. */
+function explicitAnswer(
+  nowMs: number,
+  ctx: RequestContext,
+  r: Pick<
+    TermsAcceptance,
+    'versionId' | 'documentId' | 'subjectType' | 'subjectId' | 'orgId' | 'userId' | 'decision'
+  >,
+): TermsAcceptance {
+  return {
+    id: newId('acc', nowMs),
+    ...r,
+    method: 'explicit',
+    at: new Date(nowMs).toISOString(),
+    ip: ctx.ip ?? null,
+    userAgent: ctx.userAgent ?? null,
+    effectNotifiedAt: null,
+  };
 }

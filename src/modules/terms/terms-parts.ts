@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { actorOf, type RequestContext } from '../../platform/request-context.ts';
@@ -54,4 +55,14 @@ export async function emailsOf(users: UserDirectory | null, userIds: string[]): 
     if (u?.email) out.push(u.email);
   }
   return out;
+}
+
+/** A requested effective date (publication, termination notice) that is not a time. */
+export function invalidEffectiveAt(): AppError {
+  return new AppError('validation_failed', {
+    message: 'effectiveAt is not a valid time.',
+    details: [
+      { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
+    ],
+  });
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import type { RequestContext } from '../../platform/request-context.ts';
 import { type VersionView, versionView } from './published-terms.ts';
-import { emailsOf, fmtDate, type TermsParts } from './terms-parts.ts';
+import { emailsOf, fmtDate, invalidEffectiveAt, type TermsParts } from './terms-parts.ts';
 import type { TermsDocument } from './terms-store.ts';
 
 /**
@@ -47,12 +47,7 @@ export class TermsPublication {
     const effectiveMs =
       opts.effectiveAt === undefined ? earliestMs : new Date(opts.effectiveAt as string | Date).getTime();
     if (!Number.isFinite(effectiveMs)) {
-      throw new AppError('validation_failed', {
-        message: 'effectiveAt is not a valid time.',
-        details: [
-          { in: 'body', field: 'effectiveAt', code: 'invalid_date', message: 'not a valid ISO-8601 time' },
-        ],
-      });
+      throw invalidEffectiveAt();
     }
     if (effectiveMs < nowMs) {
       throw new AppError('terms_effective_in_past', {
