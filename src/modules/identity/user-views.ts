@@ -9,7 +9,7 @@ export type AdminUserView = z.infer<typeof adminUserView>;
 export type SessionView = z.infer<typeof sessionView>;
 
 /** Details are due when flagged, never confirmed, or confirmed `months` or more ago (at `nowMs`). */
-export function confirmationDue(
+function confirmationDue(
   confirmedAt: string | null,
   updateRequired: number,
   months: number,
