@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { seedTerms } from '../src/modules/terms/terms-seed.ts';
 import { DAY } from '../src/platform/clock.ts';
+import { actorOf, systemContext } from '../src/platform/request-context.ts';
 import {
   type AppsWorld,
   appsWorld,
@@ -495,14 +496,20 @@ for (const engine of engines()) {
       const owner = await activeUser(sys);
       const org = await testOrganization(sys, owner, { confirmed: true });
       const a = await createApp(sys, owner, org);
-      await sys.services.organizations.requireOrganizationUpdate(w.operator.principal, org, {});
+      await sys.services.organizations.requireOrganizationUpdate(org, {
+        ...systemContext(),
+        actor: actorOf(w.operator.principal),
+      });
       const blocked = await call(sys, owner, 'POST', `/api/v1/orgs/${org}/apps`, { name: 'blocked' });
       assert.equal(blocked.body.error.code, 'details_confirmation_required');
       const sub = await call(sys, owner, 'POST', `/api/v1/orgs/${org}/apps/${a.appId}/subscriptions`, {
         planId: w.plans.ibftDefault,
       });
       assert.equal(sub.body.error.code, 'details_confirmation_required');
-      await sys.services.organizations.confirmOrganizationDetails(owner.principal, org, {});
+      await sys.services.organizations.confirmOrganizationDetails(owner.principal, org, {
+        ...systemContext(),
+        actor: actorOf(owner.principal),
+      });
       assert.equal(
         (await call(sys, owner, 'POST', `/api/v1/orgs/${org}/apps`, { name: 'ok now' })).status,
         201,

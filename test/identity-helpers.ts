@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { OrgRole } from '../src/modules/organizations/index.ts';
 import type { Principal } from '../src/platform/http/route.ts';
+import { actorOf, systemContext } from '../src/platform/request-context.ts';
 import type { TestSystem } from './harness.ts';
 
 /**
@@ -120,7 +121,7 @@ export async function operatorUser(
 
 /** A participant (operator-created) for organisations to name. */
 export async function testParticipant(sys: TestSystem, name = `Bank ${uniqueEmail('p')}`): Promise<string> {
-  const p = await sys.services.organizations.createParticipant(null, { name }, {});
+  const p = await sys.services.organizations.createParticipant({ name }, systemContext());
   return p.id;
 }
 
@@ -139,7 +140,7 @@ export async function testOrganization(
       participantId,
       attestAuthority: true,
     },
-    {},
+    { ...systemContext(), actor: actorOf(owner.principal) },
   );
   if (opts.confirmed) await sys.services.organizations.confirmRepresentativeAsSystem(org.id, owner.userId);
   return org.id;
@@ -153,14 +154,22 @@ export async function addMember(
   member: SignedIn,
   role: OrgRole,
 ) {
-  await sys.services.organizations.inviteMember(owner.principal, orgId, { email: member.email, role }, {});
+  await sys.services.organizations.inviteMember(
+    owner.principal,
+    orgId,
+    { email: member.email, role },
+    { ...systemContext(), actor: actorOf(owner.principal) },
+  );
   // Ids made in one fake-clock millisecond need not sort in creation order: match the organisation.
   const org = await sys.services.orgAccess.getOrganization(orgId);
   const mail = (await sys.services.mailer.list({ to: member.email, limit: 50 })).find(
     (m) => m.kind === 'org_invitation' && m.subject.includes(org!.name),
   );
   const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1];
-  await sys.services.organizations.acceptInvitation(member.principal, token, {});
+  await sys.services.organizations.acceptInvitation(member.principal, token, {
+    ...systemContext(),
+    actor: actorOf(member.principal),
+  });
 }
 
 /** The token in the newest e-mail of `kind` sent to `to`. */

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { actorOf, systemContext } from '../src/platform/request-context.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import {
   activeUser,
@@ -120,7 +121,10 @@ for (const engine of engines()) {
       });
       assert.equal(done.statusCode, 204, done.body);
       const member: SignedIn = await signIn(sys, invitee.email, TEST_PASSWORD);
-      await sys.services.organizations.acceptInvitation(member.principal, inviteToken, {});
+      await sys.services.organizations.acceptInvitation(member.principal, inviteToken, {
+        ...systemContext(),
+        actor: actorOf(member.principal),
+      });
       assert.equal(await sys.services.orgAccess.requireMember(member.principal, orgId), 'developer');
     });
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newId } from '../src/platform/ids.ts';
+import { actorOf, systemContext } from '../src/platform/request-context.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import {
   activeUser,
@@ -262,7 +263,7 @@ for (const engine of engines()) {
         ownerA.principal,
         orgA,
         { email: 'pending-a@example.test', role: 'viewer' },
-        {},
+        { ...systemContext(), actor: actorOf(ownerA.principal) },
       );
       const ownerB = await activeUser(sys);
       await testOrganization(sys, ownerB, { participantId });

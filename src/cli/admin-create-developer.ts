@@ -3,6 +3,7 @@ import type { System } from '../main.ts';
 import { AppError } from '../platform/errors.ts';
 import { randomToken } from '../platform/ids.ts';
 import type { CliCommand } from '../platform/module.ts';
+import { actorOf, systemContext } from '../platform/request-context.ts';
 import { need, print } from './admin-output.ts';
 
 /**
@@ -72,7 +73,8 @@ export const createDeveloper: CliCommand<System> = {
           participantId: participant!.id,
           attestAuthority: true,
         },
-        {},
+        // The new owner acts for themselves, from no request.
+        { ...systemContext(), actor: actorOf(principal) },
       );
       if (values.confirmed) await organizations.confirmRepresentativeAsSystem(created.id, r.user.id);
       org = await organizations.getOrganization(created.id);

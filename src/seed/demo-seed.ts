@@ -1,6 +1,7 @@
 import type { System } from '../main.ts';
 import { randomToken } from '../platform/ids.ts';
 import type { Seeder } from '../platform/module.ts';
+import { actorOf, systemContext } from '../platform/request-context.ts';
 
 /**
  * The demo's people: an operator, a participant ("1LINK Model Bank") and a developer who owns the
@@ -38,9 +39,8 @@ export const identityDemoSeeder: Seeder<System> = {
     const participant =
       (await organizations.findParticipantByName(DEMO_PARTICIPANT_NAME)) ??
       (await organizations.createParticipant(
-        null,
         { name: DEMO_PARTICIPANT_NAME, code: 'MODELBANK', emailDomain: 'modelbank.darwaza.local' },
-        {},
+        systemContext(),
       ));
     const dev = await identity.provisionUser({
       email: DEMO_DEVELOPER_EMAIL,
@@ -64,7 +64,7 @@ export const identityDemoSeeder: Seeder<System> = {
         attestAuthority: true,
         website: 'https://demo-fintech.example',
       },
-      {},
+      { ...systemContext(), actor: actorOf(principal) },
     );
     await organizations.confirmRepresentativeAsSystem(org.id, dev.user.id);
 

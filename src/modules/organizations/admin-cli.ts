@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../platform/errors.ts';
 import type { CliCommand } from '../../platform/module.ts';
+import { systemContext } from '../../platform/request-context.ts';
 import type { OrganizationService } from './organization-service.ts';
 
 /**
@@ -33,18 +34,18 @@ const createParticipant: CliCommand<OrganizationsCliPorts> = {
         json: { type: 'boolean' },
       },
     });
+    // Audited as the system, as before (no id: the trail's rows stay as they were).
+    const ctx = systemContext();
     const p = await orgs.createParticipant(
-      null,
       {
         name: need(values.name, '--name'),
         code: values.code ?? null,
         emailDomain: values['email-domain'] ?? null,
       },
-      {},
+      ctx,
     );
     let reviewerId: string | null = null;
-    if (values.reviewer)
-      reviewerId = (await orgs.addParticipantReviewer(null, p.id, values.reviewer, {})).userId;
+    if (values.reviewer) reviewerId = (await orgs.addParticipantReviewer(p.id, values.reviewer, ctx)).userId;
     const out = { participantId: p.id, name: p.name, reviewerId };
     const lines = [
       `participant ${p.name} created (${p.id})`,

@@ -10,6 +10,7 @@ import type { Principal } from '../../platform/http/route.ts';
 import { newId } from '../../platform/ids.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
+import { actorOf, type RequestContext, systemContext } from '../../platform/request-context.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
 import { auditModule } from '../audit/index.ts';
@@ -44,6 +45,8 @@ for (const engine of testEngines()) {
         status: 'active',
       };
     };
+    /** The person acting for themselves, outside any HTTP request. */
+    const contextFor = (p: Principal): RequestContext => ({ ...systemContext(), actor: actorOf(p) });
     const code = (p: Promise<unknown>) =>
       p.then(
         () => 'ok',
@@ -95,12 +98,12 @@ for (const engine of testEngines()) {
       });
       for (const k of ['owner', 'admin', 'dev', 'viewer', 'outsider']) people[k] = await person(k);
       people.op = await person('op', true);
-      const p = await orgs.createParticipant(null, { name: 'Bank' }, {});
+      const p = await orgs.createParticipant({ name: 'Bank' }, systemContext());
       orgId = (
         await orgs.createOrganization(
           people.owner,
           { name: 'Acme', registrationNumber: 'R1', participantId: p.id, attestAuthority: true },
-          {},
+          contextFor(people.owner),
         )
       ).id;
       await orgs.addMemberAsSystem(orgId, people.admin.userId, 'admin');
@@ -151,12 +154,12 @@ for (const engine of testEngines()) {
         await code(orgs.requireCurrentDetails(people.dev, orgId)),
         'details_confirmation_required',
       );
-      await identity.confirmProfile(people.dev, {});
+      await identity.confirmProfile(people.dev, contextFor(people.dev));
       assert.equal(
         await code(orgs.requireCurrentDetails(people.dev, orgId)),
         'details_confirmation_required',
       );
-      await orgs.confirmOrganizationDetails(people.admin, orgId, {});
+      await orgs.confirmOrganizationDetails(people.admin, orgId, contextFor(people.admin));
       assert.equal(await code(orgs.requireCurrentDetails(people.dev, orgId)), 'ok');
     });
   });

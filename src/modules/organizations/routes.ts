@@ -1,60 +1,62 @@
 import { implement } from '../../platform/http/contract.ts';
+import { contextOf } from '../../platform/request-context.ts';
 import { organizationsContracts } from './contracts.ts';
 import type { OrganizationService } from './organization-service.ts';
 
 export function organizationRoutes(orgs: OrganizationService) {
-  const meta = (ctx: { ip: string; userAgent: string }) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
   return implement(organizationsContracts, {
     // ------------------------------------------------------------------ organisations
-    createOrganization: async (ctx) => orgs.createOrganization(ctx.principal!, ctx.body, meta(ctx)),
+    createOrganization: async (ctx) => orgs.createOrganization(ctx.principal!, ctx.body, contextOf(ctx)),
     listMyOrganizations: async ({ principal }) => ({ items: await orgs.listMyOrganizations(principal!) }),
     getOrganization: async ({ principal, params }) => orgs.getOrganizationFor(principal!, params.orgId),
     updateOrganization: async (ctx) =>
-      orgs.updateOrganization(ctx.principal!, ctx.params.orgId, ctx.body, meta(ctx)),
+      orgs.updateOrganization(ctx.principal!, ctx.params.orgId, ctx.body, contextOf(ctx)),
     confirmOrganizationDetails: async (ctx) =>
-      orgs.confirmOrganizationDetails(ctx.principal!, ctx.params.orgId, meta(ctx)),
+      orgs.confirmOrganizationDetails(ctx.principal!, ctx.params.orgId, contextOf(ctx)),
     // ------------------------------------------------------------------ members
     listMembers: async ({ principal, params }) => ({
       items: await orgs.listMembers(principal!, params.orgId),
     }),
     changeMemberRole: async (ctx) =>
-      orgs.changeMemberRole(ctx.principal!, ctx.params.orgId, ctx.params.userId, ctx.body.role, meta(ctx)),
+      orgs.changeMemberRole(
+        ctx.principal!,
+        ctx.params.orgId,
+        ctx.params.userId,
+        ctx.body.role,
+        contextOf(ctx),
+      ),
     removeMember: async (ctx) => {
-      await orgs.removeMember(ctx.principal!, ctx.params.orgId, ctx.params.userId, meta(ctx));
+      await orgs.removeMember(ctx.principal!, ctx.params.orgId, ctx.params.userId, contextOf(ctx));
       return null;
     },
     transferOwnership: async (ctx) =>
-      orgs.transferOwnership(ctx.principal!, ctx.params.orgId, ctx.body.userId, meta(ctx)),
+      orgs.transferOwnership(ctx.principal!, ctx.params.orgId, ctx.body.userId, contextOf(ctx)),
     // ------------------------------------------------------------------ invitations
-    inviteMember: async (ctx) => orgs.inviteMember(ctx.principal!, ctx.params.orgId, ctx.body, meta(ctx)),
+    inviteMember: async (ctx) =>
+      orgs.inviteMember(ctx.principal!, ctx.params.orgId, ctx.body, contextOf(ctx)),
     listInvitations: async ({ principal, params }) => ({
       items: await orgs.listInvitations(principal!, params.orgId),
     }),
     revokeInvitation: async (ctx) => {
-      await orgs.revokeInvitation(ctx.principal!, ctx.params.orgId, ctx.params.invitationId, meta(ctx));
+      await orgs.revokeInvitation(ctx.principal!, ctx.params.orgId, ctx.params.invitationId, contextOf(ctx));
       return null;
     },
-    acceptInvitation: async (ctx) => orgs.acceptInvitation(ctx.principal!, ctx.body.token, meta(ctx)),
-    // ------------------------------------------------------------------ participants
+    acceptInvitation: async (ctx) => orgs.acceptInvitation(ctx.principal!, ctx.body.token, contextOf(ctx)),
+    // ------------------------------------------------------------------ participants (operators)
     listParticipants: async () => ({ items: await orgs.listParticipants() }),
-    createParticipant: async (ctx) => orgs.createParticipant(ctx.principal!, ctx.body, meta(ctx)),
+    createParticipant: async (ctx) => orgs.createParticipant(ctx.body, contextOf(ctx)),
     listParticipantReviewers: async ({ params }) => ({
       items: await orgs.listParticipantReviewers(params.participantId),
     }),
     addParticipantReviewer: async (ctx) =>
-      orgs.addParticipantReviewer(ctx.principal!, ctx.params.participantId, ctx.body.user, meta(ctx)),
+      orgs.addParticipantReviewer(ctx.params.participantId, ctx.body.user, contextOf(ctx)),
     removeParticipantReviewer: async (ctx) => {
-      await orgs.removeParticipantReviewer(
-        ctx.principal!,
-        ctx.params.participantId,
-        ctx.params.userId,
-        meta(ctx),
-      );
+      await orgs.removeParticipantReviewer(ctx.params.participantId, ctx.params.userId, contextOf(ctx));
       return null;
     },
     listAllOrganizations: async ({ query }) => ({ items: await orgs.listAllOrganizations(query) }),
     requireOrganizationUpdate: async (ctx) => {
-      await orgs.requireOrganizationUpdate(ctx.principal!, ctx.params.orgId, meta(ctx));
+      await orgs.requireOrganizationUpdate(ctx.params.orgId, contextOf(ctx));
       return null;
     },
     // ------------------------------------------------------------------ participant reviewers
@@ -70,7 +72,7 @@ export function organizationRoutes(orgs: OrganizationService) {
         ctx.params.orgId,
         ctx.params.userId,
         ctx.body ?? {},
-        meta(ctx),
+        contextOf(ctx),
       ),
     rejectRepresentative: async (ctx) =>
       orgs.rejectRepresentative(
@@ -78,7 +80,7 @@ export function organizationRoutes(orgs: OrganizationService) {
         ctx.params.orgId,
         ctx.params.userId,
         ctx.body.reason,
-        meta(ctx),
+        contextOf(ctx),
       ),
   });
 }

@@ -104,7 +104,7 @@ export const termsModule = defineModule<TermsDeps, TermsPorts>({
           await terms.recordSignUpAcceptance(userId, ctx);
         },
         // A new organisation accepts the terms in force, by its creator, on its own behalf.
-        'organizations.created': async ({ creator, orgId, meta }) => {
+        'organizations.created': async ({ creator, orgId, ctx: meta }) => {
           await terms.acceptInForce(creator, { onBehalfOf: 'organization', orgId }, meta);
         },
       },
