@@ -1,7 +1,7 @@
 import { QueryCache, QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { ApiError, call, items } from './api.ts';
+import { ApiError, api, ok } from './api.ts';
 import { markNavigated, Page } from './components.tsx';
 import {
   ActivatePage,
@@ -61,7 +61,7 @@ function useDevMailbox(): boolean {
     queryKey: ['dev-mailbox-available'],
     queryFn: async () => {
       try {
-        await call('listDevMail', { query: { limit: 1 } });
+        await ok(api.GET('/api/v1/dev/mail', { params: { query: { limit: 1 } } }));
         return true;
       } catch {
         return false;
@@ -83,7 +83,7 @@ function Header() {
   // Participant reviewers see a Reviews link; for everyone else the list is empty.
   const reviews = useQuery({
     queryKey: ['my-review-participants'],
-    queryFn: async () => items(await call('listMyReviewParticipants')),
+    queryFn: async () => (await ok(api.GET('/api/v1/review/participants'))).items,
     enabled: user?.status === 'active',
     staleTime: 60_000,
   });

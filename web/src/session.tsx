@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { ApiError, call, setCsrfToken } from './api.ts';
+import { ApiError, api, ok, setCsrfToken } from './api.ts';
 import { Loading } from './components.tsx';
 
 export type User = {
@@ -30,7 +30,7 @@ export function useSession() {
     queryKey: ['session'],
     queryFn: async (): Promise<SessionInfo | null> => {
       try {
-        return await call<SessionInfo>('getSession');
+        return await ok(api.GET('/api/v1/session'));
       } catch (err) {
         if (err instanceof ApiError && (err.status === 401 || err.code === 'operation_unavailable')) {
           setCsrfToken(null);
@@ -52,7 +52,7 @@ export function useSignOut() {
   const qc = useQueryClient();
   return async () => {
     try {
-      await call('deleteSession');
+      await ok(api.DELETE('/api/v1/session'));
     } catch {}
     setCsrfToken(null);
     qc.clear();

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { toDataURL } from 'qrcode';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ApiError, call, items } from '../api.ts';
+import { ApiError, api, ok } from '../api.ts';
 import {
   ActionButton,
   Badge,
@@ -69,20 +69,22 @@ export function SignUpPage() {
             codeFields={SIGNUP_CODES}
             onSubmit={async (v) => {
               const email = s(v.email);
-              await call('signUp', {
-                body: {
-                  name: s(v.name),
-                  email,
-                  password: String(v.password ?? ''),
-                  dateOfBirth: s(v.dateOfBirth),
-                  countryOfResidence: s(v.countryOfResidence),
-                  countryOfUse: s(v.countryOfUse),
-                  acceptTerms: v.acceptTerms === true,
-                  termsVersion: terms.data?.versionId ?? undefined,
-                  phone: opt(v.phone),
-                  jobTitle: opt(v.jobTitle),
-                },
-              });
+              await ok(
+                api.POST('/api/v1/accounts', {
+                  body: {
+                    name: s(v.name),
+                    email,
+                    password: String(v.password ?? ''),
+                    dateOfBirth: s(v.dateOfBirth),
+                    countryOfResidence: s(v.countryOfResidence),
+                    countryOfUse: s(v.countryOfUse),
+                    acceptTerms: v.acceptTerms === true,
+                    termsVersion: terms.data?.versionId ?? undefined,
+                    phone: opt(v.phone),
+                    jobTitle: opt(v.jobTitle),
+                  },
+                }),
+              );
               setDone(email);
             }}
           >
@@ -171,7 +173,7 @@ export function ActivatePage() {
     if (!token || started.current) return;
     started.current = true;
     setState({ status: 'busy' });
-    call<{ status: string }>('activateAccount', { body: { token } })
+    ok(api.POST('/api/v1/accounts/activate', { body: { token } }))
       .then((r) => setState({ status: 'done', message: r.status }))
       .catch((err) => setState({ status: 'error', message: (err as Error).message }));
   }, [token]);
@@ -223,7 +225,7 @@ function ResendActivation() {
       <Form
         submitLabel="Send activation link"
         onSubmit={async (v) => {
-          await call('resendActivation', { body: { email: s(v.email) } });
+          await ok(api.POST('/api/v1/accounts/activation-emails', { body: { email: s(v.email) } }));
           setSent(true);
         }}
       >
@@ -260,9 +262,9 @@ export function SignInPage() {
             busyLabel="Verifying…"
             codeFields={{ invalid_mfa_code: 'code' }}
             onSubmit={async (v) => {
-              const r = await call('createSession', {
-                body: { ...creds, code: s(v.code).replace(/\s/g, '') },
-              });
+              const r = await ok(
+                api.POST('/api/v1/sessions', { body: { ...creds, code: s(v.code).replace(/\s/g, '') } }),
+              );
               await finish(r);
             }}
             secondary={
@@ -297,7 +299,7 @@ export function SignInPage() {
             onSubmit={async (v) => {
               const body = { email: s(v.email), password: String(v.password ?? '') };
               try {
-                const r = await call('createSession', { body });
+                const r = await ok(api.POST('/api/v1/sessions', { body }));
                 await finish(r);
               } catch (err) {
                 if (err instanceof ApiError && err.code === 'mfa_required') {
@@ -339,7 +341,7 @@ export function ForgotPasswordPage() {
           <Form
             submitLabel="Send reset link"
             onSubmit={async (v) => {
-              await call('requestPasswordReset', { body: { email: s(v.email) } });
+              await ok(api.POST('/api/v1/password-resets', { body: { email: s(v.email) } }));
               setSent(true);
             }}
           >
@@ -378,9 +380,11 @@ export function ResetPasswordPage() {
             invalid_mfa_code: 'code',
           }}
           onSubmit={async (v) => {
-            await call('resetPassword', {
-              body: { token, password: String(v.password ?? ''), code: opt(v.code) },
-            });
+            await ok(
+              api.POST('/api/v1/password-resets/complete', {
+                body: { token, password: String(v.password ?? ''), code: opt(v.code) },
+              }),
+            );
             setDone(true);
           }}
         >
@@ -461,7 +465,7 @@ export function ProfilePage() {
             <ActionButton
               variant="primary"
               onClick={async () => {
-                await call('confirmProfile');
+                await ok(api.POST('/api/v1/me/confirm-details'));
                 await qc.invalidateQueries({ queryKey: ['session'] });
                 setSaved('Thank you — your details are confirmed.');
               }}
@@ -483,15 +487,17 @@ export function ProfilePage() {
             submitLabel="Save and confirm details"
             codeFields={{ ineligible_country: 'countryOfResidence' }}
             onSubmit={async (v) => {
-              await call('updateProfile', {
-                body: {
-                  name: s(v.name),
-                  phone: opt(v.phone) ?? null,
-                  jobTitle: opt(v.jobTitle) ?? null,
-                  countryOfResidence: s(v.countryOfResidence),
-                  countryOfUse: s(v.countryOfUse),
-                },
-              });
+              await ok(
+                api.PATCH('/api/v1/me', {
+                  body: {
+                    name: s(v.name),
+                    phone: opt(v.phone) ?? null,
+                    jobTitle: opt(v.jobTitle) ?? null,
+                    countryOfResidence: s(v.countryOfResidence),
+                    countryOfUse: s(v.countryOfUse),
+                  },
+                }),
+              );
               await qc.invalidateQueries({ queryKey: ['session'] });
               setSaved('Your details are saved and confirmed.');
             }}
@@ -550,7 +556,7 @@ export function SecurityPage() {
   const qc = useQueryClient();
   const sessions = useQuery({
     queryKey: ['sessions'],
-    queryFn: async () => items<SessionRow>(await call('listSessions')),
+    queryFn: async () => (await ok(api.GET('/api/v1/me/sessions'))).items,
   });
   if (!user) return <Loading />;
   return (
@@ -614,7 +620,11 @@ export function SecurityPage() {
                           variant="danger"
                           label={`Revoke the session signed in ${when(r.createdAt)}`}
                           onClick={async () => {
-                            await call('revokeSession', { params: { sessionId: r.id } });
+                            await ok(
+                              api.DELETE('/api/v1/me/sessions/{sessionId}', {
+                                params: { path: { sessionId: r.id } },
+                              }),
+                            );
                             await sessions.refetch();
                           }}
                         >
@@ -671,7 +681,7 @@ function TotpEnrolment(props: { onDone: () => void }) {
         <ActionButton
           variant="primary"
           onClick={async () => {
-            const r = await call<{ secret: string; otpauthUrl: string }>('enrollTotp');
+            const r = await ok(api.POST('/api/v1/me/mfa/totp'));
             const qr = await toDataURL(r.otpauthUrl, { margin: 1, width: 200, errorCorrectionLevel: 'M' });
             setEnrol({ ...r, qr });
           }}
@@ -704,9 +714,9 @@ function TotpEnrolment(props: { onDone: () => void }) {
             busyLabel="Checking…"
             codeFields={{ invalid_mfa_code: 'code' }}
             onSubmit={async (v) => {
-              const r = await call<{ recoveryCodes: string[] }>('confirmTotp', {
-                body: { code: s(v.code).replace(/\s/g, '') },
-              });
+              const r = await ok(
+                api.POST('/api/v1/me/mfa/totp/confirm', { body: { code: s(v.code).replace(/\s/g, '') } }),
+              );
               setCodes(r.recoveryCodes);
             }}
           >
@@ -763,10 +773,10 @@ export function DevMailPage() {
   const mail = useQuery({
     queryKey: ['dev-mail', to],
     queryFn: async () => {
-      const r = await call<{ items: Mail[]; exposure?: string }>('listDevMail', {
-        query: { to: to || undefined, limit: 50 },
-      });
-      return { rows: items<Mail>(r), exposure: r.exposure ?? null };
+      const r = await ok(
+        api.GET('/api/v1/dev/mail', { params: { query: { to: to || undefined, limit: 50 } } }),
+      );
+      return { rows: r.items, exposure: r.exposure ?? null };
     },
     refetchInterval: 3000,
   });
@@ -839,12 +849,14 @@ function ChangePassword(props: { onDone: () => void }) {
             password_too_common: 'newPassword',
           }}
           onSubmit={async (v, form) => {
-            const r = await call<{ sessionsEnded: number }>('changePassword', {
-              body: {
-                currentPassword: String(v.currentPassword ?? ''),
-                newPassword: String(v.newPassword ?? ''),
-              },
-            });
+            const r = await ok(
+              api.POST('/api/v1/me/password', {
+                body: {
+                  currentPassword: String(v.currentPassword ?? ''),
+                  newPassword: String(v.newPassword ?? ''),
+                },
+              }),
+            );
             form.reset();
             setDone(r.sessionsEnded);
             props.onDone();
@@ -896,9 +908,9 @@ function MfaManagement(props: { isOperator: boolean; onChange: () => void }) {
           submitLabel="Replace recovery codes"
           codeFields={{ invalid_mfa_code: 'code' }}
           onSubmit={async (v, form) => {
-            const r = await call<{ recoveryCodes: string[] }>('regenerateRecoveryCodes', {
-              body: { code: s(v.code).replace(/\s/g, '') },
-            });
+            const r = await ok(
+              api.POST('/api/v1/me/mfa/recovery-codes', { body: { code: s(v.code).replace(/\s/g, '') } }),
+            );
             form.reset();
             setCodes(r.recoveryCodes);
           }}
@@ -922,9 +934,11 @@ function MfaManagement(props: { isOperator: boolean; onChange: () => void }) {
             submitLabel="Turn off"
             codeFields={{ invalid_credentials: 'password', invalid_mfa_code: 'code' }}
             onSubmit={async (v) => {
-              await call('disableTotp', {
-                body: { password: String(v.password ?? ''), code: s(v.code).replace(/\s/g, '') },
-              });
+              await ok(
+                api.POST('/api/v1/me/mfa/totp/disable', {
+                  body: { password: String(v.password ?? ''), code: s(v.code).replace(/\s/g, '') },
+                }),
+              );
               props.onChange();
             }}
           >
@@ -962,7 +976,7 @@ type Notification = {
 export function useNotifications(enabled: boolean) {
   return useQuery({
     queryKey: ['notifications'],
-    queryFn: async () => items<Notification>(await call('listNotifications')),
+    queryFn: async () => (await ok(api.GET('/api/v1/me/notifications'))).items,
     enabled,
     refetchInterval: 30_000,
   });
@@ -995,7 +1009,11 @@ export function NotificationsPage() {
                         variant="link"
                         label={`Mark "${n.title}" as read`}
                         onClick={async () => {
-                          await call('markNotificationRead', { params: { notificationId: n.id } });
+                          await ok(
+                            api.POST('/api/v1/me/notifications/{notificationId}/read', {
+                              params: { path: { notificationId: n.id } },
+                            }),
+                          );
                           await q.refetch();
                         }}
                       >

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, call, items } from '../api.ts';
+import { ApiError, api, ok } from '../api.ts';
 import {
   ActionButton,
   Badge,
@@ -17,6 +17,7 @@ import {
   Table,
   when,
 } from '../components.tsx';
+import { oneOf } from '../form-values.ts';
 import { Markdown } from '../markdown.tsx';
 import { canAdmin, canDevelop, OrgNav, useOrg } from './org.tsx';
 import { planSummary, useApplicableTerms, useProducts } from './public.tsx';
@@ -79,7 +80,8 @@ export type LimitRequest = {
 function useApps(orgId: string) {
   return useQuery({
     queryKey: ['apps', orgId],
-    queryFn: async () => items<App>(await call('listApps', { params: { orgId } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/orgs/{orgId}/apps', { params: { path: { orgId } } }))).items,
     enabled: !!orgId,
   });
 }
@@ -223,15 +225,17 @@ export function NewAppPage() {
               .split(/\s+/)
               .map((u) => u.trim())
               .filter(Boolean);
-            const r = await call('createApp', {
-              params: { orgId },
-              body: {
-                name: String(v.name ?? '').trim(),
-                description: String(v.description ?? '').trim(),
-                callbackUrls,
-                publicKeyPem: String(v.publicKeyPem ?? '').trim() || null,
-              },
-            });
+            const r = await ok(
+              api.POST('/api/v1/orgs/{orgId}/apps', {
+                params: { path: { orgId } },
+                body: {
+                  name: String(v.name ?? '').trim(),
+                  description: String(v.description ?? '').trim(),
+                  callbackUrls,
+                  publicKeyPem: String(v.publicKeyPem ?? '').trim() || null,
+                },
+              }),
+            );
             await qc.invalidateQueries({ queryKey: ['apps', orgId] });
             setCreated(r);
           }}
@@ -258,6 +262,18 @@ export function NewAppPage() {
   );
 }
 
+const LIMIT_KINDS = [
+  'rate:second',
+  'rate:minute',
+  'rate:hour',
+  'rate:day',
+  'rate:week',
+  'quota:day',
+  'quota:month',
+  'end-users',
+  'burst',
+] as const;
+
 export const LIMIT_LABELS: Record<string, string> = {
   'rate:second': 'Calls per second',
   'rate:minute': 'Calls per minute',
@@ -276,15 +292,21 @@ export function AppDetailPage() {
   const qc = useQueryClient();
   const app = useQuery({
     queryKey: ['app', orgId, appId],
-    queryFn: () => call<App>('getApp', { params: { orgId, appId } }),
+    queryFn: () => ok(api.GET('/api/v1/orgs/{orgId}/apps/{appId}', { params: { path: { orgId, appId } } })),
   });
   const subs = useQuery({
     queryKey: ['subs', orgId, appId],
-    queryFn: async () => items<Subscription>(await call('listSubscriptions', { params: { orgId, appId } })),
+    queryFn: async () =>
+      (
+        await ok(
+          api.GET('/api/v1/orgs/{orgId}/apps/{appId}/subscriptions', { params: { path: { orgId, appId } } }),
+        )
+      ).items,
   });
   const limits = useQuery({
     queryKey: ['limits', orgId],
-    queryFn: async () => items<LimitRequest>(await call('listLimitRequests', { params: { orgId } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/orgs/{orgId}/limit-requests', { params: { path: { orgId } } }))).items,
   });
   const products = useProducts();
   const [newSecret, setNewSecret] = useState<string | null>(null);
@@ -362,9 +384,11 @@ export function AppDetailPage() {
                           label={`Revoke the secret ending ${s.hint}`}
                           confirm="Revoke this secret? Calls using it stop working within a second."
                           onClick={async () => {
-                            await call('revokeClientSecret', {
-                              params: { orgId, appId, secretId: s.id, credentialId: s.id },
-                            });
+                            await ok(
+                              api.DELETE('/api/v1/orgs/{orgId}/apps/{appId}/secrets/{credentialId}', {
+                                params: { path: { orgId, appId, secretId: s.id, credentialId: s.id } },
+                              }),
+                            );
                             await refreshApp();
                           }}
                         >
@@ -384,10 +408,12 @@ export function AppDetailPage() {
                   codeFields={{ secret_limit_reached: 'expiresAt' }}
                   onSubmit={async (v) => {
                     const exp = String(v.expiresAt ?? '');
-                    const r = await call<{ clientSecret: string }>('createClientSecret', {
-                      params: { orgId, appId },
-                      body: { expiresAt: exp ? new Date(`${exp}T23:59:59Z`).toISOString() : null },
-                    });
+                    const r = await ok(
+                      api.POST('/api/v1/orgs/{orgId}/apps/{appId}/secrets', {
+                        params: { path: { orgId, appId } },
+                        body: { expiresAt: exp ? new Date(`${exp}T23:59:59Z`).toISOString() : null },
+                      }),
+                    );
                     setNewSecret(r.clientSecret);
                     await refreshApp();
                   }}
@@ -399,9 +425,11 @@ export function AppDetailPage() {
                     variant="danger"
                     confirm="Reset the secret? Every existing secret is revoked at once and a new one is issued."
                     onClick={async () => {
-                      const r = await call<{ clientSecret: string }>('resetClientSecret', {
-                        params: { orgId, appId },
-                      });
+                      const r = await ok(
+                        api.POST('/api/v1/orgs/{orgId}/apps/{appId}/reset-secret', {
+                          params: { path: { orgId, appId } },
+                        }),
+                      );
                       setNewSecret(r.clientSecret);
                       await refreshApp();
                     }}
@@ -451,7 +479,12 @@ export function AppDetailPage() {
                               label={`Cancel the subscription to ${s.productSlug}`}
                               confirm={`Unsubscribe from ${s.planName}?`}
                               onClick={async () => {
-                                await call('unsubscribe', { params: { orgId, appId, subscriptionId: s.id } });
+                                await ok(
+                                  api.DELETE(
+                                    '/api/v1/orgs/{orgId}/apps/{appId}/subscriptions/{subscriptionId}',
+                                    { params: { path: { orgId, appId, subscriptionId: s.id } } },
+                                  ),
+                                );
                                 await subs.refetch();
                               }}
                             >
@@ -478,7 +511,12 @@ export function AppDetailPage() {
                       const planId = String(v.planId ?? '');
                       setNeedTerms(null);
                       try {
-                        await call('subscribe', { params: { orgId, appId }, body: { planId } });
+                        await ok(
+                          api.POST('/api/v1/orgs/{orgId}/apps/{appId}/subscriptions', {
+                            params: { path: { orgId, appId } },
+                            body: { planId },
+                          }),
+                        );
                       } catch (err) {
                         if (err instanceof ApiError && err.code === 'product_terms_not_accepted') {
                           const product = ps.find((p) => p.plans.some((pl) => pl.id === planId));
@@ -518,7 +556,12 @@ export function AppDetailPage() {
                 productName={needTerms.productName}
                 canAccept={canAdmin(org.data)}
                 onAccepted={async () => {
-                  await call('subscribe', { params: { orgId, appId }, body: { planId: needTerms.planId } });
+                  await ok(
+                    api.POST('/api/v1/orgs/{orgId}/apps/{appId}/subscriptions', {
+                      params: { path: { orgId, appId } },
+                      body: { planId: needTerms.planId },
+                    }),
+                  );
                   setNeedTerms(null);
                   setSubscribeFormKey((k) => k + 1);
                   await subs.refetch();
@@ -583,7 +626,12 @@ export function AppDetailPage() {
                             <ActionButton
                               variant="primary"
                               onClick={async () => {
-                                await call('acceptLimitConditions', { params: { orgId, requestId: l.id } });
+                                await ok(
+                                  api.POST(
+                                    '/api/v1/orgs/{orgId}/limit-requests/{requestId}/accept-conditions',
+                                    { params: { path: { orgId, requestId: l.id } } },
+                                  ),
+                                );
                                 await limits.refetch();
                               }}
                             >
@@ -594,7 +642,11 @@ export function AppDetailPage() {
                             <ActionButton
                               variant="link"
                               onClick={async () => {
-                                await call('cancelLimitRequest', { params: { orgId, requestId: l.id } });
+                                await ok(
+                                  api.POST('/api/v1/orgs/{orgId}/limit-requests/{requestId}/cancel', {
+                                    params: { path: { orgId, requestId: l.id } },
+                                  }),
+                                );
                                 await limits.refetch();
                               }}
                             >
@@ -615,17 +667,19 @@ export function AppDetailPage() {
                   submitLabel="Send request"
                   onSubmit={async (v, form) => {
                     const until = String(v.until ?? '');
-                    await call('requestLimitIncrease', {
-                      params: { orgId, appId },
-                      body: {
-                        subscriptionId: String(v.subscriptionId ?? ''),
-                        limit: String(v.limit ?? ''),
-                        operationId: String(v.operationId ?? '').trim() || undefined,
-                        requestedValue: Number(v.requestedValue),
-                        reason: String(v.reason ?? '').trim(),
-                        until: until ? new Date(`${until}T23:59:59Z`).toISOString() : undefined,
-                      },
-                    });
+                    await ok(
+                      api.POST('/api/v1/orgs/{orgId}/apps/{appId}/limit-requests', {
+                        params: { path: { orgId, appId } },
+                        body: {
+                          subscriptionId: String(v.subscriptionId ?? ''),
+                          limit: oneOf(v.limit, LIMIT_KINDS, 'burst'),
+                          operationId: String(v.operationId ?? '').trim() || undefined,
+                          requestedValue: Number(v.requestedValue),
+                          reason: String(v.reason ?? '').trim(),
+                          until: until ? new Date(`${until}T23:59:59Z`).toISOString() : undefined,
+                        },
+                      }),
+                    );
                     form.reset();
                     await limits.refetch();
                   }}
@@ -693,10 +747,12 @@ export function AppDetailPage() {
                   submitLabel="Request production access"
                   codeFields={{ representative_not_confirmed: 'note' }}
                   onSubmit={async (v) => {
-                    await call('requestProductionAccess', {
-                      params: { orgId, appId },
-                      body: { note: String(v.note ?? '').trim() || undefined },
-                    });
+                    await ok(
+                      api.POST('/api/v1/orgs/{orgId}/apps/{appId}/production-access', {
+                        params: { path: { orgId, appId } },
+                        body: { note: String(v.note ?? '').trim() || undefined },
+                      }),
+                    );
                     await refreshApp();
                   }}
                 >
@@ -717,10 +773,12 @@ export function AppDetailPage() {
                   submitLabel="Upload public key"
                   codeFields={{ invalid_public_key: 'publicKeyPem' }}
                   onSubmit={async (v, form) => {
-                    await call('updateApp', {
-                      params: { orgId, appId },
-                      body: { publicKeyPem: String(v.publicKeyPem ?? '').trim() || null },
-                    });
+                    await ok(
+                      api.PATCH('/api/v1/orgs/{orgId}/apps/{appId}', {
+                        params: { path: { orgId, appId } },
+                        body: { publicKeyPem: String(v.publicKeyPem ?? '').trim() || null },
+                      }),
+                    );
                     form.reset();
                     await refreshApp();
                   }}
@@ -746,7 +804,9 @@ export function AppDetailPage() {
                 variant="danger"
                 confirm={`Delete ${a.name}? Its credentials stop working at once.`}
                 onClick={async () => {
-                  await call('deleteApp', { params: { orgId, appId } });
+                  await ok(
+                    api.DELETE('/api/v1/orgs/{orgId}/apps/{appId}', { params: { path: { orgId, appId } } }),
+                  );
                   await qc.invalidateQueries({ queryKey: ['apps', orgId] });
                   navigate(`/orgs/${orgId}/apps`);
                 }}
@@ -801,10 +861,12 @@ function ProductTermsPanel(props: {
                   variant="primary"
                   onClick={async () => {
                     for (const d of docs) {
-                      await call('acceptTerms', {
-                        params: { versionId: d.inForce!.id },
-                        body: { onBehalfOf: 'organization', orgId: props.orgId },
-                      });
+                      await ok(
+                        api.POST('/api/v1/terms/versions/{versionId}/accept', {
+                          params: { path: { versionId: d.inForce!.id } },
+                          body: { onBehalfOf: 'organization', orgId: props.orgId },
+                        }),
+                      );
                     }
                     await props.onAccepted();
                   }}

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import { call, items } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { Notice, Page, QueryView } from '../components.tsx';
 
 /**
@@ -32,7 +32,7 @@ function areaId(area: string): string {
 export function ErrorCodesPage() {
   const q = useQuery({
     queryKey: ['error-codes'],
-    queryFn: async () => items<ErrorCode>(await call('listErrorCodes')),
+    queryFn: async () => (await ok(api.GET('/api/v1/errors'))).items,
     staleTime: Number.POSITIVE_INFINITY,
   });
   const { hash } = useLocation();

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, call, items } from '../api.ts';
+import { ApiError, api, ok } from '../api.ts';
 import {
   ActionButton,
   Badge,
@@ -16,6 +16,7 @@ import {
   when,
 } from '../components.tsx';
 import { countryName } from '../countries.ts';
+import { isJsonObject, oneOf, oneOfOrNone } from '../form-values.ts';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
 import { type App, LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
@@ -49,7 +50,8 @@ type ProdRequest = {
 function useOrgNames() {
   const q = useQuery({
     queryKey: ['admin-orgs'],
-    queryFn: async () => items<Org>(await call('listAllOrganizations', { query: { limit: 500 } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/admin/organizations', { params: { query: { limit: 500 } } }))).items,
     staleTime: 30_000,
   });
   return new Map((q.data ?? []).map((o) => [o.id, o.name]));
@@ -58,7 +60,7 @@ function useOrgNames() {
 function AppName(props: { orgId: string; appId: string }) {
   const q = useQuery({
     queryKey: ['admin-app', props.appId],
-    queryFn: () => call<{ name: string }>('getAppAsOperator', { params: { appId: props.appId } }),
+    queryFn: () => ok(api.GET('/api/v1/admin/apps/{appId}', { params: { path: { appId: props.appId } } })),
     staleTime: 60_000,
     retry: false,
   });
@@ -128,7 +130,8 @@ function AccountsQueue(props: { screening: boolean }) {
   const q = useQuery({
     queryKey: ['admin-accounts', 'pending'],
     queryFn: async () =>
-      items<Account>(await call('listAccounts', { query: { status: 'pending', limit: 200 } })),
+      (await ok(api.GET('/api/v1/admin/accounts', { params: { query: { status: 'pending', limit: 200 } } })))
+        .items,
     refetchInterval: 10_000,
   });
   const [rejecting, setRejecting] = useState<string | null>(null);
@@ -170,10 +173,12 @@ function AccountsQueue(props: { screening: boolean }) {
                       danger
                       submitLabel="Reject"
                       onSubmit={async (v) => {
-                        await call('rejectAccount', {
-                          params: { userId: a.id },
-                          body: { reason: String(v.reason ?? '').trim() },
-                        });
+                        await ok(
+                          api.POST('/api/v1/admin/accounts/{userId}/reject', {
+                            params: { path: { userId: a.id } },
+                            body: { reason: String(v.reason ?? '').trim() },
+                          }),
+                        );
                         setRejecting(null);
                         await q.refetch();
                       }}
@@ -197,7 +202,11 @@ function AccountsQueue(props: { screening: boolean }) {
                         variant="primary"
                         label={`Approve ${a.name}`}
                         onClick={async () => {
-                          await call('approveAccount', { params: { userId: a.id } });
+                          await ok(
+                            api.POST('/api/v1/admin/accounts/{userId}/approve', {
+                              params: { path: { userId: a.id } },
+                            }),
+                          );
                           await q.refetch();
                         }}
                       >
@@ -227,7 +236,7 @@ function SubscriptionsQueue() {
   const q = useQuery({
     queryKey: ['admin-subs'],
     queryFn: async () =>
-      items<Subscription>(await call('listSubscriptionsForReview', { query: { status: 'pending' } })),
+      (await ok(api.GET('/api/v1/admin/subscriptions', { params: { query: { status: 'pending' } } }))).items,
     refetchInterval: 10_000,
   });
   const [declining, setDeclining] = useState<string | null>(null);
@@ -257,10 +266,12 @@ function SubscriptionsQueue() {
                       danger
                       submitLabel="Decline"
                       onSubmit={async (v) => {
-                        await call('declineSubscription', {
-                          params: { subscriptionId: s.id },
-                          body: { reason: String(v.reason ?? '').trim() },
-                        });
+                        await ok(
+                          api.POST('/api/v1/admin/subscriptions/{subscriptionId}/decline', {
+                            params: { path: { subscriptionId: s.id } },
+                            body: { reason: String(v.reason ?? '').trim() },
+                          }),
+                        );
                         setDeclining(null);
                         await q.refetch();
                       }}
@@ -284,7 +295,12 @@ function SubscriptionsQueue() {
                         variant="primary"
                         label={`Approve the ${s.planName} subscription of ${s.appId}`}
                         onClick={async () => {
-                          await call('approveSubscription', { params: { subscriptionId: s.id }, body: {} });
+                          await ok(
+                            api.POST('/api/v1/admin/subscriptions/{subscriptionId}/approve', {
+                              params: { path: { subscriptionId: s.id } },
+                              body: {},
+                            }),
+                          );
                           await q.refetch();
                         }}
                       >
@@ -309,7 +325,7 @@ function LimitsQueue() {
   const q = useQuery({
     queryKey: ['admin-limits'],
     queryFn: async () =>
-      items<LimitRequest>(await call('listLimitRequestsForReview', { query: { status: 'pending' } })),
+      (await ok(api.GET('/api/v1/admin/limit-requests', { params: { query: { status: 'pending' } } }))).items,
     refetchInterval: 10_000,
   });
   const [open, setOpen] = useState<string | null>(null);
@@ -340,25 +356,31 @@ function LimitsQueue() {
                   <Form
                     submitLabel="Record decision"
                     onSubmit={async (v) => {
-                      const decision = String(v.decision ?? 'approve');
+                      const decision = oneOf(
+                        v.decision,
+                        ['approve', 'approve_with_conditions', 'decline'],
+                        'approve',
+                      );
                       const until = String(v.until ?? '');
-                      await call('decideLimitRequest', {
-                        params: { requestId: l.id },
-                        body: {
-                          decision,
-                          value:
-                            decision === 'approve_with_conditions' && v.value ? Number(v.value) : undefined,
-                          until:
-                            decision === 'approve_with_conditions' && until
-                              ? new Date(`${until}T23:59:59Z`).toISOString()
-                              : undefined,
-                          terms:
-                            decision === 'approve_with_conditions'
-                              ? String(v.terms ?? '').trim() || undefined
-                              : undefined,
-                          note: String(v.note ?? '').trim() || undefined,
-                        },
-                      });
+                      await ok(
+                        api.POST('/api/v1/admin/limit-requests/{requestId}/decide', {
+                          params: { path: { requestId: l.id } },
+                          body: {
+                            decision,
+                            value:
+                              decision === 'approve_with_conditions' && v.value ? Number(v.value) : undefined,
+                            until:
+                              decision === 'approve_with_conditions' && until
+                                ? new Date(`${until}T23:59:59Z`).toISOString()
+                                : undefined,
+                            terms:
+                              decision === 'approve_with_conditions'
+                                ? String(v.terms ?? '').trim() || undefined
+                                : undefined,
+                            note: String(v.note ?? '').trim() || undefined,
+                          },
+                        }),
+                      );
                       setOpen(null);
                       await q.refetch();
                     }}
@@ -407,7 +429,8 @@ function ProductionQueue() {
   const q = useQuery({
     queryKey: ['admin-prod'],
     queryFn: async () =>
-      items<ProdRequest>(await call('listProductionRequests', { query: { status: 'pending' } })),
+      (await ok(api.GET('/api/v1/admin/production-requests', { params: { query: { status: 'pending' } } })))
+        .items,
     refetchInterval: 10_000,
   });
   const names = useOrgNames();
@@ -432,10 +455,12 @@ function ProductionQueue() {
                   <ActionButton
                     variant="primary"
                     onClick={async () => {
-                      await call('decideProductionAccess', {
-                        params: { requestId: r.id },
-                        body: { approve: true },
-                      });
+                      await ok(
+                        api.POST('/api/v1/admin/production-requests/{requestId}/decide', {
+                          params: { path: { requestId: r.id } },
+                          body: { approve: true },
+                        }),
+                      );
                       await q.refetch();
                     }}
                   >
@@ -446,10 +471,12 @@ function ProductionQueue() {
                     onClick={async () => {
                       const reason = window.prompt('Reason for declining (sent to the organisation)');
                       if (reason === null) return;
-                      await call('decideProductionAccess', {
-                        params: { requestId: r.id },
-                        body: { approve: false, reason: reason.trim() || undefined },
-                      });
+                      await ok(
+                        api.POST('/api/v1/admin/production-requests/{requestId}/decide', {
+                          params: { path: { requestId: r.id } },
+                          body: { approve: false, reason: reason.trim() || undefined },
+                        }),
+                      );
                       await q.refetch();
                     }}
                   >
@@ -468,7 +495,8 @@ function ProductionQueue() {
 function OrganisationsAdmin() {
   const q = useQuery({
     queryKey: ['admin-orgs'],
-    queryFn: async () => items<Org>(await call('listAllOrganizations', { query: { limit: 500 } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/admin/organizations', { params: { query: { limit: 500 } } }))).items,
   });
   const [terminating, setTerminating] = useState<string | null>(null);
   return (
@@ -505,10 +533,12 @@ function OrganisationsAdmin() {
                       danger
                       submitLabel="Terminate now"
                       onSubmit={async (v) => {
-                        await call('terminateOrganization', {
-                          params: { orgId: o.id },
-                          body: { reason: String(v.reason ?? '').trim() },
-                        });
+                        await ok(
+                          api.POST('/api/v1/admin/orgs/{orgId}/terminate', {
+                            params: { path: { orgId: o.id } },
+                            body: { reason: String(v.reason ?? '').trim() },
+                          }),
+                        );
                         setTerminating(null);
                         await q.refetch();
                       }}
@@ -531,7 +561,11 @@ function OrganisationsAdmin() {
                       <ActionButton
                         label={`Require ${o.name} to update its details`}
                         onClick={async () => {
-                          await call('requireOrganizationUpdate', { params: { orgId: o.id } });
+                          await ok(
+                            api.POST('/api/v1/admin/organizations/{orgId}/require-update', {
+                              params: { path: { orgId: o.id } },
+                            }),
+                          );
                           await q.refetch();
                         }}
                       >
@@ -563,11 +597,11 @@ function TermsAdmin() {
   const qc = useQueryClient();
   const docs = useQuery({
     queryKey: ['terms-docs'],
-    queryFn: async () => items<TermsDocumentView>(await call('listTermsDocuments')),
+    queryFn: async () => (await ok(api.GET('/api/v1/terms/documents'))).items,
   });
   const drafts = useQuery({
     queryKey: ['terms-drafts'],
-    queryFn: async () => items<TermsVersion & { documentId: string }>(await call('listTermsDrafts')),
+    queryFn: async () => (await ok(api.GET('/api/v1/admin/terms/drafts'))).items,
   });
   const refresh = async () => {
     await qc.invalidateQueries({ queryKey: ['terms-docs'] });
@@ -584,14 +618,16 @@ function TermsAdmin() {
         <Form
           submitLabel="Create document"
           onSubmit={async (v, form) => {
-            await call('createTermsDocument', {
-              body: {
-                slug: String(v.slug ?? '').trim(),
-                title: String(v.title ?? '').trim(),
-                kind: String(v.kind ?? 'additional'),
-                productSlug: String(v.productSlug ?? '').trim() || null,
-              },
-            });
+            await ok(
+              api.POST('/api/v1/admin/terms/documents', {
+                body: {
+                  slug: String(v.slug ?? '').trim(),
+                  title: String(v.title ?? '').trim(),
+                  kind: oneOf(v.kind, ['additional', 'policy', 'guideline', 'general'], 'additional'),
+                  productSlug: String(v.productSlug ?? '').trim() || null,
+                },
+              }),
+            );
             form.reset();
             await refresh();
           }}
@@ -653,14 +689,20 @@ function TermsAdmin() {
                       <Form
                         submitLabel="Save draft"
                         onSubmit={async (v) => {
-                          await call('createTermsDraft', {
-                            params: { documentId: d.id },
-                            body: {
-                              bodyMd: String(v.bodyMd ?? ''),
-                              summary: String(v.summary ?? '').trim(),
-                              changeClass: String(v.changeClass ?? 'standard'),
-                            },
-                          });
+                          await ok(
+                            api.POST('/api/v1/admin/terms/documents/{documentId}/drafts', {
+                              params: { path: { documentId: d.id } },
+                              body: {
+                                bodyMd: String(v.bodyMd ?? ''),
+                                summary: String(v.summary ?? '').trim(),
+                                changeClass: oneOf(
+                                  v.changeClass,
+                                  ['standard', 'new_function', 'legal'],
+                                  'standard',
+                                ),
+                              },
+                            }),
+                          );
                           await refresh();
                         }}
                       >
@@ -725,10 +767,12 @@ function DraftEditor(props: { draft: TermsVersion & { documentId: string }; onCh
         codeFields={{ notice_period_too_short: 'effectiveAt', terms_notice_too_short: 'effectiveAt' }}
         onSubmit={async (vals) => {
           const d = String(vals.effectiveAt ?? '');
-          await call('publishTermsVersion', {
-            params: { versionId: v.id },
-            body: { effectiveAt: d ? new Date(`${d}T00:00:00Z`).toISOString() : undefined },
-          });
+          await ok(
+            api.POST('/api/v1/admin/terms/drafts/{versionId}/publish', {
+              params: { path: { versionId: v.id } },
+              body: { effectiveAt: d ? new Date(`${d}T00:00:00Z`).toISOString() : undefined },
+            }),
+          );
           await props.onChange();
         }}
       >
@@ -758,7 +802,7 @@ type Participant = {
 function ParticipantsAdmin() {
   const parts = useQuery({
     queryKey: ['participants'],
-    queryFn: async () => items<Participant>(await call('listParticipants')),
+    queryFn: async () => (await ok(api.GET('/api/v1/participants'))).items,
   });
   return (
     <div className="grid-2">
@@ -785,13 +829,15 @@ function ParticipantsAdmin() {
         <Form
           submitLabel="Add participant"
           onSubmit={async (v, form) => {
-            await call('createParticipant', {
-              body: {
-                name: String(v.name ?? '').trim(),
-                code: String(v.code ?? '').trim() || null,
-                emailDomain: String(v.emailDomain ?? '').trim() || null,
-              },
-            });
+            await ok(
+              api.POST('/api/v1/admin/participants', {
+                body: {
+                  name: String(v.name ?? '').trim(),
+                  code: String(v.code ?? '').trim() || null,
+                  emailDomain: String(v.emailDomain ?? '').trim() || null,
+                },
+              }),
+            );
             form.reset();
             await parts.refetch();
           }}
@@ -810,9 +856,13 @@ function ParticipantRow(props: { p: Participant }) {
   const reviewers = useQuery({
     queryKey: ['reviewers', props.p.id],
     queryFn: async () =>
-      items<{ userId: string; name: string; email: string }>(
-        await call('listParticipantReviewers', { params: { participantId: props.p.id } }),
-      ),
+      (
+        await ok(
+          api.GET('/api/v1/admin/participants/{participantId}/reviewers', {
+            params: { path: { participantId: props.p.id } },
+          }),
+        )
+      ).items,
     enabled: open,
   });
   return (
@@ -835,9 +885,11 @@ function ParticipantRow(props: { p: Participant }) {
                         variant="link"
                         label={`Remove reviewer ${r.name}`}
                         onClick={async () => {
-                          await call('removeParticipantReviewer', {
-                            params: { participantId: props.p.id, userId: r.userId },
-                          });
+                          await ok(
+                            api.DELETE('/api/v1/admin/participants/{participantId}/reviewers/{userId}', {
+                              params: { path: { participantId: props.p.id, userId: r.userId } },
+                            }),
+                          );
                           await reviewers.refetch();
                         }}
                       >
@@ -851,10 +903,12 @@ function ParticipantRow(props: { p: Participant }) {
                 label={`Appoint a reviewer for ${props.p.name}`}
                 submitLabel="Appoint reviewer"
                 onSubmit={async (v, form) => {
-                  await call('addParticipantReviewer', {
-                    params: { participantId: props.p.id },
-                    body: { user: String(v.user ?? '').trim() },
-                  });
+                  await ok(
+                    api.POST('/api/v1/admin/participants/{participantId}/reviewers', {
+                      params: { path: { participantId: props.p.id } },
+                      body: { user: String(v.user ?? '').trim() },
+                    }),
+                  );
                   form.reset();
                   await reviewers.refetch();
                 }}
@@ -874,8 +928,7 @@ function ParticipantRow(props: { p: Participant }) {
 export function ReviewerPage() {
   const q = useQuery({
     queryKey: ['review-orgs'],
-    queryFn: async () =>
-      items<Org & { representatives: Representative[] }>(await call('listReviewOrganizations')),
+    queryFn: async () => (await ok(api.GET('/api/v1/review/organizations'))).items,
   });
   const [rejecting, setRejecting] = useState<string | null>(null);
   const me = useUser();
@@ -932,10 +985,15 @@ export function ReviewerPage() {
                                 danger
                                 submitLabel="Reject"
                                 onSubmit={async (v) => {
-                                  await call('rejectRepresentative', {
-                                    params: { orgId: o.id, userId: r.userId },
-                                    body: { reason: String(v.reason ?? '').trim() },
-                                  });
+                                  await ok(
+                                    api.POST(
+                                      '/api/v1/review/organizations/{orgId}/representatives/{userId}/reject',
+                                      {
+                                        params: { path: { orgId: o.id, userId: r.userId } },
+                                        body: { reason: String(v.reason ?? '').trim() },
+                                      },
+                                    ),
+                                  );
                                   setRejecting(null);
                                   await q.refetch();
                                 }}
@@ -949,10 +1007,15 @@ export function ReviewerPage() {
                                   label={`Confirm ${r.name ?? r.email} for ${o.name}`}
                                   onClick={async () => {
                                     const until = new Date(Date.now() + 365 * 86_400_000).toISOString();
-                                    await call('confirmRepresentative', {
-                                      params: { orgId: o.id, userId: r.userId },
-                                      body: { validUntil: until },
-                                    });
+                                    await ok(
+                                      api.POST(
+                                        '/api/v1/review/organizations/{orgId}/representatives/{userId}/confirm',
+                                        {
+                                          params: { path: { orgId: o.id, userId: r.userId } },
+                                          body: { validUntil: until },
+                                        },
+                                      ),
+                                    );
                                     await q.refetch();
                                   }}
                                 >
@@ -982,12 +1045,22 @@ export function ReviewerPage() {
   );
 }
 
+const RATE_PERIODS = ['second', 'minute', 'hour', 'day', 'week'] as const;
+
 function AppsAdmin() {
   const [status, setStatus] = useState('');
   const q = useQuery({
     queryKey: ['admin-apps', status],
     queryFn: async () =>
-      items<App>(await call('listAllApps', { query: { status: status || undefined, limit: 200 } })),
+      (
+        await ok(
+          api.GET('/api/v1/admin/apps', {
+            params: {
+              query: { status: oneOfOrNone(status, ['active', 'suspended', 'revoked']), limit: 200 },
+            },
+          }),
+        )
+      ).items,
   });
   const names = useOrgNames();
   const [acting, setActing] = useState<string | null>(null);
@@ -1025,13 +1098,15 @@ function AppsAdmin() {
                         danger={a.status === 'active'}
                         submitLabel={a.status === 'active' ? 'Suspend' : 'Reactivate'}
                         onSubmit={async (v) => {
-                          await call('setAppStatus', {
-                            params: { appId: a.id },
-                            body: {
-                              status: a.status === 'active' ? 'suspended' : 'active',
-                              reason: String(v.reason ?? '').trim(),
-                            },
-                          });
+                          await ok(
+                            api.POST('/api/v1/admin/apps/{appId}/status', {
+                              params: { path: { appId: a.id } },
+                              body: {
+                                status: a.status === 'active' ? 'suspended' : 'active',
+                                reason: String(v.reason ?? '').trim(),
+                              },
+                            }),
+                          );
                           setActing(null);
                           await q.refetch();
                         }}
@@ -1071,26 +1146,23 @@ type Screening = { name: string; reference: string | null; createdAt: string };
 function EligibilityAdmin() {
   const barred = useQuery({
     queryKey: ['barred'],
-    queryFn: async () => items<Barred>(await call('listBarredCountries')),
+    queryFn: async () => (await ok(api.GET('/api/v1/admin/identity/barred-countries'))).items,
   });
   const rules = useQuery({
     queryKey: ['auto-approve'],
-    queryFn: async () => items<Rule>(await call('listAutoApproveRules')),
+    queryFn: async () => (await ok(api.GET('/api/v1/admin/identity/auto-approve-rules'))).items,
   });
   const screening = useQuery({
     queryKey: ['screening'],
-    queryFn: async () => items<Screening>(await call('listScreeningEntries')),
+    queryFn: async () => (await ok(api.GET('/api/v1/admin/identity/screening-list'))).items,
   });
   const idSettings = useQuery({
     queryKey: ['identity-settings'],
-    queryFn: () => call<{ reconfirmMonths: number }>('getIdentitySettings'),
+    queryFn: () => ok(api.GET('/api/v1/admin/identity/settings')),
   });
   const termsSettings = useQuery({
     queryKey: ['terms-settings'],
-    queryFn: () =>
-      call<{ standardNoticeDays: number; terminationNoticeDays: number; retentionDays: number }>(
-        'getTermsSettings',
-      ),
+    queryFn: () => ok(api.GET('/api/v1/admin/terms/settings')),
   });
   const [saved, setSaved] = useState<string | null>(null);
   return (
@@ -1116,9 +1188,11 @@ function EligibilityAdmin() {
                     .map((c) => c.trim().toUpperCase())
                     .filter(Boolean);
                   const notes = new Map(list.map((b) => [b.code, b.note]));
-                  await call('setBarredCountries', {
-                    body: { items: codes.map((code) => ({ code, note: notes.get(code) ?? null })) },
-                  });
+                  await ok(
+                    api.PUT('/api/v1/admin/identity/barred-countries', {
+                      body: { items: codes.map((code) => ({ code, note: notes.get(code) ?? null })) },
+                    }),
+                  );
                   await barred.refetch();
                   setSaved('The barred country list is saved.');
                 }}
@@ -1153,7 +1227,11 @@ function EligibilityAdmin() {
                         variant="link"
                         label={`Remove the rule for ${r.emailDomain}`}
                         onClick={async () => {
-                          await call('deleteAutoApproveRule', { params: { emailDomain: r.emailDomain } });
+                          await ok(
+                            api.DELETE('/api/v1/admin/identity/auto-approve-rules/{emailDomain}', {
+                              params: { path: { emailDomain: r.emailDomain } },
+                            }),
+                          );
                           await rules.refetch();
                         }}
                       >
@@ -1168,12 +1246,14 @@ function EligibilityAdmin() {
           <Form
             submitLabel="Add rule"
             onSubmit={async (v, form) => {
-              await call('createAutoApproveRule', {
-                body: {
-                  emailDomain: String(v.emailDomain ?? '').trim(),
-                  note: String(v.note ?? '').trim() || null,
-                },
-              });
+              await ok(
+                api.POST('/api/v1/admin/identity/auto-approve-rules', {
+                  body: {
+                    emailDomain: String(v.emailDomain ?? '').trim(),
+                    note: String(v.note ?? '').trim() || null,
+                  },
+                }),
+              );
               form.reset();
               await rules.refetch();
             }}
@@ -1193,9 +1273,11 @@ function EligibilityAdmin() {
           <Form
             submitLabel="Import names"
             onSubmit={async (v, form) => {
-              const r = await call<{ imported: number; total: number }>('importScreeningList', {
-                body: { csv: String(v.csv ?? ''), replace: v.replace === true },
-              });
+              const r = await ok(
+                api.POST('/api/v1/admin/identity/screening-list', {
+                  body: { csv: String(v.csv ?? ''), replace: v.replace === true },
+                }),
+              );
               form.reset();
               await screening.refetch();
               setSaved(`Imported ${r.imported} names; ${r.total} on the list.`);
@@ -1219,9 +1301,11 @@ function EligibilityAdmin() {
               <Form
                 submitLabel="Save re-confirmation period"
                 onSubmit={async (v) => {
-                  await call('updateIdentitySettings', {
-                    body: { reconfirmMonths: Number(v.reconfirmMonths) },
-                  });
+                  await ok(
+                    api.PUT('/api/v1/admin/identity/settings', {
+                      body: { reconfirmMonths: Number(v.reconfirmMonths) },
+                    }),
+                  );
                   await idSettings.refetch();
                   setSaved('Re-confirmation period saved.');
                 }}
@@ -1242,13 +1326,15 @@ function EligibilityAdmin() {
               <Form
                 submitLabel="Save terms periods"
                 onSubmit={async (v) => {
-                  await call('updateTermsSettings', {
-                    body: {
-                      standardNoticeDays: Number(v.standardNoticeDays),
-                      terminationNoticeDays: Number(v.terminationNoticeDays),
-                      retentionDays: Number(v.retentionDays),
-                    },
-                  });
+                  await ok(
+                    api.PATCH('/api/v1/admin/terms/settings', {
+                      body: {
+                        standardNoticeDays: Number(v.standardNoticeDays),
+                        terminationNoticeDays: Number(v.terminationNoticeDays),
+                        retentionDays: Number(v.retentionDays),
+                      },
+                    }),
+                  );
                   await termsSettings.refetch();
                   setSaved('Terms periods saved.');
                 }}
@@ -1284,17 +1370,20 @@ function EligibilityAdmin() {
 function CatalogueAdmin() {
   const q = useQuery({
     queryKey: ['admin-products'],
-    queryFn: async () => items<Product>(await call('listProducts', { query: { all: 'true' } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/products', { params: { query: { all: 'true' } } }))).items,
   });
   const qc = useQueryClient();
   const refresh = async () => {
     await q.refetch();
     await qc.invalidateQueries({ queryKey: ['products'] });
   };
-  const lifecycle = async (op: 'deprecateProduct' | 'retireProduct', slug: string) => {
+  const lifecycle = async (step: 'deprecate' | 'retire', slug: string) => {
     const note = window.prompt('Note for subscribers (what to use instead, until when)');
     if (note === null) return;
-    await call(op, { params: { slug }, body: { note: note.trim() || undefined } });
+    const init = { params: { path: { slug } }, body: { note: note.trim() || undefined } };
+    if (step === 'deprecate') await ok(api.POST('/api/v1/admin/products/{slug}/deprecate', init));
+    else await ok(api.POST('/api/v1/admin/products/{slug}/retire', init));
     await refresh();
   };
   return (
@@ -1304,13 +1393,15 @@ function CatalogueAdmin() {
         <Form
           submitLabel="Create product (draft)"
           onSubmit={async (v, form) => {
-            await call('createProduct', {
-              body: {
-                slug: String(v.slug ?? '').trim(),
-                name: String(v.name ?? '').trim(),
-                description: String(v.description ?? ''),
-              },
-            });
+            await ok(
+              api.POST('/api/v1/admin/products', {
+                body: {
+                  slug: String(v.slug ?? '').trim(),
+                  name: String(v.name ?? '').trim(),
+                  description: String(v.description ?? ''),
+                },
+              }),
+            );
             form.reset();
             await refresh();
           }}
@@ -1339,7 +1430,11 @@ function CatalogueAdmin() {
                       <ActionButton
                         variant="primary"
                         onClick={async () => {
-                          await call('publishProduct', { params: { slug: p.slug } });
+                          await ok(
+                            api.POST('/api/v1/admin/products/{slug}/publish', {
+                              params: { path: { slug: p.slug } },
+                            }),
+                          );
                           await refresh();
                         }}
                       >
@@ -1347,12 +1442,10 @@ function CatalogueAdmin() {
                       </ActionButton>
                     ) : null}
                     {p.status === 'published' ? (
-                      <ActionButton onClick={() => lifecycle('deprecateProduct', p.slug)}>
-                        Deprecate
-                      </ActionButton>
+                      <ActionButton onClick={() => lifecycle('deprecate', p.slug)}>Deprecate</ActionButton>
                     ) : null}
                     {p.status === 'published' || p.status === 'deprecated' ? (
-                      <ActionButton variant="danger" onClick={() => lifecycle('retireProduct', p.slug)}>
+                      <ActionButton variant="danger" onClick={() => lifecycle('retire', p.slug)}>
                         Retire
                       </ActionButton>
                     ) : null}
@@ -1373,19 +1466,23 @@ function CatalogueAdmin() {
                       const num = (x: unknown) => (String(x ?? '').trim() ? Number(x) : null);
                       const rate = num(v.rateLimit);
                       const cap = num(v.endUserCap);
-                      await call('createPlan', {
-                        params: { slug: p.slug },
-                        body: {
-                          name: String(v.name ?? '').trim(),
-                          description: String(v.description ?? ''),
-                          rateLimits: rate ? [{ period: String(v.ratePeriod ?? 'hour'), limit: rate }] : [],
-                          burst: num(v.burst),
-                          quotaDay: num(v.quotaDay),
-                          quotaMonth: num(v.quotaMonth),
-                          endUserCap: cap ? { limit: cap, period: 'month' } : null,
-                          approvalRequired: v.approvalRequired === true,
-                        },
-                      });
+                      await ok(
+                        api.POST('/api/v1/admin/products/{slug}/plans', {
+                          params: { path: { slug: p.slug } },
+                          body: {
+                            name: String(v.name ?? '').trim(),
+                            description: String(v.description ?? ''),
+                            rateLimits: rate
+                              ? [{ period: oneOf(v.ratePeriod, RATE_PERIODS, 'hour'), limit: rate }]
+                              : [],
+                            burst: num(v.burst),
+                            quotaDay: num(v.quotaDay),
+                            quotaMonth: num(v.quotaMonth),
+                            endUserCap: cap ? { limit: cap, period: 'month' } : null,
+                            approvalRequired: v.approvalRequired === true,
+                          },
+                        }),
+                      );
                       form.reset();
                       await refresh();
                     }}
@@ -1398,7 +1495,7 @@ function CatalogueAdmin() {
                         name="ratePeriod"
                         label="per"
                         defaultValue="hour"
-                        options={['second', 'minute', 'hour', 'day', 'week'].map((x) => ({
+                        options={RATE_PERIODS.map((x) => ({
                           value: x,
                           label: x,
                         }))}
@@ -1424,7 +1521,8 @@ function CatalogueAdmin() {
                       let doc: unknown;
                       try {
                         doc = JSON.parse(String(v.openapi ?? ''));
-                      } catch {
+                      } catch {}
+                      if (!isJsonObject(doc)) {
                         throw new ApiError(
                           400,
                           'invalid_openapi',
@@ -1433,7 +1531,12 @@ function CatalogueAdmin() {
                           [{ field: 'openapi', message: 'must be a JSON OpenAPI document' }],
                         );
                       }
-                      await call('addApiVersion', { params: { slug: p.slug }, body: { openapi: doc } });
+                      await ok(
+                        api.POST('/api/v1/admin/products/{slug}/apis', {
+                          params: { path: { slug: p.slug } },
+                          body: { openapi: doc },
+                        }),
+                      );
                       form.reset();
                       await refresh();
                     }}

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { api, ok } from '../api.ts';
 import {
   ActionButton,
   Badge,
@@ -17,6 +17,7 @@ import {
   Table,
   when,
 } from '../components.tsx';
+import { oneOf } from '../form-values.ts';
 import { useUser } from '../session.tsx';
 import type { TermsDocumentView } from './public.tsx';
 
@@ -64,14 +65,14 @@ type Participant = { id: string; name: string; code: string | null };
 export function useOrgs() {
   return useQuery({
     queryKey: ['orgs'],
-    queryFn: async () => items<Org>(await call('listMyOrganizations')),
+    queryFn: async () => (await ok(api.GET('/api/v1/organizations'))).items,
   });
 }
 
 export function useOrg(orgId: string) {
   return useQuery({
     queryKey: ['org', orgId],
-    queryFn: () => call<Org>('getOrganization', { params: { orgId } }),
+    queryFn: () => ok(api.GET('/api/v1/organizations/{orgId}', { params: { path: { orgId } } })),
   });
 }
 
@@ -190,7 +191,7 @@ export function NewOrgPage() {
   const qc = useQueryClient();
   const participants = useQuery({
     queryKey: ['participants'],
-    queryFn: async () => items<Participant>(await call('listParticipants')),
+    queryFn: async () => (await ok(api.GET('/api/v1/participants'))).items,
   });
   return (
     <Page
@@ -205,16 +206,18 @@ export function NewOrgPage() {
               busyLabel="Creating…"
               codeFields={{ authority_not_attested: 'attestAuthority', unknown_participant: 'participantId' }}
               onSubmit={async (v) => {
-                const org = await call<Org>('createOrganization', {
-                  body: {
-                    name: String(v.name ?? '').trim(),
-                    registrationNumber: String(v.registrationNumber ?? '').trim(),
-                    participantId: String(v.participantId ?? ''),
-                    attestAuthority: v.attestAuthority === true,
-                    address: String(v.address ?? '').trim() || null,
-                    website: String(v.website ?? '').trim() || null,
-                  },
-                });
+                const org = await ok(
+                  api.POST('/api/v1/organizations', {
+                    body: {
+                      name: String(v.name ?? '').trim(),
+                      registrationNumber: String(v.registrationNumber ?? '').trim(),
+                      participantId: String(v.participantId ?? ''),
+                      attestAuthority: v.attestAuthority === true,
+                      address: String(v.address ?? '').trim() || null,
+                      website: String(v.website ?? '').trim() || null,
+                    },
+                  }),
+                );
                 await qc.invalidateQueries({ queryKey: ['orgs'] });
                 navigate(`/orgs/${org.id}`);
               }}
@@ -265,12 +268,14 @@ export function OrgPage() {
   const user = useUser();
   const members = useQuery({
     queryKey: ['members', orgId],
-    queryFn: async () => items<Member>(await call('listMembers', { params: { orgId } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/organizations/{orgId}/members', { params: { path: { orgId } } }))).items,
   });
   const admin = canAdmin(org.data);
   const invitations = useQuery({
     queryKey: ['invitations', orgId],
-    queryFn: async () => items<Invitation>(await call('listInvitations', { params: { orgId } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/organizations/{orgId}/invitations', { params: { path: { orgId } } }))).items,
     enabled: admin,
   });
   return (
@@ -286,7 +291,11 @@ export function OrgPage() {
                   <ActionButton
                     variant="primary"
                     onClick={async () => {
-                      await call('confirmOrganizationDetails', { params: { orgId } });
+                      await ok(
+                        api.POST('/api/v1/organizations/{orgId}/confirm-details', {
+                          params: { path: { orgId } },
+                        }),
+                      );
                       await qc.invalidateQueries({ queryKey: ['org', orgId] });
                     }}
                   >
@@ -348,10 +357,12 @@ export function OrgPage() {
                               value={m.role}
                               label={`Role of ${m.name}`}
                               onChange={async (role) => {
-                                await call('changeMemberRole', {
-                                  params: { orgId, userId: m.userId },
-                                  body: { role },
-                                });
+                                await ok(
+                                  api.PATCH('/api/v1/organizations/{orgId}/members/{userId}', {
+                                    params: { path: { orgId, userId: m.userId } },
+                                    body: { role: oneOf(role, ROLES, 'viewer') },
+                                  }),
+                                );
                                 await members.refetch();
                               }}
                             />
@@ -366,7 +377,11 @@ export function OrgPage() {
                               label={`Remove ${m.name}`}
                               confirm={`Remove ${m.name} from ${o.name}?`}
                               onClick={async () => {
-                                await call('removeMember', { params: { orgId, userId: m.userId } });
+                                await ok(
+                                  api.DELETE('/api/v1/organizations/{orgId}/members/{userId}', {
+                                    params: { path: { orgId, userId: m.userId } },
+                                  }),
+                                );
                                 await members.refetch();
                               }}
                             >
@@ -387,15 +402,17 @@ export function OrgPage() {
               <Form
                 submitLabel="Save and confirm details"
                 onSubmit={async (v) => {
-                  await call('updateOrganization', {
-                    params: { orgId },
-                    body: {
-                      name: String(v.name ?? '').trim(),
-                      registrationNumber: String(v.registrationNumber ?? '').trim(),
-                      address: String(v.address ?? '').trim() || null,
-                      website: String(v.website ?? '').trim() || null,
-                    },
-                  });
+                  await ok(
+                    api.PATCH('/api/v1/organizations/{orgId}', {
+                      params: { path: { orgId } },
+                      body: {
+                        name: String(v.name ?? '').trim(),
+                        registrationNumber: String(v.registrationNumber ?? '').trim(),
+                        address: String(v.address ?? '').trim() || null,
+                        website: String(v.website ?? '').trim() || null,
+                      },
+                    }),
+                  );
                   await qc.invalidateQueries({ queryKey: ['org', orgId] });
                   await qc.invalidateQueries({ queryKey: ['orgs'] });
                 }}
@@ -426,10 +443,12 @@ export function OrgPage() {
                 submitLabel="Transfer ownership"
                 onSubmit={async (v) => {
                   if (!window.confirm('Transfer ownership? You become an admin.')) return;
-                  await call('transferOwnership', {
-                    params: { orgId },
-                    body: { userId: String(v.userId ?? '') },
-                  });
+                  await ok(
+                    api.POST('/api/v1/organizations/{orgId}/ownership-transfer', {
+                      params: { path: { orgId } },
+                      body: { userId: String(v.userId ?? '') },
+                    }),
+                  );
                   await qc.invalidateQueries({ queryKey: ['org', orgId] });
                   await members.refetch();
                 }}
@@ -452,10 +471,15 @@ export function OrgPage() {
                 <Form
                   submitLabel="Send invitation"
                   onSubmit={async (v, form) => {
-                    await call('inviteMember', {
-                      params: { orgId },
-                      body: { email: String(v.email ?? '').trim(), role: String(v.role ?? 'developer') },
-                    });
+                    await ok(
+                      api.POST('/api/v1/organizations/{orgId}/invitations', {
+                        params: { path: { orgId } },
+                        body: {
+                          email: String(v.email ?? '').trim(),
+                          role: oneOf(v.role, ROLES, 'developer'),
+                        },
+                      }),
+                    );
                     form.reset();
                     await invitations.refetch();
                   }}
@@ -495,7 +519,11 @@ export function OrgPage() {
                                   variant="link"
                                   label={`Revoke the invitation for ${i.email}`}
                                   onClick={async () => {
-                                    await call('revokeInvitation', { params: { orgId, invitationId: i.id } });
+                                    await ok(
+                                      api.DELETE('/api/v1/organizations/{orgId}/invitations/{invitationId}', {
+                                        params: { path: { orgId, invitationId: i.id } },
+                                      }),
+                                    );
                                     await invitations.refetch();
                                   }}
                                 >
@@ -517,6 +545,8 @@ export function OrgPage() {
     </QueryView>
   );
 }
+
+const ROLES = ['admin', 'developer', 'viewer'] as const;
 
 function RoleSelect(props: { value: string; label: string; onChange: (role: string) => Promise<void> }) {
   const [busy, setBusy] = useState(false);
@@ -561,7 +591,7 @@ export function AcceptInvitationPage() {
   useEffect(() => {
     if (!token || started.current) return;
     started.current = true;
-    call<Org>('acceptInvitation', { body: { token } })
+    ok(api.POST('/api/v1/invitations/accept', { body: { token } }))
       .then(async (org) => {
         await qc.invalidateQueries({ queryKey: ['orgs'] });
         setState({ org });
@@ -614,14 +644,16 @@ export function OrgTermsPage() {
   const admin = canAdmin(org.data);
   const docs = useQuery({
     queryKey: ['terms-docs'],
-    queryFn: async () => items<TermsDocumentView>(await call('listTermsDocuments')),
+    queryFn: async () => (await ok(api.GET('/api/v1/terms/documents'))).items,
   });
   const history = useQuery({
     queryKey: ['terms-history', orgId],
-    queryFn: () => call<History>('listTermsAcceptances', { query: { orgId } }),
+    queryFn: () => ok(api.GET('/api/v1/terms/acceptances', { params: { query: { orgId } } })),
   });
-  const decide = async (versionId: string, action: 'acceptTerms' | 'declineTerms') => {
-    await call(action, { params: { versionId }, body: { onBehalfOf: 'organization', orgId } });
+  const decide = async (versionId: string, action: 'accept' | 'decline') => {
+    const init = { params: { path: { versionId } }, body: { onBehalfOf: 'organization' as const, orgId } };
+    if (action === 'accept') await ok(api.POST('/api/v1/terms/versions/{versionId}/accept', init));
+    else await ok(api.POST('/api/v1/terms/versions/{versionId}/decline', init));
     await history.refetch();
   };
   const standing = new Map((history.data?.versions ?? []).map((v) => [v.versionId, v.standing]));
@@ -670,7 +702,7 @@ export function OrgTermsPage() {
                             <ActionButton
                               variant="primary"
                               label={`Accept ${d.title} version ${v.version}`}
-                              onClick={() => decide(v.id, 'acceptTerms')}
+                              onClick={() => decide(v.id, 'accept')}
                             >
                               Accept
                             </ActionButton>
@@ -680,7 +712,7 @@ export function OrgTermsPage() {
                               variant="danger"
                               label={`Decline ${d.title} version ${v.version}`}
                               confirm="Declining means the organisation's apps stop working when this version takes effect. Decline?"
-                              onClick={() => decide(v.id, 'declineTerms')}
+                              onClick={() => decide(v.id, 'decline')}
                             >
                               Decline
                             </ActionButton>
@@ -754,10 +786,7 @@ export function TerminationPage() {
   const org = useOrg(orgId);
   const q = useQuery({
     queryKey: ['termination', orgId],
-    queryFn: () =>
-      call<{ current: Termination | null; history: Termination[] }>('getOrgTermination', {
-        params: { orgId },
-      }),
+    queryFn: () => ok(api.GET('/api/v1/orgs/{orgId}/termination', { params: { path: { orgId } } })),
   });
   const owner = org.data?.myRole === 'owner';
   const minDate = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -777,7 +806,9 @@ export function TerminationPage() {
               {owner && t.current.status === 'pending' ? (
                 <ActionButton
                   onClick={async () => {
-                    await call('withdrawTermination', { params: { orgId } });
+                    await ok(
+                      api.POST('/api/v1/orgs/{orgId}/termination/withdraw', { params: { path: { orgId } } }),
+                    );
                     await q.refetch();
                   }}
                 >
@@ -797,13 +828,15 @@ export function TerminationPage() {
                   )
                     return;
                   const date = String(v.effectiveDate ?? '');
-                  await call('requestTermination', {
-                    params: { orgId },
-                    body: {
-                      effectiveAt: date ? new Date(`${date}T00:00:00Z`).toISOString() : undefined,
-                      reason: String(v.reason ?? '').trim() || undefined,
-                    },
-                  });
+                  await ok(
+                    api.POST('/api/v1/orgs/{orgId}/termination', {
+                      params: { path: { orgId } },
+                      body: {
+                        effectiveAt: date ? new Date(`${date}T00:00:00Z`).toISOString() : undefined,
+                        reason: String(v.reason ?? '').trim() || undefined,
+                      },
+                    }),
+                  );
                   await q.refetch();
                 }}
               >

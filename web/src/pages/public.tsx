@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { Badge, CodeBlock, day, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
@@ -40,7 +40,7 @@ export type Product = {
 export function useProducts() {
   return useQuery({
     queryKey: ['products'],
-    queryFn: async () => items<Product>(await call('listProducts')),
+    queryFn: async () => (await ok(api.GET('/api/v1/products'))).items,
     staleTime: 60_000,
   });
 }
@@ -48,12 +48,7 @@ export function useProducts() {
 export function useProduct(slug: string) {
   return useQuery({
     queryKey: ['product', slug],
-    queryFn: async () => {
-      const r = await call<Product | { product: Product }>('getProduct', {
-        params: { slug },
-      });
-      return 'product' in r && r.product ? r.product : (r as Product);
-    },
+    queryFn: () => ok(api.GET('/api/v1/products/{slug}', { params: { path: { slug } } })),
     staleTime: 60_000,
   });
 }
@@ -103,9 +98,11 @@ export function useApplicableTerms(productSlug?: string) {
   return useQuery({
     queryKey: ['applicable-terms', productSlug ?? null],
     queryFn: () =>
-      call<ApplicableTerms>('getApplicableTerms', {
-        query: productSlug ? { product: productSlug } : undefined,
-      }),
+      ok(
+        api.GET('/api/v1/terms/applicable', {
+          params: { query: productSlug ? { product: productSlug } : undefined },
+        }),
+      ),
     staleTime: 60_000,
   });
 }
@@ -444,7 +441,7 @@ type Catalogs = {
 export function GettingStartedPage() {
   const catalogs = useQuery({
     queryKey: ['catalogs'],
-    queryFn: () => call<Catalogs>('listCatalogs'),
+    queryFn: () => ok(api.GET('/api/v1/catalogs')),
     staleTime: 300_000,
   });
   const origin = typeof location === 'undefined' ? 'http://127.0.0.1:3000' : location.origin;

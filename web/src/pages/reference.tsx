@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { Badge, Empty, Notice, Page, QueryView, Table } from '../components.tsx';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
@@ -192,7 +192,12 @@ function Reference(props: { product: Product }) {
   const [apiId, setApiId] = useState(p.apis[0]?.id ?? '');
   const doc = useQuery({
     queryKey: ['api-doc', p.slug, apiId],
-    queryFn: () => call<OpenApi>('getApiDocument', { params: { slug: p.slug, apiId } }),
+    queryFn: () =>
+      ok(
+        api.GET('/api/v1/products/{slug}/apis/{apiId}/openapi.json', {
+          params: { path: { slug: p.slug, apiId } },
+        }),
+      ),
     enabled: !!apiId,
     staleTime: 300_000,
   });
@@ -470,7 +475,8 @@ function TryIt(props: {
   }, [orgs.data, orgId]);
   const apps = useQuery({
     queryKey: ['apps', orgId],
-    queryFn: async () => items<App>(await call('listApps', { params: { orgId } })),
+    queryFn: async () =>
+      (await ok(api.GET('/api/v1/orgs/{orgId}/apps', { params: { path: { orgId } } }))).items,
     enabled: !!orgId && !!user,
   });
   useEffect(() => {
@@ -479,7 +485,7 @@ function TryIt(props: {
   }, [apps.data, appId]);
   const testData = useQuery({
     queryKey: ['test-data', orgId],
-    queryFn: () => call<TestData>('listSandboxTestData', { query: { orgId } }),
+    queryFn: () => ok(api.GET('/api/v1/sandbox/test-data', { params: { query: { orgId } } })),
     enabled: !!orgId && !!user,
   });
   const app = apps.data?.find((a) => a.id === appId);

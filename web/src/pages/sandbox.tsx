@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { call } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { ActionButton, Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
 import { canDevelop, OrgNav, useOrg } from './org.tsx';
 
@@ -65,7 +65,7 @@ const PAGE = 25;
 function useTestData(orgId: string | undefined) {
   return useQuery({
     queryKey: ['test-data', orgId],
-    queryFn: () => call<TestData>('listSandboxTestData', { query: { orgId } }),
+    queryFn: () => ok(api.GET('/api/v1/sandbox/test-data', { params: { query: { orgId } } })),
     enabled: !!orgId,
   });
 }
@@ -114,7 +114,7 @@ export function SandboxPage() {
             variant="danger"
             confirm="Reset the sandbox? All simulated transfers and payments of your organisation are cleared."
             onClick={async () => {
-              const r = await call<{ resetAt: string }>('resetSandbox', { body: { orgId } });
+              const r = await ok(api.POST('/api/v1/sandbox/reset', { body: { orgId } }));
               setResetAt(r.resetAt);
               await data.refetch();
             }}

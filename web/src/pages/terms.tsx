@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { Badge, Dl, Notice, Page, QueryView, when } from '../components.tsx';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
@@ -39,15 +39,15 @@ export function TermsVersionPage() {
   const user = useUser();
   const version = useQuery({
     queryKey: ['terms-version', versionId],
-    queryFn: () => call<VersionView>('getTermsVersion', { params: { versionId } }),
+    queryFn: () => ok(api.GET('/api/v1/terms/versions/{versionId}', { params: { path: { versionId } } })),
   });
   const docs = useQuery({
     queryKey: ['terms-docs'],
-    queryFn: async () => items<TermsDocumentView>(await call('listTermsDocuments')),
+    queryFn: async () => (await ok(api.GET('/api/v1/terms/documents'))).items,
   });
   const orgs = useQuery({
     queryKey: ['orgs'],
-    queryFn: async () => items<Org>(await call('listMyOrganizations')),
+    queryFn: async () => (await ok(api.GET('/api/v1/organizations'))).items,
     enabled: user?.status === 'active',
   });
   const v = version.data;

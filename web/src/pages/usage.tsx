@@ -1,9 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { call, items } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { Chart, Meter } from '../chart.tsx';
 import { Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
+import { oneOfOrNone } from '../form-values.ts';
 import { OrgNav } from './org.tsx';
 
 type Usage = {
@@ -89,16 +90,22 @@ export function UsagePage() {
   const [range, setRange] = useState<'hour' | 'day'>('hour');
   const app = useQuery({
     queryKey: ['app', orgId, appId],
-    queryFn: () => call<{ name: string }>('getApp', { params: { orgId, appId } }),
+    queryFn: () => ok(api.GET('/api/v1/orgs/{orgId}/apps/{appId}', { params: { path: { orgId, appId } } })),
   });
   const usage = useQuery({
     queryKey: ['usage', orgId, appId],
-    queryFn: () => call<Usage>('getAppUsage', { params: { orgId, appId } }),
+    queryFn: () =>
+      ok(api.GET('/api/v1/orgs/{orgId}/apps/{appId}/usage', { params: { path: { orgId, appId } } })),
     refetchInterval: REFRESH_MS,
   });
   const series = useQuery({
     queryKey: ['timeseries', orgId, appId, range],
-    queryFn: () => call<Series>('getUsageTimeseries', { params: { orgId }, query: { appId, bucket: range } }),
+    queryFn: () =>
+      ok(
+        api.GET('/api/v1/orgs/{orgId}/usage/timeseries', {
+          params: { path: { orgId }, query: { appId, bucket: range } },
+        }),
+      ),
     refetchInterval: REFRESH_MS,
     placeholderData: keepPreviousData,
   });
@@ -268,12 +275,22 @@ function RequestLog(props: { orgId: string; appId: string }) {
   const logs = useQuery({
     queryKey: ['logs', props.orgId, props.appId, filters],
     queryFn: async () =>
-      items<LogItem>(
-        await call('listRequestLogs', {
-          params: { orgId: props.orgId },
-          query: { appId: props.appId, limit: 50, ...filters },
-        }),
-      ),
+      (
+        await ok(
+          api.GET('/api/v1/orgs/{orgId}/request-logs', {
+            params: {
+              path: { orgId: props.orgId },
+              query: {
+                appId: props.appId,
+                limit: 50,
+                q: filters.q,
+                operationId: filters.operationId,
+                status: oneOfOrNone(filters.status, ['success', 'error']),
+              },
+            },
+          }),
+        )
+      ).items,
     refetchInterval: REFRESH_MS,
     placeholderData: keepPreviousData,
   });
