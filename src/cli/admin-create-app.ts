@@ -4,13 +4,14 @@ import { AppError } from '../platform/errors.ts';
 import { isId } from '../platform/ids.ts';
 import { readInstanceSettings, recordedGatewayBaseUrl } from '../platform/instance.ts';
 import type { CliCommand } from '../platform/module.ts';
+import { systemContext } from '../platform/request-context.ts';
 import { need, print } from './admin-output.ts';
 
 /**
  * `darwaza admin create-app`: registers an app (apps) for an organisation (organizations) and
  * subscribes it to plans of the catalogue (catalog), so it lives at the root.
  */
-const cliCtx = { actor: { type: 'system' as const, id: 'cli' }, ip: null, userAgent: 'darwaza-cli' };
+const cliCtx = systemContext('cli', 'darwaza-cli');
 
 /**
  * How plan and product names are compared: any dash (en and em dashes, minus signs, hyphens) counts

@@ -11,6 +11,7 @@ import { DEFAULT_PLAN_NAME } from '../../src/modules/catalog/index.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createKeyring } from '../../src/platform/master-key.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
+import { systemContext } from '../../src/platform/request-context.ts';
 import { MemorySharedState } from '../../src/platform/shared-state/memory-shared-state.ts';
 import { seedDemo } from '../../src/seed.ts';
 import { freePort } from '../process-helpers.ts';
@@ -78,7 +79,7 @@ describe('try-it with the portal and the gateway on separate addresses', {
     const { organizations, apps, catalog } = portal.services;
     const org = await organizations.findOrganizationByName('Demo Fintech');
     assert.ok(org);
-    const ctx = { actor: { type: 'system' as const, id: 'test' } };
+    const ctx = systemContext('test');
     const created = await apps.createApp(org.id, { name: 'Split roles app', description: '' }, ctx);
     const plan = await catalog.findPlanByName('ibft', DEFAULT_PLAN_NAME);
     assert.ok(plan);

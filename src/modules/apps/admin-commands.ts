@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../../platform/errors.ts';
 import type { CliCommand } from '../../platform/module.ts';
-import type { AppsService, Ctx } from './apps-service.ts';
+import { systemContext } from '../../platform/request-context.ts';
+import type { AppsService } from './apps-service.ts';
 
 /**
  * The apps module's `darwaza admin` subcommands that need only this module (approve-subscription,
@@ -10,7 +11,8 @@ import type { AppsService, Ctx } from './apps-service.ts';
  */
 type AppsCliPorts = { apps: Pick<AppsService, 'decideSubscription' | 'decideLimitRequest'> };
 
-const cliCtx: Ctx = { actor: { type: 'system', id: 'cli' }, ip: null, userAgent: 'darwaza-cli' };
+/** The CLI acts as the system ('cli'), from no address, as user agent 'darwaza-cli'. */
+const cliCtx = systemContext('cli', 'darwaza-cli');
 
 function need(v: string | undefined, flag: string): string {
   if (!v)

@@ -7,6 +7,7 @@ import type { AppError } from '../../platform/errors.ts';
 import { EventBus } from '../../platform/events.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { createKeyring } from '../../platform/master-key.ts';
+import type { RequestContext } from '../../platform/request-context.ts';
 import { CACHE_INVALIDATE_CHANNEL } from '../../platform/shared-state/cache-invalidation.ts';
 import { MemorySharedState } from '../../platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../platform/testing.ts';
@@ -17,7 +18,7 @@ import { notificationsModule } from '../notifications/index.ts';
 import { oauthModule } from '../oauth/index.ts';
 import type { OrgAccess, OrgSummary } from '../organizations/index.ts';
 import type { TermsGate } from '../terms/index.ts';
-import { AppsService, type Ctx, type LimitKind, validatePublicKeyPem } from './apps-service.ts';
+import { AppsService, type LimitKind, validatePublicKeyPem } from './apps-service.ts';
 import { migrations as appsMigrations } from './migrations.ts';
 
 /** A small fake of the organisations module: org id → status and confirmation. */
@@ -38,7 +39,12 @@ function fakeOrgAccess(orgs: Map<string, OrgSummary>): OrgAccess {
   };
 }
 
-const ctx: Ctx = { actor: { type: 'user', id: 'usr_test' } };
+const ctx: RequestContext = {
+  actor: { type: 'user', id: 'usr_test' },
+  ip: null,
+  userAgent: null,
+  requestId: null,
+};
 
 for (const engine of testEngines()) {
   describe(`AppsService on ${engine.name}`, () => {

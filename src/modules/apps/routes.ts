@@ -1,21 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.ts';
 import { implement, type Principal } from '../../platform/http/contract.ts';
+import { contextOf } from '../../platform/request-context.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { OrgAccess, OrgRole } from '../organizations/index.ts';
 import type { AppUsageService } from './app-usage.ts';
-import type { AppsService, Ctx } from './apps-service.ts';
+import type { AppsService } from './apps-service.ts';
 import { appsContracts } from './contracts.ts';
 import type { PortalIdempotency } from './portal-idempotency.ts';
-
-function ctxOf(c: { principal: Principal | null; ip: string; userAgent: string }): Ctx {
-  const p = c.principal!;
-  return {
-    actor: { type: p.isOperator ? 'operator' : 'user', id: p.userId },
-    ip: c.ip,
-    userAgent: c.userAgent,
-  };
-}
 
 export function appsRoutes(deps: {
   apps: AppsService;
@@ -58,7 +50,7 @@ export function appsRoutes(deps: {
       await current(c.principal, c.params.orgId);
       c.reply.header('cache-control', 'no-store');
       return once(c, async () => {
-        const r = await apps.createApp(c.params.orgId, c.body, ctxOf(c));
+        const r = await apps.createApp(c.params.orgId, c.body, contextOf(c));
         return {
           app: r.app,
           clientId: r.app.clientId,
@@ -77,34 +69,39 @@ export function appsRoutes(deps: {
     },
     updateApp: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
-      return apps.updateApp(c.params.orgId, c.params.appId, c.body, ctxOf(c));
+      return apps.updateApp(c.params.orgId, c.params.appId, c.body, contextOf(c));
     },
     deleteApp: async (c) => {
       await member(c.principal, c.params.orgId, 'admin');
-      await apps.deleteApp(c.params.orgId, c.params.appId, ctxOf(c));
+      await apps.deleteApp(c.params.orgId, c.params.appId, contextOf(c));
       return null;
     },
     createClientSecret: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
       c.reply.header('cache-control', 'no-store');
       return once(c, () =>
-        apps.createClientSecret(c.params.orgId, c.params.appId, { expiresAt: c.body?.expiresAt }, ctxOf(c)),
+        apps.createClientSecret(
+          c.params.orgId,
+          c.params.appId,
+          { expiresAt: c.body?.expiresAt },
+          contextOf(c),
+        ),
       );
     },
     revokeClientSecret: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
-      await apps.revokeClientSecret(c.params.orgId, c.params.appId, c.params.credentialId, ctxOf(c));
+      await apps.revokeClientSecret(c.params.orgId, c.params.appId, c.params.credentialId, contextOf(c));
       return null;
     },
     resetClientSecret: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
       c.reply.header('cache-control', 'no-store');
-      return once(c, () => apps.resetClientSecret(c.params.orgId, c.params.appId, ctxOf(c)));
+      return once(c, () => apps.resetClientSecret(c.params.orgId, c.params.appId, contextOf(c)));
     },
     requestProductionAccess: async (c) => {
       await member(c.principal, c.params.orgId, 'admin');
       await current(c.principal, c.params.orgId);
-      return apps.requestProductionAccess(c.params.orgId, c.params.appId, c.body?.note ?? null, ctxOf(c));
+      return apps.requestProductionAccess(c.params.orgId, c.params.appId, c.body?.note ?? null, contextOf(c));
     },
     listSubscriptions: async (c) => {
       await member(c.principal, c.params.orgId, 'viewer', true);
@@ -113,7 +110,7 @@ export function appsRoutes(deps: {
     subscribe: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
       await current(c.principal, c.params.orgId);
-      return once(c, () => apps.subscribe(c.params.orgId, c.params.appId, c.body.planId, ctxOf(c)));
+      return once(c, () => apps.subscribe(c.params.orgId, c.params.appId, c.body.planId, contextOf(c)));
     },
     getSubscription: async (c) => {
       await member(c.principal, c.params.orgId, 'viewer', true);
@@ -121,7 +118,7 @@ export function appsRoutes(deps: {
     },
     unsubscribe: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
-      await apps.unsubscribe(c.params.orgId, c.params.appId, c.params.subscriptionId, ctxOf(c));
+      await apps.unsubscribe(c.params.orgId, c.params.appId, c.params.subscriptionId, contextOf(c));
       return null;
     },
     getAppUsage: async (c) => {
@@ -134,7 +131,7 @@ export function appsRoutes(deps: {
     requestLimitIncrease: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
       await current(c.principal, c.params.orgId);
-      return apps.requestLimitIncrease(c.params.orgId, c.params.appId, c.body, ctxOf(c));
+      return apps.requestLimitIncrease(c.params.orgId, c.params.appId, c.body, contextOf(c));
     },
     listLimitRequests: async (c) => {
       await member(c.principal, c.params.orgId, 'viewer', true);
@@ -146,26 +143,26 @@ export function appsRoutes(deps: {
     },
     acceptLimitConditions: async (c) => {
       await member(c.principal, c.params.orgId, 'admin');
-      return apps.acceptLimitConditions(c.params.orgId, c.params.requestId, ctxOf(c));
+      return apps.acceptLimitConditions(c.params.orgId, c.params.requestId, contextOf(c));
     },
     cancelLimitRequest: async (c) => {
       await member(c.principal, c.params.orgId, 'developer');
-      return apps.cancelLimitRequest(c.params.orgId, c.params.requestId, ctxOf(c));
+      return apps.cancelLimitRequest(c.params.orgId, c.params.requestId, contextOf(c));
     },
     listSubscriptionsForReview: async (c) => ({
       items: await apps.listSubscriptionsByStatus(c.query.status),
     }),
     approveSubscription: async (c) =>
-      apps.decideSubscription(c.params.subscriptionId, true, c.body?.reason ?? null, ctxOf(c)),
+      apps.decideSubscription(c.params.subscriptionId, true, c.body?.reason ?? null, contextOf(c)),
     declineSubscription: async (c) =>
-      apps.decideSubscription(c.params.subscriptionId, false, c.body.reason, ctxOf(c)),
+      apps.decideSubscription(c.params.subscriptionId, false, c.body.reason, contextOf(c)),
     listProductionRequests: async (c) => ({ items: await apps.listProductionRequests(c.query.status) }),
     decideProductionAccess: async (c) =>
-      apps.decideProductionAccess(c.params.requestId, c.body.approve, c.body.reason ?? null, ctxOf(c)),
+      apps.decideProductionAccess(c.params.requestId, c.body.approve, c.body.reason ?? null, contextOf(c)),
     listLimitRequestsForReview: async (c) => ({
       items: await apps.listLimitRequests({ status: c.query.status }),
     }),
-    decideLimitRequest: async (c) => apps.decideLimitRequest(c.params.requestId, c.body, ctxOf(c)),
+    decideLimitRequest: async (c) => apps.decideLimitRequest(c.params.requestId, c.body, contextOf(c)),
     listAllApps: async (c) => ({ items: await apps.listAllApps(c.query) }),
     getAppAsOperator: async (c) => {
       const app = await apps.getAppById(c.params.appId);
@@ -173,6 +170,6 @@ export function appsRoutes(deps: {
       return app;
     },
     setAppStatus: async (c) =>
-      apps.setAppStatusByOperator(c.params.appId, c.body.status, c.body.reason, ctxOf(c)),
+      apps.setAppStatusByOperator(c.params.appId, c.body.status, c.body.reason, contextOf(c)),
   });
 }

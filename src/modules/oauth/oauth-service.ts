@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
+import type { RequestContext } from '../../platform/request-context.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { AppDirectory } from '../apps/index.ts';
-import type { AuditLog } from '../audit/index.ts';
+import { type AuditLog, auditTrail } from '../audit/index.ts';
 import type { CatalogName } from '../catalog/index.ts';
 import type { VerifiedToken } from '../gateway/index.ts';
 import type { OrgAccess } from '../organizations/index.ts';
+import { oauthAuditActions } from './audit-actions.ts';
 import { ClientAuthThrottle } from './client-auth-throttle.ts';
 import { OAuthError } from './oauth-errors.ts';
 import { OAuthStore, type TokenRow } from './oauth-store.ts';
@@ -37,6 +39,19 @@ export type AuthenticatedClient = {
   environment: 'sandbox' | 'production';
 };
 
+/** Where a token request came from (the endpoint's caller). */
+export type ClientRequestMeta = { ip?: string; userAgent?: string };
+
+/** The app acts at the token endpoint (its credentials were presented), from the caller's address. */
+function appContext(appId: string | null, meta: ClientRequestMeta): RequestContext {
+  return {
+    actor: { type: 'app', id: appId },
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent ?? null,
+    requestId: null,
+  };
+}
+
 export type TokenResponse = {
   token_type: 'Bearer';
   access_token: string;
@@ -52,7 +67,7 @@ export class OAuthService {
   readonly #throttle: ClientAuthThrottle;
   readonly #apps: AppDirectory;
   readonly #orgAccess: OrgAccess;
-  readonly #audit: AuditLog;
+  readonly #audit: ReturnType<typeof auditTrail<typeof oauthAuditActions>>;
   /** Housekeeping runs at most hourly per process, riding on token issuance (no timer). */
   #lastPurgeMs = 0;
 
@@ -71,7 +86,7 @@ export class OAuthService {
     this.#throttle = new ClientAuthThrottle({ ...opts, store: this.#store });
     this.#apps = opts.apps;
     this.#orgAccess = opts.orgAccess;
-    this.#audit = opts.audit;
+    this.#audit = auditTrail(opts.audit, oauthAuditActions);
   }
 
   /**
@@ -83,7 +98,7 @@ export class OAuthService {
   async authenticateClient(
     creds: ClientCredentials,
     catalog: CatalogName,
-    meta: { ip?: string; userAgent?: string } = {},
+    meta: ClientRequestMeta = {},
   ): Promise<AuthenticatedClient> {
     const attempt = await this.#throttle.begin(creds.clientId, meta.ip);
     let app: Awaited<ReturnType<AppDirectory['findAppByClientId']>>;
@@ -98,15 +113,12 @@ export class OAuthService {
     }
     if (!app || !secretId) {
       await attempt.failed();
-      await this.#audit.record({
-        actor: { type: 'app', id: app?.appId ?? null },
-        action: 'oauth.client_auth_failed',
-        target: app ? { type: 'app', id: app.appId } : null,
-        orgId: app?.orgId ?? null,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        details: { reason: app ? 'wrong secret' : 'unknown client id' },
-      });
+      await this.#audit(
+        appContext(app?.appId ?? null, meta),
+        'oauth.client_auth_failed',
+        app ? { type: 'app', id: app.appId } : null,
+        { orgId: app?.orgId ?? null, details: { reason: app ? 'wrong secret' : 'unknown client id' } },
+      );
       throw new OAuthError('invalid_client', 'oauth_client_auth_failed', 'client authentication failed');
     }
     // The secret was right: whatever follows, this was no guess.
@@ -133,7 +145,7 @@ export class OAuthService {
   async issueToken(
     client: AuthenticatedClient,
     scope: string | undefined,
-    meta: { ip?: string; userAgent?: string } = {},
+    meta: ClientRequestMeta = {},
   ): Promise<TokenResponse> {
     const scopes =
       scope === undefined || scope.trim() === '' ? [DEFAULT_SCOPE] : [...new Set(scope.trim().split(/ +/))];
@@ -168,15 +180,12 @@ export class OAuthService {
       void this.purgeExpired().catch(() => {});
       void this.#throttle.purge().catch(() => {});
     }
-    await this.#audit.record({
-      actor: { type: 'app', id: client.appId },
-      action: 'oauth.token_issued',
-      target: { type: 'token', id },
-      orgId: client.orgId,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      details: { clientId: client.clientId, scope: scopes.join(' ') },
-    });
+    await this.#audit(
+      appContext(client.appId, meta),
+      'oauth.token_issued',
+      { type: 'token', id },
+      { orgId: client.orgId, details: { clientId: client.clientId, scope: scopes.join(' ') } },
+    );
     return {
       token_type: 'Bearer',
       access_token: token,
