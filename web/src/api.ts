@@ -1,5 +1,5 @@
 import createClient from 'openapi-fetch';
-import type { operations, paths } from './api/schema.d.ts';
+import type { paths } from './api/schema.d.ts';
 
 /**
  * The portal's API client: openapi-fetch over the types generated from the portal's OpenAPI
@@ -129,15 +129,6 @@ export async function ok<A extends Answer>(
   rememberCsrf(answer.data);
   return answer.data;
 }
-
-/** The JSON body an operation answers with on success (for props and state that hold one). */
-export type Data<Op extends keyof operations> = operations[Op]['responses'] extends infer R
-  ? R extends { 200: { content: { 'application/json': infer B } } }
-    ? B
-    : R extends { 201: { content: { 'application/json': infer B } } }
-      ? B
-      : never
-  : never;
 
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;

@@ -83,7 +83,8 @@ export function QueryView<T>(props: {
 }) {
   if (props.q.isPending) return <Loading label={props.label} />;
   if (props.q.error) return <ErrorState error={props.q.error} retry={() => props.q.refetch()} />;
-  return <>{props.children(props.q.data as T)}</>;
+  if (props.q.data === undefined) return <Loading label={props.label} />;
+  return <>{props.children(props.q.data)}</>;
 }
 
 // ------------------------------------------------------------------ forms

@@ -1,28 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
+import type { SessionInfo, User } from './api/views.ts';
 import { ApiError, api, ok, setCsrfToken } from './api.ts';
 import { Loading } from './components.tsx';
-
-export type User = {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  isOperator: boolean;
-  mfaEnabled: boolean;
-  dateOfBirth: string | null;
-  countryOfResidence: string | null;
-  countryOfUse: string | null;
-  phone: string | null;
-  jobTitle: string | null;
-  createdAt: string;
-  rejectionReason: string | null;
-  profileConfirmedAt: string | null;
-  profileConfirmationDue: boolean;
-};
-
-export type SessionInfo = { user: User; csrfToken: string; session: { id: string; mfa: boolean } };
 
 /** The signed-in user, or null. 401 is an answer here (signed out), not an error. */
 export function useSession() {

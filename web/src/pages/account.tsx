@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { toDataURL } from 'qrcode';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import type { Mail, Notification, SessionRow } from '../api/views.ts';
 import { ApiError, api, ok } from '../api.ts';
 import {
   ActionButton,
@@ -539,17 +540,6 @@ export function ProfilePage() {
   );
 }
 
-type SessionRow = {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  mfa: boolean;
-  current: boolean;
-};
-
 export function SecurityPage() {
   const user = useUser();
   const [params] = useSearchParams();
@@ -734,16 +724,6 @@ function TotpEnrolment(props: { onDone: () => void }) {
     </div>
   );
 }
-
-type Mail = {
-  id: string;
-  createdAt: string;
-  to: string;
-  subject: string;
-  text: string;
-  kind: string;
-  status: string;
-};
 
 /** Links in mail point at PUBLIC_URL; inside the portal they open as in-app routes. */
 function MailText(props: { text: string }) {
@@ -962,16 +942,6 @@ function MfaManagement(props: { isOperator: boolean; onChange: () => void }) {
     </div>
   );
 }
-
-type Notification = {
-  id: string;
-  createdAt: string;
-  kind: string;
-  title: string;
-  body: string;
-  link: string | null;
-  readAt: string | null;
-};
 
 export function useNotifications(enabled: boolean) {
   return useQuery({

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import type { App, LimitRequest, Secret, Subscription } from '../api/views.ts';
 import { ApiError, api, ok } from '../api.ts';
 import {
   ActionButton,
@@ -21,61 +22,6 @@ import { oneOf } from '../form-values.ts';
 import { Markdown } from '../markdown.tsx';
 import { canAdmin, canDevelop, OrgNav, useOrg } from './org.tsx';
 import { planSummary, useApplicableTerms, useProducts } from './public.tsx';
-
-type Secret = {
-  id: string;
-  hint: string;
-  status: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-};
-export type App = {
-  id: string;
-  orgId: string;
-  name: string;
-  description: string;
-  callbackUrls: string[];
-  publicKeyPem: string | null;
-  clientId: string;
-  environment: string;
-  status: string;
-  createdAt: string;
-  secrets: Secret[];
-  productionAccess: { id: string; status: string; reason: string | null; createdAt: string } | null;
-};
-export type Subscription = {
-  id: string;
-  appId: string;
-  productSlug: string;
-  planId: string;
-  planName: string;
-  status: string;
-  reason: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-};
-export type LimitRequest = {
-  id: string;
-  appId: string;
-  subscriptionId: string;
-  productSlug: string;
-  limit: string;
-  operationId: string | null;
-  currentValue: number;
-  requestedValue: number;
-  reason: string;
-  requestedUntil: string | null;
-  status: string;
-  grantedValue: number | null;
-  grantedUntil: string | null;
-  conditionsTerms: string | null;
-  termsAcceptedAt: string | null;
-  decisionNote: string | null;
-  inForce: boolean;
-  createdAt: string;
-  decidedAt: string | null;
-};
 
 function useApps(orgId: string) {
   return useQuery({

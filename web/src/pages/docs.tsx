@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
+import type { ErrorCode } from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import { Notice, Page, QueryView } from '../components.tsx';
 
@@ -10,7 +11,6 @@ import { Notice, Page, QueryView } from '../components.tsx';
  * registry). Each entry's id is its code, so the `docs` link of an error body
  * (`…/docs/errors#<code>`), OAuth's `error_uri` and a problem document's `type` land on it.
  */
-type ErrorCode = { code: string; status: number; area: string; meaning: string; action: string };
 
 /** `code` spans in a sentence (the registry writes field and header names between backticks). */
 function inline(text: string): ReactNode {

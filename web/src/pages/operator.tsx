@@ -1,6 +1,19 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type {
+  Account,
+  App,
+  AutoApproveRule,
+  BarredCountry,
+  Org,
+  Participant,
+  Product,
+  ProductionRequest,
+  ScreeningEntry,
+  TermsDocumentView,
+  TermsVersion,
+} from '../api/views.ts';
 import { ApiError, api, ok } from '../api.ts';
 import {
   ActionButton,
@@ -19,32 +32,8 @@ import { countryName } from '../countries.ts';
 import { isJsonObject, oneOf, oneOfOrNone } from '../form-values.ts';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
-import { type App, LIMIT_LABELS, type LimitRequest, type Subscription } from './apps.tsx';
-import type { Org, Representative } from './org.tsx';
-import { PlansTable, type Product, type TermsDocumentView, type TermsVersion } from './public.tsx';
-
-type Account = {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  createdAt: string;
-  dateOfBirth: string | null;
-  countryOfResidence: string | null;
-  countryOfUse: string | null;
-  jobTitle: string | null;
-  screeningMatch: string | null;
-  activatedAt: string | null;
-};
-type ProdRequest = {
-  id: string;
-  appId: string;
-  orgId: string;
-  status: string;
-  note: string | null;
-  reason: string | null;
-  createdAt: string;
-};
+import { LIMIT_LABELS } from './apps.tsx';
+import { PlansTable } from './public.tsx';
 
 /** Organisation names for the queues (operators see every organisation). */
 function useOrgNames() {
@@ -80,7 +69,7 @@ function Who(props: { orgId: string; appId: string; names: Map<string, string> }
 
 const TABS: Array<[string, string]> = [
   ['accounts', 'Accounts'],
-  ['screening', 'Screening hits'],
+  ['screening', 'ScreeningEntry hits'],
   ['subscriptions', 'Subscriptions'],
   ['limits', 'Limit requests'],
   ['production', 'Production access'],
@@ -146,7 +135,12 @@ function AccountsQueue(props: { screening: boolean }) {
         ) : (
           <Table
             caption={props.screening ? 'Accounts held by screening' : 'Accounts waiting for approval'}
-            head={['Person', 'Eligibility', props.screening ? 'Screening match' : 'Activated', 'Decision']}
+            head={[
+              'Person',
+              'Eligibility',
+              props.screening ? 'ScreeningEntry match' : 'Activated',
+              'Decision',
+            ]}
           >
             {list.map((a) => (
               <tr key={a.id}>
@@ -255,7 +249,7 @@ function SubscriptionsQueue() {
               <tr key={s.id}>
                 <td>{when(s.createdAt)}</td>
                 <td>
-                  <Who orgId={(s as Subscription & { orgId: string }).orgId} appId={s.appId} names={names} />
+                  <Who orgId={s.orgId} appId={s.appId} names={names} />
                 </td>
                 <td>
                   {s.productSlug} — <strong>{s.planName}</strong>
@@ -348,7 +342,7 @@ function LimitsQueue() {
                   <span className="muted small">{when(l.createdAt)}</span>
                 </div>
                 <div className="small">
-                  <Who orgId={(l as LimitRequest & { orgId: string }).orgId} appId={l.appId} names={names} />
+                  <Who orgId={l.orgId} appId={l.appId} names={names} />
                   {l.requestedUntil ? ` Needed until ${day(l.requestedUntil)}.` : ''}
                 </div>
                 <blockquote>{l.reason}</blockquote>
@@ -791,14 +785,6 @@ function DraftEditor(props: { draft: TermsVersion & { documentId: string }; onCh
   );
 }
 
-type Participant = {
-  id: string;
-  name: string;
-  code: string | null;
-  emailDomain: string | null;
-  createdAt: string;
-};
-
 function ParticipantsAdmin() {
   const parts = useQuery({
     queryKey: ['participants'],
@@ -1139,10 +1125,6 @@ function AppsAdmin() {
   );
 }
 
-type Barred = { code: string; note: string | null };
-type Rule = { emailDomain: string; note: string | null; createdAt: string };
-type Screening = { name: string; reference: string | null; createdAt: string };
-
 function EligibilityAdmin() {
   const barred = useQuery({
     queryKey: ['barred'],
@@ -1174,7 +1156,7 @@ function EligibilityAdmin() {
       ) : null}
       <div className="grid-2">
         <div className="card">
-          <h2 className="h3">Barred countries</h2>
+          <h2 className="h3">BarredCountry countries</h2>
           <p className="muted small">
             Sign-ups living in, or using the APIs from, these countries are refused.
           </p>
@@ -1263,9 +1245,9 @@ function EligibilityAdmin() {
           </Form>
         </div>
         <div className="card">
-          <h2 className="h3">Screening list</h2>
+          <h2 className="h3">ScreeningEntry list</h2>
           <p className="muted small">
-            Sign-ups whose name matches an entry are held for review (Screening hits).
+            Sign-ups whose name matches an entry are held for review (ScreeningEntry hits).
           </p>
           <QueryView q={screening} label="Loading…">
             {(list) => <p>{list.length.toLocaleString('en')} names on the list.</p>}

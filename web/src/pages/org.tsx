@@ -1,6 +1,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import type {
+  Invitation,
+  Member,
+  Org,
+  Participant,
+  Termination,
+  TermsDocumentView,
+  TermsHistory,
+} from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import {
   ActionButton,
@@ -19,48 +28,6 @@ import {
 } from '../components.tsx';
 import { oneOf } from '../form-values.ts';
 import { useUser } from '../session.tsx';
-import type { TermsDocumentView } from './public.tsx';
-
-export type Representative = {
-  userId: string;
-  name: string | null;
-  email: string | null;
-  status: string;
-  reason: string | null;
-  expiresAt: string | null;
-  decidedAt: string | null;
-};
-
-export type Org = {
-  id: string;
-  name: string;
-  registrationNumber: string;
-  participant: { id: string; name: string };
-  status: string;
-  address: string | null;
-  website: string | null;
-  createdAt: string;
-  authorityAttestedBy: string;
-  authorityAttestedAt: string;
-  authorityStatement: string;
-  myRole: string;
-  representativeConfirmed: boolean;
-  representative: Representative | null;
-  detailsConfirmedAt: string;
-  detailsConfirmationDue: boolean;
-};
-
-type Member = { userId: string; name: string; email: string; role: string; joinedAt: string };
-type Invitation = {
-  id: string;
-  email: string;
-  role: string;
-  invitedBy: string;
-  createdAt: string;
-  expiresAt: string;
-  status: string;
-};
-type Participant = { id: string; name: string; code: string | null };
 
 export function useOrgs() {
   return useQuery({
@@ -612,32 +579,6 @@ export function AcceptInvitationPage() {
 
 // ------------------------------------------------------------------ terms of the organisation
 
-type History = {
-  firstAccessAt: string | null;
-  versions: Array<{
-    documentId: string;
-    documentTitle: string;
-    kind: string;
-    productSlug: string | null;
-    versionId: string;
-    version: number;
-    effectiveAt: string;
-    inForceUntil: string | null;
-    standing: string;
-    acceptedAt: string | null;
-    method: string | null;
-  }>;
-  records: Array<{
-    id: string;
-    at: string;
-    decision: string;
-    method: string;
-    documentTitle: string;
-    version: number;
-    onBehalfOf: string;
-  }>;
-};
-
 export function OrgTermsPage() {
   const { orgId = '' } = useParams();
   const org = useOrg(orgId);
@@ -771,15 +712,6 @@ export function OrgTermsPage() {
     </Page>
   );
 }
-
-type Termination = {
-  id: string;
-  kind: string;
-  status: string;
-  effectiveAt: string;
-  reason: string | null;
-  requestedAt: string;
-};
 
 export function TerminationPage() {
   const { orgId = '' } = useParams();

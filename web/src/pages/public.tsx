@@ -1,41 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
+import type {
+  ApplicableTerms,
+  Catalogs,
+  Plan,
+  PlanRate,
+  Product,
+  TermsDocumentView,
+  TermsVersion,
+} from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import { Badge, CodeBlock, day, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
-
-// ------------------------------------------------------------------ catalogue types
-
-type PlanRate = { period: string; limit: number };
-export type Plan = {
-  id: string;
-  productId: string;
-  productSlug: string;
-  name: string;
-  description: string;
-  rateLimits: PlanRate[];
-  operationRateLimits: Record<string, PlanRate[]>;
-  burst: number | null;
-  quotas: { day: number | null; month: number | null; timeZone: string };
-  endUserCap: { limit: number; period: 'day' | 'month' } | null;
-  approvalRequired: boolean;
-  status: string;
-};
-type Operation = { operationId: string; method: string; path: string; summary: string | null };
-type ApiVersion = { id: string; name: string; version: string; operations: Operation[] };
-export type Product = {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  status: string;
-  publishedAt: string | null;
-  deprecatedAt: string | null;
-  lifecycleNote: string | null;
-  apis: ApiVersion[];
-  plans: Plan[];
-};
 
 export function useProducts() {
   return useQuery({
@@ -67,32 +44,6 @@ export function planSummary(p: Plan): string {
 }
 
 // ------------------------------------------------------------------ terms
-
-export type TermsVersion = {
-  id: string;
-  version: number | null;
-  status?: string;
-  bodyMd: string;
-  summary: string;
-  changeClass: string;
-  publishedAt: string | null;
-  effectiveAt: string | null;
-};
-export type TermsDocumentView = {
-  id: string;
-  slug: string;
-  title: string;
-  kind: string;
-  productSlug: string | null;
-  inForce: TermsVersion | null;
-  pending: TermsVersion[];
-  governs?: string;
-};
-export type ApplicableTerms = {
-  productSlug: string | null;
-  documents: TermsDocumentView[];
-  precedence: string;
-};
 
 export function useApplicableTerms(productSlug?: string) {
   return useQuery({
@@ -432,11 +383,6 @@ export function TermsPage() {
     </Page>
   );
 }
-
-type Catalogs = {
-  provider: string;
-  items: Array<{ name: string; basePath: string; baseUrl: string; tokenUrl: string }>;
-};
 
 export function GettingStartedPage() {
   const catalogs = useQuery({

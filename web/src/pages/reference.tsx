@@ -1,14 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import type { App, Org, Product, TestData } from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import { Badge, Empty, Notice, Page, QueryView, Table } from '../components.tsx';
+import { isJsonObject } from '../form-values.ts';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
-import type { App } from './apps.tsx';
-import { type Org, useOrgs } from './org.tsx';
-import { type Product, useProduct } from './public.tsx';
-import type { TestData } from './sandbox.tsx';
+import { useOrgs } from './org.tsx';
+import { useProduct } from './public.tsx';
 
 type Schema = {
   $ref?: string;
@@ -564,7 +564,8 @@ function TryIt(props: {
         setEx(shown);
         return;
       }
-      const token = (JSON.parse(tokenText) as { access_token: string }).access_token;
+      const tokenBody: unknown = JSON.parse(tokenText);
+      const token = isJsonObject(tokenBody) ? tokenBody.access_token : undefined;
       headers.authorization = `Bearer ${token}`;
       shown.request.headers.authorization = 'Bearer …';
       if (needsSecret) {
@@ -604,9 +605,10 @@ function TryIt(props: {
   let networkDetail: string | null = null;
   if (ex?.response) {
     try {
-      const b = JSON.parse(ex.response.body) as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(ex.response.body);
+      const b = isJsonObject(parsed) ? parsed : {};
       const rc =
-        b.ResponseCode ?? b.responseCode ?? (b.response as Record<string, unknown> | undefined)?.responseCode;
+        b.ResponseCode ?? b.responseCode ?? (isJsonObject(b.response) ? b.response.responseCode : undefined);
       if (typeof rc === 'string') networkCode = rc;
       const rd = b.ResponseDetail ?? b.responseDetail ?? b.ResponseDescription;
       if (typeof rd === 'string') networkDetail = rd;

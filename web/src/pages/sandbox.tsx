@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
+import type { TestData } from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import { ActionButton, Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
 import { canDevelop, OrgNav, useOrg } from './org.tsx';
@@ -11,52 +12,6 @@ type Scenario = {
   operations: string[];
   use?: string;
   amount?: string;
-};
-export type TestData = {
-  orgId: string;
-  generatedFromSeed: string;
-  reservedRanges: Record<string, string>;
-  banks: Array<{
-    bankName: string;
-    shortName: string;
-    imd: string;
-    bankCode: string | null;
-    wallet: boolean;
-  }>;
-  accounts: Array<{
-    bankName: string;
-    imd: string;
-    accountNumber: string;
-    iban: string | null;
-    title: string;
-    status: string;
-    accountType: string;
-    mobile: string;
-    cnic: string;
-    cardNumber: string;
-    balance: string;
-    dailyLimit: string;
-    scenario: Scenario;
-  }>;
-  bills: Array<{
-    companyCode: string;
-    billerName: string;
-    consumerNo: string;
-    billStatus: string;
-    dueDate: string;
-    amountWithinDueDate: string;
-    amountAfterDueDate: string;
-    partialAllowed: boolean;
-    scenario: Scenario;
-  }>;
-  otherScenarios: Array<{
-    operation: string;
-    field: string;
-    value: string;
-    responseCode: string;
-    description: string;
-  }>;
-  timeoutDelayMs: number;
 };
 
 /** Long tables show this many rows until the reader asks for all (or filters). */

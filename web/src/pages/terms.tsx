@@ -1,22 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
+import type { Org, TermsDocumentView, TermsVersion, TermsVersionView } from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import { Badge, Dl, Notice, Page, QueryView, when } from '../components.tsx';
 import { Markdown } from '../markdown.tsx';
 import { useUser } from '../session.tsx';
-import type { Org } from './org.tsx';
-import type { TermsDocumentView, TermsVersion } from './public.tsx';
 
 /**
  * One terms version at /terms/versions/:versionId — where a terms-change notice's "Open" and the
  * e-mails about a version lead: the document, the version's standing (coming, in force, replaced),
  * its dates, summary and full text, and where each of the reader's organisations answers it.
  */
-type VersionView = TermsVersion & {
-  documentId: string;
-  status: 'draft' | 'published';
-  document: { id: string; kind: string; slug: string; title: string; productSlug: string | null };
-};
 
 const CHANGE_CLASS: Record<string, string> = {
   standard: 'Standard change (after the notice period)',
@@ -24,7 +18,10 @@ const CHANGE_CLASS: Record<string, string> = {
   legal: 'Legal or regulatory change (may take effect at publication)',
 };
 
-function standing(v: VersionView, docs: TermsDocumentView[] | undefined): { label: string; badge: string } {
+function standing(
+  v: TermsVersionView,
+  docs: TermsDocumentView[] | undefined,
+): { label: string; badge: string } {
   if (v.status === 'draft') return { label: 'Draft: not published', badge: 'draft' };
   const doc = docs?.find((d) => d.id === v.documentId);
   if (doc?.inForce?.id === v.id) return { label: `In force since ${when(v.effectiveAt)}`, badge: 'active' };

@@ -1,61 +1,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { LogItem, Usage, UsageSeries } from '../api/views.ts';
 import { api, ok } from '../api.ts';
 import { Chart, Meter } from '../chart.tsx';
 import { Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
 import { oneOfOrNone } from '../form-values.ts';
 import { OrgNav } from './org.tsx';
-
-type Usage = {
-  appId: string;
-  from: string;
-  to: string;
-  calls: number;
-  errors: number;
-  distinctEndUsers: number;
-  operations: Array<{
-    operationId: string;
-    calls: number;
-    errors: number;
-    avgLatencyMs: number;
-    maxLatencyMs: number;
-  }>;
-  subscriptions: Array<{
-    subscriptionId: string;
-    productSlug: string;
-    planName: string;
-    status: string;
-    quotas: Array<{ period: string; limit: number; used: number; remaining: number; resetsAt: string }>;
-    endUsers: { period: string; limit: number; served: number; remaining: number } | null;
-    rateLimits: Array<{ periodMs: number; limit: number }>;
-  }>;
-};
-type Series = {
-  bucket: string;
-  from: string;
-  to: string;
-  points: Array<{ t: string; calls: number; errors: number; avgLatencyMs: number }>;
-};
-type LogItem = {
-  id: string;
-  at: string;
-  appId: string | null;
-  operationId: string | null;
-  method: string;
-  path: string;
-  status: number;
-  errorCode: string | null;
-  networkCode: string | null;
-  latencyMs: number;
-  requestId: string;
-  clientIp: string | null;
-  requestHeaders: unknown;
-  requestBody: unknown;
-  responseBody: unknown;
-  /** Why the bodies are missing when they could not be stored. */
-  droppedReason?: string | null;
-};
 
 const PERIOD: Record<number, string> = {
   1000: 'second',
@@ -70,7 +21,7 @@ const REFRESH_MS = 5000;
 type Point = { t: string; calls: number; errors: number; avgLatencyMs: number };
 
 /** Every bucket of the range, with zeros where there was no traffic, so the time axis is honest. */
-function fillBuckets(s: Series): Point[] {
+function fillBuckets(s: UsageSeries): Point[] {
   const step = s.bucket === 'day' ? 86_400_000 : 3_600_000;
   const byBucket = new Map(s.points.map((p) => [Math.floor(Date.parse(p.t) / step), p]));
   const first = Math.floor(Date.parse(s.from) / step);
