@@ -53,6 +53,14 @@ module.exports = {
       to: { path: '^(src|test|bench|scripts)/' },
     },
     {
+      name: 'no-page-imports-page',
+      comment:
+        "A page (web/src/pages/<area>/*.tsx) never imports another area's page: shared pieces live in web/src/components/, an area's query keys and hooks in its queries.ts.",
+      severity: 'error',
+      from: { path: '^web/src/pages/([^/]+)/' },
+      to: { path: '^web/src/pages/[^/]+/.+\\.tsx$', pathNot: '^web/src/pages/$1/' },
+    },
+    {
       name: 'routes-not-stores',
       comment: 'Routes talk to services; only a store touches SQL.',
       severity: 'error',

@@ -15,10 +15,10 @@ import {
   SignUpPage,
   StatusPage,
   useNotifications,
-} from './pages/account.tsx';
-import { AppDetailPage, AppsPage, NewAppPage } from './pages/apps.tsx';
-import { ErrorCodesPage } from './pages/docs.tsx';
-import { OperatorPage, ReviewerPage } from './pages/operator.tsx';
+} from './pages/account/account.tsx';
+import { AppDetailPage, AppsPage, NewAppPage } from './pages/apps/apps.tsx';
+import { ErrorCodesPage } from './pages/docs/docs.tsx';
+import { OperatorPage, ReviewerPage } from './pages/operator/operator.tsx';
 import {
   AcceptInvitationPage,
   DashboardPage,
@@ -26,13 +26,13 @@ import {
   OrgPage,
   OrgTermsPage,
   TerminationPage,
-} from './pages/org.tsx';
-import { CatalogPage, GettingStartedPage, HomePage, ProductPage, TermsPage } from './pages/public.tsx';
-import { ReferencePage } from './pages/reference.tsx';
-import { SandboxPage } from './pages/sandbox.tsx';
-import { TermsVersionPage } from './pages/terms.tsx';
-import { UsagePage } from './pages/usage.tsx';
-import { RequireUser, useSession, useSignOut } from './session.tsx';
+} from './pages/org/org.tsx';
+import { CatalogPage, GettingStartedPage, HomePage, ProductPage, TermsPage } from './pages/public/public.tsx';
+import { ReferencePage } from './pages/reference/reference.tsx';
+import { SandboxPage } from './pages/sandbox/sandbox.tsx';
+import { TermsVersionPage } from './pages/terms/terms.tsx';
+import { UsagePage } from './pages/usage/usage.tsx';
+import { RequireUser, sessionKey, useSession, useSignOut } from './session.tsx';
 
 /**
  * A 401 from any portal call means the session ended (expired, revoked elsewhere, password reset):
@@ -40,8 +40,8 @@ import { RequireUser, useSession, useSignOut } from './session.tsx';
  */
 const queryCache = new QueryCache({
   onError: (err, query) => {
-    if (err instanceof ApiError && err.status === 401 && query.queryKey[0] !== 'session') {
-      void queryClient.invalidateQueries({ queryKey: ['session'] });
+    if (err instanceof ApiError && err.status === 401 && query.queryKey[0] !== sessionKey[0]) {
+      void queryClient.invalidateQueries({ queryKey: sessionKey });
     }
   },
 });

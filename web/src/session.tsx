@@ -5,10 +5,13 @@ import type { SessionInfo, User } from './api/views.ts';
 import { ApiError, api, ok, setCsrfToken } from './api.ts';
 import { Loading } from './components.tsx';
 
+/** The signed-in session's query key (invalidated after sign-in, sign-out and profile changes). */
+export const sessionKey = ['session'] as const;
+
 /** The signed-in user, or null. 401 is an answer here (signed out), not an error. */
 export function useSession() {
   return useQuery({
-    queryKey: ['session'],
+    queryKey: sessionKey,
     queryFn: async (): Promise<SessionInfo | null> => {
       try {
         return await ok(api.GET('/api/v1/session'));

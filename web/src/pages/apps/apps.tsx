@@ -1,8 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { App, LimitRequest, Secret, Subscription } from '../api/views.ts';
-import { ApiError, api, ok } from '../api.ts';
+import type { App, LimitRequest, Secret, Subscription } from '../../api/views.ts';
+import { ApiError, api, ok } from '../../api.ts';
+import { LIMIT_KINDS, LIMIT_LABELS } from '../../components/limits.ts';
+import { OrgNav } from '../../components/org-nav.tsx';
+import { planSummary } from '../../components/plans.tsx';
 import {
   ActionButton,
   Badge,
@@ -17,15 +20,17 @@ import {
   QueryView,
   Table,
   when,
-} from '../components.tsx';
-import { oneOf } from '../form-values.ts';
-import { Markdown } from '../markdown.tsx';
-import { canAdmin, canDevelop, OrgNav, useOrg } from './org.tsx';
-import { planSummary, useApplicableTerms, useProducts } from './public.tsx';
+} from '../../components.tsx';
+import { oneOf } from '../../form-values.ts';
+import { Markdown } from '../../markdown.tsx';
+import { useOrg } from '../org/queries.ts';
+import { canAdmin, canDevelop } from '../org/roles.ts';
+import { useApplicableTerms, useProducts } from '../public/queries.ts';
+import { appKeys } from './queries.ts';
 
 function useApps(orgId: string) {
   return useQuery({
-    queryKey: ['apps', orgId],
+    queryKey: appKeys.list(orgId),
     queryFn: async () =>
       (await ok(api.GET('/api/v1/orgs/{orgId}/apps', { params: { path: { orgId } } }))).items,
     enabled: !!orgId,
@@ -182,7 +187,7 @@ export function NewAppPage() {
                 },
               }),
             );
-            await qc.invalidateQueries({ queryKey: ['apps', orgId] });
+            await qc.invalidateQueries({ queryKey: appKeys.list(orgId) });
             setCreated(r);
           }}
         >
@@ -208,40 +213,16 @@ export function NewAppPage() {
   );
 }
 
-const LIMIT_KINDS = [
-  'rate:second',
-  'rate:minute',
-  'rate:hour',
-  'rate:day',
-  'rate:week',
-  'quota:day',
-  'quota:month',
-  'end-users',
-  'burst',
-] as const;
-
-export const LIMIT_LABELS: Record<string, string> = {
-  'rate:second': 'Calls per second',
-  'rate:minute': 'Calls per minute',
-  'rate:hour': 'Calls per hour',
-  'rate:day': 'Calls per day (rate)',
-  'rate:week': 'Calls per week (rate)',
-  'quota:day': 'Daily quota',
-  'quota:month': 'Monthly quota',
-  'end-users': 'Distinct end users',
-  burst: 'Burst',
-};
-
 export function AppDetailPage() {
   const { orgId = '', appId = '' } = useParams();
   const org = useOrg(orgId);
   const qc = useQueryClient();
   const app = useQuery({
-    queryKey: ['app', orgId, appId],
+    queryKey: appKeys.one(orgId, appId),
     queryFn: () => ok(api.GET('/api/v1/orgs/{orgId}/apps/{appId}', { params: { path: { orgId, appId } } })),
   });
   const subs = useQuery({
-    queryKey: ['subs', orgId, appId],
+    queryKey: appKeys.subscriptions(orgId, appId),
     queryFn: async () =>
       (
         await ok(
@@ -250,7 +231,7 @@ export function AppDetailPage() {
       ).items,
   });
   const limits = useQuery({
-    queryKey: ['limits', orgId],
+    queryKey: appKeys.limitRequests(orgId),
     queryFn: async () =>
       (await ok(api.GET('/api/v1/orgs/{orgId}/limit-requests', { params: { path: { orgId } } }))).items,
   });
@@ -264,7 +245,7 @@ export function AppDetailPage() {
     productName: string;
   } | null>(null);
   const dev = canDevelop(org.data);
-  const refreshApp = () => qc.invalidateQueries({ queryKey: ['app', orgId, appId] });
+  const refreshApp = () => qc.invalidateQueries({ queryKey: appKeys.one(orgId, appId) });
 
   return (
     <QueryView q={app} label="Loading the app…">
@@ -753,7 +734,7 @@ export function AppDetailPage() {
                   await ok(
                     api.DELETE('/api/v1/orgs/{orgId}/apps/{appId}', { params: { path: { orgId, appId } } }),
                   );
-                  await qc.invalidateQueries({ queryKey: ['apps', orgId] });
+                  await qc.invalidateQueries({ queryKey: appKeys.list(orgId) });
                   navigate(`/orgs/${orgId}/apps`);
                 }}
               >

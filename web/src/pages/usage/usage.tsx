@@ -1,12 +1,14 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { LogItem, Usage, UsageSeries } from '../api/views.ts';
-import { api, ok } from '../api.ts';
-import { Chart, Meter } from '../chart.tsx';
-import { Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
-import { oneOfOrNone } from '../form-values.ts';
-import { OrgNav } from './org.tsx';
+import type { LogItem, Usage, UsageSeries } from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { Chart, Meter } from '../../chart.tsx';
+import { OrgNav } from '../../components/org-nav.tsx';
+import { Badge, Empty, Notice, Page, QueryView, Table, when } from '../../components.tsx';
+import { oneOfOrNone } from '../../form-values.ts';
+import { appKeys } from '../apps/queries.ts';
+import { usageKeys } from './queries.ts';
 
 const PERIOD: Record<number, string> = {
   1000: 'second',
@@ -40,17 +42,17 @@ export function UsagePage() {
   const { orgId = '', appId = '' } = useParams();
   const [range, setRange] = useState<'hour' | 'day'>('hour');
   const app = useQuery({
-    queryKey: ['app', orgId, appId],
+    queryKey: appKeys.one(orgId, appId),
     queryFn: () => ok(api.GET('/api/v1/orgs/{orgId}/apps/{appId}', { params: { path: { orgId, appId } } })),
   });
   const usage = useQuery({
-    queryKey: ['usage', orgId, appId],
+    queryKey: usageKeys.usage(orgId, appId),
     queryFn: () =>
       ok(api.GET('/api/v1/orgs/{orgId}/apps/{appId}/usage', { params: { path: { orgId, appId } } })),
     refetchInterval: REFRESH_MS,
   });
   const series = useQuery({
-    queryKey: ['timeseries', orgId, appId, range],
+    queryKey: usageKeys.timeseries(orgId, appId, range),
     queryFn: () =>
       ok(
         api.GET('/api/v1/orgs/{orgId}/usage/timeseries', {
@@ -224,7 +226,7 @@ function RequestLog(props: { orgId: string; appId: string }) {
     operationId: '',
   });
   const logs = useQuery({
-    queryKey: ['logs', props.orgId, props.appId, filters],
+    queryKey: usageKeys.logs(props.orgId, props.appId, filters),
     queryFn: async () =>
       (
         await ok(

@@ -1,14 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import type { App, Org, Product, TestData } from '../api/views.ts';
-import { api, ok } from '../api.ts';
-import { Badge, Empty, Notice, Page, QueryView, Table } from '../components.tsx';
-import { isJsonObject } from '../form-values.ts';
-import { Markdown } from '../markdown.tsx';
-import { useUser } from '../session.tsx';
-import { useOrgs } from './org.tsx';
-import { useProduct } from './public.tsx';
+import type { App, Org, Product, TestData } from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { Badge, Empty, Notice, Page, QueryView, Table } from '../../components.tsx';
+import { isJsonObject } from '../../form-values.ts';
+import { Markdown } from '../../markdown.tsx';
+import { useUser } from '../../session.tsx';
+import { appKeys } from '../apps/queries.ts';
+import { useOrgs } from '../org/queries.ts';
+import { useProduct } from '../public/queries.ts';
+import { sandboxKeys } from '../sandbox/queries.ts';
+import { referenceKeys } from './queries.ts';
 
 type Schema = {
   $ref?: string;
@@ -191,7 +194,7 @@ function Reference(props: { product: Product }) {
   const p = props.product;
   const [apiId, setApiId] = useState(p.apis[0]?.id ?? '');
   const doc = useQuery({
-    queryKey: ['api-doc', p.slug, apiId],
+    queryKey: referenceKeys.apiDocument(p.slug, apiId),
     queryFn: () =>
       ok(
         api.GET('/api/v1/products/{slug}/apis/{apiId}/openapi.json', {
@@ -474,7 +477,7 @@ function TryIt(props: {
     if (!orgId && orgs.data?.length) setOrgId(orgs.data[0].id);
   }, [orgs.data, orgId]);
   const apps = useQuery({
-    queryKey: ['apps', orgId],
+    queryKey: appKeys.list(orgId),
     queryFn: async () =>
       (await ok(api.GET('/api/v1/orgs/{orgId}/apps', { params: { path: { orgId } } }))).items,
     enabled: !!orgId && !!user,
@@ -484,7 +487,7 @@ function TryIt(props: {
     if (list.length && !list.some((a) => a.id === appId)) setAppId(list[0].id);
   }, [apps.data, appId]);
   const testData = useQuery({
-    queryKey: ['test-data', orgId],
+    queryKey: sandboxKeys.testData(orgId),
     queryFn: () => ok(api.GET('/api/v1/sandbox/test-data', { params: { query: { orgId } } })),
     enabled: !!orgId && !!user,
   });

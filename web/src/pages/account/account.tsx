@@ -2,8 +2,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { toDataURL } from 'qrcode';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import type { Mail, Notification, SessionRow } from '../api/views.ts';
-import { ApiError, api, ok } from '../api.ts';
+import type { Mail, Notification, SessionRow } from '../../api/views.ts';
+import { ApiError, api, ok } from '../../api.ts';
 import {
   ActionButton,
   Badge,
@@ -18,10 +18,11 @@ import {
   QueryView,
   Table,
   when,
-} from '../components.tsx';
-import { COUNTRY_OPTIONS, countryName } from '../countries.ts';
-import { useSession, useUser } from '../session.tsx';
-import { useCurrentTerms } from './public.tsx';
+} from '../../components.tsx';
+import { COUNTRY_OPTIONS, countryName } from '../../countries.ts';
+import { sessionKey, useSession, useUser } from '../../session.tsx';
+import { useCurrentTerms } from '../public/queries.ts';
+import { accountKeys } from './queries.ts';
 
 const SIGNUP_CODES = {
   ineligible_underage: 'dateOfBirth',
@@ -246,7 +247,7 @@ export function SignInPage() {
 
   async function finish(r: { user: { status: string; mfaEnabled: boolean; isOperator: boolean } }) {
     await qc.invalidateQueries();
-    await qc.refetchQueries({ queryKey: ['session'] });
+    await qc.refetchQueries({ queryKey: sessionKey });
     if (r.user.status !== 'active') navigate('/account/status');
     else if (next?.startsWith('/') && !next.startsWith('//')) navigate(next);
     else if (!r.user.mfaEnabled) navigate('/account/security?setup=1');
@@ -467,7 +468,7 @@ export function ProfilePage() {
               variant="primary"
               onClick={async () => {
                 await ok(api.POST('/api/v1/me/confirm-details'));
-                await qc.invalidateQueries({ queryKey: ['session'] });
+                await qc.invalidateQueries({ queryKey: sessionKey });
                 setSaved('Thank you — your details are confirmed.');
               }}
             >
@@ -499,7 +500,7 @@ export function ProfilePage() {
                   },
                 }),
               );
-              await qc.invalidateQueries({ queryKey: ['session'] });
+              await qc.invalidateQueries({ queryKey: sessionKey });
               setSaved('Your details are saved and confirmed.');
             }}
           >
@@ -545,7 +546,7 @@ export function SecurityPage() {
   const [params] = useSearchParams();
   const qc = useQueryClient();
   const sessions = useQuery({
-    queryKey: ['sessions'],
+    queryKey: accountKeys.sessions,
     queryFn: async () => (await ok(api.GET('/api/v1/me/sessions'))).items,
   });
   if (!user) return <Loading />;
@@ -565,11 +566,11 @@ export function SecurityPage() {
             </p>
             <MfaManagement
               isOperator={user.isOperator}
-              onChange={() => qc.invalidateQueries({ queryKey: ['session'] })}
+              onChange={() => qc.invalidateQueries({ queryKey: sessionKey })}
             />
           </>
         ) : (
-          <TotpEnrolment onDone={() => qc.invalidateQueries({ queryKey: ['session'] })} />
+          <TotpEnrolment onDone={() => qc.invalidateQueries({ queryKey: sessionKey })} />
         )}
       </div>
       <div className="card">
@@ -751,7 +752,7 @@ function MailText(props: { text: string }) {
 export function DevMailPage() {
   const [to, setTo] = useState('');
   const mail = useQuery({
-    queryKey: ['dev-mail', to],
+    queryKey: accountKeys.devMail(to),
     queryFn: async () => {
       const r = await ok(
         api.GET('/api/v1/dev/mail', { params: { query: { to: to || undefined, limit: 50 } } }),
@@ -945,7 +946,7 @@ function MfaManagement(props: { isOperator: boolean; onChange: () => void }) {
 
 export function useNotifications(enabled: boolean) {
   return useQuery({
-    queryKey: ['notifications'],
+    queryKey: accountKeys.notifications,
     queryFn: async () => (await ok(api.GET('/api/v1/me/notifications'))).items,
     enabled,
     refetchInterval: 30_000,

@@ -1,10 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { Org, TermsDocumentView, TermsVersion, TermsVersionView } from '../api/views.ts';
-import { api, ok } from '../api.ts';
-import { Badge, Dl, Notice, Page, QueryView, when } from '../components.tsx';
-import { Markdown } from '../markdown.tsx';
-import { useUser } from '../session.tsx';
+import type { Org, TermsDocumentView, TermsVersion, TermsVersionView } from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { Badge, Dl, Notice, Page, QueryView, when } from '../../components.tsx';
+import { Markdown } from '../../markdown.tsx';
+import { useUser } from '../../session.tsx';
+import { orgKeys } from '../org/queries.ts';
+import { termsKeys } from './queries.ts';
 
 /**
  * One terms version at /terms/versions/:versionId — where a terms-change notice's "Open" and the
@@ -35,15 +37,15 @@ export function TermsVersionPage() {
   const { versionId = '' } = useParams();
   const user = useUser();
   const version = useQuery({
-    queryKey: ['terms-version', versionId],
+    queryKey: termsKeys.version(versionId),
     queryFn: () => ok(api.GET('/api/v1/terms/versions/{versionId}', { params: { path: { versionId } } })),
   });
   const docs = useQuery({
-    queryKey: ['terms-docs'],
+    queryKey: termsKeys.documents,
     queryFn: async () => (await ok(api.GET('/api/v1/terms/documents'))).items,
   });
   const orgs = useQuery({
-    queryKey: ['orgs'],
+    queryKey: orgKeys.all,
     queryFn: async () => (await ok(api.GET('/api/v1/organizations'))).items,
     enabled: user?.status === 'active',
   });

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import type { ErrorCode } from '../api/views.ts';
-import { api, ok } from '../api.ts';
-import { Notice, Page, QueryView } from '../components.tsx';
+import type { ErrorCode } from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { Notice, Page, QueryView } from '../../components.tsx';
+import { docsKeys } from './queries.ts';
 
 /**
  * The error-code reference at /docs/errors: every code the portal API, the OAuth token endpoint and
@@ -31,7 +32,7 @@ function areaId(area: string): string {
 
 export function ErrorCodesPage() {
   const q = useQuery({
-    queryKey: ['error-codes'],
+    queryKey: docsKeys.errorCodes,
     queryFn: async () => (await ok(api.GET('/api/v1/errors'))).items,
     staleTime: Number.POSITIVE_INFINITY,
   });

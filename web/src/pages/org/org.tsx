@@ -9,8 +9,9 @@ import type {
   Termination,
   TermsDocumentView,
   TermsHistory,
-} from '../api/views.ts';
-import { api, ok } from '../api.ts';
+} from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { OrgNav } from '../../components/org-nav.tsx';
 import {
   ActionButton,
   Badge,
@@ -25,62 +26,12 @@ import {
   QueryView,
   Table,
   when,
-} from '../components.tsx';
-import { oneOf } from '../form-values.ts';
-import { useUser } from '../session.tsx';
-
-export function useOrgs() {
-  return useQuery({
-    queryKey: ['orgs'],
-    queryFn: async () => (await ok(api.GET('/api/v1/organizations'))).items,
-  });
-}
-
-export function useOrg(orgId: string) {
-  return useQuery({
-    queryKey: ['org', orgId],
-    queryFn: () => ok(api.GET('/api/v1/organizations/{orgId}', { params: { path: { orgId } } })),
-  });
-}
-
-const ADMIN = new Set(['owner', 'admin']);
-export function canAdmin(org: Org | undefined): boolean {
-  return !!org && ADMIN.has(org.myRole);
-}
-export function canDevelop(org: Org | undefined): boolean {
-  return !!org && (ADMIN.has(org.myRole) || org.myRole === 'developer');
-}
-
-/** Tabs shared by the organisation's pages. */
-export function OrgNav(props: { orgId: string; current: string }) {
-  const tabs: Array<[string, string]> = [
-    ['overview', `/orgs/${props.orgId}`],
-    ['apps', `/orgs/${props.orgId}/apps`],
-    ['sandbox', `/orgs/${props.orgId}/sandbox`],
-    ['terms', `/orgs/${props.orgId}/terms`],
-    ['termination', `/orgs/${props.orgId}/termination`],
-  ];
-  const labels: Record<string, string> = {
-    overview: 'Overview and members',
-    apps: 'Apps',
-    sandbox: 'Sandbox data',
-    terms: 'Terms',
-    termination: 'Termination',
-  };
-  return (
-    <nav aria-label="Organisation" className="tabs">
-      <ul>
-        {tabs.map(([k, href]) => (
-          <li key={k}>
-            <Link to={href} aria-current={props.current === k ? 'page' : undefined}>
-              {labels[k]}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
-}
+} from '../../components.tsx';
+import { oneOf } from '../../form-values.ts';
+import { useUser } from '../../session.tsx';
+import { termsKeys } from '../terms/queries.ts';
+import { orgKeys, useOrg, useOrgs } from './queries.ts';
+import { canAdmin } from './roles.ts';
 
 export function DashboardPage() {
   const orgs = useOrgs();
@@ -157,7 +108,7 @@ export function NewOrgPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const participants = useQuery({
-    queryKey: ['participants'],
+    queryKey: orgKeys.participants,
     queryFn: async () => (await ok(api.GET('/api/v1/participants'))).items,
   });
   return (
@@ -185,7 +136,7 @@ export function NewOrgPage() {
                     },
                   }),
                 );
-                await qc.invalidateQueries({ queryKey: ['orgs'] });
+                await qc.invalidateQueries({ queryKey: orgKeys.all });
                 navigate(`/orgs/${org.id}`);
               }}
             >
@@ -234,13 +185,13 @@ export function OrgPage() {
   const qc = useQueryClient();
   const user = useUser();
   const members = useQuery({
-    queryKey: ['members', orgId],
+    queryKey: orgKeys.members(orgId),
     queryFn: async () =>
       (await ok(api.GET('/api/v1/organizations/{orgId}/members', { params: { path: { orgId } } }))).items,
   });
   const admin = canAdmin(org.data);
   const invitations = useQuery({
-    queryKey: ['invitations', orgId],
+    queryKey: orgKeys.invitations(orgId),
     queryFn: async () =>
       (await ok(api.GET('/api/v1/organizations/{orgId}/invitations', { params: { path: { orgId } } }))).items,
     enabled: admin,
@@ -263,7 +214,7 @@ export function OrgPage() {
                           params: { path: { orgId } },
                         }),
                       );
-                      await qc.invalidateQueries({ queryKey: ['org', orgId] });
+                      await qc.invalidateQueries({ queryKey: orgKeys.one(orgId) });
                     }}
                   >
                     The details are accurate
@@ -380,8 +331,8 @@ export function OrgPage() {
                       },
                     }),
                   );
-                  await qc.invalidateQueries({ queryKey: ['org', orgId] });
-                  await qc.invalidateQueries({ queryKey: ['orgs'] });
+                  await qc.invalidateQueries({ queryKey: orgKeys.one(orgId) });
+                  await qc.invalidateQueries({ queryKey: orgKeys.all });
                 }}
               >
                 <Field name="name" label="Legal name" required defaultValue={o.name} />
@@ -416,7 +367,7 @@ export function OrgPage() {
                       body: { userId: String(v.userId ?? '') },
                     }),
                   );
-                  await qc.invalidateQueries({ queryKey: ['org', orgId] });
+                  await qc.invalidateQueries({ queryKey: orgKeys.one(orgId) });
                   await members.refetch();
                 }}
               >
@@ -560,7 +511,7 @@ export function AcceptInvitationPage() {
     started.current = true;
     ok(api.POST('/api/v1/invitations/accept', { body: { token } }))
       .then(async (org) => {
-        await qc.invalidateQueries({ queryKey: ['orgs'] });
+        await qc.invalidateQueries({ queryKey: orgKeys.all });
         setState({ org });
       })
       .catch((e) => setState({ error: (e as Error).message }));
@@ -584,11 +535,11 @@ export function OrgTermsPage() {
   const org = useOrg(orgId);
   const admin = canAdmin(org.data);
   const docs = useQuery({
-    queryKey: ['terms-docs'],
+    queryKey: termsKeys.documents,
     queryFn: async () => (await ok(api.GET('/api/v1/terms/documents'))).items,
   });
   const history = useQuery({
-    queryKey: ['terms-history', orgId],
+    queryKey: orgKeys.termsHistory(orgId),
     queryFn: () => ok(api.GET('/api/v1/terms/acceptances', { params: { query: { orgId } } })),
   });
   const decide = async (versionId: string, action: 'accept' | 'decline') => {
@@ -717,7 +668,7 @@ export function TerminationPage() {
   const { orgId = '' } = useParams();
   const org = useOrg(orgId);
   const q = useQuery({
-    queryKey: ['termination', orgId],
+    queryKey: orgKeys.termination(orgId),
     queryFn: () => ok(api.GET('/api/v1/orgs/{orgId}/termination', { params: { path: { orgId } } })),
   });
   const owner = org.data?.myRole === 'owner';

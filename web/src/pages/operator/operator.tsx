@@ -13,8 +13,10 @@ import type {
   ScreeningEntry,
   TermsDocumentView,
   TermsVersion,
-} from '../api/views.ts';
-import { ApiError, api, ok } from '../api.ts';
+} from '../../api/views.ts';
+import { ApiError, api, ok } from '../../api.ts';
+import { LIMIT_LABELS } from '../../components/limits.ts';
+import { PlansTable } from '../../components/plans.tsx';
 import {
   ActionButton,
   Badge,
@@ -27,18 +29,20 @@ import {
   QueryView,
   Table,
   when,
-} from '../components.tsx';
-import { countryName } from '../countries.ts';
-import { isJsonObject, oneOf, oneOfOrNone } from '../form-values.ts';
-import { Markdown } from '../markdown.tsx';
-import { useUser } from '../session.tsx';
-import { LIMIT_LABELS } from './apps.tsx';
-import { PlansTable } from './public.tsx';
+} from '../../components.tsx';
+import { countryName } from '../../countries.ts';
+import { isJsonObject, oneOf, oneOfOrNone } from '../../form-values.ts';
+import { Markdown } from '../../markdown.tsx';
+import { useUser } from '../../session.tsx';
+import { orgKeys } from '../org/queries.ts';
+import { catalogKeys } from '../public/queries.ts';
+import { termsKeys } from '../terms/queries.ts';
+import { operatorKeys } from './queries.ts';
 
 /** Organisation names for the queues (operators see every organisation). */
 function useOrgNames() {
   const q = useQuery({
-    queryKey: ['admin-orgs'],
+    queryKey: operatorKeys.orgs,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/admin/organizations', { params: { query: { limit: 500 } } }))).items,
     staleTime: 30_000,
@@ -48,7 +52,7 @@ function useOrgNames() {
 
 function AppName(props: { orgId: string; appId: string }) {
   const q = useQuery({
-    queryKey: ['admin-app', props.appId],
+    queryKey: operatorKeys.app(props.appId),
     queryFn: () => ok(api.GET('/api/v1/admin/apps/{appId}', { params: { path: { appId: props.appId } } })),
     staleTime: 60_000,
     retry: false,
@@ -117,7 +121,7 @@ export function OperatorPage() {
 
 function AccountsQueue(props: { screening: boolean }) {
   const q = useQuery({
-    queryKey: ['admin-accounts', 'pending'],
+    queryKey: operatorKeys.pendingAccounts,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/admin/accounts', { params: { query: { status: 'pending', limit: 200 } } })))
         .items,
@@ -228,7 +232,7 @@ function AccountsQueue(props: { screening: boolean }) {
 
 function SubscriptionsQueue() {
   const q = useQuery({
-    queryKey: ['admin-subs'],
+    queryKey: operatorKeys.subscriptions,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/admin/subscriptions', { params: { query: { status: 'pending' } } }))).items,
     refetchInterval: 10_000,
@@ -317,7 +321,7 @@ function SubscriptionsQueue() {
 
 function LimitsQueue() {
   const q = useQuery({
-    queryKey: ['admin-limits'],
+    queryKey: operatorKeys.limitRequests,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/admin/limit-requests', { params: { query: { status: 'pending' } } }))).items,
     refetchInterval: 10_000,
@@ -421,7 +425,7 @@ function LimitsQueue() {
 
 function ProductionQueue() {
   const q = useQuery({
-    queryKey: ['admin-prod'],
+    queryKey: operatorKeys.productionRequests,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/admin/production-requests', { params: { query: { status: 'pending' } } })))
         .items,
@@ -488,7 +492,7 @@ function ProductionQueue() {
 
 function OrganisationsAdmin() {
   const q = useQuery({
-    queryKey: ['admin-orgs'],
+    queryKey: operatorKeys.orgs,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/admin/organizations', { params: { query: { limit: 500 } } }))).items,
   });
@@ -590,15 +594,15 @@ function OrganisationsAdmin() {
 function TermsAdmin() {
   const qc = useQueryClient();
   const docs = useQuery({
-    queryKey: ['terms-docs'],
+    queryKey: termsKeys.documents,
     queryFn: async () => (await ok(api.GET('/api/v1/terms/documents'))).items,
   });
   const drafts = useQuery({
-    queryKey: ['terms-drafts'],
+    queryKey: termsKeys.drafts,
     queryFn: async () => (await ok(api.GET('/api/v1/admin/terms/drafts'))).items,
   });
   const refresh = async () => {
-    await qc.invalidateQueries({ queryKey: ['terms-docs'] });
+    await qc.invalidateQueries({ queryKey: termsKeys.documents });
     await drafts.refetch();
   };
   return (
@@ -787,7 +791,7 @@ function DraftEditor(props: { draft: TermsVersion & { documentId: string }; onCh
 
 function ParticipantsAdmin() {
   const parts = useQuery({
-    queryKey: ['participants'],
+    queryKey: orgKeys.participants,
     queryFn: async () => (await ok(api.GET('/api/v1/participants'))).items,
   });
   return (
@@ -840,7 +844,7 @@ function ParticipantsAdmin() {
 function ParticipantRow(props: { p: Participant }) {
   const [open, setOpen] = useState(false);
   const reviewers = useQuery({
-    queryKey: ['reviewers', props.p.id],
+    queryKey: operatorKeys.reviewers(props.p.id),
     queryFn: async () =>
       (
         await ok(
@@ -913,7 +917,7 @@ function ParticipantRow(props: { p: Participant }) {
 
 export function ReviewerPage() {
   const q = useQuery({
-    queryKey: ['review-orgs'],
+    queryKey: operatorKeys.reviewOrgs,
     queryFn: async () => (await ok(api.GET('/api/v1/review/organizations'))).items,
   });
   const [rejecting, setRejecting] = useState<string | null>(null);
@@ -1036,7 +1040,7 @@ const RATE_PERIODS = ['second', 'minute', 'hour', 'day', 'week'] as const;
 function AppsAdmin() {
   const [status, setStatus] = useState('');
   const q = useQuery({
-    queryKey: ['admin-apps', status],
+    queryKey: operatorKeys.apps(status),
     queryFn: async () =>
       (
         await ok(
@@ -1127,23 +1131,23 @@ function AppsAdmin() {
 
 function EligibilityAdmin() {
   const barred = useQuery({
-    queryKey: ['barred'],
+    queryKey: operatorKeys.barred,
     queryFn: async () => (await ok(api.GET('/api/v1/admin/identity/barred-countries'))).items,
   });
   const rules = useQuery({
-    queryKey: ['auto-approve'],
+    queryKey: operatorKeys.autoApprove,
     queryFn: async () => (await ok(api.GET('/api/v1/admin/identity/auto-approve-rules'))).items,
   });
   const screening = useQuery({
-    queryKey: ['screening'],
+    queryKey: operatorKeys.screening,
     queryFn: async () => (await ok(api.GET('/api/v1/admin/identity/screening-list'))).items,
   });
   const idSettings = useQuery({
-    queryKey: ['identity-settings'],
+    queryKey: operatorKeys.identitySettings,
     queryFn: () => ok(api.GET('/api/v1/admin/identity/settings')),
   });
   const termsSettings = useQuery({
-    queryKey: ['terms-settings'],
+    queryKey: termsKeys.settings,
     queryFn: () => ok(api.GET('/api/v1/admin/terms/settings')),
   });
   const [saved, setSaved] = useState<string | null>(null);
@@ -1351,14 +1355,14 @@ function EligibilityAdmin() {
 
 function CatalogueAdmin() {
   const q = useQuery({
-    queryKey: ['admin-products'],
+    queryKey: operatorKeys.products,
     queryFn: async () =>
       (await ok(api.GET('/api/v1/products', { params: { query: { all: 'true' } } }))).items,
   });
   const qc = useQueryClient();
   const refresh = async () => {
     await q.refetch();
-    await qc.invalidateQueries({ queryKey: ['products'] });
+    await qc.invalidateQueries({ queryKey: catalogKeys.products });
   };
   const lifecycle = async (step: 'deprecate' | 'retire', slug: string) => {
     const note = window.prompt('Note for subscribers (what to use instead, until when)');

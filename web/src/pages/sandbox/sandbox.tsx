@@ -1,10 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import type { TestData } from '../api/views.ts';
-import { api, ok } from '../api.ts';
-import { ActionButton, Badge, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
-import { canDevelop, OrgNav, useOrg } from './org.tsx';
+import type { TestData } from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { OrgNav } from '../../components/org-nav.tsx';
+import { ActionButton, Badge, Empty, Notice, Page, QueryView, Table, when } from '../../components.tsx';
+import { useOrg } from '../org/queries.ts';
+import { canDevelop } from '../org/roles.ts';
+import { sandboxKeys } from './queries.ts';
 
 type Scenario = {
   responseCode: string;
@@ -19,7 +22,7 @@ const PAGE = 25;
 
 function useTestData(orgId: string | undefined) {
   return useQuery({
-    queryKey: ['test-data', orgId],
+    queryKey: sandboxKeys.testData(orgId),
     queryFn: () => ok(api.GET('/api/v1/sandbox/test-data', { params: { query: { orgId } } })),
     enabled: !!orgId,
   });

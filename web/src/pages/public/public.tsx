@@ -8,65 +8,15 @@ import type {
   Product,
   TermsDocumentView,
   TermsVersion,
-} from '../api/views.ts';
-import { api, ok } from '../api.ts';
-import { Badge, CodeBlock, day, Empty, Notice, Page, QueryView, Table, when } from '../components.tsx';
-import { Markdown } from '../markdown.tsx';
-import { useUser } from '../session.tsx';
-
-export function useProducts() {
-  return useQuery({
-    queryKey: ['products'],
-    queryFn: async () => (await ok(api.GET('/api/v1/products'))).items,
-    staleTime: 60_000,
-  });
-}
-
-export function useProduct(slug: string) {
-  return useQuery({
-    queryKey: ['product', slug],
-    queryFn: () => ok(api.GET('/api/v1/products/{slug}', { params: { path: { slug } } })),
-    staleTime: 60_000,
-  });
-}
-
-function rateText(r: PlanRate): string {
-  return `${r.limit.toLocaleString('en')} calls per ${r.period}`;
-}
-
-export function planSummary(p: Plan): string {
-  const parts = p.rateLimits.map(rateText);
-  if (p.quotas.day) parts.push(`${p.quotas.day.toLocaleString('en')} a day`);
-  if (p.quotas.month) parts.push(`${p.quotas.month.toLocaleString('en')} a month`);
-  if (p.endUserCap)
-    parts.push(`up to ${p.endUserCap.limit.toLocaleString('en')} end users a ${p.endUserCap.period}`);
-  return parts.length ? parts.join(' · ') : 'No limits';
-}
+} from '../../api/views.ts';
+import { api, ok } from '../../api.ts';
+import { PlansTable } from '../../components/plans.tsx';
+import { Badge, CodeBlock, day, Empty, Notice, Page, QueryView, Table, when } from '../../components.tsx';
+import { Markdown } from '../../markdown.tsx';
+import { useUser } from '../../session.tsx';
+import { catalogKeys, useApplicableTerms, useProduct, useProducts } from './queries.ts';
 
 // ------------------------------------------------------------------ terms
-
-export function useApplicableTerms(productSlug?: string) {
-  return useQuery({
-    queryKey: ['applicable-terms', productSlug ?? null],
-    queryFn: () =>
-      ok(
-        api.GET('/api/v1/terms/applicable', {
-          params: { query: productSlug ? { product: productSlug } : undefined },
-        }),
-      ),
-    staleTime: 60_000,
-  });
-}
-
-/** The general terms version in force (for sign-up). */
-export function useCurrentTerms() {
-  const q = useApplicableTerms();
-  const general = q.data?.documents.find((d) => d.kind === 'general');
-  return {
-    ...q,
-    data: general?.inForce ? { versionId: general.inForce.id, version: general.inForce.version } : null,
-  };
-}
 
 // ------------------------------------------------------------------ pages
 
@@ -215,48 +165,6 @@ export function CatalogPage() {
   );
 }
 
-export function PlansTable(props: { plans: Plan[]; caption: string }) {
-  const plans = props.plans.filter((p) => p.status !== 'retired');
-  if (plans.length === 0) return <Empty>No plans are offered yet.</Empty>;
-  return (
-    <Table caption={props.caption} head={['Plan', 'Rate limits', 'Quota', 'End users', 'Access']}>
-      {plans.map((p) => (
-        <tr key={p.id}>
-          <th scope="row">
-            {p.name}
-            {p.description ? <div className="muted small">{p.description}</div> : null}
-          </th>
-          <td>
-            {p.rateLimits.length ? p.rateLimits.map(rateText).join(', ') : 'none'}
-            {p.burst ? <div className="muted small">burst {p.burst}</div> : null}
-            {Object.keys(p.operationRateLimits ?? {}).length ? (
-              <div className="muted small">
-                {Object.entries(p.operationRateLimits)
-                  .map(([op, rs]) => `${op}: ${rs.map(rateText).join(', ')}`)
-                  .join('; ')}
-              </div>
-            ) : null}
-          </td>
-          <td>
-            {[
-              p.quotas.day ? `${p.quotas.day.toLocaleString('en')}/day` : null,
-              p.quotas.month ? `${p.quotas.month.toLocaleString('en')}/month` : null,
-            ]
-              .filter(Boolean)
-              .join(', ') || 'none'}
-          </td>
-          <td>
-            {p.endUserCap
-              ? `${p.endUserCap.limit.toLocaleString('en')} per ${p.endUserCap.period}`
-              : 'no cap'}
-          </td>
-          <td>{p.approvalRequired ? <Badge status="approval required" /> : 'immediate'}</td>
-        </tr>
-      ))}
-    </Table>
-  );
-}
-
 export function ProductPage() {
   const { slug = '' } = useParams();
   const product = useProduct(slug);
@@ -386,7 +294,7 @@ export function TermsPage() {
 
 export function GettingStartedPage() {
   const catalogs = useQuery({
-    queryKey: ['catalogs'],
+    queryKey: catalogKeys.catalogs,
     queryFn: () => ok(api.GET('/api/v1/catalogs')),
     staleTime: 300_000,
   });

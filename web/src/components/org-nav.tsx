@@ -1,0 +1,32 @@
+import { Link } from 'react-router';
+
+/** Tabs shared by the organisation's pages. */
+export function OrgNav(props: { orgId: string; current: string }) {
+  const tabs: Array<[string, string]> = [
+    ['overview', `/orgs/${props.orgId}`],
+    ['apps', `/orgs/${props.orgId}/apps`],
+    ['sandbox', `/orgs/${props.orgId}/sandbox`],
+    ['terms', `/orgs/${props.orgId}/terms`],
+    ['termination', `/orgs/${props.orgId}/termination`],
+  ];
+  const labels: Record<string, string> = {
+    overview: 'Overview and members',
+    apps: 'Apps',
+    sandbox: 'Sandbox data',
+    terms: 'Terms',
+    termination: 'Termination',
+  };
+  return (
+    <nav aria-label="Organisation" className="tabs">
+      <ul>
+        {tabs.map(([k, href]) => (
+          <li key={k}>
+            <Link to={href} aria-current={props.current === k ? 'page' : undefined}>
+              {labels[k]}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

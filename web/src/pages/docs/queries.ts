@@ -1,0 +1,4 @@
+/** The docs area's query keys. */
+export const docsKeys = {
+  errorCodes: ['error-codes'],
+} as const;
