@@ -3,30 +3,20 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { BrowserRouter, Link, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ApiError, api, ok } from './api.ts';
 import { markNavigated, Page } from './components.tsx';
-import {
-  ActivatePage,
-  DevMailPage,
-  ForgotPasswordPage,
-  NotificationsPage,
-  ProfilePage,
-  ResetPasswordPage,
-  SecurityPage,
-  SignInPage,
-  SignUpPage,
-  StatusPage,
-  useNotifications,
-} from './pages/account/account.tsx';
-import { AppDetailPage, AppsPage, NewAppPage } from './pages/apps/apps.tsx';
+import { ActivatePage, SignUpPage } from './pages/account/account.tsx';
+import { DevMailPage } from './pages/account/dev-mail.tsx';
+import { NotificationsPage, useNotifications } from './pages/account/notifications.tsx';
+import { ProfilePage } from './pages/account/profile.tsx';
+import { SecurityPage } from './pages/account/security.tsx';
+import { ForgotPasswordPage, ResetPasswordPage, SignInPage, StatusPage } from './pages/account/sign-in.tsx';
+import { AppDetailPage } from './pages/apps/app-detail.tsx';
+import { AppsPage, NewAppPage } from './pages/apps/apps.tsx';
 import { ErrorCodesPage } from './pages/docs/docs.tsx';
-import { OperatorPage, ReviewerPage } from './pages/operator/operator.tsx';
-import {
-  AcceptInvitationPage,
-  DashboardPage,
-  NewOrgPage,
-  OrgPage,
-  OrgTermsPage,
-  TerminationPage,
-} from './pages/org/org.tsx';
+import { OperatorPage } from './pages/operator/operator.tsx';
+import { ReviewerPage } from './pages/operator/participants.tsx';
+import { AcceptInvitationPage, DashboardPage, NewOrgPage, OrgPage } from './pages/org/org.tsx';
+import { OrgTermsPage } from './pages/org/org-terms.tsx';
+import { TerminationPage } from './pages/org/termination.tsx';
 import { CatalogPage, GettingStartedPage, HomePage, ProductPage, TermsPage } from './pages/public/public.tsx';
 import { ReferencePage } from './pages/reference/reference.tsx';
 import { SandboxPage } from './pages/sandbox/sandbox.tsx';

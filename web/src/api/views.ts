@@ -20,41 +20,20 @@ type Item<Op extends keyof operations> = Data<Op> extends { items: Array<infer I
 
 export type SessionInfo = Data<'getSession'>;
 export type User = SessionInfo['user'];
-export type SessionRow = Item<'listSessions'>;
-export type Mail = Item<'listDevMail'>;
-export type Notification = Item<'listNotifications'>;
 
 export type App = Data<'getApp'>;
-export type Secret = App['secrets'][number];
-export type Subscription = Item<'listSubscriptions'>;
-export type LimitRequest = Item<'listLimitRequests'>;
 
-export type ErrorCode = Item<'listErrorCodes'>;
-
-export type Account = Item<'listAccounts'>;
-export type ProductionRequest = Item<'listProductionRequests'>;
 export type Participant = Item<'listParticipants'>;
-export type BarredCountry = Item<'listBarredCountries'>;
-export type AutoApproveRule = Item<'listAutoApproveRules'>;
-export type ScreeningEntry = Item<'listScreeningEntries'>;
 
 export type Org = Data<'getOrganization'>;
-export type Member = Item<'listMembers'>;
-export type Invitation = Item<'listInvitations'>;
-export type TermsHistory = Data<'listTermsAcceptances'>;
-export type Termination = NonNullable<Data<'getOrgTermination'>['current']>;
 
 export type Product = Data<'getProduct'>;
 export type Plan = Product['plans'][number];
 export type PlanRate = Plan['rateLimits'][number];
 export type TermsDocumentView = Item<'listTermsDocuments'>;
 export type TermsVersion = NonNullable<TermsDocumentView['inForce']>;
-export type ApplicableTerms = Data<'getApplicableTerms'>;
-export type Catalogs = Data<'listCatalogs'>;
 export type TermsVersionView = Data<'getTermsVersion'>;
 
 export type TestData = Data<'listSandboxTestData'>;
 
-export type Usage = Data<'getAppUsage'>;
 export type UsageSeries = Data<'getUsageTimeseries'>;
-export type LogItem = Item<'listRequestLogs'>;

@@ -1,4 +1,3 @@
-import { sessionKey } from '../../session.tsx';
 /** The account area's query keys (the session's own key is session.tsx's sessionKey). */
 export const accountKeys = {
   sessions: ['sessions'],

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, type ReactNode, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import type { ErrorCode } from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
 import { Notice, Page, QueryView } from '../../components.tsx';
 import { docsKeys } from './queries.ts';

@@ -1,14 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type {
-  ApplicableTerms,
-  Catalogs,
-  Plan,
-  PlanRate,
-  Product,
-  TermsDocumentView,
-  TermsVersion,
-} from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
 import { PlansTable } from '../../components/plans.tsx';
 import { Badge, CodeBlock, day, Empty, Notice, Page, QueryView, Table, when } from '../../components.tsx';

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import type { TestData } from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
 import { OrgNav } from '../../components/org-nav.tsx';
 import { ActionButton, Badge, Empty, Notice, Page, QueryView, Table, when } from '../../components.tsx';

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { Org, TermsDocumentView, TermsVersion, TermsVersionView } from '../../api/views.ts';
+import type { TermsDocumentView, TermsVersionView } from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
 import { Badge, Dl, Notice, Page, QueryView, when } from '../../components.tsx';
 import { Markdown } from '../../markdown.tsx';

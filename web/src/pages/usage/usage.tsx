@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { LogItem, Usage, UsageSeries } from '../../api/views.ts';
+import type { UsageSeries } from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
 import { Chart, Meter } from '../../chart.tsx';
 import { OrgNav } from '../../components/org-nav.tsx';

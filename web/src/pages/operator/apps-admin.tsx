@@ -1,0 +1,101 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, ok } from '../../api.ts';
+import { Badge, Empty, Field, Form, QueryView, Table } from '../../components.tsx';
+import { oneOfOrNone } from '../../form-values.ts';
+import { operatorKeys } from './queries.ts';
+import { useOrgNames } from './shared.tsx';
+
+/** Every app on the portal, with its status (suspend, revoke, reactivate). */
+
+export function AppsAdmin() {
+  const [status, setStatus] = useState('');
+  const q = useQuery({
+    queryKey: operatorKeys.apps(status),
+    queryFn: async () =>
+      (
+        await ok(
+          api.GET('/api/v1/admin/apps', {
+            params: {
+              query: { status: oneOfOrNone(status, ['active', 'suspended', 'revoked']), limit: 200 },
+            },
+          }),
+        )
+      ).items,
+  });
+  const names = useOrgNames();
+  const [acting, setActing] = useState<string | null>(null);
+  return (
+    <>
+      <div className="toolbar">
+        <label htmlFor="apps-status">Status</label>
+        <select id="apps-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">All</option>
+          <option value="active">Active</option>
+          <option value="suspended">Suspended</option>
+          <option value="revoked">Deleted</option>
+        </select>
+      </div>
+      <QueryView q={q} label="Loading apps…">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No apps.</Empty>
+          ) : (
+            <Table caption="Apps" head={['App', 'Organisation', 'Environment', 'Status', 'Action']}>
+              {list.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    <strong>{a.name}</strong>
+                    <div className="muted small mono">{a.clientId}</div>
+                  </td>
+                  <td>{names.get(a.orgId) ?? a.orgId}</td>
+                  <td>{a.environment}</td>
+                  <td>
+                    <Badge status={a.status} />
+                  </td>
+                  <td className="row-actions">
+                    {a.status === 'revoked' ? null : acting === a.id ? (
+                      <Form
+                        danger={a.status === 'active'}
+                        submitLabel={a.status === 'active' ? 'Suspend' : 'Reactivate'}
+                        onSubmit={async (v) => {
+                          await ok(
+                            api.POST('/api/v1/admin/apps/{appId}/status', {
+                              params: { path: { appId: a.id } },
+                              body: {
+                                status: a.status === 'active' ? 'suspended' : 'active',
+                                reason: String(v.reason ?? '').trim(),
+                              },
+                            }),
+                          );
+                          setActing(null);
+                          await q.refetch();
+                        }}
+                        secondary={
+                          <button type="button" className="btn btn-link" onClick={() => setActing(null)}>
+                            Cancel
+                          </button>
+                        }
+                      >
+                        <Field name="reason" label="Reason (sent to the organisation)" required />
+                      </Form>
+                    ) : (
+                      <button
+                        type="button"
+                        className={a.status === 'active' ? 'btn btn-danger' : 'btn btn-secondary'}
+                        aria-label={`${a.status === 'active' ? 'Suspend' : 'Reactivate'} ${a.name}`}
+                        onClick={() => setActing(a.id)}
+                      >
+                        {a.status === 'active' ? 'Suspend' : 'Reactivate'}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          )
+        }
+      </QueryView>
+    </>
+  );
+}
