@@ -3,7 +3,7 @@ import { defineContracts } from '../../platform/http/contract.ts';
 import { actorTypes } from '../../platform/request-context.ts';
 
 /** Who acted: the kinds of actor the audit trail records. */
-export const actorType = z.enum(actorTypes);
+const actorType = z.enum(actorTypes);
 
 /** One audit event as the API shows it; `AuditEvent` (the service's type) is this schema's type. */
 export const auditEventView = z.object({

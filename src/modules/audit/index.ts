@@ -14,7 +14,6 @@ import type { AuditTables } from './tables.ts';
  * The audit trail (the worked example of the module shape: docs/architecture.md). Other modules
  * record into it, inside their own transaction, through the `AuditLog` port; operators read it.
  */
-export type { Actor } from './audit-service.ts';
 export { auditErrors } from './errors.ts';
 export { type AuditTables, auditTables } from './tables.ts';
 

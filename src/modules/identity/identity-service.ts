@@ -1,4 +1,3 @@
-import type { RequestContext } from '../../platform/request-context.ts';
 import { AccountDecisions } from './account-decisions.ts';
 import { Accounts } from './accounts.ts';
 import { Eligibility } from './eligibility.ts';
@@ -21,17 +20,9 @@ import { Sessions } from './sessions.ts';
  * - answers to anonymous callers never reveal whether an e-mail has an account;
  * - every security-relevant step is audited in the same transaction as the change.
  */
-export type { SignUpInput } from './accounts.ts';
 export type { IdentityOptions, TermsVersions } from './identity-kit.ts';
 export { normalizeScreeningName, parseCsv } from './screening-names.ts';
 export { SESSION_COOKIE, SESSION_TOKEN_PREFIX } from './sessions.ts';
-export type { AdminUserView, SessionView, UserView } from './user-views.ts';
-
-/**
- * @deprecated The request's origin, as organisations still passes it: use the platform's
- * `RequestContext` (routes: `contextOf(ctx)`). Goes once organisations has switched.
- */
-export type RequestMeta = Partial<Pick<RequestContext, 'ip' | 'userAgent'>>;
 
 export class IdentityService implements UserDirectory {
   // accounts.ts: sign-up and activation

@@ -28,7 +28,7 @@ import type { IdentityTables } from './tables.ts';
 /** `darwaza admin` subcommands that need only this module (src/cli/admin.ts lists them). */
 export { identityCli } from './admin-cli.ts';
 export { identityErrors } from './errors.ts';
-export type { IdentityService, RequestMeta, TermsVersions } from './identity-service.ts';
+export type { IdentityService, TermsVersions } from './identity-service.ts';
 export type { UserDirectory } from './ports.ts';
 export { type IdentityTables, identityTables } from './tables.ts';
 
