@@ -30,6 +30,7 @@ export const identityAuditActions = [
   'identity.settings_changed',
   'identity.barred_countries_changed',
   'identity.screening_list_imported',
+  'identity.screening_list_exported',
   'identity.auto_approve_rule_added',
   'identity.auto_approve_rule_removed',
 ] as const;

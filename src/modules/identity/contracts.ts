@@ -417,6 +417,17 @@ export const identityContracts = defineContracts({
         .max(500),
     }),
   },
+  exportScreeningList: {
+    method: 'GET',
+    url: '/api/v1/admin/identity/screening-list.csv',
+    summary: 'Download the whole screening list as CSV (`name,reference`), in the shape the import reads',
+    description:
+      "UTF-8 with a BOM; cells a spreadsheet would run as a formula are prefixed with `'`, which the import removes again.",
+    tags: ['admin'],
+    auth: 'operator',
+    produces: 'text/csv',
+    response: z.string().max(100_000_000),
+  },
   listAutoApproveRules: {
     method: 'GET',
     url: '/api/v1/admin/identity/auto-approve-rules',

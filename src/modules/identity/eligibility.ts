@@ -1,9 +1,13 @@
+import { parseCsv, writeCsv } from '../../platform/csv.ts';
 import { isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import { actorOf, type RequestContext } from '../../platform/request-context.ts';
 import type { IdentityKit } from './identity-kit.ts';
-import { normalizeScreeningName, parseCsv } from './screening-names.ts';
+import { normalizeScreeningName } from './screening-names.ts';
+
+/** More entries than an import (at most 900 000 characters of CSV) can create. */
+const SCREENING_EXPORT_LIMIT = 1_000_000;
 
 /**
  * Who may hold an account, as operators set it: barred countries, the screening list (a name that
@@ -134,6 +138,21 @@ export class Eligibility {
   ): Promise<Array<{ name: string; reference: string | null; createdAt: string }>> {
     const rows = await this.#kit.store.listScreeningEntries(limit);
     return rows.map((r) => ({ name: r.name, reference: r.reference, createdAt: r.created_at }));
+  }
+
+  /**
+   * The whole list as CSV (`name,reference`, ordered by name), in the shape the import reads: an
+   * exported list imported back with `replace` gives the same list. Audited, like every export.
+   */
+  async exportScreeningListCsv(operator: Principal, ctx: RequestContext): Promise<string> {
+    const rows = await this.#kit.store.listScreeningEntries(SCREENING_EXPORT_LIMIT);
+    await this.#kit.audit(
+      { ...ctx, actor: actorOf(operator), userAgent: null },
+      'identity.screening_list_exported',
+      null,
+      { details: { format: 'csv', rows: rows.length } },
+    );
+    return writeCsv([['name', 'reference'], ...rows.map((r) => [r.name, r.reference])]);
   }
 
   // ------------------------------------------------------------------------------------ auto-approval

@@ -21,7 +21,7 @@ import { Sessions } from './sessions.ts';
  * - every security-relevant step is audited in the same transaction as the change.
  */
 export type { IdentityOptions, TermsVersions } from './identity-kit.ts';
-export { normalizeScreeningName, parseCsv } from './screening-names.ts';
+export { normalizeScreeningName } from './screening-names.ts';
 export { SESSION_COOKIE, SESSION_TOKEN_PREFIX } from './sessions.ts';
 
 export class IdentityService implements UserDirectory {
@@ -70,6 +70,7 @@ export class IdentityService implements UserDirectory {
   readonly setBarredCountries: Eligibility['setBarredCountries'];
   readonly importScreeningList: Eligibility['importScreeningList'];
   readonly listScreeningEntries: Eligibility['listScreeningEntries'];
+  readonly exportScreeningListCsv: Eligibility['exportScreeningListCsv'];
   readonly listAutoApproveRules: Eligibility['listAutoApproveRules'];
   readonly addAutoApproveRule: Eligibility['addAutoApproveRule'];
   readonly removeAutoApproveRule: Eligibility['removeAutoApproveRule'];
@@ -133,6 +134,7 @@ export class IdentityService implements UserDirectory {
     this.setBarredCountries = eligibility.setBarredCountries.bind(eligibility);
     this.importScreeningList = eligibility.importScreeningList.bind(eligibility);
     this.listScreeningEntries = eligibility.listScreeningEntries.bind(eligibility);
+    this.exportScreeningListCsv = eligibility.exportScreeningListCsv.bind(eligibility);
     this.listAutoApproveRules = eligibility.listAutoApproveRules.bind(eligibility);
     this.addAutoApproveRule = eligibility.addAutoApproveRule.bind(eligibility);
     this.removeAutoApproveRule = eligibility.removeAutoApproveRule.bind(eligibility);

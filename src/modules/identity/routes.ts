@@ -101,6 +101,11 @@ export function identityRoutes(identity: IdentityService) {
         contextOf(ctx),
       ),
     listScreeningEntries: async () => ({ items: await identity.listScreeningEntries() }),
+    exportScreeningList: async (ctx) => {
+      const csv = await identity.exportScreeningListCsv(ctx.principal!, contextOf(ctx));
+      ctx.reply.header('content-disposition', 'attachment; filename="screening-list.csv"');
+      return csv;
+    },
     listAutoApproveRules: async () => ({ items: await identity.listAutoApproveRules() }),
     createAutoApproveRule: async (ctx) =>
       identity.addAutoApproveRule(

@@ -1,5 +1,5 @@
 /**
- * Pure helpers for the screening list: how names are compared, and how an operator's CSV is read.
+ * Pure helpers for the screening list: how names are compared, and as stored and matched (the CSV itself is read by platform/csv.ts).
  */
 
 /** Lower-case letters and digits only, diacritics removed, words sorted: "Khan, Ali" = "ali khan". */
@@ -14,37 +14,4 @@ export function normalizeScreeningName(name: string): string {
     .filter(Boolean)
     .sort()
     .join(' ');
-}
-
-/** Minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((f) => f.trim() !== ''));
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { writeCsv } from '../../platform/csv.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Principal } from '../../platform/http/route.ts';
 import type { RequestContext } from '../../platform/request-context.ts';
@@ -121,15 +122,7 @@ const CSV_COLUMNS: (keyof AcceptanceView)[] = [
   'userAgent',
 ];
 
-/** RFC 4180 quoting; cells that a spreadsheet would run as a formula are prefixed with a quote. */
-function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** One row per record under a header row; quoting, BOM and formula safety are platform/csv.ts's. */
 export function acceptancesToCsv(rows: AcceptanceView[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return writeCsv([CSV_COLUMNS, ...rows.map((r) => CSV_COLUMNS.map((c) => r[c]))]);
 }
