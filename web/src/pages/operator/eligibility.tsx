@@ -128,13 +128,19 @@ export function EligibilityAdmin() {
           </Form>
         </div>
         <div className="card">
-          <h2 className="h3">ScreeningEntry list</h2>
+          <h2 className="h3">Screening list</h2>
           <p className="muted small">
-            Sign-ups whose name matches an entry are held for review (ScreeningEntry hits).
+            Sign-ups whose name matches an entry are held for review (Screening hits).
           </p>
           <QueryView q={screening} label="Loading…">
             {(list) => <p>{list.length.toLocaleString('en')} names on the list.</p>}
           </QueryView>
+          <p className="links">
+            {/* Formula-like names are neutralised in the file; importing it back restores them. */}
+            <a href="/api/v1/admin/identity/screening-list.csv" download>
+              Export the list as CSV
+            </a>
+          </p>
           <Form
             submitLabel="Import names"
             onSubmit={async (v, form) => {

@@ -10,7 +10,7 @@ import { TermsAdmin } from './terms-admin.tsx';
 
 const TABS: Array<[string, string]> = [
   ['accounts', 'Accounts'],
-  ['screening', 'ScreeningEntry hits'],
+  ['screening', 'Screening hits'],
   ['subscriptions', 'Subscriptions'],
   ['limits', 'Limit requests'],
   ['production', 'Production access'],

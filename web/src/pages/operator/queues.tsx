@@ -30,12 +30,7 @@ export function AccountsQueue(props: { screening: boolean }) {
         ) : (
           <Table
             caption={props.screening ? 'Accounts held by screening' : 'Accounts waiting for approval'}
-            head={[
-              'Person',
-              'Eligibility',
-              props.screening ? 'ScreeningEntry match' : 'Activated',
-              'Decision',
-            ]}
+            head={['Person', 'Eligibility', props.screening ? 'Screening match' : 'Activated', 'Decision']}
           >
             {list.map((a) => (
               <tr key={a.id}>
