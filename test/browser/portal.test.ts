@@ -515,11 +515,12 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
     ]) {
       await checkPage(opPage, `operator-${tab}`, `/operator/${tab}`);
     }
-    // The screening list's heading and the queue's filter say "Screening" (a type rename once
-    // leaked into them as "ScreeningEntry").
+    // The screening list's and barred countries' headings read as words (type renames once leaked
+    // into them as "ScreeningEntry list" and "BarredCountry countries").
     await opPage.goto('/operator/eligibility');
     await opPage.getByRole('heading', { name: 'Screening list' }).waitFor();
-    assert.equal(await opPage.getByText('ScreeningEntry').count(), 0);
+    await opPage.getByRole('heading', { name: 'Barred countries' }).waitFor();
+    assert.equal(await opPage.getByText(/ScreeningEntry|BarredCountry/).count(), 0);
     const exportCsv = opPage.getByRole('link', { name: 'Export the list as CSV' });
     assert.equal(await exportCsv.getAttribute('href'), '/api/v1/admin/identity/screening-list.csv');
     const csv = await opPage.request.get('/api/v1/admin/identity/screening-list.csv');

@@ -39,7 +39,7 @@ export function EligibilityAdmin() {
       ) : null}
       <div className="grid-2">
         <div className="card">
-          <h2 className="h3">BarredCountry countries</h2>
+          <h2 className="h3">Barred countries</h2>
           <p className="muted small">
             Sign-ups living in, or using the APIs from, these countries are refused.
           </p>
