@@ -9,6 +9,7 @@ import { auditErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './routes.ts';
 import type { AuditTables } from './tables.ts';
+import { AuditVerifier } from './verifier.ts';
 
 /**
  * The audit trail (the worked example of the module shape: docs/architecture.md). Other modules
@@ -61,6 +62,7 @@ export const auditModule = defineModule<AuditDeps, AuditPorts>({
   subscribes: [],
   create({ db, clock }) {
     const audit = new AuditService(db, clock);
-    return { ports: { audit }, routes: auditRoutes(audit) };
+    const verification = new AuditVerifier({ clock });
+    return { ports: { audit }, routes: auditRoutes(audit, verification) };
   },
 });
