@@ -1,7 +1,18 @@
 import { BILL_CODES, IBFT_CODES } from './codes.ts';
-import { BILL_REQUEST_FIELDS, BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS } from './products/bills.ts';
-import { PURPOSE_CODES, TITLE_FETCH_FIELDS, TRANSFER_FIELDS } from './products/ibft.ts';
+import { billInquiryRequest, billPaymentRequest, voidBillPaymentRequest } from './products/bill-schemas.ts';
+import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS } from './products/bills.ts';
+import { ibftFundsTransferRequest, ibftTitleFetchRequest, PURPOSE_CODES } from './products/ibft-schemas.ts';
 import { amount12, amountAn14, type FieldSpec } from './wire.ts';
+import { fieldSpecsOf } from './wire-fields.ts';
+
+const TITLE_FETCH_FIELDS = fieldSpecsOf(ibftTitleFetchRequest);
+const TRANSFER_FIELDS = fieldSpecsOf(ibftFundsTransferRequest);
+const BILL_REQUEST_FIELDS = {
+  billInquiry: fieldSpecsOf(billInquiryRequest),
+  billPayment: fieldSpecsOf(billPaymentRequest),
+  voidBillPayment: fieldSpecsOf(voidBillPaymentRequest),
+};
+
 import { DEFAULT_WORLD_SEED, generateWorld, SCENARIO_ACCOUNTS } from './world.ts';
 
 /**

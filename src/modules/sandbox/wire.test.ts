@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BILL_REQUEST_FIELDS } from './products/bills.ts';
-import { TITLE_FETCH_FIELDS, TRANSFER_FIELDS } from './products/ibft.ts';
+import { billInquiryRequest, billPaymentRequest, voidBillPaymentRequest } from './products/bill-schemas.ts';
+import { ibftFundsTransferRequest, ibftTitleFetchRequest } from './products/ibft-schemas.ts';
+import { compiledCheck, parseRequest, parseRequestWithZod } from './request-check.ts';
 import { billBody, ibftBody } from './test-support.ts';
-import { checkFields, compileFieldCheck, type FieldSpec, parseFields } from './wire.ts';
+import { optionalField, requiredField, type WireRequest, wireRequest } from './wire-fields.ts';
+
+/**
+ * The handlers' compiled accept-only path (wire.ts `compileFieldCheck`, built from a request
+ * schema's constraints) answers exactly as the zod schema does wherever it answers at all.
+ */
 
 /** A small deterministic generator, so a failure names a reproducible case. */
 function rng(seed: number) {
@@ -51,12 +57,17 @@ const BAD_VALUES: unknown[] = [
   '12345678901234567890123',
 ];
 
-const cases: Array<{ name: string; specs: FieldSpec[]; body: () => Record<string, unknown> }> = [
-  { name: 'IBFT title fetch', specs: TITLE_FETCH_FIELDS, body: () => ibftBody() },
-  { name: 'IBFT transfer', specs: TRANSFER_FIELDS, body: () => ibftBody() },
-  ...Object.entries(BILL_REQUEST_FIELDS).map(([op, specs]) => ({
+const BILL_REQUESTS = {
+  billInquiry: billInquiryRequest,
+  billPayment: billPaymentRequest,
+  voidBillPayment: voidBillPaymentRequest,
+};
+const cases: Array<{ name: string; schema: WireRequest; body: () => Record<string, unknown> }> = [
+  { name: 'IBFT title fetch', schema: ibftTitleFetchRequest, body: () => ibftBody() },
+  { name: 'IBFT transfer', schema: ibftFundsTransferRequest, body: () => ibftBody() },
+  ...Object.entries(BILL_REQUESTS).map(([op, schema]) => ({
     name: `1Bill ${op}`,
-    specs,
+    schema,
     // Payment and void also carry an authorisation id and an amount.
     body: () =>
       billBody(
@@ -67,16 +78,16 @@ const cases: Array<{ name: string; specs: FieldSpec[]; body: () => Record<string
 ];
 
 for (const c of cases) {
-  test(`compiled field check agrees with the reference checker (${c.name})`, () => {
-    const fast = compileFieldCheck(c.specs);
+  test(`compiled field check agrees with the zod schema (${c.name})`, () => {
+    const fast = compiledCheck(c.schema);
     // The documented example body takes the compiled path.
     const valid = c.body();
     const copy = () => ({ ...valid }); // values are replaced, never changed in place
-    const ref = checkFields(valid, c.specs);
+    const ref = parseRequestWithZod(c.schema, valid);
     assert.equal(ref.ok, true, JSON.stringify(ref));
     assert.deepEqual(fast(valid), ref);
     const next = rng(c.name.length * 7919);
-    const names = [...c.specs.map((s) => s.name), 'Unknown'];
+    const names = [...Object.keys(c.schema.shape), 'Unknown'];
     let fastTaken = 0;
     for (let i = 0; i < 3000; i++) {
       const body: Record<string, unknown> = copy();
@@ -87,29 +98,29 @@ for (const c of cases) {
         if (v === undefined) delete body[name];
         else body[name] = v;
       }
-      const expected = checkFields(body, c.specs);
+      const expected = parseRequestWithZod(c.schema, body);
       const f = fast(body);
       if (f !== null) {
         fastTaken++;
         assert.deepEqual(f, expected, `case ${i}: ${JSON.stringify(body)}`);
       }
-      assert.deepEqual(parseFields(body, c.specs), expected, `case ${i}: ${JSON.stringify(body)}`);
+      assert.deepEqual(parseRequest(c.schema, body), expected, `case ${i}: ${JSON.stringify(body)}`);
     }
     assert.ok(fastTaken > 0, 'some mutated bodies are still valid and take the compiled path');
     // Not an object: never the compiled path; the reference names the problem.
     for (const body of [null, 'text', '{"a":1}', [], 5]) {
       assert.equal(fast(body), null);
-      assert.deepEqual(parseFields(body, c.specs), checkFields(body, c.specs));
+      assert.deepEqual(parseRequest(c.schema, body), parseRequestWithZod(c.schema, body));
     }
   });
 }
 
 test('compiled pattern checks accept exactly what the patterns accept', () => {
-  const specs: FieldSpec[] = [
-    { name: 'A', required: true, pattern: /^\d{3}$/, rule: 'MUST BE 3 DIGITS' },
-    { name: 'B', pattern: /^\d{2,4}$/, rule: 'MUST BE 2-4 DIGITS' },
-  ];
-  const fast = compileFieldCheck(specs);
+  const schema = wireRequest('T', {
+    A: requiredField({ pattern: /^\d{3}$/, rule: 'MUST BE 3 DIGITS', description: 'A' }),
+    B: optionalField({ pattern: /^\d{2,4}$/, rule: 'MUST BE 2-4 DIGITS', description: 'B' }),
+  });
+  const fast = compiledCheck(schema);
   const alphabet = ['/', '0', '1', '8', '9', ':', 'a', '٠', ' ', '\n'];
   const next = rng(42);
   const word = () =>
@@ -119,7 +130,7 @@ test('compiled pattern checks accept exactly what the patterns accept', () => {
   let accepted = 0;
   for (let i = 0; i < 20_000; i++) {
     const body = { A: word(), B: word() };
-    const expected = checkFields(body, specs);
+    const expected = parseRequestWithZod(schema, body);
     const f = fast(body);
     if (f !== null) {
       accepted++;

@@ -1,11 +1,12 @@
 /**
  * The network's wire conventions, checked and produced at the edge: 12-digit amounts with implied
- * paisa, MMDDhhmmss, 6-digit STAN, 12-digit RRN, 6-digit IMD (possibly padded to 11). Validation
- * answers the way the network does: a missing field or a wrong JSON type is 80 MESSAGE FORMAT
- * ERROR, a present field with a bad value is 09 FIELD ERROR; ResponseDetail names the field.
+ * paisa, MMDDhhmmss, 6-digit STAN, 12-digit RRN, 6-digit IMD (possibly padded to 11). The request
+ * fields are zod schemas (wire-fields.ts) checked by request-check.ts; this file holds the
+ * compiled accept-only path of those checks and the format helpers.
  */
 import { type LiveFinding, liveDataFinding } from './identifiers.ts';
 
+/** One request field's constraints, as its zod schema has them (wire-fields.ts records them). */
 export type FieldSpec = {
   name: string;
   required?: boolean;
@@ -23,26 +24,9 @@ type FieldProblem = { code: '80' | '09'; detail: string; field: string };
 
 export type ParsedBody = Record<string, string>;
 
-type Parsed =
+export type Parsed =
   | { ok: true; fields: ParsedBody; raw: Record<string, unknown> }
   | { ok: false; problem: FieldProblem };
-
-/**
- * Parses the body for an operation: a string map of the known fields, or a problem. A body that
- * passes every check takes a path compiled once per field list (`compileFieldCheck`); anything
- * else — a missing or bad field, a non-object body — is answered by `checkFields`, which names the
- * problem. Both accept exactly the same bodies (`wire.test.ts` compares them).
- */
-export function parseFields(body: unknown, specs: FieldSpec[]): Parsed {
-  let fast = compiled.get(specs);
-  if (!fast) {
-    fast = compileFieldCheck(specs);
-    compiled.set(specs, fast);
-  }
-  return fast(body) ?? checkFields(body, specs);
-}
-
-const compiled = new WeakMap<FieldSpec[], (body: unknown) => Parsed | null>();
 
 /** An object field's value is acceptable: at most 20 entries, each null or a string ≤ 100. */
 function objectFieldOk(v: object): boolean {
@@ -64,12 +48,12 @@ function fixedDigits(p: RegExp | undefined): number | null {
 }
 
 /**
- * The accept-only path of `checkFields` for one field list, as straight-line code with a named
+ * The accept-only path of a request schema's checks (request-check.ts), as straight-line code with a named
  * property read per field (a generic loop's keyed reads with ever-changing names were most of the
  * sandbox handler's time). Each field's pattern and check are bound once as constants of the
  * generated function (reading them from the spec objects per call was a polymorphic load), and a
  * fixed-length digit pattern is checked as a character loop instead of a regex call. Returns null
- * whenever `checkFields` might answer differently, so the caller falls back to it. The generated
+ * whenever the schema might refuse the body, so the caller falls back to zod. The generated
  * code only contains the field names of our own specs (quoted with JSON.stringify), numbers and
  * indexes into the spec array; no request data shapes it.
  */
@@ -117,103 +101,6 @@ export function compileFieldCheck(specs: FieldSpec[]): (body: unknown) => Parsed
   ) as (S: FieldSpec[], objectOk: (v: object) => boolean) => (raw: unknown) => Parsed | null;
   const check = factory(specs.slice(), objectFieldOk);
   return (body) => (typeof body === 'string' || body instanceof Uint8Array ? null : check(body));
-}
-
-/** The reference implementation: every check in order, the first problem named. */
-export function checkFields(body: unknown, specs: FieldSpec[]): Parsed {
-  let obj = body;
-  if (typeof obj === 'string' || obj instanceof Uint8Array) {
-    try {
-      obj = JSON.parse(typeof obj === 'string' ? obj : Buffer.from(obj).toString('utf8'));
-    } catch {
-      return {
-        ok: false,
-        problem: { code: '80', field: 'body', detail: 'MESSAGE FORMAT ERROR: BODY IS NOT VALID JSON' },
-      };
-    }
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    return {
-      ok: false,
-      problem: { code: '80', field: 'body', detail: 'MESSAGE FORMAT ERROR: BODY MUST BE A JSON OBJECT' },
-    };
-  }
-  const raw = obj as Record<string, unknown>;
-  const fields: ParsedBody = {};
-  for (const s of specs) {
-    const v = raw[s.name];
-    if (v === undefined || v === null || v === '') {
-      if (s.required) {
-        return {
-          ok: false,
-          problem: { code: '80', field: s.name, detail: `MESSAGE FORMAT ERROR: FIELD ${s.name} IS MISSING` },
-        };
-      }
-      continue;
-    }
-    if (s.object && typeof v === 'object' && !Array.isArray(v)) {
-      const entries = Object.entries(v as Record<string, unknown>);
-      if (entries.length > 20 || entries.some(([, x]) => x !== null && typeof x !== 'string')) {
-        return {
-          ok: false,
-          problem: {
-            code: '80',
-            field: s.name,
-            detail: `MESSAGE FORMAT ERROR: FIELD ${s.name} MUST HOLD STRINGS`,
-          },
-        };
-      }
-      if (entries.some(([, x]) => typeof x === 'string' && x.length > 100)) {
-        return {
-          ok: false,
-          problem: {
-            code: '09',
-            field: s.name,
-            detail: `FIELD ERROR: ${s.name} VALUES MUST BE AT MOST 100 CHARACTERS`,
-          },
-        };
-      }
-      continue;
-    }
-    if (typeof v !== 'string') {
-      return {
-        ok: false,
-        problem: {
-          code: '80',
-          field: s.name,
-          detail: `MESSAGE FORMAT ERROR: FIELD ${s.name} MUST BE A STRING`,
-        },
-      };
-    }
-    const max = s.max ?? 100;
-    if (v.length > max) {
-      return {
-        ok: false,
-        problem: {
-          code: '09',
-          field: s.name,
-          detail: `FIELD ERROR: ${s.name} MUST BE AT MOST ${max} CHARACTERS`,
-        },
-      };
-    }
-    if (s.pattern && !s.pattern.test(v)) {
-      return {
-        ok: false,
-        problem: {
-          code: '09',
-          field: s.name,
-          detail: `FIELD ERROR: ${s.name} ${s.rule ?? 'HAS A BAD FORMAT'}`,
-        },
-      };
-    }
-    if (s.check) {
-      const bad = s.check(v);
-      if (bad)
-        return { ok: false, problem: { code: '09', field: s.name, detail: `FIELD ERROR: ${s.name} ${bad}` } };
-    }
-    fields[s.name] = v;
-  }
-  return { ok: true, fields, raw };
 }
 
 const two = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);

@@ -2,21 +2,12 @@ import { randomInt } from 'node:crypto';
 import type { NetworkCallContext, NetworkOperation, NetworkResult } from '../../gateway/index.ts';
 import { BILL_CODES, type BillCode, LIVE_DATA_CODE } from '../codes.ts';
 import type { SandboxCore } from '../core.ts';
+import { parseRequest } from '../request-check.ts';
 import type { BillRow } from '../sandbox-store.ts';
 import { signingString, verifyHash } from '../signing.ts';
-import {
-  amount12,
-  amountAn14,
-  checkHhmmss,
-  checkYyyymmdd,
-  DIGITS,
-  type FieldSpec,
-  findLiveData,
-  type ParsedBody,
-  parseFields,
-  pktParts,
-} from '../wire.ts';
+import { amount12, amountAn14, findLiveData, type ParsedBody, pktParts } from '../wire.ts';
 import { type BillStatus, SCENARIO_ACCOUNTS } from '../world.ts';
+import { billInquiryRequest, billPaymentRequest, voidBillPaymentRequest } from './bill-schemas.ts';
 
 /**
  * 1Bill, channel side: bill inquiry, bill payment and void bill payment over the simulated
@@ -24,6 +15,7 @@ import { type BillStatus, SCENARIO_ACCOUNTS } from '../world.ts';
  * void schema carries HASH; 22 INVALID SIGNATURE otherwise); every response is signed with the
  * operator key. Order of checks: format (80/09) → HASH (22) → live data (94) → biller (91/55) →
  * consumer (88) → time-out scenario (25) → bill state (02/89/48/30/35) → ledger (10) → 00.
+ * The request and response schemas are in bill-schemas.ts.
  */
 export const BILL_SIGNED_FIELDS = {
   billInquiry: ['ClientID', 'ChannelID', 'STAN', 'RRN', 'CompanyCode', 'ConsumerNo'],
@@ -51,54 +43,11 @@ export const BILL_RESPONSE_SIGNED_FIELDS = [
 
 type Op = keyof typeof BILL_SIGNED_FIELDS;
 
-const COMMON: FieldSpec[] = [
-  {
-    name: 'ClientID',
-    required: true,
-    pattern: /^[0-9A-Za-z_-]{1,20}$/,
-    rule: 'MUST BE 1-20 LETTERS OR DIGITS',
-  },
-  {
-    name: 'ChannelID',
-    required: true,
-    pattern: /^[0-9A-Za-z]{1,9}$/,
-    rule: 'MUST BE UP TO 9 CHARACTERS, E.G. 00000003',
-  },
-  { name: 'STAN', required: true, pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' },
-  { name: 'RRN', required: true, pattern: DIGITS(12), rule: 'MUST BE 12 DIGITS' },
-  {
-    name: 'CompanyCode',
-    required: true,
-    pattern: /^[0-9A-Za-z]{1,12}$/,
-    rule: 'MUST BE A BILLER COMPANY CODE, E.G. DELEC001',
-  },
-  {
-    name: 'ConsumerNo',
-    required: true,
-    pattern: /^[0-9A-Za-z+-]{1,24}$/,
-    rule: 'MUST BE 1-24 LETTERS OR DIGITS',
-  },
-  { name: 'Reserved1', max: 200 },
-  { name: 'Reserved2', max: 200 },
-  { name: 'HASH', max: 2048 },
-];
-const AUTH: FieldSpec = { name: 'AuthID', required: true, pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' };
-export const BILL_REQUEST_FIELDS: Record<Op, FieldSpec[]> = {
-  billInquiry: COMMON,
-  billPayment: [
-    ...COMMON,
-    AUTH,
-    {
-      name: 'TransactionAmount',
-      required: true,
-      pattern: DIGITS(12),
-      rule: 'MUST BE 12 DIGITS WITH IMPLIED PAISA',
-    },
-    { name: 'TranDate', pattern: DIGITS(8), rule: 'MUST BE yyyyMMdd', check: checkYyyymmdd },
-    { name: 'TranTime', pattern: DIGITS(6), rule: 'MUST BE HHmmss', check: (v) => checkHhmmss(v) },
-  ],
-  voidBillPayment: [...COMMON, AUTH],
-};
+const REQUESTS = {
+  billInquiry: billInquiryRequest,
+  billPayment: billPaymentRequest,
+  voidBillPayment: voidBillPaymentRequest,
+} as const satisfies Record<Op, unknown>;
 
 const LIVE_FIELDS = ['ConsumerNo'] as const;
 
@@ -164,7 +113,7 @@ async function respond(
 
 async function handleBill(core: SandboxCore, op: Op, ctx: NetworkCallContext): Promise<NetworkResult> {
   const nowMs = ctx.nowMs;
-  const parsed = parseFields(ctx.body, BILL_REQUEST_FIELDS[op]);
+  const parsed = parseRequest(REQUESTS[op], ctx.body);
   if (!parsed.ok) {
     const raw = ctx.body && typeof ctx.body === 'object' ? (ctx.body as Record<string, unknown>) : {};
     return respond(core, op, {}, raw, parsed.problem.code, { detail: parsed.problem.detail });

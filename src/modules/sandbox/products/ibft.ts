@@ -4,108 +4,19 @@ import { bankByImd, MODEL_BANK } from '../banks.ts';
 import { IBFT_CODES, type IbftCode, LIVE_DATA_CODE } from '../codes.ts';
 import type { SandboxCore } from '../core.ts';
 import { isPkIbanShape } from '../identifiers.ts';
+import { parseRequest } from '../request-check.ts';
 import type { AccountRow } from '../sandbox-store.ts';
-import {
-  checkHhmmss,
-  checkMMDD,
-  DIGITS,
-  type FieldSpec,
-  findLiveData,
-  type ParsedBody,
-  parseFields,
-  pktParts,
-  settlementMMDD,
-} from '../wire.ts';
+import { findLiveData, type ParsedBody, pktParts, settlementMMDD } from '../wire.ts';
 import { SCENARIO_ACCOUNTS } from '../world.ts';
+import { ibftFundsTransferRequest, ibftTitleFetchRequest } from './ibft-schemas.ts';
 
 /**
  * IBFT (1IBFT): title fetch (`POST /path-1`) and funds transfer
  * (`POST /funds-transfer-rest-service/path-1`) in 1LINK's field names and formats. Checks run in
  * the network's order: format (80/09) → live data (94) → currency (19) → amount (48) → IMD (06)
  * → beneficiary (02/68) → scenario (55/58/95) → status (03/21/67) → ledger (04/01/10) → 00.
+ * The request and response schemas are in ibft-schemas.ts.
  */
-export const PURPOSE_CODES: Record<string, string> = {
-  '0303': 'Bill Payment',
-  '0320': 'Donations / Charity / Zakat',
-  '0336': 'Educational',
-  '0374': 'Own-account transfer',
-  '0251': 'Family & Friends',
-  '0316': 'Insurance / Takaful',
-  '0369': 'Investments',
-  '0252': 'Medical',
-  '0315': 'Food & Groceries',
-  '0356': 'Subscription / Membership / Rent',
-  '0404': 'Salaries / Wages',
-  '0364': 'Travelling',
-  '0122': 'Vendor / Supplier / Business',
-  '0152': 'Purpose 0152',
-  '0125': 'Purpose 0125',
-  '0401': 'Home Remittance',
-  '9999': 'Free text',
-};
-
-const IMD_PATTERN = /^\d{6}[ 0]{0,5}$/;
-const IMD_RULE = 'MUST BE A 6-DIGIT IMD (OPTIONALLY PADDED TO 11)';
-const ACCOUNT_PATTERN = /^[0-9A-Za-z+-]{1,34}$/;
-
-export const TITLE_FETCH_FIELDS: FieldSpec[] = [
-  {
-    name: 'TransactionAmount',
-    required: true,
-    pattern: DIGITS(12),
-    rule: 'MUST BE 12 DIGITS WITH IMPLIED PAISA',
-  },
-  {
-    name: 'TransmissionDateAndTime',
-    required: true,
-    pattern: DIGITS(10),
-    rule: 'MUST BE MMDDhhmmss',
-    check: (v) => (checkMMDD(v) || checkHhmmss(v, 4) ? 'MUST BE A VALID MMDDhhmmss' : null),
-  },
-  { name: 'STAN', required: true, pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' },
-  { name: 'Time', pattern: DIGITS(6), rule: 'MUST BE hhmmss', check: (v) => checkHhmmss(v) },
-  { name: 'Date', pattern: DIGITS(4), rule: 'MUST BE MMDD', check: (v) => checkMMDD(v) },
-  { name: 'MerchantType', pattern: DIGITS(4), rule: 'MUST BE 4 DIGITS' },
-  { name: 'FromBankIMD', required: true, pattern: IMD_PATTERN, rule: IMD_RULE },
-  { name: 'RRN', required: true, pattern: DIGITS(12), rule: 'MUST BE 12 DIGITS' },
-  { name: 'CardAcceptorTerminalId', max: 16 },
-  { name: 'CardAcceptorIdCode', max: 15 },
-  { name: 'CardAcceptorNameLocation', object: true, max: 200 },
-  { name: 'MerchantDetail', max: 100 },
-  {
-    name: 'PaymentDetail',
-    max: 100,
-    check: (v) =>
-      /^\d{4}/.test(v) && !PURPOSE_CODES[v.slice(0, 4)] ? 'STARTS WITH AN UNKNOWN PURPOSE CODE' : null,
-  },
-  { name: 'CurrencyCodeTransaction', pattern: DIGITS(3), rule: 'MUST BE A 3-DIGIT ISO 4217 CODE' },
-  { name: 'AccountNumberFrom', pattern: ACCOUNT_PATTERN, rule: 'MUST BE AN ACCOUNT NUMBER, IBAN OR MOBILE' },
-  {
-    name: 'AccountNumberTo',
-    required: true,
-    pattern: ACCOUNT_PATTERN,
-    rule: 'MUST BE AN ACCOUNT NUMBER, IBAN OR MOBILE',
-  },
-  { name: 'ToBankIMD', required: true, pattern: IMD_PATTERN, rule: IMD_RULE },
-  { name: 'PAN', pattern: /^\d{13,19}$/, rule: 'MUST BE 13-19 DIGITS' },
-  { name: 'ExpiryDate', pattern: DIGITS(4), rule: 'MUST BE YYMM' },
-  { name: 'PosEntMode', pattern: DIGITS(3), rule: 'MUST BE 3 DIGITS' },
-  { name: 'PosEntryMode', pattern: DIGITS(3), rule: 'MUST BE 3 DIGITS' },
-  { name: 'BeneficiaryBankName', max: 100 },
-  { name: 'Reserved1', max: 200 },
-  { name: 'Reserved2', max: 200 },
-  { name: 'Reserved3', max: 200 },
-];
-
-export const TRANSFER_FIELDS: FieldSpec[] = [
-  ...TITLE_FETCH_FIELDS,
-  { name: 'AuthorizationIdentificationResponse', pattern: DIGITS(6), rule: 'MUST BE 6 DIGITS' },
-  { name: 'SenderName', max: 100 },
-  { name: 'SenderIBAN', pattern: ACCOUNT_PATTERN, rule: 'MUST BE AN IBAN OR ACCOUNT NUMBER' },
-  { name: 'AccountTitle', max: 100 },
-  { name: 'RTPID', max: 64 },
-  { name: 'ReferenceNo', max: 64 },
-];
 
 /** Fields checked by the live-data guard. */
 const LIVE_FIELDS = ['AccountNumberTo', 'AccountNumberFrom', 'SenderIBAN', 'PAN'] as const;
@@ -189,7 +100,7 @@ function statusCode(a: AccountRow): IbftCode | null {
 
 async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext): Promise<NetworkResult> {
   const nowMs = ctx.nowMs;
-  const parsed = parseFields(ctx.body, kind === 'title' ? TITLE_FETCH_FIELDS : TRANSFER_FIELDS);
+  const parsed = parseRequest(kind === 'title' ? ibftTitleFetchRequest : ibftFundsTransferRequest, ctx.body);
   if (!parsed.ok) {
     const raw = ctx.body && typeof ctx.body === 'object' ? (ctx.body as Record<string, unknown>) : {};
     return respond(kind, {}, raw, nowMs, parsed.problem.code, { detail: parsed.problem.detail });
