@@ -63,7 +63,7 @@ describe('HTTP foundation', () => {
   });
 
   test('protected routes refuse anonymous callers with 401', async () => {
-    const r = await sys.app.inject({ url: '/api/v1/admin/audit-events' });
+    const r = await sys.app.inject({ url: '/api/v1/admin/audit/events' });
     assert.equal(r.statusCode, 401);
     assert.equal(r.json().error.code, 'unauthenticated');
   });

@@ -542,7 +542,7 @@ for (const engine of engines()) {
         ['GET', '/api/v1/admin/identity/auto-approve-rules'],
         ['POST', '/api/v1/admin/identity/auto-approve-rules'],
         ['DELETE', '/api/v1/admin/identity/auto-approve-rules/example.com'],
-        ['GET', '/api/v1/admin/audit-events'],
+        ['GET', '/api/v1/admin/audit/events'],
       ] as const) {
         const res = await inject({
           method,

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
+import { writeCsv } from '../../platform/csv.ts';
 import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
+import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import type { Actor } from '../../platform/request-context.ts';
-import { type AuditEventRow, AuditStore } from './audit-store.ts';
-import type { auditEventView, auditQuery } from './contracts.ts';
+import type { Actor, RequestContext } from '../../platform/request-context.ts';
+import type { AuditAuditAction } from './audit-actions.ts';
+import { type AuditEventRow, type AuditFilter, AuditStore } from './audit-store.ts';
+import { AUDIT_CSV_MAX_ROWS, type auditEventView, type auditQuery } from './contracts.ts';
 import type { AuditTables } from './tables.ts';
 
 /**
@@ -72,14 +75,89 @@ export class AuditService {
     return this.record({ ...event, actor: ctx.actor, ip: ctx.ip, userAgent: ctx.userAgent }, tx);
   }
 
+  /** Newest first; the filters of `AuditQuery` (the operators' search uses `page`). */
   async list(q: AuditQuery): Promise<AuditEvent[]> {
-    const rows = await this.#store.list({ ...q, limit: Math.min(q.limit ?? 100, 1000) });
+    const rows = await this.#store.list(toFilter(q, Math.min(q.limit ?? 100, 1000)));
     return rows.map(toView);
+  }
+
+  /**
+   * One page of the operators' search: `nextCursor` (the page's last id) fetches the next, older
+   * page and is null when nothing older matches.
+   */
+  async page(q: AuditQuery): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
+    const limit = Math.min(q.limit ?? 100, 1000);
+    const rows = await this.#store.list(toFilter(q, limit + 1));
+    const items = rows.slice(0, limit).map(toView);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+  }
+
+  /**
+   * The events the filters select as CSV (newest first), recorded as an export by `ctx` after the
+   * read, with the filters and the row count. More than AUDIT_CSV_MAX_ROWS is refused, not cut.
+   */
+  async exportCsv(ctx: RequestContext, q: AuditQuery): Promise<string> {
+    const rows = await this.#store.list(toFilter({ ...q, cursor: undefined }, AUDIT_CSV_MAX_ROWS + 1));
+    if (rows.length > AUDIT_CSV_MAX_ROWS) throw new AppError('audit_export_too_large');
+    const events = rows.map(toView);
+    const { cursor: _c, limit: _l, ...filters } = q;
+    const action: AuditAuditAction = 'audit.events_exported';
+    await this.recordBy(ctx, {
+      action,
+      orgId: q.orgId ?? null,
+      details: { format: 'csv', rows: events.length, filters },
+    });
+    return writeCsv([
+      CSV_COLUMNS,
+      ...events.map((e) => [
+        e.id,
+        e.at,
+        e.actorType,
+        e.actorId,
+        e.action,
+        e.targetType,
+        e.targetId,
+        e.orgId,
+        e.ip,
+        e.userAgent,
+        JSON.stringify(e.details),
+      ]),
+    ]);
   }
 
   count(action?: string): Promise<number> {
     return this.#store.count(action);
   }
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actorType',
+  'actorId',
+  'action',
+  'targetType',
+  'targetId',
+  'orgId',
+  'ip',
+  'userAgent',
+  'details',
+] as const;
+
+/** Times compare as stored (UTC ISO text), so a `from`/`to` with an offset is converted first. */
+function toFilter(q: AuditQuery, limit: number): AuditFilter {
+  return {
+    orgId: q.orgId,
+    actorId: q.actorId,
+    action: q.action,
+    actionPrefix: q.actionPrefix,
+    targetType: q.targetType,
+    targetId: q.targetId,
+    from: q.from === undefined ? undefined : new Date(q.from).toISOString(),
+    to: q.to === undefined ? undefined : new Date(q.to).toISOString(),
+    before: q.cursor,
+    limit,
+  };
 }
 
 function toView(r: AuditEventRow): AuditEvent {

@@ -20,14 +20,36 @@ export const auditEventView = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
+/** An id in a filter: the house's prefixed ids (and system actors' names), nothing that needs escaping. */
+const idFilter = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .regex(/^[A-Za-z0-9_.:@-]+$/, 'must be an id');
+const isoTime = z.iso.datetime({ offset: true });
+
+/**
+ * What the operator's audit search accepts. Every filter narrows (AND). `actionPrefix` matches
+ * actions that start with it (`app.` → every app action); `action` matches one action exactly.
+ * `from` is inclusive and `to` exclusive. Paging is by keyset: pass the previous page's
+ * `nextCursor` as `cursor`, so events recorded between two pages never shift or repeat a row.
+ */
 export const auditQuery = z.object({
-  orgId: z.string().max(40).optional(),
-  actorId: z.string().max(40).optional(),
-  action: z.string().max(80).optional(),
-  targetId: z.string().max(40).optional(),
-  before: z.string().max(40).optional(),
+  orgId: idFilter.optional(),
+  actorId: idFilter.optional(),
+  action: z.string().trim().min(1).max(80).optional(),
+  actionPrefix: z.string().trim().min(1).max(80).optional(),
+  targetType: z.string().trim().min(1).max(40).optional(),
+  targetId: idFilter.optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: idFilter.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
+
+/** The most rows one CSV export carries (a wider export is refused: narrow the filters). */
+export const AUDIT_CSV_MAX_ROWS = 100_000;
 
 /** The kinds of damage the verifier names (docs/audit.md "What the verifier detects"). */
 export const auditDamageKinds = [
@@ -81,12 +103,28 @@ export const auditVerificationView = z.object({
 export const auditContracts = defineContracts({
   listAuditEvents: {
     method: 'GET',
-    url: '/api/v1/admin/audit-events',
-    summary: 'List audit events (operators)',
+    url: '/api/v1/admin/audit/events',
+    summary: 'Search the audit trail (operators), newest first, one page at a time',
+    description:
+      'Filters: actor, organisation, action (exact or prefix), target (type and id), time range. ' +
+      '`nextCursor` is null on the last page; pass it as `cursor` for the next one.',
     tags: ['audit'],
     auth: 'operator',
     query: auditQuery,
-    response: z.object({ items: z.array(auditEventView).max(1000) }),
+    response: z.object({ items: z.array(auditEventView).max(1000), nextCursor: z.string().nullable() }),
+  },
+  exportAuditEvents: {
+    method: 'GET',
+    url: '/api/v1/admin/audit/events.csv',
+    summary: 'Download the audit events the filters select as CSV (operators); the export is itself audited',
+    description:
+      "UTF-8 with a BOM, newest first, at most 100,000 rows (more answers audit_export_too_large); cells a spreadsheet would run as a formula are prefixed with `'`.",
+    tags: ['audit'],
+    auth: 'operator',
+    query: auditQuery.omit({ cursor: true, limit: true }),
+    produces: 'text/csv',
+    errors: ['audit_export_too_large'],
+    response: z.string().max(200_000_000),
   },
   getAuditVerification: {
     method: 'GET',

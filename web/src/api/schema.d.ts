@@ -204,7 +204,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/admin/audit-events": {
+    "/api/v1/admin/audit/events": {
         parameters: {
             query?: never;
             header?: never;
@@ -212,10 +212,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List audit events (operators)
-         * @description List audit events (operators)
+         * Search the audit trail (operators), newest first, one page at a time
+         * @description Filters: actor, organisation, action (exact or prefix), target (type and id), time range. `nextCursor` is null on the last page; pass it as `cursor` for the next one.
          */
         get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/events.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the audit events the filters select as CSV (operators); the export is itself audited
+         * @description UTF-8 with a BOM, newest first, at most 100,000 rows (more answers audit_export_too_large); cells a spreadsheet would run as a formula are prefixed with `'`.
+         */
+        get: operations["exportAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2243,7 +2263,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "forbidden" | "gateway_app_not_active" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "forbidden" | "gateway_app_not_active" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -3378,11 +3398,15 @@ export interface operations {
         parameters: {
             query?: {
                 action?: string;
+                actionPrefix?: string;
                 actorId?: string;
-                before?: string;
+                cursor?: string;
+                from?: string;
                 limit?: number;
                 orgId?: string;
                 targetId?: string;
+                targetType?: string;
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3417,7 +3441,106 @@ export interface operations {
                             targetType: string | null;
                             userAgent: string | null;
                         }[];
+                        nextCursor: string | null;
                     };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                action?: string;
+                actionPrefix?: string;
+                actorId?: string;
+                from?: string;
+                orgId?: string;
+                targetId?: string;
+                targetType?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid (error code validation_failed or another 4xx code). */
