@@ -68,6 +68,17 @@ module.exports = {
       to: { path: '(^|/|-)store\\.ts$' },
     },
     {
+      name: 'gateway-entrance-imports-pipeline-and-writer',
+      comment:
+        "A gateway entrance (src/modules/gateway/entrances/) moves bytes between a socket and the pipeline: of the gateway it imports only the pipeline (pipeline/) and the response writer (respond/); platform and packages as needed (issue 28).",
+      severity: 'error',
+      from: { path: '^src/modules/gateway/entrances/', pathNot: '\\.test\\.ts$' },
+      to: {
+        path: '^src/modules/',
+        pathNot: '^src/modules/gateway/(pipeline|respond)/',
+      },
+    },
+    {
       name: 'no-unresolvable',
       comment: 'Every relative import resolves.',
       severity: 'error',

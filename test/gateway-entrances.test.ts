@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { SECURITY_HEADERS } from '../src/modules/gateway/respond/writer.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { takeResponse } from '../src/platform/http/raw-http-testing.ts';
 import { appsWorld, appWithToken } from './apps-helpers.ts';
@@ -126,5 +127,13 @@ describe('gateway entrances answer exactly as before the pipeline refactoring', 
     const want = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, string>;
     assert.deepEqual(Object.keys(got), Object.keys(want));
     for (const k of Object.keys(want)) assert.equal(got[k], want[k], k);
+  });
+
+  it("the writer's static security headers are helmet's, as the app sends them", async () => {
+    const res = await sys.app.inject({ method: 'GET', url: '/healthz' });
+    for (const [name, value] of SECURITY_HEADERS) {
+      if (name === 'cache-control') continue; // the gateway's own (no-store), not helmet's
+      assert.equal(res.headers[name], value, name);
+    }
   });
 });

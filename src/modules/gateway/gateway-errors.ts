@@ -1,7 +1,7 @@
-import { type ErrorCode, errorBody } from '../../platform/errors.ts';
+import type { ErrorCode } from '../../platform/errors.ts';
 
 /**
- * Gateway refusals. Most use the house error body `{ error: { code, message, requestId, docs } }`;
+ * Gateway refusals (rendered by respond/bodies.ts). Most use the house error body `{ error: { code, message, requestId, docs } }`;
  * limit and capacity refusals (429, 503) are RFC 9457 problem documents that carry the house
  * `error` member too, so a client that only knows one shape still finds the code. Codes are
  * `ErrorCode`s (the gateway's own are in errors.ts, beside the General ones); a refusal names its
@@ -54,25 +54,4 @@ export function gatewayError(
   opts?: ConstructorParameters<typeof GatewayError>[3],
 ): GatewayError {
   return new GatewayError(code, status, message, opts);
-}
-
-/** The body and content type for a refusal. */
-export function renderGatewayError(
-  err: GatewayError,
-  requestId: string,
-  publicUrl: string,
-): { contentType: string; payload: string } {
-  const house = errorBody(err.code, err.message, requestId, publicUrl);
-  if (err.shape === 'house')
-    return { contentType: 'application/json; charset=utf-8', payload: JSON.stringify(house) };
-  const problem: Record<string, unknown> = {
-    type: `${publicUrl}/docs/errors#${err.code}`,
-    title: err.status === 429 ? 'Too Many Requests' : 'Service Unavailable',
-    status: err.status,
-    detail: err.message,
-    instance: `urn:request:${requestId}`,
-  };
-  if (err.violated) problem['violated-policies'] = err.violated;
-  problem.error = house.error;
-  return { contentType: 'application/problem+json; charset=utf-8', payload: JSON.stringify(problem) };
 }

@@ -12,6 +12,13 @@ export { periodBounds } from './calendar.ts';
 export { gatewayErrors } from './errors.ts';
 export type { Gateway } from './gateway.ts';
 /**
+ * Off-path consumers (detectors, conformance evaluation, rollups) subscribe to every call with
+ * `gateway.callRecords.subscribe(handler)`: batches of CallRecords, delivered outside any call
+ * (pipeline/call-records.ts; docs/architecture.md, "What off-path consumers see").
+ */
+export type { CallRecordHandler } from './pipeline/call-records.ts';
+export type { CallRecord } from './pipeline/records.ts';
+/**
  * The gateway (its face): the pipeline under /{provider}/{catalog}/… in the roles that serve it,
  * its usage records, and their read side for the portal and the apps module in every role.
  *

@@ -2,8 +2,28 @@ import assert from 'node:assert/strict';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type CallInput, type CallOutput, installFastPath } from './fast-path.ts';
-import type { NetworkOperation } from './ports.ts';
+import type { CallInput, CallOutput, Route } from '../pipeline/call.ts';
+import { rawServe } from '../pipeline/serve.ts';
+import type { NetworkOperation } from '../ports.ts';
+import { callMetrics, nodeWriter } from '../respond/writer.ts';
+import { installLeanEntrance } from './lean-http1.ts';
+import { installNodeHttp } from './node-http.ts';
+
+/** The two raw entrances on one server, as gateway.ts installs them (`lean` false: Node's alone). */
+function installRaw(
+  app: FastifyInstance,
+  routes: Map<string, Route>,
+  call: (o: NetworkOperation, c: string, input: CallInput) => Promise<CallOutput>,
+  lean: boolean,
+): void {
+  const bodyLimit = 1024;
+  const publicUrl = 'http://t';
+  const observe = callMetrics(undefined);
+  const serve = rawServe({ call, bodyLimit, publicUrl, timed: false });
+  const write = nodeWriter(publicUrl, observe);
+  assert.ok(installNodeHttp(app.server, { routes, bodyLimit, serve, write }));
+  if (lean) installLeanEntrance(app.server, { routes, bodyLimit, publicUrl, serve, observe });
+}
 
 const op = (path: string): NetworkOperation => ({
   productSlug: 'p',
@@ -16,12 +36,12 @@ const op = (path: string): NetworkOperation => ({
 });
 
 /**
- * The raw fast path on a real socket: the responses of one event-loop turn are written together,
+ * The raw entrances (Node's HTTP server, the lean HTTP/1.1 layer) on a real socket: the responses of one event-loop turn are written together,
  * each with its own status, headers and body; one response Node refuses to write (a header value
  * with a line break) becomes a 500 without touching the others or the process.
  */
 for (const lean of [true, false])
-  describe(`gateway fast path (real socket, ${lean ? 'lean HTTP/1.1 layer' : "Node's HTTP server"})`, () => {
+  describe(`gateway raw entrances (real socket, ${lean ? 'lean HTTP/1.1 layer' : "Node's HTTP server"})`, () => {
     let app: FastifyInstance;
     let base: string;
     const seen: Array<string | null | undefined> = [];
@@ -56,14 +76,7 @@ for (const lean of [true, false])
             };
       };
       app.addHook('onListen', async () => {
-        installFastPath(app, {
-          byPath,
-          call,
-          bodyLimit: 1024,
-          baseHeaders: { 'cache-control': 'no-store' },
-          publicUrl: 'http://t',
-          lean,
-        });
+        installRaw(app, byPath, call, lean);
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { echoOperation } from '../testing.ts';
+import { type CallState, newCallState } from './call.ts';
+import { CallRecordFeed } from './call-records.ts';
+import type { CallRecord } from './records.ts';
+
+const state = (i: number): CallState => {
+  const s = newCallState(
+    echoOperation(),
+    'sandbox',
+    {
+      method: 'POST',
+      url: '/darwaza/sandbox/path-1',
+      headers: { 'user-agent': 'curl/8.0', 'x-ibm-client-id': 'cid' },
+      body: { STAN: '123456', RRN: '000000000001' },
+      query: {},
+      ip: '10.0.0.1',
+      requestId: `req_${i}`,
+      bytesIn: 10,
+    },
+    1_800_000_000_000 + i,
+    0,
+  );
+  s.result = { status: 200, body: { ResponseCode: '00', AuthorizationIdentificationResponse: '654321' } };
+  s.networkCode = '00';
+  s.out.payload = '{}';
+  return s;
+};
+
+describe('call records (the off-path feed)', () => {
+  it('delivers every pushed call as a record, in one batch after the current turn', async () => {
+    const feed = new CallRecordFeed();
+    const got: CallRecord[][] = [];
+    feed.subscribe((b) => {
+      got.push([...b]);
+    });
+    for (let i = 0; i < 5; i++) feed.push(state(i));
+    assert.equal(got.length, 0, 'never inside the call that pushed it');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(got.length, 1);
+    assert.deepEqual(
+      got[0].map((r) => r.requestId),
+      ['req_0', 'req_1', 'req_2', 'req_3', 'req_4'],
+    );
+    const r = got[0][0];
+    assert.deepEqual(r.refs, { stan: '123456', rrn: '000000000001', authId: '654321' });
+    assert.equal(r.source.userAgent, 'curl');
+    assert.equal(r.client.clientId, 'cid');
+    assert.equal(r.atMs, 1_800_000_000_000);
+  });
+
+  it('a slow subscriber sheds its oldest batches beyond its bound and counts them; others get all', async () => {
+    const feed = new CallRecordFeed({ maxQueued: 3 });
+    let release!: () => void;
+    const slowGot: string[] = [];
+    const slow = feed.subscribe(async (b) => {
+      for (const r of b) slowGot.push(r.requestId);
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    });
+    const fast: string[] = [];
+    feed.subscribe((b) => {
+      for (const r of b) fast.push(r.requestId);
+    });
+    for (let i = 0; i < 8; i++) {
+      feed.push(state(i));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(fast.length, 8);
+    assert.deepEqual(slowGot, ['req_0']);
+    assert.equal(slow.dropped(), 4, 'seven waiting, the oldest four shed');
+    release();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(slowGot, ['req_0', 'req_5', 'req_6', 'req_7']);
+  });
+
+  it('a throwing subscriber is counted and stays subscribed; no subscriber costs nothing', async () => {
+    const feed = new CallRecordFeed();
+    feed.push(state(0)); // nobody listening: not queued
+    const sub = feed.subscribe(() => {
+      throw new Error('boom');
+    });
+    feed.push(state(1));
+    feed.push(state(2));
+    feed.flush();
+    assert.equal(sub.failures(), 1);
+    feed.push(state(3));
+    feed.flush();
+    assert.equal(sub.failures(), 2);
+    sub.unsubscribe();
+  });
+});

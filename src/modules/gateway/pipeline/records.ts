@@ -1,0 +1,172 @@
+import type { UsageRecord } from '../usage-writer.ts';
+import { type CallState, type Catalog, header1, pathOf } from './call.ts';
+
+/**
+ * The two records a call leaves, each built by one function from the call's state:
+ * - the usage record (`usageRecordOf`): built on the call, buffered before the answer is sent, then
+ *   written off the serving thread (usage-recorder.ts) — the row, and the request log's bodies
+ *   when they are kept (sampled for successful calls);
+ * - the call record (`callRecordOf`): what off-path subscribers (detectors, conformance, rollups)
+ *   see of every call, not a sample — built outside the call, when the feed delivers its batch
+ *   (call-records.ts), so the call itself only queues its state.
+ */
+export function usageRecordOf(s: CallState): UsageRecord {
+  const { input, out } = s;
+  const known = s.app !== null;
+  return {
+    atMs: s.nowMs,
+    orgId: s.app?.orgId ?? null,
+    appId: s.app?.appId ?? null,
+    productSlug: s.op.productSlug,
+    operationId: s.op.operationId,
+    catalog: s.catalog,
+    method: input.method,
+    path: input.path ?? pathOf(input.url),
+    status: out.status,
+    errorCode: s.errorCode,
+    networkCode: s.networkCode,
+    latencyUs: s.latencyUs,
+    clientIp: input.ip,
+    endUserHash: s.endUserHash,
+    requestId: input.requestId,
+    bytesIn: input.bytesIn,
+    bytesOut: out.bytes ?? Buffer.byteLength(out.payload),
+    replayed: s.replayed,
+    liveDataSuspected: s.result?.liveDataSuspected === true,
+    requestHeaders: known ? input.headers : null,
+    requestBody: known ? s.body : undefined,
+    responseBody: known ? out.payload : null,
+  };
+}
+
+/**
+ * The network's reference numbers of a call, as the request or the answer carries them: STAN and
+ * RRN (every 1LINK message), the authorisation id (IBFT's AuthorizationIdentificationResponse,
+ * 1Bill's AuthID), the bill (company code and consumer number) and the transfer or request-to-pay
+ * reference. Absent ones are omitted.
+ */
+type CallRefs = {
+  stan?: string;
+  rrn?: string;
+  authId?: string;
+  companyCode?: string;
+  consumerNo?: string;
+  referenceNo?: string;
+  rtpId?: string;
+};
+
+/** Where each reference is read from: the answer first, then the request. */
+const REF_FIELDS: ReadonlyArray<readonly [keyof CallRefs, readonly string[]]> = [
+  ['stan', ['STAN']],
+  ['rrn', ['RRN']],
+  ['authId', ['AuthorizationIdentificationResponse', 'AuthID']],
+  ['companyCode', ['CompanyCode']],
+  ['consumerNo', ['ConsumerNo']],
+  ['referenceNo', ['ReferenceNo']],
+  ['rtpId', ['RTPID']],
+];
+
+/** How a caller identified itself: a coarse class of its User-Agent (never the string itself). */
+type UserAgentClass = 'none' | 'curl' | 'browser' | 'sdk' | 'other';
+
+/**
+ * What off-path subscribers see of one call (every call, not a sample): plain data, so a batch
+ * can be handed to a worker thread in one postMessage. No bodies, no credentials, no end-user id.
+ */
+export type CallRecord = {
+  /** When the call began, from the gateway's injected clock (ms since the epoch). */
+  atMs: number;
+  requestId: string;
+  operationId: string;
+  productSlug: string;
+  catalog: Catalog;
+  method: string;
+  /** HTTP status answered. */
+  status: number;
+  /** The gateway's refusal code (e.g. gateway_invalid_token, rate_limited); null when answered. */
+  errorCode: string | null;
+  /** The network's own response code ('00', '03', …); null when the call was not dispatched. */
+  networkCode: string | null;
+  /** The network's reference numbers (from the request and the answer). */
+  refs: CallRefs;
+  /** The request's shape. */
+  shape: {
+    bytesIn: number;
+    bytesOut: number;
+    /** An Idempotency-Key was sent (payment-creating operations). */
+    idempotencyKey: boolean;
+    /** The call named an end user (X-End-User-Id or the operation's field). */
+    endUser: boolean;
+    /** The request target had a query string. */
+    query: boolean;
+    /** The body was refused before dispatch (not JSON, too deep). */
+    bodyRefused: boolean;
+  };
+  /** Who called: null members when authentication refused the call before it knew them. */
+  client: { orgId: string | null; appId: string | null; clientId: string | null };
+  source: { ip: string; userAgent: UserAgentClass };
+  latencyUs: number;
+  replayed: boolean;
+  liveDataSuspected: boolean;
+};
+
+function refsOf(request: unknown, answer: unknown): CallRefs {
+  const refs: CallRefs = {};
+  const req = request !== null && typeof request === 'object' ? (request as Record<string, unknown>) : null;
+  const ans = answer !== null && typeof answer === 'object' ? (answer as Record<string, unknown>) : null;
+  if (req === null && ans === null) return refs;
+  for (const [name, fields] of REF_FIELDS) {
+    for (const f of fields) {
+      const v = ans?.[f] ?? req?.[f];
+      if (typeof v === 'string' && v !== '') {
+        refs[name] = v;
+        break;
+      }
+    }
+  }
+  return refs;
+}
+
+function userAgentClass(ua: string | undefined): UserAgentClass {
+  if (!ua) return 'none';
+  if (ua.startsWith('curl/')) return 'curl';
+  if (ua.startsWith('Mozilla/')) return 'browser';
+  if (/^(okhttp|Apache-HttpClient|python-requests|axios|node-fetch|undici|Java|Go-http-client)/i.test(ua))
+    return 'sdk';
+  return 'other';
+}
+
+/** The call record of a finished call (built off the call, by the feed: call-records.ts). */
+export function callRecordOf(s: CallState): CallRecord {
+  const { input, out } = s;
+  const h = input.headers;
+  return {
+    atMs: s.nowMs,
+    requestId: input.requestId,
+    operationId: s.op.operationId,
+    productSlug: s.op.productSlug,
+    catalog: s.catalog,
+    method: input.method,
+    status: out.status,
+    errorCode: s.errorCode,
+    networkCode: s.networkCode,
+    refs: refsOf(s.body, s.result?.body),
+    shape: {
+      bytesIn: input.bytesIn,
+      bytesOut: out.bytes ?? Buffer.byteLength(out.payload),
+      idempotencyKey: h['idempotency-key'] !== undefined,
+      endUser: s.endUserHash !== null,
+      query: input.url.includes('?'),
+      bodyRefused: s.errorCode === 'malformed_json' || s.errorCode === 'json_too_deep',
+    },
+    client: {
+      orgId: s.app?.orgId ?? null,
+      appId: s.app?.appId ?? null,
+      clientId: s.app?.clientId ?? header1(h, 'x-ibm-client-id') ?? null,
+    },
+    source: { ip: input.ip, userAgent: userAgentClass(header1(h, 'user-agent')) },
+    latencyUs: s.latencyUs,
+    replayed: s.replayed,
+    liveDataSuspected: s.result?.liveDataSuspected === true,
+  };
+}

@@ -1,0 +1,217 @@
+import type { Logger } from '../../../platform/logger.ts';
+import type { TermsEnforcer } from '../../terms/index.ts';
+import { authenticate as authenticateApp } from '../authenticate.ts';
+import type { CongestionController } from '../congestion.ts';
+import type { DirectoryCache } from '../directory-cache.ts';
+import type { Dispatcher } from '../dispatch.ts';
+import { entitle as entitleApp } from '../entitle.ts';
+import { GatewayError } from '../gateway-errors.ts';
+import { Idempotency } from '../idempotency.ts';
+import type { NetworkCallContext } from '../ports.ts';
+import { checkLimits, type Limiter, limitTemplate } from '../rate-limit.ts';
+import { parseRequestBody } from '../request-body.ts';
+import { internalError, renderGatewayError } from '../respond/bodies.ts';
+import type { UsageRecorder } from '../usage-recorder.ts';
+import { type CallState, type Catalog, header1, rawQueryOf } from './call.ts';
+import type { CallRecordFeed } from './call-records.ts';
+import { usageRecordOf } from './records.ts';
+
+/**
+ * The gateway pipeline: one call's body goes, in the order of `gatewaySteps`,
+ *   authenticate (then parse) → entitle → limit → congestion → idempotency → dispatch → record usage
+ * each a named function over the call's state (call.ts). A step refuses by throwing a GatewayError;
+ * `runCall` turns it into the answer and still runs the last step, so a refused call is recorded
+ * too. The steps' own logic lives in the files they are named after (authenticate.ts, entitle.ts,
+ * rate-limit.ts, congestion.ts, idempotency.ts, dispatch.ts, usage-recorder.ts), each with its
+ * tests; this file only says in which order they run and what each takes from and adds to the
+ * state. Nothing is logged per call: the usage record is the log.
+ */
+export type PipelineDeps = {
+  cache: DirectoryCache;
+  terms: TermsEnforcer;
+  /** Scope an access token must carry (1LINK: '1LinkApi'); null = any scope. */
+  requiredScope: string | null;
+  limiter: Limiter;
+  /** Fail-closed bookkeeping of the limiter (gateway.ts logs the outage once and its end). */
+  limiterHealth: { down(): boolean; onError(err: unknown): void; onOk(): void };
+  congestion: CongestionController;
+  idempotency: Idempotency;
+  dispatchers: Record<Catalog, Dispatcher>;
+  /** The end user's HMAC (end-user ids never reach shared state or the usage table in clear). */
+  hashEndUser(id: string): string;
+  recorder: UsageRecorder;
+  callRecords: CallRecordFeed;
+  publicUrl: string;
+  log: Logger;
+};
+
+type Step = (s: CallState, d: PipelineDeps) => Promise<void> | undefined;
+
+/**
+ * Who is calling (client id, token, secret), then the body parsed: authentication reads the
+ * headers alone, so a body the parse step refuses is a call of a known organisation and app.
+ */
+async function authenticate(s: CallState, d: PipelineDeps): Promise<void> {
+  const { app } = await authenticateApp(d.cache, {
+    headers: s.input.headers,
+    rawQuery: rawQueryOf(s.input.url),
+    catalog: s.catalog,
+    requiresClientSecret: s.op.requiresClientSecret,
+    nowMs: s.nowMs,
+    requiredScope: d.requiredScope,
+  });
+  s.app = app;
+  const text = s.input.bodyText;
+  if (text !== undefined) {
+    // A refused body stays in the state as the text received, for the request log.
+    s.body = text ?? undefined;
+    s.body = parseRequestBody(s.input.method, text);
+  }
+}
+
+/** The app's subscription to the operation's product, and the terms it accepted. */
+async function entitle(s: CallState, d: PipelineDeps): Promise<void> {
+  s.entitlement = await entitleApp(d.cache, d.terms, s.app!, s.op.productSlug, s.catalog, s.nowMs);
+}
+
+/** One consume call for every window, burst, quota and end-user cap of the plan. */
+async function limit(s: CallState, d: PipelineDeps): Promise<void> {
+  const endUser = header1(s.input.headers, 'x-end-user-id') ?? s.op.endUserId?.(s.body);
+  if (endUser) s.endUserHash = d.hashEndUser(endUser);
+  const ent = s.entitlement!;
+  const tpl = limitTemplate(ent.plan, s.op.operationId);
+  const limits = await checkLimits(
+    d.limiter,
+    tpl,
+    ent.subscriptionId,
+    s.nowMs,
+    s.endUserHash ?? undefined,
+    d.limiterHealth.onError,
+  );
+  if (tpl.rules.length > 0 && d.limiterHealth.down()) d.limiterHealth.onOk();
+  s.out.headers = limits.headers;
+}
+
+/** Congestion control: an organisation over its share of a saturated process waits its turn (503). */
+function congestion(s: CallState, d: PipelineDeps): undefined {
+  d.congestion.admit(s.app!.orgId);
+  s.admitted = true;
+  return undefined;
+}
+
+/** Payment-creating operations with an Idempotency-Key: a repeat gets the first answer again. */
+function idempotency(s: CallState, d: PipelineDeps): Promise<void> | undefined {
+  const key = s.op.paymentCreating ? header1(s.input.headers, 'idempotency-key') : undefined;
+  return key === undefined ? undefined : beginIdempotent(s, d, key);
+}
+
+async function beginIdempotent(s: CallState, d: PipelineDeps, key: string): Promise<void> {
+  const fp = Idempotency.fingerprint(s.op.method, s.op.path, s.body);
+  const begun = await d.idempotency.begin(s.app!.appId, key, fp);
+  if (begun.kind !== 'replay') {
+    s.idem = begun;
+    return;
+  }
+  s.replayed = true;
+  s.out.status = begun.response.status;
+  s.out.payload = begun.response.body;
+  s.networkCode = begun.response.networkCode ?? null;
+  s.out.headers['idempotent-replayed'] = 'true';
+}
+
+/** The operation itself: in-process for the sandbox, an upstream for production. */
+function dispatch(s: CallState, d: PipelineDeps): Promise<void> | undefined {
+  return s.replayed ? undefined : dispatchCall(s, d);
+}
+
+async function dispatchCall(s: CallState, d: PipelineDeps): Promise<void> {
+  const app = s.app!;
+  const ctx: NetworkCallContext = {
+    orgId: app.orgId,
+    appId: app.appId,
+    appPublicKeyPem: app.publicKeyPem,
+    body: s.body,
+    query: s.input.query,
+    headers: s.input.headers,
+    requestId: s.input.requestId,
+    nowMs: s.nowMs,
+  };
+  let result: Awaited<ReturnType<Dispatcher>>;
+  try {
+    result = await d.dispatchers[s.catalog](s.op, ctx);
+  } catch (err) {
+    if (s.idem) await d.idempotency.abandon(s.idem.key);
+    throw err;
+  }
+  s.result = result;
+  s.out.status = result.status;
+  s.out.payload = JSON.stringify(result.body ?? null);
+  s.networkCode = result.networkCode ?? null;
+  if (s.idem) {
+    await d.idempotency.complete(s.idem.key, s.idem.fingerprint, {
+      status: s.out.status,
+      body: s.out.payload,
+      networkCode: result.networkCode,
+    });
+  }
+}
+
+/**
+ * Every call, refused or answered, leaves a usage record (buffered before the answer is sent, so
+ * every answer a client received has its row) and reaches the call-record subscribers.
+ */
+function recordUsage(s: CallState, d: PipelineDeps): undefined {
+  s.latencyUs = (performance.now() - s.t0) * 1000;
+  d.recorder.record(usageRecordOf(s));
+  d.callRecords.push(s);
+  return undefined;
+}
+
+/** The steps of a call, in order (a test holds the order). */
+export const gatewaySteps = [
+  authenticate,
+  entitle,
+  limit,
+  congestion,
+  idempotency,
+  dispatch,
+  recordUsage,
+] as const satisfies readonly Step[];
+
+/** The steps that may refuse a call; `recordUsage` runs after them for every call. */
+const servingSteps: readonly Step[] = gatewaySteps.slice(0, -1);
+
+/** Runs one call through the steps; never throws (a failure is a 500 answer, recorded). */
+export async function runCall(s: CallState, d: PipelineDeps): Promise<void> {
+  try {
+    for (let i = 0; i < servingSteps.length; i++) {
+      const pending = servingSteps[i](s, d);
+      if (pending !== undefined) await pending;
+    }
+  } catch (err) {
+    refuse(s, d, err);
+  } finally {
+    if (s.admitted) d.congestion.release(s.app!.orgId);
+  }
+  s.out.bytes = Buffer.byteLength(s.out.payload);
+  recordUsage(s, d);
+}
+
+/** A step's refusal (GatewayError) as the answer, or anything else as a 500 (logged). */
+function refuse(s: CallState, d: PipelineDeps, err: unknown): void {
+  const out = s.out;
+  const requestId = s.input.requestId;
+  if (err instanceof GatewayError) {
+    out.status = err.status;
+    s.errorCode = err.code;
+    out.headers = { ...out.headers, ...err.headers };
+    const r = renderGatewayError(err, requestId, d.publicUrl);
+    out.payload = r.payload;
+    out.contentType = r.contentType;
+    return;
+  }
+  s.errorCode = 'internal_error';
+  d.log.error({ err, requestId, operationId: s.op.operationId }, 'gateway dispatch failed');
+  out.status = 500;
+  out.payload = internalError(requestId, d.publicUrl).payload;
+}
