@@ -78,6 +78,30 @@ const envSchema = z.object({
     .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
       message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
     }),
+  /**
+   * The audit checkpoints' Ed25519 signing key (base64, a 32-byte seed: openssl rand -base64 32).
+   * Unset: derived from the master key (docs/audit.md "Keys").
+   */
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+    }),
+  /** Earlier checkpoint public keys (base64, 32 bytes each, comma-separated) trusted after a rotation. */
+  AUDIT_TRUSTED_KEYS: z
+    .string()
+    .optional()
+    .refine(
+      (v) => v === undefined || v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32),
+      {
+        message: 'must be a comma-separated list of 32-byte public keys encoded as base64',
+      },
+    ),
+  /** Months the audit trail keeps events (pruned only at signed checkpoints; at least 12). */
+  AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(12).max(1200).default(12),
+  /** Minutes between the worker's full verifications of the audit chain. */
+  AUDIT_VERIFY_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   /** Days the request log keeps masked request/response bodies (usage rows are kept). */
@@ -135,6 +159,13 @@ export type Config = {
   role: Role;
   gatewayProvider: string;
   masterKey: string | undefined;
+  /** The audit chain's settings (AUDIT_SIGNING_KEY, AUDIT_TRUSTED_KEYS, AUDIT_RETENTION_MONTHS, …). */
+  audit: {
+    signingKey?: string;
+    trustedKeys?: string;
+    retentionMonths: number;
+    verifyIntervalMinutes: number;
+  };
   seedDemo: boolean | undefined;
   usageFlushMs: number;
   usageWriter: 'worker' | 'inline';
@@ -164,7 +195,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = parsed.error.issues[0];
     const key = String(issue.path[0] ?? 'environment');
     const got = picked[key];
-    const shown = key.endsWith('_URL') || key === 'MASTER_KEY' ? '' : ` (got "${String(got)}")`;
+    const shown =
+      key.endsWith('_URL') || key === 'MASTER_KEY' || key === 'AUDIT_SIGNING_KEY'
+        ? ''
+        : ` (got "${String(got)}")`;
     throw new ConfigError(`invalid setting ${key}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -193,6 +227,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: e.ROLE,
     gatewayProvider: e.GATEWAY_PROVIDER,
     masterKey: e.MASTER_KEY,
+    audit: {
+      signingKey: e.AUDIT_SIGNING_KEY,
+      trustedKeys: e.AUDIT_TRUSTED_KEYS,
+      retentionMonths: e.AUDIT_RETENTION_MONTHS,
+      verifyIntervalMinutes: e.AUDIT_VERIFY_INTERVAL_MINUTES,
+    },
     seedDemo: e.SEED_DEMO === undefined ? undefined : e.SEED_DEMO === 'true' || e.SEED_DEMO === '1',
     usageFlushMs: e.USAGE_FLUSH_MS,
     usageWriter: e.USAGE_WRITER,

@@ -8,7 +8,7 @@ import {
   type AppUsageService,
   appsModule,
 } from './modules/apps/index.ts';
-import { type AuditLog, auditModule } from './modules/audit/index.ts';
+import { type AuditChain, type AuditLog, auditModule } from './modules/audit/index.ts';
 import { type Catalog, catalogModule } from './modules/catalog/index.ts';
 import {
   type Gateway,
@@ -80,6 +80,8 @@ type Services = {
   /** The simulated network: operations for the gateway, test data and reset for the portal. */
   sandbox: Sandbox;
   audit: AuditLog;
+  /** The audit hash chain: sealing, verification (`darwaza audit verify`), retention. */
+  auditChain: AuditChain;
   mailer: Mailer;
   notifications: NotificationService;
   identity: IdentityService;
@@ -164,7 +166,14 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   };
 
   // ── audit
-  const { audit } = await use(auditModule, { db, clock });
+  // Its worker seals events after their commit, signs checkpoints, verifies and prunes the chain.
+  const { audit, auditChain } = await use(auditModule, {
+    db,
+    clock,
+    keyring: infra.keyring,
+    chain: config.audit,
+    log,
+  });
   // ── notifications
   // Outbox rows from before sealing are sealed before anything can read them (create does it);
   // its close waits for deliveries in flight, before the pools close.
@@ -335,6 +344,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     gateway,
     usage: gatewayUsage,
     audit,
+    auditChain,
     mailer,
     notifications,
     identity,

@@ -13,6 +13,12 @@ export type Keyring = {
   decrypt(sealed: string, purpose: string): string;
   /** HMAC-SHA-256(pepper, value) hex: how client secrets and tokens are stored. */
   hmac(value: string, purpose: string): string;
+  /**
+   * 32 bytes derived for `purpose` (HKDF-SHA-256, info `darwaza:seed:<purpose>`, no salt): the seed
+   * of a key pair that must be the same on every process holding the master key (the audit
+   * checkpoints' Ed25519 key).
+   */
+  seed(purpose: string): Buffer;
 };
 
 /**
@@ -65,6 +71,9 @@ export function createKeyring(master: Buffer): Keyring {
       const d = createDecipheriv('aes-256-gcm', derive(`enc:${purpose}`), Buffer.from(iv, 'base64url'));
       d.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
+    },
+    seed(purpose) {
+      return Buffer.from(derive(`seed:${purpose}`));
     },
     hmac(value, purpose) {
       return createHmac('sha256', derive(`mac:${purpose}`))

@@ -1,15 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { SharedTransaction } from '../../platform/db/shared-transaction.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Keyring } from '../../platform/master-key.ts';
 import { defineModule } from '../../platform/module.ts';
 import type { RequestContext } from '../../platform/request-context.ts';
 import { AuditService } from './audit-service.ts';
+import { type AuditChain, type AuditChainSettings, createAuditChain } from './chain.ts';
 import { auditContracts } from './contracts.ts';
 import { auditErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { auditRoutes } from './routes.ts';
 import type { AuditTables } from './tables.ts';
-import { AuditVerifier } from './verifier.ts';
 
 /**
  * The audit trail (the worked example of the module shape: docs/architecture.md). Other modules
@@ -51,8 +53,22 @@ export function auditTrail<const Actions extends readonly string[]>(log: AuditLo
     );
 }
 
-export type AuditDeps = { db: Kysely<AuditTables>; clock: Clock };
-export type AuditPorts = { audit: AuditLog };
+export type { AuditChain, AuditChainSettings } from './chain.ts';
+export type { AuditVerification, VerifyProgress } from './verifier.ts';
+
+export type AuditDeps = {
+  db: Kysely<AuditTables>;
+  clock: Clock;
+  /**
+   * The checkpoints' signing key is derived from the master key unless `chain.signingKey` is set
+   * (main.ts gives both; a module test that gives neither gets a key of its own, for that process).
+   */
+  keyring?: Keyring;
+  chain?: AuditChainSettings;
+  log?: Logger;
+};
+/** `auditChain`: the hash chain's sealer, verifier and retention (docs/audit.md). */
+export type AuditPorts = { audit: AuditLog; auditChain: AuditChain };
 
 export const auditModule = defineModule<AuditDeps, AuditPorts>({
   name: 'audit',
@@ -60,9 +76,15 @@ export const auditModule = defineModule<AuditDeps, AuditPorts>({
   errors: auditErrors,
   contracts: auditContracts,
   subscribes: [],
-  create({ db, clock }) {
+  create({ db, clock, keyring, chain: settings, log }) {
     const audit = new AuditService(db, clock);
-    const verification = new AuditVerifier({ clock });
-    return { ports: { audit }, routes: auditRoutes(audit, verification) };
+    // Sealing, checkpoints, verification and retention run in the worker (main.ts starts it in the
+    // roles that do background work); the route answers the last stored verification.
+    const { chain, worker } = createAuditChain({ db, clock, keyring, settings, log });
+    return {
+      ports: { audit, auditChain: chain },
+      routes: auditRoutes(audit, chain.verification),
+      worker,
+    };
   },
 });

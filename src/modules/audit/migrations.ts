@@ -38,4 +38,27 @@ export const migrations: MigrationSet = {
         .execute();
     },
   },
+  '202612070200_audit_chain': {
+    // The hash chain (docs/audit.md): the sealer fills seq, prev_hash and hash after commit; signed
+    // checkpoints anchor it; one state row holds the sealer's lease and the last verification.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('audit_events').addColumn('seq', 'bigint').execute();
+      await db.schema.createIndex('audit_events_seq').on('audit_events').column('seq').unique().execute();
+      await db.schema
+        .createTable('audit_checkpoints')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_chain_state')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'text')
+        .addColumn('last_verification', 'text')
+        .execute();
+    },
+  },
 };

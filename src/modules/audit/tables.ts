@@ -1,7 +1,7 @@
 import { col, defineTable, type TablesOf } from '../../platform/db/table.ts';
 
 /**
- * The table the audit migrations build (migrations.ts), as the store reads and writes it
+ * The tables the audit migrations build (migrations.ts), as the store reads and writes it
  * (ADR 0008).
  */
 export const auditTables = [
@@ -17,9 +17,25 @@ export const auditTables = [
     ip: col.text().nullable(),
     user_agent: col.text().nullable(),
     details: col.json().withDefault(),
-    /** Reserved for the hash chain (a later issue fills these without changing callers). */
+    /** The chain (docs/audit.md): null until the sealer seals the event after its commit. */
     prev_hash: col.text().nullable(),
     hash: col.text().nullable(),
+    seq: col.bigint().nullable(),
+  }),
+  /** Signed anchors of the chain: the hash after event `seq`, signed with Ed25519 key `key_id`. */
+  defineTable('audit_checkpoints', {
+    seq: col.bigint(),
+    hash: col.text(),
+    at: col.time(),
+    key_id: col.text(),
+    signature: col.text(),
+  }),
+  /** One row ('chain'): the sealer's lease and the last verification's result (JSON). */
+  defineTable('audit_chain_state', {
+    id: col.text(),
+    lease_owner: col.text().nullable(),
+    lease_until: col.time().nullable(),
+    last_verification: col.json().nullable(),
   }),
 ] as const;
 

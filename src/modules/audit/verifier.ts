@@ -1,12 +1,15 @@
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
+import { chainHash, GENESIS } from './canonical.ts';
+import type { ChainStore, CheckpointRow, SealedRow } from './chain-store.ts';
+import { checkpointSignatureValid, type TrustedKeys } from './checkpoint-keys.ts';
 import type { auditVerificationView } from './contracts.ts';
 
 /**
  * The audit chain's verifier (docs/audit.md). It streams sealed events in sequence order, recomputes
- * every hash, checks every signed checkpoint against the public key and names the first damage:
- * an edited, deleted, inserted or reordered event, a truncated tail (the chain ends before the
- * last checkpoint) or a recomputed chain (hashes that agree with each other but not with a
+ * every hash, checks every signed checkpoint against the trusted public keys and names the first
+ * damage: an edited, deleted, inserted or reordered event, a truncated tail (the chain ends before
+ * the last checkpoint) or a recomputed chain (hashes that agree with each other but not with a
  * signature). Unsealed events (not chained yet) and unanchored ones (chained after the last
  * checkpoint) are counted, not reported as damage.
  */
@@ -24,8 +27,8 @@ export type VerifyProgress = { checked: number; seq: number; lastSeq: number };
 
 export type VerifyOptions = {
   /**
-   * Start at this checkpoint's sequence number (the newest kept checkpoint at or before it); by
-   * default the oldest kept checkpoint, or the first event when nothing was pruned.
+   * Start at the newest kept checkpoint before this sequence number (its signature is checked);
+   * by default at the oldest kept checkpoint, or the first event when nothing was pruned.
    */
   fromSeq?: number;
   onProgress?: (p: VerifyProgress) => void;
@@ -56,20 +59,199 @@ export function neverVerified(): AuditVerification {
   };
 }
 
-export class AuditVerifier implements AuditVerificationPort {
-  readonly #clock: Clock;
-  #last: AuditVerification = neverVerified();
-  constructor(deps: { clock: Clock }) {
-    this.#clock = deps.clock;
-  }
+/** Events read per query: bounded memory whatever the chain's length. */
+const PAGE = 10_000;
 
-  async verify(_opts: VerifyOptions = {}): Promise<AuditVerification> {
-    // Filled in by the chain walk (issue 32, item 2); the signature above is the contract.
-    this.#last = { ...neverVerified(), verifiedAt: new Date(this.#clock.nowMs()).toISOString() };
-    return this.#last;
+export class AuditVerifier implements AuditVerificationPort {
+  readonly #store: ChainStore;
+  readonly #clock: Clock;
+  readonly #keys: TrustedKeys;
+  constructor(deps: { store: ChainStore; clock: Clock; keys: TrustedKeys }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#keys = deps.keys;
   }
 
   async latest(): Promise<AuditVerification> {
-    return this.#last;
+    const json = await this.#store.loadVerification();
+    return json ? (JSON.parse(json) as AuditVerification) : neverVerified();
   }
+
+  async verify(opts: VerifyOptions = {}): Promise<AuditVerification> {
+    const started = performance.now();
+    const result = await this.#walk(opts);
+    result.durationMs = Math.round(performance.now() - started);
+    // A partial run (--from) says nothing about the part before it: only full runs are stored.
+    if (opts.fromSeq === undefined) await this.#store.saveVerification(JSON.stringify(result));
+    return result;
+  }
+
+  async #walk(opts: VerifyOptions): Promise<AuditVerification> {
+    const counts = await this.#store.counts();
+    const checkpoints = await this.#store.checkpoints();
+    const lastCp = checkpoints.at(-1) ?? null;
+    const result: AuditVerification = {
+      ...neverVerified(),
+      verifiedAt: new Date(this.#clock.nowMs()).toISOString(),
+      sealed: counts.sealed,
+      unsealed: counts.unsealed,
+      unanchored: Math.max(0, (counts.maxSeq ?? 0) - (lastCp?.seq ?? 0)),
+      lastCheckpoint: lastCp && { seq: lastCp.seq, hash: lastCp.hash, at: lastCp.at, keyId: lastCp.key_id },
+    };
+    const damage = (d: AuditDamage): AuditVerification => ({ ...result, intact: false, firstDamage: d });
+
+    // Where to start: the genesis, or a kept checkpoint (after pruning, or --from).
+    let cpIndex = 0;
+    let start: CheckpointRow | null = null;
+    if (opts.fromSeq !== undefined) {
+      for (const [i, c] of checkpoints.entries()) if (c.seq < opts.fromSeq) [start, cpIndex] = [c, i];
+    } else if (counts.minSeq !== null && counts.minSeq > 1) {
+      // Pruning keeps the checkpoint at its boundary: the oldest kept event must follow one.
+      const boundary = counts.minSeq - 1;
+      cpIndex = checkpoints.findIndex((c) => c.seq === boundary);
+      start = checkpoints[cpIndex] ?? null;
+      if (!start) {
+        return damage({
+          kind: 'deleted',
+          eventId: null,
+          seq: boundary,
+          message: `the events before seq ${counts.minSeq} are missing and no checkpoint at seq ${boundary} marks them as pruned`,
+        });
+      }
+    }
+    if (start) {
+      if (!checkpointSignatureValid(this.#keys, toSigned(start))) {
+        return damage({
+          kind: 'recomputed',
+          eventId: null,
+          seq: start.seq,
+          message: `the checkpoint at seq ${start.seq} (the start) has no valid signature of a trusted key`,
+        });
+      }
+      cpIndex += 1;
+    }
+    result.fromSeq = (start?.seq ?? 0) + 1;
+
+    let prev = start?.hash ?? GENESIS;
+    let expected = (start?.seq ?? 0) + 1;
+    // The first event after the last checkpoint that matched: where a recomputed stretch begins.
+    let segment: { id: string; seq: number } | null = null;
+    let before: SealedRow | null = null;
+    let nextCp = checkpoints[cpIndex];
+    let checked = 0;
+    for (;;) {
+      const rows = await this.#store.eventsAfter(expected - 1, PAGE);
+      if (rows.length === 0) break;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const seq = Number(row.seq);
+        if (seq !== expected || row.prev_hash !== prev || chainHash(prev, row) !== row.hash) {
+          return damage(await this.#diagnose(row, rows[i + 1] ?? null, before, expected, prev));
+        }
+        prev = row.hash;
+        segment ??= { id: row.id, seq };
+        if (nextCp && nextCp.seq === seq) {
+          const signed = checkpointSignatureValid(this.#keys, toSigned(nextCp));
+          if (!signed || nextCp.hash !== prev) {
+            return damage({
+              kind: 'recomputed',
+              eventId: segment.id,
+              seq: segment.seq,
+              message: signed
+                ? `the chain up to seq ${seq} does not match its signed checkpoint: events from seq ${segment.seq} to ${seq} were changed and their hashes recomputed`
+                : `the checkpoint at seq ${seq} has no valid signature of a trusted key (forged or altered); it covers events from seq ${segment.seq}`,
+            });
+          }
+          segment = null;
+          nextCp = checkpoints[++cpIndex];
+        }
+        before = row;
+        expected = seq + 1;
+      }
+      checked += rows.length;
+      opts.onProgress?.({ checked, seq: expected - 1, lastSeq: counts.maxSeq ?? 0 });
+      if (rows.length < PAGE) break;
+    }
+    if (nextCp) {
+      return damage({
+        kind: 'truncated',
+        eventId: null,
+        seq: expected,
+        message: `the chain ends at seq ${expected - 1} but checkpoint ${lastCp!.seq} was signed later: events from seq ${expected} were removed`,
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Names what is wrong with `row`, the first event that fails (expected seq `expected`, chained
+   * after hash `prev`; `before` the last good event, `next` the one after `row`). Runs once, on
+   * the first failure, so it may query.
+   */
+  async #diagnose(
+    row: SealedRow,
+    next: SealedRow | null,
+    before: SealedRow | null,
+    expected: number,
+    prev: string,
+  ): Promise<AuditDamage> {
+    const seq = Number(row.seq);
+    const at = (kind: AuditDamageKind, message: string, e: { id: string | null; seq: number } = row) => ({
+      kind,
+      eventId: e.id,
+      seq: e.seq,
+      message,
+    });
+    if (seq > expected) {
+      return at(
+        'deleted',
+        `events from seq ${expected} to ${seq - 1} are missing (the chain resumes at ${row.id})`,
+        {
+          id: null,
+          seq: expected,
+        },
+      );
+    }
+    if (seq < expected) return at('inserted', `a second event with seq ${seq}`);
+    if (row.hash === null || row.prev_hash === null) {
+      return at('inserted', 'a sequence number without a hash: the sealer writes the three together');
+    }
+    if (row.prev_hash === prev) return at('edited', 'its content does not match its hash');
+    // The link to the previous event is broken: find out how.
+    if (await this.#store.otherWithHash(row.hash, row.id)) {
+      return at('inserted', 'a copy of another event (same hash) placed in the chain');
+    }
+    if (before && row.prev_hash === before.prev_hash) {
+      return at('inserted', `the next event links past it, to the event at seq ${expected - 2}`, {
+        id: before.id,
+        seq: expected - 1,
+      });
+    }
+    const predecessor = await this.#store.otherWithHash(row.prev_hash, row.id);
+    if (predecessor) {
+      return at(
+        'reordered',
+        `it follows ${predecessor.id} (now at seq ${predecessor.seq}), not the event at seq ${expected - 1}`,
+      );
+    }
+    next ??= (await this.#store.eventsAfter(seq, 1))[0] ?? null;
+    if (next === null || next.prev_hash === prev) {
+      return at('inserted', `it does not link to the event at seq ${expected - 1}`);
+    }
+    if (before) {
+      return at(
+        'edited',
+        'its hash was recomputed after a change: the next event still links to its old hash',
+        {
+          id: before.id,
+          seq: expected - 1,
+        },
+      );
+    }
+    return at('edited', 'it does not link to the checkpoint it follows');
+  }
+}
+
+function toSigned(c: CheckpointRow) {
+  return { seq: c.seq, hash: c.hash, at: c.at, keyId: c.key_id, signature: c.signature };
 }
