@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../platform/clock.ts';
 import type {
   ConsumeResult,
   LimitRule,
@@ -34,6 +35,11 @@ export type LeaseOptions = {
   leaseMs?: number;
   /** A lease of n needs n × this many units left on every rule. */
   reserveFactor?: number;
+  /**
+   * The wall clock a lease's lifetime runs on (default the system clock). Not the gateway's clock:
+   * a lease lives `leaseMs` of real time whatever time the calls say it is (a test's FakeClock).
+   */
+  wall?: Clock;
 };
 
 /** Default of `maxLease` (RATE_LIMIT_LEASE_MAX). */
@@ -61,6 +67,7 @@ export class LeasedLimits {
   readonly #max: number;
   readonly #leaseMs: number;
   readonly #reserve: number;
+  readonly #wall: Clock;
   /** Keyed by the rules array, which `buildRules` reuses for one subscription and period. */
   readonly #leases = new WeakMap<LimitRule[], Lease>();
   /** Leases holding units, for the sweep that gives expired leftovers back. */
@@ -75,6 +82,7 @@ export class LeasedLimits {
     this.#max = Math.max(1, Math.floor(opts.maxLease ?? LEASE_MAX_DEFAULT));
     this.#leaseMs = opts.leaseMs ?? 50;
     this.#reserve = opts.reserveFactor ?? 1024;
+    this.#wall = opts.wall ?? systemClock;
   }
 
   /** Checks and charges one call, like `SharedState.consume(rules, nowMs)`. */
@@ -98,7 +106,7 @@ export class LeasedLimits {
       this.#leases.set(rules, l);
     }
     for (;;) {
-      if (l.tokens > 0 && Date.now() < l.expiresAt) {
+      if (l.tokens > 0 && this.#wall.nowMs() < l.expiresAt) {
         l.tokens--;
         this.leasedCalls++;
         // Three quarters used within its lifetime: fetch the next (larger) lease before this one
@@ -133,7 +141,7 @@ export class LeasedLimits {
         this.#learn(l, r, n);
         if (!r.allowed) return;
         l.tokens += n;
-        l.wallAt = Date.now();
+        l.wallAt = this.#wall.nowMs();
         l.expiresAt = l.wallAt + this.#leaseMs;
         l.atMs = nowMs;
         l.outcomes = r.outcomes;
@@ -194,7 +202,7 @@ export class LeasedLimits {
   #startSweeper(): void {
     if (this.#sweeper) return;
     this.#sweeper = setInterval(() => {
-      const now = Date.now();
+      const now = this.#wall.nowMs();
       for (const l of this.#held) {
         // The gateway's clock now, as far as this lease can tell (for where a bucket may move back to).
         if (l.inflight === null && now >= l.expiresAt) this.#giveBack(l, l.atMs + (now - l.wallAt));

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.ts';
+import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { GatewayTables } from './tables.ts';
 import { BatchBuilder, type EncodedBatch, releaseBatch } from './usage-codec.ts';
@@ -42,11 +42,16 @@ export type UsageRecorderOptions = {
   logBodiesPerAppPerSecond?: number;
   /** How long `close` keeps writing while the database refuses, before giving up (default 3 s). */
   closeTimeoutMs?: number;
+  /**
+   * The wall clock of the recorder's own durations (how long writes have failed, the close
+   * deadline); default the system clock. `clock` is the calls' time (retention, bodies per second).
+   */
+  wall?: Clock;
 };
 
 /**
- * Rows per transaction when a worker thread writes (docs/performance.md item 27: with 100 ms
- * flushes, 500-row transactions cost the worker ~5.6 µs per row against ~6.7 for 250 every 25 ms).
+ * Rows per transaction when a worker thread writes: fewer, larger transactions cost the worker less
+ * per row (the measurements: docs/performance.md item 27).
  */
 const WORKER_BATCH_ROWS = 500;
 
@@ -103,6 +108,7 @@ export class UsageRecorder {
       maxBuffered: 200_000,
       logBodiesPerAppPerSecond: LOG_BODIES_PER_APP_PER_SECOND,
       closeTimeoutMs: 3_000,
+      wall: systemClock,
       ...opts,
     };
     this.#store = new UsageStore(opts.db);
@@ -202,7 +208,7 @@ export class UsageRecorder {
         this.#buffered += rows;
         this.#trim();
         if (this.#failingSince === null) {
-          this.#failingSince = Date.now();
+          this.#failingSince = this.#o.wall.nowMs();
           this.#o.log.error(
             { err: error?.message, rows },
             'usage writes failing; the rows are kept and written again at each flush',
@@ -210,7 +216,7 @@ export class UsageRecorder {
         }
       } else if (this.#failingSince !== null) {
         this.#o.log.info(
-          { downMs: Date.now() - this.#failingSince, dropped: this.dropped },
+          { downMs: this.#o.wall.nowMs() - this.#failingSince, dropped: this.dropped },
           'usage writes succeed again',
         );
         this.#failingSince = null;
@@ -270,9 +276,9 @@ export class UsageRecorder {
     clearInterval(this.#timer);
     clearInterval(this.#pruneTimer);
     await this.#tail; // a flush in progress may hand rows back on failure
-    const deadline = Date.now() + this.#o.closeTimeoutMs;
+    const deadline = this.#o.wall.nowMs() + this.#o.closeTimeoutMs;
     await this.flush();
-    while (this.#buffered > 0 && Date.now() < deadline) {
+    while (this.#buffered > 0 && this.#o.wall.nowMs() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       await this.flush();
     }

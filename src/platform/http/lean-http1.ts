@@ -1,14 +1,14 @@
 import { maxHeaderSize as nodeMaxHeaderSize, type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import { type Clock, systemClock } from '../clock.ts';
 
 /**
  * A lean HTTP/1.1 server for one narrow kind of request, in front of Node's own HTTP server on the
  * same listening socket (ADR 0005).
  *
  * Node's `http` builds a request stream, a response stream and their state machines for every
- * request: on the 2-core machines the benchmark runs on that is ~10 µs of the ~25 µs a bare
- * `node:http` server spends per call, more than the whole gateway pipeline. This layer reads
+ * request, which costs more than the whole gateway pipeline (docs/performance.md item 28). This layer reads
  * keep-alive HTTP/1.1 requests straight from the socket and answers them with one string write.
  *
  * What it promises:
@@ -65,6 +65,11 @@ export type LeanOptions<T> = {
   /** Answers a claimed request; `reply` must be called exactly once. */
   handle(req: LeanRequest, claim: T, reply: (res: LeanResponse) => void): void;
   maxBodyBytes: number;
+  /**
+   * The wall clock of the Date header and the time-outs (default the system clock). The
+   * transport's, not a gateway's business clock: a test's FakeClock must not time out sockets.
+   */
+  clock?: Clock;
 };
 
 export type LeanHttp = {
@@ -119,8 +124,7 @@ type Conn = {
 /** One IMF-fixdate per second, as Node's `Date` header. */
 let dateSecond = -1;
 let dateLine = '';
-function dateHeader(): string {
-  const now = Date.now();
+function dateHeader(now: number): string {
   const s = Math.floor(now / 1000);
   if (s !== dateSecond) {
     dateSecond = s;
@@ -199,6 +203,7 @@ function knownName(head: string, from: number, to: number): string | undefined {
  * every connection (or the rest of a connection) this layer does not serve.
  */
 export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp {
+  const clock = o.clock ?? systemClock;
   // A TLS server's connections carry TLS records, not HTTP: leave them to Node.
   if (server instanceof TlsServer) return { connections: () => 0 };
   const nodeListeners = server.listeners('connection') as Array<(s: Socket) => void>;
@@ -298,7 +303,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
         detach(c);
         return;
       }
-      if (!c.buf) c.idleSince = Date.now();
+      if (!c.buf) c.idleSince = clock.nowMs();
     }
     setReading(c);
     // Requests that waited for the in-flight ones (MAX_IN_FLIGHT) can go on now.
@@ -310,7 +315,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
     // The last response of a closing connection says so; earlier pipelined ones keep it open.
     const close = (closing || c.clientEnded) && c.slots[c.slots.length - 1] === slot && !c.buf;
     const reason = STATUS_CODES[r.status] ?? 'Unknown';
-    const head = `HTTP/1.1 ${r.status} ${reason}\r\n${r.head}${dateHeader()}${close ? 'connection: close\r\n' : keepAlive}\r\n`;
+    const head = `HTTP/1.1 ${r.status} ${reason}\r\n${r.head}${dateHeader(clock.nowMs())}${close ? 'connection: close\r\n' : keepAlive}\r\n`;
     // All-ASCII payloads go out as latin1 (the same bytes); others as their UTF-8 bytes, which
     // latin1 of a binary string reproduces.
     slot.out = r.ascii ? head + r.payload : head + Buffer.from(r.payload, 'utf8').toString('latin1');
@@ -329,7 +334,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       const he = buf.indexOf('\r\n\r\n');
       if (he < 0) {
         if (buf.length > maxHead) return markHandOver(c);
-        if (!c.partialSince) c.partialSince = Date.now();
+        if (!c.partialSince) c.partialSince = clock.nowMs();
         return;
       }
       if (he + 4 > maxHead) return markHandOver(c);
@@ -382,12 +387,12 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       if (claim === undefined) return markHandOver(c);
       const total = he + 4 + len;
       if (buf.length < total) {
-        if (!c.partialSince) c.partialSince = Date.now();
+        if (!c.partialSince) c.partialSince = clock.nowMs();
         return;
       }
       const body = buf.subarray(he + 4, total);
       c.buf = total === buf.length ? null : buf.subarray(total);
-      c.partialSince = c.buf ? Date.now() : 0;
+      c.partialSince = c.buf ? clock.nowMs() : 0;
       c.idleSince = 0;
       const slot: Slot = { out: null, close: false };
       c.slots.push(slot);
@@ -422,7 +427,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
       buf: null,
       slots: [],
       partialSince: 0,
-      idleSince: Date.now(),
+      idleSince: clock.nowMs(),
       handOver: false,
       clientEnded: false,
       paused: false,
@@ -468,7 +473,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
 
   // Node's timeouts, checked once a second for every connection of this layer.
   const timer = setInterval(() => {
-    const now = Date.now();
+    const now = clock.nowMs();
     keepAlive = keepAliveLine();
     const headersTimeout = server.headersTimeout || 60_000;
     const idleTimeout = server.keepAliveTimeout || 5_000;
