@@ -227,6 +227,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.gatewayPublicUrl,
     invalidate: (m) => infra.sharedState.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
     events,
+    audit,
   });
   // ── terms
   // Subscribes to identity.signed_up and organizations.created; emits terms.organization_terminated

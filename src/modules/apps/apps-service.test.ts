@@ -83,6 +83,7 @@ for (const engine of testEngines()) {
           publicUrl: 'http://x',
           invalidate: (m) => shared.publish(CACHE_INVALIDATE_CHANNEL, JSON.stringify(m)),
           events,
+          audit,
         })
       ).ports.catalog;
       const { mailer, notifications } = (

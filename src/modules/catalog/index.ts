@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { EventEmitter } from '../../platform/events.ts';
 import { defineModule } from '../../platform/module.ts';
 import type { CacheInvalidation } from '../../platform/shared-state/cache-invalidation.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { CatalogService } from './catalog-service.ts';
 import { catalogContracts } from './contracts.ts';
 import { catalogErrors } from './errors.ts';
@@ -52,6 +53,8 @@ export type CatalogDeps = {
   invalidate?: (m: CacheInvalidation) => Promise<void>;
   /** Carries `catalog.product_lifecycle`. */
   events: EventEmitter;
+  /** Where the operators' catalogue changes are recorded. */
+  audit: AuditLog;
 };
 export type CatalogPorts = { catalog: Catalog };
 
@@ -63,6 +66,6 @@ export const catalogModule = defineModule<CatalogDeps, CatalogPorts>({
   subscribes: [],
   create(deps) {
     const catalog = new CatalogService(deps);
-    return { ports: { catalog }, routes: catalogRoutes(catalog) };
+    return { ports: { catalog }, routes: catalogRoutes(catalog, deps.audit) };
   },
 });

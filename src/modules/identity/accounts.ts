@@ -146,10 +146,10 @@ export class Accounts {
     user: { id: string; email: string; name: string },
     respectCooldown: boolean,
     inTransaction?: { store: IdentityStore; tx: SharedTransaction },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const kit = this.#kit;
     if (respectCooldown) {
-      if (!(await kit.cooldownFree(`idn:resend:${user.id}`, RESEND_COOLDOWN_MS))) return;
+      if (!(await kit.cooldownFree(`idn:resend:${user.id}`, RESEND_COOLDOWN_MS))) return false;
     } else {
       await kit.hold(`idn:resend:${user.id}`, RESEND_COOLDOWN_MS);
     }
@@ -172,13 +172,22 @@ export class Accounts {
       },
       inTransaction?.tx,
     );
+    return true;
   }
 
   /** Sends a fresh activation link, at most once a minute per account; same answer for any e-mail. */
   async resendActivation(emailIn: string, ctx: RequestContext): Promise<void> {
     await this.#kit.throttle(`idn:resend:ip:${ctx.ip ?? '-'}`, 20, HOUR, 20);
     const user = await this.#kit.store.userRefByEmail(normEmail(emailIn));
-    if (user?.status === 'unverified') await this.#sendActivation(user, true);
+    if (user?.status !== 'unverified') return;
+    // Audited only when a link went out (not for an unknown e-mail or within the cool-down), so the
+    // trail shows every activation link an account was sent.
+    if (await this.#sendActivation(user, true)) {
+      await this.#kit.audit({ ...ctx, actor: anonymous }, 'user.activation_resent', {
+        type: 'user',
+        id: user.id,
+      });
+    }
   }
 
   async activateAccount(

@@ -6,6 +6,7 @@ export const identityAuditActions = [
   'user.signup',
   'user.signup_refused',
   'user.activated',
+  'user.activation_resent',
   'user.auto_approved',
   'user.approved',
   'user.rejected',

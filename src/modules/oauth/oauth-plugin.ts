@@ -185,7 +185,10 @@ export function oauthPlugin(opts: {
           const token = single(body, 'token');
           if (!token) throw invalidRequest('token is required');
           const client = await authenticate(req, catalog, body);
-          await opts.oauth.revoke(client, token);
+          await opts.oauth.revoke(client, token, {
+            ip: req.ip,
+            userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+          });
           return reply.code(200).send();
         }),
       );

@@ -219,12 +219,22 @@ export class OAuthService {
     };
   }
 
-  /** RFC 7009: revokes the token if it belongs to the client; silent otherwise. */
-  async revoke(client: AuthenticatedClient, token: string): Promise<void> {
+  /**
+   * RFC 7009: the app revokes one of its own tokens. A revocation that changes something is
+   * audited (oauth.token_revoked, the app as actor); an unknown, foreign or already revoked token
+   * answers the same and records nothing.
+   */
+  async revoke(client: AuthenticatedClient, token: string, meta: ClientRequestMeta): Promise<void> {
     const row = await this.#tokenRow(token);
     if (!row || row.app_id !== client.appId || row.revoked_at) return;
     await this.#store.revokeToken(row.id, this.#clock.now().toISOString());
     await this.#apps.invalidate({ kind: 'client', id: client.clientId, appId: client.appId });
+    await this.#audit(
+      appContext(client.appId, meta),
+      'oauth.token_revoked',
+      { type: 'token', id: row.id },
+      { orgId: client.orgId, details: { clientId: client.clientId } },
+    );
   }
 
   /** RFC 7662 for the app itself: another app's token reads as inactive. */
