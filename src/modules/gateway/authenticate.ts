@@ -1,5 +1,6 @@
 import type { DirectoryCache } from './directory-cache.ts';
 import { GatewayError, wwwAuthenticate } from './gateway-errors.ts';
+import type { Catalog } from './pipeline/call.ts';
 import type { GatewayApp, VerifiedToken } from './ports.ts';
 
 /**
@@ -18,7 +19,7 @@ export type AuthInput = {
   headers: Record<string, string | string[] | undefined>;
   /** The raw query string (after '?'), or '' */
   rawQuery: string;
-  catalog: 'sandbox' | 'production';
+  catalog: Catalog;
   requiresClientSecret: boolean;
   nowMs: number;
   requiredScope: string | null;

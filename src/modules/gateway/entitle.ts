@@ -1,6 +1,7 @@
 import type { TermsEnforcer } from '../terms/index.ts';
 import type { DirectoryCache } from './directory-cache.ts';
 import { GatewayError } from './gateway-errors.ts';
+import type { Catalog } from './pipeline/call.ts';
 import type { GatewayApp, GatewayEntitlement } from './ports.ts';
 
 /**
@@ -15,7 +16,7 @@ export async function entitle(
   terms: TermsEnforcer,
   app: GatewayApp,
   productSlug: string,
-  catalog: 'sandbox' | 'production',
+  catalog: Catalog,
   nowMs: number,
 ): Promise<GatewayEntitlement> {
   if (app.status !== 'active') {

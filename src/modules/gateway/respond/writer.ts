@@ -124,7 +124,8 @@ export function nodeWriter(
     for (const q of batch) {
       try {
         q.res.writeHead(q.status, q.headers);
-        // All-ASCII payloads go out as latin1: the same bytes without UTF-8 measuring (§P2).
+        // All-ASCII payloads go out as latin1: the same bytes, without UTF-8 measuring and
+        // transcoding (Node writes its header as latin1 too).
         q.res.end(q.payload, q.ascii ? 'latin1' : 'utf8');
       } catch {
         if (!q.res.headersSent) {
