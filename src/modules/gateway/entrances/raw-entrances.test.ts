@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -158,3 +159,15 @@ for (const lean of [true, false])
       assert.equal(await a.text(), '{"n":7}');
     });
   });
+
+describe('gateway entrances', () => {
+  it('each entrance file stays under 150 lines (they move bytes; the pipeline and writer do the rest)', () => {
+    const dir = new URL('./', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    assert.deepEqual(files.sort(), ['fastify-route.ts', 'lean-http1.ts', 'node-http.ts']);
+    for (const f of files) {
+      const lines = readFileSync(new URL(f, dir), 'utf8').split('\n').length;
+      assert.ok(lines < 150, `${f}: ${lines} lines`);
+    }
+  });
+});
