@@ -91,6 +91,10 @@ const value = fc.oneof(
   fc.constantFrom(undefined, null, '', ' ', '0', '000000', '221166     ', '1399999999', '0000000000000'),
   fc.string({ maxLength: 30 }),
   fc.stringMatching(/^\d{0,20}$/),
+  // Well-formed dates, times and purpose-coded texts, valid or not (the second check of a field).
+  fc.stringMatching(/^(?:[01]\d[0-3]\d|\d{4})(?:[0-2]\d[0-6]\d[0-6]\d)?$/),
+  fc.stringMatching(/^20\d\d[01]\d[0-3]\d$/),
+  fc.stringMatching(/^0[1-4][0-5]\d(?: .{0,8})?$/),
   fc.integer(),
   fc.boolean(),
   fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }),

@@ -11,7 +11,7 @@ import { fieldSpecsOf, type WireRequest } from './wire-fields.ts';
  * A body the schema accepts usually takes a path compiled once per schema from the same
  * constraints (wire.ts `compileFieldCheck`: ~10 times faster than zod, see docs/performance.md);
  * every other body is parsed by zod, whose first issue names the problem. The compiled path only
- * accepts what zod accepts, with the same result (request-check.test.ts).
+ * accepts what zod accepts, with the same result (wire.test.ts).
  */
 export function parseRequest(schema: WireRequest, body: unknown): Parsed {
   const c = compiledFor(schema);
@@ -107,6 +107,6 @@ function problemOf(s: FieldSpec, v: unknown, issue: z.core.$ZodIssue): Parsed {
   if (typeof v !== 'string') return formatError(s.name, `FIELD ${s.name} MUST BE A STRING`);
   const max = s.max ?? 100;
   if (v.length > max) return fieldError(s.name, `MUST BE AT MOST ${max} CHARACTERS`);
-  if (issue.code === 'custom') return fieldError(s.name, issue.message);
-  return fieldError(s.name, s.rule ?? 'HAS A BAD FORMAT');
+  // A pattern's issue carries its rule text (wire-fields.ts): the format's, then validity's.
+  return fieldError(s.name, issue.message);
 }

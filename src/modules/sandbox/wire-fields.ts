@@ -12,7 +12,7 @@ import type { FieldSpec } from './wire.ts';
  *
  * Each constructor also records the field's constraints (the same values it gave zod) so that the
  * handler's compiled accept-only path (wire.ts `compileFieldCheck`) checks exactly what the schema
- * checks; request-check.test.ts holds the two to the same answers.
+ * checks; wire.test.ts holds the two to the same answers.
  */
 type FieldOpts = {
   description: string;
@@ -21,8 +21,11 @@ type FieldOpts = {
   pattern?: RegExp;
   /** ResponseDetail text when the pattern does not match. */
   rule?: string;
-  /** A semantic check after the pattern (a valid MMDD…); returns the ResponseDetail text when wrong. */
-  check?: (v: string) => string | null;
+  /**
+   * A second pattern checked after `pattern`: what makes a well-formed value valid (a real MMDD, a
+   * known purpose code), with its own ResponseDetail text. The document lists both patterns.
+   */
+  valid?: { pattern: RegExp; rule: string };
   example?: string;
 };
 
@@ -30,18 +33,18 @@ const constraints = new WeakMap<z.ZodType, Omit<FieldSpec, 'name'>>();
 
 function base(o: FieldOpts, optional: boolean): z.ZodString {
   let s = z.string().max(o.max ?? 100);
-  // "" is "not sent" for an optional field, so its pattern admits it (as the document says).
-  if (o.pattern) s = s.regex(optional ? new RegExp(`^$|${o.pattern.source}`) : o.pattern, o.rule);
-  const check = o.check;
-  if (check) {
-    s = s.check((ctx) => {
-      if (ctx.value === '') return;
-      const bad = check(ctx.value);
-      if (bad) ctx.issues.push({ code: 'custom', message: bad, input: ctx.value });
-    });
-  }
+  // "" is "not sent" for an optional field, so its patterns admit it (as the document says).
+  const p = (re: RegExp) => (optional ? new RegExp(`^$|${re.source}`) : re);
+  if (o.pattern) s = s.regex(p(o.pattern), o.rule ?? 'HAS A BAD FORMAT');
+  if (o.valid) s = s.regex(p(o.valid.pattern), o.valid.rule);
   return s;
 }
+
+/** The compiled path's form of `valid`: the rule text when the value does not match. */
+const checkOf = (o: FieldOpts) => {
+  const valid = o.valid;
+  return valid ? (v: string) => (valid.pattern.test(v) ? null : valid.rule) : undefined;
+};
 
 const meta = (o: FieldOpts) => ({
   description: o.description,
@@ -51,14 +54,20 @@ const meta = (o: FieldOpts) => ({
 /** A field every request must carry (absent, null or "" is 80 MESSAGE FORMAT ERROR). */
 export function requiredField(o: FieldOpts) {
   const s = base(o, false).meta(meta(o));
-  constraints.set(s, { required: true, max: o.max ?? 100, pattern: o.pattern, rule: o.rule, check: o.check });
+  constraints.set(s, {
+    required: true,
+    max: o.max ?? 100,
+    pattern: o.pattern,
+    rule: o.rule,
+    check: checkOf(o),
+  });
   return s;
 }
 
 /** A field that may be left out (absent, null or ""). */
 export function optionalField(o: FieldOpts) {
   const s = base(o, true).nullable().optional().meta(meta(o));
-  constraints.set(s, { max: o.max ?? 100, pattern: o.pattern, rule: o.rule, check: o.check });
+  constraints.set(s, { max: o.max ?? 100, pattern: o.pattern, rule: o.rule, check: checkOf(o) });
   return s;
 }
 

@@ -103,19 +103,9 @@ export function compileFieldCheck(specs: FieldSpec[]): (body: unknown) => Parsed
   return (body) => (typeof body === 'string' || body instanceof Uint8Array ? null : check(body));
 }
 
-const two = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
-
-export function checkMMDD(v: string, at = 0): string | null {
-  const m = two(v, at);
-  const d = two(v, at + 2);
-  return m >= 1 && m <= 12 && d >= 1 && d <= 31 ? null : 'MUST BE A VALID MMDD DATE';
-}
-export function checkHhmmss(v: string, at = 0): string | null {
-  return two(v, at) < 24 && two(v, at + 2) < 60 && two(v, at + 4) < 60 ? null : 'MUST BE A VALID hhmmss TIME';
-}
-export function checkYyyymmdd(v: string): string | null {
-  return checkMMDD(v, 4) ? 'MUST BE A VALID yyyyMMdd DATE' : null;
-}
+/** A valid month and day (01-12, 01-31), and a valid time of day (00-23, 00-59, 00-59), as patterns. */
+export const MMDD = '(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])';
+export const HHMMSS = '(?:[01]\\d|2[0-3])[0-5]\\d[0-5]\\d';
 
 export const DIGITS = (n: number) => new RegExp(`^\\d{${n}}$`);
 

@@ -1,5 +1,5 @@
 import { BILL_CODES } from '../codes.ts';
-import { checkHhmmss, checkYyyymmdd, DIGITS } from '../wire.ts';
+import { DIGITS, HHMMSS, MMDD } from '../wire.ts';
 import { optionalField, requiredField, wireRequest } from '../wire-fields.ts';
 import { echoed, produced, responseCode, responseDetail, wireResponse } from '../wire-responses.ts';
 
@@ -70,13 +70,13 @@ export const billPaymentRequest = wireRequest('BillPaymentRequest', {
   TranDate: optionalField({
     pattern: DIGITS(8),
     rule: 'MUST BE yyyyMMdd',
-    check: checkYyyymmdd,
+    valid: { pattern: new RegExp(`^\\d{4}${MMDD}$`), rule: 'MUST BE A VALID yyyyMMdd DATE' },
     description: 'yyyyMMdd.',
   }),
   TranTime: optionalField({
     pattern: DIGITS(6),
     rule: 'MUST BE HHmmss',
-    check: (v) => checkHhmmss(v),
+    valid: { pattern: new RegExp(`^${HHMMSS}$`), rule: 'MUST BE A VALID hhmmss TIME' },
     description: 'HHmmss.',
   }),
 });

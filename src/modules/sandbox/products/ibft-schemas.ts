@@ -1,5 +1,5 @@
 import { IBFT_CODES } from '../codes.ts';
-import { checkHhmmss, checkMMDD, DIGITS } from '../wire.ts';
+import { DIGITS, HHMMSS, MMDD } from '../wire.ts';
 import { optionalField, optionalObjectField, requiredField, wireRequest } from '../wire-fields.ts';
 import { echoed, produced, responseCode, responseDetail, wireResponse } from '../wire-responses.ts';
 
@@ -8,7 +8,7 @@ import { echoed, produced, responseCode, responseDetail, wireResponse } from '..
  * product's OpenAPI document is generated from (ibft-document.ts). Field names, order and formats
  * are 1LINK's; the order is the order the network checks them in.
  */
-export const PURPOSE_CODES: Record<string, string> = {
+const PURPOSE_CODES: Record<string, string> = {
   '0303': 'Bill Payment',
   '0320': 'Donations / Charity / Zakat',
   '0336': 'Educational',
@@ -42,7 +42,7 @@ const titleFetchFields = {
   TransmissionDateAndTime: requiredField({
     pattern: DIGITS(10),
     rule: 'MUST BE MMDDhhmmss',
-    check: (v) => (checkMMDD(v) || checkHhmmss(v, 4) ? 'MUST BE A VALID MMDDhhmmss' : null),
+    valid: { pattern: new RegExp(`^${MMDD}${HHMMSS}$`), rule: 'MUST BE A VALID MMDDhhmmss' },
     description: 'MMDDhhmmss.',
   }),
   STAN: requiredField({
@@ -53,13 +53,13 @@ const titleFetchFields = {
   Time: optionalField({
     pattern: DIGITS(6),
     rule: 'MUST BE hhmmss',
-    check: (v) => checkHhmmss(v),
+    valid: { pattern: new RegExp(`^${HHMMSS}$`), rule: 'MUST BE A VALID hhmmss TIME' },
     description: 'hhmmss (local time of the transaction).',
   }),
   Date: optionalField({
     pattern: DIGITS(4),
     rule: 'MUST BE MMDD',
-    check: (v) => checkMMDD(v),
+    valid: { pattern: new RegExp(`^${MMDD}$`), rule: 'MUST BE A VALID MMDD DATE' },
     description: 'MMDD.',
   }),
   MerchantType: optionalField({
@@ -87,8 +87,13 @@ const titleFetchFields = {
   MerchantDetail: optionalField({ max: 100, description: 'MerchantDetail' }),
   PaymentDetail: optionalField({
     max: 100,
-    check: (v) =>
-      /^\d{4}/.test(v) && !PURPOSE_CODES[v.slice(0, 4)] ? 'STARTS WITH AN UNKNOWN PURPOSE CODE' : null,
+    // Fewer than four leading digits, or a known purpose code first.
+    valid: {
+      pattern: new RegExp(
+        `^(?:\\d{0,3}(?:\\D[\\s\\S]*)?|(?:${Object.keys(PURPOSE_CODES).join('|')})[\\s\\S]*)$`,
+      ),
+      rule: 'STARTS WITH AN UNKNOWN PURPOSE CODE',
+    },
     description: `Purpose code (4 digits) and text, e.g. "0251 Family & Friends". Known codes: ${Object.keys(PURPOSE_CODES).join(', ')}.`,
   }),
   CurrencyCodeTransaction: optionalField({
