@@ -36,4 +36,7 @@ export type TermsVersionView = Data<'getTermsVersion'>;
 
 export type TestData = Data<'listSandboxTestData'>;
 
+export type AuditEventItem = Item<'listAuditEvents'>;
+export type AuditVerification = Data<'getAuditVerification'>;
+
 export type UsageSeries = Data<'getUsageTimeseries'>;

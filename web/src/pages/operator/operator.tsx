@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { Page } from '../../components.tsx';
 import { AppsAdmin } from './apps-admin.tsx';
+import { AuditAdmin } from './audit.tsx';
 import { CatalogueAdmin } from './catalogue.tsx';
 import { EligibilityAdmin } from './eligibility.tsx';
 import { OrganisationsAdmin } from './organisations.tsx';
@@ -20,6 +21,7 @@ const TABS: Array<[string, string]> = [
   ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
   ['participants', 'Participants'],
+  ['audit', 'Audit trail'],
 ];
 
 export function OperatorPage() {
@@ -28,7 +30,7 @@ export function OperatorPage() {
   return (
     <Page
       title={`Operator console: ${label}`}
-      lead="Queues waiting for a decision, and the platform's terms and participants."
+      lead="Queues waiting for a decision, the platform's terms and participants, and the audit trail."
     >
       <nav aria-label="Operator" className="tabs">
         <ul>
@@ -52,6 +54,7 @@ export function OperatorPage() {
       {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
       {tab === 'participants' ? <ParticipantsAdmin /> : null}
+      {tab === 'audit' ? <AuditAdmin /> : null}
     </Page>
   );
 }

@@ -14,4 +14,6 @@ export const operatorKeys = {
   screening: ['screening'],
   identitySettings: ['identity-settings'],
   products: ['admin-products'],
+  auditVerification: ['audit-verification'],
+  auditEvents: (query: string, cursor: string) => ['audit-events', query, cursor],
 } as const;
