@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The chain's hash (docs/audit.md "Canonical encoding"): an event's hash is
@@ -56,9 +56,7 @@ export function canonicalEvent(e: ChainedFields): string {
   return `{"action":${s(e.action)},"actorId":${s(e.actor_id)},"actorType":${s(e.actor_type)},"at":${s(e.at)},"details":${s(e.details)},"id":${s(e.id)},"ip":${s(e.ip)},"orgId":${s(e.org_id)},"seq":${e.seq},"targetId":${s(e.target_id)},"targetType":${s(e.target_type)},"userAgent":${s(e.user_agent)}}`;
 }
 
-/** SHA-256(prev_hash || canonical(event)), lowercase hex. */
+/** SHA-256(prev_hash || canonical(event)), lowercase hex (one-shot: no Hash object per event). */
 export function chainHash(prevHash: string, e: ChainedFields): string {
-  return createHash('sha256')
-    .update(prevHash + canonicalEvent(e), 'utf8')
-    .digest('hex');
+  return hash('sha256', prevHash + canonicalEvent(e), 'hex');
 }

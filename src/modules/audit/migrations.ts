@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MigrationSet } from '../../platform/db/migrator.ts';
 
 export const migrations: MigrationSet = {
@@ -58,6 +58,28 @@ export const migrations: MigrationSet = {
         .addColumn('lease_owner', 'text')
         .addColumn('lease_until', 'text')
         .addColumn('last_verification', 'text')
+        .execute();
+    },
+  },
+  '202612070230_audit_unsealed_index': {
+    // The sealer's query (unsealed events in id order) must read a small partial index, not every
+    // unsealed row through the seq index (what SQLite picks without statistics): so the unique
+    // index on seq leaves out the NULLs, and the unsealed have their own index, by id. The
+    // verifier's range reads (seq > ?) imply seq IS NOT NULL and use the first on both engines.
+    async up(db: Kysely<any>) {
+      await db.schema.dropIndex('audit_events_seq').execute();
+      await db.schema
+        .createIndex('audit_events_seq')
+        .on('audit_events')
+        .column('seq')
+        .unique()
+        .where(sql.ref('seq'), 'is not', null)
+        .execute();
+      await db.schema
+        .createIndex('audit_events_unsealed')
+        .on('audit_events')
+        .column('id')
+        .where(sql.ref('seq'), 'is', null)
         .execute();
     },
   },
