@@ -30,7 +30,7 @@ import {
 } from './modules/notifications/index.ts';
 import { type OAuthService, oauthModule } from './modules/oauth/index.ts';
 import { type OrganizationService, organizationsModule } from './modules/organizations/index.ts';
-import { type Sandbox, sandboxModule } from './modules/sandbox/index.ts';
+import { type Sandbox, sandboxModule, sandboxOutcomeRules } from './modules/sandbox/index.ts';
 import {
   type CachedTermsEnforcer,
   type TerminationService,
@@ -313,6 +313,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     provider: config.gatewayProvider,
     publicUrl: config.publicUrl,
     operations: sandbox.operations,
+    outcomeRules: sandboxOutcomeRules,
     directory: gatewayDirectory,
     terms: termsEnforcer,
     sharedState: infra.sharedState,

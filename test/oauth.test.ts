@@ -186,7 +186,7 @@ for (const engine of engines()) {
       assert.equal(r.body.error_description, 'client_id unauthorized');
     });
 
-    test('suspended app: invalid_client, and its live tokens die; reinstated it works again', async () => {
+    test('suspended app: unauthorized_client naming the suspension (a wrong secret stays invalid_client), its live tokens die; reinstated it works again', async () => {
       const a = await createApp(sys, w.ownerA, w.orgA, { name: 'to suspend', planId: w.plans.ibftDefault });
       const tok = (await tokenCall(sys, form(a))).body.access_token;
       const s = await call(sys, w.operator, 'POST', `/api/v1/admin/apps/${a.appId}/status`, {
@@ -195,7 +195,27 @@ for (const engine of engines()) {
       });
       assert.equal(s.status, 200, s.raw);
       const r = await tokenCall(sys, form(a));
-      assertOAuthError(r, 'invalid_client', 'oauth_app_not_active', 401);
+      // RFC 6749: the client authenticated but may not have a token — never a wrong-secret answer.
+      assertOAuthError(r, 'unauthorized_client', 'oauth_app_suspended', 400);
+      assert.match(r.body.error_description, /suspended/);
+      assert.doesNotMatch(r.body.error_description, /authentication failed|wrong|invalid/i);
+      assert.equal(r.headers['www-authenticate'], undefined);
+      // Only after the secret verified: a wrong secret learns nothing about the suspension.
+      const wrong = await tokenCall(sys, form({ ...a, clientSecret: `${a.clientSecret.slice(0, -2)}xx` }));
+      assertOAuthError(wrong, 'invalid_client', 'oauth_client_auth_failed', 401);
+      assert.doesNotMatch(wrong.body.error_description, /suspend/);
+      // HTTP Basic credentials read the same.
+      const basic = await sys.app.inject({
+        method: 'POST',
+        url: `/${sys.config.gatewayProvider}/sandbox/oauth2/token`,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${a.clientId}:${a.clientSecret}`).toString('base64')}`,
+        },
+        payload: 'grant_type=client_credentials',
+      });
+      assert.equal(basic.statusCode, 400);
+      assert.equal(basic.json().darwaza_code, 'oauth_app_suspended');
       assert.equal(await sys.services.gatewayDirectory.verifyAccessToken(tok), null);
       assert.equal((await sys.services.gatewayDirectory.findAppByClientId(a.clientId))?.status, 'suspended');
       const listed = await call(
@@ -217,6 +237,42 @@ for (const engine of engines()) {
         reason: 'resolved',
       });
       assert.equal((await tokenCall(sys, form(a))).status, 200);
+    });
+
+    test('suspended organisation: its apps read as suspended at the token endpoint', async () => {
+      const a = await createApp(sys, w.ownerB, w.orgB, {
+        name: 'org to suspend',
+        planId: w.plans.ibftDefault,
+      });
+      assert.equal((await tokenCall(sys, form(a))).status, 200);
+      const orgStatus = (status: string) =>
+        sys.database.db.updateTable('organizations').set({ status }).where('id', '=', w.orgB).execute();
+      await orgStatus('suspended');
+      try {
+        const r = await tokenCall(sys, form(a));
+        assertOAuthError(r, 'unauthorized_client', 'oauth_app_suspended', 400);
+        assert.match(r.body.error_description, /suspended/);
+      } finally {
+        await orgStatus('active');
+      }
+      assert.equal((await tokenCall(sys, form(a))).status, 200);
+    });
+
+    test('terminated organisation: unauthorized_client with its own code (revoked); a wrong secret stays invalid_client', async () => {
+      const a = await createApp(sys, w.ownerB, w.orgB, { name: 'org to end', planId: w.plans.ibftDefault });
+      const orgStatus = (status: string) =>
+        sys.database.db.updateTable('organizations').set({ status }).where('id', '=', w.orgB).execute();
+      await orgStatus('terminated');
+      try {
+        const r = await tokenCall(sys, form(a));
+        assertOAuthError(r, 'unauthorized_client', 'oauth_app_revoked', 400);
+        assert.match(r.body.error_description, /revoked/);
+        assert.doesNotMatch(r.body.error_description, /authentication failed/);
+        const wrong = await tokenCall(sys, form({ ...a, clientSecret: 'not-the-secret' }));
+        assertOAuthError(wrong, 'invalid_client', 'oauth_client_auth_failed', 401);
+      } finally {
+        await orgStatus('active');
+      }
     });
 
     test('sandbox credentials are refused by the production catalog', async () => {
@@ -335,7 +391,8 @@ for (const engine of engines()) {
         .where('id', '=', w.orgA)
         .execute();
       assert.equal(await sys.services.gatewayDirectory.verifyAccessToken(tok), null, 'organisation');
-      assert.equal((await tokenCall(sys, form(a))).body.error, 'invalid_client');
+      // The secret is right: the organisation's suspension is named (unauthorized_client), not the secret.
+      assert.equal((await tokenCall(sys, form(a))).body.darwaza_code, 'oauth_app_suspended');
       await sys.database.db
         .updateTable('organizations')
         .set({ status: 'active' })

@@ -6,7 +6,8 @@ import type { AppsService } from './apps-service.ts';
 import type { appUsageView } from './contracts.ts';
 
 /**
- * The developer's usage summary of one app (getAppUsage): calls and errors per operation over a
+ * The developer's usage summary of one app (getAppUsage): calls by outcome (approved, declined with
+ * the network's codes, failed) per operation over a
  * window, distinct end users, and for each subscription the quota left this calendar day/month and
  * end users served this period (in the plan's time zone). Reads the gateway's usage records through
  * the gateway's read port, never its tables.
@@ -37,7 +38,16 @@ export class AppUsageService {
     const nowMs = this.#clock.nowMs();
     const toMs = window.toMs ?? nowMs;
     const fromMs = window.fromMs ?? toMs - 86_400_000;
-    const empty = { calls: 0, errors: 0, distinctEndUsers: 0, operations: [] };
+    const empty = {
+      calls: 0,
+      approved: 0,
+      declined: 0,
+      failed: 0,
+      errors: 0,
+      distinctEndUsers: 0,
+      operations: [],
+      declines: [],
+    };
     const read = (f: number, t: number) =>
       this.#usage ? this.#usage.getAppUsage(appId, f, t) : Promise.resolve(empty);
     const total = await read(fromMs, toMs);
@@ -90,9 +100,13 @@ export class AppUsageService {
       from: new Date(fromMs).toISOString(),
       to: new Date(toMs).toISOString(),
       calls: total.calls,
+      approved: total.approved,
+      declined: total.declined,
+      failed: total.failed,
       errors: total.errors,
       distinctEndUsers: total.distinctEndUsers,
       operations: total.operations,
+      declines: total.declines.slice(0, 1000),
       subscriptions,
     };
   }

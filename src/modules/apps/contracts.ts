@@ -121,17 +121,28 @@ export const appUsageView = z.object({
   from: z.string(),
   to: z.string(),
   calls: z.number(),
-  errors: z.number(),
+  /** Calls by outcome (the gateway's usage records): approved, declined by the network, failed. */
+  approved: z.number(),
+  declined: z.number(),
+  failed: z.number(),
+  errors: z.number().describe('The failed calls (HTTP ≥ 400 or a time-out); kept for older clients.'),
   distinctEndUsers: z.number(),
   operations: z.array(
     z.object({
       operationId: z.string(),
       calls: z.number(),
+      approved: z.number(),
+      declined: z.number(),
+      failed: z.number(),
       errors: z.number(),
       avgLatencyMs: z.number(),
       maxLatencyMs: z.number(),
     }),
   ),
+  /** Declined calls per operation and network code (e.g. 55 host link down), most first. */
+  declines: z
+    .array(z.object({ operationId: z.string(), networkCode: z.string().nullable(), calls: z.number() }))
+    .max(1000),
   subscriptions: z.array(
     z.object({
       subscriptionId: z.string(),

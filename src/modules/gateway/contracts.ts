@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineContracts } from '../../platform/http/contract.ts';
+import { OUTCOMES } from './outcome.ts';
 
 /**
  * The gateway's portal routes over its usage records, as data: the request log of an organisation
@@ -7,6 +8,11 @@ import { defineContracts } from '../../platform/http/contract.ts';
  */
 const orgParams = z.object({ orgId: z.string().min(1).max(40) });
 const isoTime = z.iso.datetime({ offset: true });
+const outcome = z
+  .enum(OUTCOMES)
+  .describe(
+    'approved: the network approved (or, for 1Bill, is processing) it; declined: HTTP 2xx with a network code that is not an approval (e.g. 55, 10); failed: HTTP ≥ 400 from the gateway or upstream, or a network time-out.',
+  );
 
 /** One gateway call as the request log shows it (bodies masked). */
 export const requestLogItemView = z.object({
@@ -19,6 +25,7 @@ export const requestLogItemView = z.object({
   status: z.number().int(),
   errorCode: z.string().nullable(),
   networkCode: z.string().nullable(),
+  outcome,
   latencyMs: z.number(),
   requestId: z.string(),
   clientIp: z.string().nullable(),
@@ -33,11 +40,14 @@ export const requestLogItemView = z.object({
 
 const usageBucket = z.enum(['hour', 'day']);
 
-/** Calls, errors and mean latency in one bucket starting at `t`. */
+/** Calls by outcome and mean latency in one bucket starting at `t` (`errors` = `failed`). */
 export const timeseriesPointView = z.object({
   t: z.string(),
   calls: z.number(),
-  errors: z.number(),
+  approved: z.number(),
+  declined: z.number(),
+  failed: z.number(),
+  errors: z.number().describe('The failed calls (HTTP ≥ 400 or a time-out); kept for older clients.'),
   avgLatencyMs: z.number(),
 });
 
@@ -53,6 +63,7 @@ export const gatewayContracts = defineContracts({
       appId: z.string().max(40).optional(),
       operationId: z.string().max(100).optional(),
       status: z.union([z.enum(['success', 'error']), z.coerce.number().int().min(100).max(599)]).optional(),
+      outcome: outcome.optional(),
       requestId: z.string().max(64).optional(),
       q: z.string().max(100).optional(),
       from: isoTime.optional(),
@@ -66,7 +77,8 @@ export const gatewayContracts = defineContracts({
   getUsageTimeseries: {
     method: 'GET',
     url: '/api/v1/orgs/:orgId/usage/timeseries',
-    summary: 'Calls, errors and latency of an organisation’s gateway traffic per hour or day',
+    summary:
+      'Calls (approved, declined, failed) and latency of an organisation’s gateway traffic per hour or day',
     tags: ['usage'],
     auth: 'user',
     params: orgParams,

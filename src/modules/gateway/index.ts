@@ -5,12 +5,15 @@ import { gatewayContracts } from './contracts.ts';
 import { gatewayErrors } from './errors.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
 import { migrations } from './migrations.ts';
+import { installedOutcomeRules, installOutcomeRules, type OutcomeRules } from './outcome.ts';
 import { gatewayRoutes } from './routes.ts';
 import { UsageService } from './usage-service.ts';
 
 export { periodBounds } from './calendar.ts';
 export { gatewayErrors } from './errors.ts';
 export type { Gateway } from './gateway.ts';
+/** Call outcomes (approved, declined, failed) and the rules a provider describes its codes with. */
+export { classifyOutcome, type OutcomeRule, type OutcomeRules } from './outcome.ts';
 /**
  * Off-path consumers (detectors, conformance evaluation, rollups) subscribe to every call with
  * `gateway.callRecords.subscribe(handler)`: batches of CallRecords, delivered outside any call
@@ -47,6 +50,11 @@ export type GatewayDeps = GatewayOptions & {
   serves: boolean;
   /** For the usage routes: members of the organisation (any role) and operators may read. */
   orgAccess: OrgAccess;
+  /**
+   * How the operations' network codes read (approved, declined, failed), from their provider (the
+   * sandbox's outcomes.ts); the usage writer records each call's outcome with them.
+   */
+  outcomeRules?: OutcomeRules;
 };
 
 export type GatewayPorts = {
@@ -63,16 +71,28 @@ export const gatewayModule = defineModule<GatewayDeps, GatewayPorts>({
   errors: gatewayErrors,
   contracts: gatewayContracts,
   subscribes: [],
-  async create({ serves, orgAccess, ...options }) {
+  async create({ serves, orgAccess, outcomeRules, ...options }) {
+    installOutcomeRules(outcomeRules);
     const gateway = serves ? createGateway(options) : null;
     await gateway?.start();
     const usage = gateway?.usage ?? new UsageService(options.db);
+    // Rows written before outcomes existed get theirs in the background, in short batches (never
+    // inside the migration's transaction: usage-service.ts backfillOutcomes); stopped on close.
+    let stopping = false;
+    const backfill = usage
+      .backfillOutcomes(installedOutcomeRules(), { shouldStop: () => stopping })
+      .then((n) => {
+        if (n > 0) options.log.info({ rows: n }, 'usage rows back-filled with their outcome');
+      })
+      .catch((err: Error) => options.log.warn({ err: err.message }, 'usage outcome back-fill stopped'));
     return {
       ports: { gateway, usage, readiness: gateway?.readiness ?? null },
       routes: gatewayRoutes({ usage, orgAccess, nowMs: () => options.clock.nowMs() }),
       plugins: gateway ? [gateway.plugin] : [],
       // Every buffered usage record is written before the pools close.
       close: async () => {
+        stopping = true;
+        await backfill;
         await gateway?.close();
       },
     };

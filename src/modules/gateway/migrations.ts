@@ -82,4 +82,26 @@ export const migrations: MigrationSet = {
       await db.schema.alterTable('gateway_request_logs').dropColumn('dropped_reason').execute();
     },
   },
+  /**
+   * Each call's outcome (approved | declined | failed, outcome.ts), written by the usage writer.
+   * Nullable and without a default, so adding it is instant on both engines (no table rewrite).
+   * Existing rows are NOT back-filled here: PostgreSQL runs the migrations in one transaction, which
+   * would hold the table's lock until every row was updated. The gateway module back-fills them after
+   * start-up instead, in short batches of their own (usage-service.ts `backfillOutcomes`).
+   * The index serves the request log's outcome filter within an organisation.
+   */
+  '202612070220_gateway_usage_outcome': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('gateway_usage').addColumn('outcome', 'text').execute();
+      await db.schema
+        .createIndex('gateway_usage_org_outcome_at')
+        .on('gateway_usage')
+        .columns(['org_id', 'outcome', 'at'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('gateway_usage_org_outcome_at').execute();
+      await db.schema.alterTable('gateway_usage').dropColumn('outcome').execute();
+    },
+  },
 };

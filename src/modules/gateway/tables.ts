@@ -2,7 +2,7 @@ import { col, defineTable, type TablesOf } from '../../platform/db/table.ts';
 
 /**
  * The tables the gateway migrations build (migrations.ts, all of them in order, with the later
- * `dropped_reason`), as the usage store reads and writes them (ADR 0008).
+ * `dropped_reason` and `outcome`), as the usage store reads and writes them (ADR 0008).
  */
 export const gatewayTables = [
   /** One row per gateway call (the monitoring record; kept long). */
@@ -27,6 +27,11 @@ export const gatewayTables = [
     bytes_out: col.int(),
     replayed: col.flag().withDefault(),
     live_data_suspected: col.flag().withDefault(),
+    /**
+     * approved | declined | failed (outcome.ts), set by the usage writer; null only on rows written
+     * before the column existed, until the outcome back-fill (usage-service.ts) reaches them.
+     */
+    outcome: col.text().nullable(),
   }),
   /** The masked headers and bodies of a call (same id as its usage row); pruned after retention. */
   defineTable('gateway_request_logs', {

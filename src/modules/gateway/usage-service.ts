@@ -2,27 +2,36 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
 import type { requestLogItemView, timeseriesPointView } from './contracts.ts';
+import { classifyOutcome, type Outcome, type OutcomeRules } from './outcome.ts';
 import type { GatewayTables } from './tables.ts';
 import { UsageStore } from './usage-store.ts';
 
 /**
  * Read side of the usage records: per-app usage for the apps module, a searchable request log
- * and a time series for the portal. Every query is scoped by the caller's organisation.
+ * and a time series for the portal. Every query is scoped by the caller's organisation. Calls are
+ * counted by outcome (outcome.ts): approved, declined by the network (with its codes), failed
+ * (HTTP ≥ 400 or a time-out); `errors` is kept as the failed count for older clients.
  */
-export type AppUsage = {
+type OutcomeCounts = { approved: number; declined: number; failed: number };
+export type AppUsage = OutcomeCounts & {
   appId: string;
   fromMs: number;
   toMs: number;
   calls: number;
+  /** = failed (the count before outcomes existed: HTTP ≥ 400). */
   errors: number;
   distinctEndUsers: number;
-  operations: Array<{
-    operationId: string;
-    calls: number;
-    errors: number;
-    avgLatencyMs: number;
-    maxLatencyMs: number;
-  }>;
+  operations: Array<
+    OutcomeCounts & {
+      operationId: string;
+      calls: number;
+      errors: number;
+      avgLatencyMs: number;
+      maxLatencyMs: number;
+    }
+  >;
+  /** The declined calls per operation and network code, most first. */
+  declines: Array<{ operationId: string; networkCode: string | null; calls: number }>;
 };
 
 export type RequestLogQuery = {
@@ -30,6 +39,7 @@ export type RequestLogQuery = {
   operationId?: string;
   /** 'success' (< 400), 'error' (≥ 400) or one status code. */
   status?: 'success' | 'error' | number;
+  outcome?: Outcome;
   requestId?: string;
   /** Free text searched in the request id, path, network code and the masked bodies. */
   q?: string;
@@ -78,21 +88,39 @@ export class UsageService {
     await this.#beforeRead();
     const rows = await this.#store.appUsageByOperation(appId, iso(fromMs), iso(toMs));
     const distinct = await this.#store.distinctEndUsers(appId, iso(fromMs), iso(toMs));
-    const operations = rows.map((r) => ({
-      operationId: String(r.operation_id ?? 'unknown'),
-      calls: Number(r.calls),
-      errors: Number(r.errors ?? 0),
-      avgLatencyMs: Math.round(Number(r.avg_us ?? 0)) / 1000,
-      maxLatencyMs: Math.round(Number(r.max_us ?? 0)) / 1000,
-    }));
+    const codes = await this.#store.appDeclineCodes(appId, iso(fromMs), iso(toMs));
+    const operations = rows.map((r) => {
+      const calls = Number(r.calls);
+      const declined = Number(r.declined ?? 0);
+      const failed = Number(r.failed ?? 0);
+      return {
+        operationId: String(r.operation_id ?? 'unknown'),
+        calls,
+        approved: calls - declined - failed,
+        declined,
+        failed,
+        errors: failed,
+        avgLatencyMs: Math.round(Number(r.avg_us ?? 0)) / 1000,
+        maxLatencyMs: Math.round(Number(r.max_us ?? 0)) / 1000,
+      };
+    });
+    const sum = (k: 'calls' | 'approved' | 'declined' | 'failed') => operations.reduce((s, o) => s + o[k], 0);
     return {
       appId,
       fromMs,
       toMs,
-      calls: operations.reduce((s, o) => s + o.calls, 0),
-      errors: operations.reduce((s, o) => s + o.errors, 0),
+      calls: sum('calls'),
+      approved: sum('approved'),
+      declined: sum('declined'),
+      failed: sum('failed'),
+      errors: sum('failed'),
       distinctEndUsers: Number(distinct ?? 0),
       operations,
+      declines: codes.map((c) => ({
+        operationId: String(c.operation_id ?? 'unknown'),
+        networkCode: c.network_code,
+        calls: Number(c.n),
+      })),
     };
   }
 
@@ -108,6 +136,7 @@ export class UsageService {
         appId: q.appId,
         operationId: q.operationId,
         status: q.status,
+        outcome: q.outcome,
         requestId: q.requestId,
         like: q.q ? `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
         fromIso: q.fromMs !== undefined ? iso(q.fromMs) : undefined,
@@ -126,6 +155,8 @@ export class UsageService {
       status: Number(r.status),
       errorCode: r.error_code,
       networkCode: r.network_code,
+      // A row the back-fill has not reached yet reads as its status says.
+      outcome: (r.outcome ?? (Number(r.status) >= 400 ? 'failed' : 'approved')) as Outcome,
       latencyMs: Number(r.latency_us) / 1000,
       requestId: r.request_id,
       clientIp: r.client_ip,
@@ -149,11 +180,51 @@ export class UsageService {
       toIso: iso(q.toMs),
       width,
     });
-    return rows.map((r) => ({
-      t: q.bucket === 'hour' ? `${r.b}:00:00.000Z` : `${r.b}T00:00:00.000Z`,
-      calls: Number(r.calls),
-      errors: Number(r.errors ?? 0),
-      avgLatencyMs: Math.round(Number(r.avg_us ?? 0)) / 1000,
-    }));
+    return rows.map((r) => {
+      const calls = Number(r.calls);
+      const declined = Number(r.declined ?? 0);
+      const failed = Number(r.failed ?? 0);
+      return {
+        t: q.bucket === 'hour' ? `${r.b}:00:00.000Z` : `${r.b}T00:00:00.000Z`,
+        calls,
+        approved: calls - declined - failed,
+        declined,
+        failed,
+        errors: failed,
+        avgLatencyMs: Math.round(Number(r.avg_us ?? 0)) / 1000,
+      };
+    });
+  }
+
+  /**
+   * Back-fills the outcome of rows written before the column existed (migration
+   * 202612070220_gateway_usage_outcome), `batchSize` rows at a time in id order, each batch its own
+   * short statements (never one transaction over the table, which would lock it). Resumable and
+   * safe to run in several processes at once: only rows still without an outcome are read and set.
+   * Stops early when `shouldStop()` says so; resolves with how many rows it set.
+   */
+  async backfillOutcomes(
+    rules: OutcomeRules,
+    opts: { batchSize?: number; shouldStop?: () => boolean } = {},
+  ): Promise<number> {
+    const batchSize = opts.batchSize ?? 1000;
+    let after = '';
+    let done = 0;
+    for (;;) {
+      if (opts.shouldStop?.()) return done;
+      const rows = await this.#store.rowsWithoutOutcome(after, batchSize);
+      if (rows.length === 0) return done;
+      const byOutcome = new Map<Outcome, string[]>();
+      for (const r of rows) {
+        const o = classifyOutcome(rules, r.operation_id, Number(r.status), r.network_code);
+        const ids = byOutcome.get(o);
+        if (ids) ids.push(r.id);
+        else byOutcome.set(o, [r.id]);
+      }
+      for (const [o, ids] of byOutcome) await this.#store.setOutcome(ids, o);
+      done += rows.length;
+      after = rows[rows.length - 1].id;
+      if (rows.length < batchSize) return done;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
+import { installedOutcomeRules } from './outcome.ts';
 import type { GatewayTables } from './tables.ts';
 import { decodeBatch, type EncodedBatch } from './usage-codec.ts';
 import { type ReducedRow, UsageWriter } from './usage-writer.ts';
@@ -67,7 +68,8 @@ export class WorkerUsageSink implements UsageSink {
 
   #start(): Worker {
     const w = new Worker(new URL('./usage-worker.ts', import.meta.url), {
-      workerData: { location: this.#location },
+      // The outcome rules installed in this process (outcome.ts) go with it, as data.
+      workerData: { location: this.#location, outcomeRules: installedOutcomeRules() },
       stdout: false,
       stderr: false,
     });

@@ -7,7 +7,7 @@ import type { GatewayTables } from './tables.ts';
  * pruning (usage-recorder.ts) and the read side's queries (usage-service.ts).
  */
 
-/** The largest INSERT, in rows (a power of two): 64 × 20 columns stays under PostgreSQL's 65 535 parameters. */
+/** The largest INSERT, in rows (a power of two): 64 × 21 columns stays under PostgreSQL's 65 535 parameters. */
 const MAX_ROWS_PER_INSERT = 64;
 
 /** The columns of `gateway_usage` in the order the writer lays out each row's values. */
@@ -32,6 +32,7 @@ export const USAGE_COLUMNS = [
   'bytes_out',
   'replayed',
   'live_data_suspected',
+  'outcome',
 ] as const satisfies readonly (keyof GatewayTables['gateway_usage'])[];
 
 /** The columns of `gateway_request_logs` in the order the writer lays out each row's values. */
@@ -48,13 +49,29 @@ export const LOG_COLUMNS = [
 
 type Table = keyof GatewayTables & string;
 
-/** One row of the per-operation usage of an app. */
+/** One row of the per-operation usage of an app (`failed` is also the old `errors`). */
 export type OperationUsageRow = {
   operation_id: string | null;
   calls: number;
-  errors: number;
+  declined: number;
+  failed: number;
   avg_us: number;
   max_us: number;
+};
+
+/**
+ * Counting expressions by outcome. A row the outcome back-fill has not reached yet (outcome null)
+ * counts as before the column existed: failed when its status is ≥ 400, else approved.
+ */
+const FAILED = sql<number>`sum(case when outcome = 'failed' or (outcome is null and status >= 400) then 1 else 0 end)`;
+const DECLINED = sql<number>`sum(case when outcome = 'declined' then 1 else 0 end)`;
+
+/** One row to classify for the outcome back-fill. */
+export type OutcomeBackfillRow = {
+  id: string;
+  operation_id: string | null;
+  status: number;
+  network_code: string | null;
 };
 
 /** What the request log may be narrowed by (already validated and converted by the service). */
@@ -62,6 +79,8 @@ export type RequestLogFilter = {
   appId?: string;
   operationId?: string;
   status?: 'success' | 'error' | number;
+  /** approved | declined | failed (a row not back-filled yet reads as its status says). */
+  outcome?: 'approved' | 'declined' | 'failed';
   requestId?: string;
   /** The lower-cased LIKE pattern, its wildcards escaped with '\'. */
   like?: string;
@@ -152,12 +171,29 @@ export class UsageStore {
       .select([
         'operation_id',
         sql<number>`count(*)`.as('calls'),
-        sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
+        DECLINED.as('declined'),
+        FAILED.as('failed'),
         sql<number>`avg(latency_us)`.as('avg_us'),
         sql<number>`max(latency_us)`.as('max_us'),
       ])
       .groupBy('operation_id')
       .orderBy('operation_id')
+      .execute();
+  }
+
+  /** An app's declined calls in [fromIso, toIso) per operation and network code, most first. */
+  async appDeclineCodes(appId: string, fromIso: string, toIso: string) {
+    return this.#db
+      .selectFrom('gateway_usage')
+      .where('app_id', '=', appId)
+      .where('at', '>=', fromIso)
+      .where('at', '<', toIso)
+      .where('outcome', '=', 'declined')
+      .select(['operation_id', 'network_code', sql<number>`count(*)`.as('n')])
+      .groupBy(['operation_id', 'network_code'])
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('operation_id')
+      .orderBy('network_code')
       .execute();
   }
 
@@ -190,6 +226,7 @@ export class UsageStore {
         'u.status',
         'u.error_code',
         'u.network_code',
+        'u.outcome',
         'u.latency_us',
         'u.request_id',
         'u.client_ip',
@@ -204,6 +241,21 @@ export class UsageStore {
     if (f.status === 'success') query = query.where('u.status', '<', 400);
     else if (f.status === 'error') query = query.where('u.status', '>=', 400);
     else if (typeof f.status === 'number') query = query.where('u.status', '=', f.status);
+    if (f.outcome === 'failed') {
+      query = query.where((eb) =>
+        eb.or([
+          eb('u.outcome', '=', 'failed'),
+          eb.and([eb('u.outcome', 'is', null), eb('u.status', '>=', 400)]),
+        ]),
+      );
+    } else if (f.outcome === 'approved') {
+      query = query.where((eb) =>
+        eb.or([
+          eb('u.outcome', '=', 'approved'),
+          eb.and([eb('u.outcome', 'is', null), eb('u.status', '<', 400)]),
+        ]),
+      );
+    } else if (f.outcome === 'declined') query = query.where('u.outcome', '=', 'declined');
     if (f.fromIso !== undefined) query = query.where('u.at', '>=', f.fromIso);
     if (f.toIso !== undefined) query = query.where('u.at', '<', f.toIso);
     if (f.before) query = query.where('u.id', '<', f.before);
@@ -238,11 +290,36 @@ export class UsageStore {
       .select([
         bucket.as('b'),
         sql<number>`count(*)`.as('calls'),
-        sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
+        DECLINED.as('declined'),
+        FAILED.as('failed'),
         sql<number>`avg(latency_us)`.as('avg_us'),
       ])
       .groupBy(bucket)
       .orderBy(bucket)
+      .execute();
+  }
+
+  // ------------------------------------------------------------------- outcome back-fill
+  /** Up to `limit` rows without an outcome after `afterId`, in id order (the primary key's). */
+  async rowsWithoutOutcome(afterId: string, limit: number): Promise<OutcomeBackfillRow[]> {
+    return this.#db
+      .selectFrom('gateway_usage')
+      .where('id', '>', afterId)
+      .where('outcome', 'is', null)
+      .select(['id', 'operation_id', 'status', 'network_code'])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Sets the outcome of `ids` (one short statement; rows that have one already keep it). */
+  async setOutcome(ids: string[], outcome: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#db
+      .updateTable('gateway_usage')
+      .set({ outcome })
+      .where('id', 'in', ids)
+      .where('outcome', 'is', null)
       .execute();
   }
 }

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DatabaseLocation, openLocation } from '../../platform/db/database.ts';
+import type { OutcomeRules } from './outcome.ts';
 import type { GatewayTables } from './tables.ts';
 import { decodeBatch } from './usage-codec.ts';
 import type { FromWorker, ToWorker } from './usage-sink.ts';
@@ -12,9 +13,10 @@ import { UsageWriter } from './usage-writer.ts';
  */
 const port = parentPort;
 if (!port) throw new Error('usage-worker.ts runs as a worker thread');
-const { location } = workerData as { location: DatabaseLocation };
+// The outcome rules come as data from the thread that started this one (a function could not).
+const { location, outcomeRules } = workerData as { location: DatabaseLocation; outcomeRules?: OutcomeRules };
 const database = openLocation<GatewayTables>(location, 1);
-const writer = new UsageWriter(database.db, database.dialect);
+const writer = new UsageWriter(database.db, database.dialect, outcomeRules);
 
 // Batches are written strictly one after another, in the order they arrived.
 let queue: Promise<void> = Promise.resolve();

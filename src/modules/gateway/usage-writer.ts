@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../platform/ids.ts';
 import { maskedJson } from './masking.ts';
+import { classifyOutcome, installedOutcomeRules, type OutcomeRules } from './outcome.ts';
 import type { GatewayTables } from './tables.ts';
 import { LOG_COLUMNS, USAGE_COLUMNS, UsageStore } from './usage-store.ts';
 
 /**
  * Turns a batch of usage records into rows and writes them (through usage-store.ts): multi-row
- * INSERTs into `gateway_usage` and, for the calls whose bodies are kept, into
+ * INSERTs into `gateway_usage` (with each call's outcome — approved, declined, failed — decided
+ * here by the provider's rules, outcome.ts, so the serving thread never spends time on it) and, for the calls whose bodies are kept, into
  * `gateway_request_logs` with the headers and bodies masked. Used in-thread or inside the usage
  * worker thread (usage-worker.ts); either way the caller learns of success only after the commit.
  *
@@ -88,11 +90,14 @@ type Values = { usage: unknown[]; logs: unknown[] };
 
 export class UsageWriter {
   readonly #store: UsageStore;
+  readonly #rules: OutcomeRules;
   #lastMs = Number.NaN;
   #lastAt = '';
 
-  constructor(db: Kysely<GatewayTables>, dialect: 'sqlite' | 'postgres') {
+  /** `rules`: how network codes read (default: the rules installed in this process, outcome.ts). */
+  constructor(db: Kysely<GatewayTables>, dialect: 'sqlite' | 'postgres', rules?: OutcomeRules) {
     this.#store = new UsageStore(db, dialect);
+    this.#rules = rules ?? installedOutcomeRules();
   }
 
   /**
@@ -134,7 +139,7 @@ export class UsageWriter {
       }
       // The one row the database refuses. If its reduced form is refused too, the database is
       // what fails: thrown, and the batch is written again later.
-      reduce(rows[0], `the database refused the row: ${errorText(err)}`);
+      reduce(rows[0], `the database refused the row: ${errorText(err)}`, this.#rules);
       await this.#transaction(gather(rows, all));
     }
   }
@@ -190,6 +195,7 @@ export class UsageWriter {
         r.bytesOut,
         r.replayed ? 1 : 0,
         r.liveDataSuspected ? 1 : 0,
+        classifyOutcome(this.#rules, r.operationId, r.status, r.networkCode),
       );
       if (log) {
         row.l = l.length;
@@ -197,7 +203,11 @@ export class UsageWriter {
       }
     } catch (err) {
       u.length = row.u; // anything pushed before the failure
-      reduce(row, err instanceof Dropped ? err.message : `the bodies could not be stored: ${errorText(err)}`);
+      reduce(
+        row,
+        err instanceof Dropped ? err.message : `the bodies could not be stored: ${errorText(err)}`,
+        this.#rules,
+      );
       row.u = u.length;
       for (const v of row.own!.usage) u.push(v);
       if (row.own!.log) {
@@ -215,7 +225,7 @@ export class UsageWriter {
  * unpaired surrogates, cut to 500 characters ('' where the column needs a value), whole numbers
  * within a 32-bit integer column's range (0 for anything else).
  */
-function reduce(row: Row, reason: string): void {
+function reduce(row: Row, reason: string, rules: OutcomeRules): void {
   const r = row.rec;
   row.reason = reason.slice(0, 500);
   const orgId = cleanText(r.orgId);
@@ -241,6 +251,8 @@ function reduce(row: Row, reason: string): void {
       int32(r.bytesOut),
       r.replayed === true ? 1 : 0,
       r.liveDataSuspected === true ? 1 : 0,
+      // A status that is not a number reads as failed (NaN < 400 is false).
+      classifyOutcome(rules, cleanText(r.operationId), Number(r.status), cleanText(r.networkCode)),
     ],
     log: orgId ? [row.id, row.at, orgId, cleanText(r.appId), null, null, null, cleanText(row.reason)] : null,
   };

@@ -36,6 +36,24 @@ export const oauthErrors = {
     action: 'Check the app’s status in the portal and ask an operator about a suspension.',
     area: AREA,
   },
+  // The two below answer RFC 6749's `unauthorized_client` (HTTP 400, §5.2): the client authenticated
+  // (its secret was right), but it may not obtain tokens. A wrong secret stays invalid_client.
+  oauth_app_suspended: {
+    status: 400,
+    message:
+      'This app is suspended (or its organisation is): the client secret is right, but no token is issued until it is reinstated.',
+    action:
+      'Read the suspension notice sent to your organisation’s admins (e-mail and the portal’s notifications) for the reason and what to do; an admin can reply there or reinstate an app the organisation suspended itself.',
+    area: AREA,
+  },
+  oauth_app_revoked: {
+    status: 400,
+    message:
+      'This app’s access is revoked, or its organisation’s registration was terminated: no token will be issued to it again.',
+    action:
+      'Register a new app in the portal if your organisation is still active; if it was terminated, the notice sent to its admins says why.',
+    area: AREA,
+  },
   oauth_wrong_catalog: {
     status: 401,
     message: 'These credentials belong to the other catalog (sandbox or production).',

@@ -123,9 +123,7 @@ export class OAuthService {
     }
     // The secret was right: whatever follows, this was no guess.
     await attempt.succeeded();
-    if (app.status !== 'active') {
-      throw new OAuthError('invalid_client', 'oauth_app_not_active', `the app is ${app.status}`);
-    }
+    if (app.status !== 'active') throw notActive(app.status);
     if (app.environment !== catalog) {
       throw new OAuthError(
         'invalid_client',
@@ -264,4 +262,28 @@ export class OAuthService {
   get orgAccess(): OrgAccess {
     return this.#orgAccess;
   }
+}
+
+/**
+ * The refusal of a client whose secret was right but whose app (or organisation) is not active:
+ * RFC 6749's `unauthorized_client` — never `invalid_client`, which says the credentials are wrong —
+ * with a code and a description that name the reason (issue 29, item 3). Only reached after the
+ * secret verified, so it tells nothing to someone guessing secrets.
+ */
+function notActive(status: string): OAuthError {
+  if (status === 'suspended') {
+    return new OAuthError(
+      'unauthorized_client',
+      'oauth_app_suspended',
+      'This app is suspended: no token is issued until it is reinstated (your client secret is correct). Your organisation’s admins were sent the reason and what to do next; see the notice in the portal.',
+    );
+  }
+  if (status === 'revoked') {
+    return new OAuthError(
+      'unauthorized_client',
+      'oauth_app_revoked',
+      'This app’s access is revoked (or its organisation’s registration was terminated): no token is issued (your client secret is correct). Register a new app in the portal if your organisation is still active.',
+    );
+  }
+  return new OAuthError('unauthorized_client', 'oauth_app_not_active', `the app is ${status}`);
 }

@@ -16,6 +16,8 @@ export { sandboxErrors } from './errors.ts';
  * termination takes effect its world is removed ('terms.organization_terminated').
  */
 export { sandboxProducts } from './openapi.ts';
+/** How the network's codes read per operation (approved, declined, failed), for the usage records. */
+export { sandboxOutcomeRules } from './outcomes.ts';
 /** The base seed: the operator key that signs sandbox responses (src/seed.ts runs it). */
 export { sandboxSeeder } from './sandbox-seed.ts';
 /** The tables the module's migrations build (ADR 0008). */

@@ -1780,8 +1780,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Calls, errors and latency of an organisation’s gateway traffic per hour or day
-         * @description Calls, errors and latency of an organisation’s gateway traffic per hour or day
+         * Calls (approved, declined, failed) and latency of an organisation’s gateway traffic per hour or day
+         * @description Calls (approved, declined, failed) and latency of an organisation’s gateway traffic per hour or day
          */
         get: operations["getUsageTimeseries"];
         put?: never;
@@ -2263,7 +2263,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "forbidden" | "gateway_app_not_active" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "forbidden" | "gateway_app_not_active" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -13092,14 +13092,26 @@ export interface operations {
                 content: {
                     "application/json": {
                         appId: string;
+                        approved: number;
                         calls: number;
+                        declined: number;
+                        declines: {
+                            calls: number;
+                            networkCode: string | null;
+                            operationId: string;
+                        }[];
                         distinctEndUsers: number;
+                        /** @description The failed calls (HTTP ≥ 400 or a time-out); kept for older clients. */
                         errors: number;
+                        failed: number;
                         from: string;
                         operations: {
+                            approved: number;
                             avgLatencyMs: number;
                             calls: number;
+                            declined: number;
                             errors: number;
+                            failed: number;
                             maxLatencyMs: number;
                             operationId: string;
                         }[];
@@ -13738,6 +13750,7 @@ export interface operations {
                 from?: string;
                 limit?: number;
                 operationId?: string;
+                outcome?: "approved" | "declined" | "failed";
                 q?: string;
                 requestId?: string;
                 status?: ("success" | "error") | number;
@@ -13774,6 +13787,11 @@ export interface operations {
                             method: string;
                             networkCode: string | null;
                             operationId: string | null;
+                            /**
+                             * @description approved: the network approved (or, for 1Bill, is processing) it; declined: HTTP 2xx with a network code that is not an approval (e.g. 55, 10); failed: HTTP ≥ 400 from the gateway or upstream, or a network time-out.
+                             * @enum {string}
+                             */
+                            outcome: "approved" | "declined" | "failed";
                             path: string;
                             requestBody: unknown;
                             requestHeaders: unknown;
@@ -14284,9 +14302,13 @@ export interface operations {
                         bucket: "hour" | "day";
                         from: string;
                         points: {
+                            approved: number;
                             avgLatencyMs: number;
                             calls: number;
+                            declined: number;
+                            /** @description The failed calls (HTTP ≥ 400 or a time-out); kept for older clients. */
                             errors: number;
+                            failed: number;
                             t: string;
                         }[];
                         to: string;

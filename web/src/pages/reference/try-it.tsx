@@ -19,6 +19,36 @@ function digits(n: number): string {
   return s;
 }
 
+/**
+ * Why the token request failed, from the token endpoint's own answer (RFC 6749 `error`, Darwaza's
+ * `darwaza_code` and `error_description`): a suspended or revoked app is named as such, never
+ * blamed on the secret; only a failed client authentication points at the secret.
+ */
+function tokenFailure(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'The token request failed, and the token endpoint did not say why.';
+  }
+  const b = isJsonObject(body) ? body : {};
+  const code = typeof b.darwaza_code === 'string' ? b.darwaza_code : '';
+  const description = typeof b.error_description === 'string' ? b.error_description : '';
+  switch (code) {
+    // The endpoint's description names the state and what to do ("This app is suspended: …").
+    case 'oauth_app_suspended':
+      return description || 'This app is suspended: no token is issued until it is reinstated.';
+    case 'oauth_app_revoked':
+      return description || 'This app’s access is revoked: no token will be issued to it again.';
+    case 'oauth_client_auth_failed':
+      return 'The client secret was not accepted (wrong, revoked or expired): copy it again, or create a new secret on the app’s page.';
+    case 'oauth_not_subscribed':
+      return 'The app has no active subscription, so no token is issued: subscribe it to a plan first.';
+    default:
+      return `The token request failed${code ? ` (${code})` : ''}: ${description || 'see the token response below.'}`;
+  }
+}
+
 /** Fresh wire values (STAN, RRN, Pakistan-time timestamps) wherever the body has those fields. */
 function freshen(body: Record<string, unknown>): Record<string, unknown> {
   const out = { ...body };
@@ -197,7 +227,7 @@ export function TryIt(props: {
         body: tokenText.replace(/("access_token"\s*:\s*")[^"]+/, '$1…'),
       };
       if (!tokenRes.ok) {
-        shown.error = 'The token request failed: check the client secret and that the app is subscribed.';
+        shown.error = tokenFailure(tokenText);
         setEx(shown);
         return;
       }

@@ -20,7 +20,7 @@ const PERIOD: Record<number, string> = {
 
 const REFRESH_MS = 5000;
 
-type Point = { t: string; calls: number; errors: number; avgLatencyMs: number };
+type Point = UsageSeries['points'][number];
 
 /** Every bucket of the range, with zeros where there was no traffic, so the time axis is honest. */
 function fillBuckets(s: UsageSeries): Point[] {
@@ -32,7 +32,15 @@ function fillBuckets(s: UsageSeries): Point[] {
   const out: Point[] = [];
   for (let b = first + 1; b <= last; b++) {
     out.push(
-      byBucket.get(b) ?? { t: new Date(b * step).toISOString(), calls: 0, errors: 0, avgLatencyMs: 0 },
+      byBucket.get(b) ?? {
+        t: new Date(b * step).toISOString(),
+        calls: 0,
+        approved: 0,
+        declined: 0,
+        failed: 0,
+        errors: 0,
+        avgLatencyMs: 0,
+      },
     );
   }
   return out;
@@ -82,23 +90,37 @@ export function UsagePage() {
                 <span className="stat-label">calls</span>
               </div>
               <div className="stat">
-                <span className="stat-value">{u.errors.toLocaleString('en')}</span>
-                <span className="stat-label">errors</span>
+                <span className="stat-value">{u.approved.toLocaleString('en')}</span>
+                <span className="stat-label">approved</span>
               </div>
               <div className="stat">
-                <span className="stat-value">
-                  {u.calls ? `${Math.round((u.errors / u.calls) * 1000) / 10}%` : '—'}
-                </span>
-                <span className="stat-label">error rate</span>
+                <span className="stat-value">{u.declined.toLocaleString('en')}</span>
+                <span className="stat-label">declined by the network</span>
+              </div>
+              <div className="stat">
+                <span className="stat-value">{u.failed.toLocaleString('en')}</span>
+                <span className="stat-label">failed</span>
               </div>
               <div className="stat">
                 <span className="stat-value">{u.distinctEndUsers.toLocaleString('en')}</span>
                 <span className="stat-label">end users served</span>
               </div>
             </div>
-            <p className="muted small">
-              From {when(u.from)} to {when(u.to)}.
+            <p className="muted small" data-testid="outcome-summary">
+              {outcomeSummary(u)}. From {when(u.from)} to {when(u.to)}. Declined: the network answered with a
+              code that is not an approval (e.g. 55, 10); failed: HTTP 400 or above, or a network time-out.
             </p>
+            {u.declines.length ? (
+              <Table caption="Declines by network code" head={['Operation', 'Network code', 'Calls']}>
+                {u.declines.map((d) => (
+                  <tr key={`${d.operationId}|${d.networkCode}`}>
+                    <td className="mono">{d.operationId}</td>
+                    <td className="mono">{d.networkCode ?? '—'}</td>
+                    <td>{d.calls.toLocaleString('en')}</td>
+                  </tr>
+                ))}
+              </Table>
+            ) : null}
             {u.subscriptions.length === 0 ? (
               <Notice>The app has no subscriptions, so no limits apply yet.</Notice>
             ) : (
@@ -146,13 +168,23 @@ export function UsagePage() {
             {u.operations.length ? (
               <Table
                 caption="Calls per operation"
-                head={['Operation', 'Calls', 'Errors', 'Average latency', 'Max latency']}
+                head={[
+                  'Operation',
+                  'Calls',
+                  'Approved',
+                  'Declined',
+                  'Failed',
+                  'Average latency',
+                  'Max latency',
+                ]}
               >
                 {u.operations.map((o) => (
                   <tr key={o.operationId}>
                     <td className="mono">{o.operationId}</td>
                     <td>{o.calls.toLocaleString('en')}</td>
-                    <td>{o.errors.toLocaleString('en')}</td>
+                    <td>{o.approved.toLocaleString('en')}</td>
+                    <td>{o.declined.toLocaleString('en')}</td>
+                    <td>{o.failed.toLocaleString('en')}</td>
                     <td>{Math.round(o.avgLatencyMs)} ms</td>
                     <td>{Math.round(o.maxLatencyMs)} ms</td>
                   </tr>
@@ -190,11 +222,22 @@ export function UsagePage() {
             ) : (
               <div className="grid-2">
                 <Chart
-                  title="Calls and errors"
+                  title="Calls by outcome"
                   labels={labels}
                   series={[
-                    { name: 'Calls', values: points.map((p) => p.calls), color: '#0b6e4f', kind: 'bar' },
-                    { name: 'Errors', values: points.map((p) => p.errors), color: '#b42318', kind: 'bar' },
+                    {
+                      name: 'Approved',
+                      values: points.map((p) => p.approved),
+                      color: '#0b6e4f',
+                      kind: 'bar',
+                    },
+                    {
+                      name: 'Declined',
+                      values: points.map((p) => p.declined),
+                      color: '#b54708',
+                      kind: 'bar',
+                    },
+                    { name: 'Failed', values: points.map((p) => p.failed), color: '#b42318', kind: 'bar' },
                   ]}
                 />
                 <Chart
@@ -220,9 +263,9 @@ export function UsagePage() {
 }
 
 function RequestLog(props: { orgId: string; appId: string }) {
-  const [filters, setFilters] = useState<{ q: string; status: string; operationId: string }>({
+  const [filters, setFilters] = useState<{ q: string; outcome: string; operationId: string }>({
     q: '',
-    status: '',
+    outcome: '',
     operationId: '',
   });
   const logs = useQuery({
@@ -238,7 +281,7 @@ function RequestLog(props: { orgId: string; appId: string }) {
                 limit: 50,
                 q: filters.q,
                 operationId: filters.operationId,
-                status: oneOfOrNone(filters.status, ['success', 'error']),
+                outcome: oneOfOrNone(filters.outcome, ['approved', 'declined', 'failed']),
               },
             },
           }),
@@ -258,7 +301,7 @@ function RequestLog(props: { orgId: string; appId: string }) {
           const fd = new FormData(e.currentTarget);
           setFilters({
             q: String(fd.get('q') ?? ''),
-            status: String(fd.get('status') ?? ''),
+            outcome: String(fd.get('outcome') ?? ''),
             operationId: String(fd.get('operationId') ?? ''),
           });
         }}
@@ -273,10 +316,11 @@ function RequestLog(props: { orgId: string; appId: string }) {
         </div>
         <div>
           <label htmlFor="log-status">Outcome</label>
-          <select id="log-status" name="status">
+          <select id="log-status" name="outcome">
             <option value="">All</option>
-            <option value="success">Success</option>
-            <option value="error">Errors</option>
+            <option value="approved">Approved</option>
+            <option value="declined">Declined</option>
+            <option value="failed">Failed</option>
           </select>
         </div>
         <button type="submit" className="btn btn-secondary">
@@ -290,7 +334,7 @@ function RequestLog(props: { orgId: string; appId: string }) {
           ) : (
             <Table
               caption="Requests, newest first"
-              head={['Time', 'Request', 'Status', 'Network code', 'Latency', 'Details']}
+              head={['Time', 'Request', 'Outcome', 'Status', 'Network code', 'Latency', 'Details']}
               hideCaption
             >
               {list.map((l) => (
@@ -300,6 +344,9 @@ function RequestLog(props: { orgId: string; appId: string }) {
                     <span className={`method method-${l.method.toLowerCase()}`}>{l.method}</span>{' '}
                     <span className="mono">{l.path}</span>
                     <div className="muted small mono">{l.requestId}</div>
+                  </td>
+                  <td>
+                    <span className={l.outcome === 'approved' ? 'status-ok' : 'status-bad'}>{l.outcome}</span>
                   </td>
                   <td>
                     <span className={l.status >= 400 ? 'status-bad' : 'status-ok'}>{l.status}</span>
@@ -337,4 +384,10 @@ function RequestLog(props: { orgId: string; appId: string }) {
       </QueryView>
     </section>
   );
+}
+
+/** "12 approved · 3 declined · 1 failed" (and nothing hides a decline behind a success). */
+function outcomeSummary(u: { approved: number; declined: number; failed: number }): string {
+  const n = (x: number) => x.toLocaleString('en');
+  return `${n(u.approved)} approved · ${n(u.declined)} declined · ${n(u.failed)} failed`;
 }
