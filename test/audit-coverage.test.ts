@@ -488,7 +488,7 @@ for (const engine of engines())
       assert.deepEqual(problems, []);
     });
 
-    test('security events outside the routes: failed sign-in, lockout, token issue and revocation, exports', async () => {
+    test('security events outside the routes: failed sign-in, lockout, token issue and revocation, exports, deemed acceptance', async () => {
       const problems: string[] = [];
       const expectOne = (name: keyof typeof SECURITY_EVENTS, events: AuditEvent[], targetId?: string) => {
         const want = SECURITY_EVENTS[name];
@@ -566,6 +566,23 @@ for (const engine of engines())
       );
       assert.equal(auditCsv.result.status, 200);
       expectOne('auditExport', auditCsv.events);
+
+      // Deemed acceptance: once the general terms' version 2 (published by the scenario above) is
+      // in force, an organisation that has not answered it and uses the APIs accepts it by
+      // continued use, recorded once; the next call records nothing. (The gateway asks the same
+      // enforcer.)
+      const late = await activeUser(sys);
+      const lateOrg = await testOrganization(sys, late);
+      sys.clock.advance(40 * 86_400_000);
+      await sys.services.termsEnforcer.onApiCall(lateOrg, sys.clock.nowMs());
+      const byUse = await eventsDuring(() =>
+        sys.services.termsEnforcer.onApiCall(lateOrg, sys.clock.nowMs()),
+      );
+      const deemed = await sys.services.audit.list({ orgId: lateOrg, action: 'terms.accept_by_use' });
+      if (deemed.length !== 1 || deemed[0]!.targetType !== 'terms_version') {
+        problems.push(`deemed acceptance: ${deemed.length} × terms.accept_by_use`);
+      }
+      if (byUse.events.length > 0) problems.push('a second API call recorded the deemed acceptance again');
       assert.deepEqual(problems, []);
     });
   });
