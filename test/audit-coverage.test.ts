@@ -575,7 +575,7 @@ for (const engine of engines())
       const lateOrg = await testOrganization(sys, late);
       sys.clock.advance(40 * 86_400_000);
       await sys.services.termsEnforcer.onApiCall(lateOrg, sys.clock.nowMs());
-      const byUse = await eventsDuring(() =>
+      const byUse = await eventsDuring(async () =>
         sys.services.termsEnforcer.onApiCall(lateOrg, sys.clock.nowMs()),
       );
       const deemed = await sys.services.audit.list({ orgId: lateOrg, action: 'terms.accept_by_use' });
