@@ -7,9 +7,11 @@ import {
   type UsageReader as AppsUsageReader,
   type AppUsageService,
   appsModule,
+  type ThrottleSource,
 } from './modules/apps/index.ts';
 import { type AuditChain, type AuditLog, auditModule } from './modules/audit/index.ts';
 import { type Catalog, catalogModule } from './modules/catalog/index.ts';
+import { type EnforcementService, enforcementModule } from './modules/enforcement/index.ts';
 import {
   type Gateway,
   type GatewayDirectory,
@@ -107,6 +109,8 @@ type Services = {
   gateway: Gateway | null;
   /** Usage records (read side) for the portal and the apps module. */
   usage: UsageReader;
+  /** Incidents, enforcement actions and policies. */
+  enforcement: EnforcementService;
 };
 
 export type System = Infrastructure & {
@@ -257,6 +261,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   // Subscribes to catalog.product_lifecycle and terms.organization_terminated. Each app's usage
   // summary reads the gateway's usage records: the gateway is built below, hence a late port.
   const appsUsage = latePort<AppsUsageReader>('usage');
+  // Enforcement throttles lower the effective limits; the enforcement module is built below.
+  const appsThrottles = latePort<ThrottleSource>('throttles');
   const { apps, appUsage } = await use(appsModule, {
     db,
     clock,
@@ -271,6 +277,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     users,
     publicUrl: config.publicUrl,
     usage: appsUsage.port,
+    throttles: appsThrottles.port,
   });
   // ── oauth
   // Tokens, and the gateway's directory of credentials and entitlements; the OAuth2 endpoints are
@@ -332,6 +339,24 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   });
   // The apps module's usage summaries read the gateway's usage records (its late port `usage`).
   appsUsage.provide(gatewayUsage);
+  // ── enforcement
+  // Incidents, actions and policies; actions are carried out by apps, organizations, terms and
+  // oauth. Emits enforcement.action_taken. Its throttles reach the apps module's effective limits.
+  const { enforcement, throttles } = await use(enforcementModule, {
+    db,
+    clock,
+    audit,
+    mailer,
+    notifications,
+    users,
+    orgs: organizations,
+    apps,
+    tokens: oauth,
+    terminations,
+    events,
+    publicUrl: config.publicUrl,
+  });
+  appsThrottles.provide(throttles);
   const services: Services = {
     sandbox,
     catalog,
@@ -345,6 +370,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     termsEnforcer,
     gateway,
     usage: gatewayUsage,
+    enforcement,
     audit,
     auditChain,
     mailer,

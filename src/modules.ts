@@ -1,6 +1,12 @@
 import { type AppsTables, appsErrors, appsModule, appsTables } from './modules/apps/index.ts';
 import { type AuditTables, auditErrors, auditModule, auditTables } from './modules/audit/index.ts';
 import { type CatalogTables, catalogErrors, catalogModule, catalogTables } from './modules/catalog/index.ts';
+import {
+  type EnforcementTables,
+  enforcementErrors,
+  enforcementModule,
+  enforcementTables,
+} from './modules/enforcement/index.ts';
 import { type GatewayTables, gatewayErrors, gatewayModule, gatewayTables } from './modules/gateway/index.ts';
 import {
   type IdentityTables,
@@ -52,6 +58,7 @@ export const allMigrations: MigrationSet[] = [
   sandboxModule.migrations,
   termsModule.migrations,
   gatewayModule.migrations,
+  enforcementModule.migrations,
   instanceMigrations,
   snapshotMigrations,
 ];
@@ -72,6 +79,7 @@ export const allTables: readonly TableSpec[] = [
   ...sandboxTables,
   ...termsTables,
   ...gatewayTables,
+  ...enforcementTables,
   ...instanceTables,
   ...snapshotTables,
 ];
@@ -90,6 +98,7 @@ export type DatabaseTables = AuditTables &
   SandboxTables &
   TermsTables &
   GatewayTables &
+  EnforcementTables &
   InstanceTables &
   SnapshotTables;
 
@@ -103,6 +112,7 @@ export const errorCatalogue = composeErrorCatalogue([
   auditErrors,
   catalogErrors,
   appsErrors,
+  enforcementErrors,
   gatewayErrors,
   identityErrors,
   notificationsErrors,
@@ -130,4 +140,5 @@ export const portalContracts: RouteContract[] = contractList(
   oauthModule.contracts,
   sandboxModule.contracts,
   gatewayModule.contracts,
+  enforcementModule.contracts,
 );

@@ -133,6 +133,17 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   setAppStatus: { action: 'app.suspend', target: 'app' },
   // sandbox
   resetSandbox: { action: 'sandbox.reset', target: 'organization' },
+  // enforcement: incidents, actions, the organisation's kill switch, policies
+  createIncident: { action: 'incident.create', target: 'incident' },
+  updateIncident: { action: 'incident.acknowledge', target: 'incident' },
+  replyToIncident: { action: 'incident.reply', target: 'incident' },
+  createEnforcementAction: { action: 'enforcement.action', target: 'organization' },
+  // The kill switch records the action and the apps module's own status change.
+  suspendOwnApp: { action: 'enforcement.action', target: 'app', also: ['app.suspend'] },
+  reinstateOwnApp: { action: 'enforcement.action', target: 'app', also: ['app.reinstate'] },
+  revokeAppTokens: { action: 'enforcement.org_tokens_revoke', target: 'app' },
+  createEnforcementPolicy: { action: 'enforcement.policy_create', target: 'enforcement_policy' },
+  updateEnforcementPolicy: { action: 'enforcement.policy_update', target: 'enforcement_policy' },
 };
 
 const STATE_CHANGING = portalContracts.filter((c) => c.method !== 'GET');
@@ -458,6 +469,44 @@ for (const engine of engines())
       await hit('setAppStatus', op, { appId: app2.appId }, { status: 'suspended', reason: 'Coverage check' });
       await hit('deleteApp', ownerA, { orgId: w.orgA, appId: app3.appId });
       await hit('resetSandbox', ownerA, {}, { orgId: w.orgA });
+
+      // ── enforcement: incidents, actions, the organisation's kill switch, policies
+      const app4 = await createApp(sys, ownerA, w.orgA, { name: 'Coverage app 4' });
+      const inc = await hit(
+        'createIncident',
+        op,
+        {},
+        { severity: 'high', subject: { kind: 'app', id: app4.appId }, title: 'Coverage incident' },
+      );
+      await hit('updateIncident', op, { incidentId: inc.id }, { status: 'acknowledged' });
+      await hit(
+        'replyToIncident',
+        ownerA,
+        { orgId: w.orgA, incidentId: inc.id },
+        { body: 'Looking into it' },
+      );
+      await hit(
+        'createEnforcementAction',
+        op,
+        {},
+        { kind: 'warn', incidentId: inc.id, reasonCategory: 'excessive_load', reason: 'Coverage warning' },
+      );
+      const own = { orgId: w.orgA, appId: app4.appId };
+      await hit('revokeAppTokens', ownerA, own);
+      await hit('suspendOwnApp', ownerA, own, { reason: 'Coverage kill switch' });
+      await hit('reinstateOwnApp', ownerA, own, { reason: 'Coverage fixed' });
+      const pol = await hit(
+        'createEnforcementPolicy',
+        op,
+        {},
+        {
+          name: 'Coverage policy',
+          trigger: { kind: 'breach_confirmed', breachType: 'coverage' },
+          action: 'warn',
+          reasonCategory: 'other',
+        },
+      );
+      await hit('updateEnforcementPolicy', op, { policyId: pol.id }, { enabled: true });
 
       // ── the verdict, all routes at once
       const problems: string[] = [];

@@ -36,7 +36,11 @@ export type IdPrefix =
   | 'tkn'
   | 'prq'
   | 'tdoc'
-  | 'tmn';
+  | 'tmn'
+  | 'inc'
+  | 'inr'
+  | 'enf'
+  | 'pol';
 
 /** The last time encoded: ids come in bursts within one millisecond, so it is usually reused. */
 let timeMs = -1;

@@ -14,6 +14,7 @@ import { AppsPage, NewAppPage } from './pages/apps/apps.tsx';
 import { ErrorCodesPage } from './pages/docs/docs.tsx';
 import { OperatorPage } from './pages/operator/operator.tsx';
 import { ReviewerPage } from './pages/operator/participants.tsx';
+import { OrgIncidentsPage } from './pages/org/incidents.tsx';
 import { AcceptInvitationPage, DashboardPage, NewOrgPage, OrgPage } from './pages/org/org.tsx';
 import { OrgTermsPage } from './pages/org/org-terms.tsx';
 import { TerminationPage } from './pages/org/termination.tsx';
@@ -279,6 +280,7 @@ export function App() {
             <Route path="/orgs/:orgId" element={guard(<OrgPage />)} />
             <Route path="/orgs/:orgId/terms" element={guard(<OrgTermsPage />)} />
             <Route path="/orgs/:orgId/termination" element={guard(<TerminationPage />)} />
+            <Route path="/orgs/:orgId/incidents" element={guard(<OrgIncidentsPage />)} />
             <Route path="/orgs/:orgId/apps" element={guard(<AppsPage />)} />
             <Route path="/orgs/:orgId/apps/new" element={guard(<NewAppPage />)} />
             <Route path="/orgs/:orgId/apps/:appId" element={guard(<AppDetailPage />)} />

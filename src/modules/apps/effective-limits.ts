@@ -2,6 +2,7 @@ import { PERIOD_MS, type Plan, RATE_PERIODS, type RatePeriod } from '../catalog/
 import type { PlanLimits } from '../gateway/index.ts';
 import { inForce, type LimitKind, type SubscriptionView } from './app-views.ts';
 import type { AppsServiceDeps } from './service-deps.ts';
+import type { Throttle } from './throttle-source.ts';
 
 /**
  * What the gateway enforces for an app: its subscription to a product and the plan's limits with
@@ -29,7 +30,11 @@ export class EffectiveLimits {
     };
   }
 
-  /** The plan's limits with the app's in-force overrides applied (a raise never lowers a limit). */
+  /**
+   * The plan's limits with the app's in-force overrides applied (a raise never lowers a limit),
+   * then the throttles in force (each caps its period, plan-wide and per operation, and the burst:
+   * the lower of plan and throttle wins; the earliest end bounds how long the answer holds).
+   */
   async effectiveLimits(appId: string, plan: Plan): Promise<PlanLimits> {
     const nowMs = this.#d.clock.nowMs();
     const rows = await this.#d.store.approvedLimitRequests(appId, plan.id);
@@ -67,6 +72,15 @@ export class EffectiveLimits {
         validUntilMs = validUntilMs === null ? until : Math.min(validUntilMs, until);
       }
     }
+    for (const t of await this.#throttles(appId)) {
+      const cap = (m: Map<RatePeriod, number>) =>
+        m.set(t.period, Math.min(m.get(t.period) ?? t.limit, t.limit));
+      cap(rate);
+      for (const m of opRates.values()) cap(m);
+      if (burst !== null) burst = Math.min(burst, t.limit);
+      applied.push(t.id);
+      validUntilMs = validUntilMs === null ? t.untilMs : Math.min(validUntilMs, t.untilMs);
+    }
     const toList = (m: Map<RatePeriod, number>) =>
       RATE_PERIODS.filter((p) => m.has(p)).map((p) => ({ periodMs: PERIOD_MS[p], limit: m.get(p)! }));
     return {
@@ -82,6 +96,13 @@ export class EffectiveLimits {
       appliedOverrides: applied,
       validUntilMs,
     };
+  }
+
+  /** Throttles in force on the app (none when no source is wired, as in the module's unit tests). */
+  async #throttles(appId: string): Promise<Throttle[]> {
+    if (!this.#d.throttles) return [];
+    const app = await this.#d.store.findAppById(appId);
+    return app ? this.#d.throttles.throttlesOf(appId, app.org_id) : [];
   }
 }
 

@@ -18,6 +18,7 @@ import { migrations } from './migrations.ts';
 import { PortalIdempotency } from './portal-idempotency.ts';
 import { appsRoutes } from './routes.ts';
 import type { AppsTables } from './tables.ts';
+import type { ThrottleSource } from './throttle-source.ts';
 
 /**
  * Apps and their credentials, subscriptions to plans, production access, limit-increase requests
@@ -30,6 +31,7 @@ export type { AppsService } from './apps-service.ts';
 export { appsErrors } from './errors.ts';
 /** The apps module's tables (the root's typed database includes them). */
 export { type AppsTables, appsTables } from './tables.ts';
+export type { Throttle, ThrottleSource } from './throttle-source.ts';
 
 /**
  * What the oauth module asks of apps: credentials, subscriptions, entitlements, and telling
@@ -66,6 +68,11 @@ export type AppsDeps = {
    * after this module: main.ts hands a late port and provides it once the gateway exists.
    */
   usage: UsageReader;
+  /**
+   * Enforcement throttles (the enforcement module, built after this one: a late port), which the
+   * effective limits apply as the lower of plan and throttle.
+   */
+  throttles?: ThrottleSource;
 };
 
 export type AppsPorts = {

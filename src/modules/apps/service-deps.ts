@@ -16,6 +16,7 @@ import { AppsStore } from './apps-store.ts';
 import { appsAuditActions } from './audit-actions.ts';
 import { type NotifyOrg, orgNotifier } from './org-notices.ts';
 import type { AppsTables } from './tables.ts';
+import type { ThrottleSource } from './throttle-source.ts';
 
 /** What the apps service is built from (the module's deps, less the usage reader). */
 export type AppsServiceOptions = {
@@ -32,6 +33,8 @@ export type AppsServiceOptions = {
   users?: UserDirectory;
   /** The portal's public URL: links in e-mails are absolute. */
   publicUrl: string;
+  /** Enforcement throttles, lowering the effective limits (main.ts provides it late). */
+  throttles?: ThrottleSource;
 };
 
 /** The apps module's audit helper: `audit(ctx, action, target, { orgId, details, tx })`. */
@@ -53,6 +56,7 @@ export type AppsServiceDeps = {
   invalidate: (msg: CacheInvalidation) => Promise<void>;
   notifyOrg: NotifyOrg;
   nowIso: () => string;
+  throttles?: ThrottleSource;
 };
 
 export function appsServiceDeps(opts: AppsServiceOptions): AppsServiceDeps {
@@ -69,5 +73,6 @@ export function appsServiceDeps(opts: AppsServiceOptions): AppsServiceDeps {
     },
     notifyOrg: orgNotifier(opts),
     nowIso: () => opts.clock.now().toISOString(),
+    throttles: opts.throttles,
   };
 }

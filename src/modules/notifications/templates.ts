@@ -96,6 +96,12 @@ export const templates = {
     sentWhen: 'a limit increase is approved with conditions to accept',
   },
   'limit_request.decline': { channels: ['mail', 'notice'], sentWhen: 'a limit increase is declined' },
+  // enforcement
+  'enforcement.action': {
+    channels: ['mail', 'notice'],
+    sentWhen:
+      'an enforcement action (warning, throttle, suspension, reinstatement, termination) on an organisation or one of its apps: to its owners and admins, with the reason category and what to do next',
+  },
 } as const satisfies Record<string, TemplateInfo>;
 
 export type TemplateId = keyof typeof templates;

@@ -235,6 +235,14 @@ export class OAuthService {
     );
   }
 
+  /**
+   * Revokes every live token of the app at once (the organisation's kill switch, enforcement);
+   * returns how many. The caller tells gateways to drop the app's cached tokens.
+   */
+  async revokeTokensOfApp(appId: string): Promise<number> {
+    return this.#store.revokeTokensOfApp(appId, this.#clock.now().toISOString());
+  }
+
   /** RFC 7662 for the app itself: another app's token reads as inactive. */
   async introspect(client: AuthenticatedClient, token: string): Promise<Record<string, unknown>> {
     const row = await this.#tokenRow(token);

@@ -32,6 +32,17 @@ export class OAuthStore {
     await this.#db.updateTable('oauth_tokens').set({ revoked_at: revokedAt }).where('id', '=', id).execute();
   }
 
+  /** Revokes every unrevoked token of the app; returns how many. */
+  async revokeTokensOfApp(appId: string, revokedAt: string): Promise<number> {
+    const r = await this.#db
+      .updateTable('oauth_tokens')
+      .set({ revoked_at: revokedAt })
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Deletes tokens that expired before `cutoff`; returns how many. */
   async deleteTokensExpiredBefore(cutoff: string): Promise<number> {
     const r = await this.#db.deleteFrom('oauth_tokens').where('expires_at', '<', cutoff).executeTakeFirst();

@@ -21,4 +21,6 @@ export const organizationsAuditActions = [
   'org.representative_confirmed',
   'org.representative_rejected',
   'org.terminated',
+  'org.suspend',
+  'org.reinstate',
 ] as const;

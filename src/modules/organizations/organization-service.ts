@@ -109,6 +109,9 @@ export class OrganizationService implements OrgAccess {
   findOrganizationByName(...a: Parameters<Organizations['findOrganizationByName']>) {
     return this.#orgs.findOrganizationByName(...a);
   }
+  setOrganizationStatus(...a: Parameters<Organizations['setOrganizationStatus']>) {
+    return this.#orgs.setOrganizationStatus(...a);
+  }
 
   // ------------------------------------------------------------------------------ details
 

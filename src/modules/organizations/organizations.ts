@@ -144,4 +144,31 @@ export class Organizations {
     const id = await this.#d.store.organizationIdByName(name);
     return id ? this.#access.getOrganization(id) : null;
   }
+
+  /**
+   * Suspends or reinstates the organisation (the enforcement module's actions): a suspended
+   * organisation's apps are refused as suspended (the apps module folds the organisation's status
+   * into each app's). A terminated organisation stays terminated (404 here). The caller tells
+   * gateways to drop what they cached, once this committed.
+   */
+  async setOrganizationStatus(
+    orgId: string,
+    status: 'active' | 'suspended',
+    reason: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const { store, audit } = this.#d;
+    const org = await this.#access.getOrganization(orgId);
+    if (!org || org.status === 'terminated') throw new AppError('not_found');
+    if (org.status === status) return;
+    await store.transaction(async (tx) => {
+      await store.updateOrganization(orgId, { status }, tx);
+      await audit(
+        ctx,
+        status === 'suspended' ? 'org.suspend' : 'org.reinstate',
+        { type: 'organization', id: orgId },
+        { orgId, details: { reason }, tx },
+      );
+    });
+  }
 }

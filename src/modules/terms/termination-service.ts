@@ -238,19 +238,22 @@ export class TerminationService {
   }
 
   /**
-   * Automatic termination on a breach of the terms (called by monitoring rules): immediate, with
-   * the rule that fired and its evidence in the audit trail.
+   * Termination on a breach of the terms: immediate, with the rule that fired (an enforcement
+   * policy's id, or the operator's action) and its evidence in the audit trail. The enforcement
+   * module calls it (its `terminate_org` actions and policies); `ctx` says who acted (the operator,
+   * or the system for a policy).
    */
   async terminateForBreach(
     orgId: string,
     breach: { rule: string; reason: string; evidence?: Record<string, unknown> },
+    ctx: RequestContext = systemContext(),
   ): Promise<Termination> {
     return this.#terminateNow(
       null,
       'automatic',
       orgId,
       `${breach.rule}: ${breach.reason}`,
-      systemContext(),
+      ctx,
       breach.evidence,
     );
   }

@@ -40,3 +40,7 @@ export type AuditEventItem = Item<'listAuditEvents'>;
 export type AuditVerification = Data<'getAuditVerification'>;
 
 export type UsageSeries = Data<'getUsageTimeseries'>;
+
+export type Incident = Item<'listIncidents'>;
+export type IncidentDetail = Data<'getIncident'>;
+export type EnforcementAction = Item<'listEnforcementActions'>;

@@ -8,6 +8,7 @@ export function OrgNav(props: { orgId: string; current: string }) {
     ['sandbox', `/orgs/${props.orgId}/sandbox`],
     ['terms', `/orgs/${props.orgId}/terms`],
     ['termination', `/orgs/${props.orgId}/termination`],
+    ['incidents', `/orgs/${props.orgId}/incidents`],
   ];
   const labels: Record<string, string> = {
     overview: 'Overview and members',
@@ -15,6 +16,7 @@ export function OrgNav(props: { orgId: string; current: string }) {
     sandbox: 'Sandbox data',
     terms: 'Terms',
     termination: 'Termination',
+    incidents: 'Incidents',
   };
   return (
     <nav aria-label="Organisation" className="tabs">

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, ok } from '../../api.ts';
+import { EnforcementNotices } from '../../components/enforcement.tsx';
 import { LIMIT_KINDS, LIMIT_LABELS } from '../../components/limits.ts';
 import { OrgNav } from '../../components/org-nav.tsx';
 import { planSummary } from '../../components/plans.tsx';
@@ -25,6 +26,7 @@ import { Markdown } from '../../markdown.tsx';
 import { useOrg } from '../org/queries.ts';
 import { canAdmin, canDevelop } from '../org/roles.ts';
 import { useProducts } from '../public/queries.ts';
+import { AppKillSwitch } from './app-kill-switch.tsx';
 import { SecretOnce } from './apps.tsx';
 import { ProductTermsPanel } from './product-terms.tsx';
 import { appKeys } from './queries.ts';
@@ -78,6 +80,7 @@ export function AppDetailPage() {
           }
         >
           <OrgNav orgId={orgId} current="apps" />
+          <EnforcementNotices orgId={orgId} appId={appId} />
           {newSecret ? (
             <SecretOnce title="New client secret" clientId={a.clientId} secret={newSecret}>
               <button type="button" className="btn btn-secondary" onClick={() => setNewSecret(null)}>
@@ -560,6 +563,7 @@ export function AppDetailPage() {
               </ActionButton>
             </section>
           ) : null}
+          {canAdmin(org.data) ? <AppKillSwitch orgId={orgId} app={a} /> : null}
         </Page>
       )}
     </QueryView>

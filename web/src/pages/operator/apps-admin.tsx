@@ -1,12 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ok } from '../../api.ts';
-import { Badge, Empty, Field, Form, QueryView, Table } from '../../components.tsx';
+import { Badge, Empty, QueryView, Table } from '../../components.tsx';
 import { oneOfOrNone } from '../../form-values.ts';
+import { ActionForm } from './incidents.tsx';
 import { operatorKeys } from './queries.ts';
 import { useOrgNames } from './shared.tsx';
 
-/** Every app on the portal, with its status (suspend, revoke, reactivate). */
+/**
+ * Every app on the portal, with its status. Suspending, throttling, warning and reinstating are
+ * enforcement actions: the organisation's admins are told why, by e-mail and in-app.
+ */
 
 export function AppsAdmin() {
   const [status, setStatus] = useState('');
@@ -55,30 +59,19 @@ export function AppsAdmin() {
                   </td>
                   <td className="row-actions">
                     {a.status === 'revoked' ? null : acting === a.id ? (
-                      <Form
-                        danger={a.status === 'active'}
-                        submitLabel={a.status === 'active' ? 'Suspend' : 'Reactivate'}
-                        onSubmit={async (v) => {
-                          await ok(
-                            api.POST('/api/v1/admin/apps/{appId}/status', {
-                              params: { path: { appId: a.id } },
-                              body: {
-                                status: a.status === 'active' ? 'suspended' : 'active',
-                                reason: String(v.reason ?? '').trim(),
-                              },
-                            }),
-                          );
-                          setActing(null);
-                          await q.refetch();
-                        }}
-                        secondary={
-                          <button type="button" className="btn btn-link" onClick={() => setActing(null)}>
-                            Cancel
-                          </button>
-                        }
-                      >
-                        <Field name="reason" label="Reason (sent to the organisation)" required />
-                      </Form>
+                      <>
+                        <ActionForm
+                          appId={a.id}
+                          kinds={a.status === 'active' ? ['suspend_app', 'throttle', 'warn'] : ['reinstate']}
+                          onDone={async () => {
+                            setActing(null);
+                            await q.refetch();
+                          }}
+                        />
+                        <button type="button" className="btn btn-link" onClick={() => setActing(null)}>
+                          Cancel
+                        </button>
+                      </>
                     ) : (
                       <button
                         type="button"

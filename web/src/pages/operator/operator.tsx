@@ -4,6 +4,8 @@ import { AppsAdmin } from './apps-admin.tsx';
 import { AuditAdmin } from './audit.tsx';
 import { CatalogueAdmin } from './catalogue.tsx';
 import { EligibilityAdmin } from './eligibility.tsx';
+import { PoliciesAdmin } from './enforcement-policies.tsx';
+import { IncidentsAdmin } from './incidents.tsx';
 import { OrganisationsAdmin } from './organisations.tsx';
 import { ParticipantsAdmin } from './participants.tsx';
 import { AccountsQueue, LimitsQueue, ProductionQueue, SubscriptionsQueue } from './queues.tsx';
@@ -17,6 +19,8 @@ const TABS: Array<[string, string]> = [
   ['production', 'Production access'],
   ['organisations', 'Organisations'],
   ['apps', 'Apps'],
+  ['incidents', 'Incidents'],
+  ['policies', 'Enforcement policies'],
   ['catalogue', 'Catalogue'],
   ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
@@ -50,6 +54,8 @@ export function OperatorPage() {
       {tab === 'production' ? <ProductionQueue /> : null}
       {tab === 'organisations' ? <OrganisationsAdmin /> : null}
       {tab === 'apps' ? <AppsAdmin /> : null}
+      {tab === 'incidents' ? <IncidentsAdmin /> : null}
+      {tab === 'policies' ? <PoliciesAdmin /> : null}
       {tab === 'catalogue' ? <CatalogueAdmin /> : null}
       {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}

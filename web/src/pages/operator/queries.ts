@@ -16,4 +16,13 @@ export const operatorKeys = {
   products: ['admin-products'],
   auditVerification: ['audit-verification'],
   auditEvents: (query: string, cursor: string) => ['audit-events', query, cursor],
+  incidents: (status: string, severity: string, sort: string, offset: number) => [
+    'admin-incidents',
+    status,
+    severity,
+    sort,
+    offset,
+  ],
+  incident: (id: string) => ['admin-incident', id],
+  policies: ['admin-enforcement-policies'],
 } as const;

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { Org } from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
+import { EnforcementNotices } from '../../components/enforcement.tsx';
 import { OrgNav } from '../../components/org-nav.tsx';
 import {
   ActionButton,
@@ -49,6 +50,9 @@ export function DashboardPage() {
           <Link to="/account">Review your details</Link>.
         </Notice>
       ) : null}
+      {(orgs.data ?? []).map((o) => (
+        <EnforcementNotices key={o.id} orgId={o.id} orgName={o.name} />
+      ))}
       <h2>Your organisations</h2>
       <QueryView q={orgs} label="Loading organisations…">
         {(list) =>

@@ -10,6 +10,8 @@ export const orgKeys = {
   invitations: (orgId: string) => ['invitations', orgId],
   termsHistory: (orgId: string) => ['terms-history', orgId],
   termination: (orgId: string) => ['termination', orgId],
+  incidents: (orgId: string) => ['org-incidents', orgId],
+  incident: (orgId: string, id: string) => ['org-incident', orgId, id],
 } as const;
 
 export function useOrgs() {
