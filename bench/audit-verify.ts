@@ -24,6 +24,8 @@ type Row = {
   insertS: number;
   sealS: number;
   verifyS: number;
+  /** This process's CPU time during the verification (user + system). */
+  verifyCpuS: number;
   perEvent: number;
   intact: boolean;
 };

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { adminCommand } from './cli/admin.ts';
+import { auditCommand } from './cli/audit.ts';
 import { type CliCommand, configOrExit, fail } from './cli/command.ts';
 import { openSystem, prepareDatabase } from './cli/open-system.ts';
 import { serveCommand } from './cli/serve.ts';
@@ -10,7 +11,7 @@ import { seedDemo } from './seed.ts';
 import { version } from './version.ts';
 
 /**
- * darwaza serve | migrate | seed | version | admin …, and the commands bin/darwaza.mjs adds from
+ * darwaza serve | migrate | seed | version | admin … | audit verify, and the commands bin/darwaza.mjs adds from
  * outside src (bench). Every command prints `--help`; errors are one readable line on stderr and a
  * non-zero exit code.
  */
@@ -60,6 +61,7 @@ const commands: readonly CliCommand[] = [
   seedCommand,
   versionCommand,
   adminCommand,
+  auditCommand,
 ];
 
 function wantsHelp(args: string[]): boolean {

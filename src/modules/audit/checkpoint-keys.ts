@@ -43,7 +43,7 @@ export function signerFromSeed(seed: Buffer): CheckpointSigner & { publicKey: Ke
 }
 
 /** A raw 32-byte Ed25519 public key (base64 or base64url) as a verification key. */
-export function publicKeyFromRaw(raw: Buffer): { keyId: string; key: KeyObject } {
+function publicKeyFromRaw(raw: Buffer): { keyId: string; key: KeyObject } {
   if (raw.length !== 32) throw new Error('an Ed25519 public key is 32 bytes');
   const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: 'der', type: 'spki' });
   return { keyId: keyIdOf(raw), key };

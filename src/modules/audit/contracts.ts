@@ -51,18 +51,11 @@ export const auditQuery = z.object({
 /** The most rows one CSV export carries (a wider export is refused: narrow the filters). */
 export const AUDIT_CSV_MAX_ROWS = 100_000;
 
-/** The kinds of damage the verifier names (docs/audit.md "What the verifier detects"). */
-export const auditDamageKinds = [
-  'edited',
-  'deleted',
-  'inserted',
-  'reordered',
-  'truncated',
-  'recomputed',
-] as const;
+/** The kinds of damage the verifier names (docs/audit.md, "Verification"). */
+const auditDamageKinds = ['edited', 'deleted', 'inserted', 'reordered', 'truncated', 'recomputed'] as const;
 
 /** A signed checkpoint as the API shows it (the signature itself stays in the database). */
-export const auditCheckpointView = z.object({
+const auditCheckpointView = z.object({
   seq: z.number().int(),
   hash: z.string(),
   at: z.string(),

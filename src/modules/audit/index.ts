@@ -53,8 +53,8 @@ export function auditTrail<const Actions extends readonly string[]>(log: AuditLo
     );
 }
 
-export type { AuditChain, AuditChainSettings } from './chain.ts';
-export type { AuditVerification, VerifyProgress } from './verifier.ts';
+export type { AuditChain } from './chain.ts';
+export type { AuditVerification } from './verifier.ts';
 
 export type AuditDeps = {
   db: Kysely<AuditTables>;

@@ -13,8 +13,8 @@ import { type CheckpointSigner, checkpointPayload } from './checkpoint-keys.ts';
  * processes pointed at one PostgreSQL database never extend the chain at once; the unique index on
  * seq turns a lost race (an expired lease) into a rolled-back batch, never a fork.
  */
-export const CHECKPOINT_EVERY = 1000;
-export const CHECKPOINT_AFTER_MS = 5 * 60_000;
+const CHECKPOINT_EVERY = 1000;
+const CHECKPOINT_AFTER_MS = 5 * 60_000;
 const LEASE_MS = 30_000;
 
 export class AuditSealer {

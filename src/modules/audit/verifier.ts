@@ -20,10 +20,10 @@ export type AuditVerification = z.infer<typeof auditVerificationView>;
 /** The first damage found: its kind, the event (id null when it no longer exists) and its seq. */
 export type AuditDamage = NonNullable<AuditVerification['firstDamage']>;
 
-export type AuditDamageKind = AuditDamage['kind'];
+type AuditDamageKind = AuditDamage['kind'];
 
 /** Reported while a long verification runs (the CLI prints it). */
-export type VerifyProgress = { checked: number; seq: number; lastSeq: number };
+type VerifyProgress = { checked: number; seq: number; lastSeq: number };
 
 export type VerifyOptions = {
   /**
@@ -45,7 +45,7 @@ export type AuditVerificationPort = {
 };
 
 /** The state before any verification has run. */
-export function neverVerified(): AuditVerification {
+function neverVerified(): AuditVerification {
   return {
     verifiedAt: null,
     intact: true,
