@@ -522,6 +522,22 @@ describe('every link in e-mails, notices and error bodies', {
     );
   });
 
+  it('enforcement: an operator suspends an app with a reason; the organisation is told by e-mail and notice', async () => {
+    const owner = remember(await activeUser(sys));
+    const orgId = await testOrganization(sys, owner, { confirmed: true });
+    const app = await createApp(sys, owner, orgId, {});
+    ok(
+      await call(sys, op, 'POST', '/api/v1/admin/enforcement-actions', {
+        kind: 'suspend_app',
+        appId: app.appId,
+        reasonCategory: 'security_testing',
+        reason: 'Probe payloads from this app',
+      }),
+      201,
+      'suspend',
+    );
+  });
+
   it('every template was triggered; every link of every e-mail and notice leads to a real page', {
     timeout: 300_000,
   }, async () => {
