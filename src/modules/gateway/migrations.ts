@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MigrationSet } from '../../platform/db/migrator.ts';
+import { LATENCY_COLUMNS } from './rollups/histogram.ts';
 
 /**
  * gateway_usage: one row per gateway call (the monitoring record; kept long).
@@ -102,6 +103,116 @@ export const migrations: MigrationSet = {
     async down(db: Kysely<any>) {
       await db.schema.dropIndex('gateway_usage_org_outcome_at').execute();
       await db.schema.alterTable('gateway_usage').dropColumn('outcome').execute();
+    },
+  },
+  /**
+   * Rollups (issue 31): gateway_usage_rollups and gateway_usage_sketches, written by the usage
+   * writer in the raw rows' transaction (rollups/). The primary key leads with what every read
+   * fixes (grain, scope, app, organisation) and ends in the bucket range; the (grain, scope,
+   * bucket) index serves the top-N lists over all apps or organisations.
+   * Rows that exist now are rolled up by a one-off back-fill after start-up (rollups/backfill.ts),
+   * not here (PostgreSQL runs migrations in one transaction): gateway_rollup_backfill remembers the
+   * newest row id at this moment (rows after it are counted by the writer) and its cursor.
+   * The request log pages by id (keyset): its indexes end in id, one per structured filter.
+   */
+  '202612070330_gateway_usage_rollups': {
+    async up(db: Kysely<any>) {
+      let t = db.schema
+        .createTable('gateway_usage_rollups')
+        .addColumn('grain', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('operation_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('network_code', 'text', (c) => c.notNull());
+      for (const c of ['calls', 'approved', 'declined', 'failed', 'c429', 'shed']) {
+        t = t.addColumn(c, 'integer', (col) => col.notNull().defaultTo(0));
+      }
+      t = t
+        .addColumn('lat_sum', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('lat_max', 'integer', (c) => c.notNull().defaultTo(0));
+      for (const c of LATENCY_COLUMNS) t = t.addColumn(c, 'integer', (col) => col.notNull().defaultTo(0));
+      await t
+        .addPrimaryKeyConstraint('gateway_usage_rollups_pk', [
+          'grain',
+          'scope',
+          'app_id',
+          'org_id',
+          'bucket',
+          'operation_id',
+          'status',
+          'network_code',
+        ])
+        .execute();
+      await db.schema
+        .createIndex('gateway_usage_rollups_scope_bucket')
+        .on('gateway_usage_rollups')
+        .columns(['grain', 'scope', 'bucket'])
+        .execute();
+      await db.schema
+        .createTable('gateway_usage_sketches')
+        .addColumn('grain', 'text', (c) => c.notNull())
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('users', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('gateway_usage_sketches_pk', ['grain', 'app_id', 'org_id', 'bucket'])
+        .execute();
+      await db.schema
+        .createTable('gateway_rollup_backfill')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('upto_id', 'text', (c) => c.notNull())
+        .addColumn('after_id', 'text', (c) => c.notNull())
+        .execute();
+      const newest = await db
+        .selectFrom('gateway_usage')
+        .select('id')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (newest) {
+        await db
+          .insertInto('gateway_rollup_backfill')
+          .values({ id: 1, upto_id: newest.id, after_id: '' })
+          .execute();
+      }
+      // Keyset paging of the request log: newest first by id, within an organisation, an app or
+      // one structured filter (the outcome index replaces the (org, outcome, at) one).
+      await db.schema.dropIndex('gateway_usage_org_outcome_at').execute();
+      for (const [name, cols] of [
+        ['gateway_usage_org_id', ['org_id', 'id']],
+        ['gateway_usage_app_id', ['app_id', 'id']],
+        ['gateway_usage_org_outcome_id', ['org_id', 'outcome', 'id']],
+        ['gateway_usage_org_operation_id', ['org_id', 'operation_id', 'id']],
+        ['gateway_usage_org_network_id', ['org_id', 'network_code', 'id']],
+      ] as const) {
+        await db.schema
+          .createIndex(name)
+          .on('gateway_usage')
+          .columns([...cols])
+          .execute();
+      }
+    },
+    async down(db: Kysely<any>) {
+      for (const name of [
+        'gateway_usage_org_id',
+        'gateway_usage_app_id',
+        'gateway_usage_org_outcome_id',
+        'gateway_usage_org_operation_id',
+        'gateway_usage_org_network_id',
+      ]) {
+        await db.schema.dropIndex(name).execute();
+      }
+      await db.schema
+        .createIndex('gateway_usage_org_outcome_at')
+        .on('gateway_usage')
+        .columns(['org_id', 'outcome', 'at'])
+        .execute();
+      await db.schema.dropTable('gateway_rollup_backfill').execute();
+      await db.schema.dropTable('gateway_usage_sketches').execute();
+      await db.schema.dropTable('gateway_usage_rollups').execute();
     },
   },
 };

@@ -1,4 +1,11 @@
 import { col, defineTable, type TablesOf } from '../../platform/db/table.ts';
+import { LATENCY_COLUMNS } from './rollups/histogram.ts';
+
+/** The latency histogram's columns l00 … l39 (rollups/histogram.ts), calls per bucket. */
+const latencyColumns = Object.fromEntries(LATENCY_COLUMNS.map((c) => [c, col.int()])) as Record<
+  `l${number}`,
+  ReturnType<typeof col.int>
+>;
 
 /**
  * The tables the gateway migrations build (migrations.ts, all of them in order, with the later
@@ -44,6 +51,43 @@ export const gatewayTables = [
     response_body: col.text().nullable(),
     /** Why the bodies are not in the row (they could not be stored). */
     dropped_reason: col.text().nullable(),
+  }),
+  /**
+   * Rollups of gateway_usage (rollups/rollup-delta.ts: grains, scopes, what '*' and '-' mean),
+   * added to in the same transaction as their raw rows. Counts are exact; latency is a histogram.
+   */
+  defineTable('gateway_usage_rollups', {
+    grain: col.text(),
+    scope: col.text(),
+    app_id: col.text(),
+    org_id: col.text(),
+    bucket: col.text(),
+    operation_id: col.text(),
+    status: col.int(),
+    network_code: col.text(),
+    calls: col.int(),
+    approved: col.int(),
+    declined: col.int(),
+    failed: col.int(),
+    c429: col.int(),
+    shed: col.int(),
+    lat_sum: col.bigint(),
+    lat_max: col.int(),
+    ...latencyColumns,
+  }),
+  /** Distinct end users per hour / day of an app, an organisation, the gateway (rollups/hll.ts). */
+  defineTable('gateway_usage_sketches', {
+    grain: col.text(),
+    bucket: col.text(),
+    org_id: col.text(),
+    app_id: col.text(),
+    users: col.text(),
+  }),
+  /** The one-off back-fill of rollups from rows written before they existed (its cursor). */
+  defineTable('gateway_rollup_backfill', {
+    id: col.int(),
+    upto_id: col.text(),
+    after_id: col.text(),
   }),
 ] as const;
 

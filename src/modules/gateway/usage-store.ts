@@ -1,4 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { columnIndex, type RollupBatch, rollupDelta } from './rollups/rollup-delta.ts';
+import { RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
 
 /**
@@ -48,6 +50,7 @@ export const LOG_COLUMNS = [
 ] as const satisfies readonly (keyof GatewayTables['gateway_request_logs'])[];
 
 type Table = keyof GatewayTables & string;
+const USAGE_INDEX = columnIndex(USAGE_COLUMNS);
 
 /** One row of the per-operation usage of an app (`failed` is also the old `errors`). */
 export type OperationUsageRow = {
@@ -95,10 +98,12 @@ export class UsageStore {
   // Multi-row INSERTs, their text cached per table and row count (`#inserts` keeps the counts to
   // seven): building the query through the query builder cost more than the database's own work.
   readonly #sqlCache = new Map<string, string>();
+  readonly #rollups: RollupStore;
 
   constructor(db: Kysely<GatewayTables>, dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.#db = db;
     this.#pg = dialect === 'postgres';
+    this.#rollups = new RollupStore(dialect);
   }
 
   // ------------------------------------------------------------------------------- writes
@@ -108,8 +113,27 @@ export class UsageStore {
    */
   async insertBatch(usage: unknown[], logs: unknown[]): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, usage)) await trx.executeQuery(q);
+      // The ids the INSERTs created (`returning id` leaves out rows that were there already): only
+      // they are added to the rollups, in this same transaction — a batch written again after a
+      // lost answer, or bisected after a refusal, counts every row exactly once (rollups/).
+      const inserted = new Set<string>();
+      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, usage)) {
+        for (const r of (await trx.executeQuery<{ id: string }>(q)).rows) inserted.add(r.id);
+      }
       for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, logs)) await trx.executeQuery(q);
+      if (inserted.size > 0) await this.#rollups.write(trx, rollupDelta(usage, USAGE_INDEX, inserted));
+    });
+  }
+
+  /** Adds rows already in gateway_usage to the rollups (the back-fill), in one transaction. */
+  async addToRollups(batch: RollupBatch, cursor: { afterId: string }): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await this.#rollups.write(trx, batch);
+      await trx
+        .updateTable('gateway_rollup_backfill')
+        .set({ after_id: cursor.afterId })
+        .where('id', '=', 1)
+        .execute();
     });
   }
 
@@ -145,7 +169,7 @@ export class UsageStore {
         tuples.push(`(${columns.map(() => (this.#pg ? `$${++n}` : '?')).join(', ')})`);
       }
       // Idempotent on the row id: a batch written again never duplicates a row (usage-writer.ts).
-      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')} on conflict (id) do nothing`;
+      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')} on conflict (id) do nothing${table === 'gateway_usage' ? ' returning id' : ''}`;
       this.#sqlCache.set(key, text);
     }
     return CompiledQuery.raw(text, values);
