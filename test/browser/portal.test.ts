@@ -316,6 +316,42 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
     await checkPage(page, 'reference-try-it');
   });
 
+  it('try-it names a suspension (not the secret) when the token endpoint refuses a suspended app', async () => {
+    const appId = state.appUrl!.split('/').pop()!;
+    // The operator suspends the app through the portal API, with the operator's own session.
+    const setStatus = (status: string) =>
+      opPage.evaluate(
+        async ([id, st]) =>
+          (
+            await fetch(`/api/v1/admin/apps/${id}/status`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                'x-csrf-token': sessionStorage.getItem('dz_csrf') ?? '',
+              },
+              body: JSON.stringify({ status: st, reason: 'browser test of the suspension message' }),
+            })
+          ).status,
+        [appId, status] as const,
+      );
+    await opPage.goto('/operator/apps');
+    assert.equal(await setStatus('suspended'), 200);
+    try {
+      await page.goto(state.appUrl!);
+      await page.getByRole('link', { name: 'Try it' }).first().click();
+      await page.getByRole('heading', { name: 'Try it' }).waitFor();
+      await page.getByLabel('Client secret').fill(state.clientSecret!);
+      await page.getByRole('button', { name: 'Send request' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: /suspended/ });
+      await alert.waitFor();
+      const said = (await alert.textContent()) ?? '';
+      assert.match(said, /This app is suspended/);
+      assert.doesNotMatch(said, /check the client secret/i);
+    } finally {
+      assert.equal(await setStatus('active'), 200);
+    }
+  });
+
   it('an operator approves the pending subscription and the developer sees it active', async () => {
     await opPage.goto('/operator/subscriptions');
     const approve = opPage.getByRole('button', { name: /Approve the Partner/ });
@@ -492,7 +528,7 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
     assert.deepEqual(
       charts.map((c) => ({ name: c.name, role: c.role, painted: c.painted })),
       [
-        { name: 'Calls and errors', role: 'img', painted: true },
+        { name: 'Calls by outcome', role: 'img', painted: true },
         { name: 'Average latency', role: 'img', painted: true },
       ],
     );

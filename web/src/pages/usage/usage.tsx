@@ -334,7 +334,7 @@ function RequestLog(props: { orgId: string; appId: string }) {
           ) : (
             <Table
               caption="Requests, newest first"
-              head={['Time', 'Request', 'Outcome', 'Status', 'Network code', 'Latency', 'Details']}
+              head={['Time', 'Request', 'Outcome', 'Network code', 'Latency', 'Details']}
               hideCaption
             >
               {list.map((l) => (
@@ -346,11 +346,12 @@ function RequestLog(props: { orgId: string; appId: string }) {
                     <div className="muted small mono">{l.requestId}</div>
                   </td>
                   <td>
+                    {/* The outcome, then the HTTP status (and the gateway's code) it came with. */}
                     <span className={l.outcome === 'approved' ? 'status-ok' : 'status-bad'}>{l.outcome}</span>
-                  </td>
-                  <td>
-                    <span className={l.status >= 400 ? 'status-bad' : 'status-ok'}>{l.status}</span>
-                    {l.errorCode ? <div className="muted small">{l.errorCode}</div> : null}
+                    <div className="muted small">
+                      HTTP {l.status}
+                      {l.errorCode ? ` · ${l.errorCode}` : ''}
+                    </div>
                   </td>
                   <td className="mono">{l.networkCode ?? '—'}</td>
                   <td>{Math.round(l.latencyMs)} ms</td>
