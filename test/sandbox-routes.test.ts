@@ -48,6 +48,8 @@ describe('sandbox portal routes', () => {
       'billInquiry',
       'billPayment',
       'ibftFundsTransfer',
+      'ibftReversal',
+      'ibftStatusInquiry',
       'ibftTitleFetch',
       'voidBillPayment',
     ]);

@@ -16,6 +16,8 @@ const orgIdSchema = z
 export const scenarioOperation = z.enum([
   'ibftTitleFetch',
   'ibftFundsTransfer',
+  'ibftStatusInquiry',
+  'ibftReversal',
   'billInquiry',
   'billPayment',
   'voidBillPayment',

@@ -22,7 +22,7 @@ class Decline extends Error {
 
 export type MoveInput = {
   orgId: string;
-  kind: 'ibft' | 'bill' | 'void';
+  kind: 'ibft' | 'bill' | 'void' | 'reversal';
   rrn: string;
   stan: string;
   from: { imd: string; accountNo: string };
@@ -31,6 +31,23 @@ export type MoveInput = {
   authId: string;
   appId: string | null;
   nowMs: number;
+  /** For a reversal: the transfer it undoes. */
+  originalId?: string;
+};
+
+/** An IBFT transfer as the status inquiry and the reversal see it (sandbox_transfers). */
+export type TransferRow = {
+  id: string;
+  bizDay: string;
+  rrn: string;
+  stan: string;
+  from: { imd: string; accountNo: string };
+  to: { imd: string; accountNo: string };
+  amount: number;
+  responseCode: string;
+  authId: string;
+  reversedBy: string | null;
+  createdAt: string;
 };
 
 export type MoveResult = { ok: true; transferId: string } | { ok: false; code: string; detail: string };
@@ -44,18 +61,20 @@ export class LedgerStore {
 
   /**
    * Moves `amount` paisa between two accounts as one transaction with its record and two ledger
-   * entries. `extra` runs inside the same transaction (bill status changes) and may throw Decline.
+   * entries. `extra` runs inside the same transaction (bill status changes) and may throw Decline;
+   * `first` likewise, but before the accounts are touched (a reversal's mark).
    * Rows are updated in key order so two opposite transfers cannot deadlock on PostgreSQL.
    */
   async move(
     input: MoveInput,
     extra?: (trx: Kysely<SandboxTables>, transferId: string) => Promise<void>,
+    first?: (trx: Kysely<SandboxTables>, transferId: string) => Promise<void>,
   ): Promise<MoveResult> {
     // PostgreSQL may still pick this transaction as a deadlock victim (e.g. against a reset); the
     // transaction rolled back whole, so it is safe to run again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#moveOnce(input, extra);
+        return await this.#moveOnce(input, extra, first);
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
@@ -66,6 +85,7 @@ export class LedgerStore {
   async #moveOnce(
     input: MoveInput,
     extra?: (trx: Kysely<SandboxTables>, transferId: string) => Promise<void>,
+    first?: (trx: Kysely<SandboxTables>, transferId: string) => Promise<void>,
   ): Promise<MoveResult> {
     const { orgId, amount } = input;
     const day = businessDay(input.nowMs);
@@ -87,16 +107,20 @@ export class LedgerStore {
       auth_id: input.authId,
       app_id: input.appId,
       created_at: at,
+      original_id: input.originalId ?? null,
     };
     try {
       await this.#db.transaction().execute(async (trx) => {
         await trx.insertInto('sandbox_transfers').values(record).execute();
+        if (first) await first(trx, transferId);
         const legs = [
           { side: 'debit' as const, ...input.from },
           { side: 'credit' as const, ...input.to },
         ].sort((a, b) => (a.imd + a.accountNo < b.imd + b.accountNo ? -1 : 1));
         for (const leg of legs) {
-          if (leg.side === 'debit') await this.#debit(trx, orgId, leg, amount, day);
+          // A reversal takes back what was received: the beneficiary's daily limit does not apply.
+          if (leg.side === 'debit')
+            await this.#debit(trx, orgId, leg, amount, day, input.kind !== 'reversal');
           else await this.#credit(trx, orgId, leg, amount);
         }
         await trx
@@ -147,21 +171,31 @@ export class LedgerStore {
     acct: { imd: string; accountNo: string },
     amount: number,
     day: string,
+    limited = true,
   ): Promise<void> {
     const usedToday = sql`(case when limit_day = ${day} then limit_used else 0 end)`;
-    const r = await trx
-      .updateTable('sandbox_accounts')
-      .set({
-        balance: sql<number>`balance - ${amount}`,
-        limit_used: sql<number>`${usedToday} + ${amount}`,
-        limit_day: day,
-      })
-      .where('org_id', '=', orgId)
-      .where('imd', '=', acct.imd)
-      .where('account_no', '=', acct.accountNo)
-      .where('balance', '>=', amount)
-      .where(sql<boolean>`${usedToday} + ${amount} <= daily_limit`)
-      .executeTakeFirst();
+    const r = limited
+      ? await trx
+          .updateTable('sandbox_accounts')
+          .set({
+            balance: sql<number>`balance - ${amount}`,
+            limit_used: sql<number>`${usedToday} + ${amount}`,
+            limit_day: day,
+          })
+          .where('org_id', '=', orgId)
+          .where('imd', '=', acct.imd)
+          .where('account_no', '=', acct.accountNo)
+          .where('balance', '>=', amount)
+          .where(sql<boolean>`${usedToday} + ${amount} <= daily_limit`)
+          .executeTakeFirst()
+      : await trx
+          .updateTable('sandbox_accounts')
+          .set({ balance: sql<number>`balance - ${amount}` })
+          .where('org_id', '=', orgId)
+          .where('imd', '=', acct.imd)
+          .where('account_no', '=', acct.accountNo)
+          .where('balance', '>=', amount)
+          .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) return;
     const row = await trx
       .selectFrom('sandbox_accounts')
@@ -303,6 +337,90 @@ export class LedgerStore {
         .where('company_code', '=', input.companyCode)
         .where('consumer_no', '=', input.consumerNo)
         .execute();
+    });
+  }
+
+  /**
+   * Records a transfer the network timed out before posting (code 58, nothing moved), so a status
+   * inquiry finds it and tells the truth. Its RRN counts as used, like a declined attempt's.
+   * False when the RRN was already used today (the caller answers 10).
+   */
+  async recordUnposted(input: MoveInput, code: string): Promise<boolean> {
+    try {
+      await this.#db
+        .insertInto('sandbox_transfers')
+        .values({
+          id: newId('txn', input.nowMs),
+          org_id: input.orgId,
+          kind: input.kind,
+          biz_day: businessDay(input.nowMs),
+          rrn: input.rrn,
+          stan: input.stan,
+          from_imd: input.from.imd,
+          from_account: input.from.accountNo,
+          to_imd: input.to.imd,
+          to_account: input.to.accountNo,
+          amount: input.amount,
+          response_code: code,
+          auth_id: '000000',
+          app_id: input.appId,
+          created_at: new Date(input.nowMs).toISOString(),
+        })
+        .execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * The IBFT transfers with this RRN, newest first (one per business day at most; `bizDay`
+   * narrows to one day).
+   */
+  async findTransfers(orgId: string, rrn: string, bizDay?: string): Promise<TransferRow[]> {
+    let q = this.#db
+      .selectFrom('sandbox_transfers')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('kind', '=', 'ibft')
+      .where('rrn', '=', rrn);
+    if (bizDay) q = q.where('biz_day', '=', bizDay);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      bizDay: r.biz_day,
+      rrn: r.rrn,
+      stan: r.stan,
+      from: { imd: r.from_imd ?? '', accountNo: r.from_account ?? '' },
+      to: { imd: r.to_imd ?? '', accountNo: r.to_account ?? '' },
+      amount: Number(r.amount),
+      responseCode: r.response_code,
+      authId: r.auth_id,
+      reversedBy: r.reversed_by ?? null,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /**
+   * Reverses a completed transfer: the amount goes back from the beneficiary to the sender and the
+   * transfer is marked reversed, in one transaction. The mark is a conditional UPDATE (only while
+   * unmarked), so of any number of concurrent reversals exactly one takes effect; the others roll
+   * back whole and get 35 ORIGINAL ALREADY REVERSED.
+   */
+  async reverseTransfer(input: MoveInput & { originalId: string }): Promise<MoveResult> {
+    // The mark comes before the legs: a concurrent reversal waits on the original's row, then finds
+    // it marked and answers 35 without touching the accounts.
+    return this.move(input, undefined, async (trx, reversalId) => {
+      const r = await trx
+        .updateTable('sandbox_transfers')
+        .set({ reversed_by: reversalId })
+        .where('id', '=', input.originalId)
+        .where('org_id', '=', input.orgId)
+        .where('response_code', '=', '00')
+        .where('reversed_by', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new Decline('35', 'ORIGINAL ALREADY REVERSED');
     });
   }
 

@@ -176,4 +176,20 @@ export const migrations: MigrationSet = {
         .execute();
     },
   },
+  /**
+   * IBFT reversal (issue 34): a transfer remembers the reversal that undid it (set once, by a
+   * conditional UPDATE inside the reversal's transaction, so concurrent reversals give one effect),
+   * and a reversal the transfer it undid.
+   */
+  '202612070310_sandbox_transfer_reversals': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('sandbox_transfers').addColumn('reversed_by', 'text').execute();
+      await db.schema.alterTable('sandbox_transfers').addColumn('original_id', 'text').execute();
+      await db.schema
+        .createIndex('sandbox_transfers_lookup')
+        .on('sandbox_transfers')
+        .columns(['org_id', 'kind', 'rrn'])
+        .execute();
+    },
+  },
 };

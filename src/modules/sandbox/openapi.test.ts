@@ -62,7 +62,7 @@ function assertValid(operationId: string, r: NetworkResult) {
 }
 
 describe('OpenAPI documents', () => {
-  test('one 3.1 document per product with the five operations', () => {
+  test('one 3.1 document per product with their operations', () => {
     assert.deepEqual(
       sandboxProducts.map((p) => p.slug),
       ['ibft', 'bills'],
@@ -72,6 +72,8 @@ describe('OpenAPI documents', () => {
       'billInquiry',
       'billPayment',
       'ibftFundsTransfer',
+      'ibftReversal',
+      'ibftStatusInquiry',
       'ibftTitleFetch',
       'voidBillPayment',
     ]);

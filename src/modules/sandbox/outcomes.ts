@@ -25,6 +25,9 @@ export const sandboxOutcomeRules: OutcomeRules = {
   byOperation: {
     ibftTitleFetch: IBFT,
     ibftFundsTransfer: IBFT,
+    // Issue 34: the inquiry's 00 means "answered" (the original's fate is in its body); a reversal's 00 undid it.
+    ibftStatusInquiry: IBFT,
+    ibftReversal: IBFT,
     billInquiry: ONE_BILL,
     billPayment: ONE_BILL,
     voidBillPayment: ONE_BILL,

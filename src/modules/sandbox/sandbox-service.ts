@@ -8,6 +8,7 @@ import type { sandboxTestDataView } from './contracts.ts';
 import type { SandboxCore } from './core.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';
+import { ibftFollowUpOperations } from './products/ibft-followups.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { accountEntry, bankEntries, billEntry, otherScenarios, reservedRangesText } from './scenarios.ts';
 import { createOperatorSigner, type OperatorSigner } from './signing.ts';
@@ -85,7 +86,7 @@ export class SandboxService {
         }
       },
     };
-    this.operations = [...ibftOperations(core), ...billOperations(core)];
+    this.operations = [...ibftOperations(core), ...ibftFollowUpOperations(core), ...billOperations(core)];
   }
 
   async ensureWorld(orgId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { LedgerStore, type MoveInput, type MoveResult } from './ledger-store.ts';
+import { LedgerStore, type MoveInput, type MoveResult, type TransferRow } from './ledger-store.ts';
 import { type LiveDataEvent, LiveDataStore } from './live-data-store.ts';
 import { type NewOperatorKey, OperatorKeyStore } from './operator-key-store.ts';
 import type { SandboxTables } from './tables.ts';
@@ -7,7 +7,7 @@ import type { BillStatus } from './world.ts';
 import { type AccountRow, type BillerRow, type BillRow, WorldReads } from './world-reads.ts';
 import { WorldStore } from './world-store.ts';
 
-export type { AccountRow, BillerRow, BillRow, BillStatus, MoveInput, MoveResult };
+export type { AccountRow, BillerRow, BillRow, BillStatus, MoveInput, MoveResult, TransferRow };
 
 /**
  * The sandbox's storage as one object for the service, the products and signing.ts: it holds no
@@ -111,6 +111,15 @@ export class SandboxStore {
     },
   ): Promise<MoveResult> {
     return this.#ledger.voidBillPayment(input);
+  }
+  recordUnposted(input: MoveInput, code: string): Promise<boolean> {
+    return this.#ledger.recordUnposted(input, code);
+  }
+  findTransfers(orgId: string, rrn: string, bizDay?: string): Promise<TransferRow[]> {
+    return this.#ledger.findTransfers(orgId, rrn, bizDay);
+  }
+  reverseTransfer(input: MoveInput & { originalId: string }): Promise<MoveResult> {
+    return this.#ledger.reverseTransfer(input);
   }
   totalBalance(orgId: string): Promise<number> {
     return this.#ledger.totalBalance(orgId);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testEngines } from '../../platform/testing.ts';
 import { BILL_CODES, IBFT_CODES } from './codes.ts';
-import { billBody, ibftBody, openSandbox, type SandboxFixture } from './test-support.ts';
+import { billBody, followUpBody, ibftBody, openSandbox, type SandboxFixture } from './test-support.ts';
 
 /** Every scenario listed by listSandboxTestData answers its documented code; every code is reachable. */
 const code = (r: { body: unknown }) => (r.body as Record<string, string>).ResponseCode;
@@ -143,6 +143,41 @@ for (const engine of testEngines()) {
         '35',
       );
       for (const c of ['10', '48', '35', '00']) seen.bills.add(c);
+    });
+
+    test('the inquiry and reversal values return their documented codes (30, 35, 96, 98, 99)', async () => {
+      const data = await fx.sandbox.service.testData(org);
+      const listed = data.otherScenarios.filter(
+        (o) => o.operation === 'ibftReversal' || o.operation === 'ibftStatusInquiry',
+      );
+      const t = ibftBody({ TransactionAmount: '000000002000' });
+      assert.equal(code(await fx.call('ibftFundsTransfer', t, { orgId: org })), '00');
+      const lost = ibftBody({ TransactionAmount: '000000002000', AccountNumberTo: '9990000000005801' });
+      assert.equal(code(await fx.call('ibftFundsTransfer', lost, { orgId: org })), '58');
+      const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
+        ['ibftStatusInquiry', { RRN: '999999999999', STAN: '000001' }, { TransactionAmount: '' }, '30'],
+        ['ibftStatusInquiry', t, {}, '00'],
+        [
+          'ibftReversal',
+          { RRN: '999999999999', STAN: '000001', TransactionAmount: '000000002000' },
+          {},
+          '30',
+        ],
+        ['ibftReversal', t, { TransactionAmount: '000000001999' }, '98'],
+        ['ibftReversal', t, { OriginalSTAN: '000002' }, '99'],
+        ['ibftReversal', lost, {}, '96'],
+        ['ibftReversal', t, {}, '00'],
+        ['ibftReversal', t, {}, '35'],
+      ];
+      for (const [op, original, over, want] of cases) {
+        const r = await fx.call(op, followUpBody(original, over), { orgId: org });
+        assert.equal(code(r), want, `${op} ${JSON.stringify(over)}: ${JSON.stringify(r.body)}`);
+        assert.ok(
+          listed.some((o) => o.operation === op && o.responseCode === want),
+          `${op} ${want} is listed in the test data`,
+        );
+        seen.ibft.add(code(r));
+      }
     });
 
     test('every code the sandbox can return was reached', () => {

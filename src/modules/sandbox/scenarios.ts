@@ -10,7 +10,7 @@ import type {
 } from './contracts.ts';
 import { RESERVED, reservedRangesText } from './identifiers.ts';
 import type { AccountRow, BillerRow, BillRow } from './sandbox-store.ts';
-import { SCENARIO_ACCOUNTS } from './world.ts';
+import { DECLINE_SCENARIOS, type DeclineCode, SCENARIO_ACCOUNTS } from './world.ts';
 
 /**
  * The scenario table: which test value triggers which response code. One function builds it for
@@ -53,6 +53,26 @@ function accountScenario(a: AccountRow): Scenario {
   }
   if (a.scenario === 'reject')
     return { responseCode: '95', description: 'Beneficiary bank rejects the transaction.', operations: BOTH };
+  if (a.scenario?.startsWith('decline_')) {
+    const c = a.scenario.slice(8) as DeclineCode;
+    return { responseCode: c, description: `${IBFT_CODES[c]}: ${DECLINE_SCENARIOS[c]}`, operations: BOTH };
+  }
+  if (a.scenario === 'lost_posted') {
+    return {
+      responseCode: '58',
+      description:
+        'The answer is lost: the transfer is posted (the ledger moved), then after the time-out delay you get 58. ibftStatusInquiry tells COMPLETED; ibftReversal undoes it once.',
+      operations: BOTH,
+    };
+  }
+  if (a.scenario === 'lost_unposted') {
+    return {
+      responseCode: '58',
+      description:
+        'The answer is lost: the transfer times out before posting (no money moves, its RRN is used), then after the delay you get 58. ibftStatusInquiry tells FAILED with OriginalResponseCode 58; ibftReversal answers 96.',
+      operations: BOTH,
+    };
+  }
   if (a.status === 'inactive')
     return { responseCode: '03', description: 'Account inactive.', operations: BOTH };
   if (a.status === 'dormant')
@@ -229,6 +249,64 @@ export function otherScenarios(): OtherScenario[] {
       value: 'an RRN already used today',
       responseCode: '10',
       description: 'Duplicate transaction (RRNs are unique per business day, Pakistan time).',
+    },
+    {
+      operation: 'ibftStatusInquiry',
+      field: 'OriginalRRN',
+      value: '999999999999 (no transfer with this RRN)',
+      responseCode: '30',
+      description: 'Original transaction not found.',
+    },
+    {
+      operation: 'ibftStatusInquiry',
+      field: 'OriginalRRN',
+      value: 'the RRN of a transfer (also one whose answer was lost)',
+      responseCode: '00',
+      description:
+        'TransactionStatus COMPLETED, REVERSED or FAILED, with the original’s code (OriginalResponseCode) and references.',
+    },
+    {
+      operation: 'ibftReversal',
+      field: 'OriginalRRN',
+      value: 'the RRN of a completed transfer, with its TransactionAmount',
+      responseCode: '00',
+      description: 'Reversed: the amount goes back to the sender, exactly once.',
+    },
+    {
+      operation: 'ibftReversal',
+      field: 'OriginalRRN',
+      value: 'the RRN of a transfer already reversed',
+      responseCode: '35',
+      description: 'Original already reversed.',
+    },
+    {
+      operation: 'ibftReversal',
+      field: 'OriginalRRN',
+      value: '999999999999 (no transfer with this RRN)',
+      responseCode: '30',
+      description: 'Original transaction not found.',
+    },
+    {
+      operation: 'ibftReversal',
+      field: 'TransactionAmount',
+      value: 'any amount other than the original’s',
+      responseCode: '98',
+      description: 'Original amount incorrect (a reversal is always of the whole amount).',
+    },
+    {
+      operation: 'ibftReversal',
+      field: 'OriginalSTAN',
+      value: 'a STAN other than the original’s',
+      responseCode: '99',
+      description:
+        'Original data element mismatch (also OriginalAuthorizationIdentificationResponse, AccountNumberTo, ToBankIMD).',
+    },
+    {
+      operation: 'ibftReversal',
+      field: 'OriginalRRN',
+      value: `the RRN of a transfer to ${SCENARIO_ACCOUNTS.lostUnposted} (timed out, not posted) or of a declined one`,
+      responseCode: '96',
+      description: 'Original already rejected: it moved no money, there is nothing to undo.',
     },
     {
       operation: 'billInquiry',

@@ -51,6 +51,10 @@ export const sandboxTables = [
     auth_id: col.text(),
     app_id: col.text().nullable(),
     created_at: col.time(),
+    /** The reversal that undid this transfer (issue 34); null while it stands. */
+    reversed_by: col.text().nullable(),
+    /** For a reversal: the transfer it undid. */
+    original_id: col.text().nullable(),
   }),
   defineTable('sandbox_ledger_entries', {
     id: col.text(),

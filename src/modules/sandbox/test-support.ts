@@ -113,6 +113,28 @@ export function ibftBody(over: Record<string, unknown> = {}): Record<string, unk
   };
 }
 
+/** An inquiry or reversal about a transfer body (its RRN, STAN and amount). */
+export function followUpBody(
+  original: Record<string, unknown>,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    TransactionAmount: original.TransactionAmount,
+    TransmissionDateAndTime: '1123141000',
+    ...nextRefs(),
+    Time: '141000',
+    Date: '1123',
+    MerchantType: '0003',
+    FromBankIMD: '998876',
+    OriginalRRN: original.RRN,
+    OriginalSTAN: original.STAN,
+    Reserved1: '',
+    Reserved2: '',
+    Reserved3: '',
+    ...over,
+  };
+}
+
 /** A 1Bill request signed with the test app key (HASH over the documented fields). */
 export function billBody(
   op: keyof typeof BILL_SIGNED_FIELDS,

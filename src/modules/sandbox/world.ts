@@ -9,7 +9,35 @@ import { createPrng, type Prng } from './prng.ts';
  */
 export type AccountStatus = 'active' | 'inactive' | 'blocked' | 'dormant';
 /** Behaviour attached to an account regardless of status (documented scenario values). */
-export type AccountScenario = 'credit_cap' | 'host_down' | 'timeout' | 'reject';
+export type AccountScenario =
+  | 'credit_cap'
+  | 'host_down'
+  | 'timeout'
+  | 'reject'
+  /** The transfer is posted, then its answer is lost: the client gets 58 after the delay. */
+  | 'lost_posted'
+  /** The transfer is recorded as timed out (58) without moving money, and its answer is lost. */
+  | 'lost_unposted'
+  /** The beneficiary's side declines with one of the codes of real test captures (DECLINE_SCENARIOS). */
+  | `decline_${DeclineCode}`;
+
+/**
+ * Beneficiary accounts at the model bank that make the network decline with one of the nine codes
+ * seen in 1LINK's real test captures (facts §4), each with the reference's meaning. The account
+ * number ends in the code (as 55, 58 and 95 do). Title fetch and funds transfer both answer it.
+ */
+export const DECLINE_SCENARIOS = {
+  '17': 'The beneficiary bank does not know the authorisation mode of the channel (MerchantType / PosEntMode): unknown auth mode.',
+  '26': 'The beneficiary bank had an internal error.',
+  '46': 'The beneficiary bank is unable to process the transaction now.',
+  '59': 'The beneficiary bank’s host rejects the transaction.',
+  '63': 'The network cannot find a destination (route) for the beneficiary account.',
+  '65': 'The beneficiary account does not allow cash transactions (a funds transfer counts as one).',
+  '66': 'No transaction is allowed on the beneficiary account.',
+  '77': 'The beneficiary bank asks you to refer to the issuer before retrying.',
+  '90': 'The beneficiary bank has no customer record behind this account.',
+} as const;
+export type DeclineCode = keyof typeof DECLINE_SCENARIOS;
 export type AccountRole = 'customer' | 'settlement' | 'collection';
 
 export type WorldAccount = {
@@ -163,7 +191,13 @@ export const SCENARIO_ACCOUNTS = {
   lowBalanceSender: `${RESERVED.accountPrefix}000000002004`,
   limitSender: `${RESERVED.accountPrefix}000000002001`,
   billCollection: `${RESERVED.accountPrefix}000000003000`,
+  /** Issue 34: the transfer's answer is lost (58) after it was posted / without posting. */
+  lostPosted: `${RESERVED.accountPrefix}000000005800`,
+  lostUnposted: `${RESERVED.accountPrefix}000000005801`,
 } as const;
+
+/** The model bank account that answers a DECLINE_SCENARIOS code: 16 digits ending in the code. */
+const declineAccount = (code: DeclineCode) => `${RESERVED.accountPrefix}0000000000${code}`;
 
 type Person = { title: string; cnic: string; mobile: string };
 
@@ -348,5 +382,16 @@ export function generateWorld(seed: string, dayMs: number): World {
     bill(rng.pick(['DELEC001', 'DGASCO01']), `99009${String(k).padStart(5, '0')}`, {});
   // Paid bills carry their amount as paid.
   for (const b of bills) if (b.billStatus === 'P') b.amountPaid = b.amountWithin;
+
+  // Issue 34's scenario accounts, from their own generator so that everything above stays exactly
+  // as it was generated before them (same names, balances and bills for the same seed).
+  const later = createPrng(`${seed}:issue-34`);
+  const more = (no: string, over: Partial<WorldAccount>) =>
+    accounts.push(account(later, m, no, person(later, serial++), over));
+  more(S.lostPosted, { scenario: 'lost_posted' });
+  more(S.lostUnposted, { scenario: 'lost_unposted' });
+  for (const code of Object.keys(DECLINE_SCENARIOS) as DeclineCode[]) {
+    more(declineAccount(code), { scenario: `decline_${code}` });
+  }
   return { accounts, billers, bills };
 }

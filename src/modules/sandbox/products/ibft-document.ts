@@ -1,6 +1,12 @@
 import { IBFT_CODES } from '../codes.ts';
 import { DEFAULT_WORLD_SEED, generateWorld, SCENARIO_ACCOUNTS } from '../world.ts';
 import {
+  ibftReversalRequest,
+  ibftReversalResponse,
+  ibftStatusInquiryRequest,
+  ibftStatusInquiryResponse,
+} from './ibft-followup-schemas.ts';
+import {
   ibftFundsTransferRequest,
   ibftFundsTransferResponse,
   ibftTitleFetchRequest,
@@ -80,6 +86,42 @@ const response = (code: keyof typeof IBFT_CODES, extra: Record<string, string> =
   return { ...base, Reserved1: '', Reserved2: '', Reserved3: '', ...extra };
 };
 
+/** The follow-up messages' examples: about the transfer example above (RRN 112314444666). */
+const followUp = {
+  TransmissionDateAndTime: '1123141000',
+  STAN: '444667',
+  Time: '141000',
+  Date: '1123',
+  MerchantType: '0003',
+  FromBankIMD: '998876',
+  RRN: '112314444667',
+  OriginalRRN: '112314444666',
+  OriginalSTAN: '444666',
+  Reserved1: '',
+  Reserved2: '',
+  Reserved3: '',
+};
+const followUpAnswer = (code: keyof typeof IBFT_CODES, extra: Record<string, string> = {}) => ({
+  ResponseCode: code,
+  ResponseDetail: IBFT_CODES[code],
+  Amount: '000000100000',
+  TransmissionDateAndTime: '1123141000',
+  STAN: '444667',
+  Time: '141000',
+  Date: '1123',
+  DateSettlement: '1124',
+  RRN: '112314444667',
+  ...extra,
+});
+const originalRefs = {
+  OriginalRRN: '112314444666',
+  OriginalSTAN: '444666',
+  OriginalAuthorizationIdentificationResponse: '482913',
+  AccountNumberTo: '9990000000001001',
+  ToBankIMD: '221166',
+};
+const reservedAnswer = { Reserved1: '', Reserved2: '', Reserved3: '' };
+
 export const ibftProduct: ProductSpec = {
   slug: 'ibft',
   name: 'IBFT',
@@ -91,7 +133,7 @@ export const ibftProduct: ProductSpec = {
   ],
   codes: IBFT_CODES,
   tag: 'IBFT',
-  tagDescription: 'Title fetch and interbank funds transfer.',
+  tagDescription: 'Title fetch, interbank funds transfer, its status inquiry and its reversal.',
   operations: [
     {
       path: '/path-1',
@@ -133,6 +175,79 @@ export const ibftProduct: ProductSpec = {
         lowBalance: {
           summary: '04 low balance (AccountNumberFrom 9990000000002004, FromBankIMD 221166)',
           value: response('04', {}, false),
+        },
+      },
+    },
+    {
+      path: '/funds-transfer-rest-service/status-inquiry',
+      operationId: 'ibftStatusInquiry',
+      summary: 'Transfer status inquiry',
+      description:
+        'Tells what became of a funds transfer, found by its RRN (OriginalRRN, optionally OriginalDate): completed, reversed, or failed with the code the network gave it — also when the transfer’s own answer was lost (58). An inquiry moves no money and does not use up its RRN. 30 when there is no such transfer; 98 when TransactionAmount is sent and differs; 99 when another original data element sent differs. Darwaza’s own message (the public record has none).',
+      request: ibftStatusInquiryRequest,
+      response: ibftStatusInquiryResponse,
+      example: { ...followUp, TransactionAmount: '000000100000' },
+      responseExamples: {
+        completed: {
+          summary: '00: the original completed',
+          value: followUpAnswer('00', {
+            ...originalRefs,
+            OriginalResponseCode: '00',
+            OriginalResponseDetail: 'PROCESSED OK',
+            TransactionStatus: 'COMPLETED',
+            ...reservedAnswer,
+          }),
+        },
+        notFound: {
+          summary: '30 original transaction not found',
+          value: followUpAnswer('30', {
+            Amount: '000000100000',
+            OriginalRRN: '112314444666',
+            OriginalSTAN: '',
+            OriginalAuthorizationIdentificationResponse: '',
+            AccountNumberTo: '',
+            ToBankIMD: '',
+            OriginalResponseCode: '',
+            OriginalResponseDetail: '',
+            TransactionStatus: 'NOT_FOUND',
+            ...reservedAnswer,
+          }),
+        },
+      },
+    },
+    {
+      path: '/funds-transfer-rest-service/reversal',
+      operationId: 'ibftReversal',
+      summary: 'Transfer reversal',
+      description:
+        'Undoes a completed funds transfer exactly once: the whole amount goes back from the beneficiary to the sender in one transaction. 30 no such transfer; 35 already reversed; 96 the original did not complete (nothing to undo); 98 TransactionAmount differs from the original; 99 another original data element differs; 10 the reversal’s RRN was already used today. Accepts Idempotency-Key. Darwaza’s own message (the public record has none).',
+      request: ibftReversalRequest,
+      response: ibftReversalResponse,
+      example: { ...followUp, TransactionAmount: '000000100000' },
+      responseExamples: {
+        ok: {
+          summary: '00 reversed',
+          value: followUpAnswer('00', {
+            AuthorizationIdentificationResponse: '731004',
+            ...originalRefs,
+            ...reservedAnswer,
+          }),
+        },
+        reversed: {
+          summary: '35 original already reversed',
+          value: followUpAnswer('35', {
+            AuthorizationIdentificationResponse: '000000',
+            ...originalRefs,
+            ...reservedAnswer,
+          }),
+        },
+        amount: {
+          summary: '98 original amount incorrect',
+          value: followUpAnswer('98', {
+            AuthorizationIdentificationResponse: '000000',
+            ...originalRefs,
+            ...reservedAnswer,
+          }),
         },
       },
     },

@@ -1,4 +1,4 @@
-import { IBFT_CODES } from '../codes.ts';
+import { IBFT_TRANSFER_CODES } from '../codes.ts';
 import { DIGITS, HHMMSS, MMDD } from '../wire.ts';
 import { optionalField, optionalObjectField, requiredField, wireRequest } from '../wire-fields.ts';
 import { echoed, produced, responseCode, responseDetail, wireResponse } from '../wire-responses.ts';
@@ -28,12 +28,12 @@ const PURPOSE_CODES: Record<string, string> = {
   '9999': 'Free text',
 };
 
-const IMD_PATTERN = /^\d{6}[ 0]{0,5}$/;
-const IMD_RULE = 'MUST BE A 6-DIGIT IMD (OPTIONALLY PADDED TO 11)';
-const ACCOUNT_PATTERN = /^[0-9A-Za-z+-]{1,34}$/;
-const ACCOUNT_RULE = 'MUST BE AN ACCOUNT NUMBER, IBAN OR MOBILE';
+export const IMD_PATTERN = /^\d{6}[ 0]{0,5}$/;
+export const IMD_RULE = 'MUST BE A 6-DIGIT IMD (OPTIONALLY PADDED TO 11)';
+export const ACCOUNT_PATTERN = /^[0-9A-Za-z+-]{1,34}$/;
+export const ACCOUNT_RULE = 'MUST BE AN ACCOUNT NUMBER, IBAN OR MOBILE';
 
-const titleFetchFields = {
+export const titleFetchFields = {
   TransactionAmount: requiredField({
     pattern: DIGITS(12),
     rule: 'MUST BE 12 DIGITS WITH IMPLIED PAISA',
@@ -163,7 +163,7 @@ export const ibftFundsTransferRequest = wireRequest('IbftFundsTransferRequest', 
 });
 
 const responseHead = {
-  ResponseCode: responseCode(IBFT_CODES),
+  ResponseCode: responseCode(IBFT_TRANSFER_CODES),
   ResponseDetail: responseDetail(),
   PAN: produced(19),
   Amount: echoed('TransactionAmount'),
@@ -177,7 +177,7 @@ const responseHead = {
   AccountNumberTo: echoed('AccountNumberTo'),
   ToBankIMD: echoed('ToBankIMD'),
 };
-const reserved = { Reserved1: produced(200), Reserved2: produced(200), Reserved3: produced(200) };
+export const reserved = { Reserved1: produced(200), Reserved2: produced(200), Reserved3: produced(200) };
 
 export const ibftTitleFetchResponse = wireResponse('IbftTitleFetchResponse', {
   ...responseHead,

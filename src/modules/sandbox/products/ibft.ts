@@ -14,7 +14,11 @@ import { ibftFundsTransferRequest, ibftTitleFetchRequest } from './ibft-schemas.
  * IBFT (1IBFT): title fetch (`POST /path-1`) and funds transfer
  * (`POST /funds-transfer-rest-service/path-1`) in 1LINK's field names and formats. Checks run in
  * the network's order: format (80/09) → live data (94) → currency (19) → amount (48) → IMD (06)
- * → beneficiary (02/68) → scenario (55/58/95) → status (03/21/67) → ledger (04/01/10) → 00.
+ * → beneficiary (02/68) → scenario (55/58/95, the nine codes of real captures: 17/26/46/59/63/65/66/77/90)
+ * → status (03/21/67) → ledger (04/01/10) → 00. The lost-answer scenarios (issue 34) answer 58
+ * after the time-out delay whatever happened: `lost_posted` posts the transfer first (the ledger
+ * moved), `lost_unposted` records it as timed out without moving money; the status inquiry tells
+ * which (ibft-followups.ts).
  * The request and response schemas are in ibft-schemas.ts.
  */
 
@@ -69,10 +73,10 @@ function respond(
   return result;
 }
 
-const authId = () => String(randomInt(1, 1_000_000)).padStart(6, '0');
+export const authId = () => String(randomInt(1, 1_000_000)).padStart(6, '0');
 
 /** Resolves an account given as IBAN, mobile (wallets) or account number at an IMD. */
-function resolveAccount(
+export function resolveAccount(
   core: SandboxCore,
   imd: string,
   given: string,
@@ -145,6 +149,13 @@ async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext
     return reply('58', { account: beneficiary });
   }
   if (beneficiary.scenario === 'reject') return reply('95', { account: beneficiary });
+  const declined = beneficiary.scenario?.startsWith('decline_') ? beneficiary.scenario.slice(8) : null;
+  if (declined) return reply(declined as IbftCode, { account: beneficiary });
+  const lost = beneficiary.scenario === 'lost_posted' || beneficiary.scenario === 'lost_unposted';
+  if (lost && kind === 'title') {
+    await core.sleep(core.timeoutDelayMs);
+    return reply('58', { account: beneficiary });
+  }
   const st = statusCode(beneficiary);
   if (st) return reply(st, { account: beneficiary });
 
@@ -163,9 +174,9 @@ async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext
   }
   const from = sender ?? { imd: MODEL_BANK.imd, accountNo: SCENARIO_ACCOUNTS.settlement };
   const id = authId();
-  const moved = await core.store.move({
+  const input = {
     orgId: ctx.orgId,
-    kind: 'ibft',
+    kind: 'ibft' as const,
     rrn: f.RRN,
     stan: f.STAN,
     from: { imd: from.imd, accountNo: from.accountNo },
@@ -174,7 +185,18 @@ async function handleIbft(core: SandboxCore, kind: Kind, ctx: NetworkCallContext
     authId: id,
     appId: ctx.appId,
     nowMs,
-  });
+  };
+  if (beneficiary.scenario === 'lost_unposted') {
+    if (!(await core.store.recordUnposted(input, '58'))) return reply('10');
+    await core.sleep(core.timeoutDelayMs);
+    return reply('58');
+  }
+  const moved = await core.store.move(input);
+  if (beneficiary.scenario === 'lost_posted' && !(!moved.ok && moved.code === '10')) {
+    // Posted (or declined) and recorded; the answer is lost on the way back.
+    await core.sleep(core.timeoutDelayMs);
+    return reply('58');
+  }
   if (!moved.ok) return reply(moved.code as IbftCode, { detail: moved.detail });
   return reply('00', { authId: id });
 }
