@@ -11,6 +11,7 @@ import {
 } from './modules/apps/index.ts';
 import { type AuditChain, type AuditLog, auditModule } from './modules/audit/index.ts';
 import { type Catalog, catalogModule } from './modules/catalog/index.ts';
+import { type DetectorsService, detectorsModule } from './modules/detectors/index.ts';
 import { type EnforcementService, enforcementModule } from './modules/enforcement/index.ts';
 import {
   type Gateway,
@@ -111,6 +112,8 @@ type Services = {
   usage: UsageReader;
   /** Incidents, enforcement actions and policies. */
   enforcement: EnforcementService;
+  /** The misuse detectors (they fill the incident record). */
+  detectors: DetectorsService;
 };
 
 export type System = Infrastructure & {
@@ -342,7 +345,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   // ── enforcement
   // Incidents, actions and policies; actions are carried out by apps, organizations, terms and
   // oauth. Emits enforcement.action_taken. Its throttles reach the apps module's effective limits.
-  const { enforcement, throttles } = await use(enforcementModule, {
+  const { enforcement, throttles, incidentReporter } = await use(enforcementModule, {
     db,
     clock,
     audit,
@@ -357,6 +360,16 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
   });
   appsThrottles.provide(throttles);
+  // ── detectors
+  // Off the serving path: every gateway call's record (the call-record feed, where a gateway is
+  // served) and failed credential checks become signals; findings become incidents.
+  const { detectors } = await use(detectorsModule, {
+    db,
+    clock,
+    audit,
+    incidents: incidentReporter,
+    callRecords: gateway?.callRecords ?? null,
+  });
   const services: Services = {
     sandbox,
     catalog,
@@ -371,6 +384,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     gateway,
     usage: gatewayUsage,
     enforcement,
+    detectors,
     audit,
     auditChain,
     mailer,

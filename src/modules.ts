@@ -2,6 +2,12 @@ import { type AppsTables, appsErrors, appsModule, appsTables } from './modules/a
 import { type AuditTables, auditErrors, auditModule, auditTables } from './modules/audit/index.ts';
 import { type CatalogTables, catalogErrors, catalogModule, catalogTables } from './modules/catalog/index.ts';
 import {
+  type DetectorsTables,
+  detectorsErrors,
+  detectorsModule,
+  detectorsTables,
+} from './modules/detectors/index.ts';
+import {
   type EnforcementTables,
   enforcementErrors,
   enforcementModule,
@@ -59,6 +65,7 @@ export const allMigrations: MigrationSet[] = [
   termsModule.migrations,
   gatewayModule.migrations,
   enforcementModule.migrations,
+  detectorsModule.migrations,
   instanceMigrations,
   snapshotMigrations,
 ];
@@ -80,6 +87,7 @@ export const allTables: readonly TableSpec[] = [
   ...termsTables,
   ...gatewayTables,
   ...enforcementTables,
+  ...detectorsTables,
   ...instanceTables,
   ...snapshotTables,
 ];
@@ -99,6 +107,7 @@ export type DatabaseTables = AuditTables &
   TermsTables &
   GatewayTables &
   EnforcementTables &
+  DetectorsTables &
   InstanceTables &
   SnapshotTables;
 
@@ -112,6 +121,7 @@ export const errorCatalogue = composeErrorCatalogue([
   auditErrors,
   catalogErrors,
   appsErrors,
+  detectorsErrors,
   enforcementErrors,
   gatewayErrors,
   identityErrors,
@@ -141,4 +151,5 @@ export const portalContracts: RouteContract[] = contractList(
   sandboxModule.contracts,
   gatewayModule.contracts,
   enforcementModule.contracts,
+  detectorsModule.contracts,
 );

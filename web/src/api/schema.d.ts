@@ -264,6 +264,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/detectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The misuse detectors with their rules and thresholds, and how they keep up (operators)
+         * @description The misuse detectors with their rules and thresholds, and how they keep up (operators)
+         */
+        get: operations["listDetectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/detectors/{detectorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Switch a detector on or off, or change its thresholds (operators); the next evaluation uses them
+         * @description Switch a detector on or off, or change its thresholds (operators); the next evaluation uses them
+         */
+        patch: operations["updateDetector"];
+        trace?: never;
+    };
     "/api/v1/admin/enforcement-actions": {
         parameters: {
             query?: never;
@@ -2539,7 +2579,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -3963,6 +4003,258 @@ export interface operations {
             };
             /** @description Signed in but not allowed (forbidden). */
             403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDetectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        engine: {
+                            lagMs: number;
+                            /** Format: int64 */
+                            processed: number;
+                            /** Format: int64 */
+                            queued: number;
+                            /** Format: int64 */
+                            reported: number;
+                            /** Format: int64 */
+                            reportFailures: number;
+                            /** Format: int64 */
+                            reportsShed: number;
+                            running: boolean;
+                            /** Format: int64 */
+                            shed: number;
+                        };
+                        items: {
+                            defaults: {
+                                [key: string]: number;
+                            };
+                            enabled: boolean;
+                            id: string;
+                            rule: string;
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high" | "critical";
+                            termsClause: string;
+                            thresholds: {
+                                [key: string]: number;
+                            };
+                            title: string;
+                            updatedAt: string | null;
+                            updatedBy: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateDetector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                detectorId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    thresholds?: {
+                        [key: string]: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        defaults: {
+                            [key: string]: number;
+                        };
+                        enabled: boolean;
+                        id: string;
+                        rule: string;
+                        /** @enum {string} */
+                        severity: "low" | "medium" | "high" | "critical";
+                        termsClause: string;
+                        thresholds: {
+                            [key: string]: number;
+                        };
+                        title: string;
+                        updatedAt: string | null;
+                        updatedBy: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -18296,7 +18588,7 @@ export interface operations {
                             moreScenarios: {
                                 amount?: string;
                                 description: string;
-                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "billInquiry" | "billPayment" | "voidBillPayment")[];
+                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment")[];
                                 responseCode: string;
                                 /** @enum {string} */
                                 use?: "beneficiary" | "sender";
@@ -18304,7 +18596,7 @@ export interface operations {
                             scenario: {
                                 amount?: string;
                                 description: string;
-                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "billInquiry" | "billPayment" | "voidBillPayment")[];
+                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment")[];
                                 responseCode: string;
                                 /** @enum {string} */
                                 use?: "beneficiary" | "sender";
@@ -18333,7 +18625,7 @@ export interface operations {
                             scenario: {
                                 amount?: string;
                                 description: string;
-                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "billInquiry" | "billPayment" | "voidBillPayment")[];
+                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment")[];
                                 responseCode: string;
                                 /** @enum {string} */
                                 use?: "beneficiary" | "sender";
@@ -18345,7 +18637,7 @@ export interface operations {
                             description: string;
                             field: string;
                             /** @enum {string} */
-                            operation: "ibftTitleFetch" | "ibftFundsTransfer" | "billInquiry" | "billPayment" | "voidBillPayment";
+                            operation: "ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment";
                             responseCode: string;
                             value: string;
                         }[];

@@ -1,5 +1,6 @@
 import type { UsageRecord } from '../usage-writer.ts';
 import { type CallState, type Catalog, header1, pathOf } from './call.ts';
+import { type ProbeClass, probeClassOf } from './probe-signatures.ts';
 
 /**
  * The two records a call leaves, each built by one function from the call's state:
@@ -51,6 +52,8 @@ type CallRefs = {
   authId?: string;
   companyCode?: string;
   consumerNo?: string;
+  /** The beneficiary's account (title fetch, transfer): detectors count distinct targets. */
+  accountTo?: string;
   referenceNo?: string;
   rtpId?: string;
 };
@@ -62,12 +65,13 @@ const REF_FIELDS: ReadonlyArray<readonly [keyof CallRefs, readonly string[]]> = 
   ['authId', ['AuthorizationIdentificationResponse', 'AuthID']],
   ['companyCode', ['CompanyCode']],
   ['consumerNo', ['ConsumerNo']],
+  ['accountTo', ['AccountNumberTo']],
   ['referenceNo', ['ReferenceNo']],
   ['rtpId', ['RTPID']],
 ];
 
 /** How a caller identified itself: a coarse class of its User-Agent (never the string itself). */
-type UserAgentClass = 'none' | 'curl' | 'browser' | 'sdk' | 'other';
+type UserAgentClass = 'none' | 'curl' | 'browser' | 'sdk' | 'scanner' | 'load_tool' | 'other';
 
 /**
  * What off-path subscribers see of one call (every call, not a sample): plain data, so a batch
@@ -81,6 +85,10 @@ export type CallRecord = {
   productSlug: string;
   catalog: Catalog;
   method: string;
+  /** The request target's path (no query). */
+  path: string;
+  /** A penetration-test signature in the path, query or body (probe-signatures.ts), or null. */
+  probe: ProbeClass | null;
   /** HTTP status answered. */
   status: number;
   /** The gateway's refusal code (e.g. gateway_invalid_token, rate_limited); null when answered. */
@@ -133,7 +141,26 @@ function userAgentClass(ua: string | undefined): UserAgentClass {
   if (ua.startsWith('Mozilla/')) return 'browser';
   if (/^(okhttp|Apache-HttpClient|python-requests|axios|node-fetch|undici|Java|Go-http-client)/i.test(ua))
     return 'sdk';
+  if (
+    /sqlmap|nikto|nmap|nuclei|acunetix|burp|zaproxy|owasp|wpscan|dirbuster|gobuster|ffuf|masscan|netsparker|wfuzz/i.test(
+      ua,
+    )
+  )
+    return 'scanner';
+  if (
+    /^(k6\/|ApacheBench|wrk|hey\/|locust|Gatling|artillery|vegeta|autocannon|siege|bombardier|JMeter)/i.test(
+      ua,
+    )
+  )
+    return 'load_tool';
   return 'other';
+}
+
+/** The body as text for the signature scan: as received, else (callers that parsed it) re-encoded. */
+function bodyTextOf(text: string | null | undefined, body: unknown): string {
+  if (typeof text === 'string') return text;
+  if (body === undefined || body === null) return '';
+  return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
 /** The call record of a finished call (built off the call, by the feed: call-records.ts). */
@@ -147,6 +174,8 @@ export function callRecordOf(s: CallState): CallRecord {
     productSlug: s.op.productSlug,
     catalog: s.catalog,
     method: input.method,
+    path: input.path ?? pathOf(input.url),
+    probe: probeClassOf(input.url, bodyTextOf(input.bodyText, s.body)),
     status: out.status,
     errorCode: s.errorCode,
     networkCode: s.networkCode,

@@ -1,0 +1,54 @@
+import { defineModule } from '../../platform/module.ts';
+import type { CallRecordHandler } from '../gateway/index.ts';
+import { detectorsContracts } from './contracts.ts';
+import { type DetectorsOptions, DetectorsService } from './detectors-service.ts';
+import { detectorsErrors } from './errors.ts';
+import { migrations } from './migrations.ts';
+import { detectorsRoutes } from './routes.ts';
+
+export type { DetectorIncidentReport, DetectorsService, IncidentSink } from './detectors-service.ts';
+/**
+ * Misuse detectors (docs/detectors.md): rules over every gateway call (the call-record feed), the
+ * portal's and the token endpoint's failed credential checks, and the edge's counters; each with
+ * operator thresholds, each finding an incident in the enforcement module (one live per detector
+ * and subject), where detector-triggered policies act on it. They run off the serving path, in
+ * slices after the calls, with a bounded queue that sheds and counts when they fall behind.
+ */
+export { detectorsErrors } from './errors.ts';
+export { type DetectorsTables, detectorsTables } from './tables.ts';
+
+/** The gateway's call-record feed (null in roles without a gateway). */
+type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe(): void } };
+
+export type DetectorsDeps = DetectorsOptions & {
+  callRecords: CallRecordSource | null;
+  /** How often settings changed by other processes are read (ms; default 10 000). */
+  refreshMs?: number;
+};
+export type DetectorsPorts = { detectors: DetectorsService };
+
+export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
+  name: 'detectors',
+  migrations,
+  errors: detectorsErrors,
+  contracts: detectorsContracts,
+  subscribes: [],
+  async create({ callRecords, refreshMs, ...options }) {
+    const detectors = new DetectorsService(options);
+    await detectors.refresh();
+    const subscription = callRecords?.subscribe(detectors.engine.offerCalls) ?? null;
+    const timer = setInterval(() => {
+      detectors.refresh().catch(() => {});
+    }, refreshMs ?? 10_000);
+    timer.unref();
+    return {
+      ports: { detectors },
+      routes: detectorsRoutes({ detectors, running: () => subscription !== null }),
+      async close() {
+        clearInterval(timer);
+        subscription?.unsubscribe();
+        await detectors.engine.idle();
+      },
+    };
+  },
+});
