@@ -144,6 +144,8 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   revokeAppTokens: { action: 'enforcement.org_tokens_revoke', target: 'app' },
   createEnforcementPolicy: { action: 'enforcement.policy_create', target: 'enforcement_policy' },
   updateEnforcementPolicy: { action: 'enforcement.policy_update', target: 'enforcement_policy' },
+  // detectors: the operator's settings
+  updateDetector: { action: 'detector.update', target: 'detector' },
 };
 
 const STATE_CHANGING = portalContracts.filter((c) => c.method !== 'GET');
@@ -507,6 +509,7 @@ for (const engine of engines())
         },
       );
       await hit('updateEnforcementPolicy', op, { policyId: pol.id }, { enabled: true });
+      await hit('updateDetector', op, { detectorId: 'floods' }, { thresholds: { badInputs: 50 } });
 
       // ── the verdict, all routes at once
       const problems: string[] = [];

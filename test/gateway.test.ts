@@ -129,6 +129,14 @@ for (const s of testSharedStates()) {
         { token: 'tok-s' },
       );
       r.dir.addApp(
+        { appId: 'app_o', clientId: 'client-o', orgId: 'org_o', status: 'suspended', orgStatus: 'suspended' },
+        { token: 'tok-o' },
+      );
+      r.dir.addApp(
+        { appId: 'app_r', clientId: 'client-r', orgId: 'org_r', status: 'revoked' },
+        { token: 'tok-r' },
+      );
+      r.dir.addApp(
         { appId: 'app_p', clientId: 'client-p', orgId: 'org_p', environment: 'production' },
         { token: 'tok-p' },
       );
@@ -250,7 +258,25 @@ for (const s of testSharedStates()) {
         'gateway_invalid_client_secret',
         /Bearer/,
       ],
-      ['suspended app', hdrs('tok-s', 'client-s'), '/path-1', 403, 'gateway_app_not_active', null],
+      ['suspended app', hdrs('tok-s', 'client-s'), '/path-1', 403, 'gateway_app_suspended', null],
+      [
+        'app of a suspended organisation',
+        hdrs('tok-o', 'client-o'),
+        '/path-1',
+        403,
+        'gateway_organization_suspended',
+        null,
+      ],
+      // A suspended app's tokens no longer verify: the refusal still names the suspension.
+      [
+        'suspended app, token gone',
+        hdrs('tok-gone', 'client-s'),
+        '/path-1',
+        403,
+        'gateway_app_suspended',
+        null,
+      ],
+      ['revoked app', hdrs('tok-r', 'client-r'), '/path-1', 403, 'gateway_app_not_active', null],
       ['not subscribed', hdrs('tok-n', 'client-n'), '/path-1', 403, 'gateway_not_subscribed', null],
     ];
     for (const [name, headers, path, status, code, www] of refusals) {

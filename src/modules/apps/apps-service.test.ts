@@ -265,6 +265,8 @@ for (const engine of testEngines()) {
       assert.equal((await dir.findAppByClientId(app.clientId))!.status, 'active');
       orgs.set('org_b', { ...orgs.get('org_b')!, status: 'suspended' });
       assert.equal((await dir.findAppByClientId(app.clientId))!.status, 'suspended');
+      // Whose suspension it is, so the gateway's refusal can name the organisation's.
+      assert.equal((await dir.findAppByClientId(app.clientId))!.orgStatus, 'suspended');
       orgs.set('org_b', { ...orgs.get('org_b')!, status: 'terminated' });
       assert.equal((await dir.findAppByClientId(app.clientId))!.status, 'revoked');
       orgs.set('org_b', { ...orgs.get('org_b')!, status: 'active' });

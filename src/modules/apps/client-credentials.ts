@@ -137,13 +137,17 @@ export class ClientCredentials {
     return row ? this.#gatewayApp(row) : null;
   }
 
-  /** An active app of an organisation that is not active reads as suspended (revoked once terminated). */
+  /**
+   * An app of an organisation that is not active reads as suspended (revoked once terminated);
+   * `orgStatus` tells the gateway whose suspension it is, so its refusal can name it.
+   */
   async #gatewayApp(row: AppRow) {
     let status = row.status as AppStatus;
-    if (status === 'active') {
-      const org = await this.#d.orgAccess.getOrganization(row.org_id);
-      if (!org || org.status === 'terminated') status = 'revoked';
-      else if (org.status !== 'active') status = 'suspended';
+    const org = await this.#d.orgAccess.getOrganization(row.org_id);
+    const orgStatus = org?.status ?? 'terminated';
+    if (status !== 'revoked') {
+      if (orgStatus === 'terminated') status = 'revoked';
+      else if (orgStatus !== 'active') status = 'suspended';
     }
     return {
       appId: row.id,
@@ -151,6 +155,7 @@ export class ClientCredentials {
       orgId: row.org_id,
       name: row.name,
       status,
+      orgStatus,
       environment: row.environment as AppEnvironment,
       publicKeyPem: row.public_key_pem ?? null,
     };

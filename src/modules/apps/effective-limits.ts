@@ -52,6 +52,7 @@ export class EffectiveLimits {
     let endUsers = plan.endUserCap?.limit ?? null;
     let validUntilMs: number | null = null;
     const applied: string[] = [];
+    const throttles: NonNullable<PlanLimits['throttles']> = [];
     const raise = (cur: number | null | undefined, v: number) =>
       cur == null ? (cur ?? null) : Math.max(cur, v);
     for (const r of live) {
@@ -79,6 +80,7 @@ export class EffectiveLimits {
       for (const m of opRates.values()) cap(m);
       if (burst !== null) burst = Math.min(burst, t.limit);
       applied.push(t.id);
+      throttles.push({ id: t.id, periodMs: PERIOD_MS[t.period], limit: t.limit, untilMs: t.untilMs });
       validUntilMs = validUntilMs === null ? t.untilMs : Math.min(validUntilMs, t.untilMs);
     }
     const toList = (m: Map<RatePeriod, number>) =>
@@ -95,6 +97,7 @@ export class EffectiveLimits {
         plan.endUserCap && endUsers !== null ? { limit: endUsers, period: plan.endUserCap.period } : null,
       appliedOverrides: applied,
       validUntilMs,
+      throttles,
     };
   }
 

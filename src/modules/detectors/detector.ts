@@ -5,7 +5,7 @@ export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type SubjectKind = 'organization' | 'app' | 'account' | 'source_address';
 
 /** A failed credential check outside the gateway's calls: the token endpoint and the portal. */
-export type AuthFailure = {
+type AuthFailure = {
   kind: 'auth_failure';
   atMs: number;
   /** token: a token request refused; client_secret: a wrong secret; signin: a portal password; totp: a second factor. */
@@ -19,7 +19,7 @@ export type AuthFailure = {
 };
 
 /** What never reaches the pipeline, counted at the edge (docs/detectors.md, "Signals"). */
-export type EdgeSignal = {
+type EdgeSignal = {
   kind: 'edge';
   atMs: number;
   what: 'unauthenticated' | 'unknown_path' | 'oversized' | 'too_deep' | 'slow' | 'connection';
@@ -97,7 +97,7 @@ export function maskValue(v: string): string {
 }
 
 /** An address as evidence: its network's prefix and the last part masked. */
-export function maskAddress(ip: string): string {
+function maskAddress(ip: string): string {
   const i = Math.max(ip.lastIndexOf('.'), ip.lastIndexOf(':'));
   return i < 0 ? ip : `${ip.slice(0, i + 1)}x`;
 }

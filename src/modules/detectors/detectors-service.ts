@@ -13,7 +13,7 @@ import { DetectorEngine } from './engine.ts';
 import type { DetectorsTables } from './tables.ts';
 
 /** What a detector's finding becomes: an incident report (the enforcement module's shape). */
-export type DetectorIncidentReport = {
+type DetectorIncidentReport = {
   detector: string;
   severity: Severity;
   subject: { kind: SubjectKind; id: string };
@@ -29,7 +29,7 @@ export type DetectorIncidentReport = {
 };
 
 /** Where incidents go: the enforcement module's reporter (which also runs detector-triggered policies). */
-export type IncidentSink = { report(r: DetectorIncidentReport, ctx: RequestContext): Promise<unknown> };
+type IncidentSink = { report(r: DetectorIncidentReport, ctx: RequestContext): Promise<unknown> };
 
 export type DetectorsOptions = {
   db: Kysely<DetectorsTables>;

@@ -6,7 +6,7 @@ import { detectorsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { detectorsRoutes } from './routes.ts';
 
-export type { DetectorIncidentReport, DetectorsService, IncidentSink } from './detectors-service.ts';
+export type { DetectorsService } from './detectors-service.ts';
 /**
  * Misuse detectors (docs/detectors.md): rules over every gateway call (the call-record feed), the
  * portal's and the token endpoint's failed credential checks, and the edge's counters; each with

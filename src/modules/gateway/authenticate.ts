@@ -39,6 +39,33 @@ function invalidToken(description: string): GatewayError {
   });
 }
 
+/**
+ * The refusal of a known app that is not active, naming whose suspension it is (issue 29 item 3):
+ * the organisation's (`gateway_organization_suspended`) or the app's own (`gateway_app_suspended`);
+ * a revoked app, or one of a terminated organisation, stays `gateway_app_not_active`. It is given
+ * to a caller that sends the app's client id and a well-formed bearer token, before the token is
+ * verified (a suspended app's tokens no longer verify, so waiting for one would answer "invalid
+ * token" — the misleading answer this replaces). A client id is an identifier sent with every
+ * call, not a secret; the refusal names a state, never a credential.
+ */
+export function notActive(app: GatewayApp): GatewayError {
+  if (app.status === 'suspended' && app.orgStatus === 'suspended') {
+    return new GatewayError(
+      'gateway_organization_suspended',
+      403,
+      'The organisation of this application is suspended: its calls are refused until it is reinstated. Its admins were sent the reason and what to do next.',
+    );
+  }
+  if (app.status === 'suspended') {
+    return new GatewayError(
+      'gateway_app_suspended',
+      403,
+      'This application is suspended: its calls are refused until it is reinstated. Its organisation’s admins were sent the reason and what to do next.',
+    );
+  }
+  return new GatewayError('gateway_app_not_active', 403, `The application is ${app.status}.`);
+}
+
 export async function authenticate(cache: DirectoryCache, input: AuthInput): Promise<Authenticated> {
   if (input.rawQuery && QUERY_TOKEN.test(input.rawQuery)) {
     throw new GatewayError(
@@ -88,6 +115,8 @@ export async function authenticate(cache: DirectoryCache, input: AuthInput): Pro
       headers: { 'www-authenticate': wwwAuthenticate('invalid_token', 'unknown client id') },
     });
   }
+  // Before the token: a suspended app's tokens no longer verify, and the caller must hear why.
+  if (app.status !== 'active') throw notActive(app);
   if (!token) throw invalidToken('unknown, expired or revoked');
   if (token.expiresAtMs <= input.nowMs) throw invalidToken('expired');
   if (token.clientId !== app.clientId || token.appId !== app.appId)

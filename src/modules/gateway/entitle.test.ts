@@ -23,7 +23,7 @@ describe('entitle', () => {
   it('refuses a suspended app, the wrong catalog, no or inactive subscription, terms not accepted', async () => {
     await assert.rejects(
       entitle(cache, allowAllTerms, s, 'ibft', 'sandbox', NOW),
-      (e) => code(e) === 'gateway_app_not_active',
+      (e) => code(e) === 'gateway_app_suspended',
     );
     await assert.rejects(
       entitle(cache, allowAllTerms, p, 'ibft', 'sandbox', NOW),

@@ -1,4 +1,5 @@
 import type { TermsEnforcer } from '../terms/index.ts';
+import { notActive } from './authenticate.ts';
 import type { DirectoryCache } from './directory-cache.ts';
 import { GatewayError } from './gateway-errors.ts';
 import type { Catalog } from './pipeline/call.ts';
@@ -19,9 +20,7 @@ export async function entitle(
   catalog: Catalog,
   nowMs: number,
 ): Promise<GatewayEntitlement> {
-  if (app.status !== 'active') {
-    throw new GatewayError('gateway_app_not_active', 403, `The application is ${app.status}.`);
-  }
+  if (app.status !== 'active') throw notActive(app);
   if (app.environment !== catalog) {
     throw new GatewayError(
       'gateway_wrong_environment',

@@ -44,8 +44,26 @@ export const gatewayErrors = {
   },
   gateway_app_not_active: {
     status: 403,
-    message: 'The application is suspended or revoked.',
-    action: 'Check the app’s status in the portal and ask an operator about a suspension.',
+    message:
+      'The application is revoked, or its organisation’s registration has ended (a suspension has its own codes).',
+    action:
+      'Register a new app in the portal if your organisation is still active; ask the operator if you think this is wrong.',
+    area: AREA,
+  },
+  gateway_app_suspended: {
+    status: 403,
+    message:
+      'The application is suspended (by the operator or by its organisation): every call is refused until it is reinstated.',
+    action:
+      'Your organisation’s admins were sent the reason and what to do next by e-mail and in the portal (the notice on the app’s page); nothing is wrong with your credentials.',
+    area: AREA,
+  },
+  gateway_organization_suspended: {
+    status: 403,
+    message:
+      'The application’s organisation is suspended: every call of its apps is refused until the organisation is reinstated.',
+    action:
+      'Your organisation’s admins were sent the reason and what to do next by e-mail and in the portal; nothing is wrong with your credentials.',
     area: AREA,
   },
   gateway_wrong_environment: {

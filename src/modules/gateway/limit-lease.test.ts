@@ -183,5 +183,32 @@ for (const store of stores) {
       assert.equal((await leases.consume(rules, now)).allowed, true);
       await leases.close();
     });
+
+    test('a change to limits announced by any gateway revokes the leases in hand at once (a client change does not)', async () => {
+      const leases = new LeasedLimits(s1, { maxLease: 64, leaseMs: 60_000 });
+      const rules = rulesFor('revoke', 1_000_000);
+      for (let i = 0; i < 100; i++) assert.equal((await leases.consume(rules, now)).allowed, true);
+      // Units are held beyond the 100 calls (the lease lives a minute here).
+      assert.ok((await s1.getCount('w:revoke')) > 100);
+      const waitFor = async (what: string, ok: () => Promise<boolean>) => {
+        const deadline = Date.now() + 1000;
+        while (!(await ok())) {
+          assert.ok(Date.now() < deadline, `${what} within 1 s`);
+          await sleep(5);
+        }
+      };
+      // Another gateway (s2) announces a token change: limits are untouched, the lease stays.
+      await s2.publish('cache-invalidate', JSON.stringify({ kind: 'client', id: 'c', appId: 'a' }));
+      await sleep(50);
+      assert.equal(leases.revocations, 0);
+      // A throttle on an app: every unit held comes back, so the window counts only the calls.
+      await s2.publish('cache-invalidate', JSON.stringify({ kind: 'app', id: 'a', appId: 'a' }));
+      await waitFor('revocation', async () => (await s1.getCount('w:revoke')) === 100);
+      assert.equal(leases.revocations, 1);
+      // The next call goes back to the store and is counted once.
+      assert.equal((await leases.consume(rules, now)).allowed, true);
+      await leases.close();
+      assert.equal(await s1.getCount('w:revoke'), 101);
+    });
   });
 }

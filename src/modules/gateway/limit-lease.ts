@@ -1,4 +1,8 @@
 import { type Clock, systemClock } from '../../platform/clock.ts';
+import {
+  CACHE_INVALIDATE_CHANNEL,
+  type CacheInvalidation,
+} from '../../platform/shared-state/cache-invalidation.ts';
 import type {
   ConsumeResult,
   LimitRule,
@@ -27,6 +31,12 @@ import type {
  * GCRA buckets are charged up to ~2 × `leaseMs` before the calls, which can only delay calls, never admit
  * extra ones inside the bucket's span. Calls that name an end user for a distinct-end-user cap are
  * never leased (each member must be checked). With `maxLease` ≤ 1, every call goes to the store.
+ *
+ * A change that may lower an app's limits — an enforcement throttle starting, a suspension, a plan
+ * or subscription change: every `cache-invalidate` message but a client's — revokes the leases in
+ * hand at once: their units are given back and a lease being fetched is given back when it
+ * arrives. So a throttle bites on the next call, with the lower limit checked against the window's
+ * shared counter, instead of after the units leased under the old limit are spent (issue 29).
  */
 export type LeaseOptions = {
   /** Largest lease in units (the lease size adapts up to it). 0 or 1 turns leasing off. */
@@ -62,6 +72,15 @@ type Lease = {
   inflight: Promise<void> | null;
 };
 
+/** Whether a cache-invalidate message may change limits (a client's token or secret cannot). */
+function touchesLimits(message: string): boolean {
+  try {
+    return (JSON.parse(message) as CacheInvalidation).kind !== 'client';
+  } catch {
+    return true;
+  }
+}
+
 export class LeasedLimits {
   readonly #state: SharedState;
   readonly #max: number;
@@ -73,9 +92,14 @@ export class LeasedLimits {
   /** Leases holding units, for the sweep that gives expired leftovers back. */
   readonly #held = new Set<Lease>();
   #sweeper: NodeJS.Timeout | undefined;
+  /** Bumped by `revokeAll`: a lease charged under an older epoch is given back on arrival. */
+  #epoch = 0;
+  #subscription: Promise<(() => Promise<void>) | undefined> | undefined;
   /** Units given back, and calls admitted from leases (for tests and metrics). */
   released = 0;
   leasedCalls = 0;
+  /** Times every lease was revoked by a change to limits (for tests and metrics). */
+  revocations = 0;
 
   constructor(state: SharedState, opts: LeaseOptions = {}) {
     this.#state = state;
@@ -135,11 +159,19 @@ export class LeasedLimits {
 
   /** Charges a lease of `n` units; on success they join the units in hand, with a fresh lifetime. */
   #refill(l: Lease, nowMs: number, n: number): Promise<void> {
+    this.#listen();
+    const epoch = this.#epoch;
     const p = this.#state.consume(l.rules, nowMs, n).then(
       (r) => {
         l.inflight = null;
         this.#learn(l, r, n);
         if (!r.allowed) return;
+        if (epoch !== this.#epoch) {
+          // Revoked while it was being charged: the limits it was charged under may be gone.
+          this.released += n;
+          void this.#state.release(l.rules, nowMs, n).catch(() => {});
+          return;
+        }
         l.tokens += n;
         l.wallAt = this.#wall.nowMs();
         l.expiresAt = l.wallAt + this.#leaseMs;
@@ -215,8 +247,34 @@ export class LeasedLimits {
     this.#sweeper.unref();
   }
 
+  /** Listens for changes to limits once the first lease is taken (no lease, nothing to revoke). */
+  #listen(): void {
+    if (this.#subscription) return;
+    this.#subscription = this.#state
+      .subscribe(CACHE_INVALIDATE_CHANNEL, (message) => {
+        if (touchesLimits(message)) this.revokeAll();
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Revokes every lease now: units in hand are given back (each lease's next call goes to the
+   * store, under whatever limits the gateway then reads), and leases being charged are given back
+   * when they arrive. Leases are keyed by rule sets, not apps, so a change to one app revokes all;
+   * that costs each busy subscription one extra round trip, never an admitted call too many.
+   */
+  revokeAll(): void {
+    this.#epoch++;
+    this.revocations++;
+    const now = this.#wall.nowMs();
+    for (const l of this.#held) this.#giveBack(l, l.atMs + (now - l.wallAt));
+  }
+
   /** Gives every leftover back now (graceful shutdown), and stops the sweep. */
   async close(): Promise<void> {
+    // Not awaited: with Redis down the subscription settles only when it is back.
+    void this.#subscription?.then((unsubscribe) => unsubscribe?.().catch(() => {}));
+    this.#subscription = undefined;
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = undefined;
     const pending: Promise<void>[] = [];

@@ -74,6 +74,13 @@ export type PlanLimits = {
   appliedOverrides: string[];
   /** Earliest expiry of an applied override (ms), so caches can drop the entry then; null = none. */
   validUntilMs: number | null;
+  /**
+   * The enforcement throttles in force (their ids are in `appliedOverrides` too): each caps the
+   * rate limits of its period, plan-wide and per operation. Where a throttle is what sets a limit,
+   * the gateway names that policy after it (`throttle-<period>`) in `RateLimit-Policy`,
+   * `RateLimit` and a 429's `violated-policies`. Absent or empty = none.
+   */
+  throttles?: { id: string; periodMs: number; limit: number; untilMs: number }[];
 };
 
 export type GatewayApp = {
@@ -83,6 +90,11 @@ export type GatewayApp = {
   name: string;
   /** 'suspended'/'revoked' apps (or apps of a suspended/terminated org) must be refused. */
   status: 'active' | 'suspended' | 'revoked';
+  /**
+   * The organisation's own status, so a refusal can say whose suspension it is (an app of a
+   * suspended organisation reads as `status: 'suspended'`). Absent = not known (treated as active).
+   */
+  orgStatus?: 'active' | 'suspended' | 'terminated';
   environment: 'sandbox' | 'production';
   publicKeyPem: string | null;
 };

@@ -151,6 +151,46 @@ for (const s of testSharedStates()) {
       const rules = buildRules(t, 'sub_aon', now, undefined);
       assert.equal(await state.getCount(rules[0].key), 1);
     });
+
+    it('a throttle names its policy in RateLimit-Policy, RateLimit and violated-policies, and counts the calls already made', async () => {
+      const now = Date.UTC(2026, 10, 23, 14, 10);
+      const planOnly = plan({
+        rateLimits: [
+          { periodMs: 60_000, limit: 100 },
+          { periodMs: HOUR, limit: 1000 },
+        ],
+      });
+      const before = limitTemplate(planOnly, 'op');
+      for (let i = 0; i < 5; i++) await checkLimits(state, before, 'sub_thr', now + i, undefined);
+      // Throttled to 6 a minute (apps' effective limits: the lower of plan and throttle).
+      const throttled = plan({
+        rateLimits: [
+          { periodMs: 60_000, limit: 6 },
+          { periodMs: HOUR, limit: 1000 },
+        ],
+        appliedOverrides: ['enf_1'],
+        throttles: [{ id: 'enf_1', periodMs: 60_000, limit: 6, untilMs: now + HOUR }],
+      });
+      const t = limitTemplate(throttled, 'op');
+      const ok = await checkLimits(state, t, 'sub_thr', now + 10, undefined);
+      assert.equal(ok.headers['ratelimit-policy'], '"throttle-minute";q=6;w=60, "hour";q=1000;w=3600');
+      assert.equal(parseRateLimit(ok.headers.ratelimit)['throttle-minute'].r, 0, 'the 5 earlier calls count');
+      await assert.rejects(checkLimits(state, t, 'sub_thr', now + 11, undefined), (err: GatewayError) => {
+        assert.equal(err.status, 429);
+        assert.deepEqual(
+          err.violated?.map((v) => [v.id, v.limit]),
+          [['throttle-minute', 6]],
+        );
+        assert.match(err.message, /throttle-minute/);
+        return true;
+      });
+      // A throttle above the plan's limit does not set it: the policy keeps the plan's name.
+      const loose = plan({
+        rateLimits: [{ periodMs: 60_000, limit: 100 }],
+        throttles: [{ id: 'enf_2', periodMs: 60_000, limit: 500, untilMs: now + HOUR }],
+      });
+      assert.equal(limitTemplate(loose, 'op').policyHeader, '"minute";q=100;w=60');
+    });
   });
 }
 

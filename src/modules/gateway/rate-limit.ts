@@ -68,7 +68,12 @@ export function limitTemplate(plan: PlanLimits, operationId: string): LimitTempl
   const headerItems: string[] = [];
   for (const r of rates) {
     if (!(r.limit > 0 && r.periodMs > 0)) continue;
-    const name = `${prefix}${periodName(r.periodMs)}`;
+    // A limit an enforcement throttle sets (it is the lower of plan and throttle) is named after
+    // the throttle, so headers and a 429 say the app is throttled, not that its plan is small.
+    // The counters stay the plan's (the keys below have no policy name): the calls already made in
+    // the window count against the throttle at once.
+    const throttled = plan.throttles?.some((x) => x.periodMs === r.periodMs && x.limit === r.limit);
+    const name = `${throttled ? 'throttle-' : ''}${prefix}${periodName(r.periodMs)}`;
     const burst = Math.max(r.limit, plan.burst ?? r.limit);
     rules.push({ kind: 'rate', policy: name, scope, limit: r.limit, periodMs: r.periodMs, burst });
     const w = Math.ceil(r.periodMs / 1000);
