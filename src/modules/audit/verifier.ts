@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
-import { chainHash, GENESIS } from './canonical.ts';
-import type { ChainStore, CheckpointRow, SealedRow } from './chain-store.ts';
+import { chainHashTuple, GENESIS } from './canonical.ts';
+import type { ChainStore, CheckpointRow, SealedRow, SealedTuple } from './chain-store.ts';
 import { checkpointSignatureValid, type TrustedKeys } from './checkpoint-keys.ts';
 import type { auditVerificationView } from './contracts.ts';
 
@@ -58,9 +58,6 @@ function neverVerified(): AuditVerification {
     durationMs: 0,
   };
 }
-
-/** Events read per query: bounded memory whatever the chain's length. */
-const PAGE = 10_000;
 
 export class AuditVerifier implements AuditVerificationPort {
   readonly #store: ChainStore;
@@ -136,20 +133,29 @@ export class AuditVerifier implements AuditVerificationPort {
     let expected = (start?.seq ?? 0) + 1;
     // The first event after the last checkpoint that matched: where a recomputed stretch begins.
     let segment: { id: string; seq: number } | null = null;
-    let before: SealedRow | null = null;
+    let before: SealedTuple | null = null;
     let nextCp = checkpoints[cpIndex];
     let checked = 0;
-    for (;;) {
-      const rows = await this.#store.eventsAfter(expected - 1, PAGE);
-      if (rows.length === 0) break;
+    // Pages of rows as arrays (chain-store.ts `sealedPages`): the loop allocates nothing per event
+    // but the canonical string and its hash.
+    for await (const rows of this.#store.sealedPages(expected - 1)) {
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!;
-        const seq = Number(row.seq);
-        if (seq !== expected || row.prev_hash !== prev || chainHash(prev, row) !== row.hash) {
-          return damage(await this.#diagnose(row, rows[i + 1] ?? null, before, expected, prev));
+        const seq = Number(row[1]);
+        if (seq !== expected || row[12] !== prev || chainHashTuple(prev, row) !== row[13]) {
+          const next = rows[i + 1];
+          return damage(
+            await this.#diagnose(
+              asRow(row),
+              next ? asRow(next) : null,
+              before && asRow(before),
+              expected,
+              prev,
+            ),
+          );
         }
-        prev = row.hash;
-        segment ??= { id: row.id, seq };
+        prev = row[13] as string;
+        segment ??= { id: row[0], seq };
         if (nextCp && nextCp.seq === seq) {
           const signed = checkpointSignatureValid(this.#keys, toSigned(nextCp));
           if (!signed || nextCp.hash !== prev) {
@@ -170,7 +176,6 @@ export class AuditVerifier implements AuditVerificationPort {
       }
       checked += rows.length;
       opts.onProgress?.({ checked, seq: expected - 1, lastSeq: counts.maxSeq ?? 0 });
-      if (rows.length < PAGE) break;
     }
     if (nextCp) {
       return damage({
@@ -250,6 +255,28 @@ export class AuditVerifier implements AuditVerificationPort {
     }
     return at('edited', 'it does not link to the checkpoint it follows');
   }
+}
+
+/** The object form of a row, for the diagnosis (once, at the first failure). */
+function asRow(t: SealedTuple): SealedRow {
+  const [id, seq, at, actor_type, actor_id, action, target_type, target_id, org_id, ip, user_agent, details] =
+    t;
+  return {
+    id,
+    seq,
+    at,
+    actor_type,
+    actor_id,
+    action,
+    target_type,
+    target_id,
+    org_id,
+    ip,
+    user_agent,
+    details,
+    prev_hash: t[12],
+    hash: t[13],
+  };
 }
 
 function toSigned(c: CheckpointRow) {
