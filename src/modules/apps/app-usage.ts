@@ -49,7 +49,7 @@ export class AppUsageService {
       declines: [],
     };
     const read = (f: number, t: number) =>
-      this.#usage ? this.#usage.getAppUsage(appId, f, t) : Promise.resolve(empty);
+      this.#usage ? this.#usage.getAppUsage(appId, f, t, orgId) : Promise.resolve(empty);
     const total = await read(fromMs, toMs);
     const subs = (await this.#apps.listSubscriptions(orgId, appId)).filter((s) => s.status === 'active');
     const subscriptions: AppUsageSummary['subscriptions'] = [];

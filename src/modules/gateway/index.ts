@@ -84,7 +84,18 @@ export const gatewayModule = defineModule<GatewayDeps, GatewayPorts>({
       .then((n) => {
         if (n > 0) options.log.info({ rows: n }, 'usage rows back-filled with their outcome');
       })
-      .catch((err: Error) => options.log.warn({ err: err.message }, 'usage outcome back-fill stopped'));
+      .catch((err: Error) => options.log.warn({ err: err.message }, 'usage outcome back-fill stopped'))
+      // Rows older than the rollups join them the same way (usage-service.ts backfillRollups).
+      .then(() =>
+        usage.backfillRollups(installedOutcomeRules(), {
+          shouldStop: () => stopping,
+          dialect: options.dialect ?? 'sqlite',
+        }),
+      )
+      .then((n) => {
+        if (n) options.log.info({ rows: n }, 'usage rows back-filled into the rollups');
+      })
+      .catch((err: Error) => options.log.warn({ err: err.message }, 'usage rollup back-fill stopped'));
     return {
       ports: { gateway, usage, readiness: gateway?.readiness ?? null },
       routes: gatewayRoutes({ usage, orgAccess, nowMs: () => options.clock.nowMs() }),

@@ -164,9 +164,9 @@ for (const engine of testEngines()) {
         .execute();
       const from = 1_800_000_000_000 - 1;
       const to = 1_800_000_000_000 + 100;
-      const before = await service.getAppUsage('app_b', from, to);
-      // Not back-filled yet: counted as before outcomes existed (status ≥ 400 failed, else approved).
-      assert.deepEqual([before.calls, before.failed, before.declined], [53, 8, 0]);
+      // Not back-filled yet: the request log reads them as before outcomes existed (status ≥ 400
+      // failed, else approved). (Usage figures come from the rollups, which the writer filled with
+      // each row's outcome; rows older than the rollups reach them through their own back-fill.)
       assert.equal(
         (await service.listRequestLogs('org_b', { outcome: 'failed', limit: 200 })).items.length,
         8,

@@ -3,6 +3,9 @@ import type { z } from 'zod';
 import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
 import type { requestLogItemView, timeseriesPointView } from './contracts.ts';
 import { classifyOutcome, type Outcome, type OutcomeRules } from './outcome.ts';
+import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
+import { addSums, emptySums, RollupReader, type Sums } from './rollups/rollup-reader.ts';
+import { RAW_COLUMNS, RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
 import { UsageStore } from './usage-store.ts';
 
@@ -55,6 +58,8 @@ export type RequestLogItem = z.infer<typeof requestLogItemView>;
 
 export type TimeseriesPoint = z.infer<typeof timeseriesPointView>;
 
+const RAW_INDEX = columnIndex(RAW_COLUMNS);
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -77,34 +82,70 @@ function parseJson(text: string | null): unknown {
 
 export class UsageService {
   readonly #store: UsageStore;
+  readonly #reader: RollupReader;
   /** Writes buffered records first, so a read right after a call sees it. */
   readonly #beforeRead: () => Promise<void>;
+  readonly #db: Kysely<GatewayTables>;
   constructor(db: Kysely<GatewayTables>, beforeRead: () => Promise<void> = async () => {}) {
+    this.#db = db;
     this.#store = new UsageStore(db);
+    this.#reader = new RollupReader(db);
     this.#beforeRead = beforeRead;
   }
 
-  async getAppUsage(appId: string, fromMs: number, toMs: number): Promise<AppUsage> {
+  /**
+   * An app's calls in [fromMs, toMs), from the rollups (exact; rollups/window.ts). `orgId`: the
+   * app's organisation (its rollups are kept under it); looked up from its newest call when absent.
+   */
+  async getAppUsage(appId: string, fromMs: number, toMs: number, orgId?: string): Promise<AppUsage> {
     await this.#beforeRead();
-    const rows = await this.#store.appUsageByOperation(appId, iso(fromMs), iso(toMs));
-    const distinct = await this.#store.distinctEndUsers(appId, iso(fromMs), iso(toMs));
-    const codes = await this.#store.appDeclineCodes(appId, iso(fromMs), iso(toMs));
-    const operations = rows.map((r) => {
-      const calls = Number(r.calls);
-      const declined = Number(r.declined ?? 0);
-      const failed = Number(r.failed ?? 0);
-      return {
-        operationId: String(r.operation_id ?? 'unknown'),
-        calls,
-        approved: calls - declined - failed,
-        declined,
-        failed,
-        errors: failed,
-        avgLatencyMs: Math.round(Number(r.avg_us ?? 0)) / 1000,
-        maxLatencyMs: Math.round(Number(r.max_us ?? 0)) / 1000,
-      };
-    });
+    const org = orgId ?? (await this.#reader.orgOfApp(appId));
+    const groups = org
+      ? await this.#reader.read({
+          scope: 'app',
+          orgId: org,
+          appId,
+          fromMs,
+          toMs,
+          by: ['operation_id', 'network_code'],
+        })
+      : [];
+    const byOp = new Map<string, Sums>();
+    for (const g of groups) {
+      const op = g.operation_id || 'unknown';
+      let s = byOp.get(op);
+      if (!s) {
+        s = emptySums();
+        byOp.set(op, s);
+      }
+      addSums(s, g);
+    }
+    const operations = [...byOp.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([operationId, s]) => ({
+        operationId,
+        calls: s.calls,
+        approved: s.approved,
+        declined: s.declined,
+        failed: s.failed,
+        errors: s.failed,
+        avgLatencyMs: Math.round(s.latSumUs / s.calls) / 1000,
+        maxLatencyMs: Math.round(s.latMaxUs) / 1000,
+      }));
     const sum = (k: 'calls' | 'approved' | 'declined' | 'failed') => operations.reduce((s, o) => s + o[k], 0);
+    const declines = groups
+      .filter((g) => g.declined > 0)
+      .map((g) => ({
+        operationId: g.operation_id || 'unknown',
+        networkCode: g.network_code || null,
+        calls: g.declined,
+      }))
+      .sort(
+        (x, y) =>
+          y.calls - x.calls ||
+          x.operationId.localeCompare(y.operationId) ||
+          String(x.networkCode).localeCompare(String(y.networkCode)),
+      );
     return {
       appId,
       fromMs,
@@ -114,13 +155,9 @@ export class UsageService {
       declined: sum('declined'),
       failed: sum('failed'),
       errors: sum('failed'),
-      distinctEndUsers: Number(distinct ?? 0),
+      distinctEndUsers: org ? await this.#reader.distinctUsers({ orgId: org, appId, fromMs, toMs }) : 0,
       operations,
-      declines: codes.map((c) => ({
-        operationId: String(c.operation_id ?? 'unknown'),
-        networkCode: c.network_code,
-        calls: Number(c.n),
-      })),
+      declines,
     };
   }
 
@@ -168,32 +205,32 @@ export class UsageService {
     return { items, next: rows.length > limit ? items[items.length - 1].id : null };
   }
 
+  /** Calls per hour or day of an organisation (or one of its apps), from the rollups (exact). */
   async getUsageTimeseries(
     orgId: string,
     q: { appId?: string; fromMs: number; toMs: number; bucket: 'hour' | 'day' },
   ): Promise<TimeseriesPoint[]> {
     await this.#beforeRead();
-    const width = q.bucket === 'hour' ? 13 : 10;
-    const rows = await this.#store.usageBuckets(orgId, {
-      appId: q.appId,
-      fromIso: iso(q.fromMs),
-      toIso: iso(q.toMs),
-      width,
+    const groups = await this.#reader.read({
+      scope: q.appId ? 'app_t' : 'org_t',
+      orgId,
+      appId: q.appId ?? '*',
+      fromMs: q.fromMs,
+      toMs: q.toMs,
+      by: ['bucket'],
+      series: q.bucket === 'hour' ? 'h' : 'd',
     });
-    return rows.map((r) => {
-      const calls = Number(r.calls);
-      const declined = Number(r.declined ?? 0);
-      const failed = Number(r.failed ?? 0);
-      return {
-        t: q.bucket === 'hour' ? `${r.b}:00:00.000Z` : `${r.b}T00:00:00.000Z`,
-        calls,
-        approved: calls - declined - failed,
-        declined,
-        failed,
-        errors: failed,
-        avgLatencyMs: Math.round(Number(r.avg_us ?? 0)) / 1000,
-      };
-    });
+    return groups
+      .sort((x, y) => (String(x.bucket) < String(y.bucket) ? -1 : 1))
+      .map((g) => ({
+        t: q.bucket === 'hour' ? `${g.bucket}:00:00.000Z` : `${g.bucket}T00:00:00.000Z`,
+        calls: g.calls,
+        approved: g.approved,
+        declined: g.declined,
+        failed: g.failed,
+        errors: g.failed,
+        avgLatencyMs: Math.round(g.latSumUs / g.calls) / 1000,
+      }));
   }
 
   /**
@@ -225,6 +262,42 @@ export class UsageService {
       done += rows.length;
       after = rows[rows.length - 1].id;
       if (rows.length < batchSize) return done;
+    }
+  }
+
+  /**
+   * Adds the rows written before the rollups existed (migration 202612070330_gateway_usage_rollups
+   * noted the newest id then) to the rollups, `batchSize` rows a transaction in id order, the cursor
+   * moved in the same transaction (a lost race with another process adds nothing). Outcomes are
+   * classified here for rows the outcome back-fill has not reached. Resumable; resolves with how
+   * many rows it added.
+   */
+  async backfillRollups(
+    rules: OutcomeRules,
+    opts: { batchSize?: number; shouldStop?: () => boolean; dialect?: 'sqlite' | 'postgres' } = {},
+  ): Promise<number> {
+    const store = new RollupStore(opts.dialect ?? 'sqlite');
+    const batchSize = opts.batchSize ?? 2000;
+    let done = 0;
+    for (;;) {
+      if (opts.shouldStop?.()) return done;
+      const state = await store.backfillState(this.#db);
+      if (!state || state.afterId >= state.uptoId) return done;
+      const values = await store.rawRowsById(this.#db, state.afterId, state.uptoId, batchSize);
+      const ix = RAW_INDEX;
+      const n = values.length / ix.width;
+      const lastId = n > 0 ? String(values[(n - 1) * ix.width + ix.id]) : state.uptoId;
+      for (let at = 0; at < values.length; at += ix.width) {
+        if (values[at + ix.outcome] == null) {
+          values[at + ix.outcome] = classifyOutcome(
+            rules,
+            values[at + ix.op] as string | null,
+            Number(values[at + ix.status]),
+            values[at + ix.network] as string | null,
+          );
+        }
+      }
+      if (await store.backfillStep(this.#db, rollupDelta(values, ix), state.afterId, lastId)) done += n;
     }
   }
 }

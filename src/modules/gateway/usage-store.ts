@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import { columnIndex, type RollupBatch, rollupDelta } from './rollups/rollup-delta.ts';
+import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
 import { RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
 
@@ -51,23 +51,6 @@ export const LOG_COLUMNS = [
 
 type Table = keyof GatewayTables & string;
 const USAGE_INDEX = columnIndex(USAGE_COLUMNS);
-
-/** One row of the per-operation usage of an app (`failed` is also the old `errors`). */
-export type OperationUsageRow = {
-  operation_id: string | null;
-  calls: number;
-  declined: number;
-  failed: number;
-  avg_us: number;
-  max_us: number;
-};
-
-/**
- * Counting expressions by outcome. A row the outcome back-fill has not reached yet (outcome null)
- * counts as before the column existed: failed when its status is ≥ 400, else approved.
- */
-const FAILED = sql<number>`sum(case when outcome = 'failed' or (outcome is null and status >= 400) then 1 else 0 end)`;
-const DECLINED = sql<number>`sum(case when outcome = 'declined' then 1 else 0 end)`;
 
 /** One row to classify for the outcome back-fill. */
 export type OutcomeBackfillRow = {
@@ -125,18 +108,6 @@ export class UsageStore {
     });
   }
 
-  /** Adds rows already in gateway_usage to the rollups (the back-fill), in one transaction. */
-  async addToRollups(batch: RollupBatch, cursor: { afterId: string }): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      await this.#rollups.write(trx, batch);
-      await trx
-        .updateTable('gateway_rollup_backfill')
-        .set({ after_id: cursor.afterId })
-        .where('id', '=', 1)
-        .execute();
-    });
-  }
-
   /**
    * The rows as INSERTs of 64, 32, …, 1 rows (the binary digits of the count, largest first), so
    * that only seven statement texts per table exist. With one statement per batch size, each new
@@ -185,55 +156,6 @@ export class UsageStore {
   }
 
   // -------------------------------------------------------------------------------- reads
-  /** An app's calls in [fromIso, toIso), per operation, ordered by operation. */
-  async appUsageByOperation(appId: string, fromIso: string, toIso: string): Promise<OperationUsageRow[]> {
-    return this.#db
-      .selectFrom('gateway_usage')
-      .where('app_id', '=', appId)
-      .where('at', '>=', fromIso)
-      .where('at', '<', toIso)
-      .select([
-        'operation_id',
-        sql<number>`count(*)`.as('calls'),
-        DECLINED.as('declined'),
-        FAILED.as('failed'),
-        sql<number>`avg(latency_us)`.as('avg_us'),
-        sql<number>`max(latency_us)`.as('max_us'),
-      ])
-      .groupBy('operation_id')
-      .orderBy('operation_id')
-      .execute();
-  }
-
-  /** An app's declined calls in [fromIso, toIso) per operation and network code, most first. */
-  async appDeclineCodes(appId: string, fromIso: string, toIso: string) {
-    return this.#db
-      .selectFrom('gateway_usage')
-      .where('app_id', '=', appId)
-      .where('at', '>=', fromIso)
-      .where('at', '<', toIso)
-      .where('outcome', '=', 'declined')
-      .select(['operation_id', 'network_code', sql<number>`count(*)`.as('n')])
-      .groupBy(['operation_id', 'network_code'])
-      .orderBy(sql`count(*)`, 'desc')
-      .orderBy('operation_id')
-      .orderBy('network_code')
-      .execute();
-  }
-
-  /** The distinct end users (their hashes) of an app's calls in [fromIso, toIso). */
-  async distinctEndUsers(appId: string, fromIso: string, toIso: string): Promise<number | undefined> {
-    const eu = await this.#db
-      .selectFrom('gateway_usage')
-      .where('app_id', '=', appId)
-      .where('at', '>=', fromIso)
-      .where('at', '<', toIso)
-      .where('end_user_hash', 'is not', null)
-      .select(sql<number>`count(distinct end_user_hash)`.as('n'))
-      .executeTakeFirst();
-    return eu?.n;
-  }
-
   /** An organisation's calls with their request-log bodies, newest first, at most `limit`. */
   async requestLogRows(orgId: string, f: RequestLogFilter, limit: number) {
     let query = this.#db
@@ -296,31 +218,6 @@ export class UsageStore {
       );
     }
     return query.orderBy('u.id', 'desc').limit(limit).execute();
-  }
-
-  /**
-   * An organisation's (or one app's) calls in [fromIso, toIso) per bucket: the first `width`
-   * characters of the ISO time (13: the hour, 10: the day), in order.
-   */
-  async usageBuckets(orgId: string, q: { appId?: string; fromIso: string; toIso: string; width: number }) {
-    const bucket = sql<string>`substr(at, 1, ${sql.lit(q.width)})`;
-    let query = this.#db
-      .selectFrom('gateway_usage')
-      .where('org_id', '=', orgId)
-      .where('at', '>=', q.fromIso)
-      .where('at', '<', q.toIso);
-    if (q.appId) query = query.where('app_id', '=', q.appId);
-    return query
-      .select([
-        bucket.as('b'),
-        sql<number>`count(*)`.as('calls'),
-        DECLINED.as('declined'),
-        FAILED.as('failed'),
-        sql<number>`avg(latency_us)`.as('avg_us'),
-      ])
-      .groupBy(bucket)
-      .orderBy(bucket)
-      .execute();
   }
 
   // ------------------------------------------------------------------- outcome back-fill

@@ -36,11 +36,28 @@ const COLUMNS = [...KEY, ...SUMS, 'lat_max'];
 const ROWS_PER_UPSERT = 64;
 
 type Db = Kysely<GatewayTables> | Transaction<GatewayTables>;
+export type GroupField = 'bucket' | 'org_id' | 'app_id' | 'operation_id' | 'status' | 'network_code';
+/** The raw columns a rollup is computed from (rollup-delta.ts columnIndex). */
+export const RAW_COLUMNS = [
+  'id',
+  'at',
+  'org_id',
+  'app_id',
+  'operation_id',
+  'status',
+  'error_code',
+  'network_code',
+  'latency_us',
+  'end_user_hash',
+  'outcome',
+] as const;
+
+class CursorMoved extends Error {}
 
 export class RollupStore {
   readonly #pg: boolean;
   readonly #cache = new Map<number, string>();
-  constructor(dialect: 'sqlite' | 'postgres') {
+  constructor(dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.#pg = dialect === 'postgres';
   }
 
@@ -143,13 +160,14 @@ export class RollupStore {
 
   // ------------------------------------------------------------------------------- reads
   /**
-   * Sums of a scope's rows in [from, to) buckets of a grain, grouped by `by` (none: one row).
-   * `orgId`/`appId` fix the scope's organisation / app ('*' for all).
+   * Sums of a scope's rows in buckets [from, to) of a grain, grouped by `by` (none: one row).
+   * `orgId` / `appId` fix the organisation / app ('*' for all); `light`: the counts only.
    */
   async sums(
     db: Db,
     q: { grain: Grain; scope: Scope; orgId?: string; appId?: string; from: string; to: string },
-    by: readonly ('bucket' | 'org_id' | 'app_id' | 'operation_id' | 'status' | 'network_code')[],
+    by: readonly GroupField[],
+    light = false,
   ): Promise<Record<string, unknown>[]> {
     let query = db
       .selectFrom('gateway_usage_rollups')
@@ -159,8 +177,9 @@ export class RollupStore {
       .where('bucket', '<', q.to);
     if (q.appId !== undefined) query = query.where('app_id', '=', q.appId);
     if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
+    const cols = light ? SUMS.slice(0, 6) : SUMS;
     const sums = [
-      ...SUMS.map((c) => sql<number>`sum(${sql.ref(c)})`.as(c)),
+      ...cols.map((c) => sql<number>`sum(${sql.ref(c)})`.as(c)),
       sql<number>`max(lat_max)`.as('lat_max'),
     ];
     const rows = await query
@@ -168,6 +187,91 @@ export class RollupStore {
       .$if(by.length > 0, (qb) => qb.groupBy([...by] as never))
       .execute();
     return rows as Record<string, unknown>[];
+  }
+
+  /**
+   * The raw rows of [fromIso, toIso) a rollup is made of (the edges of a range, under a minute
+   * each: cover in window.ts), in RAW_COLUMNS order, flat.
+   */
+  async rawRows(
+    db: Db,
+    q: { orgId?: string; appId?: string; fromIso: string; toIso: string },
+  ): Promise<unknown[]> {
+    let query = db
+      .selectFrom('gateway_usage')
+      .select([...RAW_COLUMNS])
+      .where('at', '>=', q.fromIso)
+      .where('at', '<', q.toIso);
+    if (q.appId !== undefined) query = query.where('app_id', '=', q.appId);
+    if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
+    const out: unknown[] = [];
+    for (const r of await query.execute()) for (const c of RAW_COLUMNS) out.push(r[c]);
+    return out;
+  }
+
+  /** The back-fill's range and cursor (none: nothing older than the rollups to add). */
+  async backfillState(db: Db): Promise<{ uptoId: string; afterId: string } | null> {
+    const r = await db
+      .selectFrom('gateway_rollup_backfill')
+      .select(['upto_id', 'after_id'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return r ? { uptoId: r.upto_id, afterId: r.after_id } : null;
+  }
+
+  /** Raw rows with afterId < id ≤ uptoId, in id order, at most `limit`, flat in RAW_COLUMNS order. */
+  async rawRowsById(db: Db, afterId: string, uptoId: string, limit: number): Promise<unknown[]> {
+    const rows = await db
+      .selectFrom('gateway_usage')
+      .select([...RAW_COLUMNS])
+      .where('id', '>', afterId)
+      .where('id', '<=', uptoId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    const out: unknown[] = [];
+    for (const r of rows) for (const c of RAW_COLUMNS) out.push(r[c]);
+    return out;
+  }
+
+  /**
+   * Adds a back-fill batch and moves the cursor from `fromId` to `toId`, in one transaction; false
+   * (and nothing added) when another process moved the cursor first — each row is added once.
+   */
+  async backfillStep(
+    db: Kysely<GatewayTables>,
+    batch: RollupBatch,
+    fromId: string,
+    toId: string,
+  ): Promise<boolean> {
+    try {
+      await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('gateway_rollup_backfill')
+          .set({ after_id: toId })
+          .where('id', '=', 1)
+          .where('after_id', '=', fromId)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) throw new CursorMoved();
+        await this.write(trx, batch);
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof CursorMoved) return false;
+      throw err;
+    }
+  }
+
+  /** The organisation of an app's newest call (an app's rollups are under its organisation). */
+  async orgOfApp(db: Db, appId: string): Promise<string | null> {
+    const r = await db
+      .selectFrom('gateway_usage')
+      .select('org_id')
+      .where('app_id', '=', appId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.org_id ?? null;
   }
 
   /** The merged sketch of a scope's hours or days in [from, to). */

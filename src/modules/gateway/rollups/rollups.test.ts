@@ -5,8 +5,10 @@ import { sql } from 'kysely';
 import { migrateToLatest } from '../../../platform/db/migrator.ts';
 import { type TestDatabase, testEngines } from '../../../platform/testing.ts';
 import { migrations } from '../migrations.ts';
+import { installedOutcomeRules } from '../outcome.ts';
 import type { GatewayTables } from '../tables.ts';
 import { usageRecord } from '../testing.ts';
+import { UsageService } from '../usage-service.ts';
 import { type UsageRecord, UsageWriter } from '../usage-writer.ts';
 import { bucketBounds, LATENCY_BUCKETS, latencyBucket, quantileMs } from './histogram.ts';
 import { Hll } from './hll.ts';
@@ -198,6 +200,43 @@ for (const engine of testEngines()) {
         .executeTakeFirstOrThrow();
       assert.equal(Number(c.n), 0, 'no raw row without its rollup');
       await writer.write(killed); // the caller keeps the batch and writes it again
+      await assertRollupsMatchRaw();
+    });
+
+    it('back-fills rows older than the rollups once, resumably, even with two processes at it', async () => {
+      // As if the rows were written before the rollups existed: the migration noted the newest id.
+      const db = database.db;
+      await db.deleteFrom('gateway_usage_rollups').execute();
+      await db.deleteFrom('gateway_usage_sketches').execute();
+      const newest = await db
+        .selectFrom('gateway_usage')
+        .select('id')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('gateway_rollup_backfill')
+        .values({ id: 1, upto_id: newest.id, after_id: '' })
+        .execute();
+      const service = new UsageService(db);
+      let steps = 0;
+      const first = await service.backfillRollups(installedOutcomeRules(), {
+        batchSize: 50,
+        dialect: database.dialect,
+        shouldStop: () => steps++ >= 2,
+      });
+      assert.equal(first, 100);
+      const [a, b] = await Promise.all([
+        service.backfillRollups(installedOutcomeRules(), { batchSize: 50, dialect: database.dialect }),
+        new UsageService(db).backfillRollups(installedOutcomeRules(), {
+          batchSize: 50,
+          dialect: database.dialect,
+        }),
+      ]);
+      assert.equal(first + a + b, 620);
+      // Rows written after the migration are the writer's: the back-fill never reaches them.
+      await writer.write(traffic('d', 30));
+      assert.equal(await service.backfillRollups(installedOutcomeRules(), { dialect: database.dialect }), 0);
       await assertRollupsMatchRaw();
     });
 
