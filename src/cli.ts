@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { adminCommand } from './cli/admin.ts';
 import { auditCommand } from './cli/audit.ts';
 import { type CliCommand, configOrExit, fail } from './cli/command.ts';
+import { exportCommand } from './cli/export.ts';
 import { openSystem, prepareDatabase } from './cli/open-system.ts';
 import { serveCommand } from './cli/serve.ts';
 import { createInfrastructure } from './main.ts';
@@ -11,7 +12,7 @@ import { seedDemo } from './seed.ts';
 import { version } from './version.ts';
 
 /**
- * darwaza serve | migrate | seed | version | admin … | audit verify, and the commands bin/darwaza.mjs adds from
+ * darwaza serve | migrate | seed | version | admin … | audit verify | export key | export verify, and the commands bin/darwaza.mjs adds from
  * outside src (bench). Every command prints `--help`; errors are one readable line on stderr and a
  * non-zero exit code.
  */
@@ -62,6 +63,7 @@ const commands: readonly CliCommand[] = [
   versionCommand,
   adminCommand,
   auditCommand,
+  exportCommand,
 ];
 
 function wantsHelp(args: string[]): boolean {

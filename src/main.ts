@@ -33,6 +33,7 @@ import {
 } from './modules/notifications/index.ts';
 import { type OAuthService, oauthModule } from './modules/oauth/index.ts';
 import { type OrganizationService, organizationsModule } from './modules/organizations/index.ts';
+import { type RegulatorService, regulatorModule } from './modules/regulator/index.ts';
 import { type Sandbox, sandboxModule, sandboxOutcomeRules } from './modules/sandbox/index.ts';
 import {
   type CachedTermsEnforcer,
@@ -114,6 +115,8 @@ type Services = {
   enforcement: EnforcementService;
   /** The misuse detectors (they fill the incident record). */
   detectors: DetectorsService;
+  /** Regulator requests, their signed export bundles, information requests to API users. */
+  regulator: RegulatorService;
 };
 
 export type System = Infrastructure & {
@@ -370,6 +373,19 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     incidents: incidentReporter,
     callRecords: gateway?.callRecords ?? null,
   });
+  // ── regulator
+  // Reads other modules' tables read-only for export bundles; its worker builds them.
+  const { regulator } = await use(regulatorModule, {
+    db,
+    clock,
+    keyring: infra.keyring,
+    audit,
+    mailer,
+    notifications,
+    orgs: organizations,
+    publicUrl: config.publicUrl,
+    log,
+  });
   const services: Services = {
     sandbox,
     catalog,
@@ -385,6 +401,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     usage: gatewayUsage,
     enforcement,
     detectors,
+    regulator,
     audit,
     auditChain,
     mailer,

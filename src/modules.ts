@@ -33,6 +33,12 @@ import {
   organizationsModule,
   organizationsTables,
 } from './modules/organizations/index.ts';
+import {
+  type RegulatorTables,
+  regulatorErrors,
+  regulatorModule,
+  regulatorTables,
+} from './modules/regulator/index.ts';
 import { type SandboxTables, sandboxErrors, sandboxModule, sandboxTables } from './modules/sandbox/index.ts';
 import { type TermsTables, termsErrors, termsModule, termsTables } from './modules/terms/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
@@ -66,6 +72,7 @@ export const allMigrations: MigrationSet[] = [
   gatewayModule.migrations,
   enforcementModule.migrations,
   detectorsModule.migrations,
+  regulatorModule.migrations,
   instanceMigrations,
   snapshotMigrations,
 ];
@@ -88,6 +95,7 @@ export const allTables: readonly TableSpec[] = [
   ...gatewayTables,
   ...enforcementTables,
   ...detectorsTables,
+  ...regulatorTables,
   ...instanceTables,
   ...snapshotTables,
 ];
@@ -108,6 +116,7 @@ export type DatabaseTables = AuditTables &
   GatewayTables &
   EnforcementTables &
   DetectorsTables &
+  RegulatorTables &
   InstanceTables &
   SnapshotTables;
 
@@ -128,6 +137,7 @@ export const errorCatalogue = composeErrorCatalogue([
   notificationsErrors,
   oauthErrors,
   organizationsErrors,
+  regulatorErrors,
   sandboxErrors,
   termsErrors,
 ]);
@@ -152,4 +162,5 @@ export const portalContracts: RouteContract[] = contractList(
   gatewayModule.contracts,
   enforcementModule.contracts,
   detectorsModule.contracts,
+  regulatorModule.contracts,
 );

@@ -7,6 +7,7 @@ import { type AppsWorld, appsWorld, createApp, tokenCall } from './apps-helpers.
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import {
   activeUser,
+  operatorUser,
   rfc6238,
   type SignedIn,
   signIn,
@@ -42,6 +43,9 @@ type NotAudited = { notAudited: string };
 
 const EXPECTED: Record<string, Expectation | NotAudited> = {
   // notifications
+  dryRunEnforcementPolicy: {
+    notAudited: 'computes what a policy would have done over recorded incidents and acts on nothing',
+  },
   markNotificationRead: {
     notAudited: 'marks one of the caller’s own portal notifications read: no effect on access or data',
   },
@@ -146,6 +150,11 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   updateEnforcementPolicy: { action: 'enforcement.policy_update', target: 'enforcement_policy' },
   // detectors: the operator's settings
   updateDetector: { action: 'detector.update', target: 'detector' },
+  // regulator: requests (four eyes), information requests to an organisation
+  createRegulatorRequest: { action: 'regulator_request.create', target: 'regulator_request' },
+  approveRegulatorRequest: { action: 'regulator_request.approve', target: 'regulator_request' },
+  createInformationRequest: { action: 'information_request.create', target: 'information_request' },
+  answerInformationRequest: { action: 'information_request.answer', target: 'information_request' },
 };
 
 const STATE_CHANGING = portalContracts.filter((c) => c.method !== 'GET');
@@ -510,6 +519,36 @@ for (const engine of engines())
       );
       await hit('updateEnforcementPolicy', op, { policyId: pol.id }, { enabled: true });
       await hit('updateDetector', op, { detectorId: 'floods' }, { thresholds: { badInputs: 50 } });
+      await hit('dryRunEnforcementPolicy', op, { policyId: pol.id });
+
+      // ── regulator: a request approved by a second operator; an information request answered
+      const rr = await hit(
+        'createRegulatorRequest',
+        op,
+        {},
+        {
+          authority: 'State Bank of Pakistan',
+          reference: 'COV-1',
+          legalBasis: 'Coverage legal basis',
+          dueAt: '2026-12-31T00:00:00Z',
+          scope: { orgIds: [w.orgA] },
+          dateRange: { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+          dataClasses: ['incidents'],
+        },
+      );
+      await hit('approveRegulatorRequest', await operatorUser(sys), { requestId: rr.id });
+      const ir = await hit(
+        'createInformationRequest',
+        op,
+        {},
+        { orgId: w.orgA, subject: 'Coverage question', body: 'How many users?' },
+      );
+      await hit(
+        'answerInformationRequest',
+        ownerA,
+        { orgId: w.orgA, informationRequestId: ir.id },
+        { answer: 'Ten.' },
+      );
 
       // ── the verdict, all routes at once
       const problems: string[] = [];

@@ -161,6 +161,70 @@ for (const engine of engines()) {
       );
     });
 
+    test('an auto-suspend policy suspends a probing app within seconds and tells the organisation why; dry run first', async () => {
+      const a = await appWithToken(sys, w.plans.ibftGrowth);
+      const created = await call(sys, w.operator, 'POST', '/api/v1/admin/enforcement-policies', {
+        name: 'Pen-test signature suspends the app',
+        trigger: { kind: 'detector', detector: 'pen_test', minSeverity: 'high' },
+        action: 'suspend_app',
+        reasonCategory: 'security_testing',
+      });
+      assert.equal(created.status, 201, created.raw);
+      assert.equal(created.body.enabled, false, 'ships switched off');
+      // The dry run over the last 30 days: the pen-test incidents recorded above, acting on nothing.
+      const dry = await call(
+        sys,
+        w.operator,
+        'POST',
+        `/api/v1/admin/enforcement-policies/${created.body.id}/dry-run`,
+      );
+      assert.equal(dry.status, 200, dry.raw);
+      assert.ok(dry.body.outcomes.length >= 1);
+      assert.ok(dry.body.outcomes.every((o: { detector: string }) => o.detector === 'pen_test'));
+      assert.equal((await sys.services.apps.getAppById(a.appId))!.status, 'active');
+      assert.equal(
+        (await call(sys, w.ownerA, 'POST', `/api/v1/admin/enforcement-policies/${created.body.id}/dry-run`))
+          .status,
+        403,
+      );
+      assert.equal(
+        (await call(sys, null, 'POST', `/api/v1/admin/enforcement-policies/${created.body.id}/dry-run`))
+          .status,
+        401,
+      );
+      const on = await call(
+        sys,
+        w.operator,
+        'PATCH',
+        `/api/v1/admin/enforcement-policies/${created.body.id}`,
+        { enabled: true },
+      );
+      assert.equal(on.status, 200, on.raw);
+      const started = Date.now();
+      for (const n of ['<script>alert(1)</script>', "' OR '1'='1", '../../../etc/passwd'])
+        await gw(a, '127.0.0.77', JSON.stringify(ibftBody({ Narration: n })));
+      await settle();
+      assert.equal((await sys.services.apps.getAppById(a.appId))!.status, 'suspended');
+      assert.ok(Date.now() - started < 5000, 'within seconds');
+      const actions = await call(
+        sys,
+        w.operator,
+        'GET',
+        `/api/v1/admin/enforcement-actions?appId=${a.appId}`,
+      );
+      assert.equal(actions.body.items[0].takenBy, 'policy');
+      assert.match(actions.body.items[0].reason, /Pen-test signature suspends the app/);
+      const admins = await sys.services.organizations.memberUserIds(a.orgId, 'admin');
+      const notices = await sys.services.notifications.list(admins[0]!);
+      assert.ok(
+        notices.some((x) => x.kind === 'enforcement.action'),
+        'the organisation is told',
+      );
+      await call(sys, w.operator, 'PATCH', `/api/v1/admin/enforcement-policies/${created.body.id}`, {
+        enabled: false,
+      });
+    });
+
     test("a normal client at its plan's rate and the README's first call create no incident", async () => {
       const before = (await sys.services.enforcement.incidents.list({})).total;
       const a = await appWithToken(sys, w.plans.ibftGrowth);

@@ -40,7 +40,9 @@ export type IdPrefix =
   | 'inc'
   | 'inr'
   | 'enf'
-  | 'pol';
+  | 'pol'
+  | 'rgr'
+  | 'ifr';
 
 /** The last time encoded: ids come in bursts within one millisecond, so it is usually reused. */
 let timeMs = -1;

@@ -82,7 +82,12 @@ export const incidentDetailView = z.object({
   actions: z.array(actionView),
 });
 
-/** A policy's trigger; issue 30 adds detector triggers beside this kind. */
+/**
+ * A policy's trigger: an incident confirmed as a breach type (issue 29); an incident a detector
+ * reported, of at least a severity (optionally only once it has stayed live `afterHours`: "warn,
+ * then suspend after 24 h" is two policies); or an organisation's `count` incidents of at least a
+ * severity within `days` (issue 30).
+ */
 const policyTrigger = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('breach_confirmed'),
@@ -90,6 +95,18 @@ const policyTrigger = z.discriminatedUnion('kind', [
       .string()
       .trim()
       .regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'lower-case letters, digits, - and _'),
+  }),
+  z.strictObject({
+    kind: z.literal('detector'),
+    detector: z.string().regex(/^[a-z_]{2,40}$/, 'a detector id (listDetectors)'),
+    minSeverity: incidentSeverity.default('low'),
+    afterHours: z.number().int().min(0).max(720).default(0),
+  }),
+  z.strictObject({
+    kind: z.literal('incident_count'),
+    minSeverity: incidentSeverity.default('high'),
+    count: z.number().int().min(2).max(1000),
+    days: z.number().int().min(1).max(90),
   }),
 ]);
 
@@ -149,6 +166,28 @@ export const policyInput = z.strictObject({
   action: policyAction,
   reasonCategory,
   enabled: z.boolean().default(false),
+});
+
+/** What a policy would have done over the recorded incidents of the last 30 days. */
+export const dryRunView = z.object({
+  policyId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** Incidents looked at. */
+  evaluated: z.number().int(),
+  outcomes: z.array(
+    z.object({
+      incidentId: z.string(),
+      detector: z.string(),
+      severity: incidentSeverity,
+      subject,
+      orgId: z.string().nullable(),
+      at: z.string(),
+      action: policyAction,
+      /** Why the action would not apply (no organisation, not an app, already taken), or null. */
+      skipped: z.string().nullable(),
+    }),
+  ),
 });
 
 const incidentListQuery = z.strictObject({
@@ -361,5 +400,16 @@ export const enforcementContracts = defineContracts({
     body: policyInput.partial().strict(),
     response: policyView,
     errors: ['not_found', 'enforcement_policy_conflict', 'validation_failed'],
+  },
+  dryRunEnforcementPolicy: {
+    method: 'POST',
+    url: '/api/v1/admin/enforcement-policies/:policyId/dry-run',
+    summary:
+      'What the policy would have done over the recorded incidents of the last 30 days, acting on nothing (operators)',
+    tags: ['enforcement', 'admin'],
+    auth: 'operator',
+    params: z.strictObject({ policyId: idParam('pol') }),
+    response: dryRunView,
+    errors: ['not_found'],
   },
 });

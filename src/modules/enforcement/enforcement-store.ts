@@ -81,6 +81,13 @@ export class EnforcementStore {
     return this.#db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Incidents created at or after `fromIso`, oldest first (policies' dry run and counting triggers). */
+  async incidentsSince(fromIso: string, orgId?: string, limit = 10_000): Promise<IncidentRow[]> {
+    let q = this.#db.selectFrom('incidents').selectAll().where('created_at', '>=', fromIso);
+    if (orgId) q = q.where('org_id', '=', orgId);
+    return q.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit).execute();
+  }
+
   async listIncidents(f: IncidentFilter): Promise<{ rows: IncidentRow[]; total: number }> {
     let q = this.#db.selectFrom('incidents');
     if (f.status) q = q.where('status', '=', f.status);

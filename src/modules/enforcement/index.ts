@@ -21,8 +21,11 @@ export type { EnforcementService } from './enforcement-service.ts';
 export { enforcementErrors } from './errors.ts';
 export { type EnforcementTables, enforcementTables } from './tables.ts';
 
-/** What detectors (issue 30) call: one live incident per (detector, subject) keeps counting. */
-type IncidentReporter = Pick<EnforcementService['incidents'], 'report'>;
+/**
+ * What detectors (issue 30) call: one live incident per (detector, subject) keeps counting, and
+ * the detector-triggered policies act on it.
+ */
+type IncidentReporter = { report: EnforcementService['reportIncident'] };
 
 export type EnforcementDeps = Omit<EnforcementOptions, 'db'> & { db: Kysely<EnforcementTables> };
 export type EnforcementPorts = {
@@ -41,7 +44,11 @@ export const enforcementModule = defineModule<EnforcementDeps, EnforcementPorts>
   create(deps) {
     const enforcement = new EnforcementService(deps);
     return {
-      ports: { enforcement, throttles: enforcement.throttles, incidentReporter: enforcement.incidents },
+      ports: {
+        enforcement,
+        throttles: enforcement.throttles,
+        incidentReporter: { report: (r, ctx) => enforcement.reportIncident(r, ctx) },
+      },
       routes: enforcementRoutes({ enforcement, orgs: deps.orgs }),
     };
   },

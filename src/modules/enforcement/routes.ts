@@ -60,5 +60,6 @@ export function enforcementRoutes(deps: { enforcement: EnforcementService; orgs:
     listEnforcementPolicies: async () => ({ items: await e.policies.list() }),
     createEnforcementPolicy: async (c) => e.policies.create(c.body, contextOf(c)),
     updateEnforcementPolicy: async (c) => e.policies.update(c.params.policyId, c.body, contextOf(c)),
+    dryRunEnforcementPolicy: async ({ params }) => e.policies.dryRun(params.policyId),
   });
 }

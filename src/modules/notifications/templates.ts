@@ -102,6 +102,24 @@ export const templates = {
     sentWhen:
       'an enforcement action (warning, throttle, suspension, reinstatement, termination) on an organisation or one of its apps: to its owners and admins, with the reason category and what to do next',
   },
+  // regulator
+  'regulator_request.due': {
+    channels: ['notice'],
+    sentWhen: 'a regulator request not yet delivered is due within three days (to every operator, once)',
+  },
+  'regulator_request.delivered': {
+    channels: ['mail', 'notice'],
+    sentWhen:
+      "a regulator request's bundle is first downloaded: to the owners and admins of each organisation it concerns, unless the request is confidential",
+  },
+  'information_request.received': {
+    channels: ['mail', 'notice'],
+    sentWhen: 'the operator asks an organisation for information: to its owners and admins',
+  },
+  'information_request.answered': {
+    channels: ['notice'],
+    sentWhen: "an organisation answers the operator's information request (to every operator)",
+  },
 } as const satisfies Record<string, TemplateInfo>;
 
 export type TemplateId = keyof typeof templates;

@@ -372,6 +372,26 @@ export interface paths {
         patch: operations["updateEnforcementPolicy"];
         trace?: never;
     };
+    "/api/v1/admin/enforcement-policies/{policyId}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the policy would have done over the recorded incidents of the last 30 days, acting on nothing (operators)
+         * @description What the policy would have done over the recorded incidents of the last 30 days, acting on nothing (operators)
+         */
+        post: operations["dryRunEnforcementPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/identity/auto-approve-rules": {
         parameters: {
             query?: never;
@@ -4587,6 +4607,32 @@ export interface operations {
                                 breachType: string;
                                 /** @constant */
                                 kind: "breach_confirmed";
+                            } | {
+                                /**
+                                 * Format: int64
+                                 * @default 0
+                                 */
+                                afterHours: number;
+                                detector: string;
+                                /** @constant */
+                                kind: "detector";
+                                /**
+                                 * @default low
+                                 * @enum {string}
+                                 */
+                                minSeverity: "low" | "medium" | "high" | "critical";
+                            } | {
+                                /** Format: int64 */
+                                count: number;
+                                /** Format: int64 */
+                                days: number;
+                                /** @constant */
+                                kind: "incident_count";
+                                /**
+                                 * @default high
+                                 * @enum {string}
+                                 */
+                                minSeverity: "low" | "medium" | "high" | "critical";
                             };
                             updatedAt: string;
                         }[];
@@ -4683,6 +4729,32 @@ export interface operations {
                         breachType: string;
                         /** @constant */
                         kind: "breach_confirmed";
+                    } | {
+                        /**
+                         * Format: int64
+                         * @default 0
+                         */
+                        afterHours?: number;
+                        detector: string;
+                        /** @constant */
+                        kind: "detector";
+                        /**
+                         * @default low
+                         * @enum {string}
+                         */
+                        minSeverity?: "low" | "medium" | "high" | "critical";
+                    } | {
+                        /** Format: int64 */
+                        count: number;
+                        /** Format: int64 */
+                        days: number;
+                        /** @constant */
+                        kind: "incident_count";
+                        /**
+                         * @default high
+                         * @enum {string}
+                         */
+                        minSeverity?: "low" | "medium" | "high" | "critical";
                     };
                 };
             };
@@ -4712,6 +4784,32 @@ export interface operations {
                             breachType: string;
                             /** @constant */
                             kind: "breach_confirmed";
+                        } | {
+                            /**
+                             * Format: int64
+                             * @default 0
+                             */
+                            afterHours: number;
+                            detector: string;
+                            /** @constant */
+                            kind: "detector";
+                            /**
+                             * @default low
+                             * @enum {string}
+                             */
+                            minSeverity: "low" | "medium" | "high" | "critical";
+                        } | {
+                            /** Format: int64 */
+                            count: number;
+                            /** Format: int64 */
+                            days: number;
+                            /** @constant */
+                            kind: "incident_count";
+                            /**
+                             * @default high
+                             * @enum {string}
+                             */
+                            minSeverity: "low" | "medium" | "high" | "critical";
                         };
                         updatedAt: string;
                     };
@@ -4809,6 +4907,32 @@ export interface operations {
                         breachType: string;
                         /** @constant */
                         kind: "breach_confirmed";
+                    } | {
+                        /**
+                         * Format: int64
+                         * @default 0
+                         */
+                        afterHours?: number;
+                        detector: string;
+                        /** @constant */
+                        kind: "detector";
+                        /**
+                         * @default low
+                         * @enum {string}
+                         */
+                        minSeverity?: "low" | "medium" | "high" | "critical";
+                    } | {
+                        /** Format: int64 */
+                        count: number;
+                        /** Format: int64 */
+                        days: number;
+                        /** @constant */
+                        kind: "incident_count";
+                        /**
+                         * @default high
+                         * @enum {string}
+                         */
+                        minSeverity?: "low" | "medium" | "high" | "critical";
                     };
                 };
             };
@@ -4838,8 +4962,160 @@ export interface operations {
                             breachType: string;
                             /** @constant */
                             kind: "breach_confirmed";
+                        } | {
+                            /**
+                             * Format: int64
+                             * @default 0
+                             */
+                            afterHours: number;
+                            detector: string;
+                            /** @constant */
+                            kind: "detector";
+                            /**
+                             * @default low
+                             * @enum {string}
+                             */
+                            minSeverity: "low" | "medium" | "high" | "critical";
+                        } | {
+                            /** Format: int64 */
+                            count: number;
+                            /** Format: int64 */
+                            days: number;
+                            /** @constant */
+                            kind: "incident_count";
+                            /**
+                             * @default high
+                             * @enum {string}
+                             */
+                            minSeverity: "low" | "medium" | "high" | "critical";
                         };
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dryRunEnforcementPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        evaluated: number;
+                        from: string;
+                        outcomes: {
+                            /** @enum {string} */
+                            action: "warn" | "suspend_app" | "suspend_org" | "terminate_org";
+                            at: string;
+                            detector: string;
+                            incidentId: string;
+                            orgId: string | null;
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high" | "critical";
+                            skipped: string | null;
+                            subject: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "organization" | "app" | "account" | "source_address";
+                            };
+                        }[];
+                        policyId: string;
+                        to: string;
                     };
                 };
             };
