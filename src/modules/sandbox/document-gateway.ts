@@ -190,7 +190,7 @@ export const gatewayResponses = {
   },
   '403': {
     description:
-      'The app is not active, belongs to the other catalog, has no subscription to this product, lacks the scope, or the terms in force are not accepted. Refused before the rate limit, so no rate-limit fields.',
+      'The app is suspended (gateway_app_suspended), its organisation is suspended (gateway_organization_suspended) or it is revoked (gateway_app_not_active); or it belongs to the other catalog, has no subscription to this product, lacks the scope, or the terms in force are not accepted. Refused before the rate limit, so no rate-limit fields.',
     headers: { 'X-Request-Id': h('XRequestId'), 'Cache-Control': h('CacheControl') },
     content: json('GatewayError'),
   },
