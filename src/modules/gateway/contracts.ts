@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineContracts } from '../../platform/http/contract.ts';
 import { OUTCOMES } from './outcome.ts';
+import { WINDOWS } from './rollups/analytics.ts';
 
 /**
  * The gateway's portal routes over its usage records, as data: the request log of an organisation
@@ -51,7 +52,83 @@ export const timeseriesPointView = z.object({
   avgLatencyMs: z.number(),
 });
 
+const analyticsWindow = z.enum(WINDOWS).default('24h');
+const counts = {
+  calls: z.number().int(),
+  approved: z.number().int(),
+  declined: z.number().int(),
+  failed: z.number().int(),
+  http429: z.number().int().describe('Calls refused with 429 (rate limits and quotas).'),
+  shed: z.number().int().describe('Calls shed under congestion (503 gateway_overloaded).'),
+};
+const ms = z.number().nullable();
+
+/** Traffic analytics of a window (rollups/analytics.ts). */
+export const analyticsView = z.object({
+  window: z.enum(WINDOWS),
+  from: z.string(),
+  to: z.string(),
+  orgId: z.string().nullable(),
+  appId: z.string().nullable(),
+  totals: z.object({
+    ...counts,
+    p50Ms: ms.describe('From a fixed-bucket histogram: within a factor 1.16 of the exact value.'),
+    p99Ms: ms,
+    avgMs: ms,
+    distinctEndUsers: z
+      .number()
+      .int()
+      .describe('HyperLogLog estimate (~1.6 % standard error) over the hours or days the window touches.'),
+  }),
+  series: z.array(z.object({ t: z.string(), ...counts })).max(1000),
+  byStatus: z.array(z.object({ status: z.number().int(), calls: z.number().int() })).max(1000),
+  byNetworkCode: z.array(z.object({ networkCode: z.string(), ...counts })).max(10_000),
+  byOperation: z.array(z.object({ operationId: z.string(), ...counts, p50Ms: ms, p99Ms: ms })).max(10_000),
+  topOrganizations: z.array(z.object({ orgId: z.string(), ...counts })).max(10),
+  topApps: z.array(z.object({ orgId: z.string(), appId: z.string(), ...counts })).max(10),
+});
+const operatorAnalyticsQuery = z.object({
+  window: analyticsWindow,
+  orgId: z.string().max(40).optional().describe('Drill down to one organisation.'),
+  appId: z.string().max(40).optional().describe('And to one of its apps (with orgId).'),
+});
+
 export const gatewayContracts = defineContracts({
+  getOperatorAnalytics: {
+    method: 'GET',
+    url: '/api/v1/admin/analytics',
+    summary:
+      'Gateway traffic analytics for the last 1 h / 24 h / 7 d / 30 d (operators), whole or drilled down',
+    description:
+      'Counts are exact over the window (rollups); latency percentiles come from a fixed-bucket histogram (within a factor 1.16); distinct end users are a HyperLogLog estimate.',
+    tags: ['usage'],
+    auth: 'operator',
+    query: operatorAnalyticsQuery,
+    response: analyticsView,
+  },
+  exportOperatorAnalytics: {
+    method: 'GET',
+    url: '/api/v1/admin/analytics.csv',
+    summary: 'The operator analytics of a window as CSV (operators)',
+    description:
+      "UTF-8 with a BOM; one section per table (total, series, operation, network_code, status, organization, app); cells a spreadsheet would run as a formula are prefixed with `'`.",
+    tags: ['usage'],
+    auth: 'operator',
+    query: operatorAnalyticsQuery,
+    produces: 'text/csv',
+    response: z.string().max(10_000_000),
+  },
+  getOrganizationAnalytics: {
+    method: 'GET',
+    url: '/api/v1/orgs/:orgId/analytics',
+    summary: 'Traffic analytics of an organisation (or one of its apps) for the last 1 h / 24 h / 7 d / 30 d',
+    tags: ['usage'],
+    auth: 'user',
+    params: orgParams,
+    query: z.object({ window: analyticsWindow, appId: z.string().max(40).optional() }),
+    response: analyticsView,
+    errors: ['not_found', 'forbidden'],
+  },
   listRequestLogs: {
     method: 'GET',
     url: '/api/v1/orgs/:orgId/request-logs',

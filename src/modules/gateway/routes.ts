@@ -6,10 +6,21 @@ import type { UsageService } from './usage-service.ts';
 
 /**
  * Portal routes over the gateway's usage records, for members of the organisation (any role) and
- * operators. Non-members get 404 (orgAccess.requireMember), so existence does not leak.
+ * operators. Non-members get 404 (orgAccess.requireMember), so existence does not leak. The
+ * operator's analytics (the whole gateway, drill-down by organisation and app) are operator-only.
  */
 export function gatewayRoutes(deps: { usage: UsageService; orgAccess: OrgAccess; nowMs: () => number }) {
   return implement(gatewayContracts, {
+    getOperatorAnalytics: async ({ query }) => deps.usage.getAnalytics({ ...query, nowMs: deps.nowMs() }),
+    exportOperatorAnalytics: async (ctx) => {
+      const csv = await deps.usage.analyticsCsv({ ...ctx.query, nowMs: deps.nowMs() });
+      ctx.reply.header('content-disposition', `attachment; filename="analytics-${ctx.query.window}.csv"`);
+      return csv;
+    },
+    getOrganizationAnalytics: async ({ params, query, principal }) => {
+      await deps.orgAccess.requireMember(principal!, params.orgId, 'viewer', { allowOperator: true });
+      return deps.usage.getAnalytics({ ...query, orgId: params.orgId, nowMs: deps.nowMs() });
+    },
     listRequestLogs: async ({ params, query, principal }) => {
       await deps.orgAccess.requireMember(principal!, params.orgId, 'viewer', { allowOperator: true });
       return deps.usage.listRequestLogs(params.orgId, {

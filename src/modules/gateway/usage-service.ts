@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
 import type { requestLogItemView, timeseriesPointView } from './contracts.ts';
 import { classifyOutcome, type Outcome, type OutcomeRules } from './outcome.ts';
+import { type Analytics, AnalyticsService, type AnalyticsWindow } from './rollups/analytics.ts';
 import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
 import { addSums, emptySums, RollupReader, type Sums } from './rollups/rollup-reader.ts';
 import { RAW_COLUMNS, RollupStore } from './rollups/rollup-store.ts';
@@ -60,6 +61,8 @@ export type TimeseriesPoint = z.infer<typeof timeseriesPointView>;
 
 const RAW_INDEX = columnIndex(RAW_COLUMNS);
 
+type AnalyticsQuery = { window: AnalyticsWindow; orgId?: string; appId?: string; nowMs: number };
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -83,6 +86,7 @@ function parseJson(text: string | null): unknown {
 export class UsageService {
   readonly #store: UsageStore;
   readonly #reader: RollupReader;
+  readonly #analytics: AnalyticsService;
   /** Writes buffered records first, so a read right after a call sees it. */
   readonly #beforeRead: () => Promise<void>;
   readonly #db: Kysely<GatewayTables>;
@@ -90,7 +94,20 @@ export class UsageService {
     this.#db = db;
     this.#store = new UsageStore(db);
     this.#reader = new RollupReader(db);
+    this.#analytics = new AnalyticsService(db);
     this.#beforeRead = beforeRead;
+  }
+
+  /** Traffic analytics of a window (rollups/analytics.ts): the gateway, an organisation, an app. */
+  async getAnalytics(q: AnalyticsQuery): Promise<Analytics> {
+    await this.#beforeRead();
+    return this.#analytics.get(q);
+  }
+
+  /** The same as CSV. */
+  async analyticsCsv(q: AnalyticsQuery): Promise<string> {
+    await this.#beforeRead();
+    return this.#analytics.csv(q);
   }
 
   /**

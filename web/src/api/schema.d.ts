@@ -144,6 +144,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Gateway traffic analytics for the last 1 h / 24 h / 7 d / 30 d (operators), whole or drilled down
+         * @description Counts are exact over the window (rollups); latency percentiles come from a fixed-bucket histogram (within a factor 1.16); distinct end users are a HyperLogLog estimate.
+         */
+        get: operations["getOperatorAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator analytics of a window as CSV (operators)
+         * @description UTF-8 with a BOM; one section per table (total, series, operation, network_code, status, organization, app); cells a spreadsheet would run as a formula are prefixed with `'`.
+         */
+        get: operations["exportOperatorAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/apps": {
         parameters: {
             query?: never;
@@ -576,6 +616,30 @@ export interface paths {
         patch: operations["updateIncident"];
         trace?: never;
     };
+    "/api/v1/admin/information-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Information requests addressed to organisations, newest first (operators)
+         * @description Information requests addressed to organisations, newest first (operators)
+         */
+        get: operations["listInformationRequests"];
+        put?: never;
+        /**
+         * Ask an organisation for information (operators); its admins answer in the portal
+         * @description Ask an organisation for information (operators); its admins answer in the portal
+         */
+        post: operations["createInformationRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/limit-requests": {
         parameters: {
             query?: never;
@@ -914,6 +978,90 @@ export interface paths {
          * @description Retire a product: subscriptions end, calls are refused; subscribers are notified (operators)
          */
         post: operations["retireProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/regulator-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Regulator information requests, newest first (operators)
+         * @description Regulator information requests, newest first (operators)
+         */
+        get: operations["listRegulatorRequests"];
+        put?: never;
+        /**
+         * Record a regulator's information request (operators); a second operator approves it
+         * @description A scope naming nothing that exists answers regulator_scope_empty (field `scope…`), an unknown data class regulator_data_class_unknown naming `dataClasses.N`, a range the wrong way round regulator_date_range_invalid (field `dateRange.to`).
+         */
+        post: operations["createRegulatorRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/regulator-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One regulator request with its export state and files (operators)
+         * @description One regulator request with its export state and files (operators)
+         */
+        get: operations["getRegulatorRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/regulator-requests/{requestId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a regulator request (a second operator: four eyes); the worker builds its bundle
+         * @description Approve a regulator request (a second operator: four eyes); the worker builds its bundle
+         */
+        post: operations["approveRegulatorRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/regulator-requests/{requestId}/export.tar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the signed export bundle as a tar archive (operators); audited, marks the request delivered
+         * @description Verify it with `darwaza export verify` or openssl and sha256sum against the published export key (getExportKey); docs/regulator-requests.md.
+         */
+        get: operations["downloadRegulatorExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1604,6 +1752,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Traffic analytics of an organisation (or one of its apps) for the last 1 h / 24 h / 7 d / 30 d
+         * @description Traffic analytics of an organisation (or one of its apps) for the last 1 h / 24 h / 7 d / 30 d
+         */
+        get: operations["getOrganizationAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/apps": {
         parameters: {
             query?: never;
@@ -1964,6 +2132,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/information-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator's information requests to the organisation (its owners and admins)
+         * @description The operator's information requests to the organisation (its owners and admins)
+         */
+        get: operations["listOrganizationInformationRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/information-requests/{informationRequestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the operator's information request in text (the organisation's owners and admins)
+         * @description Answer the operator's information request in text (the organisation's owners and admins)
+         */
+        post: operations["answerInformationRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/limit-requests": {
         parameters: {
             query?: never;
@@ -2240,6 +2448,26 @@ export interface paths {
          * @description An API version's OpenAPI 3.1 document, with this deployment's catalogs as servers
          */
         get: operations["getApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/regulator/export-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator's published export signing key (Ed25519): key id and PEM public key
+         * @description Public, so that anyone holding a bundle can verify it against the key the operator publishes.
+         */
+        get: operations["getExportKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2599,7 +2827,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -3290,6 +3518,342 @@ export interface operations {
             };
             /** @description Not found, or not visible to you. */
             404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOperatorAnalytics: {
+        parameters: {
+            query?: {
+                appId?: string;
+                orgId?: string;
+                window?: "1h" | "24h" | "7d" | "30d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        appId: string | null;
+                        byNetworkCode: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            networkCode: string;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        byOperation: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            operationId: string;
+                            p50Ms: number | null;
+                            p99Ms: number | null;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        byStatus: {
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            status: number;
+                        }[];
+                        from: string;
+                        orgId: string | null;
+                        series: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                            t: string;
+                        }[];
+                        to: string;
+                        topApps: {
+                            appId: string;
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            orgId: string;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        topOrganizations: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            orgId: string;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        totals: {
+                            /** Format: int64 */
+                            approved: number;
+                            avgMs: number | null;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /**
+                             * Format: int64
+                             * @description HyperLogLog estimate (~1.6 % standard error) over the hours or days the window touches.
+                             */
+                            distinctEndUsers: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            /** @description From a fixed-bucket histogram: within a factor 1.16 of the exact value. */
+                            p50Ms: number | null;
+                            p99Ms: number | null;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        };
+                        /** @enum {string} */
+                        window: "1h" | "24h" | "7d" | "30d";
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportOperatorAnalytics: {
+        parameters: {
+            query?: {
+                appId?: string;
+                orgId?: string;
+                window?: "1h" | "24h" | "7d" | "30d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -6792,6 +7356,222 @@ export interface operations {
             };
         };
     };
+    listInformationRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            answer: string | null;
+                            answeredAt: string | null;
+                            answeredBy: string | null;
+                            body: string;
+                            createdAt: string;
+                            createdBy: string;
+                            dueAt: string | null;
+                            id: string;
+                            orgId: string;
+                            /** @enum {string} */
+                            status: "received" | "answered";
+                            subject: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createInformationRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                    /** Format: date-time */
+                    dueAt?: string;
+                    orgId: string;
+                    subject: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answer: string | null;
+                        answeredAt: string | null;
+                        answeredBy: string | null;
+                        body: string;
+                        createdAt: string;
+                        createdBy: string;
+                        dueAt: string | null;
+                        id: string;
+                        orgId: string;
+                        /** @enum {string} */
+                        status: "received" | "answered";
+                        subject: string;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listLimitRequestsForReview: {
         parameters: {
             query?: {
@@ -9139,6 +9919,700 @@ export interface operations {
                         /** @enum {string} */
                         status: "draft" | "published" | "deprecated" | "retired";
                     };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRegulatorRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            approvedAt: string | null;
+                            approvedBy: string | null;
+                            authority: string;
+                            confidential: boolean;
+                            createdAt: string;
+                            createdBy: string;
+                            dataClasses: ("account_and_eligibility" | "terms_acceptances" | "apps_and_credentials" | "usage" | "request_logs" | "incidents" | "audit_events")[];
+                            dateRange: {
+                                from: string;
+                                to: string;
+                            };
+                            deliveredAt: string | null;
+                            dueAt: string;
+                            export: {
+                                error: string | null;
+                                files: {
+                                    path: string;
+                                    /** Format: int64 */
+                                    rows: number;
+                                    sha256: string;
+                                    /** Format: int64 */
+                                    size: number;
+                                }[];
+                                keyId: string | null;
+                                progress: string | null;
+                                /** Format: int64 */
+                                rows: number;
+                                /** @enum {string} */
+                                state: "none" | "pending" | "building" | "ready" | "failed";
+                            };
+                            id: string;
+                            legalBasis: string;
+                            notes: string;
+                            reference: string;
+                            resolvedOrgIds: string[];
+                            scope: {
+                                appIds: string[];
+                                orgIds: string[];
+                                userIds: string[];
+                            };
+                            /** @enum {string} */
+                            status: "received" | "approved" | "delivered";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createRegulatorRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    authority: string;
+                    /** @default false */
+                    confidential?: boolean;
+                    /** @description one or more of: account_and_eligibility, terms_acceptances, apps_and_credentials, usage, request_logs, incidents, audit_events */
+                    dataClasses: string[];
+                    dateRange: {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                    };
+                    /** Format: date-time */
+                    dueAt: string;
+                    legalBasis: string;
+                    /** @default  */
+                    notes?: string;
+                    reference: string;
+                    scope: {
+                        /** @default [] */
+                        appIds?: string[];
+                        /** @default [] */
+                        orgIds?: string[];
+                        /** @default [] */
+                        userIds?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedAt: string | null;
+                        approvedBy: string | null;
+                        authority: string;
+                        confidential: boolean;
+                        createdAt: string;
+                        createdBy: string;
+                        dataClasses: ("account_and_eligibility" | "terms_acceptances" | "apps_and_credentials" | "usage" | "request_logs" | "incidents" | "audit_events")[];
+                        dateRange: {
+                            from: string;
+                            to: string;
+                        };
+                        deliveredAt: string | null;
+                        dueAt: string;
+                        export: {
+                            error: string | null;
+                            files: {
+                                path: string;
+                                /** Format: int64 */
+                                rows: number;
+                                sha256: string;
+                                /** Format: int64 */
+                                size: number;
+                            }[];
+                            keyId: string | null;
+                            progress: string | null;
+                            /** Format: int64 */
+                            rows: number;
+                            /** @enum {string} */
+                            state: "none" | "pending" | "building" | "ready" | "failed";
+                        };
+                        id: string;
+                        legalBasis: string;
+                        notes: string;
+                        reference: string;
+                        resolvedOrgIds: string[];
+                        scope: {
+                            appIds: string[];
+                            orgIds: string[];
+                            userIds: string[];
+                        };
+                        /** @enum {string} */
+                        status: "received" | "approved" | "delivered";
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRegulatorRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedAt: string | null;
+                        approvedBy: string | null;
+                        authority: string;
+                        confidential: boolean;
+                        createdAt: string;
+                        createdBy: string;
+                        dataClasses: ("account_and_eligibility" | "terms_acceptances" | "apps_and_credentials" | "usage" | "request_logs" | "incidents" | "audit_events")[];
+                        dateRange: {
+                            from: string;
+                            to: string;
+                        };
+                        deliveredAt: string | null;
+                        dueAt: string;
+                        export: {
+                            error: string | null;
+                            files: {
+                                path: string;
+                                /** Format: int64 */
+                                rows: number;
+                                sha256: string;
+                                /** Format: int64 */
+                                size: number;
+                            }[];
+                            keyId: string | null;
+                            progress: string | null;
+                            /** Format: int64 */
+                            rows: number;
+                            /** @enum {string} */
+                            state: "none" | "pending" | "building" | "ready" | "failed";
+                        };
+                        id: string;
+                        legalBasis: string;
+                        notes: string;
+                        reference: string;
+                        resolvedOrgIds: string[];
+                        scope: {
+                            appIds: string[];
+                            orgIds: string[];
+                            userIds: string[];
+                        };
+                        /** @enum {string} */
+                        status: "received" | "approved" | "delivered";
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveRegulatorRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvedAt: string | null;
+                        approvedBy: string | null;
+                        authority: string;
+                        confidential: boolean;
+                        createdAt: string;
+                        createdBy: string;
+                        dataClasses: ("account_and_eligibility" | "terms_acceptances" | "apps_and_credentials" | "usage" | "request_logs" | "incidents" | "audit_events")[];
+                        dateRange: {
+                            from: string;
+                            to: string;
+                        };
+                        deliveredAt: string | null;
+                        dueAt: string;
+                        export: {
+                            error: string | null;
+                            files: {
+                                path: string;
+                                /** Format: int64 */
+                                rows: number;
+                                sha256: string;
+                                /** Format: int64 */
+                                size: number;
+                            }[];
+                            keyId: string | null;
+                            progress: string | null;
+                            /** Format: int64 */
+                            rows: number;
+                            /** @enum {string} */
+                            state: "none" | "pending" | "building" | "ready" | "failed";
+                        };
+                        id: string;
+                        legalBasis: string;
+                        notes: string;
+                        reference: string;
+                        resolvedOrgIds: string[];
+                        scope: {
+                            appIds: string[];
+                            orgIds: string[];
+                            userIds: string[];
+                        };
+                        /** @enum {string} */
+                        status: "received" | "approved" | "delivered";
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadRegulatorExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-tar": string;
                 };
             };
             /** @description The request is not valid (error code validation_failed or another 4xx code). */
@@ -13518,6 +14992,263 @@ export interface operations {
             };
         };
     };
+    getOrganizationAnalytics: {
+        parameters: {
+            query?: {
+                appId?: string;
+                window?: "1h" | "24h" | "7d" | "30d";
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        appId: string | null;
+                        byNetworkCode: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            networkCode: string;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        byOperation: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            operationId: string;
+                            p50Ms: number | null;
+                            p99Ms: number | null;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        byStatus: {
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            status: number;
+                        }[];
+                        from: string;
+                        orgId: string | null;
+                        series: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                            t: string;
+                        }[];
+                        to: string;
+                        topApps: {
+                            appId: string;
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            orgId: string;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        topOrganizations: {
+                            /** Format: int64 */
+                            approved: number;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            orgId: string;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        }[];
+                        totals: {
+                            /** Format: int64 */
+                            approved: number;
+                            avgMs: number | null;
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            declined: number;
+                            /**
+                             * Format: int64
+                             * @description HyperLogLog estimate (~1.6 % standard error) over the hours or days the window touches.
+                             */
+                            distinctEndUsers: number;
+                            /** Format: int64 */
+                            failed: number;
+                            /**
+                             * Format: int64
+                             * @description Calls refused with 429 (rate limits and quotas).
+                             */
+                            http429: number;
+                            /** @description From a fixed-bucket histogram: within a factor 1.16 of the exact value. */
+                            p50Ms: number | null;
+                            p99Ms: number | null;
+                            /**
+                             * Format: int64
+                             * @description Calls shed under congestion (503 gateway_overloaded).
+                             */
+                            shed: number;
+                        };
+                        /** @enum {string} */
+                        window: "1h" | "24h" | "7d" | "30d";
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listApps: {
         parameters: {
             query?: never;
@@ -16366,6 +18097,249 @@ export interface operations {
             };
         };
     };
+    listOrganizationInformationRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            answer: string | null;
+                            answeredAt: string | null;
+                            answeredBy: string | null;
+                            body: string;
+                            createdAt: string;
+                            createdBy: string;
+                            dueAt: string | null;
+                            id: string;
+                            orgId: string;
+                            /** @enum {string} */
+                            status: "received" | "answered";
+                            subject: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    answerInformationRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                informationRequestId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    answer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answer: string | null;
+                        answeredAt: string | null;
+                        answeredBy: string | null;
+                        body: string;
+                        createdAt: string;
+                        createdBy: string;
+                        dueAt: string | null;
+                        id: string;
+                        orgId: string;
+                        /** @enum {string} */
+                        status: "received" | "answered";
+                        subject: string;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listLimitRequests: {
         parameters: {
             query?: never;
@@ -18111,6 +20085,75 @@ export interface operations {
             };
         };
     };
+    getExportKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        algorithm: "Ed25519";
+                        keyId: string;
+                        publicKeyBase64: string;
+                        publicKeyPem: string;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listReviewOrganizations: {
         parameters: {
             query?: never;
@@ -18864,7 +20907,7 @@ export interface operations {
                             moreScenarios: {
                                 amount?: string;
                                 description: string;
-                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment")[];
+                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment" | "qrGetCode" | "qrParseCode")[];
                                 responseCode: string;
                                 /** @enum {string} */
                                 use?: "beneficiary" | "sender";
@@ -18872,7 +20915,7 @@ export interface operations {
                             scenario: {
                                 amount?: string;
                                 description: string;
-                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment")[];
+                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment" | "qrGetCode" | "qrParseCode")[];
                                 responseCode: string;
                                 /** @enum {string} */
                                 use?: "beneficiary" | "sender";
@@ -18901,7 +20944,7 @@ export interface operations {
                             scenario: {
                                 amount?: string;
                                 description: string;
-                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment")[];
+                                operations: ("ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment" | "qrGetCode" | "qrParseCode")[];
                                 responseCode: string;
                                 /** @enum {string} */
                                 use?: "beneficiary" | "sender";
@@ -18913,7 +20956,7 @@ export interface operations {
                             description: string;
                             field: string;
                             /** @enum {string} */
-                            operation: "ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment";
+                            operation: "ibftTitleFetch" | "ibftFundsTransfer" | "ibftStatusInquiry" | "ibftReversal" | "billInquiry" | "billPayment" | "voidBillPayment" | "qrGetCode" | "qrParseCode";
                             responseCode: string;
                             value: string;
                         }[];
