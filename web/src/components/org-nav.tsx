@@ -9,6 +9,7 @@ export function OrgNav(props: { orgId: string; current: string }) {
     ['terms', `/orgs/${props.orgId}/terms`],
     ['termination', `/orgs/${props.orgId}/termination`],
     ['incidents', `/orgs/${props.orgId}/incidents`],
+    ['information-requests', `/orgs/${props.orgId}/information-requests`],
   ];
   const labels: Record<string, string> = {
     overview: 'Overview and members',
@@ -17,6 +18,7 @@ export function OrgNav(props: { orgId: string; current: string }) {
     terms: 'Terms',
     termination: 'Termination',
     incidents: 'Incidents',
+    'information-requests': 'Information requests',
   };
   return (
     <nav aria-label="Organisation" className="tabs">

@@ -9,6 +9,7 @@ import { IncidentsAdmin } from './incidents.tsx';
 import { OrganisationsAdmin } from './organisations.tsx';
 import { ParticipantsAdmin } from './participants.tsx';
 import { AccountsQueue, LimitsQueue, ProductionQueue, SubscriptionsQueue } from './queues.tsx';
+import { RegulatorAdmin } from './regulator.tsx';
 import { TermsAdmin } from './terms-admin.tsx';
 
 const TABS: Array<[string, string]> = [
@@ -25,6 +26,7 @@ const TABS: Array<[string, string]> = [
   ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
   ['participants', 'Participants'],
+  ['regulator', 'Regulator requests'],
   ['audit', 'Audit trail'],
 ];
 
@@ -60,6 +62,7 @@ export function OperatorPage() {
       {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
       {tab === 'participants' ? <ParticipantsAdmin /> : null}
+      {tab === 'regulator' ? <RegulatorAdmin /> : null}
       {tab === 'audit' ? <AuditAdmin /> : null}
     </Page>
   );
