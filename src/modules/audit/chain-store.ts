@@ -105,9 +105,7 @@ export class ChainStore {
    * Every sealed event after `afterSeq`, in sequence order, as pages of arrays (SealedTuple): the
    * verifier's read. Rows come as arrays, not objects — building an object per row was most of the
    * verifier's time (docs/audit.md "Speed").
-   * - SQLite (a file): its own read-only connection (node:sqlite, `setReturnArrays`), one prepared
-   *   keyset statement run page after page; closed when the caller stops. Read-only: the
-   *   verification cannot write, whatever happens.
+   * - SQLite (a file): its own read-only connection (`sqlitePages` below).
    * - PostgreSQL: one query per page that returns the page as one JSON array of row arrays
    *   (json_build_array of the stored text, parsed back exactly), instead of an object per row.
    * - SQLite in memory (no file another connection can open): pages through Kysely.
@@ -117,48 +115,47 @@ export class ChainStore {
       yield* this.#postgresPages(afterSeq);
       return;
     }
-    const file = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`
-      .execute(this.#db)
-      .then((r) => r.rows[0]?.file ?? '');
-    if (!file) {
-      for (let seq = afterSeq; ; ) {
-        const rows = (await this.eventsAfter(seq, PAGE)).map(
-          (r) =>
-            [
-              r.id,
-              Number(r.seq),
-              r.at,
-              r.actor_type,
-              r.actor_id,
-              r.action,
-              r.target_type,
-              r.target_id,
-              r.org_id,
-              r.ip,
-              r.user_agent,
-              r.details,
-              r.prev_hash,
-              r.hash,
-            ] as const,
-        );
-        if (rows.length > 0) yield rows;
-        if (rows.length < PAGE) return;
-        seq = rows.at(-1)![1];
-      }
+    const file = await this.sqliteFile();
+    if (file) {
+      yield* sqlitePages(file, afterSeq);
+      return;
     }
-    const conn = new DatabaseSync(file, { readOnly: true });
-    try {
-      const page = conn.prepare(`select ${COLUMN_LIST} from audit_events where seq > ? order by seq limit ?`);
-      page.setReturnArrays(true);
-      for (let seq = afterSeq; ; ) {
-        const rows = page.all(seq, PAGE) as unknown as SealedTuple[];
-        if (rows.length > 0) yield rows;
-        if (rows.length < PAGE) return;
-        seq = rows.at(-1)![1];
-      }
-    } finally {
-      conn.close();
+    for (let seq = afterSeq; ; ) {
+      const rows = (await this.eventsAfter(seq, PAGE)).map(
+        (r) =>
+          [
+            r.id,
+            Number(r.seq),
+            r.at,
+            r.actor_type,
+            r.actor_id,
+            r.action,
+            r.target_type,
+            r.target_id,
+            r.org_id,
+            r.ip,
+            r.user_agent,
+            r.details,
+            r.prev_hash,
+            r.hash,
+          ] as const,
+      );
+      if (rows.length > 0) yield rows;
+      if (rows.length < PAGE) return;
+      seq = rows.at(-1)![1];
     }
+  }
+
+  /**
+   * The SQLite file this store reads (another connection or thread can open it); null on
+   * PostgreSQL and for an in-memory database.
+   */
+  async sqliteFile(): Promise<string | null> {
+    if (this.#db.getExecutor().adapter instanceof PostgresAdapter) return null;
+    const r = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(
+      this.#db,
+    );
+    return r.rows[0]?.file || null;
   }
 
   async *#postgresPages(afterSeq: number): AsyncGenerator<SealedTuple[]> {
@@ -274,5 +271,34 @@ export class ChainStore {
       .limit(1)
       .executeTakeFirst();
     return r ? { ...r, seq: Number(r.seq) } : null;
+  }
+}
+
+/**
+ * Sealed events with afterSeq < seq <= untilSeq from a SQLite file, in sequence order, as pages of
+ * arrays, through its own read-only connection (node:sqlite, `setReturnArrays`): one prepared
+ * keyset statement run page after page, the connection closed when the caller stops. Read-only,
+ * so a verification cannot write whatever happens. Synchronous: the verifier's worker threads
+ * (range-worker.ts) call it too.
+ */
+export function* sqlitePages(
+  file: string,
+  afterSeq: number,
+  untilSeq = Number.MAX_SAFE_INTEGER,
+): Generator<SealedTuple[]> {
+  const conn = new DatabaseSync(file, { readOnly: true });
+  try {
+    const page = conn.prepare(
+      `select ${COLUMN_LIST} from audit_events where seq > ? and seq <= ? order by seq limit ?`,
+    );
+    page.setReturnArrays(true);
+    for (let seq = afterSeq; ; ) {
+      const rows = page.all(seq, untilSeq, PAGE) as unknown as SealedTuple[];
+      if (rows.length > 0) yield rows;
+      if (rows.length < PAGE) return;
+      seq = rows.at(-1)![1];
+    }
+  } finally {
+    conn.close();
   }
 }

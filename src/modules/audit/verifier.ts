@@ -4,6 +4,7 @@ import { chainHashTuple, GENESIS } from './canonical.ts';
 import type { ChainStore, CheckpointRow, SealedRow, SealedTuple } from './chain-store.ts';
 import { checkpointSignatureValid, type TrustedKeys } from './checkpoint-keys.ts';
 import type { auditVerificationView } from './contracts.ts';
+import { rangeIntactInWorker } from './range-check.ts';
 
 /**
  * The audit chain's verifier (docs/audit.md). It streams sealed events in sequence order, recomputes
@@ -59,14 +60,28 @@ function neverVerified(): AuditVerification {
   };
 }
 
+/**
+ * From how many anchored events on a SQLite file a second thread checks the first half of the
+ * chain while this one walks the rest (below that, starting a thread costs more than it saves).
+ */
+const PARALLEL_FROM = 100_000;
+
 export class AuditVerifier implements AuditVerificationPort {
   readonly #store: ChainStore;
   readonly #clock: Clock;
   readonly #keys: TrustedKeys;
-  constructor(deps: { store: ChainStore; clock: Clock; keys: TrustedKeys }) {
+  readonly #parallelFrom: number;
+  constructor(deps: {
+    store: ChainStore;
+    clock: Clock;
+    keys: TrustedKeys;
+    /** PARALLEL_FROM unless given (tests split small chains; Infinity: never). */
+    parallelFrom?: number;
+  }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#keys = deps.keys;
+    this.#parallelFrom = deps.parallelFrom ?? PARALLEL_FROM;
   }
 
   async latest(): Promise<AuditVerification> {
@@ -76,14 +91,21 @@ export class AuditVerifier implements AuditVerificationPort {
 
   async verify(opts: VerifyOptions = {}): Promise<AuditVerification> {
     const started = performance.now();
-    const result = await this.#walk(opts);
+    const result = await this.#walk(opts, true);
     result.durationMs = Math.round(performance.now() - started);
     // A partial run (--from) says nothing about the part before it: only full runs are stored.
     if (opts.fromSeq === undefined) await this.#store.saveVerification(JSON.stringify(result));
     return result;
   }
 
-  async #walk(opts: VerifyOptions): Promise<AuditVerification> {
+  /**
+   * One verification. With `split` (and a SQLite file, and a long anchored chain) a worker thread
+   * checks the first half, up to a checkpoint in the middle, while this thread walks on from that
+   * checkpoint (its signature checked first); when either half is not intact, the whole chain is
+   * walked again in order, without splitting, so the damage named is the first one and described
+   * exactly as a sequential run describes it.
+   */
+  async #walk(opts: VerifyOptions, split: boolean): Promise<AuditVerification> {
     const counts = await this.#store.counts();
     const checkpoints = await this.#store.checkpoints();
     const lastCp = checkpoints.at(-1) ?? null;
@@ -136,6 +158,32 @@ export class AuditVerifier implements AuditVerificationPort {
     let before: SealedTuple | null = null;
     let nextCp = checkpoints[cpIndex];
     let checked = 0;
+    let firstHalf: Promise<boolean> | null = null;
+    const file = split ? await this.#store.sqliteFile() : null;
+    const remaining = checkpoints.length - cpIndex;
+    if (file && remaining >= 2 && lastCp!.seq - (expected - 1) >= this.#parallelFrom) {
+      const mid = cpIndex + Math.floor(remaining / 2) - 1;
+      const half = checkpoints.slice(cpIndex, mid + 1);
+      // The thread checks hashes against these checkpoints; their signatures are checked here.
+      if (half.every((c) => checkpointSignatureValid(this.#keys, toSigned(c)))) {
+        const m = checkpoints[mid]!;
+        firstHalf = rangeIntactInWorker({
+          file,
+          afterSeq: expected - 1,
+          untilSeq: m.seq,
+          prevHash: prev,
+          checkpoints: half.map((c) => ({ seq: c.seq, hash: c.hash })),
+        });
+        [prev, expected, cpIndex] = [m.hash, m.seq + 1, mid + 1];
+        nextCp = checkpoints[cpIndex];
+      }
+    }
+    // The result, once the first half's answer is in: any damage (or a failed half) is named by an
+    // ordered walk of the whole chain.
+    const done = async (r: AuditVerification): Promise<AuditVerification> => {
+      if (firstHalf === null) return r;
+      return (await firstHalf) && r.intact ? r : this.#walk(opts, false);
+    };
     // Pages of rows as arrays (chain-store.ts `sealedPages`): the loop allocates nothing per event
     // but the canonical string and its hash.
     for await (const rows of this.#store.sealedPages(expected - 1)) {
@@ -144,13 +192,15 @@ export class AuditVerifier implements AuditVerificationPort {
         const seq = Number(row[1]);
         if (seq !== expected || row[12] !== prev || chainHashTuple(prev, row) !== row[13]) {
           const next = rows[i + 1];
-          return damage(
-            await this.#diagnose(
-              asRow(row),
-              next ? asRow(next) : null,
-              before && asRow(before),
-              expected,
-              prev,
+          return done(
+            damage(
+              await this.#diagnose(
+                asRow(row),
+                next ? asRow(next) : null,
+                before && asRow(before),
+                expected,
+                prev,
+              ),
             ),
           );
         }
@@ -159,14 +209,16 @@ export class AuditVerifier implements AuditVerificationPort {
         if (nextCp && nextCp.seq === seq) {
           const signed = checkpointSignatureValid(this.#keys, toSigned(nextCp));
           if (!signed || nextCp.hash !== prev) {
-            return damage({
-              kind: 'recomputed',
-              eventId: segment.id,
-              seq: segment.seq,
-              message: signed
-                ? `the chain up to seq ${seq} does not match its signed checkpoint: events from seq ${segment.seq} to ${seq} were changed and their hashes recomputed`
-                : `the checkpoint at seq ${seq} has no valid signature of a trusted key (forged or altered); it covers events from seq ${segment.seq}`,
-            });
+            return done(
+              damage({
+                kind: 'recomputed',
+                eventId: segment.id,
+                seq: segment.seq,
+                message: signed
+                  ? `the chain up to seq ${seq} does not match its signed checkpoint: events from seq ${segment.seq} to ${seq} were changed and their hashes recomputed`
+                  : `the checkpoint at seq ${seq} has no valid signature of a trusted key (forged or altered); it covers events from seq ${segment.seq}`,
+              }),
+            );
           }
           segment = null;
           nextCp = checkpoints[++cpIndex];
@@ -178,14 +230,16 @@ export class AuditVerifier implements AuditVerificationPort {
       opts.onProgress?.({ checked, seq: expected - 1, lastSeq: counts.maxSeq ?? 0 });
     }
     if (nextCp) {
-      return damage({
-        kind: 'truncated',
-        eventId: null,
-        seq: expected,
-        message: `the chain ends at seq ${expected - 1} but checkpoint ${lastCp!.seq} was signed later: events from seq ${expected} were removed`,
-      });
+      return done(
+        damage({
+          kind: 'truncated',
+          eventId: null,
+          seq: expected,
+          message: `the chain ends at seq ${expected - 1} but checkpoint ${lastCp!.seq} was signed later: events from seq ${expected} were removed`,
+        }),
+      );
     }
-    return result;
+    return done(result);
   }
 
   /**
