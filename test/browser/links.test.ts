@@ -538,6 +538,47 @@ describe('every link in e-mails, notices and error bodies', {
     );
   });
 
+  it('regulator: a request due soon, approved by a second operator and delivered; an information request asked and answered', async () => {
+    const owner = remember(await activeUser(sys));
+    const orgId = await testOrganization(sys, owner, { confirmed: true });
+    const op2 = await operatorUser(sys);
+    remember(op2, TEST_PASSWORD, op2.totpSecret);
+    const rr = await call(sys, op, 'POST', '/api/v1/admin/regulator-requests', {
+      authority: 'State Bank of Pakistan',
+      reference: 'LINKS-1',
+      legalBasis: 'Links suite',
+      dueAt: new Date(sys.clock.nowMs() + 24 * 3600_000).toISOString(),
+      scope: { orgIds: [orgId] },
+      dateRange: { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' },
+      dataClasses: ['incidents'],
+    });
+    ok(rr, 201, 'regulator request');
+    ok(
+      await call(sys, op2, 'POST', `/api/v1/admin/regulator-requests/${rr.body.id}/approve`),
+      200,
+      'approve',
+    );
+    await sys.services.regulator.tick();
+    ok(
+      await call(sys, op2, 'GET', `/api/v1/admin/regulator-requests/${rr.body.id}/export.tar`),
+      200,
+      'download',
+    );
+    const ir = await call(sys, op, 'POST', '/api/v1/admin/information-requests', {
+      orgId,
+      subject: 'Links question',
+      body: 'How many users did you serve?',
+    });
+    ok(ir, 201, 'information request');
+    ok(
+      await call(sys, owner, 'POST', `/api/v1/orgs/${orgId}/information-requests/${ir.body.id}/answer`, {
+        answer: 'Ten.',
+      }),
+      200,
+      'answer',
+    );
+  });
+
   it('every template was triggered; every link of every e-mail and notice leads to a real page', {
     timeout: 300_000,
   }, async () => {
