@@ -211,7 +211,8 @@ const allowed = (p: Problem) => {
   return m !== null && DOCUMENTED_ALREADY[m[1]]?.[m[2]] === kind;
 };
 
-for (const p of sandboxProducts) {
+// 1QR (issue 34) came after the hand-written documents: it has no baseline to compare with.
+for (const p of sandboxProducts.filter((x) => x.slug !== '1qr')) {
   test(`${p.slug}: the generated document has no breaking change against the hand-written one`, () => {
     const problems = breakingChanges(before(p.slug) as Doc, JSON.parse(JSON.stringify(p.openapi)) as Doc);
     assert.deepEqual(

@@ -51,6 +51,8 @@ describe('sandbox portal routes', () => {
       'ibftReversal',
       'ibftStatusInquiry',
       'ibftTitleFetch',
+      'qrGetCode',
+      'qrParseCode',
       'voidBillPayment',
     ]);
   });

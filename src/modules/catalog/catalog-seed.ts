@@ -38,6 +38,8 @@ export const shellProducts: SeedProduct[] = [
     openapi: doc('IBFT REST', {
       '/path-1': op('ibftTitleFetch', 'Title fetch'),
       '/funds-transfer-rest-service/path-1': op('ibftFundsTransfer', 'Funds transfer'),
+      '/funds-transfer-rest-service/status-inquiry': op('ibftStatusInquiry', 'Transfer status inquiry'),
+      '/funds-transfer-rest-service/reversal': op('ibftReversal', 'Transfer reversal'),
     }),
   },
   {

@@ -21,6 +21,8 @@ export const scenarioOperation = z.enum([
   'billInquiry',
   'billPayment',
   'voidBillPayment',
+  'qrGetCode',
+  'qrParseCode',
 ]);
 /** A simulated account's status (world.ts AccountStatus). */
 const accountStatus = z.enum(['active', 'inactive', 'blocked', 'dormant']);

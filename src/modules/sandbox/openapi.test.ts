@@ -65,7 +65,7 @@ describe('OpenAPI documents', () => {
   test('one 3.1 document per product with their operations', () => {
     assert.deepEqual(
       sandboxProducts.map((p) => p.slug),
-      ['ibft', 'bills'],
+      ['ibft', 'bills', '1qr'],
     );
     for (const p of sandboxProducts) assert.equal((p.openapi as Doc).openapi, '3.1.0');
     assert.deepEqual([...byOperation.keys()].sort(), [
@@ -75,6 +75,8 @@ describe('OpenAPI documents', () => {
       'ibftReversal',
       'ibftStatusInquiry',
       'ibftTitleFetch',
+      'qrGetCode',
+      'qrParseCode',
       'voidBillPayment',
     ]);
   });

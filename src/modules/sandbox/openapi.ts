@@ -3,6 +3,7 @@ import { components, gatewayResponses, h, limitHeaders, security, servers } from
 import { billsProduct } from './products/bills-document.ts';
 import { ibftProduct } from './products/ibft-document.ts';
 import type { ProductOperation, ProductSpec } from './products/product-spec.ts';
+import { qrProduct } from './products/qr-document.ts';
 
 /**
  * OpenAPI 3.1 documents of the sandbox products, generated from the zod schemas the handlers
@@ -132,7 +133,7 @@ function productDocument(p: ProductSpec): Json {
   };
 }
 
-export const sandboxProducts: SandboxProduct[] = [ibftProduct, billsProduct].map((p) => ({
+export const sandboxProducts: SandboxProduct[] = [ibftProduct, billsProduct, qrProduct].map((p) => ({
   slug: p.slug,
   name: p.name,
   description: p.description,

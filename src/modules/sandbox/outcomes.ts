@@ -15,7 +15,7 @@ import type { OutcomeRule, OutcomeRules } from '../gateway/index.ts';
  *   accepted a payment for that bill and is still carrying it out, which is not a refusal (the
  *   developer must not pay again). 25 UBPS TIMEOUT is a time-out (failed). The PaySys-prefixed
  *   forms (0266, 0225) read the same, for upstreams that send them.
- * - 1QR (when it comes): 0000 approves; the default rule (for operations not listed) already does.
+ * - 1QR (getQRCode, parseQRCode): 0000 approves; 0080, 0009 and 0094 decline.
  * - An HTTP status ≥ 400 (including a gateway 504) is failed whatever the body says.
  */
 const IBFT: OutcomeRule = { approved: ['00'], timedOut: ['58'] };
@@ -31,6 +31,9 @@ export const sandboxOutcomeRules: OutcomeRules = {
     billInquiry: ONE_BILL,
     billPayment: ONE_BILL,
     voidBillPayment: ONE_BILL,
+    // 1QR (issue 34): 0000 approves; it has no time-out code.
+    qrGetCode: { approved: ['0000'], timedOut: [] },
+    qrParseCode: { approved: ['0000'], timedOut: [] },
   },
   // Operations not listed (1QR's getQRCode, future products): 00 and 1QR's 0000 approve, 58 times out.
   otherwise: { approved: ['00', '0000'], timedOut: ['58'] },

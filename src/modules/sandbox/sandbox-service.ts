@@ -9,6 +9,7 @@ import type { SandboxCore } from './core.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';
 import { ibftFollowUpOperations } from './products/ibft-followups.ts';
+import { qrOperations } from './products/qr.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { accountEntry, bankEntries, billEntry, otherScenarios, reservedRangesText } from './scenarios.ts';
 import { createOperatorSigner, type OperatorSigner } from './signing.ts';
@@ -86,7 +87,12 @@ export class SandboxService {
         }
       },
     };
-    this.operations = [...ibftOperations(core), ...ibftFollowUpOperations(core), ...billOperations(core)];
+    this.operations = [
+      ...ibftOperations(core),
+      ...ibftFollowUpOperations(core),
+      ...billOperations(core),
+      ...qrOperations(core),
+    ];
   }
 
   async ensureWorld(orgId: string): Promise<void> {

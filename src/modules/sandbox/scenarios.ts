@@ -385,8 +385,56 @@ export function otherScenarios(): OtherScenario[] {
       responseCode: '35',
       description: 'Original already reversed.',
     },
+    ...QR_SCENARIOS,
   ];
 }
+
+/** 1QR's values (issue 34): getQRCode and parseQRCode keep no state. */
+const QR_SCENARIOS: OtherScenario[] = [
+  {
+    operation: 'qrGetCode',
+    field: 'InitiationMethod',
+    value: '11 (static) or 12 (dynamic, with TransactionAmount and AdditionalData.ReferenceID)',
+    responseCode: '0000',
+    description: 'The EMVCo payload (QRString) and its image (QRCode, base64 PNG; SVG with ImageFormat SVG).',
+  },
+  {
+    operation: 'qrGetCode',
+    field: 'MCC',
+    value: '(missing)',
+    responseCode: '0080',
+    description: 'Message format error: a required field is missing or not a string.',
+  },
+  {
+    operation: 'qrGetCode',
+    field: 'TransactionAmount',
+    value: '25.999 (or any amount with InitiationMethod 11)',
+    responseCode: '0009',
+    description: 'Field error; ResponseDetail names the field.',
+  },
+  {
+    operation: 'qrGetCode',
+    field: 'MerchantAccountInformationPayee.PayeeAccountNumber',
+    value: 'PK36SCBL0000001123456702',
+    responseCode: '0094',
+    description:
+      'Live data refused: a valid IBAN outside the simulated range (also real mobiles in AdditionalData.MobileNumber).',
+  },
+  {
+    operation: 'qrParseCode',
+    field: 'QRString',
+    value: 'a payload from getQRCode',
+    responseCode: '0000',
+    description: 'Its fields in getQRCode’s request shape.',
+  },
+  {
+    operation: 'qrParseCode',
+    field: 'QRString',
+    value: 'a payload with a changed character (bad CRC) or bad fields',
+    responseCode: '0009',
+    description: 'Every bad field named (tag, field, problem), the CRC included.',
+  },
+];
 
 export function accountEntry(a: AccountRow): AccountEntry {
   return {

@@ -25,7 +25,8 @@ export type ProductOperation = {
   operationId: string;
   summary: string;
   description: string;
-  request: WireRequest;
+  /** A wire request (the flat 1LINK messages) or, for 1QR's nested messages, a zod object. */
+  request: WireRequest | z.ZodObject;
   response: z.ZodObject;
   /**
    * Fields the document lists as required although the request schema lets them be absent,
