@@ -145,10 +145,9 @@ export function createGateway(o: GatewayOptions): Gateway {
    * The pipeline for one call, independent of the HTTP entrances (pipeline/steps.ts). The usage
    * record is buffered before the result is returned, so every response sent has one.
    */
-  async function call(op: NetworkOperation, catalog: Catalog, input: CallInput): Promise<CallOutput> {
-    const s = newCallState(op, catalog, input, o.clock.nowMs(), performance.now());
-    await runCall(s, deps);
-    return s.out;
+  function call(op: NetworkOperation, catalog: Catalog, input: CallInput): Promise<CallOutput> {
+    // Not async: runCall's promise is the answer (one promise per call fewer).
+    return runCall(newCallState(op, catalog, input, o.clock.nowMs(), performance.now()), deps);
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { installLeanHttp1 } from '../../../platform/http/lean-http1.ts';
 import type { Route } from '../pipeline/call.ts';
-import { type RawCall, type RouteTable, rawRoute, type Send } from '../pipeline/serve.ts';
+import { type RawServe, type RouteTable, rawRoute, type Send } from '../pipeline/serve.ts';
 import { leanAnswer, type Observe } from '../respond/writer.ts';
 
 /**
@@ -16,7 +16,7 @@ export function installLeanEntrance(
     routes: RouteTable;
     bodyLimit: number;
     publicUrl: string;
-    serve: (c: RawCall, send: Send) => void;
+    serve: RawServe;
     observe: Observe;
   },
 ): void {
@@ -32,15 +32,13 @@ export function installLeanEntrance(
       };
       const size = req.body.length;
       o.serve(
-        {
-          route,
-          method: req.method,
-          url: req.url,
-          headers: req.headers,
-          text: size > 0 ? req.body.toString('utf8') : null,
-          size,
-          ip: req.remoteAddress,
-        },
+        route,
+        req.method,
+        req.url,
+        req.headers,
+        size > 0 ? req.body.toString('utf8') : null,
+        size,
+        req.remoteAddress,
         send,
       );
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { pathOf } from '../pipeline/call.ts';
-import { type RawCall, type RouteTable, rawRoute, type Send } from '../pipeline/serve.ts';
+import { type RawServe, type RouteTable, rawRoute, type Send } from '../pipeline/serve.ts';
 import type { nodeWriter } from '../respond/writer.ts';
 
 /**
@@ -17,7 +17,7 @@ export function installNodeHttp(
   o: {
     routes: RouteTable;
     bodyLimit: number;
-    serve: (c: RawCall, send: Send) => void;
+    serve: RawServe;
     write: ReturnType<typeof nodeWriter>;
   },
 ): boolean {
@@ -37,7 +37,7 @@ export function installNodeHttp(
     const ip = req.socket.remoteAddress ?? '';
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > o.bodyLimit) {
-      o.serve({ route, method, url, headers: req.headers, text: null, size: declared, ip }, send);
+      o.serve(route, method, url, req.headers, null, declared, ip, send);
       req.resume();
       return;
     }
@@ -55,7 +55,7 @@ export function installNodeHttp(
           : chunks.length === 1
             ? chunks[0].toString('utf8')
             : Buffer.concat(chunks).toString('utf8');
-      o.serve({ route, method, url, headers: req.headers, text, size, ip }, send);
+      o.serve(route, method, url, req.headers, text, size, ip, send);
     });
   });
   return true;

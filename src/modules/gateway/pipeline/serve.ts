@@ -44,52 +44,53 @@ export function rawRoute(
     : undefined;
 }
 
-export type RawCall = {
-  route: Route;
-  method: string;
-  url: string;
-  headers: RequestHeaders;
-  /** The body's UTF-8 text (null: none, or not read because it is over the limit). */
-  text: string | null;
-  /** The body's byte length (declared, when it was not read). */
-  size: number;
-  ip: string;
-};
-
 /**
- * Runs one raw call whose body has been read and hands the answer to `send`. Only a body over the
- * limit is refused here (it was not read); the text is parsed by the pipeline, after
- * authentication. A pipeline failure (it should not throw) is a 500 in the house shape.
+ * Runs one raw call whose body has been read and hands the answer to `send`: `text` is the body's
+ * UTF-8 text (null: none, or not read because it is over the limit), `size` its byte length
+ * (declared, when it was not read). Only a body over the limit is refused here; the text is parsed
+ * by the pipeline, after authentication. A pipeline failure (it should not throw) is a 500 in the
+ * house shape. Positional parameters, not an object: the entrances call it once per request and
+ * an argument object would be one more allocation per call (docs/performance.md, item 32).
  */
+export type RawServe = (
+  route: Route,
+  method: string,
+  url: string,
+  headers: RequestHeaders,
+  text: string | null,
+  size: number,
+  ip: string,
+  send: Send,
+) => void;
+
 export function rawServe(deps: {
   call: Call;
   bodyLimit: number;
   publicUrl: string;
   /** Whether answers are timed (the latency metric is on). */
   timed: boolean;
-}): (c: RawCall, send: Send) => void {
-  return (c, send) => {
-    const given = c.headers['x-request-id'];
+}): RawServe {
+  return (route, method, url, headers, text, size, ip, send) => {
+    const given = headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     const t0 = deps.timed ? performance.now() : 0;
-    const route = c.route;
-    if (c.size > deps.bodyLimit) {
+    if (size > deps.bodyLimit) {
       send(route, t0, requestId, refusal(413, 'payload_too_large', TOO_LARGE, requestId, deps.publicUrl));
       return;
     }
     deps
       .call(route.op, route.catalog, {
-        method: c.method,
-        url: c.url,
+        method,
+        url,
         // A target without a query is the route's template itself.
-        path: c.url.length === route.template.length ? route.template : undefined,
-        headers: c.headers,
+        path: url.length === route.template.length ? route.template : undefined,
+        headers,
         body: undefined,
-        bodyText: c.size > 0 ? c.text : null,
-        query: parseQuery(c.url),
-        ip: c.ip,
+        bodyText: size > 0 ? text : null,
+        query: parseQuery(url),
+        ip,
         requestId,
-        bytesIn: c.size,
+        bytesIn: size,
       })
       .then(
         (out) => send(route, t0, requestId, out),
