@@ -38,7 +38,8 @@ type Options = {
  */
 export class DetectorEngine {
   readonly #o: Options;
-  readonly #observers = new Map<string, Observer<Thresholds>>();
+  /** Each detector's observer, settings and report callback, made once (no closure per signal). */
+  readonly #runs: Array<{ id: string; observe: Observer<Thresholds>; report: (f: Finding) => void }> = [];
   readonly #settings = new Map<string, DetectorSettings>();
   #queue: Signal[] = [];
   #head = 0;
@@ -50,7 +51,7 @@ export class DetectorEngine {
   constructor(opts: Options) {
     this.#o = opts;
     for (const d of opts.detectors) {
-      this.#observers.set(d.id, d.create());
+      this.#runs.push({ id: d.id, observe: d.create(), report: (f) => this.#found(d, f) });
       this.#settings.set(d.id, { enabled: true, thresholds: d.defaults });
     }
   }
@@ -109,18 +110,18 @@ export class DetectorEngine {
   /** Evaluates one signal with every enabled detector (synchronous; the benchmark calls it). */
   evaluate(s: Signal): void {
     this.#stats.processed++;
-    for (const [id, observe] of this.#observers) {
-      const set = this.#settings.get(id)!;
-      if (set.enabled) observe(s, set.thresholds, (f) => this.#found(id, f));
+    for (const run of this.#runs) {
+      const set = this.#settings.get(run.id)!;
+      if (set.enabled) run.observe(s, set.thresholds, run.report);
     }
   }
 
-  #found(id: string, f: Finding): void {
+  #found(d: Detector, f: Finding): void {
     if (this.#findings.length >= 1_000) {
       this.#stats.reportsShed++;
       return;
     }
-    this.#findings.push([this.#o.detectors.find((d) => d.id === id)!, f]);
+    this.#findings.push([d, f]);
     this.#reporting ??= this.#report();
   }
 

@@ -1,7 +1,9 @@
 import { defineModule } from '../../platform/module.ts';
 import type { CallRecordHandler } from '../gateway/index.ts';
+import { DETECTORS } from './catalogue.ts';
 import { detectorsContracts } from './contracts.ts';
 import { type DetectorsOptions, DetectorsService } from './detectors-service.ts';
+import { DetectorEngine } from './engine.ts';
 import { detectorsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { detectorsRoutes } from './routes.ts';
@@ -52,3 +54,20 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
     };
   },
 });
+
+/**
+ * The engine with every detector and findings counted, not reported (bench/detectors.ts measures
+ * the detectors' own work per record with it).
+ */
+export function detectorsBenchEngine(nowMs: () => number) {
+  let n = 0;
+  const engine = new DetectorEngine({
+    detectors: DETECTORS,
+    nowMs,
+    maxQueued: Number.MAX_SAFE_INTEGER,
+    report: async () => {
+      n++;
+    },
+  });
+  return { engine, findings: () => n };
+}

@@ -1,11 +1,12 @@
 /**
  * The detectors' memory: per-key counts and distinct values over a sliding window, in buckets of a
  * tenth of the window, so a key costs a few numbers and an idle key is forgotten. Bounded: at most
- * `maxKeys` keys per window (the oldest-touched is evicted first), at most `maxValues` distinct
- * values per key.
+ * `maxKeys` keys per window (the earliest-created is evicted first), at most `maxValues` distinct
+ * values per key. Hot path of every detector (bench/detectors.ts): no re-ordering of maps per
+ * touch, no allocation per add.
  */
 export class CountWindow {
-  readonly #keys = new Map<string, { bucket: number; counts: number[] }>();
+  readonly #keys = new Map<string, { bucket: number; counts: Int32Array }>();
   readonly #maxKeys: number;
   constructor(maxKeys = 100_000) {
     this.#maxKeys = maxKeys;
@@ -13,26 +14,25 @@ export class CountWindow {
 
   /** Adds `n` at `atMs` and answers the key's count over the last `windowMs`. */
   add(key: string, atMs: number, windowMs: number, n = 1): number {
-    const size = Math.max(1, Math.floor(windowMs / 10));
+    const size = windowMs >= 10 ? Math.floor(windowMs / 10) : 1;
     const bucket = Math.floor(atMs / size);
     let e = this.#keys.get(key);
-    if (!e) {
+    if (e === undefined) {
       if (this.#keys.size >= this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
-      e = { bucket, counts: new Array<number>(10).fill(0) };
-    } else this.#keys.delete(key);
-    this.#keys.set(key, e);
+      e = { bucket, counts: new Int32Array(10) };
+      this.#keys.set(key, e);
+    }
+    const c = e.counts;
     const shift = bucket - e.bucket;
-    if (shift >= 10) e.counts.fill(0);
+    if (shift >= 10) c.fill(0);
     else if (shift > 0) {
-      e.counts.splice(0, shift);
-      for (let i = 0; i < shift; i++) e.counts.push(0);
+      c.copyWithin(0, shift);
+      c.fill(0, 10 - shift);
     }
     if (shift > 0) e.bucket = bucket;
-    if (shift >= 0) e.counts[9]! += n;
-    else if (shift > -10) e.counts[9 + shift]! += n;
-    let sum = 0;
-    for (const c of e.counts) sum += c;
-    return sum;
+    if (shift >= 0) c[9]! += n;
+    else if (shift > -10) c[9 + shift]! += n;
+    return c[0]! + c[1]! + c[2]! + c[3]! + c[4]! + c[5]! + c[6]! + c[7]! + c[8]! + c[9]!;
   }
 
   reset(key: string): void {
@@ -40,9 +40,13 @@ export class CountWindow {
   }
 }
 
-/** Distinct values per key seen within the window (each value's last sighting is kept). */
+/**
+ * Distinct values per key seen within the window (each value's last sighting is kept). Values older
+ * than the window are pruned at most every tenth of the window (or when the key holds more than
+ * `maxValues`), so a count may include values up to a tenth of the window too old.
+ */
 export class DistinctWindow {
-  readonly #keys = new Map<string, Map<string, number>>();
+  readonly #keys = new Map<string, { values: Map<string, number>; prunedAt: number }>();
   readonly #maxKeys: number;
   readonly #maxValues: number;
   constructor(maxKeys = 50_000, maxValues = 1_000) {
@@ -52,24 +56,31 @@ export class DistinctWindow {
 
   /** Records `value` for `key` at `atMs`; answers how many distinct values it had in `windowMs`. */
   add(key: string, value: string, atMs: number, windowMs: number): number {
-    let m = this.#keys.get(key);
-    if (!m) {
+    let e = this.#keys.get(key);
+    if (e === undefined) {
       if (this.#keys.size >= this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
-      m = new Map();
-      this.#keys.set(key, m);
+      e = { values: new Map(), prunedAt: atMs };
+      this.#keys.set(key, e);
     }
-    m.delete(value);
+    const m = e.values;
     m.set(value, atMs);
-    const since = atMs - windowMs;
-    for (const [v, at] of m) {
-      if (at >= since && m.size <= this.#maxValues) break;
-      m.delete(v);
+    if (atMs - e.prunedAt >= windowMs / 10 || m.size > this.#maxValues) {
+      e.prunedAt = atMs;
+      const since = atMs - windowMs;
+      for (const [v, at] of m) if (at < since) m.delete(v);
+      if (m.size > this.#maxValues) {
+        let extra = m.size - this.#maxValues;
+        for (const v of m.keys()) {
+          if (extra-- <= 0) break;
+          m.delete(v);
+        }
+      }
     }
     return m.size;
   }
 
   values(key: string): string[] {
-    return [...(this.#keys.get(key)?.keys() ?? [])];
+    return [...(this.#keys.get(key)?.values.keys() ?? [])];
   }
 
   reset(key: string): void {
