@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { GROWTH_PLAN_NAME } from '../src/modules/catalog/index.ts';
 import { followUpBody, ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { type AppsWorld, appsWorld, createApp, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
@@ -50,6 +53,31 @@ for (const engine of engines()) {
       const a = await sys.services.sandbox.service.store.findAccount(w.orgA, '221166', no);
       return a!.balance;
     };
+
+    test('1QR through the gateway: a third-party request gets 0000 and its payload, which parseQRCode reads back', async () => {
+      const plan = (await sys.services.catalog.findPlanByName('1qr', GROWTH_PLAN_NAME))!;
+      const app = await createApp(sys, w.ownerA, w.orgA, { planId: plan.id });
+      const t = await tokenCall(sys, {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        scope: '1LinkApi',
+      });
+      const qrHeaders = {
+        'x-ibm-client-id': app.clientId,
+        authorization: `Bearer ${t.body.access_token}`,
+        'content-type': 'application/json',
+      };
+      const request = JSON.parse(
+        readFileSync(join(import.meta.dirname, 'fixtures', '1qr', 'dynamic-rupees.json'), 'utf8'),
+      );
+      const r = await post('/qr-rest-service/getQRCode', request, {}, qrHeaders);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(r.json().ResponseCode, '0000', r.body);
+      assert.match(r.json().QRString, /^000201010212.*6304[0-9A-F]{4}$/);
+      const p = await post('/qr-rest-service/parseQRCode', { QRString: r.json().QRString }, {}, qrHeaders);
+      assert.equal(p.json().QRData.TransactionAmount, '000000250000', p.body);
+    });
 
     for (const sharedKey of [true, false]) {
       test(`50 concurrent reversals ${sharedKey ? 'with one shared' : 'each with its own'} Idempotency-Key: one effect`, async () => {
