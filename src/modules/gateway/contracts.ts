@@ -64,7 +64,7 @@ const counts = {
 const ms = z.number().nullable();
 
 /** Traffic analytics of a window (rollups/analytics.ts). */
-export const analyticsView = z.object({
+const analyticsView = z.object({
   window: z.enum(WINDOWS),
   from: z.string(),
   to: z.string(),

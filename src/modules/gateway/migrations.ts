@@ -215,4 +215,16 @@ export const migrations: MigrationSet = {
       await db.schema.dropTable('gateway_usage_rollups').execute();
     },
   },
+  /**
+   * Retention of raw usage rows (usage-service.ts pruneUsage) deletes by time, and the rollup
+   * reader reads the sub-minute edges of a range of the whole gateway by time: both use this index.
+   */
+  '202612070400_gateway_usage_at': {
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('gateway_usage_at').on('gateway_usage').column('at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('gateway_usage_at').execute();
+    },
+  },
 };

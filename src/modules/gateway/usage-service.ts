@@ -61,6 +61,9 @@ export type TimeseriesPoint = z.infer<typeof timeseriesPointView>;
 
 const RAW_INDEX = columnIndex(RAW_COLUMNS);
 
+/** How long raw usage rows and the minute and hour rollups are kept, in days (config.ts). */
+export type UsageRetention = { rawDays: number; minuteDays: number; hourDays: number };
+
 type AnalyticsQuery = { window: AnalyticsWindow; orgId?: string; appId?: string; nowMs: number };
 
 function iso(ms: number): string {
@@ -87,14 +90,16 @@ export class UsageService {
   readonly #store: UsageStore;
   readonly #reader: RollupReader;
   readonly #analytics: AnalyticsService;
+  #retention: UsageRetention | null = null;
   /** Writes buffered records first, so a read right after a call sees it. */
   readonly #beforeRead: () => Promise<void>;
   readonly #db: Kysely<GatewayTables>;
   constructor(db: Kysely<GatewayTables>, beforeRead: () => Promise<void> = async () => {}) {
     this.#db = db;
     this.#store = new UsageStore(db);
-    this.#reader = new RollupReader(db);
-    this.#analytics = new AnalyticsService(db);
+    const minutesFromMs = () => (this.#retention ? Date.now() - this.#retention.minuteDays * 86_400_000 : 0);
+    this.#reader = new RollupReader(db, minutesFromMs);
+    this.#analytics = new AnalyticsService(db, minutesFromMs);
     this.#beforeRead = beforeRead;
   }
 
@@ -316,5 +321,26 @@ export class UsageService {
       }
       if (await store.backfillStep(this.#db, rollupDelta(values, ix), state.afterId, lastId)) done += n;
     }
+  }
+
+  /**
+   * Retention (issue 31 item 4): raw usage rows older than `rawDays` (0: kept) go in batches of
+   * 1,000, minute rollups older than `minuteDays`, hour rollups and sketches older than `hourDays`;
+   * day rollups and sketches are kept. Reads of a range whose minute rollups are gone read those
+   * minutes from the raw rows (rollup-reader.ts), so keep raw rows at least as long as minutes.
+   */
+  async pruneUsage(r: UsageRetention, nowMs: number): Promise<{ raw: number; rollups: number }> {
+    this.#retention = r;
+    const before = (days: number) => new Date(nowMs - days * 86_400_000).toISOString();
+    let raw = 0;
+    if (r.rawDays > 0) {
+      for (let n = 1; n > 0 && raw < 1_000_000; raw += n)
+        n = await this.#store.deleteUsageBefore(before(r.rawDays), 1000);
+    }
+    const store = new RollupStore();
+    const rollups =
+      (await store.prune(this.#db, 'm', before(r.minuteDays).slice(0, 16))) +
+      (await store.prune(this.#db, 'h', before(r.hourDays).slice(0, 13)));
+    return { raw, rollups };
   }
 }

@@ -50,6 +50,8 @@ export const LOG_COLUMNS = [
 ] as const satisfies readonly (keyof GatewayTables['gateway_request_logs'])[];
 
 type Table = keyof GatewayTables & string;
+/** How many of an organisation's newest calls a free-text request-log search reads at most. */
+const FREE_TEXT_ROWS = 100_000;
 const USAGE_INDEX = columnIndex(USAGE_COLUMNS);
 
 /** One row to classify for the outcome back-fill. */
@@ -146,6 +148,26 @@ export class UsageStore {
     return CompiledQuery.raw(text, values);
   }
 
+  /**
+   * Deletes raw usage rows (and their request-log rows) older than `cutoffIso`, at most `limit`
+   * of the oldest in one short statement each; how many usage rows went. Rollups stay.
+   */
+  async deleteUsageBefore(cutoffIso: string, limit: number): Promise<number> {
+    const ids = (
+      await this.#db
+        .selectFrom('gateway_usage')
+        .select('id')
+        .where('at', '<', cutoffIso)
+        .orderBy('at')
+        .limit(limit)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await this.#db.deleteFrom('gateway_request_logs').where('id', 'in', ids).execute();
+    const r = await this.#db.deleteFrom('gateway_usage').where('id', 'in', ids).executeTakeFirst();
+    return Number(r.numDeletedRows ?? 0);
+  }
+
   /** Deletes request-log bodies older than `cutoffIso` (usage rows stay); how many went. */
   async deleteRequestLogsBefore(cutoffIso: string): Promise<number> {
     const r = await this.#db
@@ -207,6 +229,13 @@ export class UsageStore {
     if (f.before) query = query.where('u.id', '<', f.before);
     const like = f.like;
     if (like !== undefined) {
+      // Free text is bounded: it searches the organisation's newest FREE_TEXT_ROWS calls (after
+      // the other filters' cursor), never the whole history — docs/performance.md item 34.
+      query = query.where(
+        'u.id',
+        '>=',
+        sql<string>`coalesce((select id from gateway_usage where org_id = ${orgId} order by id desc limit 1 offset ${sql.lit(FREE_TEXT_ROWS)}), '')`,
+      );
       query = query.where((eb) =>
         eb.or([
           eb(sql`lower(u.request_id)`, 'like', sql`${like} escape '\\'`),

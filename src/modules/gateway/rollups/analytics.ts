@@ -87,8 +87,9 @@ function rollBy(groups: Group[], field: 'operation_id' | 'network_code' | 'statu
 
 export class AnalyticsService {
   readonly #reader: RollupReader;
-  constructor(db: Kysely<GatewayTables>) {
-    this.#reader = new RollupReader(db);
+  /** `minutesFromMs`: since when minute rollups are kept (older minutes are read raw). */
+  constructor(db: Kysely<GatewayTables>, minutesFromMs?: () => number) {
+    this.#reader = new RollupReader(db, minutesFromMs);
   }
 
   /** The analytics of the gateway (no orgId), one organisation, or one of its apps. */

@@ -249,5 +249,37 @@ for (const engine of testEngines()) {
       const all = sketches.find((s) => s.org_id === '*' && s.app_id === '*');
       assert.equal(Hll.fromText(all?.users).estimate(), 97);
     });
+
+    it('retention prunes raw rows and minute rollups while hour and day rollups keep the history', async () => {
+      const db = database.db;
+      const total = async (grain: string) =>
+        Number(
+          (
+            await db
+              .selectFrom('gateway_usage_rollups')
+              .where('grain', '=', grain)
+              .where('scope', '=', 'all')
+              .select(sql<number>`coalesce(sum(calls), 0)`.as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const days = await total('d');
+      assert.ok(days > 0);
+      const service = new UsageService(db);
+      // The rows are of 2026-12-01: a day later, with raw rows and minutes kept half a day.
+      const out = await service.pruneUsage(
+        { rawDays: 0.5, minuteDays: 0.5, hourDays: 400 },
+        Date.UTC(2026, 11, 2),
+      );
+      assert.equal(out.raw, days);
+      const left = await db
+        .selectFrom('gateway_usage')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(left.n), 0);
+      assert.equal(await total('m'), 0);
+      assert.equal(await total('h'), days);
+      assert.equal(await total('d'), days);
+    });
   });
 }
