@@ -3,6 +3,7 @@ import { Page } from '../../components.tsx';
 import { AppsAdmin } from './apps-admin.tsx';
 import { AuditAdmin } from './audit.tsx';
 import { CatalogueAdmin } from './catalogue.tsx';
+import { DetectorsAdmin } from './detectors.tsx';
 import { EligibilityAdmin } from './eligibility.tsx';
 import { PoliciesAdmin } from './enforcement-policies.tsx';
 import { IncidentsAdmin } from './incidents.tsx';
@@ -22,6 +23,7 @@ const TABS: Array<[string, string]> = [
   ['apps', 'Apps'],
   ['incidents', 'Incidents'],
   ['policies', 'Enforcement policies'],
+  ['detectors', 'Detectors'],
   ['catalogue', 'Catalogue'],
   ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
@@ -58,6 +60,7 @@ export function OperatorPage() {
       {tab === 'apps' ? <AppsAdmin /> : null}
       {tab === 'incidents' ? <IncidentsAdmin /> : null}
       {tab === 'policies' ? <PoliciesAdmin /> : null}
+      {tab === 'detectors' ? <DetectorsAdmin /> : null}
       {tab === 'catalogue' ? <CatalogueAdmin /> : null}
       {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
