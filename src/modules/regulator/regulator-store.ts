@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { AppsTables } from '../apps/index.ts';
 import type { AuditTables } from '../audit/index.ts';
 import type { EnforcementTables } from '../enforcement/index.ts';
@@ -176,6 +176,28 @@ export type ResolvedScope = {
 export type Cursor = { at: string; id: string };
 export type Page = { rows: Record<string, unknown>[]; next: Cursor | null };
 
+/**
+ * After a keyset position: `(time, id) > (at, id)` as a row-value comparison (SQLite and
+ * PostgreSQL both compare rows), which the (…, time) indexes serve.
+ */
+const rowAfter = (timeColumn: 'at' | 'created_at', after: Cursor | null) =>
+  after ? sql<boolean>`(${sql.ref(timeColumn)}, id) > (${after.at}, ${after.id})` : sql<boolean>`1 = 1`;
+
+/** Inside the request's range [from, to) and after the keyset position. */
+const timeWindow = (timeColumn: 'at' | 'created_at', s: ResolvedScope, after: Cursor | null) =>
+  sql<boolean>`(${sql.ref(timeColumn)} >= ${s.from} and ${sql.ref(timeColumn)} < ${s.to} and ${rowAfter(timeColumn, after)})`;
+
+/** After a keyset position of an untimed source (its id); the first page when null. */
+const idAfter = (after: Cursor | null) => (after ? sql<boolean>`id > ${after.id}` : sql<boolean>`1 = 1`);
+
+/** A row's organisation or user is in scope (memberships, terms acceptances). */
+const orgOrUser = (s: ResolvedScope) =>
+  sql<boolean>`(org_id in (${sql.join(orNone(s.orgIds))}) or user_id in (${sql.join(orNone(s.userIds))}))`;
+
+/** A call's organisation or app is in scope (usage and request logs). */
+const orgOrApp = (s: ResolvedScope) =>
+  sql<boolean>`(org_id in (${sql.join(orNone(s.orgIds))}) or app_id in (${sql.join(orNone(s.appIds))}))`;
+
 /** An `in` list that matches no id (an empty list is not valid SQL). */
 const NONE = [''];
 const orNone = (ids: string[]) => (ids.length ? ids : NONE);
@@ -235,7 +257,7 @@ export class ExportReader {
   // ---------------------------------------------------------------- pages, one per data class part
   /** Organisations in scope (the account record). */
   async organizations(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('organizations')
       .select([
         'id',
@@ -251,14 +273,17 @@ export class ExportReader {
         'created_at',
         'details_confirmed_at',
       ])
-      .where('id', 'in', orNone(s.orgIds));
-    if (after) q = q.where('id', '>', after.id);
-    return untimed(await q.orderBy('id').limit(limit).execute(), limit);
+      .where('id', 'in', orNone(s.orgIds))
+      .where(idAfter(after))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return untimed(rows, limit);
   }
 
   /** People in scope: the users named, and every member of an organisation in scope (no secrets). */
   async users(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('users')
       .select([
         'id',
@@ -286,22 +311,28 @@ export class ExportReader {
             eb.selectFrom('org_members').select('user_id').where('org_id', 'in', orNone(s.orgIds)),
           ),
         ]),
-      );
-    if (after) q = q.where('id', '>', after.id);
-    return untimed(await q.orderBy('id').limit(limit).execute(), limit);
+      )
+      .where(idAfter(after))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return untimed(rows, limit);
   }
 
   async memberships(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('org_members')
       .select(['id', 'org_id', 'user_id', 'role', 'created_at'])
-      .where((eb) => eb.or([eb('org_id', 'in', orNone(s.orgIds)), eb('user_id', 'in', orNone(s.userIds))]));
-    if (after) q = q.where('id', '>', after.id);
-    return untimed(await q.orderBy('id').limit(limit).execute(), limit);
+      .where(orgOrUser(s))
+      .where(idAfter(after))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return untimed(rows, limit);
   }
 
   async apps(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('apps')
       .select([
         'id',
@@ -317,14 +348,17 @@ export class ExportReader {
         'created_at',
         'updated_at',
       ])
-      .where((eb) => eb.or([eb('org_id', 'in', orNone(s.orgIds)), eb('id', 'in', orNone(s.appIds))]));
-    if (after) q = q.where('id', '>', after.id);
-    return untimed(await q.orderBy('id').limit(limit).execute(), limit);
+      .where((eb) => eb.or([eb('org_id', 'in', orNone(s.orgIds)), eb('id', 'in', orNone(s.appIds))]))
+      .where(idAfter(after))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return untimed(rows, limit);
   }
 
   /** Client-secret METADATA: never the hash, nor the hint. */
   async credentials(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('app_client_secrets')
       .select(['id', 'app_id', 'status', 'expires_at', 'created_by', 'created_at', 'revoked_at'])
       .where((eb) =>
@@ -332,13 +366,16 @@ export class ExportReader {
           eb('app_id', 'in', orNone(s.appIds)),
           eb('app_id', 'in', eb.selectFrom('apps').select('id').where('org_id', 'in', orNone(s.orgIds))),
         ]),
-      );
-    if (after) q = q.where('id', '>', after.id);
-    return untimed(await q.orderBy('id').limit(limit).execute(), limit);
+      )
+      .where(idAfter(after))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return untimed(rows, limit);
   }
 
   async termsAcceptances(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('terms_acceptances')
       .select([
         'id',
@@ -354,18 +391,16 @@ export class ExportReader {
         'ip',
         'user_agent',
       ])
-      .where((eb) => eb.or([eb('org_id', 'in', orNone(s.orgIds)), eb('user_id', 'in', orNone(s.userIds))]))
-      .where('at', '>=', s.from)
-      .where('at', '<', s.to);
-    if (after)
-      q = q.where((eb) =>
-        eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]),
-      );
-    return timed(await q.orderBy('at').orderBy('id').limit(limit).execute(), limit);
+      .where(orgOrUser(s))
+      .where(timeWindow('at', s, after))
+      .orderBy(['at', 'id'])
+      .limit(limit)
+      .execute();
+    return timed(rows, limit);
   }
 
   async usage(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('gateway_usage')
       .select([
         'id',
@@ -390,19 +425,17 @@ export class ExportReader {
         'replayed',
         'live_data_suspected',
       ])
-      .where((eb) => eb.or([eb('org_id', 'in', orNone(s.orgIds)), eb('app_id', 'in', orNone(s.appIds))]))
-      .where('at', '>=', s.from)
-      .where('at', '<', s.to);
-    if (after)
-      q = q.where((eb) =>
-        eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]),
-      );
-    return timed(await q.orderBy('at').orderBy('id').limit(limit).execute(), limit);
+      .where(orgOrApp(s))
+      .where(timeWindow('at', s, after))
+      .orderBy(['at', 'id'])
+      .limit(limit)
+      .execute();
+    return timed(rows, limit);
   }
 
   /** The request log as stored (headers and bodies were masked when they were logged). */
   async requestLogs(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('gateway_request_logs')
       .select([
         'id',
@@ -414,18 +447,16 @@ export class ExportReader {
         'response_body',
         'dropped_reason',
       ])
-      .where((eb) => eb.or([eb('org_id', 'in', orNone(s.orgIds)), eb('app_id', 'in', orNone(s.appIds))]))
-      .where('at', '>=', s.from)
-      .where('at', '<', s.to);
-    if (after)
-      q = q.where((eb) =>
-        eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]),
-      );
-    return timed(await q.orderBy('at').orderBy('id').limit(limit).execute(), limit);
+      .where(orgOrApp(s))
+      .where(timeWindow('at', s, after))
+      .orderBy(['at', 'id'])
+      .limit(limit)
+      .execute();
+    return timed(rows, limit);
   }
 
   async incidents(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('incidents')
       .select([
         'id',
@@ -453,20 +484,15 @@ export class ExportReader {
           eb('subject_id', 'in', orNone([...s.appIds, ...s.userIds])),
         ]),
       )
-      .where('created_at', '>=', s.from)
-      .where('created_at', '<', s.to);
-    if (after)
-      q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '>', after.at),
-          eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)]),
-        ]),
-      );
-    return timed(await q.orderBy('created_at').orderBy('id').limit(limit).execute(), limit);
+      .where(timeWindow('created_at', s, after))
+      .orderBy(['created_at', 'id'])
+      .limit(limit)
+      .execute();
+    return timed(rows, limit);
   }
 
   async auditEvents(s: ResolvedScope, after: Cursor | null, limit: number): Promise<Page> {
-    let q = this.#db
+    const rows = await this.#db
       .selectFrom('audit_events')
       .select([
         'id',
@@ -490,13 +516,11 @@ export class ExportReader {
           eb('target_id', 'in', orNone([...s.appIds, ...s.userIds])),
         ]),
       )
-      .where('at', '>=', s.from)
-      .where('at', '<', s.to);
-    if (after)
-      q = q.where((eb) =>
-        eb.or([eb('at', '>', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]),
-      );
-    return timed(await q.orderBy('at').orderBy('id').limit(limit).execute(), limit);
+      .where(timeWindow('at', s, after))
+      .orderBy(['at', 'id'])
+      .limit(limit)
+      .execute();
+    return timed(rows, limit);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { periodic } from '../../platform/periodic.ts';
 import { systemContext } from '../../platform/request-context.ts';
 import { buildBundle } from './bundle-builder.ts';
 import type { RegulatorRequests } from './regulator-requests.ts';
@@ -63,35 +64,15 @@ export async function regulatorTick(
   return { built, failed, noticed };
 }
 
-/** Runs `regulatorTick` every `intervalMs` (default 5 s) once started; never two passes at once. */
+/** Runs `regulatorTick` every `intervalMs` (default 5 s) once started (platform/periodic.ts). */
 export function regulatorWorker(
   d: RegulatorDeps & { log?: Logger; clock: Clock },
   requests: RegulatorRequests,
   intervalMs = 5_000,
 ): { start(): void; stop(): void } {
-  let timer: ReturnType<typeof setInterval> | null = null;
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await regulatorTick(d, requests);
-    } catch (err) {
-      d.log?.error({ err: (err as Error).message }, 'regulator worker tick failed');
-    } finally {
-      running = false;
-    }
-  };
-  return {
-    start() {
-      if (timer) return;
-      timer = setInterval(() => void run(), intervalMs);
-      timer.unref();
-      void run();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-    },
-  };
+  return periodic(
+    () => regulatorTick(d, requests),
+    intervalMs,
+    (err) => d.log?.error({ err: err.message }, 'regulator worker tick failed'),
+  );
 }
