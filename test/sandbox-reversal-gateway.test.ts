@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GROWTH_PLAN_NAME } from '../src/modules/catalog/index.ts';
+import type { CallRecord } from '../src/modules/gateway/index.ts';
 import { followUpBody, ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { type AppsWorld, appsWorld, createApp, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
@@ -127,10 +128,23 @@ for (const engine of engines()) {
         }
         assert.equal(await balanceOf(from), from1 + 30000);
         assert.equal(await balanceOf(to), to1 - 30000);
+        const seen: CallRecord[] = [];
+        const sub = sys.services.gateway!.callRecords.subscribe((batch) => {
+          seen.push(...batch);
+        });
         const q = await post('/funds-transfer-rest-service/status-inquiry', followUpBody(t));
         assert.equal(q.statusCode, 200, q.body);
         assert.equal(q.json().TransactionStatus, 'REVERSED', q.body);
         assert.equal(q.json().OriginalRRN, t.RRN);
+        // The per-call record off-path consumers see links the inquiry to its transfer.
+        sys.services.gateway!.callRecords.flush();
+        await new Promise((r) => setImmediate(r));
+        sub.unsubscribe();
+        const rec = seen.find((r) => r.operationId === 'ibftStatusInquiry');
+        assert.ok(rec, 'the inquiry has a call record');
+        assert.equal(rec.refs.originalRrn, t.RRN);
+        assert.equal(rec.refs.originalStan, t.STAN);
+        assert.match(rec.refs.originalAuthId ?? '', /^\d{6}$/);
       });
     }
   });

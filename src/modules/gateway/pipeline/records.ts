@@ -56,6 +56,10 @@ type CallRefs = {
   accountTo?: string;
   referenceNo?: string;
   rtpId?: string;
+  /** An IBFT status inquiry's or reversal's transfer (issue 34): its RRN, STAN and authorisation id. */
+  originalRrn?: string;
+  originalStan?: string;
+  originalAuthId?: string;
 };
 
 /** Where each reference is read from: the answer first, then the request. */
@@ -68,6 +72,9 @@ const REF_FIELDS: ReadonlyArray<readonly [keyof CallRefs, readonly string[]]> = 
   ['accountTo', ['AccountNumberTo']],
   ['referenceNo', ['ReferenceNo']],
   ['rtpId', ['RTPID']],
+  ['originalRrn', ['OriginalRRN']],
+  ['originalStan', ['OriginalSTAN']],
+  ['originalAuthId', ['OriginalAuthorizationIdentificationResponse']],
 ];
 
 /** How a caller identified itself: a coarse class of its User-Agent (never the string itself). */
