@@ -81,6 +81,14 @@ for (const engine of engines()) {
       assert.equal(ready.body.export.state, 'ready', JSON.stringify(ready.body.export));
       const usage = ready.body.export.files.find((f: { path: string }) => f.path === 'files/usage.jsonl');
       assert.equal(usage.rows, 2500);
+      // Written page by page into 256 KiB chunks, never as one value.
+      const usageChunks = await sys.database.db
+        .selectFrom('regulator_export_chunks')
+        .select('seq')
+        .where('request_id', '=', id)
+        .where('path', '=', 'files/usage.jsonl')
+        .execute();
+      assert.ok(usageChunks.length >= 3, `usage.jsonl in ${usageChunks.length} chunks`);
       // Stored encrypted at rest: no chunk holds the plain text of a row.
       const chunk = await sys.database.db
         .selectFrom('regulator_export_chunks')
