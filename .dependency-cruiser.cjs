@@ -70,7 +70,7 @@ module.exports = {
     {
       name: 'gateway-entrance-imports-pipeline-and-writer',
       comment:
-        "A gateway entrance (src/modules/gateway/entrances/) moves bytes between a socket and the pipeline: of the gateway it imports only the pipeline (pipeline/) and the response writer (respond/); platform and packages as needed (issue 28).",
+        'A gateway entrance (src/modules/gateway/entrances/) moves bytes between a socket and the pipeline: of the gateway it imports only the pipeline (pipeline/) and the response writer (respond/); platform and packages as needed (issue 28).',
       severity: 'error',
       from: { path: '^src/modules/gateway/entrances/', pathNot: '\\.test\\.ts$' },
       to: {
