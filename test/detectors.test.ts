@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { type AppsWorld, appsWorld, appWithToken, call } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
+import { activeUser } from './identity-helpers.ts';
 
 /**
  * The detectors over HTTP, on the whole system: the operator's settings (listDetectors,
@@ -222,6 +223,28 @@ for (const engine of engines()) {
       );
       await call(sys, w.operator, 'PATCH', `/api/v1/admin/enforcement-policies/${created.body.id}`, {
         enabled: false,
+      });
+    });
+
+    test('failed portal sign-ins on one account open a brute-force incident about the account; one fewer does not', async () => {
+      const victim = await activeUser(sys);
+      await call(sys, w.operator, 'PATCH', '/api/v1/admin/detectors/brute_force', {
+        thresholds: { perSubject: 4 },
+      });
+      const wrong = () =>
+        call(sys, null, 'POST', '/api/v1/sessions', { email: victim.email, password: 'not-the-password-1' });
+      for (let i = 0; i < 3; i++) assert.equal((await wrong()).status, 401);
+      await settle();
+      const mine = async () =>
+        (await incidentsOf('brute_force')).filter((i) => i.subject.id === victim.userId);
+      assert.equal((await mine()).length, 0, 'three, just under four');
+      await wrong();
+      await settle();
+      const found = await mine();
+      assert.equal(found.length, 1);
+      assert.equal(found[0]!.subject.kind, 'account');
+      await call(sys, w.operator, 'PATCH', '/api/v1/admin/detectors/brute_force', {
+        thresholds: { perSubject: 10 },
       });
     });
 

@@ -34,7 +34,7 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
   migrations,
   errors: detectorsErrors,
   contracts: detectorsContracts,
-  subscribes: [],
+  subscribes: ['identity.sign_in_failed'],
   async create({ callRecords, refreshMs, ...options }) {
     const detectors = new DetectorsService(options);
     await detectors.refresh();
@@ -46,6 +46,21 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
     return {
       ports: { detectors },
       routes: detectorsRoutes({ detectors, running: () => subscription !== null }),
+      on: {
+        // Runs inside the sign-in request: it only queues the signal.
+        'identity.sign_in_failed': async (e) => {
+          detectors.engine.offer({
+            kind: 'auth_failure',
+            atMs: e.atMs,
+            channel: e.factor === 'totp' ? 'totp' : 'signin',
+            subject: e.account,
+            ip: e.ip ?? '-',
+            orgId: null,
+            appId: null,
+            requestId: e.requestId,
+          });
+        },
+      },
       async close() {
         clearInterval(timer);
         subscription?.unsubscribe();

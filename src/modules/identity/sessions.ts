@@ -74,6 +74,13 @@ export class Sessions {
     const fail = async (reason: string, code: ErrorCode): Promise<never> => {
       await this.#lockout.ipFailures(ip, true);
       await this.#lockout.countFailure(email, user?.id ?? null, reason, ctx);
+      await kit.events?.emit('identity.sign_in_failed', {
+        account: user?.id ?? `email:${kit.keyring.hmac(email, 'login-email').slice(0, 24)}`,
+        factor: reason === 'wrong_mfa_code' ? 'totp' : 'password',
+        ip: ctx.ip,
+        requestId: ctx.requestId,
+        atMs: kit.clock.nowMs(),
+      });
       throw new AppError(code);
     };
     // Unknown e-mails still pay for one argon2 verification, so timing does not tell them apart.
