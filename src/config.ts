@@ -106,6 +106,12 @@ const envSchema = z.object({
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   /** Days the request log keeps masked request/response bodies (usage rows are kept). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Days raw usage rows are kept (0: kept for ever); rollups keep the history (issue 31). */
+  USAGE_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(0),
+  /** Days minute rollups are kept (older minutes of a range are read from raw rows). */
+  ROLLUP_MINUTE_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(8),
+  /** Days hour rollups and sketches are kept; day rollups are kept for ever. */
+  ROLLUP_HOUR_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(400),
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
   REQUEST_LOG_BODIES_PER_APP_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(10),
   /**
@@ -172,6 +178,7 @@ export type Config = {
   gatewayHttp: 'lean' | 'node';
   rateLimitLeaseMax: number;
   requestLogRetentionDays: number;
+  usageRetention: { rawDays: number; minuteDays: number; hourDays: number };
   requestLogBodiesPerAppPerSecond: number;
   dbPoolSize: number;
   portalRateLimit: number;
@@ -239,6 +246,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gatewayHttp: e.GATEWAY_HTTP,
     rateLimitLeaseMax: e.RATE_LIMIT_LEASE_MAX,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
+    usageRetention: {
+      rawDays: e.USAGE_RETENTION_DAYS,
+      minuteDays: e.ROLLUP_MINUTE_RETENTION_DAYS,
+      hourDays: e.ROLLUP_HOUR_RETENTION_DAYS,
+    },
     requestLogBodiesPerAppPerSecond: e.REQUEST_LOG_BODIES_PER_APP_PER_SECOND,
     dbPoolSize: e.DB_POOL_SIZE,
     portalRateLimit: e.PORTAL_RATE_LIMIT,

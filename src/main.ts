@@ -339,6 +339,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     usageFlushMs: config.usageFlushMs,
     leanHttp: config.gatewayHttp === 'lean',
     logRetentionDays: config.requestLogRetentionDays,
+    usageRetention: config.usageRetention,
     logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
     limitLeaseMax: config.rateLimitLeaseMax,
     metrics: infra.metrics,

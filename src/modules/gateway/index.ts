@@ -7,7 +7,7 @@ import { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
 import { migrations } from './migrations.ts';
 import { installedOutcomeRules, installOutcomeRules, type OutcomeRules } from './outcome.ts';
 import { gatewayRoutes } from './routes.ts';
-import { UsageService } from './usage-service.ts';
+import { type UsageRetention, UsageService } from './usage-service.ts';
 
 export { periodBounds } from './calendar.ts';
 export { gatewayErrors } from './errors.ts';
@@ -55,6 +55,8 @@ export type GatewayDeps = GatewayOptions & {
    * sandbox's outcomes.ts); the usage writer records each call's outcome with them.
    */
   outcomeRules?: OutcomeRules;
+  /** How long raw usage rows and minute / hour rollups are kept (usage-service.ts pruneUsage). */
+  usageRetention?: UsageRetention;
 };
 
 export type GatewayPorts = {
@@ -96,6 +98,14 @@ export const gatewayModule = defineModule<GatewayDeps, GatewayPorts>({
         if (n) options.log.info({ rows: n }, 'usage rows back-filled into the rollups');
       })
       .catch((err: Error) => options.log.warn({ err: err.message }, 'usage rollup back-fill stopped'));
+    // Retention of raw rows and fine rollups, hourly, off the serving path (usage-service.ts).
+    const retention = options.usageRetention ?? { rawDays: 0, minuteDays: 8, hourDays: 400 };
+    const prune = () =>
+      void usage
+        .pruneUsage(retention, options.clock.nowMs())
+        .catch((err: Error) => options.log.warn({ err: err.message }, 'usage retention failed'));
+    const pruneTimer = setInterval(prune, 3_600_000);
+    pruneTimer.unref();
     return {
       ports: { gateway, usage, readiness: gateway?.readiness ?? null },
       routes: gatewayRoutes({ usage, orgAccess, nowMs: () => options.clock.nowMs() }),
@@ -103,6 +113,7 @@ export const gatewayModule = defineModule<GatewayDeps, GatewayPorts>({
       // Every buffered usage record is written before the pools close.
       close: async () => {
         stopping = true;
+        clearInterval(pruneTimer);
         await backfill;
         await gateway?.close();
       },

@@ -63,8 +63,15 @@ export class RollupStore {
 
   /** Adds `batch` to the rollups, within the caller's transaction `trx`. */
   async write(trx: Transaction<GatewayTables>, batch: RollupBatch): Promise<void> {
+    // One lock order for every writer (two PostgreSQL writers upserting the same keys in
+    // different orders deadlocked in bench:analytics).
+    const rows = [...batch.rows].sort((a, b) => {
+      const x = `${a.grain}|${a.scope}|${a.app_id}|${a.org_id}|${a.bucket}|${a.operation_id}|${a.status}|${a.network_code}`;
+      const y = `${b.grain}|${b.scope}|${b.app_id}|${b.org_id}|${b.bucket}|${b.operation_id}|${b.status}|${b.network_code}`;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     const values: unknown[] = [];
-    for (const r of batch.rows) {
+    for (const r of rows) {
       values.push(r.grain, r.scope, r.app_id, r.org_id, r.bucket, r.operation_id, r.status, r.network_code);
       values.push(r.calls, r.approved, r.declined, r.failed, r.c429, r.shed, r.lat_sum);
       for (const h of r.hist) values.push(h);
