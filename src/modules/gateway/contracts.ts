@@ -141,6 +141,7 @@ export const gatewayContracts = defineContracts({
       operationId: z.string().max(100).optional(),
       status: z.union([z.enum(['success', 'error']), z.coerce.number().int().min(100).max(599)]).optional(),
       outcome: outcome.optional(),
+      networkCode: z.string().max(20).optional().describe("The network's response code, e.g. 55."),
       requestId: z.string().max(64).optional(),
       q: z.string().max(100).optional(),
       from: isoTime.optional(),

@@ -120,6 +120,11 @@ for (const engine of testEngines()) {
       const declined = await service.listRequestLogs('org_w', { outcome: 'declined' });
       assert.deepEqual(declined.items.map((i) => i.networkCode).sort(), ['10', '55']);
       assert.ok(declined.items.every((i) => i.outcome === 'declined' && i.status === 200));
+      const by55 = await service.listRequestLogs('org_w', { networkCode: '55' });
+      assert.deepEqual(
+        by55.items.map((i) => i.networkCode),
+        ['55'],
+      );
       const failed = await service.listRequestLogs('org_w', { outcome: 'failed' });
       assert.equal(failed.items.length, 2);
       const approved = await service.listRequestLogs('org_w', { outcome: 'approved' });

@@ -44,6 +44,8 @@ export type RequestLogQuery = {
   /** 'success' (< 400), 'error' (≥ 400) or one status code. */
   status?: 'success' | 'error' | number;
   outcome?: Outcome;
+  /** The network's response code (exact). */
+  networkCode?: string;
   requestId?: string;
   /** Free text searched in the request id, path, network code and the masked bodies. */
   q?: string;
@@ -196,6 +198,7 @@ export class UsageService {
         operationId: q.operationId,
         status: q.status,
         outcome: q.outcome,
+        networkCode: q.networkCode,
         requestId: q.requestId,
         like: q.q ? `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined,
         fromIso: q.fromMs !== undefined ? iso(q.fromMs) : undefined,

@@ -69,6 +69,7 @@ export type RequestLogFilter = {
   status?: 'success' | 'error' | number;
   /** approved | declined | failed (a row not back-filled yet reads as its status says). */
   outcome?: 'approved' | 'declined' | 'failed';
+  networkCode?: string;
   requestId?: string;
   /** The lower-cased LIKE pattern, its wildcards escaped with '\'. */
   like?: string;
@@ -205,6 +206,7 @@ export class UsageStore {
       ]);
     if (f.appId) query = query.where('u.app_id', '=', f.appId);
     if (f.operationId) query = query.where('u.operation_id', '=', f.operationId);
+    if (f.networkCode) query = query.where('u.network_code', '=', f.networkCode);
     if (f.requestId) query = query.where('u.request_id', '=', f.requestId);
     if (f.status === 'success') query = query.where('u.status', '<', 400);
     else if (f.status === 'error') query = query.where('u.status', '>=', 400);

@@ -18864,6 +18864,7 @@ export interface operations {
                 before?: string;
                 from?: string;
                 limit?: number;
+                networkCode?: string;
                 operationId?: string;
                 outcome?: "approved" | "declined" | "failed";
                 q?: string;
