@@ -12,6 +12,8 @@ test('defaults give the embedded setup', () => {
   assert.equal(c.gatewayHttp, 'lean');
   assert.equal(c.requestLogRetentionDays, 30);
   assert.equal(c.requestLogBodiesPerAppPerSecond, 10);
+  assert.equal(c.sandboxTimeoutMs, undefined);
+  assert.equal(loadConfig({ SANDBOX_TIMEOUT_MS: '250' }).sandboxTimeoutMs, 250);
 });
 
 test('each bad value names the setting and what is allowed, in one line', () => {
@@ -27,6 +29,7 @@ test('each bad value names the setting and what is allowed, in one line', () => 
     [{ USAGE_WRITER: 'thread' }, /^invalid setting USAGE_WRITER: must be one of worker, inline/],
     [{ GATEWAY_HTTP: 'fast' }, /^invalid setting GATEWAY_HTTP: must be one of lean, node/],
     [{ REQUEST_LOG_RETENTION_DAYS: '0' }, /^invalid setting REQUEST_LOG_RETENTION_DAYS/],
+    [{ SANDBOX_TIMEOUT_MS: '3001' }, /^invalid setting SANDBOX_TIMEOUT_MS/],
     [
       { REQUEST_LOG_BODIES_PER_APP_PER_SECOND: '-1' },
       /^invalid setting REQUEST_LOG_BODIES_PER_APP_PER_SECOND/,

@@ -103,6 +103,8 @@ const envSchema = z.object({
   /** Minutes between the worker's full verifications of the audit chain. */
   AUDIT_VERIFY_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
+  /** Milliseconds the sandbox holds a call in its lost-answer (time-out) scenarios (bounded: a flood of them cannot hold connections long). */
+  SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(3000).optional(),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   /** Days the request log keeps masked request/response bodies (usage rows are kept). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -157,6 +159,8 @@ export type Config = {
   /** GATEWAY_PUBLIC_URL, or PUBLIC_URL when unset (no trailing slash). */
   gatewayPublicUrl: string;
   dataDir: string;
+  /** SANDBOX_TIMEOUT_MS: the sandbox's lost-answer delay (unset: 2 s, 100 ms under NODE_ENV=test). */
+  sandboxTimeoutMs: number | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
@@ -226,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     gatewayPublicUrl: (e.GATEWAY_PUBLIC_URL ?? publicUrl).replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
+    sandboxTimeoutMs: e.SANDBOX_TIMEOUT_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     smtpUrl: e.SMTP_URL,

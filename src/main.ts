@@ -307,7 +307,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     keyring: infra.keyring,
     audit,
     dataDir: config.dataDir,
-    timeoutDelayMs: config.nodeEnv === 'test' ? 100 : 2000,
+    timeoutDelayMs: config.sandboxTimeoutMs ?? (config.nodeEnv === 'test' ? 100 : 2000),
     orgAccess: organizations,
     directory: gatewayDirectory,
   });
