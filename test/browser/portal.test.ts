@@ -352,6 +352,67 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
     }
   });
 
+  it('calls the network declines (55, 10) go through the gateway with the app’s credentials', async () => {
+    // Sent here, while `state` holds the app's first secret: the network answers 55 (host link
+    // down) and 10 (a duplicate RRN), declines the usage test below finds on the usage page.
+    const gateway = `${server.url}/darwaza/sandbox`;
+    const tok = await fetch(`${gateway}/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        // RFC 6749 §2.3.1: each half form-urlencoded before Basic (a secret may hold + or /).
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(state.clientId!)}:${encodeURIComponent(state.clientSecret!)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials&scope=1LinkApi',
+    });
+    assert.equal(tok.status, 200, await tok.clone().text());
+    const headers = {
+      authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}`,
+      'x-ibm-client-id': state.clientId!,
+      'content-type': 'application/json',
+    };
+    const rrn = () => String(Date.now()).slice(-12).padStart(12, '0');
+    const body = {
+      TransactionAmount: '000000100000',
+      TransmissionDateAndTime: '1123140512',
+      STAN: '444666',
+      Time: '140512',
+      Date: '1123',
+      MerchantType: '0003',
+      FromBankIMD: '998876',
+      RRN: rrn(),
+      CardAcceptorTerminalId: '40260275',
+      CardAcceptorIdCode: '402626030259047',
+      CardAcceptorNameLocation: { Location: 'Karachi', City: 'Karachi', State: 'Sindh', Country: 'PK' },
+      MerchantDetail: '',
+      PaymentDetail: '0320 Donations  Charity',
+      CurrencyCodeTransaction: '586',
+      AccountNumberFrom: '0010000000001',
+      AccountNumberTo: '9990000000001002',
+      ToBankIMD: '22116600000',
+      PAN: '0000000000000',
+      ExpiryDate: '0000',
+      PosEntMode: '000',
+      BeneficiaryBankName: '1Link Model Bank',
+      Reserved1: '',
+      Reserved2: '',
+      Reserved3: '',
+    };
+    const codeOf = async (path: string, b: object) => {
+      const r = await fetch(`${gateway}${path}`, { method: 'POST', headers, body: JSON.stringify(b) });
+      return ((await r.json()) as { ResponseCode?: string }).ResponseCode;
+    };
+    assert.equal(await codeOf('/path-1', { ...body, AccountNumberTo: '9990000000000055' }), '55');
+    const transfer = {
+      ...body,
+      RRN: rrn().replace(/^./, '7'),
+      SenderName: 'TEST SENDER',
+      ReferenceNo: 'REF1',
+    };
+    assert.equal(await codeOf('/funds-transfer-rest-service/path-1', transfer), '00');
+    assert.equal(await codeOf('/funds-transfer-rest-service/path-1', transfer), '10');
+  });
+
   it('an operator approves the pending subscription and the developer sees it active', async () => {
     await opPage.goto('/operator/subscriptions');
     const approve = opPage.getByRole('button', { name: /Approve the Partner/ });
@@ -494,6 +555,14 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
   });
 
   it('usage, sandbox data and operator queues render without serious accessibility issues', async () => {
+    // The calls of 'calls the network declines' (55, 10) are declines on the usage page.
+    await page.goto(`${state.appUrl}/usage`);
+    const summary = page.getByTestId('outcome-summary');
+    await summary.waitFor();
+    assert.match((await summary.textContent()) ?? '', /\d+ approved · [1-9]\d* declined · \d+ failed/);
+    const declines = page.getByRole('table', { name: 'Declines by network code' });
+    await declines.getByRole('row', { name: /ibftTitleFetch 55/ }).waitFor();
+    await declines.getByRole('row', { name: /ibftFundsTransfer 10/ }).waitFor();
     await checkPage(page, 'usage', `${state.appUrl}/usage`);
     // The usage charts: Chart.js has drawn each on its canvas (which is named for screen readers),
     // and every bucket's numbers are in the text table behind it.

@@ -14,7 +14,7 @@ export class OrgTermination {
     this.#access = access;
   }
 
-  async onOrganizationTerminated(orgId: string, reason: string): Promise<void> {
+  async onOrganizationTerminated(orgId: string, _reason: string): Promise<void> {
     const { store, identity } = this.#d;
     const members = await this.#access.memberUserIds(orgId);
     // Not audited here: the terms module records the termination's completion (org.terminated,

@@ -8,14 +8,6 @@ import { useOrg } from '../org/queries.ts';
 import { canDevelop } from '../org/roles.ts';
 import { sandboxKeys } from './queries.ts';
 
-type Scenario = {
-  responseCode: string;
-  description: string;
-  operations: string[];
-  use?: string;
-  amount?: string;
-};
-
 /** Long tables show this many rows until the reader asks for all (or filters). */
 const PAGE = 25;
 
