@@ -17,6 +17,7 @@ import { appsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { PortalIdempotency } from './portal-idempotency.ts';
 import { appsRoutes } from './routes.ts';
+import type { ProductionGate } from './service-deps.ts';
 import type { AppsTables } from './tables.ts';
 import type { ThrottleSource } from './throttle-source.ts';
 
@@ -73,6 +74,8 @@ export type AppsDeps = {
    * effective limits apply as the lower of plan and throttle.
    */
   throttles?: ThrottleSource;
+  /** May an app ask for production access to a product (the conformance gate)? Absent = allowed. */
+  productionGate?: ProductionGate;
 };
 
 export type AppsPorts = {

@@ -35,7 +35,21 @@ export type AppsServiceOptions = {
   publicUrl: string;
   /** Enforcement throttles, lowering the effective limits (main.ts provides it late). */
   throttles?: ThrottleSource;
+  /** What must hold before an app may ask for production access to a product; absent = allowed. */
+  productionGate?: ProductionGate;
 };
+
+/**
+ * A check that an app may ask for production access to a product (the conformance module's:
+ * the product's suite passed). `requestProductionAccess` asks it once, before it records a request;
+ * `missing` names what is still to do, for the refusal.
+ */
+export type ProductionGate = {
+  check(appId: string, productId: string): Promise<{ ok: true } | { ok: false; missing: string[] }>;
+};
+
+/** The gate when none is plugged in: every app may ask. */
+const allowAll: ProductionGate = { check: async () => ({ ok: true }) };
 
 /** The apps module's audit helper: `audit(ctx, action, target, { orgId, details, tx })`. */
 type AppsAudit = ReturnType<typeof auditTrail<typeof appsAuditActions>>;
@@ -57,6 +71,7 @@ export type AppsServiceDeps = {
   notifyOrg: NotifyOrg;
   nowIso: () => string;
   throttles?: ThrottleSource;
+  productionGate: ProductionGate;
 };
 
 export function appsServiceDeps(opts: AppsServiceOptions): AppsServiceDeps {
@@ -74,5 +89,6 @@ export function appsServiceDeps(opts: AppsServiceOptions): AppsServiceDeps {
     notifyOrg: orgNotifier(opts),
     nowIso: () => opts.clock.now().toISOString(),
     throttles: opts.throttles,
+    productionGate: opts.productionGate ?? allowAll,
   };
 }
