@@ -605,6 +605,28 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
       charts.every((c) => c.rows > 0),
       `a chart has no text table behind it: ${JSON.stringify(charts)}`,
     );
+    // New numbers (a range switch here; the 5-second refresh alike) update the drawn chart in place:
+    // Chart.js keeps its per-canvas record ('$chartjs') for the chart's life, so a tag put on it
+    // survives only if the chart was not destroyed and drawn again (which left a blank canvas
+    // between the two, and failed the check above at random).
+    await page.evaluate(() => {
+      for (const c of document.querySelectorAll('figure.chart canvas'))
+        (c as unknown as { $chartjs: { tag?: number } }).$chartjs.tag = 1;
+    });
+    await page.getByRole('radio', { name: 'Last 30 days' }).check();
+    await page.waitForFunction(() =>
+      /^\d\d-\d\d$/.test(document.querySelector('figure.chart table tbody th')?.textContent?.trim() ?? ''),
+    );
+    const kept = await page.evaluate(() =>
+      [...document.querySelectorAll('figure.chart canvas')].map(
+        (c) => (c as unknown as { $chartjs?: { tag?: number } }).$chartjs?.tag === 1,
+      ),
+    );
+    assert.deepEqual(kept, [true, true], 'a chart was destroyed and drawn again on new data');
+    assert.deepEqual(
+      (await page.evaluate(drawn)).map((c) => c.painted),
+      [true, true],
+    );
     await checkPage(page, 'sandbox', `${state.orgUrl}/sandbox`);
     await checkPage(page, 'org-terms', `${state.orgUrl}/terms`);
     await checkPage(page, 'profile', '/account');

@@ -31,16 +31,53 @@ Chart.register(
 /** `null` is a gap (no data in that bucket), drawn as a break in a line. */
 export type Series = { name: string; values: Array<number | null>; color: string; kind?: 'line' | 'bar' };
 
-type Drawn = { destroy(): void };
+export type ChartData = { labels: string[]; series: Series[]; unit?: string };
 
-export function drawChart(
-  canvas: HTMLCanvasElement,
-  chart: { labels: string[]; series: Series[]; unit?: string },
-): Drawn {
-  const muted = '#5b6776';
-  const grid = '#e4e8ee';
+/** A drawn chart: `update` redraws it with new numbers on the same canvas, with no blank frame. */
+export type Drawn = { update(chart: ChartData): void; destroy(): void };
+
+const MUTED = '#5b6776';
+const GRID = '#e4e8ee';
+
+export function drawChart(canvas: HTMLCanvasElement, first: ChartData): Drawn {
+  let chart = first;
+  const drawn = new Chart<'bar' | 'line', Array<number | null>, string>(canvas, {
+    type: 'bar',
+    data: { labels: chart.labels, datasets: datasetsOf(chart) },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'index', intersect: false },
+      plugins: {
+        tooltip: {
+          callbacks: { label: (c) => `${c.dataset.label}: ${c.formattedValue}${chart.unit ?? ''}` },
+        },
+      },
+      scales: {
+        x: { grid: { display: false }, ticks: { color: MUTED, maxTicksLimit: 7, maxRotation: 0 } },
+        y: {
+          beginAtZero: true,
+          grid: { color: GRID },
+          ticks: { color: MUTED, maxTicksLimit: 4, callback: (v) => short(Number(v)) },
+        },
+      },
+    },
+  });
+  return {
+    update(next) {
+      chart = next;
+      drawn.data.labels = next.labels;
+      drawn.data.datasets = datasetsOf(next);
+      drawn.update('none');
+    },
+    destroy: () => drawn.destroy(),
+  };
+}
+
+function datasetsOf(chart: ChartData): Array<ChartDataset<'bar' | 'line', Array<number | null>>> {
   const dots = chart.labels.length <= 48;
-  const datasets = chart.series.map(
+  return chart.series.map(
     (s): ChartDataset<'bar' | 'line', Array<number | null>> =>
       s.kind === 'bar'
         ? { type: 'bar', label: s.name, data: s.values, backgroundColor: s.color, maxBarThickness: 36 }
@@ -55,29 +92,6 @@ export function drawChart(
             spanGaps: false,
           },
   );
-  return new Chart<'bar' | 'line', Array<number | null>, string>(canvas, {
-    type: 'bar',
-    data: { labels: chart.labels, datasets },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'index', intersect: false },
-      plugins: {
-        tooltip: {
-          callbacks: { label: (c) => `${c.dataset.label}: ${c.formattedValue}${chart.unit ?? ''}` },
-        },
-      },
-      scales: {
-        x: { grid: { display: false }, ticks: { color: muted, maxTicksLimit: 7, maxRotation: 0 } },
-        y: {
-          beginAtZero: true,
-          grid: { color: grid },
-          ticks: { color: muted, maxTicksLimit: 4, callback: (v) => short(Number(v)) },
-        },
-      },
-    },
-  });
 }
 
 /** Axis numbers: 1.2k, 3.4M. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { Series } from './chart-draw.ts';
+import type { Drawn, Series } from './chart-draw.ts';
 
 /**
  * A chart (bars or a line) with accessible text: Chart.js draws it on a canvas (chart-draw.ts,
@@ -10,16 +10,25 @@ import type { Series } from './chart-draw.ts';
 export function Chart(props: { title: string; labels: string[]; series: Series[]; unit?: string }) {
   const { labels, series, unit } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
+  const drawn = useRef<Drawn | undefined>(undefined);
+  const latest = useRef({ labels, series, unit });
+  latest.current = { labels, series, unit };
+  // The chart is drawn once per canvas and then updated in place: a page that refreshes its data
+  // every few seconds passes new arrays each time, and destroying and redrawing would show a
+  // blank canvas between the two.
   useEffect(() => {
     let live = true;
-    let drawn: { destroy(): void } | undefined;
     void import('./chart-draw.ts').then((m) => {
-      if (live && canvas.current) drawn = m.drawChart(canvas.current, { labels, series, unit });
+      if (live && canvas.current) drawn.current = m.drawChart(canvas.current, latest.current);
     });
     return () => {
       live = false;
-      drawn?.destroy();
+      drawn.current?.destroy();
+      drawn.current = undefined;
     };
+  }, []);
+  useEffect(() => {
+    drawn.current?.update({ labels, series, unit });
   }, [labels, series, unit]);
   const summary =
     labels.length === 0
