@@ -5,6 +5,7 @@ import { type CliCommand, configOrExit, fail } from './cli/command.ts';
 import { exportCommand } from './cli/export.ts';
 import { openSystem, prepareDatabase } from './cli/open-system.ts';
 import { serveCommand } from './cli/serve.ts';
+import { upstreamCommand } from './cli/upstream.ts';
 import { createInfrastructure } from './main.ts';
 import { errorCatalogue } from './modules.ts';
 import { AppError, errorAnswer } from './platform/errors.ts';
@@ -12,7 +13,8 @@ import { seedDemo } from './seed.ts';
 import { version } from './version.ts';
 
 /**
- * darwaza serve | migrate | seed | version | admin … | audit verify | export key | export verify, and the commands bin/darwaza.mjs adds from
+ * darwaza serve | migrate | seed | version | admin … | audit verify | export key | export verify |
+ * upstream, and the commands bin/darwaza.mjs adds from
  * outside src (bench). Every command prints `--help`; errors are one readable line on stderr and a
  * non-zero exit code.
  */
@@ -64,6 +66,7 @@ const commands: readonly CliCommand[] = [
   adminCommand,
   auditCommand,
   exportCommand,
+  upstreamCommand,
 ];
 
 function wantsHelp(args: string[]): boolean {

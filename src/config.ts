@@ -105,6 +105,11 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
   /** Milliseconds the sandbox holds a call in its lost-answer (time-out) scenarios (bounded: a flood of them cannot hold connections long). */
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(0).max(3000).optional(),
+  /**
+   * Port of the simulated production upstream (`darwaza upstream`) that `serve` starts beside itself
+   * in development (role all) and the demo seed points the products' upstreams at; 0: not started.
+   */
+  UPSTREAM_SIM_PORT: z.coerce.number().int().min(0).max(65_535).default(3100),
   USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(250).default(100),
   /** Days the request log keeps masked request/response bodies (usage rows are kept). */
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -161,6 +166,8 @@ export type Config = {
   dataDir: string;
   /** SANDBOX_TIMEOUT_MS: the sandbox's lost-answer delay (unset: 2 s, 100 ms under NODE_ENV=test). */
   sandboxTimeoutMs: number | undefined;
+  /** UPSTREAM_SIM_PORT: the development upstream simulator's port (0: none). */
+  upstreamSimPort: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   smtpUrl: string | undefined;
@@ -231,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gatewayPublicUrl: (e.GATEWAY_PUBLIC_URL ?? publicUrl).replace(/\/$/, ''),
     dataDir: e.DATA_DIR,
     sandboxTimeoutMs: e.SANDBOX_TIMEOUT_MS,
+    upstreamSimPort: e.UPSTREAM_SIM_PORT,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     smtpUrl: e.SMTP_URL,

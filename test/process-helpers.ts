@@ -9,8 +9,11 @@ export const cliPath = resolve(root, 'src', 'cli.ts');
 /** The program as installed (`darwaza`, `npm run …`): src/cli.ts plus the commands outside src (bench). */
 const binPath = resolve(root, 'bin', 'darwaza.mjs');
 
-/** Child processes default to the embedded setup (SQLite, in-process state) unless a test says otherwise. */
-const embedded = { DATABASE_URL: '', REDIS_URL: '' };
+/**
+ * Child processes default to the embedded setup (SQLite, in-process state) unless a test says
+ * otherwise, and start no upstream simulator beside `serve` (tests start their own: upstream-helpers.ts).
+ */
+const embedded = { DATABASE_URL: '', REDIS_URL: '', UPSTREAM_SIM_PORT: '0' };
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -12,6 +12,7 @@ import { seedDemo } from '../seed.ts';
 import { version } from '../version.ts';
 import { type CliCommand, configOrExit, fail } from './command.ts';
 import { openSystem } from './open-system.ts';
+import { startDevelopmentUpstream } from './upstream.ts';
 
 /**
  * One serving process per database while rate limits live in memory (ADR 0006): the lock, or one
@@ -90,6 +91,11 @@ database (a second one refuses to start), and it saves them at a graceful stop f
       const r = await seedDemo(system, { onlyIfEmpty: true });
       if (r.created) process.stderr.write(`darwaza: seeded the demo (${r.summary})\n`);
     }
+    // The simulated production upstream the demo seed points the products at (development only).
+    const upstream =
+      config.nodeEnv === 'development' && config.role === 'all' && config.upstreamSimPort > 0
+        ? startDevelopmentUpstream(config.upstreamSimPort)
+        : null;
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -114,6 +120,7 @@ database (a second one refuses to start), and it saves them at a graceful stop f
           system.log.info({ saved }, 'rate-limit state saved');
         }
         await system.shutdown();
+        await upstream?.stop();
         await lock?.release();
         process.exit(0);
       } catch (err) {
