@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../src/cli/command.ts';
 import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
 import { type GeneratorName, type LoadGenerator, pickGenerator } from './load-generators.ts';
+import { productionBench, productionUsage } from './production.ts';
 
 /**
  * darwaza bench: raw node:http vs the gateway's full pipeline, measured in one run on this machine
@@ -174,8 +175,12 @@ set, the gateway is measured again with its limits in Redis. Repeats that --roun
 machines are noisy: one round in a few is slowed by other tenants, and a median of five rounds
 stays put with two such rounds) and prints, per server, the median requests/s, p50/p99 latency
 and server CPU µs per request, and the gateway/raw ratio of each round (raw and gateway measured
-back to back) with their median.`,
+back to back) with their median.
+
+${productionUsage}`,
   async run(args) {
+    // The production path against nginx and an nginx + Lua peer: its own options (production.ts).
+    if (args.includes('--production')) return productionBench(args.filter((a) => a !== '--production'));
     const { values } = parseArgs({
       args,
       options: {
