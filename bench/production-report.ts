@@ -107,24 +107,43 @@ export function table(rows: Row[]): string {
 
 export type Ratio = { name: string; of: RowKey; to: RowKey; median: number; rounds: number[] };
 
-const RATIOS: Array<[string, RowKey, RowKey]> = [
+const PAIRS: Array<[string, RowKey, RowKey]> = [
   ['Darwaza / peer', 'darwaza', 'peer'],
   ['Darwaza / nginx', 'darwaza', 'nginx'],
   ['peer / nginx', 'peer', 'nginx'],
 ];
 
-/** Throughput ratios, per round (servers measured back to back) and their median. */
+/**
+ * Per pair, per round (servers measured back to back) and their median: the throughput ratio,
+ * then the same ratio from CPU per request (`… (CPU)`: the other server's µs per request over this
+ * one's, i.e. the ratio of what each would serve with its core to itself). The second moves less
+ * when other processes take the cores' time, since it does not count waiting.
+ */
 export function ratios(rounds: Row[][]): Ratio[] {
   const out: Ratio[] = [];
-  for (const [name, of, to] of RATIOS) {
-    const each = rounds
-      .map((r) => {
-        const a = r.find((x) => x.key === of);
-        const b = r.find((x) => x.key === to);
-        return a && b && b.rps > 0 ? Math.round((a.rps / b.rps) * 100) / 100 : null;
-      })
-      .filter((x): x is number => x !== null);
-    if (each.length) out.push({ name, of, to, median: Math.round(median(each) * 100) / 100, rounds: each });
+  const kinds: Array<[string, (a: Row, b: Row) => number | null]> = [
+    ['', (a, b) => (b.rps > 0 ? a.rps / b.rps : null)],
+    [' (CPU)', (a, b) => (a.serverCpuUs > 0 ? b.serverCpuUs / a.serverCpuUs : null)],
+  ];
+  for (const [suffix, f] of kinds) {
+    for (const [name, of, to] of PAIRS) {
+      const each = rounds
+        .map((r) => {
+          const a = r.find((x) => x.key === of);
+          const b = r.find((x) => x.key === to);
+          const v = a && b ? f(a, b) : null;
+          return v === null ? null : Math.round(v * 100) / 100;
+        })
+        .filter((x): x is number => x !== null);
+      if (each.length)
+        out.push({
+          name: `${name}${suffix}`,
+          of,
+          to,
+          median: Math.round(median(each) * 100) / 100,
+          rounds: each,
+        });
+    }
   }
   return out;
 }

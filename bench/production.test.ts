@@ -227,6 +227,12 @@ describe('production bench: configs and report (no nginx needed)', () => {
     assert.equal(rs.find((r) => r.name === 'Darwaza / nginx')?.median, 0.6);
   });
 
+  it('the CPU ratio is the other server’s µs per request over this one’s', () => {
+    const rs = ratios([[row('nginx', 100, { serverCpuUs: 20 }), row('darwaza', 60, { serverCpuUs: 40 })]]);
+    assert.equal(rs.find((r) => r.name === 'Darwaza / nginx (CPU)')?.median, 0.5);
+    assert.equal(rs.find((r) => r.name === 'Darwaza / nginx')?.median, 0.6);
+  });
+
   it('names the upstream side when a proxied row reaches the upstream alone with its core full', () => {
     const lines = bottlenecks([
       row('upstream', 1000, { loadShare: 0.97, loadCoreBusy: 0.98 }),

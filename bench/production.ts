@@ -58,7 +58,8 @@ to --server-cpu (taskset), wrk (one thread) and the upstream pinned to --load-cp
 (default) is \`darwaza upstream\`; nginx is a static answer (shows the proxies' own limits when the
 simulated upstream is the bottleneck). Needs Linux, taskset, wrk, nginx and libnginx-mod-http-lua.
 Prints per server the median req/s, p50/p99 and CPU per request, the ratios Darwaza/peer and
-Darwaza/nginx (median of the rounds' ratios), the setup and where each row's limit was.`;
+Darwaza/nginx (median of the rounds' ratios) of throughput and of CPU per request (the latter
+moves less when other processes share the machine), the setup and where each row's limit was.`;
 
 function options(args: string[]): Options {
   const { values } = parseArgs({
@@ -183,7 +184,7 @@ export async function productionBench(args: string[]): Promise<number> {
     const dz = await prepareDarwaza(join(dir, 'darwaza'), `http://127.0.0.1:${up.port}`).catch(
       (err: Error) => err,
     );
-    if (dz instanceof Error) say(`(d) Darwaza cannot run: ${dz.message}`);
+    if (dz instanceof Error) say(`(d) Darwaza cannot run: ${dz.message.split('\n')[0]}`);
     else darwaza = dz;
     const client = darwaza?.client ?? {
       clientId: `peer-${randomBytes(4).toString('hex')}`,
