@@ -11,6 +11,7 @@ import {
 } from './modules/apps/index.ts';
 import { type AuditChain, type AuditLog, auditModule } from './modules/audit/index.ts';
 import { type Catalog, catalogModule } from './modules/catalog/index.ts';
+import { type ConformanceService, conformanceModule } from './modules/conformance/index.ts';
 import { type DetectorsService, detectorsModule } from './modules/detectors/index.ts';
 import { type EnforcementService, enforcementModule } from './modules/enforcement/index.ts';
 import {
@@ -117,6 +118,8 @@ type Services = {
   detectors: DetectorsService;
   /** Regulator requests, their signed export bundles, information requests to API users. */
   regulator: RegulatorService;
+  /** Certification suites, each app's progress from its sandbox calls, the production gate. */
+  conformance: ConformanceService;
 };
 
 export type System = Infrastructure & {
@@ -269,6 +272,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const appsUsage = latePort<AppsUsageReader>('usage');
   // Enforcement throttles lower the effective limits; the enforcement module is built below.
   const appsThrottles = latePort<ThrottleSource>('throttles');
+  // Production requests wait for the product's conformance suite (the conformance module, below).
+  const productionGate = latePort<Pick<ConformanceService, 'check'>>('productionGate');
   const { apps, appUsage } = await use(appsModule, {
     db,
     clock,
@@ -284,6 +289,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
     usage: appsUsage.port,
     throttles: appsThrottles.port,
+    productionGate: productionGate.port,
   });
   // ── oauth
   // Tokens, and the gateway's directory of credentials and entitlements; the OAuth2 endpoints are
@@ -374,6 +380,20 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     incidents: incidentReporter,
     callRecords: gateway?.callRecords ?? null,
   });
+  // ── conformance
+  // Off the serving path: every sandbox call's record (the call-record feed) is evidence for the
+  // certification suites; the apps module asks its gate before recording a production request.
+  const { conformance } = await use(conformanceModule, {
+    db,
+    clock,
+    audit,
+    operations: sandbox.operations,
+    products: catalog,
+    apps,
+    orgAccess: organizations,
+    callRecords: gateway?.callRecords ?? null,
+  });
+  productionGate.provide(conformance);
   // ── regulator
   // Reads other modules' tables read-only for export bundles; its worker builds them.
   const { regulator } = await use(regulatorModule, {
@@ -403,6 +423,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     enforcement,
     detectors,
     regulator,
+    conformance,
     audit,
     auditChain,
     mailer,

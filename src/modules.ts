@@ -2,6 +2,12 @@ import { type AppsTables, appsErrors, appsModule, appsTables } from './modules/a
 import { type AuditTables, auditErrors, auditModule, auditTables } from './modules/audit/index.ts';
 import { type CatalogTables, catalogErrors, catalogModule, catalogTables } from './modules/catalog/index.ts';
 import {
+  type ConformanceTables,
+  conformanceErrors,
+  conformanceModule,
+  conformanceTables,
+} from './modules/conformance/index.ts';
+import {
   type DetectorsTables,
   detectorsErrors,
   detectorsModule,
@@ -73,6 +79,7 @@ export const allMigrations: MigrationSet[] = [
   enforcementModule.migrations,
   detectorsModule.migrations,
   regulatorModule.migrations,
+  conformanceModule.migrations,
   instanceMigrations,
   snapshotMigrations,
 ];
@@ -96,6 +103,7 @@ export const allTables: readonly TableSpec[] = [
   ...enforcementTables,
   ...detectorsTables,
   ...regulatorTables,
+  ...conformanceTables,
   ...instanceTables,
   ...snapshotTables,
 ];
@@ -117,6 +125,7 @@ export type DatabaseTables = AuditTables &
   EnforcementTables &
   DetectorsTables &
   RegulatorTables &
+  ConformanceTables &
   InstanceTables &
   SnapshotTables;
 
@@ -130,6 +139,7 @@ export const errorCatalogue = composeErrorCatalogue([
   auditErrors,
   catalogErrors,
   appsErrors,
+  conformanceErrors,
   detectorsErrors,
   enforcementErrors,
   gatewayErrors,
@@ -162,5 +172,6 @@ export const portalContracts: RouteContract[] = contractList(
   gatewayModule.contracts,
   enforcementModule.contracts,
   detectorsModule.contracts,
+  conformanceModule.contracts,
   regulatorModule.contracts,
 );

@@ -150,6 +150,8 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   updateEnforcementPolicy: { action: 'enforcement.policy_update', target: 'enforcement_policy' },
   // detectors: the operator's settings
   updateDetector: { action: 'detector.update', target: 'detector' },
+  // conformance: the operator's suites
+  updateConformanceSuite: { action: 'conformance_suite.update', target: 'conformance_suite' },
   // regulator: requests (four eyes), information requests to an organisation
   createRegulatorRequest: { action: 'regulator_request.create', target: 'regulator_request' },
   approveRegulatorRequest: { action: 'regulator_request.approve', target: 'regulator_request' },
@@ -519,6 +521,7 @@ for (const engine of engines())
       );
       await hit('updateEnforcementPolicy', op, { policyId: pol.id }, { enabled: true });
       await hit('updateDetector', op, { detectorId: 'floods' }, { thresholds: { badInputs: 50 } });
+      await hit('updateConformanceSuite', op, { productSlug: '1qr' }, { cases: [] });
       await hit('dryRunEnforcementPolicy', op, { policyId: pol.id });
 
       // ── regulator: a request approved by a second operator; an information request answered

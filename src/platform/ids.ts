@@ -42,7 +42,8 @@ export type IdPrefix =
   | 'enf'
   | 'pol'
   | 'rgr'
-  | 'ifr';
+  | 'ifr'
+  | 'ccl';
 
 /** The last time encoded: ids come in bursts within one millisecond, so it is usually reused. */
 let timeMs = -1;

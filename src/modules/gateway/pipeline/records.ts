@@ -60,6 +60,8 @@ type CallRefs = {
   originalRrn?: string;
   originalStan?: string;
   originalAuthId?: string;
+  /** 1QR: the payload's point of initiation, `11` static or `12` dynamic (the request's, else the parsed answer's). */
+  qrInitiation?: string;
 };
 
 /** Where each reference is read from: the answer first, then the request. */
@@ -116,6 +118,12 @@ export type CallRecord = {
     query: boolean;
     /** The body was refused before dispatch (not JSON, too deep). */
     bodyRefused: boolean;
+    /**
+     * The request carried a signature (a non-empty `HASH`, 1Bill). Whether it verified follows
+     * from the network's code: 1Bill checks the HASH right after the format, so a signed request
+     * answered anything but 80, 09 or 22 had a valid HASH, and 22 on a signed one means it did not.
+     */
+    signed?: boolean;
   };
   /** Who called: null members when authentication refused the call before it knew them. */
   client: { orgId: string | null; appId: string | null; clientId: string | null };
@@ -139,6 +147,14 @@ function refsOf(request: unknown, answer: unknown): CallRefs {
       }
     }
   }
+  // 1QR's initiation method: top-level in getQRCode's request, inside parseQRCode's QRData answer.
+  const parsed = ans?.QRData;
+  const qr =
+    req?.InitiationMethod ??
+    (parsed !== null && typeof parsed === 'object'
+      ? (parsed as Record<string, unknown>).InitiationMethod
+      : null);
+  if (typeof qr === 'string' && qr !== '') refs.qrInitiation = qr;
   return refs;
 }
 
@@ -170,6 +186,13 @@ function bodyTextOf(text: string | null | undefined, body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
+/** A non-empty `HASH` in the request body (one property read; the signature itself is not checked here). */
+function isSigned(body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  const h = (body as Record<string, unknown>).HASH;
+  return typeof h === 'string' && h !== '';
+}
+
 /** The call record of a finished call (built off the call, by the feed: call-records.ts). */
 export function callRecordOf(s: CallState): CallRecord {
   const { input, out } = s;
@@ -194,6 +217,7 @@ export function callRecordOf(s: CallState): CallRecord {
       endUser: s.endUserHash !== null,
       query: input.url.includes('?'),
       bodyRefused: s.errorCode === 'malformed_json' || s.errorCode === 'json_too_deep',
+      signed: isSigned(s.body),
     },
     client: {
       orgId: s.app?.orgId ?? null,
