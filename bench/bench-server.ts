@@ -12,7 +12,8 @@ import { systemWithApp } from '../test/gateway-fixture.ts';
  * One server under test, in its own process so the load generator's CPU is not counted: `raw` is a
  * bare node:http server answering a small JSON body; `gateway` is the whole Darwaza system (role
  * gateway, SQLite in a temp dir, memory or Redis state) serving the sandbox title fetch through the
- * full pipeline. Talks to the bench command over IPC: sends {ready}, answers 'cpu' and 'stop'.
+ * full pipeline (env: REQUEST_LOG_BODIES_PER_APP_PER_SECOND passed through, DETECTORS_FEED=off
+ * unsubscribes the detectors from the call-record feed). Talks to the bench command over IPC: sends {ready}, answers 'cpu' and 'stop'.
  */
 type Ready = {
   port: number;
@@ -62,6 +63,8 @@ async function gateway(): Promise<Ready> {
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     ROLE: 'gateway',
+    // 0 for instruction counts: bodies kept per clock second weigh with a run's speed (item 33).
+    REQUEST_LOG_BODIES_PER_APP_PER_SECOND: process.env.REQUEST_LOG_BODIES_PER_APP_PER_SECOND ?? '10',
     PUBLIC_URL: 'http://127.0.0.1:3000',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   });
@@ -82,6 +85,10 @@ async function gateway(): Promise<Ready> {
     },
     sharedState ? { sharedState } : {},
   );
+  // DETECTORS_FEED=off (this bench server only): the detectors leave the call-record feed, so the
+  // serving thread builds and hands over no records — the other side of the comparison in
+  // docs/performance.md item 35.
+  if (process.env.DETECTORS_FEED === 'off') system.services.detectors.engine.unsubscribe();
   await system.app.listen({ port: 0, host: '127.0.0.1' });
   stop = async () => {
     await system.app.close();

@@ -1,91 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cpuUsage, hrtime } from 'node:process';
 import { parseArgs } from 'node:util';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { loadConfig } from '../src/config.ts';
 import { detectorsBenchEngine } from '../src/modules/detectors/index.ts';
 import type { CallRecord } from '../src/modules/gateway/index.ts';
+import { ibftBody } from '../src/modules/sandbox/test-support.ts';
+import { systemWithApp } from '../test/gateway-fixture.ts';
+import { recordAt } from './detectors-records.ts';
+import { pickGenerator } from './load-generators.ts';
 
 /**
- * Detector throughput: how many call records per second the detectors evaluate on one core,
- * against the gateway's peak on the same machine (`--peak`, req/s; default the fifth machine's
- * measured 40 000 in docs/performance.md). The records are a mix like a busy sandbox's: most
- * calls answered from ~2 000 apps over ~500 networks, a few refused (401, 404, 429, 503), a few
- * with probe signatures and flagged live data; every detector on with its default thresholds.
- * Findings are counted, not reported (no database): this is the detectors' own work per record,
- * through the engine's queue and slices as the feed delivers them (batches of 50).
+ * Detector throughput, two ways.
  *
- *   node bench/detectors.ts [--records 1000000] [--peak 40000]
+ * `--mode alone` (default): how many call records per second the detectors evaluate on one core,
+ * against the gateway's peak on the same machine (`--peak`, req/s). The records are a busy
+ * sandbox's mix (detectors-records.ts), every detector on with its defaults, findings counted, not
+ * reported: the detectors' own work per record, through the engine's queue and slices (batches of 50),
+ * on the calling thread.
+ *
+ * `--mode serve`: the gateway and the detectors in one embedded serve on the same cores (issue 30
+ * item 4). This process runs the whole system (role gateway, SQLite in a temp dir, memory state,
+ * the detectors subscribed to the call-record feed, their engine in its worker thread) and wrk (or
+ * autocannon) drives the sandbox title fetch, 50 connections:
+ *   1. the gateway alone for `--duration` s: its peak (req/s) with the detectors evaluating every call;
+ *   2. the same again while a feeder thread posts synthetic records straight to the detectors'
+ *      worker, keeping `--window` records ahead of what it has evaluated (so it never waits): the
+ *      records per second the detectors evaluate while the gateway serves, against step 1's peak.
+ *
+ *   node bench/detectors.ts [--mode alone|serve] [--records 1000000] [--peak 40000]
+ *                           [--duration 10] [--window 20000]
  */
 const { values: args } = parseArgs({
-  options: { records: { type: 'string', default: '1000000' }, peak: { type: 'string', default: '40000' } },
+  options: {
+    mode: { type: 'string', default: 'alone' },
+    records: { type: 'string', default: '1000000' },
+    peak: { type: 'string', default: '40000' },
+    duration: { type: 'string', default: '10' },
+    window: { type: 'string', default: '20000' },
+  },
 });
-const total = Number(args.records);
-const peak = Number(args.peak);
 
-function recordAt(i: number, atMs: number): CallRecord {
-  const app = i % 2_000;
-  const odd = i % 97;
-  return {
-    atMs,
-    requestId: `req_bench_${i}`,
-    operationId: i % 3 === 0 ? 'billInquiry' : 'ibftTitleFetch',
-    productSlug: i % 3 === 0 ? 'bills' : 'ibft',
-    catalog: 'sandbox',
-    method: 'POST',
-    path: '/1link/sandbox/path-1',
-    probe: odd === 13 ? 'sql' : null,
-    status: odd === 1 ? 401 : odd === 2 ? 404 : odd === 3 ? 429 : odd === 4 ? 503 : 200,
-    errorCode:
-      odd === 1
-        ? 'gateway_invalid_token'
-        : odd === 3
-          ? 'rate_limited'
-          : odd === 4
-            ? 'gateway_overloaded'
-            : null,
-    networkCode: odd <= 4 ? null : odd === 5 ? '02' : '00',
-    refs:
-      i % 3 === 0
-        ? { companyCode: 'LESCO', consumerNo: String(10_000 + (i % 5_000)) }
-        : { accountTo: String(1e15 + (i % 7_000)) },
-    shape: {
-      bytesIn: 420,
-      bytesOut: 510,
-      idempotencyKey: false,
-      endUser: false,
-      query: false,
-      bodyRefused: odd === 6,
-    },
-    client: { orgId: `org_${app % 700}`, appId: odd === 1 ? null : `app_${app}`, clientId: `cid_${app}` },
-    source: {
-      ip: `10.${app % 250}.${(app >> 3) % 2}.${(i % 200) + 1}`,
-      userAgent: odd === 7 ? 'curl' : 'sdk',
-    },
-    latencyUs: 900,
-    replayed: false,
-    liveDataSuspected: odd === 8,
-  };
+async function alone(): Promise<void> {
+  const total = Number(args.records);
+  const peak = Number(args.peak);
+  const batches: CallRecord[][] = [];
+  const t0 = 1_800_000_000_000;
+  for (let i = 0; i < total; i += 50)
+    batches.push(
+      Array.from({ length: Math.min(50, total - i) }, (_, k) =>
+        recordAt(i + k, t0 + Math.floor(((i + k) * 1000) / peak)),
+      ),
+    );
+  const engine = detectorsBenchEngine();
+  const cpu0 = cpuUsage();
+  const w0 = hrtime.bigint();
+  for (const b of batches) engine.offerCalls(b);
+  await engine.idle();
+  const wallS = Number(hrtime.bigint() - w0) / 1e9;
+  const cpu = cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const stats = engine.stats();
+  const perS = stats.processed / cpuS;
+  console.log(
+    `detectors: ${stats.processed} records (${stats.shed} shed), ${engine.findings()} findings; ` +
+      `${Math.round(perS).toLocaleString('en')} records/s of CPU (${((cpuS * 1e6) / stats.processed).toFixed(2)} µs per record), ` +
+      `wall ${wallS.toFixed(2)} s; gateway peak ${peak.toLocaleString('en')} req/s → ${(perS / peak).toFixed(1)}× the peak`,
+  );
 }
 
-const batches: CallRecord[][] = [];
-const t0 = 1_800_000_000_000;
-for (let i = 0; i < total; i += 50)
-  batches.push(
-    Array.from({ length: Math.min(50, total - i) }, (_, k) =>
-      recordAt(i + k, t0 + Math.floor(((i + k) * 1000) / peak)),
-    ),
-  );
+async function serve(): Promise<void> {
+  const duration = Number(args.duration);
+  const feedWindow = Number(args.window);
+  const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-bench-detectors-'));
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    ROLE: 'gateway',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+  });
+  const { system, app } = await systemWithApp(config, {
+    name: 'Benchmark plan',
+    rateLimits: [
+      { period: 'second', limit: 1_000_000 },
+      { period: 'hour', limit: 1_000_000_000 },
+    ],
+    quotaDay: 1_000_000_000,
+  });
+  const engine = system.services.detectors.engine;
+  try {
+    await system.app.listen({ port: 0, host: '127.0.0.1' });
+    const generator = pickGenerator('auto');
+    const target = {
+      url: `http://127.0.0.1:${(system.app.server.address() as AddressInfo).port}/${config.gatewayProvider}/sandbox/path-1`,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-ibm-client-id': app.clientId,
+        authorization: `Bearer ${app.token}`,
+      },
+      body: JSON.stringify(ibftBody({ AccountNumberFrom: '9990000000001002' })),
+      connections: 50,
+    };
+    console.error(`detectors (serve): ${generator.describe}, warm-up 3 s …`);
+    await generator.run({ ...target, duration: 3 });
+    await engine.idle();
 
-const { engine, findings } = detectorsBenchEngine(() => t0);
-const cpu0 = cpuUsage();
-const w0 = hrtime.bigint();
-for (const b of batches) engine.offerCalls(b);
-await engine.idle();
-const wallS = Number(hrtime.bigint() - w0) / 1e9;
-const cpu = cpuUsage(cpu0);
-const cpuS = (cpu.user + cpu.system) / 1e6;
-const stats = engine.stats();
-const perS = stats.processed / cpuS;
-console.log(
-  `detectors: ${stats.processed} records (${stats.shed} shed), ${findings()} findings; ` +
-    `${Math.round(perS).toLocaleString('en')} records/s of CPU (${((cpuS * 1e6) / stats.processed).toFixed(2)} µs per record), ` +
-    `wall ${wallS.toFixed(2)} s; gateway peak ${peak.toLocaleString('en')} req/s → ${(perS / peak).toFixed(1)}× the peak`,
-);
+    // 1. The gateway at its peak, the detectors evaluating every call.
+    const a0 = engine.stats();
+    const peak = await generator.run({ ...target, duration });
+    const aEnd = engine.stats();
+    await engine.idle();
+    const a1 = engine.stats();
+
+    // 2. The same, with the detectors' worker also fed synthetic records beyond what it can take.
+    const { port1, port2 } = new MessageChannel();
+    const counters = engine.attachFeeder(port2);
+    const feeder = new Worker(new URL('./detectors-feeder.ts', import.meta.url), {
+      workerData: { port: port1, counters, window: feedWindow },
+      transferList: [port1],
+    });
+    const b0 = engine.stats();
+    const w0 = hrtime.bigint();
+    const loaded = await generator.run({ ...target, duration });
+    const b1 = engine.stats();
+    const wallS = Number(hrtime.bigint() - w0) / 1e9;
+    const offered = await new Promise<number>((r) => {
+      feeder.once('message', (m: { offered: number }) => r(m.offered));
+      feeder.postMessage('stop');
+    });
+    await feeder.terminate();
+    const perS = (b1.processed - b0.processed) / wallS;
+    const n = (x: number) => Math.round(x).toLocaleString('en');
+    console.log(
+      `gateway alone with the detectors subscribed: ${n(peak.rps)} req/s (${peak.non2xx} non-2xx, ${peak.errors} errors); ` +
+        `detectors evaluated ${n(a1.processed - a0.processed)} records for ${n(peak.total)} calls, ` +
+        `${a1.shed - a0.shed} shed, ${aEnd.queued} waiting and ${aEnd.lagMs} ms lag at the end of the run`,
+    );
+    console.log(
+      `gateway with the detectors saturated: ${n(loaded.rps)} req/s; detectors ${n(perS)} records/s ` +
+        `(${n(b1.processed - b0.processed)} in ${wallS.toFixed(1)} s; feeder offered ${n(offered)}, ${n(b1.shed - b0.shed)} shed) → ` +
+        `${(perS / peak.rps).toFixed(1)}× the gateway's peak of ${n(peak.rps)} req/s, on the same cores`,
+    );
+  } finally {
+    await system.app.close();
+    await system.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (args.mode === 'serve') await serve();
+else if (args.mode === 'alone') await alone();
+else throw new Error('--mode takes alone or serve');

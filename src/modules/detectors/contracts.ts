@@ -16,7 +16,7 @@ export const detectorView = z.object({
   updatedBy: z.string().nullable(),
 });
 
-/** How the detectors keep up: signals evaluated, shed and waiting, findings reported (this process). */
+/** How the detectors keep up: signals evaluated, shed and waiting, findings reported, worker restarts (this process). */
 const engineView = z.object({
   running: z.boolean(),
   processed: z.number().int(),
@@ -26,6 +26,8 @@ const engineView = z.object({
   reported: z.number().int(),
   reportsShed: z.number().int(),
   reportFailures: z.number().int(),
+  /** Times the detectors' worker thread crashed and was started again. */
+  restarts: z.number().int(),
 });
 
 export const detectorPatch = z.strictObject({

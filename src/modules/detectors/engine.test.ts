@@ -1,28 +1,89 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import type { Finding } from './detector.ts';
+import { after, describe, it } from 'node:test';
+import { threadId } from 'node:worker_threads';
+import type { Detector, Finding } from './detector.ts';
 import { DetectorEngine } from './engine.ts';
+import { DETECTORS as FIXTURE } from './engine-fixture.ts';
 import { penTest } from './pen-test.ts';
 import { call } from './test-support.ts';
 
-describe('detector engine', () => {
-  it('queues without evaluating, evaluates after the turn, reports each finding', async () => {
+const engines: DetectorEngine[] = [];
+after(async () => {
+  for (const e of engines) await e.close(2_000);
+});
+function engine(o: Partial<ConstructorParameters<typeof DetectorEngine>[0]> = {}): DetectorEngine {
+  const e = new DetectorEngine({ detectors: [penTest], nowMs: () => 0, report: async () => {}, ...o });
+  engines.push(e);
+  return e;
+}
+const fixture = {
+  detectors: FIXTURE as readonly Detector[],
+  workerModule: new URL('./engine-fixture.ts', import.meta.url),
+};
+const edge = (path: string) => ({
+  kind: 'edge' as const,
+  atMs: 1,
+  what: 'unknown_path' as const,
+  ip: '127.0.0.9',
+  path,
+});
+
+describe('detector engine (worker thread)', () => {
+  it('hands batches over without evaluating them, reports each finding on this thread', async () => {
     const found: Finding[] = [];
-    const e = new DetectorEngine({
-      detectors: [penTest],
-      nowMs: () => 0,
-      report: async (_d, f) => void found.push(f),
-    });
+    const e = engine({ report: async (_d, f) => void found.push(f) });
     e.offerCalls([call({ probe: 'sql' }), call({ probe: 'sql' }), call({ probe: 'sql' })]);
-    assert.equal(e.stats().processed, 0, 'nothing evaluated inside the offer');
+    assert.equal(e.stats().queued, 3, 'handed over, waiting');
     await e.idle();
     assert.equal(found.length, 1);
-    assert.equal(e.stats().reported, 1);
+    assert.deepEqual(
+      { processed: e.stats().processed, reported: e.stats().reported, queued: e.stats().queued },
+      { processed: 3, reported: 1, queued: 0 },
+    );
   });
+
+  it('evaluates while this thread never yields: the counters move while it spins', async () => {
+    const e = engine();
+    await e.threadId();
+    e.offerCalls(Array.from({ length: 5_000 }, () => call({ probe: 'sql' })));
+    // A busy loop on this thread: an engine evaluating here could not make any progress.
+    const until = Date.now() + 30_000;
+    while (e.stats().processed < 5_000 && Date.now() < until) {}
+    assert.equal(e.stats().processed, 5_000);
+    const worker = await e.threadId();
+    assert.ok(worker > 0 && worker !== threadId, `runs on thread ${worker}, not ${threadId}`);
+  });
+
+  it("a finding comes back from the worker's thread, with the thresholds set here", async () => {
+    const found: Finding[] = [];
+    const e = engine({ ...fixture, report: async (_d, f) => void found.push(f) });
+    e.configure('thread_probe', { enabled: true, thresholds: { n: 7 } });
+    e.offer(edge('/thread'));
+    await e.idle();
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.title, `thread ${await e.threadId()}`);
+    assert.notEqual(found[0]!.title, `thread ${threadId}`);
+    assert.equal(found[0]!.summary, 'n=7', 'the setting made here reached the worker before the signal');
+  });
+
+  it('a crashed worker is started again and counted, keeps the settings, and the process lives on', async () => {
+    const found: Finding[] = [];
+    const e = engine({ ...fixture, report: async (_d, f) => void found.push(f) });
+    e.configure('pen_test', { enabled: true, thresholds: { ...penTest.defaults, signatures: 2 } });
+    const first = await e.threadId();
+    e.offer(edge('/crash'));
+    const until = Date.now() + 20_000;
+    while (e.stats().restarts === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(e.stats().restarts, 1);
+    const second = await e.threadId();
+    assert.notEqual(second, first);
+    e.offerCalls([call({ probe: 'sql' }), call({ probe: 'sql' })]);
+    await e.idle();
+    assert.equal(found.length, 1, 'the new worker runs with signatures = 2, set before the crash');
+  });
+
   it('a full queue sheds the oldest signals and counts them; a failing report is counted', async () => {
-    const e = new DetectorEngine({
-      detectors: [penTest],
-      nowMs: () => 0,
+    const e = engine({
       maxQueued: 10,
       report: async () => {
         throw new Error('down');
@@ -35,16 +96,27 @@ describe('detector engine', () => {
     assert.equal(e.stats().processed, 10);
     assert.equal(e.stats().reportFailures, 3);
   });
+
   it('a disabled detector evaluates nothing', async () => {
+    const found: Finding[] = [];
+    const e = engine({ report: async (_d, f) => void found.push(f) });
+    e.configure('pen_test', { enabled: false, thresholds: penTest.defaults });
+    e.offerCalls(Array.from({ length: 5 }, () => call({ probe: 'sql' })));
+    await e.idle();
+    assert.equal(found.length, 0);
+    assert.equal(e.stats().processed, 5);
+  });
+
+  it('close waits for the drain, then ends the thread', async () => {
     const found: Finding[] = [];
     const e = new DetectorEngine({
       detectors: [penTest],
       nowMs: () => 0,
       report: async (_d, f) => void found.push(f),
     });
-    e.configure('pen_test', { enabled: false, thresholds: penTest.defaults });
-    e.offerCalls(Array.from({ length: 5 }, () => call({ probe: 'sql' })));
-    await e.idle();
-    assert.equal(found.length, 0);
+    e.offerCalls(Array.from({ length: 30 }, () => call({ probe: 'sql' })));
+    await e.close();
+    assert.equal(found.length, 10);
+    assert.equal(e.stats().processed, 30);
   });
 });

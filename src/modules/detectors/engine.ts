@@ -1,20 +1,34 @@
-import type { CallRecord } from '../gateway/index.ts';
-import type { Detector, Finding, Observer, Signal, Thresholds } from './detector.ts';
+import { type MessagePort, Worker } from 'node:worker_threads';
+import type { CallRecord, CallRecordHandler } from '../gateway/index.ts';
+import type { Detector, Finding, Signal } from './detector.ts';
+import type { DetectorSettings } from './engine-core.ts';
+import {
+  COUNTER,
+  COUNTER_SLOTS,
+  callsIn,
+  type EngineWorkerData,
+  encodeCalls,
+  type FromWorker,
+  newestCalls,
+  type ToWorker,
+} from './engine-wire.ts';
 
-export type DetectorSettings = { enabled: boolean; thresholds: Thresholds };
+export type { DetectorSettings } from './engine-core.ts';
 export type EngineStats = {
   /** Signals evaluated since start. */
   processed: number;
-  /** Signals shed because the queue was full (the detectors fell behind). */
+  /** Signals shed because the detectors fell behind (or were lost with a crashed worker). */
   shed: number;
-  /** Signals waiting now. */
+  /** Signals waiting now (handed over and not yet evaluated). */
   queued: number;
-  /** How far behind the oldest waiting signal is (ms), 0 when idle. */
+  /** How far behind the oldest signal waiting in the worker is (ms), 0 when idle. */
   lagMs: number;
   /** Findings reported as incidents, and findings shed because reporting fell behind. */
   reported: number;
   reportsShed: number;
   reportFailures: number;
+  /** Times the worker thread crashed and was started again. */
+  restarts: number;
 };
 
 type Options = {
@@ -22,101 +36,194 @@ type Options = {
   /** Turns a finding into an incident (and runs the policies); awaited one at a time. */
   report: (detector: Detector, f: Finding) => Promise<void>;
   nowMs: () => number;
-  /** Signals that may wait before the oldest are shed (default 200 000). */
+  /** Signals that may wait in the worker, and signals that may be in flight to it, before shedding (default 200 000). */
   maxQueued?: number;
-  /** Signals evaluated per turn of the event loop before yielding (default 2 000). */
+  /** Signals the worker evaluates per turn of its event loop before yielding (default 2 000). */
   sliceSize?: number;
+  /** The module whose `DETECTORS` the worker runs (default the catalogue; tests name a fixture). */
+  workerModule?: URL;
 };
 
+/** The gateway's call-record feed (detectors subscribe to it in every process that serves calls). */
+type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe(): void } };
+
 /**
- * Runs the detectors over signals, never inside a call: `offerCalls` (the gateway's call-record
- * feed) and `offer` (portal and OAuth events, the edge's counters) only queue and schedule; the
- * evaluation runs in slices on later turns of the event loop, yielding between slices so serving
- * keeps its turns. The queue is bounded: when the detectors fall behind, the oldest signals are
- * shed and counted (stats), so neither the gateway nor its usage writer ever waits for them.
- * Findings are reported one at a time; beyond 1 000 waiting, new ones are shed and counted.
+ * Runs the detectors in a worker thread (engine-worker.ts), off the thread that serves calls. On
+ * this thread `offerCalls` (the call-record feed's subscriber) encodes the batch as one flat array
+ * and posts it, and `offer` posts one signal: neither evaluates, waits or blocks. Findings come back
+ * and are reported here, one at a time (beyond 1 000 waiting, new ones are shed and counted), because
+ * the incident reporter needs the database and the enforcement module. Settings reach the worker
+ * in order with the signals, so a change applies to the next signal handed over.
+ *
+ * Bounded twice: the worker's own queue sheds its oldest signals beyond `maxQueued`, and a batch is
+ * cut (its oldest records shed) when more than `maxQueued` signals are already in flight to a worker
+ * that has not taken them. The counters live in a shared buffer the worker writes, so `stats()`
+ * reads them at once, whatever the worker is doing. A worker that crashes is started again with the
+ * settings in force (its detectors' windows start empty) and counted; what it held is counted as shed.
  */
 export class DetectorEngine {
   readonly #o: Options;
-  /** Each detector's observer, settings and report callback, made once (no closure per signal). */
-  readonly #runs: Array<{ id: string; observe: Observer<Thresholds>; report: (f: Finding) => void }> = [];
+  readonly #byId = new Map<string, Detector>();
   readonly #settings = new Map<string, DetectorSettings>();
-  #queue: Signal[] = [];
-  #head = 0;
-  #scheduled = false;
+  readonly #counters = new SharedArrayBuffer(COUNTER_SLOTS * 8);
+  readonly #c = new BigInt64Array(this.#counters);
+  #worker: Worker | null = null;
+  #threadId = 0;
+  #ready: Promise<void> = Promise.resolve();
+  #closing = false;
+  #lastStart = 0;
+  /** Signals posted to the worker (compared with what it has taken: the rest is in flight). */
+  #posted = 0;
+  #nextIdle = 1;
+  readonly #idleWaiters = new Map<number, () => void>();
   #findings: Array<[Detector, Finding]> = [];
   #reporting: Promise<void> | null = null;
-  readonly #stats = { processed: 0, shed: 0, reported: 0, reportsShed: 0, reportFailures: 0 };
+  #subscription: { unsubscribe(): void } | null = null;
+  readonly #stats = { shed: 0, reported: 0, reportsShed: 0, reportFailures: 0, restarts: 0 };
 
   constructor(opts: Options) {
     this.#o = opts;
     for (const d of opts.detectors) {
-      this.#runs.push({ id: d.id, observe: d.create(), report: (f) => this.#found(d, f) });
+      this.#byId.set(d.id, d);
       this.#settings.set(d.id, { enabled: true, thresholds: d.defaults });
     }
+    this.#start();
   }
 
-  /** The settings in force (the next signal is evaluated with them). */
+  #start(): void {
+    this.#lastStart = Date.now();
+    const data: EngineWorkerData = {
+      module: (this.#o.workerModule ?? new URL('./catalogue.ts', import.meta.url)).href,
+      settings: [...this.#settings],
+      maxQueued: this.#o.maxQueued ?? 200_000,
+      sliceSize: this.#o.sliceSize ?? 2_000,
+      counters: this.#counters,
+    };
+    const w = new Worker(new URL('./engine-worker.ts', import.meta.url), { workerData: data });
+    // An idle engine never keeps a process alive; waiting for it (idle, close) holds a reference.
+    w.unref();
+    this.#worker = w;
+    this.#ready = new Promise<void>((resolve) => {
+      w.on('message', (m: FromWorker) => {
+        if (m.t === 'found') this.#found(m.d, m.f);
+        else if (m.t === 'idle') this.#idleWaiters.get(m.id)?.();
+        else if (m.t === 'ready') {
+          this.#threadId = m.threadId;
+          resolve();
+        }
+      });
+    });
+    w.on('error', () => {});
+    w.on('exit', () => this.#exited(w));
+  }
+
+  /** A worker ended: after close, as planned; otherwise it crashed, and a new one takes over. */
+  #exited(w: Worker): void {
+    if (this.#worker !== w) return;
+    this.#worker = null;
+    if (this.#closing) return;
+    this.#stats.restarts++;
+    // What it held is lost: signals in flight to it and waiting in its queue.
+    const taken = Number(Atomics.load(this.#c, COUNTER.taken));
+    this.#stats.shed += this.#posted - taken + Number(Atomics.load(this.#c, COUNTER.queued));
+    this.#posted = taken;
+    Atomics.store(this.#c, COUNTER.queued, 0n);
+    Atomics.store(this.#c, COUNTER.oldestAtMs, -1n);
+    // A worker that crashes at once again is started after a second (no busy loop of restarts).
+    const delay = Date.now() - this.#lastStart < 1_000 ? 1_000 : 0;
+    // Idle waiters of the dead worker: it holds nothing now.
+    for (const done of this.#idleWaiters.values()) done();
+    this.#ready = new Promise<void>((resolve) => {
+      const restart = () => {
+        if (this.#closing) return resolve();
+        this.#start();
+        void this.#ready.then(resolve);
+      };
+      if (delay === 0) restart();
+      else setTimeout(restart, delay).unref();
+    });
+  }
+
+  /** The worker thread's id (0 until it has started): the engine never evaluates on this thread. */
+  async threadId(): Promise<number> {
+    await this.#ready;
+    return this.#threadId;
+  }
+
+  /**
+   * A second producer (bench/detectors.ts's feeder thread): encoded batches posted to `port` are
+   * evaluated by the worker like the feed's, without passing through this thread. Answers the
+   * shared counters, read-only for the feeder.
+   */
+  attachFeeder(port: MessagePort): SharedArrayBuffer {
+    this.#worker?.postMessage({ t: 'feeder', port } satisfies ToWorker, [port]);
+    // The feeder paces itself by the signals evaluated (COUNTER.processed of engine-wire.ts).
+    return this.#counters;
+  }
+
+  /** Subscribes the engine to the gateway's call-record feed (`unsubscribe` ends it). */
+  subscribe(feed: CallRecordSource): void {
+    this.#subscription ??= feed.subscribe(this.offerCalls);
+  }
+
+  unsubscribe(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = null;
+  }
+
+  get subscribed(): boolean {
+    return this.#subscription !== null;
+  }
+
+  /** The settings in force (the next signal handed over is evaluated with them). */
   configure(id: string, s: DetectorSettings): void {
-    if (this.#settings.has(id)) this.#settings.set(id, s);
+    if (!this.#settings.has(id)) return;
+    this.#settings.set(id, s);
+    this.#post({ t: 'configure', id, s });
   }
 
   settings(id: string): DetectorSettings | undefined {
     return this.#settings.get(id);
   }
 
-  /** The call-record feed's subscriber: one push per record, no evaluation. */
+  /** The call-record feed's subscriber: encodes the batch and posts it, one message; no evaluation. */
   readonly offerCalls = (batch: readonly CallRecord[]): void => {
-    for (const r of batch) this.#queue.push({ kind: 'call', r });
-    this.#afterOffer();
+    const room = this.#room();
+    if (room <= 0 || this.#worker === null) {
+      this.#stats.shed += batch.length;
+      return;
+    }
+    let v = encodeCalls(batch);
+    if (batch.length > room) {
+      this.#stats.shed += batch.length - room;
+      v = newestCalls(v, room);
+    }
+    this.#posted += callsIn(v);
+    this.#post({ t: 'calls', v });
   };
 
+  /** Portal and OAuth events, the edge's counters: one message per signal (they are rare). */
   offer(s: Signal): void {
-    this.#queue.push(s);
-    this.#afterOffer();
+    if (this.#room() <= 0 || this.#worker === null) {
+      this.#stats.shed++;
+      return;
+    }
+    this.#posted++;
+    this.#post({ t: 'signal', s });
   }
 
-  #afterOffer(): void {
-    const max = this.#o.maxQueued ?? 200_000;
-    const waiting = this.#queue.length - this.#head;
-    if (waiting > max) {
-      this.#stats.shed += waiting - max;
-      this.#head += waiting - max;
-    }
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#drain);
-    }
+  /** How many more signals may be in flight to the worker. */
+  #room(): number {
+    return (this.#o.maxQueued ?? 200_000) - (this.#posted - Number(Atomics.load(this.#c, COUNTER.taken)));
   }
 
-  readonly #drain = (): void => {
-    this.#scheduled = false;
-    const end = Math.min(this.#queue.length, this.#head + (this.#o.sliceSize ?? 2_000));
-    for (let i = this.#head; i < end; i++) this.evaluate(this.#queue[i]!);
-    this.#head = end;
-    if (this.#head >= this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else {
-      if (this.#head > 50_000) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-      this.#scheduled = true;
-      setImmediate(this.#drain);
-    }
-  };
-
-  /** Evaluates one signal with every enabled detector (synchronous; the benchmark calls it). */
-  evaluate(s: Signal): void {
-    this.#stats.processed++;
-    for (const run of this.#runs) {
-      const set = this.#settings.get(run.id)!;
-      if (set.enabled) run.observe(s, set.thresholds, run.report);
-    }
+  #post(m: ToWorker): void {
+    this.#worker?.postMessage(m);
   }
 
-  #found(d: Detector, f: Finding): void {
+  #found(id: string, f: Finding): void {
+    const d = this.#byId.get(id);
+    if (!d) return;
     if (this.#findings.length >= 1_000) {
       this.#stats.reportsShed++;
       return;
@@ -138,21 +245,62 @@ export class DetectorEngine {
     this.#reporting = null;
   }
 
-  /** Resolves when every queued signal is evaluated and every finding reported (tests, shutdown). */
+  /** Resolves once the worker has evaluated every signal handed over and every finding is reported. */
   async idle(): Promise<void> {
-    while (this.#head < this.#queue.length || this.#reporting || this.#scheduled) {
+    for (;;) {
+      const posted = this.#posted;
+      await this.#workerIdle();
       if (this.#reporting) await this.#reporting;
-      else await new Promise<void>((r) => setImmediate(r));
+      if (this.#posted === posted && this.#findings.length === 0 && this.#reporting === null) return;
     }
   }
 
+  /** Waits for the worker's answer to an idle request: it answers once its queue is empty. */
+  async #workerIdle(): Promise<void> {
+    const w = this.#worker;
+    if (!w) return;
+    const id = this.#nextIdle++;
+    w.ref();
+    try {
+      await new Promise<void>((resolve) => {
+        this.#idleWaiters.set(id, resolve);
+        w.postMessage({ t: 'idle', id } satisfies ToWorker);
+      });
+    } finally {
+      this.#idleWaiters.delete(id);
+      w.unref();
+    }
+  }
+
+  /** Shutdown: unsubscribes, waits for the worker's drain (at most `timeoutMs`), then ends the thread. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    this.unsubscribe();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.idle(),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.#closing = true;
+    await this.#worker?.terminate();
+    this.#worker = null;
+  }
+
   stats(): EngineStats {
-    const oldest = this.#queue[this.#head];
-    const at = oldest === undefined ? null : oldest.kind === 'call' ? oldest.r.atMs : oldest.atMs;
+    const c = this.#c;
+    const oldest = Number(Atomics.load(c, COUNTER.oldestAtMs));
+    const taken = Number(Atomics.load(c, COUNTER.taken));
     return {
-      ...this.#stats,
-      queued: this.#queue.length - this.#head,
-      lagMs: at === null ? 0 : Math.max(0, this.#o.nowMs() - at),
+      processed: Number(Atomics.load(c, COUNTER.processed)),
+      shed: this.#stats.shed + Number(Atomics.load(c, COUNTER.shed)),
+      queued: this.#posted - taken + Number(Atomics.load(c, COUNTER.queued)),
+      lagMs: oldest < 0 ? 0 : Math.max(0, this.#o.nowMs() - oldest),
+      reported: this.#stats.reported,
+      reportsShed: this.#stats.reportsShed,
+      reportFailures: this.#stats.reportFailures,
+      restarts: this.#stats.restarts,
     };
   }
 }

@@ -1,9 +1,9 @@
 import { defineModule } from '../../platform/module.ts';
-import type { CallRecordHandler } from '../gateway/index.ts';
+import type { CallRecord, CallRecordHandler } from '../gateway/index.ts';
 import { DETECTORS } from './catalogue.ts';
 import { detectorsContracts } from './contracts.ts';
 import { type DetectorsOptions, DetectorsService } from './detectors-service.ts';
-import { DetectorEngine } from './engine.ts';
+import { EngineCore } from './engine-core.ts';
 import { detectorsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { detectorsRoutes } from './routes.ts';
@@ -13,8 +13,9 @@ export type { DetectorsService } from './detectors-service.ts';
  * Misuse detectors (docs/detectors.md): rules over every gateway call (the call-record feed), the
  * portal's and the token endpoint's failed credential checks, and the edge's counters; each with
  * operator thresholds, each finding an incident in the enforcement module (one live per detector
- * and subject), where detector-triggered policies act on it. They run off the serving path, in
- * slices after the calls, with a bounded queue that sheds and counts when they fall behind.
+ * and subject), where detector-triggered policies act on it. They run off the serving thread, in a
+ * worker thread of their own (engine.ts), with bounded queues that shed and count when they fall
+ * behind; findings come back to this thread to be reported.
  */
 export { detectorsErrors } from './errors.ts';
 export { type DetectorsTables, detectorsTables } from './tables.ts';
@@ -38,14 +39,14 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
   async create({ callRecords, refreshMs, ...options }) {
     const detectors = new DetectorsService(options);
     await detectors.refresh();
-    const subscription = callRecords?.subscribe(detectors.engine.offerCalls) ?? null;
+    if (callRecords) detectors.engine.subscribe(callRecords);
     const timer = setInterval(() => {
       detectors.refresh().catch(() => {});
     }, refreshMs ?? 10_000);
     timer.unref();
     return {
       ports: { detectors },
-      routes: detectorsRoutes({ detectors, running: () => subscription !== null }),
+      routes: detectorsRoutes({ detectors, running: () => detectors.engine.subscribed }),
       on: {
         // Runs inside the sign-in request: it only queues the signal.
         'identity.sign_in_failed': async (e) => {
@@ -63,26 +64,34 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
       },
       async close() {
         clearInterval(timer);
-        subscription?.unsubscribe();
-        await detectors.engine.idle();
+        // Unsubscribes, waits for the worker's drain and the findings' reports, ends the thread.
+        await detectors.engine.close();
       },
     };
   },
 });
 
 /**
- * The engine with every detector and findings counted, not reported (bench/detectors.ts measures
- * the detectors' own work per record with it).
+ * The detectors' evaluation loop on the calling thread, with every detector and findings counted,
+ * not reported (bench/detectors.ts measures the detectors' own work per record with it; the module
+ * itself runs the same loop in its worker thread).
  */
-export function detectorsBenchEngine(nowMs: () => number) {
+export function detectorsBenchEngine() {
   let n = 0;
-  const engine = new DetectorEngine({
+  const core = new EngineCore({
     detectors: DETECTORS,
-    nowMs,
     maxQueued: Number.MAX_SAFE_INTEGER,
-    report: async () => {
+    found: () => {
       n++;
     },
   });
-  return { engine, findings: () => n };
+  return {
+    offerCalls(batch: readonly CallRecord[]): void {
+      for (const r of batch) core.take({ kind: 'call', r });
+      core.schedule();
+    },
+    idle: () => new Promise<void>((resolve) => core.whenEmpty(resolve)),
+    stats: () => ({ processed: core.processed, shed: core.shed }),
+    findings: () => n,
+  };
 }
