@@ -304,6 +304,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/conformance/suites/{productSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Write a product's suite (operators): add, retire or reorder cases; applies to later production requests
+         * @description The body lists every case in order (the shape of `caseView`). A malformed case is refused with 422 `conformance_case_invalid` naming the field. Stored evidence is evaluated at once for cases that are new or changed. `version` (optional) refuses the edit with 409 if another edit came first.
+         */
+        put: operations["updateConformanceSuite"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/detectors": {
         parameters: {
             query?: never;
@@ -1272,6 +1292,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conformance/suites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The certification suites, per product: what an app must show in the sandbox before production
+         * @description The certification suites, per product: what an app must show in the sandbox before production
+         */
+        get: operations["listConformanceSuites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conformance/suites/{productSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One product's certification suite
+         * @description One product's certification suite
+         */
+        get: operations["getConformanceSuite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/mail": {
         parameters: {
             query?: never;
@@ -1822,6 +1882,26 @@ export interface paths {
          * @description Change an app's name, description, callback URLs or public key
          */
         patch: operations["updateApp"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/apps/{appId}/conformance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The app's progress through each suite, with the request that proved each case
+         * @description The app's progress through each suite, with the request that proved each case
+         */
+        get: operations["getConformanceProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/orgs/{orgId}/apps/{appId}/limit-requests": {
@@ -2827,7 +2907,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "conformance_case_invalid" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -4587,6 +4667,165 @@ export interface operations {
             };
             /** @description Signed in but not allowed (forbidden). */
             403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateConformanceSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cases: {
+                        [key: string]: unknown;
+                    }[];
+                    /** Format: int64 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        activeCases: number;
+                        cases: {
+                            after?: {
+                                link: {
+                                    /** @enum {string} */
+                                    earlierField: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                    /** @enum {string} */
+                                    field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                }[];
+                                match: {
+                                    equals?: string | boolean | number;
+                                    /** @enum {string} */
+                                    field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                    oneOf?: string[];
+                                    present?: boolean;
+                                }[];
+                                networkCodes: string[];
+                                operations: string[];
+                            };
+                            description: string;
+                            id: string;
+                            match: {
+                                equals?: string | boolean | number;
+                                /** @enum {string} */
+                                field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                oneOf?: string[];
+                                present?: boolean;
+                            }[];
+                            networkCodes: string[];
+                            operations: string[];
+                            retired: boolean;
+                            title: string;
+                        }[];
+                        productSlug: string;
+                        reevaluated: {
+                            /** Format: int64 */
+                            calls: number;
+                            /** Format: int64 */
+                            passes: number;
+                        };
+                        updatedAt: string;
+                        /** Format: int64 */
+                        version: number;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -11914,6 +12153,279 @@ export interface operations {
             };
         };
     };
+    listConformanceSuites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: int64 */
+                            activeCases: number;
+                            cases: {
+                                after?: {
+                                    link: {
+                                        /** @enum {string} */
+                                        earlierField: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                        /** @enum {string} */
+                                        field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                    }[];
+                                    match: {
+                                        equals?: string | boolean | number;
+                                        /** @enum {string} */
+                                        field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                        oneOf?: string[];
+                                        present?: boolean;
+                                    }[];
+                                    networkCodes: string[];
+                                    operations: string[];
+                                };
+                                description: string;
+                                id: string;
+                                match: {
+                                    equals?: string | boolean | number;
+                                    /** @enum {string} */
+                                    field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                    oneOf?: string[];
+                                    present?: boolean;
+                                }[];
+                                networkCodes: string[];
+                                operations: string[];
+                                retired: boolean;
+                                title: string;
+                            }[];
+                            productSlug: string;
+                            updatedAt: string;
+                            /** Format: int64 */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConformanceSuite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        activeCases: number;
+                        cases: {
+                            after?: {
+                                link: {
+                                    /** @enum {string} */
+                                    earlierField: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                    /** @enum {string} */
+                                    field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                }[];
+                                match: {
+                                    equals?: string | boolean | number;
+                                    /** @enum {string} */
+                                    field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                    oneOf?: string[];
+                                    present?: boolean;
+                                }[];
+                                networkCodes: string[];
+                                operations: string[];
+                            };
+                            description: string;
+                            id: string;
+                            match: {
+                                equals?: string | boolean | number;
+                                /** @enum {string} */
+                                field: "networkCode" | "status" | "replayed" | "refs.stan" | "refs.rrn" | "refs.authId" | "refs.companyCode" | "refs.consumerNo" | "refs.accountTo" | "refs.referenceNo" | "refs.originalRrn" | "refs.originalStan" | "refs.originalAuthId" | "refs.qrInitiation" | "shape.idempotencyKey" | "shape.signed";
+                                oneOf?: string[];
+                                present?: boolean;
+                            }[];
+                            networkCodes: string[];
+                            operations: string[];
+                            retired: boolean;
+                            title: string;
+                        }[];
+                        productSlug: string;
+                        updatedAt: string;
+                        /** Format: int64 */
+                        version: number;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listDevMail: {
         parameters: {
             query?: {
@@ -15838,6 +16350,134 @@ export interface operations {
                         /** @enum {string} */
                         status: "active" | "suspended" | "revoked";
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConformanceProgress: {
+        parameters: {
+            query?: {
+                productSlug?: string;
+            };
+            header?: never;
+            path: {
+                appId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        appId: string;
+                        orgId: string;
+                        products: {
+                            cases: {
+                                caseId: string;
+                                earlierRequestId: string | null;
+                                passed: boolean;
+                                provedAt: string | null;
+                                requestId: string | null;
+                                title: string;
+                            }[];
+                            complete: boolean;
+                            /** Format: int64 */
+                            passed: number;
+                            productSlug: string;
+                            /** Format: int64 */
+                            suiteVersion: number;
+                            /** Format: int64 */
+                            total: number;
+                        }[];
                     };
                 };
             };
