@@ -28,11 +28,13 @@ import { pickGenerator } from './load-generators.ts';
  * autocannon) drives the sandbox title fetch, 50 connections:
  *   1. the gateway alone for `--duration` s: its peak (req/s) with the detectors evaluating every call;
  *   2. the same again while a feeder thread posts synthetic records straight to the detectors'
- *      worker, keeping `--window` records ahead of what it has evaluated (so it never waits): the
- *      records per second the detectors evaluate while the gateway serves, against step 1's peak.
+ *      worker at `--times` x step 1's peak (2: the issue's target): do the detectors keep up
+ *      (records/s evaluated, shed, lag) while the gateway serves on the same cores?
+ *   3. the same with the feeder `--window` records ahead of what the worker has evaluated (it
+ *      never waits): the most records per second the detectors evaluate while the gateway serves.
  *
  *   node bench/detectors.ts [--mode alone|serve] [--records 1000000] [--peak 40000]
- *                           [--duration 10] [--window 20000]
+ *                           [--duration 10] [--window 20000] [--times 2]
  */
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     peak: { type: 'string', default: '40000' },
     duration: { type: 'string', default: '10' },
     window: { type: 'string', default: '20000' },
+    times: { type: 'string', default: '2' },
   },
 });
 
@@ -118,35 +121,44 @@ async function serve(): Promise<void> {
     await engine.idle();
     const a1 = engine.stats();
 
-    // 2. The same, with the detectors' worker also fed synthetic records beyond what it can take.
-    const { port1, port2 } = new MessageChannel();
-    const counters = engine.attachFeeder(port2);
-    const feeder = new Worker(new URL('./detectors-feeder.ts', import.meta.url), {
-      workerData: { port: port1, counters, window: feedWindow },
-      transferList: [port1],
-    });
-    const b0 = engine.stats();
-    const w0 = hrtime.bigint();
-    const loaded = await generator.run({ ...target, duration });
-    const b1 = engine.stats();
-    const wallS = Number(hrtime.bigint() - w0) / 1e9;
-    const offered = await new Promise<number>((r) => {
-      feeder.once('message', (m: { offered: number }) => r(m.offered));
-      feeder.postMessage('stop');
-    });
-    await feeder.terminate();
-    const perS = (b1.processed - b0.processed) / wallS;
     const n = (x: number) => Math.round(x).toLocaleString('en');
     console.log(
-      `gateway alone with the detectors subscribed: ${n(peak.rps)} req/s (${peak.non2xx} non-2xx, ${peak.errors} errors); ` +
+      `1. gateway with the detectors subscribed: ${n(peak.rps)} req/s (${peak.non2xx} non-2xx, ${peak.errors} errors); ` +
         `detectors evaluated ${n(a1.processed - a0.processed)} records for ${n(peak.total)} calls, ` +
         `${a1.shed - a0.shed} shed, ${aEnd.queued} waiting and ${aEnd.lagMs} ms lag at the end of the run`,
     );
-    console.log(
-      `gateway with the detectors saturated: ${n(loaded.rps)} req/s; detectors ${n(perS)} records/s ` +
-        `(${n(b1.processed - b0.processed)} in ${wallS.toFixed(1)} s; feeder offered ${n(offered)}, ${n(b1.shed - b0.shed)} shed) → ` +
-        `${(perS / peak.rps).toFixed(1)}× the gateway's peak of ${n(peak.rps)} req/s, on the same cores`,
-    );
+
+    // 2. and 3. The same, with the detectors' worker also fed synthetic records by a feeder thread:
+    // at `--times` x step 1's peak (do they keep up?), then as many as it takes (how many can they?).
+    for (const [label, rate] of [
+      [`2. synthetic records at ${args.times}x the peak`, Number(args.times) * peak.rps],
+      ['3. synthetic records, as many as the detectors take', 0],
+    ] as const) {
+      await engine.idle();
+      const { port1, port2 } = new MessageChannel();
+      const counters = engine.attachFeeder(port2);
+      const feeder = new Worker(new URL('./detectors-feeder.ts', import.meta.url), {
+        workerData: { port: port1, counters, window: feedWindow, rate },
+        transferList: [port1],
+      });
+      const b0 = engine.stats();
+      const w0 = hrtime.bigint();
+      const loaded = await generator.run({ ...target, duration });
+      const b1 = engine.stats();
+      const wallS = Number(hrtime.bigint() - w0) / 1e9;
+      const fed = await new Promise<{ offered: number; held: number }>((r) => {
+        feeder.once('message', r);
+        feeder.postMessage('stop');
+      });
+      await feeder.terminate();
+      const perS = (b1.processed - b0.processed) / wallS;
+      console.log(
+        `${label}: gateway ${n(loaded.rps)} req/s; detectors evaluated ${n(perS)} records/s ` +
+          `(${n(b1.processed - b0.processed)} in ${wallS.toFixed(1)} s; feeder offered ${n(fed.offered)}` +
+          `${fed.held ? `, held back ${n(fed.held)}` : ''}; ${n(b1.shed - b0.shed)} shed, ${n(b1.queued)} waiting, ` +
+          `${n(b1.lagMs)} ms lag at the end) -> ${(perS / peak.rps).toFixed(1)}x step 1's peak, on the same cores`,
+      );
+    }
   } finally {
     await system.app.close();
     await system.shutdown();
