@@ -11,6 +11,7 @@ import { SecurityPage } from './pages/account/security.tsx';
 import { ForgotPasswordPage, ResetPasswordPage, SignInPage, StatusPage } from './pages/account/sign-in.tsx';
 import { AppDetailPage } from './pages/apps/app-detail.tsx';
 import { AppsPage, NewAppPage } from './pages/apps/apps.tsx';
+import { ConformancePage, SuitesPage } from './pages/conformance.tsx';
 import { ErrorCodesPage } from './pages/docs/docs.tsx';
 import { OperatorPage } from './pages/operator/operator.tsx';
 import { ReviewerPage } from './pages/operator/participants.tsx';
@@ -287,6 +288,8 @@ export function App() {
             <Route path="/orgs/:orgId/apps/new" element={guard(<NewAppPage />)} />
             <Route path="/orgs/:orgId/apps/:appId" element={guard(<AppDetailPage />)} />
             <Route path="/orgs/:orgId/apps/:appId/usage" element={guard(<UsagePage />)} />
+            <Route path="/orgs/:orgId/apps/:appId/conformance" element={guard(<ConformancePage />)} />
+            <Route path="/conformance" element={guard(<SuitesPage />)} />
             <Route path="/orgs/:orgId/sandbox" element={guard(<SandboxPage />)} />
             <Route path="/reviews" element={guard(<ReviewerPage />)} />
             <Route path="/operator" element={guard(<OperatorPage />, { operator: true })} />

@@ -74,9 +74,14 @@ export function AppDetailPage() {
           title={a.name}
           lead={a.description ? <Markdown inline text={a.description} /> : undefined}
           actions={
-            <Link className="btn btn-secondary" to={`/orgs/${orgId}/apps/${appId}/usage`}>
-              Usage and logs
-            </Link>
+            <>
+              <Link className="btn btn-secondary" to={`/orgs/${orgId}/apps/${appId}/usage`}>
+                Usage and logs
+              </Link>{' '}
+              <Link className="btn btn-secondary" to={`/orgs/${orgId}/apps/${appId}/conformance`}>
+                Going live: conformance
+              </Link>
+            </>
           }
         >
           <OrgNav orgId={orgId} current="apps" />

@@ -1,5 +1,6 @@
 import { Link, useParams } from 'react-router';
 import { Page } from '../../components.tsx';
+import { ConformanceSuitesAdmin } from '../conformance-editor.tsx';
 import { AppsAdmin } from './apps-admin.tsx';
 import { AuditAdmin } from './audit.tsx';
 import { CatalogueAdmin } from './catalogue.tsx';
@@ -19,6 +20,7 @@ const TABS: Array<[string, string]> = [
   ['subscriptions', 'Subscriptions'],
   ['limits', 'Limit requests'],
   ['production', 'Production access'],
+  ['conformance', 'Conformance suites'],
   ['organisations', 'Organisations'],
   ['apps', 'Apps'],
   ['incidents', 'Incidents'],
@@ -56,6 +58,7 @@ export function OperatorPage() {
       {tab === 'subscriptions' ? <SubscriptionsQueue /> : null}
       {tab === 'limits' ? <LimitsQueue /> : null}
       {tab === 'production' ? <ProductionQueue /> : null}
+      {tab === 'conformance' ? <ConformanceSuitesAdmin /> : null}
       {tab === 'organisations' ? <OrganisationsAdmin /> : null}
       {tab === 'apps' ? <AppsAdmin /> : null}
       {tab === 'incidents' ? <IncidentsAdmin /> : null}

@@ -5,6 +5,7 @@ import { LIMIT_LABELS } from '../../components/limits.ts';
 import { ActionButton, day, Empty, Field, Form, QueryView, Table, when } from '../../components.tsx';
 import { countryName } from '../../countries.ts';
 import { oneOf } from '../../form-values.ts';
+import { ConformanceEvidence } from '../conformance.tsx';
 import { operatorKeys } from './queries.ts';
 import { useOrgNames, Who } from './shared.tsx';
 
@@ -333,6 +334,7 @@ export function ProductionQueue() {
                 <td>{when(r.createdAt)}</td>
                 <td>
                   <Who orgId={r.orgId} appId={r.appId} names={names} />
+                  <ConformanceEvidence orgId={r.orgId} appId={r.appId} />
                 </td>
                 <td>{r.note ?? '—'}</td>
                 <td className="row-actions">

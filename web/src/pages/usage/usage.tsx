@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import type { UsageSeries } from '../../api/views.ts';
 import { api, ok } from '../../api.ts';
 import { Chart, Meter } from '../../chart.tsx';
@@ -263,13 +263,16 @@ export function UsagePage() {
 }
 
 function RequestLog(props: { orgId: string; appId: string }) {
+  // `?requestId=` (a conformance case's proving request, linked from the conformance page).
+  const [search] = useSearchParams();
+  const requestId = search.get('requestId') ?? undefined;
   const [filters, setFilters] = useState<{ q: string; outcome: string; operationId: string }>({
     q: '',
     outcome: '',
     operationId: '',
   });
   const logs = useQuery({
-    queryKey: usageKeys.logs(props.orgId, props.appId, filters),
+    queryKey: [...usageKeys.logs(props.orgId, props.appId, filters), requestId ?? ''],
     queryFn: async () =>
       (
         await ok(
@@ -278,6 +281,7 @@ function RequestLog(props: { orgId: string; appId: string }) {
               path: { orgId: props.orgId },
               query: {
                 appId: props.appId,
+                requestId,
                 limit: 50,
                 q: filters.q,
                 operationId: filters.operationId,
