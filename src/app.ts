@@ -15,6 +15,7 @@ import Fastify, {
 import { type Config, roleSurfaces } from './config.ts';
 import type { Clock } from './platform/clock.ts';
 import { AppError, type ErrorCatalogue, type ErrorCode, errorAnswer, errorBody } from './platform/errors.ts';
+import { type EdgeCount, edgeWhatOf } from './platform/http/edge-counters.ts';
 import { exceedsJsonDepth } from './platform/http/json-depth.ts';
 import { buildOpenApi } from './platform/http/openapi.ts';
 import { type AnyRoute, type Authenticator, registerRoutes } from './platform/http/route.ts';
@@ -51,6 +52,12 @@ export type AppDeps = {
   /** Directory of the built web app; served at / with client-side routes falling back to index.html. */
   webDir?: string;
   version: string;
+  /**
+   * The HTTP edge's counters (platform/http/edge-counters.ts): the error and not-found handlers
+   * count what they refuse (unknown paths, 401, 429, 413, over-deep bodies, slow or oversized
+   * heads) by source address for the detectors. Absent: nothing is counted.
+   */
+  edge?: EdgeCount;
 };
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
@@ -146,8 +153,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } else parseJson(req, text as string, done);
   });
 
+  const edge = deps.edge;
+  if (edge) {
+    // Node answers a head or body that is too slow (408) or a head too large (431) itself.
+    app.server.on('clientError', (err: NodeJS.ErrnoException, socket: { remoteAddress?: string }) => {
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') edge('slow', socket.remoteAddress);
+      else if (err.code === 'HPE_HEADER_OVERFLOW') edge('oversized', socket.remoteAddress);
+    });
+  }
+
   app.setErrorHandler((err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) => {
     const requestId = String(req.id);
+    if (edge) {
+      const what = edgeWhatOf(err instanceof AppError ? err.code : (err as FastifyError).code);
+      if (what) edge(what, req.ip, req.url.split('?')[0]);
+    }
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
       const answer = errorAnswer(deps.errors, err);
@@ -204,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ) {
       return reply.type('text/html; charset=utf-8').sendFile('index.html');
     }
+    edge?.('unknown_path', req.ip, path);
     return reply
       .code(404)
       .send(

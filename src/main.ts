@@ -50,6 +50,7 @@ import { migrateToLatest } from './platform/db/migrator.ts';
 import { EventBus } from './platform/events.ts';
 import { keepPrimitivePrototypesFast } from './platform/fast-prototypes.ts';
 import { gatewayCors } from './platform/http/cors.ts';
+import { EdgeCounters } from './platform/http/edge-counters.ts';
 import { errorReferenceRoutes } from './platform/http/error-reference.ts';
 import type { AnyRoute } from './platform/http/route.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
@@ -126,6 +127,8 @@ export type System = Infrastructure & {
   services: Services;
   /** Cross-module events (platform/events.ts): who subscribes to what, for tests and docs. */
   events: EventBus;
+  /** The HTTP edge's counters (refusals before any pipeline), handed to the detectors each second. */
+  edge: EdgeCounters;
   app: FastifyInstance;
   /** Flushes buffers and closes pools; call after the HTTP server has stopped. */
   shutdown(): Promise<void>;
@@ -166,6 +169,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   // Modules, in dependency order. Each section builds one module from its face (index.ts) with
   // the ports of the modules above it; `events` carries cross-module effects (platform/events.ts).
   const events = new EventBus();
+  // What the HTTP edge refuses before any pipeline, counted per source address for the detectors.
+  const edge = new EdgeCounters({ clock });
   const moduleRoutes: AnyRoute[] = [];
   const built: Array<{ name: string; instance: ModuleInstance<unknown> }> = [];
   const use = async <D, P>(m: ModuleDescriptor<D, P>, deps: D): Promise<P> => {
@@ -302,6 +307,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     apps,
     orgAccess: organizations,
     audit,
+    events,
     endpoints: roleSurfaces[config.role].gateway
       ? { provider: config.gatewayProvider, publicUrl: config.publicUrl, errors: errorCatalogue }
       : null,
@@ -349,6 +355,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
     limitLeaseMax: config.rateLimitLeaseMax,
     metrics: infra.metrics,
+    edge: edge.count,
   });
   // The apps module's usage summaries read the gateway's usage records (its late port `usage`).
   appsUsage.provide(gatewayUsage);
@@ -379,6 +386,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     audit,
     incidents: incidentReporter,
     callRecords: gateway?.callRecords ?? null,
+    edge,
   });
   // ── conformance
   // Off the serving path: every sandbox call's record (the call-record feed) is evidence for the
@@ -467,6 +475,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     plugins,
     webDir: serves.portal ? resolve(import.meta.dirname, '..', 'web', 'dist') : undefined,
     version,
+    edge: edge.count,
   });
   // Modules' background work runs with the server in the roles that do background work.
   if (config.role === 'all' || config.role === 'worker') {
@@ -483,6 +492,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     ...infra,
     services,
     events,
+    edge,
     app,
     async shutdown() {
       // Modules release what they hold in reverse order of building (buffers before the pools close).

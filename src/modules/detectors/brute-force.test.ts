@@ -65,3 +65,32 @@ describe('brute force', () => {
     assert.equal(run(bruteForce, refused, { perSubject: 5 }).length, 1);
   });
 });
+
+describe('brute force at the OAuth endpoints (channel token)', () => {
+  const token = (i: number, o: Partial<Extract<Signal, { kind: 'auth_failure' }>> = {}) =>
+    fail(i, { channel: 'token', ip: '127.0.0.9', ...o });
+  it('10 failed client authentications on one known client id open an incident about its app; 9 do not', () => {
+    const f = run(
+      bruteForce,
+      Array.from({ length: 10 }, (_, i) => token(i)),
+    );
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0]!.subject, { kind: 'app', id: 'app_a' });
+    assert.match(f[0]!.title, /failed token checks/);
+    assert.equal(
+      run(
+        bruteForce,
+        Array.from({ length: 9 }, (_, i) => token(i)),
+      ).length,
+      0,
+    );
+  });
+  it('unknown client ids from one address: the address, at perSource (20); 19 open none', () => {
+    const guesses = (n: number) =>
+      Array.from({ length: n }, (_, i) => token(i, { subject: `cid_${i}`, appId: null, orgId: null }));
+    const f = run(bruteForce, guesses(20));
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0]!.subject, { kind: 'source_address', id: '127.0.0.9' });
+    assert.equal(run(bruteForce, guesses(19)).length, 0);
+  });
+});

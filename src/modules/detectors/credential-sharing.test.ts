@@ -46,6 +46,26 @@ describe('credential sharing', () => {
       0,
     );
   });
+  it('20 calls with tokens issued to another network open an incident naming both networks; 19 do not', () => {
+    const elsewhere = (n: number) =>
+      calls(n, () => ({ client: { tokenNetwork: '127.0.0.0/24' }, source: { ip: '127.0.9.9' } }));
+    const f = run(credentialSharing, elsewhere(20));
+    assert.equal(f.length, 1);
+    assert.deepEqual(f[0]!.subject, { kind: 'app', id: 'app_a' });
+    assert.equal(f[0]!.count, 20);
+    const sample = f[0]!.samples[0] as { tokenIssuedTo: string; usedFrom: string };
+    assert.equal(sample.tokenIssuedTo, '127.0.x.0/24');
+    assert.equal(sample.usedFrom, '127.0.x.0/24');
+    assert.match(f[0]!.summary, /other than the one each was issued to/);
+    assert.equal(run(credentialSharing, elsewhere(19)).length, 0);
+  });
+  it('calls from the network the token was issued to, or with no issue network known, count nothing', () => {
+    const home = calls(50, (i) => ({
+      client: { tokenNetwork: i % 2 ? '127.0.0.0/24' : null },
+      source: { ip: `127.0.0.${i + 1}` },
+    }));
+    assert.equal(run(credentialSharing, home, { elsewhereCalls: 1 }).length, 0);
+  });
   it('networks: /24 for IPv4, /64 for IPv6, mapped IPv4 as IPv4', () => {
     assert.equal(networkOf('127.0.0.7'), '127.0.0.0/24');
     assert.equal(networkOf('::ffff:10.1.2.3'), '10.1.2.0/24');

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EdgeWhat } from '../../platform/http/edge-counters.ts';
 import type { CallRecord } from '../gateway/index.ts';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -18,13 +19,17 @@ type AuthFailure = {
   requestId: string | null;
 };
 
-/** What never reaches the pipeline, counted at the edge (docs/detectors.md, "Signals"). */
+/**
+ * What never reaches the pipeline, counted at the edge (platform/http/edge-counters.ts): `count`
+ * events of one kind from one address within a flush interval (1 when absent), the first at `atMs`.
+ */
 type EdgeSignal = {
   kind: 'edge';
   atMs: number;
-  what: 'unauthenticated' | 'unknown_path' | 'oversized' | 'too_deep' | 'slow' | 'connection';
+  what: EdgeWhat;
   ip: string;
   path: string | null;
+  count?: number;
 };
 
 export type Signal = { kind: 'call'; r: CallRecord } | AuthFailure | EdgeSignal;

@@ -48,4 +48,44 @@ describe('floods', () => {
     assert.equal(run(floods, edge(200)).length, 1);
     assert.equal(run(floods, edge(199)).length, 0);
   });
+  it('refusals of every edge kind but unknown paths add up per address, batched counts weighing as many', () => {
+    const at = 1_800_000_000_000;
+    const batch = (
+      what: 'slow' | 'too_deep' | 'unauthenticated' | 'rate_limited' | 'unknown_path',
+      count: number,
+    ) => ({
+      kind: 'edge' as const,
+      atMs: at,
+      what,
+      ip: '127.0.0.4',
+      path: '/api/v1/x',
+      count,
+    });
+    const f = run(floods, [
+      batch('slow', 50),
+      batch('too_deep', 50),
+      batch('unauthenticated', 50),
+      batch('rate_limited', 50),
+    ]);
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.count, 200);
+    assert.match(f[0]!.title, /slow, too_deep, unauthenticated, rate_limited/);
+    assert.equal(run(floods, [batch('slow', 100), batch('rate_limited', 99)]).length, 0);
+    assert.equal(run(floods, [batch('unknown_path', 5000)]).length, 0, "unknown paths are scanning's");
+  });
+  it('5 000 connections opened in 10 s from one network are a connection flood; 4 999 are not', () => {
+    const conns = (n: number) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        kind: 'edge' as const,
+        atMs: 1_800_000_000_000 + i * 1000,
+        what: 'connection' as const,
+        ip: `127.0.0.${i + 1}`,
+        path: null,
+        count: i === 9 ? n - 9 * 500 : 500,
+      }));
+    const f = run(floods, conns(5000));
+    assert.equal(f.length, 1);
+    assert.match(f[0]!.title, /Connection flood: 5000 connections in 10 s from 127\.0\.0\.0\/24/);
+    assert.equal(run(floods, conns(4999)).length, 0);
+  });
 });

@@ -1,3 +1,4 @@
+import type { EdgeEvent } from '../../platform/http/edge-counters.ts';
 import { defineModule } from '../../platform/module.ts';
 import type { CallRecord, CallRecordHandler } from '../gateway/index.ts';
 import { DETECTORS } from './catalogue.ts';
@@ -22,9 +23,13 @@ export { type DetectorsTables, detectorsTables } from './tables.ts';
 
 /** The gateway's call-record feed (null in roles without a gateway). */
 type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe(): void } };
+/** The HTTP edge's counters (platform/http/edge-counters.ts): a batch a second, off every request. */
+type EdgeSource = { subscribe(handler: (batch: readonly EdgeEvent[]) => void): { unsubscribe(): void } };
 
 export type DetectorsDeps = DetectorsOptions & {
   callRecords: CallRecordSource | null;
+  /** What the entrances refused before any pipeline (null or absent: not counted). */
+  edge?: EdgeSource | null;
   /** How often settings changed by other processes are read (ms; default 10 000). */
   refreshMs?: number;
 };
@@ -35,11 +40,15 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
   migrations,
   errors: detectorsErrors,
   contracts: detectorsContracts,
-  subscribes: ['identity.sign_in_failed'],
-  async create({ callRecords, refreshMs, ...options }) {
+  subscribes: ['identity.sign_in_failed', 'oauth.client_auth_failed'],
+  async create({ callRecords, edge, refreshMs, ...options }) {
     const detectors = new DetectorsService(options);
     await detectors.refresh();
     if (callRecords) detectors.engine.subscribe(callRecords);
+    const edgeSubscription =
+      edge?.subscribe((batch) => {
+        for (const e of batch) detectors.engine.offer({ kind: 'edge', ...e });
+      }) ?? null;
     const timer = setInterval(() => {
       detectors.refresh().catch(() => {});
     }, refreshMs ?? 10_000);
@@ -61,9 +70,24 @@ export const detectorsModule = defineModule<DetectorsDeps, DetectorsPorts>({
             requestId: e.requestId,
           });
         },
+        // The OAuth endpoints' failed client authentications (wrong secret, unknown client id,
+        // throttled guessing): brute force per client id and per address. Only queues.
+        'oauth.client_auth_failed': async (e) => {
+          detectors.engine.offer({
+            kind: 'auth_failure',
+            atMs: e.atMs,
+            channel: 'token',
+            subject: e.clientId,
+            ip: e.ip ?? '-',
+            orgId: e.orgId,
+            appId: e.appId,
+            requestId: e.requestId,
+          });
+        },
       },
       async close() {
         clearInterval(timer);
+        edgeSubscription?.unsubscribe();
         // Unsubscribes, waits for the worker's drain and the findings' reports, ends the thread.
         await detectors.engine.close();
       },

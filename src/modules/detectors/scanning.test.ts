@@ -38,4 +38,22 @@ describe('scanning and enumeration', () => {
     assert.equal(run(scanning, edge).length, 1);
     assert.equal(run(scanning, edge.slice(1)).length, 0);
   });
+  it("the edge's batched counts weigh as many unknown paths, and add to the same address's 404 calls", () => {
+    const batch = (count: number) => ({
+      kind: 'edge' as const,
+      atMs: 1_800_000_000_000,
+      what: 'unknown_path' as const,
+      ip: '127.0.0.1',
+      path: '/.env',
+      count,
+    });
+    const f = run(scanning, [batch(20)]);
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.count, 20);
+    assert.deepEqual(f[0]!.samples, [{ path: '/.env' }]);
+    assert.equal(run(scanning, [batch(19)]).length, 0);
+    const unknownCalls = [...calls(10, () => ({ status: 404, client: { appId: null, orgId: null } }))];
+    assert.equal(run(scanning, [batch(9), ...unknownCalls]).length, 0);
+    assert.equal(run(scanning, [batch(10), ...unknownCalls]).length, 1);
+  });
 });

@@ -35,8 +35,9 @@ export const scanning = defineDetector({
     return (s, t, report) => {
       const windowMs = t.windowSeconds * 1000;
       if (s.kind === 'edge' && s.what === 'unknown_path') {
-        const key = `src|${s.ip}`;
-        const n = unknown.add(key, s.atMs, windowMs);
+        // The same key as an unauthenticated caller's 404 calls: both count towards one address.
+        const key = `source_address|${s.ip}`;
+        const n = unknown.add(key, s.atMs, windowMs, s.count ?? 1);
         if (n < t.unknownPaths) return;
         unknown.reset(key);
         report({

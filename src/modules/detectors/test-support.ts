@@ -37,7 +37,7 @@ export function call(
       bodyRefused: false,
       ...shape,
     },
-    client: { orgId: 'org_a', appId: 'app_a', clientId: 'cid_a', ...client },
+    client: { orgId: 'org_a', appId: 'app_a', clientId: 'cid_a', tokenNetwork: null, ...client },
     source: { ip: '127.0.0.1', userAgent: 'sdk', ...source },
   };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { DatabaseLocation } from '../../platform/db/database.ts';
+import type { EdgeCount } from '../../platform/http/edge-counters.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { Metrics } from '../../platform/metrics.ts';
@@ -84,6 +85,11 @@ export type GatewayOptions = {
   fastPath?: boolean;
   /** Serve plain HTTP/1.1 gateway connections through the lean layer (default true; ADR 0005). */
   leanHttp?: boolean;
+  /**
+   * The HTTP edge's counters (platform/http/edge-counters.ts): the raw entrances count the bodies
+   * they refuse as too large, the lean layer its time-outs, and the server its new connections.
+   */
+  edge?: EdgeCount;
 };
 
 export type Gateway = {
@@ -210,11 +216,17 @@ async function installEntrances(app: FastifyInstance, o: GatewayOptions, call: C
   }
   app.addHook('onListen', async () => {
     const observe = callMetrics(o.metrics);
-    const serve = rawServe({ call, bodyLimit, publicUrl: o.publicUrl, timed: o.metrics !== undefined });
+    const edge = o.edge;
+    const serve = rawServe({ call, bodyLimit, publicUrl: o.publicUrl, timed: o.metrics !== undefined, edge });
     const write = nodeWriter(o.publicUrl, observe);
     if (!installNodeHttp(app.server, { routes, bodyLimit, serve, write })) return;
-    if (o.leanHttp === false) return;
-    installLeanEntrance(app.server, { routes, bodyLimit, publicUrl: o.publicUrl, serve, observe });
+    if (o.leanHttp !== false) {
+      installLeanEntrance(app.server, { routes, bodyLimit, publicUrl: o.publicUrl, serve, observe, edge });
+    }
+    // After the lean layer took the server's connection listeners: one count per new connection
+    // (a keep-alive connection's calls pay nothing), for the connection-flood rule.
+    if (edge)
+      app.server.on('connection', (s: { remoteAddress?: string }) => edge('connection', s.remoteAddress));
   });
 }
 

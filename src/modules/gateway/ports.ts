@@ -112,6 +112,11 @@ export type VerifiedToken = {
   expiresAtMs: number;
   /** The catalog the token was issued for; it is valid only there. */
   environment: 'sandbox' | 'production';
+  /**
+   * The network (/24, /64: platform/http/source-network.ts) the token was issued to, when known:
+   * the call record carries it so the detectors can tell a token used from elsewhere.
+   */
+  issuedNetwork?: string | null;
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import type { ErrorCatalogue } from '../../platform/errors.ts';
+import type { EventEmitter } from '../../platform/events.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import { defineModule } from '../../platform/module.ts';
 import type { SharedState } from '../../platform/shared-state/shared-state.ts';
@@ -9,6 +10,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { GatewayDirectory } from '../gateway/index.ts';
 import type { OrgAccess } from '../organizations/index.ts';
 import { oauthErrors } from './errors.ts';
+import './events.ts';
 import { AppsGatewayDirectory } from './gateway-directory.ts';
 import { migrations } from './migrations.ts';
 import { oauthPlugin } from './oauth-plugin.ts';
@@ -41,6 +43,8 @@ export type OAuthDeps = {
   apps: AppDirectory;
   orgAccess: OrgAccess;
   audit: AuditLog;
+  /** Emits oauth.client_auth_failed (events.ts) for the detectors' brute-force rule. */
+  events?: EventEmitter;
   /**
    * The token, revocation and introspection endpoints, in the roles that serve the gateway
    * (config.ts roleSurfaces); null elsewhere (then no endpoint is served).

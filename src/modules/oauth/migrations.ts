@@ -39,4 +39,11 @@ export const migrations: MigrationSet = {
         .execute();
     },
   },
+  '202612070530_oauth_tokens_issued_network': {
+    async up(db: Kysely<any>) {
+      // The network (/24, /64) a token was issued to, never the address: the detectors compare it
+      // with the network each call comes from (credential sharing). Null for older tokens.
+      await db.schema.alterTable('oauth_tokens').addColumn('issued_network', 'text').execute();
+    },
+  },
 };

@@ -151,6 +151,7 @@ export function oauthPlugin(opts: {
           return await opts.oauth.authenticateClient(creds, catalog, {
             ip: req.ip,
             userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+            requestId: String(req.id),
           });
         } catch (err) {
           if (err instanceof OAuthError) (err as { viaBasic?: boolean }).viaBasic = viaBasic;

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
+import type { EventEmitter } from '../../platform/events.ts';
+import { sourceNetwork } from '../../platform/http/source-network.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { RequestContext } from '../../platform/request-context.ts';
@@ -39,8 +41,8 @@ export type AuthenticatedClient = {
   environment: 'sandbox' | 'production';
 };
 
-/** Where a token request came from (the endpoint's caller). */
-export type ClientRequestMeta = { ip?: string; userAgent?: string };
+/** Where a token request came from (the endpoint's caller), and its request id. */
+export type ClientRequestMeta = { ip?: string; userAgent?: string; requestId?: string };
 
 /** The app acts at the token endpoint (its credentials were presented), from the caller's address. */
 function appContext(appId: string | null, meta: ClientRequestMeta): RequestContext {
@@ -68,6 +70,7 @@ export class OAuthService {
   readonly #apps: AppDirectory;
   readonly #orgAccess: OrgAccess;
   readonly #audit: ReturnType<typeof auditTrail<typeof oauthAuditActions>>;
+  readonly #events: EventEmitter | undefined;
   /** Housekeeping runs at most hourly per process, riding on token issuance (no timer). */
   #lastPurgeMs = 0;
 
@@ -79,6 +82,8 @@ export class OAuthService {
     apps: AppDirectory;
     orgAccess: OrgAccess;
     audit: AuditLog;
+    /** Where failed client authentications are told (oauth.client_auth_failed; absent in some tests). */
+    events?: EventEmitter;
   }) {
     this.#store = new OAuthStore(opts.db);
     this.#clock = opts.clock;
@@ -87,6 +92,7 @@ export class OAuthService {
     this.#apps = opts.apps;
     this.#orgAccess = opts.orgAccess;
     this.#audit = auditTrail(opts.audit, oauthAuditActions);
+    this.#events = opts.events;
   }
 
   /**
@@ -100,7 +106,10 @@ export class OAuthService {
     catalog: CatalogName,
     meta: ClientRequestMeta = {},
   ): Promise<AuthenticatedClient> {
-    const attempt = await this.#throttle.begin(creds.clientId, meta.ip);
+    const attempt = await this.#throttle.begin(creds.clientId, meta.ip).catch(async (err: unknown) => {
+      if (err instanceof OAuthError) await this.#authFailed(creds.clientId, null, 'throttled', meta);
+      throw err;
+    });
     let app: Awaited<ReturnType<AppDirectory['findAppByClientId']>>;
     let secretId: string | null;
     try {
@@ -119,6 +128,7 @@ export class OAuthService {
         app ? { type: 'app', id: app.appId } : null,
         { orgId: app?.orgId ?? null, details: { reason: app ? 'wrong secret' : 'unknown client id' } },
       );
+      await this.#authFailed(creds.clientId, app, app ? 'wrong_secret' : 'unknown_client', meta);
       throw new OAuthError('invalid_client', 'oauth_client_auth_failed', 'client authentication failed');
     }
     // The secret was right: whatever follows, this was no guess.
@@ -138,6 +148,24 @@ export class OAuthService {
       secretId,
       environment: app.environment,
     };
+  }
+
+  /** Tells subscribers (the detectors) of a failed client authentication, after it was counted. */
+  async #authFailed(
+    clientId: string,
+    app: { appId: string; orgId: string } | null,
+    reason: 'wrong_secret' | 'unknown_client' | 'throttled',
+    meta: ClientRequestMeta,
+  ): Promise<void> {
+    await this.#events?.emit('oauth.client_auth_failed', {
+      clientId: clientId.slice(0, 200),
+      appId: app?.appId ?? null,
+      orgId: app?.orgId ?? null,
+      reason,
+      ip: meta.ip ?? null,
+      requestId: meta.requestId ?? null,
+      atMs: this.#clock.nowMs(),
+    });
   }
 
   async issueToken(
@@ -170,6 +198,7 @@ export class OAuthService {
       scopes: scopes.join(' '),
       issued_at: new Date(nowMs).toISOString(),
       expires_at: new Date(nowMs + TOKEN_TTL_S * 1000).toISOString(),
+      issued_network: meta.ip ? sourceNetwork(meta.ip) : null,
     });
     // Past the client's cap on failed secrets, this address is still served (its owner's).
     await this.#throttle.recordToken(client.clientId, meta.ip);
@@ -214,6 +243,7 @@ export class OAuthService {
       scopes: String(row.scopes).split(' '),
       expiresAtMs,
       environment: row.environment,
+      issuedNetwork: row.issued_network ?? null,
     };
   }
 

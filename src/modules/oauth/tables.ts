@@ -20,6 +20,8 @@ export const oauthTables = [
     issued_at: col.time(),
     expires_at: col.time(),
     revoked_at: col.time().nullable(),
+    /** The network (/24, /64) the token was issued to, never the address; null when unknown. */
+    issued_network: col.text().nullable(),
   }),
   defineTable('oauth_client_sources', {
     client_id: col.text(),

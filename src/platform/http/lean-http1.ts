@@ -65,6 +65,8 @@ export type LeanOptions<T> = {
   /** Answers a claimed request; `reply` must be called exactly once. */
   handle(req: LeanRequest, claim: T, reply: (res: LeanResponse) => void): void;
   maxBodyBytes: number;
+  /** Told of each request answered 408 because its head or body was too slow (the edge's counters). */
+  timedOut?: (remoteAddress: string) => void;
   /**
    * The wall clock of the Date header and the time-outs (default the system clock). The
    * transport's, not a gateway's business clock: a test's FakeClock must not time out sockets.
@@ -482,6 +484,7 @@ export function installLeanHttp1<T>(server: Server, o: LeanOptions<T>): LeanHttp
         detach(c);
         c.socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
         c.socket.destroySoon();
+        o.timedOut?.(c.remoteAddress);
       } else if (c.idleSince && !c.buf && c.slots.length === 0 && now - c.idleSince > idleTimeout) {
         detach(c);
         c.socket.destroy();

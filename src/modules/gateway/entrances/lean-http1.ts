@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { EdgeCount } from '../../../platform/http/edge-counters.ts';
 import { installLeanHttp1 } from '../../../platform/http/lean-http1.ts';
 import type { Route } from '../pipeline/call.ts';
 import { type RawServe, type RouteTable, rawRoute, type Send } from '../pipeline/serve.ts';
@@ -18,10 +19,14 @@ export function installLeanEntrance(
     publicUrl: string;
     serve: RawServe;
     observe: Observe;
+    /** Counts the requests the layer times out (408) as slow (the edge's counters). */
+    edge?: EdgeCount;
   },
 ): void {
+  const edge = o.edge;
   installLeanHttp1<Route>(server, {
     maxBodyBytes: o.bodyLimit,
+    ...(edge ? { timedOut: (address: string) => edge('slow', address) } : {}),
     claims: (method, path, headers) =>
       rawRoute(o.routes, method, path, headers.origin, headers['content-type']),
     handle: (req, route, reply) => {

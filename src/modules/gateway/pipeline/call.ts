@@ -61,6 +61,8 @@ export type CallState = {
   /** The parsed body (the text received while it is not parsed, for the request log). */
   body: unknown;
   app: GatewayApp | null;
+  /** The network the call's token was issued to (authenticate; null: unknown or not reached). */
+  tokenNetwork: string | null;
   entitlement: GatewayEntitlement | null;
   endUserHash: string | null;
   /** Congestion control admitted the call (so it must be released). */
@@ -95,6 +97,7 @@ export function newCallState(
     t0,
     body: input.body,
     app: null,
+    tokenNetwork: null,
     entitlement: null,
     endUserHash: null,
     admitted: false,

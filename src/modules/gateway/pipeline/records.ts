@@ -125,8 +125,16 @@ export type CallRecord = {
      */
     signed?: boolean;
   };
-  /** Who called: null members when authentication refused the call before it knew them. */
-  client: { orgId: string | null; appId: string | null; clientId: string | null };
+  /**
+   * Who called: null members when authentication refused the call before it knew them.
+   * `tokenNetwork`: the network (/24, /64) the call's access token was issued to, when known.
+   */
+  client: {
+    orgId: string | null;
+    appId: string | null;
+    clientId: string | null;
+    tokenNetwork: string | null;
+  };
   source: { ip: string; userAgent: UserAgentClass };
   latencyUs: number;
   replayed: boolean;
@@ -223,6 +231,7 @@ export function callRecordOf(s: CallState): CallRecord {
       orgId: s.app?.orgId ?? null,
       appId: s.app?.appId ?? null,
       clientId: s.app?.clientId ?? header1(h, 'x-ibm-client-id') ?? null,
+      tokenNetwork: s.tokenNetwork,
     },
     source: { ip: input.ip, userAgent: userAgentClass(header1(h, 'user-agent')) },
     latencyUs: s.latencyUs,

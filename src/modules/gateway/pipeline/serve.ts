@@ -1,3 +1,4 @@
+import type { EdgeCount } from '../../../platform/http/edge-counters.ts';
 import { newId } from '../../../platform/ids.ts';
 import type { NetworkOperation } from '../ports.ts';
 import { internalError, refusal, TOO_LARGE } from '../respond/bodies.ts';
@@ -69,12 +70,15 @@ export function rawServe(deps: {
   publicUrl: string;
   /** Whether answers are timed (the latency metric is on). */
   timed: boolean;
+  /** Counts the bodies refused here as too large (the edge's counters; absent: not counted). */
+  edge?: EdgeCount;
 }): RawServe {
   return (route, method, url, headers, text, size, ip, send) => {
     const given = headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     const t0 = deps.timed ? performance.now() : 0;
     if (size > deps.bodyLimit) {
+      deps.edge?.('oversized', ip, route.template);
       send(route, t0, requestId, refusal(413, 'payload_too_large', TOO_LARGE, requestId, deps.publicUrl));
       return;
     }

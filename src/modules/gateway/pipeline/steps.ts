@@ -75,6 +75,7 @@ function authenticate(
     });
   }
   s.app = got.app;
+  s.tokenNetwork = got.token.issuedNetwork ?? null;
   const text = s.input.bodyText;
   if (text !== undefined) {
     // A refused body stays in the state as the text received, for the request log.
