@@ -15,6 +15,7 @@ import { ConformancePage, SuitesPage } from './pages/conformance.tsx';
 import { ErrorCodesPage } from './pages/docs/docs.tsx';
 import { OperatorPage } from './pages/operator/operator.tsx';
 import { ReviewerPage } from './pages/operator/participants.tsx';
+import { OrgAnalyticsPage } from './pages/org/analytics.tsx';
 import { OrgIncidentsPage } from './pages/org/incidents.tsx';
 import { OrgInformationRequestsPage } from './pages/org/information-requests.tsx';
 import { AcceptInvitationPage, DashboardPage, NewOrgPage, OrgPage } from './pages/org/org.tsx';
@@ -284,6 +285,7 @@ export function App() {
             <Route path="/orgs/:orgId/termination" element={guard(<TerminationPage />)} />
             <Route path="/orgs/:orgId/incidents" element={guard(<OrgIncidentsPage />)} />
             <Route path="/orgs/:orgId/information-requests" element={guard(<OrgInformationRequestsPage />)} />
+            <Route path="/orgs/:orgId/analytics" element={guard(<OrgAnalyticsPage />)} />
             <Route path="/orgs/:orgId/apps" element={guard(<AppsPage />)} />
             <Route path="/orgs/:orgId/apps/new" element={guard(<NewAppPage />)} />
             <Route path="/orgs/:orgId/apps/:appId" element={guard(<AppDetailPage />)} />

@@ -40,6 +40,9 @@ export type AuditEventItem = Item<'listAuditEvents'>;
 export type AuditVerification = Data<'getAuditVerification'>;
 
 export type UsageSeries = Data<'getUsageTimeseries'>;
+/** Traffic analytics of a window (the operator's and an organisation's: one shape). */
+export type Analytics = Data<'getOperatorAnalytics'>;
+export type AnalyticsWindow = Analytics['window'];
 
 export type Incident = Item<'listIncidents'>;
 export type IncidentDetail = Data<'getIncident'>;

@@ -5,6 +5,7 @@ export function OrgNav(props: { orgId: string; current: string }) {
   const tabs: Array<[string, string]> = [
     ['overview', `/orgs/${props.orgId}`],
     ['apps', `/orgs/${props.orgId}/apps`],
+    ['analytics', `/orgs/${props.orgId}/analytics`],
     ['sandbox', `/orgs/${props.orgId}/sandbox`],
     ['terms', `/orgs/${props.orgId}/terms`],
     ['termination', `/orgs/${props.orgId}/termination`],
@@ -14,6 +15,7 @@ export function OrgNav(props: { orgId: string; current: string }) {
   const labels: Record<string, string> = {
     overview: 'Overview and members',
     apps: 'Apps',
+    analytics: 'Analytics',
     sandbox: 'Sandbox data',
     terms: 'Terms',
     termination: 'Termination',

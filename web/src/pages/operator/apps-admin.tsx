@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, ok } from '../../api.ts';
 import { Badge, Empty, QueryView, Table } from '../../components.tsx';
 import { oneOfOrNone } from '../../form-values.ts';
@@ -8,7 +9,8 @@ import { operatorKeys } from './queries.ts';
 import { useOrgNames } from './shared.tsx';
 
 /**
- * Every app on the portal, with its status. Suspending, throttling, warning and reinstating are
+ * Every app on the portal, with its status and a link to its outcomes (calls, declines by network
+ * code: the operator's analytics drilled down to the app). Suspending, throttling, warning and reinstating are
  * enforcement actions: the organisation's admins are told why, by e-mail and in-app.
  */
 
@@ -58,6 +60,9 @@ export function AppsAdmin() {
                     <Badge status={a.status} />
                   </td>
                   <td className="row-actions">
+                    <Link className="btn btn-secondary" to={`/operator/analytics?org=${a.orgId}&app=${a.id}`}>
+                      Outcomes<span className="visually-hidden"> of {a.name}</span>
+                    </Link>
                     {a.status === 'revoked' ? null : acting === a.id ? (
                       <>
                         <ActionForm

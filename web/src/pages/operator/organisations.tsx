@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, ok } from '../../api.ts';
 import { ActionButton, Badge, day, Empty, Field, Form, QueryView, Table } from '../../components.tsx';
 import { operatorKeys } from './queries.ts';
 
-/** The operator's organisations: termination and required updates. */
+/** The operator's organisations: their traffic (analytics drill-down), termination and required updates. */
 
 export function OrganisationsAdmin() {
   const q = useQuery({
@@ -72,6 +73,9 @@ export function OrganisationsAdmin() {
                     </Form>
                   ) : (
                     <>
+                      <Link className="btn btn-secondary" to={`/operator/analytics?org=${o.id}`}>
+                        Traffic<span className="visually-hidden"> of {o.name}</span>
+                      </Link>
                       <ActionButton
                         label={`Require ${o.name} to update its details`}
                         onClick={async () => {

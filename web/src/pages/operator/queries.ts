@@ -25,4 +25,6 @@ export const operatorKeys = {
   ],
   incident: (id: string) => ['admin-incident', id],
   policies: ['admin-enforcement-policies'],
+  analytics: (window: string, orgId: string, appId: string) => ['admin-analytics', window, orgId, appId],
+  analyticsApps: (orgId: string) => ['admin-analytics-apps', orgId],
 } as const;

@@ -22,6 +22,7 @@ import {
 } from '../../components.tsx';
 import { oneOf } from '../../form-values.ts';
 import { useUser } from '../../session.tsx';
+import { OperatorSummary } from './operator-summary.tsx';
 import { orgKeys, useOrg, useOrgs } from './queries.ts';
 import { canAdmin } from './roles.ts';
 
@@ -53,10 +54,18 @@ export function DashboardPage() {
       {(orgs.data ?? []).map((o) => (
         <EnforcementNotices key={o.id} orgId={o.id} orgName={o.name} />
       ))}
+      {user?.isOperator ? <OperatorSummary /> : null}
       <h2>Your organisations</h2>
       <QueryView q={orgs} label="Loading organisations…">
         {(list) =>
-          list.length === 0 ? (
+          list.length === 0 && user?.isOperator ? (
+            <Empty>
+              <p>You are not a member of any organisation: as an operator you oversee all of them.</p>
+              <p>
+                <Link to="/operator/organisations">See every organisation</Link> in the operator console.
+              </p>
+            </Empty>
+          ) : list.length === 0 ? (
             <Empty>
               <p>You do not belong to an organisation yet.</p>
               <p>

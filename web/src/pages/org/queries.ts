@@ -12,6 +12,7 @@ export const orgKeys = {
   termination: (orgId: string) => ['termination', orgId],
   incidents: (orgId: string) => ['org-incidents', orgId],
   incident: (orgId: string, id: string) => ['org-incident', orgId, id],
+  analytics: (orgId: string, window: string, appId: string) => ['org-analytics', orgId, window, appId],
 } as const;
 
 export function useOrgs() {
