@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { Page } from '../../components.tsx';
 import { ConformanceSuitesAdmin } from '../conformance-editor.tsx';
+import { AnalyticsAdmin } from './analytics.tsx';
 import { AppsAdmin } from './apps-admin.tsx';
 import { AuditAdmin } from './audit.tsx';
 import { CatalogueAdmin } from './catalogue.tsx';
@@ -21,6 +22,7 @@ const TABS: Array<[string, string]> = [
   ['limits', 'Limit requests'],
   ['production', 'Production access'],
   ['conformance', 'Conformance suites'],
+  ['analytics', 'Analytics'],
   ['organisations', 'Organisations'],
   ['apps', 'Apps'],
   ['incidents', 'Incidents'],
@@ -40,7 +42,7 @@ export function OperatorPage() {
   return (
     <Page
       title={`Operator console: ${label}`}
-      lead="Queues waiting for a decision, the platform's terms and participants, and the audit trail."
+      lead="Queues waiting for a decision, the gateway's traffic, the platform's terms and participants, and the audit trail."
     >
       <nav aria-label="Operator" className="tabs">
         <ul>
@@ -59,6 +61,7 @@ export function OperatorPage() {
       {tab === 'limits' ? <LimitsQueue /> : null}
       {tab === 'production' ? <ProductionQueue /> : null}
       {tab === 'conformance' ? <ConformanceSuitesAdmin /> : null}
+      {tab === 'analytics' ? <AnalyticsAdmin /> : null}
       {tab === 'organisations' ? <OrganisationsAdmin /> : null}
       {tab === 'apps' ? <AppsAdmin /> : null}
       {tab === 'incidents' ? <IncidentsAdmin /> : null}
