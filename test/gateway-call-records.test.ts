@@ -99,7 +99,13 @@ describe('call records: every call reaches the subscribers, off the call', () =>
     assert.equal(happy.refs.stan, '100555');
     assert.equal(happy.refs.rrn, '100000000555');
     assert.match(happy.refs.authId ?? '', /^\d{6}$/);
-    assert.deepEqual(happy.client, { orgId: app.orgId, appId: app.appId, clientId: app.clientId });
+    // The token was issued over inject, from 127.0.0.1: its network rides in the record.
+    assert.deepEqual(happy.client, {
+      orgId: app.orgId,
+      appId: app.appId,
+      clientId: app.clientId,
+      tokenNetwork: '127.0.0.0/24',
+    });
     assert.equal(happy.source.userAgent, 'sdk');
     assert.equal(happy.source.ip, '127.0.0.1');
     assert.equal(happy.atMs, sys.clock.nowMs());
@@ -108,6 +114,7 @@ describe('call records: every call reaches the subscribers, off the call', () =>
     assert.equal(refused.errorCode, 'gateway_invalid_token');
     assert.equal(refused.client.appId, null);
     assert.equal(refused.client.clientId, app.clientId, 'the client id as presented');
+    assert.equal(refused.client.tokenNetwork, null, 'no token verified, no issue network');
     assert.equal(byId.get('req_cr_400')!.shape.bodyRefused, true);
     assert.equal(byId.get('req_cr_limited_2')!.status, 429);
     assert.equal(byId.get('req_cr_inject')!.status, 200);
