@@ -19,9 +19,9 @@ const WINDOWS = Object.keys(WINDOW_LABEL) as AnalyticsWindow[];
 export function useAnalyticsWindow(): [AnalyticsWindow, (w: AnalyticsWindow) => void] {
   const [params, setParams] = useSearchParams();
   const raw = params.get('window');
-  const window = WINDOWS.find((w) => w === raw) ?? '24h';
+  const chosen = WINDOWS.find((w) => w === raw) ?? '24h';
   return [
-    window,
+    chosen,
     (w) =>
       setParams(
         (p) => {

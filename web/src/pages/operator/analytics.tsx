@@ -26,8 +26,8 @@ function useAppNames(orgId: string | undefined) {
   return q.data ?? [];
 }
 
-function csvHref(window: string, orgId?: string, appId?: string): string {
-  const q = new URLSearchParams({ window });
+function csvHref(span: string, orgId?: string, appId?: string): string {
+  const q = new URLSearchParams({ window: span });
   if (orgId) q.set('orgId', orgId);
   if (orgId && appId) q.set('appId', appId);
   return `/api/v1/admin/analytics.csv?${q.toString()}`;
@@ -35,20 +35,21 @@ function csvHref(window: string, orgId?: string, appId?: string): string {
 
 export function AnalyticsAdmin() {
   const [params] = useSearchParams();
-  const [window, setWindow] = useAnalyticsWindow();
+  const [span, setSpan] = useAnalyticsWindow();
   const orgId = params.get('org') || undefined;
   const appId = (orgId && params.get('app')) || undefined;
   const orgNames = useOrgNames();
   const apps = useAppNames(orgId);
   const appNames = new Map(apps.map((a) => [a.id, a.name]));
   const q = useQuery({
-    queryKey: operatorKeys.analytics(window, orgId ?? '', appId ?? ''),
-    queryFn: () => ok(api.GET('/api/v1/admin/analytics', { params: { query: { window, orgId, appId } } })),
+    queryKey: operatorKeys.analytics(span, orgId ?? '', appId ?? ''),
+    queryFn: () =>
+      ok(api.GET('/api/v1/admin/analytics', { params: { query: { window: span, orgId, appId } } })),
     refetchInterval: REFRESH_MS,
     placeholderData: keepPreviousData,
   });
   const here = (org?: string, app?: string) => {
-    const p = new URLSearchParams({ window });
+    const p = new URLSearchParams({ window: span });
     if (org) p.set('org', org);
     if (org && app) p.set('app', app);
     return `/operator/analytics?${p.toString()}`;
@@ -66,7 +67,7 @@ export function AnalyticsAdmin() {
               ? `Traffic of ${orgName}`
               : 'Traffic of the whole gateway'}
         </h2>
-        <a className="btn btn-secondary" href={csvHref(window, orgId, appId)} download>
+        <a className="btn btn-secondary" href={csvHref(span, orgId, appId)} download>
           Export as CSV
         </a>
       </div>
@@ -88,7 +89,7 @@ export function AnalyticsAdmin() {
         </nav>
       ) : null}
       <div className="section-head">
-        <WindowPicker value={window} onChange={setWindow} />
+        <WindowPicker value={span} onChange={setSpan} />
         {orgId && !appId && orgApps.length ? (
           <p className="links">
             <span className="muted">Its apps:</span>

@@ -20,7 +20,7 @@ export function OrgAnalyticsPage() {
   const { orgId = '' } = useParams();
   const [params] = useSearchParams();
   const appId = params.get('app') || undefined;
-  const [window, setWindow] = useAnalyticsWindow();
+  const [span, setSpan] = useAnalyticsWindow();
   const org = useOrg(orgId);
   const apps = useQuery({
     queryKey: appKeys.list(orgId),
@@ -29,18 +29,18 @@ export function OrgAnalyticsPage() {
   });
   const names = new Map((apps.data ?? []).map((a) => [a.id, a.name]));
   const q = useQuery({
-    queryKey: orgKeys.analytics(orgId, window, appId ?? ''),
+    queryKey: orgKeys.analytics(orgId, span, appId ?? ''),
     queryFn: () =>
       ok(
         api.GET('/api/v1/orgs/{orgId}/analytics', {
-          params: { path: { orgId }, query: { window, appId } },
+          params: { path: { orgId }, query: { window: span, appId } },
         }),
       ),
     refetchInterval: REFRESH_MS,
     placeholderData: keepPreviousData,
   });
   const here = (app?: string) => {
-    const p = new URLSearchParams({ window });
+    const p = new URLSearchParams({ window: span });
     if (app) p.set('app', app);
     return `/orgs/${orgId}/analytics?${p.toString()}`;
   };
@@ -60,7 +60,7 @@ export function OrgAnalyticsPage() {
     >
       <OrgNav orgId={orgId} current="analytics" />
       <div className="section-head">
-        <WindowPicker value={window} onChange={setWindow} />
+        <WindowPicker value={span} onChange={setSpan} />
         {appId ? (
           <Link to={`/orgs/${orgId}/apps/${appId}/usage`}>Request log and quotas of this app</Link>
         ) : null}
