@@ -134,33 +134,36 @@ for (const engine of engines()) {
       assert.equal((await incidentsAbout('scanning', '127.0.0.32')).length, 0, 'one under the threshold');
     });
 
-    test('oversized gateway bodies and over-deep portal bodies from 127.0.0.33 add up to a flood; four from .34 do not', async () => {
+    test('oversized bodies and heads, over-deep bodies and unauthenticated requests from 127.0.0.33 add up to a flood; four from .34 do not', async () => {
       await setThresholds('floods', { edgeEvents: 5 });
       const big = Buffer.alloc(300_000, 0x20);
       const json = { 'content-type': 'application/json' };
       const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
-      for (let i = 0; i < 3; i++)
-        assert.equal(
-          await send(
-            '127.0.0.33',
-            'POST',
-            `${prefix}/path-1`,
-            { ...json, 'content-length': big.length },
-            big,
-          ),
-          413,
-        );
-      for (let i = 0; i < 2; i++)
-        assert.equal(await send('127.0.0.33', 'POST', '/api/v1/sessions', json, deep), 400);
-      for (let i = 0; i < 2; i++)
-        await send('127.0.0.34', 'POST', `${prefix}/path-1`, { ...json, 'content-length': big.length }, big);
-      for (let i = 0; i < 2; i++) await send('127.0.0.34', 'POST', '/api/v1/sessions', json, deep);
+      /** One of each refusal the edge counts here (the first `n`), answered with these statuses. */
+      const refusals = async (from: string, n: number): Promise<number[]> => {
+        const kinds = [
+          // The raw gateway entrance refuses the body by its declared size (413).
+          () => send(from, 'POST', `${prefix}/path-1`, { ...json, 'content-length': big.length }, big),
+          // Fastify's JSON parser refuses the nesting (400 json_too_deep).
+          () => send(from, 'POST', '/api/v1/sessions', json, deep),
+          // Node refuses a head over its header limit (431), handed over by the lean layer.
+          () => send(from, 'GET', `${prefix}/path-1`, { 'x-pad': 'x'.repeat(20_000) }),
+          // The portal API without a session (401 unauthenticated), twice.
+          () => send(from, 'GET', '/api/v1/admin/detectors'),
+          () => send(from, 'GET', '/api/v1/admin/detectors'),
+        ];
+        const out: number[] = [];
+        for (const k of kinds.slice(0, n)) out.push(await k());
+        return out;
+      };
+      assert.deepEqual(await refusals('127.0.0.33', 5), [413, 400, 431, 401, 401]);
+      assert.deepEqual(await refusals('127.0.0.34', 4), [413, 400, 431, 401]);
       await settle();
       const found = await incidentsAbout('floods', '127.0.0.33');
       assert.equal(found.length, 1);
       assert.equal(found[0]!.count, 5);
-      assert.match(found[0]!.title, /oversized/);
-      assert.match(found[0]!.title, /too_deep/);
+      for (const what of ['oversized', 'too_deep', 'unauthenticated'])
+        assert.match(found[0]!.title, new RegExp(what));
       assert.equal((await incidentsAbout('floods', '127.0.0.34')).length, 0);
       await setThresholds('floods', { edgeEvents: 200 });
     });
