@@ -13,6 +13,11 @@ export class ConformanceStore {
     this.#db = db;
   }
 
+  /** Runs `fn` on a store bound to one transaction (a batch of the feed: its calls and passes). */
+  transaction<R>(fn: (store: ConformanceStore) => Promise<R>): Promise<R> {
+    return this.#db.transaction().execute((trx) => fn(new ConformanceStore(trx)));
+  }
+
   // ---------------------------------------------------------------- suites
   listSuites(): Promise<SuiteRow[]> {
     return this.#db.selectFrom('conformance_suites').selectAll().orderBy('product_slug').execute();

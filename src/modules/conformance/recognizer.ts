@@ -79,24 +79,31 @@ export class Recognizer {
     return { ...this.#stats };
   }
 
+  /** One transaction per batch: its calls, the lookups (which see them) and its passes. */
   async #observe(calls: ObservedCall[]): Promise<void> {
     const nowMs = this.#clock.nowMs();
-    await this.#store.insertCalls(calls.map((call) => ({ id: newId('ccl', nowMs), call })));
-    this.#stats.observed += calls.length;
-    const passes: PassRow[] = [];
     const nowIso = new Date(nowMs).toISOString();
-    for (const call of calls) {
-      for (const kase of this.#book.activeCases(call.productSlug)) {
-        const key = `${call.appId}|${call.productSlug}|${kase.def.id}|${kase.hash}`;
-        if (this.#known.has(key)) continue;
-        const p = await proves(call, kase, (ops, rrn) => this.#store.earlierCalls(call.appId, ops, rrn));
-        if (!p) continue;
-        if (this.#known.size > 100_000) this.#known.clear();
-        this.#known.add(key);
-        passes.push(passRow(call, kase, p.earlierRequestId, nowIso));
+    const found: string[] = [];
+    const passes = await this.#store.transaction(async (store) => {
+      await store.insertCalls(calls.map((call) => ({ id: newId('ccl', nowMs), call })));
+      const rows: PassRow[] = [];
+      for (const call of calls) {
+        for (const kase of this.#book.activeCases(call.productSlug)) {
+          const key = `${call.appId}|${call.productSlug}|${kase.def.id}|${kase.hash}`;
+          if (this.#known.has(key) || found.includes(key)) continue;
+          const p = await proves(call, kase, (ops, rrn) => store.earlierCalls(call.appId, ops, rrn));
+          if (!p) continue;
+          found.push(key);
+          rows.push(passRow(call, kase, p.earlierRequestId, nowIso));
+        }
       }
-    }
-    await this.#store.insertPasses(passes);
+      await store.insertPasses(rows);
+      return rows;
+    });
+    // Known only once committed: a failed batch leaves nothing marked.
+    if (this.#known.size > 100_000) this.#known.clear();
+    for (const key of found) this.#known.add(key);
+    this.#stats.observed += calls.length;
     this.#stats.passed += passes.length;
   }
 }
