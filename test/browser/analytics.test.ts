@@ -88,7 +88,8 @@ for (const engine of testEngines())
       const send = async (path: string, body: unknown) => {
         const r = await fetch(`${gateway}${path}`, {
           method: 'POST',
-          headers,
+          // Three end users over the calls (the gateway hashes the header; the analytics count them).
+          headers: { ...headers, 'x-end-user-id': `end-user-${answers.length % 3}` },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         });
         const json = (await r.json()) as { ResponseCode?: string };
@@ -302,6 +303,42 @@ for (const engine of testEngines())
       assert.ok(raw.declined >= 2 && raw.failed >= 1 && raw.approved >= 3, JSON.stringify(raw));
       assert.deepEqual(countsOf(api.totals), raw, 'the API counts as the raw rows do');
       assert.deepEqual(await pageCounts(op), raw, 'the page shows the API’s counts');
+      // p50 / p99: from the rollups' latency histogram, within a factor 1.16 of the exact
+      // nearest-rank percentile over the raw rows (under 250 µs: reported as 0.125 ms).
+      const lat = (
+        await sql<{ us: number | string }>`select latency_us as us from gateway_usage
+        where at >= ${api.from} and at < ${api.to}`.execute(sys.database.db)
+      ).rows
+        .map((r) => Number(r.us))
+        .sort((x, y) => x - y);
+      for (const [q, key, testId] of [
+        [0.5, 'p50Ms', 'stat-p50'],
+        [0.99, 'p99Ms', 'stat-p99'],
+      ] as const) {
+        const exactMs = lat[Math.ceil(q * lat.length) - 1] / 1000;
+        const shown = api.totals[key];
+        if (exactMs < 0.25) assert.equal(shown, 0.125);
+        else
+          assert.ok(
+            shown / exactMs <= 1.17 && exactMs / shown <= 1.17,
+            `${key} ${shown} vs exact ${exactMs}`,
+          );
+        const text = await op.getByTestId(testId).locator('.stat-value').textContent();
+        assert.equal(text, `${shown < 10 ? shown.toFixed(1) : Math.round(shown)} ms`);
+      }
+      // Distinct end users: a HyperLogLog estimate (within ~2 %; with three users, exact).
+      const users = await sql<{ n: number | string }>`
+      select count(distinct end_user_hash) as n from gateway_usage
+      where at >= ${api.from} and at < ${api.to} and end_user_hash is not null`.execute(sys.database.db);
+      assert.equal(Number(users.rows[0].n), 3);
+      assert.ok(
+        Math.abs(api.totals.distinctEndUsers - 3) <= 0.02 * 3 + 0.5,
+        `estimate ${api.totals.distinctEndUsers}`,
+      );
+      assert.equal(
+        await op.getByTestId('stat-end-users').locator('.stat-value').textContent(),
+        String(api.totals.distinctEndUsers),
+      );
       const summaryText = (await op.getByTestId('analytics-summary').textContent()) ?? '';
       assert.match(
         summaryText,
