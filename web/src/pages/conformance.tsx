@@ -16,10 +16,10 @@ export const conformanceKeys = {
 
 type Progress = Awaited<ReturnType<typeof fetchProgress>>;
 
-async function fetchProgress(orgId: string, appId: string) {
+async function fetchProgress(orgId: string, appId: string, productSlug?: string) {
   return ok(
     api.GET('/api/v1/orgs/{orgId}/apps/{appId}/conformance', {
-      params: { path: { orgId, appId }, query: {} },
+      params: { path: { orgId, appId }, query: productSlug ? { productSlug } : {} },
     }),
   );
 }
@@ -117,11 +117,15 @@ function ProgressTables(props: { p: Progress; described?: Map<string, string>; l
   );
 }
 
-/** For the operator's production decision: which request proved each case of the app's suites. */
-export function ConformanceEvidence(props: { orgId: string; appId: string }) {
+/**
+ * For the operator's production decision: which request proved each case of the app's suites (of
+ * the requested product when the request names one).
+ */
+export function ConformanceEvidence(props: { orgId: string; appId: string; productSlug?: string | null }) {
+  const product = props.productSlug ?? undefined;
   const q = useQuery({
-    queryKey: conformanceKeys.progress(props.orgId, props.appId),
-    queryFn: () => fetchProgress(props.orgId, props.appId),
+    queryKey: [...conformanceKeys.progress(props.orgId, props.appId), product ?? '*'],
+    queryFn: () => fetchProgress(props.orgId, props.appId, product),
   });
   return (
     <details className="conformance-evidence">
