@@ -227,6 +227,14 @@ for (const engine of engines()) {
         .where('app_id', '=', fresh.appId)
         .executeTakeFirstOrThrow();
       assert.ok(Number(bodies.n) <= 10, `bodies kept: ${bodies.n}`);
+
+      // The evidence outlives the request log and the stored calls: both pruned, the pass stays.
+      await db.deleteFrom('gateway_request_logs').where('app_id', '=', fresh.appId).execute();
+      await db.deleteFrom('gateway_usage').where('app_id', '=', fresh.appId).execute();
+      assert.ok((await sys.services.conformance.store.pruneCalls(sys.clock.nowMs() + 1)) > 40);
+      const kept = await progressOf(sys, w.ownerA, fresh, 'ibft');
+      assert.equal(kept.passed.get('transfer'), transfer.requestId);
+      assert.ok(calls.some((c) => c.requestId === kept.passed.get('title-fetch')));
     });
   });
 }
