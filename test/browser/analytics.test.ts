@@ -404,6 +404,8 @@ for (const engine of testEngines())
 
       // The Apps screen links to the same drill-down (issue 29: the operator's view of an app's outcomes).
       await op.goto('/operator/apps');
+      await op.getByRole('link', { name: `Outcomes of ${APP_NAME}` }).waitFor();
+      await axeClean(op, 'analytics-operator-apps-screen');
       await op.getByRole('link', { name: `Outcomes of ${APP_NAME}` }).click();
       await op.getByRole('heading', { name: `Traffic of ${APP_NAME}` }).waitFor();
       await op
@@ -411,6 +413,8 @@ for (const engine of testEngines())
         .getByRole('row', { name: '55 1' })
         .waitFor();
       await op.goto('/operator/organisations');
+      await op.getByRole('link', { name: `Traffic of ${ORG_NAME}` }).waitFor();
+      await axeClean(op, 'analytics-operator-organisations-screen');
       await op.getByRole('link', { name: `Traffic of ${ORG_NAME}` }).click();
       await op.getByRole('heading', { name: `Traffic of ${ORG_NAME}` }).waitFor();
 
