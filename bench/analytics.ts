@@ -1,86 +1,284 @@
 /**
- * npm run bench:analytics [-- --rows N] (default 10 000 000; not in CI): issue 31's measurement.
- * On SQLite (and PostgreSQL when DATABASE_URL is set) it generates a month of skewed traffic —
- * the largest organisation > 50 % of the rows, one of its apps > 20 %, the rest over 200
- * organisations and 2 000 apps; ~2 % 429s, ~0.5 % shed, ~2 % other errors, ~8 % declines — as raw
- * rows (multi-row INSERTs) and rollups (aggregate SQL after the raw insert; sketches only for the
- * scopes the queries read: the gateway, the organisations, the heaviest app), then prints the p95
- * of 20 warm runs of every analytics, usage and request-log query (drill-downs on the heaviest
- * organisation and app), and the usage writer's throughput with rollups (one writer; two on
- * PostgreSQL) against the gateway's measured peak (docs/performance.md).
+ * npm run bench:analytics [-- --rows N] [--engine sqlite|postgres] [--skip-writer] [--writer-only]
+ * (default 10 000 000 rows, both engines when DATABASE_URL is set; not in CI): issue 31's
+ * measurement.
+ *
+ * 1. Generates a month of skewed traffic in SQL, set-based (PostgreSQL `generate_series`, SQLite a
+ *    recursive CTE), 1 M rows a statement with progress on stderr, the request-log indexes dropped
+ *    during the load and built after it (as a restore would): the largest organisation > 50 % of
+ *    the rows, one of its apps > 20 %, the rest over 200 organisations and 2 000 apps; ~2 % 429s,
+ *    ~0.5 % shed, ~2 % other errors, ~8 % declines. The pseudo-random fields are a hash of the row
+ *    number, so both engines hold the same rows.
+ * 2. Builds the rollups by aggregate SQL, as the writer would have left them under the default
+ *    retention (minute rollups of the last 9 days — ROLLUP_MINUTE_RETENTION_DAYS is 8 —, hours and
+ *    days of the month): the app-level rows from the raw rows, every other scope and grain from
+ *    those. Sketches only for the scopes the queries read (synthetic fills: dense for the gateway
+ *    and the largest organisation, sparse for the rest).
+ * 3. Prints the p95 of 20 warm runs of every analytics, usage and request-log query (drill-downs
+ *    on the heaviest organisation and app), and checks the operator's 30 d and 24 h totals against a
+ *    direct count over the raw rows.
+ * 4. Prints the usage writer's throughput with rollups (one writer; two on PostgreSQL) on traffic
+ *    as it comes at the gateway's peak (time moving at 20 000 calls/s, the month's mix of apps)
+ *    and on a worst case (every row of a batch in another app-minute), against the measured peak.
  */
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { migrations } from '../src/modules/gateway/migrations.ts';
-import { bucketBounds, LATENCY_COLUMNS } from '../src/modules/gateway/rollups/histogram.ts';
+import {
+  BASE_US,
+  FACTOR,
+  LATENCY_BUCKETS,
+  LATENCY_COLUMNS,
+} from '../src/modules/gateway/rollups/histogram.ts';
 import { Hll } from '../src/modules/gateway/rollups/hll.ts';
 import type { GatewayTables } from '../src/modules/gateway/tables.ts';
 import { usageRecord } from '../src/modules/gateway/testing.ts';
 import { UsageService } from '../src/modules/gateway/usage-service.ts';
 import { USAGE_COLUMNS } from '../src/modules/gateway/usage-store.ts';
-import { UsageWriter } from '../src/modules/gateway/usage-writer.ts';
+import { type UsageRecord, UsageWriter } from '../src/modules/gateway/usage-writer.ts';
+import { openPostgres, openSqlite } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrator.ts';
-import { testEngines } from '../src/platform/testing.ts';
+import { type TestDatabase, type TestEngine, testEngines } from '../src/platform/testing.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
+const flag = (name: string) => process.argv.includes(`--${name}`);
 const ROWS = arg('rows', 10_000_000);
+const ENGINE = (() => {
+  const i = process.argv.indexOf('--engine');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 const MONTH = 30 * 86_400_000;
+const START = NOW - MONTH;
+const MINUTE_DAYS = 9;
 const OPS = ['ibftTitleFetch', 'ibftTransfer', 'billInquiry', 'billPayment', 'qrParse', 'rtpRequest'];
+const PEAK = '~21 000-25 000 req/s (docs/performance.md, item 28)';
+const t0 = performance.now();
+const progress = (engine: string, what: string) =>
+  process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${engine}: ${what}\n`);
 
-let seed = 42;
-const rnd = () => {
-  seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-
-/** Row i's values in USAGE_COLUMNS order. */
-function rowValues(i: number): unknown[] {
-  const r = rnd();
-  let org: string;
-  let app: string;
-  if (r < 0.52) {
-    org = 'org_big';
-    app = r < 0.22 ? 'app_big' : `app_big${Math.floor(rnd() * 9)}`;
-  } else {
-    const o = Math.floor(rnd() ** 2 * 200);
-    org = `org_${o}`;
-    app = `app_${o}_${Math.floor(rnd() * 10)}`;
-  }
-  const x = rnd();
-  const status = x < 0.02 ? 429 : x < 0.025 ? 503 : x < 0.035 ? 500 : x < 0.045 ? 400 : 200;
-  const code = status !== 200 ? null : x < 0.125 ? (x < 0.09 ? '55' : '51') : '00';
-  const outcome = status >= 400 ? 'failed' : code === '00' ? 'approved' : 'declined';
-  const at = new Date(NOW - Math.floor(rnd() * MONTH)).toISOString();
-  const op = OPS[Math.floor(rnd() * rnd() * OPS.length)];
-  return [
-    `use_${String(i).padStart(26, '0')}`,
-    at,
-    org,
-    app,
-    'ibft',
-    op,
-    'sandbox',
-    'POST',
-    '/darwaza/sandbox/path-1',
-    status,
-    status === 503 ? 'gateway_overloaded' : status === 429 ? 'rate_limited' : null,
-    code,
-    Math.floor(800 + rnd() ** 3 * 400_000),
-    '10.0.0.1',
-    `eu${Math.floor(rnd() * 50_000)}`,
-    `req-${i}`,
-    900,
-    500,
-    0,
-    0,
-    outcome,
-  ];
+// ------------------------------------------------------------------------------ the month
+/** The k-th pseudo-random number in [0, 1) of row `i`, in SQL (a squared LCG step: 64-bit safe). */
+function r(k: number): string {
+  const x = `((i * ${1_103_515_245 + 2 * k * 7919} + ${12_345 + k * 104_729}) % 2147483647)`;
+  return `cast((${x} * ${x}) % 2147483647 as double precision) / 2147483647`;
 }
 
+/** The SELECT of rows [a, b] in USAGE_COLUMNS order, over a relation `s(i)`. */
+function monthSelect(pg: boolean): string {
+  const int = (e: string) => `cast(floor(${e}) as integer)`;
+  const ms = `(${START} + cast(floor(i * ${MONTH / ROWS}) as bigint))`;
+  const at = pg
+    ? `to_char(to_timestamp(${ms} / 1000.0) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
+  const id = pg ? `'use_' || lpad(i::text, 26, '0')` : `'use_' || printf('%026d', i)`;
+  const status = `case when r4 < 0.02 then 429 when r4 < 0.025 then 503 when r4 < 0.035 then 500 when r4 < 0.045 then 400 else 200 end`;
+  const code = `case when r4 < 0.045 then null when r4 < 0.09 then '55' when r4 < 0.125 then '51' else '00' end`;
+  const outcome = `case when r4 < 0.045 then 'failed' when r4 < 0.125 then 'declined' else 'approved' end`;
+  const ops = OPS.map((o, k) => `when ${k} then '${o}'`).join(' ');
+  const cols: Record<(typeof USAGE_COLUMNS)[number], string> = {
+    id,
+    at,
+    org_id: `case when r1 < 0.52 then 'org_big' else 'org_' || ${int('r2 * r2 * 200')} end`,
+    app_id: `case when r1 < 0.22 then 'app_big' when r1 < 0.52 then 'app_big' || ${int('r2 * 9')} else 'app_' || ${int('r2 * r2 * 200')} || '_' || ${int('r3 * 10')} end`,
+    product_slug: `'ibft'`,
+    operation_id: `case ${int(`r5 * r6 * ${OPS.length}`)} ${ops} end`,
+    catalog: `'sandbox'`,
+    method: `'POST'`,
+    path: `'/darwaza/sandbox/path-1'`,
+    status,
+    error_code: `case when r4 < 0.02 then 'rate_limited' when r4 < 0.025 then 'gateway_overloaded' else null end`,
+    network_code: code,
+    latency_us: int('800 + r7 * r7 * r7 * 400000'),
+    client_ip: `'10.0.0.1'`,
+    end_user_hash: `'eu' || ${int('r8 * 50000')}`,
+    request_id: `'req-' || i`,
+    bytes_in: '900',
+    bytes_out: '500',
+    replayed: '0',
+    live_data_suspected: '0',
+    outcome,
+  };
+  const rs = [1, 2, 3, 4, 5, 6, 7, 8].map((k) => `${r(k)} as r${k}`).join(', ');
+  return `select ${USAGE_COLUMNS.map((c) => cols[c]).join(', ')} from (select i, ${rs} from s) as t`;
+}
+
+async function generate(db: Kysely<GatewayTables>, pg: boolean, name: string): Promise<void> {
+  // The secondary indexes are built after the load.
+  const indexes = pg
+    ? (
+        await sql<{ name: string; def: string }>`select i.relname as name, pg_get_indexdef(i.oid) as def
+          from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+          where t.relname = 'gateway_usage' and not x.indisprimary and t.relnamespace = current_schema()::regnamespace`.execute(
+          db,
+        )
+      ).rows
+    : (
+        await sql<{
+          name: string;
+          def: string;
+        }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name = 'gateway_usage' and sql is not null`.execute(
+          db,
+        )
+      ).rows;
+  for (const ix of indexes) await sql.raw(`drop index ${ix.name}`).execute(db);
+  const select = monthSelect(pg);
+  const cols = USAGE_COLUMNS.join(', ');
+  const CHUNK = 1_000_000;
+  for (let a = 1; a <= ROWS; a += CHUNK) {
+    const b = Math.min(ROWS, a + CHUNK - 1);
+    const text = pg
+      ? `insert into gateway_usage (${cols}) ${select.replace('from s)', `from generate_series(${a}::bigint, ${b}::bigint) as s(i))`)}`
+      : `insert into gateway_usage (${cols}) with recursive s(i) as (select ${a} union all select i + 1 from s where i < ${b}) ${select}`;
+    await sql.raw(text).execute(db);
+    progress(name, `${b} rows`);
+  }
+  for (const ix of indexes) {
+    await sql.raw(ix.def).execute(db);
+    progress(name, `index ${ix.name}`);
+  }
+}
+
+// ---------------------------------------------------------------------------- the rollups
+const KEY = 'grain, scope, app_id, org_id, bucket, operation_id, status, network_code';
+const COUNTS = 'calls, approved, declined, failed, c429, shed, lat_sum, lat_max';
+const HIST = LATENCY_COLUMNS.join(', ');
+const SUM_COUNTS =
+  'sum(calls), sum(approved), sum(declined), sum(failed), sum(c429), sum(shed), sum(lat_sum), max(lat_max)';
+const SUM_HIST = LATENCY_COLUMNS.map((c) => `sum(${c})`).join(', ');
+
+/** Rollups of every grain and scope, as the writer leaves them (rollup-delta.ts), by aggregate SQL. */
+async function rollupBySql(db: Kysely<GatewayTables>, name: string): Promise<void> {
+  const run = async (what: string, text: string) => {
+    await sql.raw(text).execute(db);
+    progress(name, what);
+  };
+  // The secondary indexes are built after the load.
+  const late = ['scope_bucket', 'app_t', 'org_t'];
+  for (const ix of late) await sql.raw(`drop index gateway_usage_rollups_${ix}`).execute(db);
+  const rawCounts = `count(*), sum(case when outcome = 'approved' then 1 else 0 end), sum(case when outcome = 'declined' then 1 else 0 end),
+    sum(case when outcome = 'failed' then 1 else 0 end), sum(case when status = 429 then 1 else 0 end),
+    sum(case when error_code = 'gateway_overloaded' then 1 else 0 end), sum(latency_us), max(latency_us)`;
+  const k = `cast(floor(ln(cast(latency_us as double precision) / ${BASE_US}) / ln(${FACTOR})) as integer) + 1`;
+  const lb = `case when latency_us < ${BASE_US} then 0 when ${k} > ${LATENCY_BUCKETS - 1} then ${LATENCY_BUCKETS - 1} else ${k} end`;
+  const rawHist = LATENCY_COLUMNS.map((_, n) => `sum(case when lb = ${n} then 1 else 0 end)`).join(', ');
+  const minuteFrom = new Date(Math.min(NOW, Date.now()) - MINUTE_DAYS * 86_400_000).toISOString();
+  for (const [grain, len, where] of [
+    ['h', 13, ''],
+    ['m', 16, `where at >= '${minuteFrom}'`],
+  ] as const) {
+    const b = `substr(at, 1, ${len})`;
+    await run(
+      `${grain} app`,
+      `insert into gateway_usage_rollups (${KEY}, ${COUNTS}) select '${grain}', 'app', app_id, org_id, ${b}, coalesce(operation_id, ''), status,
+        coalesce(network_code, ''), ${rawCounts} from gateway_usage ${where} group by app_id, org_id, ${b}, operation_id, status, network_code
+        order by app_id, org_id, ${b}, operation_id, status, network_code`,
+    );
+    await run(
+      `${grain} app_o`,
+      `insert into gateway_usage_rollups (${KEY}, ${COUNTS}, ${HIST}) select '${grain}', 'app_o', app_id, org_id, ${b}, coalesce(operation_id, ''), 0, '*',
+        ${rawCounts}, ${rawHist} from (select u.*, ${lb} as lb from gateway_usage as u ${where}) as r group by app_id, org_id, ${b}, operation_id
+        order by app_id, org_id, ${b}, operation_id`,
+    );
+  }
+  /** Scope `to` of `grain` from scope `from` of grain `src` (`bucket` cut to `len`). */
+  const derive = (
+    grain: string,
+    to: string,
+    src: string,
+    from: string,
+    len: number,
+    dims: string,
+    hist: boolean,
+  ) => {
+    const [o, a, op, st, nc] = dims.split(',').map((d) => d.trim());
+    // Grouped and inserted in the primary key's order (app, organisation, bucket, …): B-tree appends.
+    const group = [a, o, `substr(bucket, 1, ${len})`, op, st, nc].filter(
+      (d) => !d.startsWith("'") && d !== '0',
+    );
+    return run(
+      `${grain} ${to}`,
+      `insert into gateway_usage_rollups (${KEY}, ${COUNTS}${hist ? `, ${HIST}` : ''}) select '${grain}', '${to}', ${a}, ${o}, substr(bucket, 1, ${len}),
+        ${op}, ${st}, ${nc}, ${SUM_COUNTS}${hist ? `, ${SUM_HIST}` : ''} from gateway_usage_rollups where grain = '${src}' and scope = '${from}'
+        group by ${group.join(', ')} order by ${group.join(', ')}`,
+    );
+  };
+  for (const [g, len] of [
+    ['h', 13],
+    ['m', 16],
+  ] as const) {
+    await derive(g, 'org', g, 'app', len, `org_id, '*', operation_id, status, network_code`, false);
+    await derive(g, 'all', g, 'org', len, `'*', '*', operation_id, status, network_code`, false);
+    await derive(g, 'org_o', g, 'app_o', len, `org_id, '*', operation_id, 0, '*'`, true);
+    await derive(g, 'all_o', g, 'org_o', len, `'*', '*', operation_id, 0, '*'`, true);
+    await derive(g, 'app_t', g, 'app_o', len, `org_id, app_id, '*', 0, '*'`, false);
+    await derive(g, 'org_t', g, 'org_o', len, `org_id, '*', '*', 0, '*'`, false);
+    await derive(g, 'all_t', g, 'all_o', len, `'*', '*', '*', 0, '*'`, false);
+  }
+  const same: Record<string, [string, boolean]> = {
+    app: [`org_id, app_id, operation_id, status, network_code`, false],
+    org: [`org_id, '*', operation_id, status, network_code`, false],
+    all: [`'*', '*', operation_id, status, network_code`, false],
+    app_o: [`org_id, app_id, operation_id, 0, '*'`, true],
+    org_o: [`org_id, '*', operation_id, 0, '*'`, true],
+    all_o: [`'*', '*', operation_id, 0, '*'`, true],
+    app_t: [`org_id, app_id, '*', 0, '*'`, false],
+    org_t: [`org_id, '*', '*', 0, '*'`, false],
+    all_t: [`'*', '*', '*', 0, '*'`, false],
+  };
+  for (const [scope, [dims, hist]] of Object.entries(same))
+    await derive('d', scope, 'h', scope, 10, dims, hist);
+  await run(
+    'index scope_bucket',
+    'create index gateway_usage_rollups_scope_bucket on gateway_usage_rollups (grain, scope, bucket)',
+  );
+  for (const scope of ['app_t', 'org_t']) {
+    await run(
+      `index ${scope}`,
+      `create index gateway_usage_rollups_${scope} on gateway_usage_rollups (grain, bucket, org_id, app_id, calls, approved, declined, failed, c429, shed, lat_sum, lat_max) where scope = '${scope}'`,
+    );
+  }
+
+  // Sketches for the scopes the queries read (synthetic users: dense where the traffic is).
+  const keys = await sql<{ b: string; org_id: string }>`select distinct substr(bucket, 1, 13) as b, org_id
+    from gateway_usage_rollups where grain = 'h' and scope = 'org_t'`.execute(db);
+  const sk = (grain: string, bucket: string, org: string, app: string) => {
+    // Random hashes (no hashing of names): 1 500 users where the traffic is (dense), else 100.
+    const h = new Hll();
+    const n = org === '*' || org === 'org_big' ? 1500 : 100;
+    for (let i = 0; i < n; i++) h.addHashed((rnd() * 2 ** 32) >>> 0, (rnd() * 2 ** 32) >>> 0);
+    return { grain, bucket, org_id: org, app_id: app, users: h.toText() };
+  };
+  const rows = new Map<string, ReturnType<typeof sk>>();
+  for (const key of keys.rows) {
+    for (const [g, b] of [
+      ['h', key.b],
+      ['d', key.b.slice(0, 10)],
+    ]) {
+      for (const [o, a] of [
+        [key.org_id, '*'],
+        ['*', '*'],
+        ...(key.org_id === 'org_big' ? [['org_big', 'app_big']] : []),
+      ]) {
+        const id = `${g}|${b}|${o}|${a}`;
+        if (!rows.has(id)) rows.set(id, sk(g, b, o, a));
+      }
+    }
+  }
+  const all = [...rows.values()];
+  for (let i = 0; i < all.length; i += 500) {
+    await db
+      .insertInto('gateway_usage_sketches')
+      .values(all.slice(i, i + 500))
+      .execute();
+  }
+  progress(name, `${all.length} sketches`);
+}
+
+// ------------------------------------------------------------------------------ the queries
 function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.ceil(0.95 * s.length) - 1];
@@ -97,108 +295,151 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return p95(xs);
 }
 
-/** Rollups of every grain and scope by aggregate SQL over the raw rows. */
-async function rollupBySql(db: import('kysely').Kysely<GatewayTables>, pg: boolean) {
-  const hist = LATENCY_COLUMNS.map((c, k) => {
-    const [lo, hi] = bucketBounds(k);
-    const cond = Number.isFinite(hi) ? `latency_us >= ${lo} and latency_us < ${hi}` : `latency_us >= ${lo}`;
-    return `sum(case when ${k === 0 ? 'latency_us < 250' : cond} then 1 else 0 end) as ${c}`;
-  }).join(', ');
-  const sums = `count(*) as calls, sum(case when outcome='approved' then 1 else 0 end) as approved,
-    sum(case when outcome='declined' then 1 else 0 end) as declined, sum(case when outcome='failed' then 1 else 0 end) as failed,
-    sum(case when status=429 then 1 else 0 end) as c429, sum(case when error_code='gateway_overloaded' then 1 else 0 end) as shed,
-    sum(latency_us) as lat_sum, max(latency_us) as lat_max, ${hist}`;
-  const cols = `calls, approved, declined, failed, c429, shed, lat_sum, lat_max, ${LATENCY_COLUMNS.join(', ')}`;
-  for (const [grain, len] of [
-    ['m', 16],
-    ['h', 13],
-    ['d', 10],
-  ] as const) {
-    const b = `substr(at, 1, ${len})`;
-    const scopes: Array<[string, string, string, boolean]> = [
-      ['app', 'org_id', 'app_id', true],
-      ['org', 'org_id', `'*'`, true],
-      ['all', `'*'`, `'*'`, true],
-      ['app_t', 'org_id', 'app_id', false],
-      ['org_t', 'org_id', `'*'`, false],
-    ];
-    for (const [scope, o, a, detail] of scopes) {
-      const dims = detail ? `coalesce(operation_id, ''), status, coalesce(network_code, '')` : `'*', 0, '*'`;
-      const group = [b, o, a, ...(detail ? ['operation_id', 'status', 'network_code'] : [])]
-        .filter((x) => !x.startsWith("'"))
-        .join(', ');
-      await sql
-        .raw(
-          `insert into gateway_usage_rollups (grain, scope, bucket, org_id, app_id, operation_id, status, network_code, ${cols})
-           select '${grain}', '${scope}', ${b}, ${o}, ${a}, ${dims}, ${sums} from gateway_usage group by ${group}`,
-        )
-        .execute(db);
-    }
+async function queries(db: Kysely<GatewayTables>): Promise<void> {
+  const usage = new UsageService(db);
+  const nowMs = NOW;
+  // The default retention (minute rollups 8 days; raw rows kept): older minutes are read raw.
+  await usage.pruneUsage({ rawDays: 0, minuteDays: 8, hourDays: 400 }, Math.min(NOW, Date.now()));
+  const rawCount = async (fromIso: string, toIso: string) =>
+    Number(
+      (
+        await sql<{
+          n: number;
+        }>`select count(*) as n from gateway_usage where at >= ${fromIso} and at < ${toIso}`.execute(db)
+      ).rows[0].n,
+    );
+  for (const window of ['24h', '30d'] as const) {
+    const a = await usage.getAnalytics({ window, nowMs });
+    const want = await rawCount(a.from, a.to);
+    console.log(
+      `  check: operator ${window} calls ${a.totals.calls} vs count(*) over the raw rows ${want} — ${a.totals.calls === want ? 'exact' : 'MISMATCH'}`,
+    );
   }
-  void pg;
-  // Sketches for the scopes the queries read (a random register fill stands in for real users).
-  const keys = await sql<{
-    b: string;
-    org_id: string;
-  }>`select distinct substr(at, 1, 13) as b, org_id from gateway_usage`.execute(db);
-  const sk = (grain: string, bucket: string, org: string, app: string) => {
-    const h = new Hll();
-    for (let i = 0; i < 300; i++) h.add(`${bucket}${org}${app}${i}`);
-    return { grain, bucket, org_id: org, app_id: app, users: h.toText() };
-  };
-  const rows = new Map<string, ReturnType<typeof sk>>();
-  for (const k of keys.rows) {
-    for (const [g, b] of [
-      ['h', k.b],
-      ['d', k.b.slice(0, 10)],
-    ]) {
-      for (const [o, a] of [
-        [k.org_id, '*'],
-        ['*', '*'],
-        ...(k.org_id === 'org_big' ? [['org_big', 'app_big']] : []),
-      ]) {
-        const key = `${g}|${b}|${o}|${a}`;
-        if (!rows.has(key)) rows.set(key, sk(g, b, o, a));
-      }
-    }
+  const q: Array<[string, () => Promise<unknown>]> = [];
+  for (const window of ['1h', '24h', '7d', '30d'] as const) {
+    q.push([`getOperatorAnalytics ${window}`, () => usage.getAnalytics({ window, nowMs })]);
   }
-  const all = [...rows.values()];
-  for (let i = 0; i < all.length; i += 500) {
-    await db
-      .insertInto('gateway_usage_sketches')
-      .values(all.slice(i, i + 500))
-      .execute();
+  for (const window of ['24h', '30d'] as const) {
+    q.push([
+      `getOrganizationAnalytics ${window} (org_big)`,
+      () => usage.getAnalytics({ window, orgId: 'org_big', nowMs }),
+    ]);
+  }
+  q.push([
+    'getOperatorAnalytics 30d app drill (app_big)',
+    () => usage.getAnalytics({ window: '30d', orgId: 'org_big', appId: 'app_big', nowMs }),
+  ]);
+  q.push([
+    'getAppUsage 30 days (app_big)',
+    () => usage.getAppUsage('app_big', nowMs - MONTH + 12_345, nowMs, 'org_big'),
+  ]);
+  q.push([
+    'getUsageTimeseries day 30 d (org_big)',
+    () => usage.getUsageTimeseries('org_big', { fromMs: nowMs - MONTH + 777, toMs: nowMs, bucket: 'day' }),
+  ]);
+  q.push([
+    'getUsageTimeseries hour 24 h (org_big)',
+    () =>
+      usage.getUsageTimeseries('org_big', { fromMs: nowMs - 86_400_000 + 777, toMs: nowMs, bucket: 'hour' }),
+  ]);
+  const first = await usage.listRequestLogs('org_big', {});
+  q.push(['listRequestLogs first page (org_big)', () => usage.listRequestLogs('org_big', {})]);
+  q.push([
+    'listRequestLogs page 2 (org_big)',
+    () => usage.listRequestLogs('org_big', { before: first.next! }),
+  ]);
+  q.push(['listRequestLogs status=error', () => usage.listRequestLogs('org_big', { status: 'error' })]);
+  q.push(['listRequestLogs status=503', () => usage.listRequestLogs('org_big', { status: 503 })]);
+  q.push([
+    'listRequestLogs outcome=declined',
+    () => usage.listRequestLogs('org_big', { outcome: 'declined' }),
+  ]);
+  q.push(['listRequestLogs networkCode=51', () => usage.listRequestLogs('org_big', { networkCode: '51' })]);
+  q.push(['listRequestLogs appId=app_big', () => usage.listRequestLogs('org_big', { appId: 'app_big' })]);
+  q.push([
+    'listRequestLogs operationId=rtpRequest',
+    () => usage.listRequestLogs('org_big', { operationId: 'rtpRequest' }),
+  ]);
+  q.push(['listRequestLogs q=55 (free text, excluded)', () => usage.listRequestLogs('org_big', { q: '55' })]);
+  q.push(['exportOperatorAnalytics 30d (excluded)', () => usage.analyticsCsv({ window: '30d', nowMs })]);
+  for (const [name, fn] of q) {
+    const ms = await timeIt(fn);
+    console.log(
+      `  ${name.padEnd(48)} p95 ${ms.toFixed(1).padStart(8)} ms${ms < 100 || name.includes('excluded') ? '' : '  OVER 100 ms'}`,
+    );
   }
 }
 
-async function writerThroughput(
-  engine: ReturnType<typeof testEngines>[number],
-  writers: number,
-): Promise<number> {
+// ------------------------------------------------------------------------------ the writer
+let seed = 42;
+const rnd = () => {
+  seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+
+/** Call n of writer w: the month's mix of organisations, apps, outcomes; time at `msPerCall`. */
+function call(w: number, n: number, atMs: number): UsageRecord {
+  const x = rnd();
+  let org: string;
+  let app: string;
+  if (x < 0.52) {
+    org = 'org_big';
+    app = x < 0.22 ? 'app_big' : `app_big${Math.floor(rnd() * 9)}`;
+  } else {
+    const o = Math.floor(rnd() ** 2 * 200);
+    org = `org_${o}`;
+    app = `app_${o}_${Math.floor(rnd() * 10)}`;
+  }
+  const y = rnd();
+  const status = y < 0.02 ? 429 : y < 0.025 ? 503 : y < 0.035 ? 500 : y < 0.045 ? 400 : 200;
+  return usageRecord(n, {
+    id: `use_w${w}${String(n).padStart(24, '0')}`,
+    atMs,
+    orgId: org,
+    appId: app,
+    operationId: OPS[Math.floor(rnd() * rnd() * OPS.length)],
+    status,
+    errorCode: status === 503 ? 'gateway_overloaded' : status === 429 ? 'rate_limited' : null,
+    networkCode: status !== 200 ? null : y < 0.09 ? '55' : y < 0.125 ? '51' : '00',
+    latencyUs: Math.floor(800 + rnd() ** 3 * 400_000),
+    endUserHash: `eu${Math.floor(rnd() * 50_000)}`,
+  });
+}
+
+/**
+ * Rows/s of `writers` usage writers with rollups, 500-row batches (the worker's), each writer its
+ * own stream of calls. `peak`: time moves at 20 000 calls/s over all writers (a batch spans 25 ms
+ * of traffic); otherwise every batch is spread over 10 minutes and 100 apps (each row in another
+ * app-minute: the most rollup rows a batch can make).
+ */
+async function writerThroughput(engine: TestEngine, writers: number, peak: boolean): Promise<number> {
   const database = await engine.open<GatewayTables>();
   try {
     await migrateToLatest(database.db, [migrations]);
-    const N = 20_000;
+    const N = 40_000;
+    const batches = Array.from({ length: writers }, (_, w) =>
+      Array.from({ length: N / writers / 500 }, (_, b) =>
+        Array.from({ length: 500 }, (_, i) => {
+          const n = w * 1_000_000 + b * 500 + i;
+          const k = (b * 500 + i) * writers + w;
+          if (peak) return call(w, n, NOW + k * 0.05);
+          return usageRecord(n, {
+            id: `use_w${w}${String(n).padStart(24, '0')}`,
+            atMs: NOW - (n % 600) * 1000,
+            orgId: `org_${n % 20}`,
+            appId: `app_${n % 100}`,
+            status: n % 50 === 0 ? 429 : 200,
+            networkCode: n % 12 === 0 ? '55' : '00',
+            endUserHash: `eu${n % 5000}`,
+          });
+        }),
+      ),
+    );
     const t = performance.now();
     await Promise.all(
-      Array.from({ length: writers }, async (_, w) => {
+      batches.map(async (mine) => {
         const writer = new UsageWriter(database.db, database.dialect);
-        for (let b = 0; b < N / writers / 500; b++) {
-          await writer.write(
-            Array.from({ length: 500 }, (_, i) => {
-              const n = w * 1_000_000 + b * 500 + i;
-              return usageRecord(n, {
-                id: `use_w${w}${String(n).padStart(24, '0')}`,
-                atMs: NOW - (n % 600) * 1000,
-                orgId: `org_${n % 20}`,
-                appId: `app_${n % 100}`,
-                status: n % 50 === 0 ? 429 : 200,
-                networkCode: n % 12 === 0 ? '55' : '00',
-                endUserHash: `eu${n % 5000}`,
-              });
-            }),
-          );
-        }
+        for (const batch of mine) await writer.write(batch);
       }),
     );
     return N / ((performance.now() - t) / 1000);
@@ -207,125 +448,101 @@ async function writerThroughput(
   }
 }
 
-for (const engine of testEngines()) {
+/**
+ * `--keep`: the generated databases are kept (their location printed); `--reuse <location>`
+ * (sqlite:<file> or postgres:<schema>) measures a kept one again without generating.
+ */
+const REUSE = (() => {
+  const i = process.argv.indexOf('--reuse');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
+
+async function openGenerated(engine: TestEngine): Promise<TestDatabase<GatewayTables>> {
+  if (REUSE) {
+    const [kind, where] = [REUSE.slice(0, REUSE.indexOf(':')), REUSE.slice(REUSE.indexOf(':') + 1)];
+    const db =
+      kind === 'postgres'
+        ? openPostgres<GatewayTables>(process.env.DATABASE_URL!, { poolSize: 5, searchPath: where })
+        : openSqlite<GatewayTables>(where);
+    return { ...db, cleanup: () => db.close() };
+  }
   const database = await engine.open<GatewayTables>();
   const db = database.db;
-  try {
-    await migrateToLatest(db, [migrations]);
-    // The request-log indexes are built after the bulk load (as a restore would).
-    let t = performance.now();
-    const width = USAGE_COLUMNS.length;
-    const perInsert = 1000;
-    const insertText = (n: number) => {
-      let k = 0;
-      const p = () => (database.dialect === 'postgres' ? `$${++k}` : '?');
-      return `insert into gateway_usage (${USAGE_COLUMNS.join(', ')}) values ${Array.from({ length: n }, () => `(${USAGE_COLUMNS.map(p).join(', ')})`).join(', ')}`;
-    };
-    const full = insertText(perInsert);
-    for (let i = 0; i < ROWS; ) {
-      await db.transaction().execute(async (trx) => {
-        for (let j = 0; j < 50 && i < ROWS; j++) {
-          const n = Math.min(perInsert, ROWS - i);
-          const values: unknown[] = [];
-          for (let r = 0; r < n; r++) values.push(...rowValues(i + r));
-          await trx.executeQuery({
-            sql: n === perInsert ? full : insertText(n),
-            parameters: values,
-          } as never);
-          i += n;
-        }
-      });
-      if (i % 1_000_000 === 0) process.stderr.write(`${engine.name}: ${i} rows\n`);
-    }
-    void width;
+  const pg = engine.name === 'postgres';
+  await migrateToLatest(db, [migrations]);
+  if (!pg) {
+    await sql`pragma synchronous = off`.execute(db);
+    await sql`pragma cache_size = -1000000`.execute(db);
+  }
+  let t = performance.now();
+  if (pg) {
+    await db.connection().execute(async (c) => {
+      await sql`set maintenance_work_mem = '512MB'`.execute(c);
+      await sql`set work_mem = '256MB'`.execute(c);
+      await generate(c, true, engine.name);
+      const rawS = (performance.now() - t) / 1000;
+      t = performance.now();
+      await rollupBySql(c, engine.name);
+      await sql`vacuum analyze`.execute(c);
+      console.log(
+        `\n${engine.name}: raw rows ${rawS.toFixed(0)} s, rollups ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
+    });
+  } else {
+    await generate(db, false, engine.name);
     const rawS = (performance.now() - t) / 1000;
     t = performance.now();
-    await rollupBySql(db, database.dialect === 'postgres');
-    if (database.dialect === 'postgres') await sql`analyze`.execute(db);
-    else await sql`analyze`.execute(db);
-    const rollS = (performance.now() - t) / 1000;
-    const count = async (where: string) =>
-      Number(
-        (
-          await sql<{ n: number }>`select count(*) as n from gateway_usage where ${sql.raw(where)}`.execute(
-            db,
-          )
-        ).rows[0].n,
-      );
+    await rollupBySql(db, engine.name);
+    await sql`analyze`.execute(db);
+    await sql`pragma synchronous = normal`.execute(db);
     console.log(
-      `\n${engine.name}: ${ROWS} rows (org_big ${await count("org_id = 'org_big'")}, app_big ${await count("app_id = 'app_big'")}), raw insert ${rawS.toFixed(0)} s, rollups ${rollS.toFixed(0)} s`,
+      `\n${engine.name}: raw rows ${rawS.toFixed(0)} s, rollups ${((performance.now() - t) / 1000).toFixed(0)} s`,
     );
-    const usage = new UsageService(db);
-    const nowMs = NOW;
-    const q: Array<[string, () => Promise<unknown>]> = [];
-    for (const window of ['1h', '24h', '7d', '30d'] as const) {
-      q.push([`getOperatorAnalytics ${window}`, () => usage.getAnalytics({ window, nowMs })]);
-    }
-    q.push([
-      'getOrganizationAnalytics 24h (org_big)',
-      () => usage.getAnalytics({ window: '24h', orgId: 'org_big', nowMs }),
-    ]);
-    q.push([
-      'getOrganizationAnalytics 30d (org_big)',
-      () => usage.getAnalytics({ window: '30d', orgId: 'org_big', nowMs }),
-    ]);
-    q.push([
-      'getOperatorAnalytics 30d app drill (app_big)',
-      () => usage.getAnalytics({ window: '30d', orgId: 'org_big', appId: 'app_big', nowMs }),
-    ]);
-    q.push([
-      'getAppUsage 30 days (app_big)',
-      () => usage.getAppUsage('app_big', nowMs - MONTH + 12_345, nowMs, 'org_big'),
-    ]);
-    q.push([
-      'getUsageTimeseries day 30 d (org_big)',
-      () => usage.getUsageTimeseries('org_big', { fromMs: nowMs - MONTH + 777, toMs: nowMs, bucket: 'day' }),
-    ]);
-    q.push([
-      'getUsageTimeseries hour 24 h (org_big)',
-      () =>
-        usage.getUsageTimeseries('org_big', {
-          fromMs: nowMs - 86_400_000 + 777,
-          toMs: nowMs,
-          bucket: 'hour',
-        }),
-    ]);
-    const first = await usage.listRequestLogs('org_big', {});
-    q.push(['listRequestLogs first page (org_big)', () => usage.listRequestLogs('org_big', {})]);
-    q.push([
-      'listRequestLogs page 2 (org_big)',
-      () => usage.listRequestLogs('org_big', { before: first.next! }),
-    ]);
-    q.push(['listRequestLogs status=error', () => usage.listRequestLogs('org_big', { status: 'error' })]);
-    q.push(['listRequestLogs status=503', () => usage.listRequestLogs('org_big', { status: 503 })]);
-    q.push([
-      'listRequestLogs outcome=declined',
-      () => usage.listRequestLogs('org_big', { outcome: 'declined' }),
-    ]);
-    q.push(['listRequestLogs appId=app_big', () => usage.listRequestLogs('org_big', { appId: 'app_big' })]);
-    q.push([
-      'listRequestLogs operationId=rtpRequest',
-      () => usage.listRequestLogs('org_big', { operationId: 'rtpRequest' }),
-    ]);
-    q.push([
-      'listRequestLogs q=55 (free text, excluded)',
-      () => usage.listRequestLogs('org_big', { q: '55' }),
-    ]);
-    q.push(['exportOperatorAnalytics 30d (excluded)', () => usage.analyticsCsv({ window: '30d', nowMs })]);
-    for (const [name, fn] of q) {
-      const ms = await timeIt(fn);
-      console.log(
-        `  ${name.padEnd(48)} p95 ${ms.toFixed(1).padStart(8)} ms${ms < 100 || name.includes('excluded') ? '' : '  OVER 100 ms'}`,
+  }
+  if (flag('keep')) {
+    const location = pg
+      ? `postgres:${(await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s}`
+      : `sqlite:${(database.location as { file: string }).file}`;
+    console.log(`${engine.name}: kept, --reuse ${location}`);
+    return { ...database, cleanup: () => database.close() };
+  }
+  return database;
+}
+
+for (const engine of testEngines().filter((e) => ENGINE === undefined || e.name === ENGINE)) {
+  const pg = engine.name === 'postgres';
+  if (!flag('writer-only')) {
+    const database = await openGenerated(engine);
+    const db = database.db;
+    try {
+      const count = async (where: string) =>
+        Number(
+          (
+            await sql<{ n: number }>`select count(*) as n from gateway_usage where ${sql.raw(where)}`.execute(
+              db,
+            )
+          ).rows[0].n,
+        );
+      const rollups = Number(
+        (await sql<{ n: number }>`select count(*) as n from gateway_usage_rollups`.execute(db)).rows[0].n,
       );
+      console.log(
+        `${engine.name}: ${await count('1 = 1')} rows (org_big ${await count("org_id = 'org_big'")}, app_big ${await count("app_id = 'app_big'")}), ${rollups} rollup rows`,
+      );
+      await queries(db);
+    } finally {
+      await database.cleanup();
     }
-  } finally {
-    await database.cleanup();
   }
-  const one = await writerThroughput(engine, 1);
-  console.log(`  usage writer with rollups, 1 writer: ${one.toFixed(0)} rows/s`);
-  if (engine.name === 'postgres') {
-    const two = await writerThroughput(engine, 2);
-    console.log(`  usage writer with rollups, 2 writers: ${two.toFixed(0)} rows/s`);
+  if (!flag('skip-writer')) {
+    for (const peak of [true, false]) {
+      for (const writers of pg ? [1, 2] : [1]) {
+        const rate = await writerThroughput(engine, writers, peak);
+        console.log(
+          `  ${engine.name} usage writer with rollups, ${writers} writer${writers > 1 ? 's' : ''}, ${peak ? 'traffic at the peak' : 'worst case (every row another app-minute)'}: ${rate.toFixed(0)} rows/s`,
+        );
+      }
+    }
+    console.log(`  gateway peak for comparison: ${PEAK}`);
   }
-  console.log('  gateway peak for comparison: ~21 000-25 000 req/s (docs/performance.md, item 28)');
 }

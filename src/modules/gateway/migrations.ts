@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MigrationSet } from '../../platform/db/migrator.ts';
 import { LATENCY_COLUMNS } from './rollups/histogram.ts';
 
@@ -225,6 +225,54 @@ export const migrations: MigrationSet = {
     },
     async down(db: Kysely<any>) {
       await db.schema.dropIndex('gateway_usage_at').execute();
+    },
+  },
+  /**
+   * Rollups with the latency histogram only on per-operation rows (ADR 0021): the writer now adds
+   * scopes app_o / org_o / all_o (per operation, with the histogram) and all_t (the gateway's
+   * totals), and leaves the histogram off the detail rows. Additive: the rows written before are
+   * kept as they are, and their per-operation and gateway-totals rows are derived here by
+   * aggregate SQL (the rollups are days old at most when this runs, so this is short; the raw
+   * usage rows are not read). Rows of the same key cannot exist yet (the scopes are new).
+   */
+  '202612070600_gateway_usage_rollups_per_operation': {
+    async up(db: Kysely<any>) {
+      const hist = LATENCY_COLUMNS.map((c) => `sum(${c})`).join(', ');
+      const cols = `grain, scope, app_id, org_id, bucket, operation_id, status, network_code, calls, approved, declined, failed, c429, shed, lat_sum, lat_max, ${LATENCY_COLUMNS.join(', ')}`;
+      const sums = `sum(calls), sum(approved), sum(declined), sum(failed), sum(c429), sum(shed), sum(lat_sum), max(lat_max), ${hist}`;
+      for (const [from, to] of [
+        ['app', 'app_o'],
+        ['org', 'org_o'],
+        ['all', 'all_o'],
+      ]) {
+        await sql
+          .raw(
+            `insert into gateway_usage_rollups (${cols}) select grain, '${to}', app_id, org_id, bucket, operation_id, 0, '*', ${sums} from gateway_usage_rollups where scope = '${from}' group by grain, app_id, org_id, bucket, operation_id`,
+          )
+          .execute(db);
+      }
+      await sql
+        .raw(
+          `insert into gateway_usage_rollups (${cols}) select grain, 'all_t', '*', '*', bucket, '*', 0, '*', ${sums} from gateway_usage_rollups where scope = 'all' group by grain, bucket`,
+        )
+        .execute(db);
+      // The top-N lists read every app's (organisation's) totals rows of a range: these partial
+      // indexes hold all they read, so the wide rows themselves are never visited.
+      for (const scope of ['app_t', 'org_t']) {
+        await sql
+          .raw(
+            `create index gateway_usage_rollups_${scope} on gateway_usage_rollups (grain, bucket, org_id, app_id, calls, approved, declined, failed, c429, shed, lat_sum, lat_max) where scope = '${scope}'`,
+          )
+          .execute(db);
+      }
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('gateway_usage_rollups_app_t').execute();
+      await db.schema.dropIndex('gateway_usage_rollups_org_t').execute();
+      await db
+        .deleteFrom('gateway_usage_rollups')
+        .where('scope', 'in', ['app_o', 'org_o', 'all_o', 'all_t'])
+        .execute();
     },
   },
 };

@@ -104,18 +104,22 @@ export class AnalyticsService {
     const fromMs = toMs - w.ms;
     const org = q.orgId;
     const app = org !== undefined ? q.appId : undefined;
-    const detailScope = app !== undefined ? 'app' : org !== undefined ? 'org' : 'all';
-    const totalsScope = app !== undefined ? 'app_t' : org !== undefined ? 'org_t' : 'all';
+    const level = app !== undefined ? 'app' : org !== undefined ? 'org' : 'all';
     const scope = { orgId: org ?? '*', appId: app ?? '*' };
     const range = { fromMs, toMs };
+    // Each read is one statement over the window's pieces; the detail rows only for the two
+    // breakdowns (status, network code), the latency from the per-operation rows, the series and
+    // top-N lists from the totals rows.
     const detail = await this.#reader.read({
-      scope: detailScope,
+      scope: level,
       ...scope,
       ...range,
-      by: ['operation_id', 'status', 'network_code'],
+      by: ['status', 'network_code'],
+      light: true,
     });
+    const ops = await this.#reader.read({ scope: `${level}_o`, ...scope, ...range, by: ['operation_id'] });
     const series = await this.#reader.read({
-      scope: totalsScope,
+      scope: `${level}_t`,
       ...scope,
       ...range,
       by: ['bucket'],
@@ -137,7 +141,7 @@ export class AnalyticsService {
           })
         : [];
     const total = emptySums();
-    for (const g of detail) addSums(total, g);
+    for (const g of ops) addSums(total, g);
     const top = <T extends Group>(gs: T[]) => [...gs].sort((a, b) => b.calls - a.calls).slice(0, TOP);
     return {
       window: q.window,
@@ -161,7 +165,7 @@ export class AnalyticsService {
       byNetworkCode: [...rollBy(detail, 'network_code').entries()]
         .filter(([code]) => code !== '')
         .map(([networkCode, s]) => ({ networkCode, ...counts(s) })),
-      byOperation: [...rollBy(detail, 'operation_id').entries()].map(([op, s]) => ({
+      byOperation: [...rollBy(ops, 'operation_id').entries()].map(([op, s]) => ({
         operationId: op || 'unknown',
         ...counts(s),
         p50Ms: quantileMs(s.hist, 0.5),

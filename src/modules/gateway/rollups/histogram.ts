@@ -9,8 +9,8 @@
  * 250 µs: reported as 125 µs; in the last bucket: its lower bound). docs/performance.md item 34.
  */
 export const LATENCY_BUCKETS = 40;
-const BASE_US = 250;
-const FACTOR = 1.35;
+export const BASE_US = 250;
+export const FACTOR = 1.35;
 const LOG_FACTOR = Math.log(FACTOR);
 
 /** The column names l00 … l39, in order. */

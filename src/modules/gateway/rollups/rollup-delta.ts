@@ -8,21 +8,28 @@ import { Hll, hllHash } from './hll.ts';
  * or bisected after a refusal, adds each row exactly once.
  *
  * Grains: m (minute, bucket 'YYYY-MM-DDTHH:MM'), h ('YYYY-MM-DDTHH'), d ('YYYY-MM-DD'), UTC.
- * Scopes (one row per key and grain in each):
- * - app / org / all: detail per operation, HTTP status and network code — of one app, of one
- *   organisation (app_id '*'), of the whole gateway (org_id and app_id '*');
- * - app_t / org_t: one totals row per app / organisation and bucket (operation '*', status 0,
- *   network code '*'), what top-N lists and time series read without the detail.
+ * Scopes (one row per key and grain in each), for an app, its organisation (app_id '*') and the
+ * whole gateway (org_id and app_id '*'):
+ * - app / org / all: detail per operation, HTTP status and network code — counts only;
+ * - app_o / org_o / all_o: per operation (status 0, network code '*') — counts and the latency
+ *   histogram: percentiles per operation, and of a total as the sum of its operations' rows;
+ * - app_t / org_t / all_t: one totals row per bucket (operation '*', status 0, network code '*') —
+ *   counts only: what top-N lists and time series read without the detail.
+ * The histogram is only on the per-operation rows (ADR 0021): detail rows are the most numerous
+ * and carry 16 values instead of 56. Rows written before that (migration 202612070600) carry a
+ * histogram on every row; readers read percentiles from the _o rows only.
  * Outcomes (approved / declined / failed), 429s and shed calls are counted in columns of each row.
  * A call without an organisation (refused before authentication) is under org_id '-', app_id '-'.
  */
 export type Grain = 'm' | 'h' | 'd';
-export type Scope = 'app' | 'org' | 'all' | 'app_t' | 'org_t';
+export type Scope = 'app' | 'org' | 'all' | 'app_o' | 'org_o' | 'all_o' | 'app_t' | 'org_t' | 'all_t';
+/** The scopes whose rows carry the latency histogram. */
+export const HIST_SCOPES: ReadonlySet<Scope> = new Set(['app_o', 'org_o', 'all_o']);
 const GRAINS: readonly Grain[] = ['m', 'h', 'd'];
 /** Sketches are kept per hour and day (a 1 h window reads the hours it touches). */
 const SKETCH_GRAINS: readonly Grain[] = ['h', 'd'];
 
-type RollupKey = {
+export type RollupKey = {
   grain: Grain;
   scope: Scope;
   bucket: string;
@@ -42,8 +49,8 @@ type RollupCounts = {
   shed: number;
   lat_sum: number;
   lat_max: number;
-  /** Calls per latency bucket (histogram.ts). */
-  hist: number[];
+  /** Calls per latency bucket (histogram.ts); null on the rows that carry none. */
+  hist: number[] | null;
 };
 
 type RollupRow = RollupKey & RollupCounts;
@@ -51,7 +58,7 @@ type SketchRow = { grain: Grain; bucket: string; org_id: string; app_id: string;
 export type RollupBatch = { rows: RollupRow[]; sketches: SketchRow[] };
 
 /** The gateway's refusal of a call shed under congestion (congestion.ts). */
-const SHED_ERROR_CODE = 'gateway_overloaded';
+export const SHED_ERROR_CODE = 'gateway_overloaded';
 
 /** Where each field is in a row's flat values (the writer's USAGE_COLUMNS order). */
 export type ColumnIndex = {
@@ -122,22 +129,23 @@ export function rollupDelta(
     const eu = endUser == null ? null : hllHash(String(endUser));
     for (const grain of GRAINS) {
       const bucket = bucketOf(time, grain);
-      const add = (scope: Scope, o: string, a: string, detail: boolean) => {
-        const k: RollupKey = {
-          grain,
-          scope,
-          bucket,
-          org_id: o,
-          app_id: a,
-          operation_id: detail ? op : '*',
-          status: detail ? status : 0,
-          network_code: detail ? code : '*',
-        };
-        const key = `${grain}|${scope}|${bucket}|${o}|${a}|${k.operation_id}|${k.status}|${k.network_code}`;
+      const add = (scope: Scope, o: string, a: string, kind: 0 | 1 | 2) => {
+        // kind 0: detail; 1: per operation, with the histogram; 2: totals.
+        const opId = kind === 2 ? '*' : op;
+        const st = kind === 0 ? status : 0;
+        const nc = kind === 0 ? code : '*';
+        const key = `${grain}|${scope}|${bucket}|${o}|${a}|${opId}|${st}|${nc}`;
         let r = rows.get(key);
         if (!r) {
           r = {
-            ...k,
+            grain,
+            scope,
+            bucket,
+            org_id: o,
+            app_id: a,
+            operation_id: opId,
+            status: st,
+            network_code: nc,
             calls: 0,
             approved: 0,
             declined: 0,
@@ -146,7 +154,7 @@ export function rollupDelta(
             shed: 0,
             lat_sum: 0,
             lat_max: 0,
-            hist: new Array(LATENCY_BUCKETS).fill(0),
+            hist: kind === 1 ? new Array(LATENCY_BUCKETS).fill(0) : null,
           };
           rows.set(key, r);
         }
@@ -158,13 +166,17 @@ export function rollupDelta(
         r.shed += shed;
         r.lat_sum += latency;
         if (latency > r.lat_max) r.lat_max = latency;
-        r.hist[hb]++;
+        if (r.hist) r.hist[hb]++;
       };
-      add('app', org, app, true);
-      add('org', org, '*', true);
-      add('all', '*', '*', true);
-      add('app_t', org, app, false);
-      add('org_t', org, '*', false);
+      add('app', org, app, 0);
+      add('org', org, '*', 0);
+      add('all', '*', '*', 0);
+      add('app_o', org, app, 1);
+      add('org_o', org, '*', 1);
+      add('all_o', '*', '*', 1);
+      add('app_t', org, app, 2);
+      add('org_t', org, '*', 2);
+      add('all_t', '*', '*', 2);
       if (eu !== null && SKETCH_GRAINS.includes(grain)) {
         for (const [o, a] of [
           [org, app],

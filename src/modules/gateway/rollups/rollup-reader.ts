@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { GatewayTables } from '../tables.ts';
 import { LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import type { Hll } from './hll.ts';
-import { columnIndex, type Grain, rollupDelta, type Scope } from './rollup-delta.ts';
-import { type GroupField, RAW_COLUMNS, RollupStore } from './rollup-store.ts';
+import { type Grain, HIST_SCOPES, type Scope } from './rollup-delta.ts';
+import { type GroupField, RollupStore } from './rollup-store.ts';
 import { bucketText, cover } from './window.ts';
 
 /**
@@ -25,7 +25,6 @@ export type Sums = {
 };
 export type Group = Sums & Partial<Record<GroupField, string>>;
 
-const RAW_INDEX = columnIndex(RAW_COLUMNS);
 const BUCKET_LEN: Record<Grain, number> = { m: 16, h: 13, d: 10 };
 
 export function emptySums(): Sums {
@@ -63,7 +62,7 @@ export type ReadQuery = {
   by: readonly GroupField[];
   /** Group `bucket` at this grain (and read nothing coarser). */
   series?: Grain;
-  /** Counts only (no latency). */
+  /** Counts only (no histogram, even from a per-operation scope). */
   light?: boolean;
 };
 
@@ -94,59 +93,38 @@ export class RollupReader {
       addSums(g, sums);
     };
     const cut = q.series ? BUCKET_LEN[q.series] : 99;
-    for (const p of cover(q.fromMs, q.toMs, q.series ?? 'd', this.#minutesFromMs())) {
-      if (p.grain === 'raw') {
-        const values = await this.#store.rawRows(this.#db, {
-          orgId: q.orgId === '*' ? undefined : q.orgId,
-          appId: q.appId === '*' ? undefined : q.appId,
-          fromIso: new Date(p.fromMs).toISOString(),
-          toIso: new Date(p.toMs).toISOString(),
-        });
-        for (const r of rollupDelta(values, RAW_INDEX).rows) {
-          if (r.grain !== 'm' || r.scope !== q.scope) continue;
-          if (q.orgId !== undefined && r.org_id !== q.orgId) continue;
-          if (q.appId !== undefined && r.app_id !== q.appId) continue;
-          const row = r as unknown as Record<string, unknown>;
-          add((f) => (f === 'bucket' ? r.bucket.slice(0, cut) : String(row[f])), {
-            calls: r.calls,
-            approved: r.approved,
-            declined: r.declined,
-            failed: r.failed,
-            c429: r.c429,
-            shed: r.shed,
-            latSumUs: r.lat_sum,
-            latMaxUs: r.lat_max,
-            hist: r.hist,
-          });
-        }
-        continue;
-      }
-      const rows = await this.#store.sums(
-        this.#db,
-        {
-          grain: p.grain,
-          scope: q.scope,
-          orgId: q.orgId,
-          appId: q.appId,
-          from: bucketText(p.fromMs, p.grain),
-          to: bucketText(p.toMs, p.grain),
-        },
-        q.by,
-        q.light,
-      );
-      for (const r of rows) {
-        add((f) => (f === 'bucket' ? String(r.bucket).slice(0, cut) : String(r[f])), {
-          calls: Number(r.calls ?? 0),
-          approved: Number(r.approved ?? 0),
-          declined: Number(r.declined ?? 0),
-          failed: Number(r.failed ?? 0),
-          c429: Number(r.c429 ?? 0),
-          shed: Number(r.shed ?? 0),
-          latSumUs: Number(r.lat_sum ?? 0),
-          latMaxUs: Number(r.lat_max ?? 0),
-          hist: q.light ? new Array(LATENCY_BUCKETS).fill(0) : LATENCY_COLUMNS.map((c) => Number(r[c] ?? 0)),
-        });
-      }
+    const hist = !q.light && HIST_SCOPES.has(q.scope);
+    const pieces = cover(q.fromMs, q.toMs, q.series ?? 'd', this.#minutesFromMs());
+    // Every piece in one statement: the rollups' and the raw edges' (under a minute each, or
+    // minutes whose rollups were pruned), summed together.
+    const rows = await this.#store.sums(
+      this.#db,
+      {
+        scope: q.scope,
+        orgId: q.orgId,
+        appId: q.appId,
+        pieces: pieces.map((p) =>
+          p.grain === 'raw'
+            ? { grain: p.grain, from: new Date(p.fromMs).toISOString(), to: new Date(p.toMs).toISOString() }
+            : { grain: p.grain, from: bucketText(p.fromMs, p.grain), to: bucketText(p.toMs, p.grain) },
+        ),
+        bucketLen: q.series ? cut : undefined,
+        hist,
+      },
+      q.by,
+    );
+    for (const r of rows) {
+      add((f) => String(r[f]), {
+        calls: Number(r.calls ?? 0),
+        approved: Number(r.approved ?? 0),
+        declined: Number(r.declined ?? 0),
+        failed: Number(r.failed ?? 0),
+        c429: Number(r.c429 ?? 0),
+        shed: Number(r.shed ?? 0),
+        latSumUs: Number(r.lat_sum ?? 0),
+        latMaxUs: Number(r.lat_max ?? 0),
+        hist: hist ? LATENCY_COLUMNS.map((c) => Number(r[c] ?? 0)) : new Array(LATENCY_BUCKETS).fill(0),
+      });
     }
     return [...groups.values()].filter((g) => g.calls > 0);
   }

@@ -1,15 +1,21 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import type { GatewayTables } from '../tables.ts';
-import { LATENCY_COLUMNS } from './histogram.ts';
+import { BASE_US, FACTOR, LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import { Hll } from './hll.ts';
-import type { Grain, RollupBatch, Scope } from './rollup-delta.ts';
+import { type Grain, type RollupBatch, type RollupKey, type Scope, SHED_ERROR_CODE } from './rollup-delta.ts';
 
 /**
  * The rollups' SQL: the writer's upserts (inside the raw rows' transaction) and the analytics
  * reads. Counters are added in SQL (`on conflict … do update set calls = calls + excluded.calls`),
- * so concurrent writers never lose a count; sketches are merged under a row lock (PostgreSQL
- * `for update`; SQLite has one writer at a time), keys in a fixed order so two writers queue
- * rather than deadlock.
+ * so concurrent writers never lose a count; sketches are merged under a row lock (the upsert that
+ * reads them locks them on PostgreSQL; SQLite has one writer at a time). Every statement takes its
+ * keys in one fixed order, so two writers queue rather than deadlock (two PostgreSQL writers
+ * taking the same new keys in different orders deadlocked in bench:analytics).
+ *
+ * A batch is a handful of statements whatever its size (ADR 0021): its rows go as one JSON array
+ * parameter that the statement unpacks (`json_each` on SQLite, `json_array_elements` on
+ * PostgreSQL) — one upsert for the counts-only rows, one for the rows with a histogram, one that
+ * locks and reads the sketches, one that writes them back merged.
  */
 const KEY = [
   'grain',
@@ -21,19 +27,13 @@ const KEY = [
   'status',
   'network_code',
 ] as const;
-const SUMS = [
-  'calls',
-  'approved',
-  'declined',
-  'failed',
-  'c429',
-  'shed',
-  'lat_sum',
-  ...LATENCY_COLUMNS,
-] as const;
-const COLUMNS = [...KEY, ...SUMS, 'lat_max'];
-/** 64 rows × 56 columns stay well under both engines' parameter limits. */
-const ROWS_PER_UPSERT = 64;
+const COUNTS = ['calls', 'approved', 'declined', 'failed', 'c429', 'shed', 'lat_sum'] as const;
+const SUMS = [...COUNTS, ...LATENCY_COLUMNS] as const;
+/** Columns of a counts-only row and of a row with the histogram, in the JSON rows' order. */
+const LIGHT_COLUMNS: readonly string[] = [...KEY, ...COUNTS, 'lat_max'];
+const HIST_COLUMNS: readonly string[] = [...LIGHT_COLUMNS, ...LATENCY_COLUMNS];
+const INT_COLUMNS = new Set<string>(['status', ...COUNTS, 'lat_max', ...LATENCY_COLUMNS]);
+const SKETCH_KEY = ['grain', 'app_id', 'org_id', 'bucket'] as const;
 
 type Db = Kysely<GatewayTables> | Transaction<GatewayTables>;
 export type GroupField = 'bucket' | 'org_id' | 'app_id' | 'operation_id' | 'status' | 'network_code';
@@ -54,166 +54,215 @@ export const RAW_COLUMNS = [
 
 class CursorMoved extends Error {}
 
+function compareKeys(a: RollupKey, b: RollupKey): number {
+  for (const k of KEY) {
+    const x = a[k];
+    const y = b[k];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 export class RollupStore {
   readonly #pg: boolean;
-  readonly #cache = new Map<number, string>();
+  readonly #text = new Map<string, string>();
   constructor(dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.#pg = dialect === 'postgres';
   }
 
   /** Adds `batch` to the rollups, within the caller's transaction `trx`. */
   async write(trx: Transaction<GatewayTables>, batch: RollupBatch): Promise<void> {
-    // One lock order for every writer (two PostgreSQL writers upserting the same keys in
-    // different orders deadlocked in bench:analytics).
-    const rows = [...batch.rows].sort((a, b) => {
-      const x = `${a.grain}|${a.scope}|${a.app_id}|${a.org_id}|${a.bucket}|${a.operation_id}|${a.status}|${a.network_code}`;
-      const y = `${b.grain}|${b.scope}|${b.app_id}|${b.org_id}|${b.bucket}|${b.operation_id}|${b.status}|${b.network_code}`;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-    const values: unknown[] = [];
+    // One lock order for every writer, also across the two upserts (they touch disjoint keys).
+    const rows = [...batch.rows].sort(compareKeys);
+    const light: unknown[][] = [];
+    const heavy: unknown[][] = [];
     for (const r of rows) {
-      values.push(r.grain, r.scope, r.app_id, r.org_id, r.bucket, r.operation_id, r.status, r.network_code);
-      values.push(r.calls, r.approved, r.declined, r.failed, r.c429, r.shed, r.lat_sum);
-      for (const h of r.hist) values.push(h);
-      values.push(r.lat_max);
+      const v: unknown[] = [r.grain, r.scope, r.app_id, r.org_id, r.bucket, r.operation_id, r.status];
+      v.push(r.network_code, r.calls, r.approved, r.declined, r.failed, r.c429, r.shed, r.lat_sum, r.lat_max);
+      if (r.hist) {
+        for (const h of r.hist) v.push(h);
+        heavy.push(v);
+      } else light.push(v);
     }
-    const width = COLUMNS.length;
-    for (let at = 0; at < values.length; at += ROWS_PER_UPSERT * width) {
-      const part = values.slice(at, at + ROWS_PER_UPSERT * width);
-      await trx.executeQuery(CompiledQuery.raw(this.#upsert(part.length / width), part));
-    }
+    if (light.length > 0) await this.#run(trx, this.#upsert(LIGHT_COLUMNS), light);
+    if (heavy.length > 0) await this.#run(trx, this.#upsert(HIST_COLUMNS), heavy);
     if (batch.sketches.length > 0) await this.#mergeSketches(trx, batch);
   }
 
-  #upsert(rows: number): string {
-    let text = this.#cache.get(rows);
+  #run(trx: Db, text: string, rows: unknown[][]) {
+    return trx.executeQuery(CompiledQuery.raw(text, [JSON.stringify(rows)]));
+  }
+
+  /** `select` of the JSON array parameter's rows as `columns` (cached per column list). */
+  #fromJson(columns: readonly string[]): string {
+    const key = `json|${columns.join(',')}`;
+    let text = this.#text.get(key);
     if (text) return text;
-    let n = 0;
-    const p = () => (this.#pg ? `$${++n}` : '?');
-    const tuples = Array.from({ length: rows }, () => `(${COLUMNS.map(p).join(', ')})`);
-    const max = this.#pg ? 'greatest' : 'max';
-    const sets = [
-      ...SUMS.map((c) => `${c} = gateway_usage_rollups.${c} + excluded.${c}`),
-      `lat_max = ${max}(gateway_usage_rollups.lat_max, excluded.lat_max)`,
-    ];
-    text = `insert into gateway_usage_rollups (${COLUMNS.join(', ')}) values ${tuples.join(', ')} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
-    this.#cache.set(rows, text);
+    if (this.#pg) {
+      const cols = columns.map(
+        (c, i) => `(r->>${i})${INT_COLUMNS.has(c) ? (c === 'lat_sum' ? '::bigint' : '::integer') : ''}`,
+      );
+      text = `select ${cols.join(', ')} from json_array_elements($1::json) as r`;
+    } else {
+      const cols = columns.map((_, i) => `j.value->>${i}`);
+      // `where true`: SQLite's parser needs it before an upsert's `on conflict` after a select.
+      text = `select ${cols.join(', ')} from json_each(?) as j where true`;
+    }
+    this.#text.set(key, text);
     return text;
   }
 
+  #upsert(columns: readonly string[]): string {
+    const key = `upsert|${columns.length}`;
+    let text = this.#text.get(key);
+    if (text) return text;
+    const max = this.#pg ? 'greatest' : 'max';
+    const sets = [
+      ...SUMS.filter((c) => columns.includes(c)).map(
+        (c) => `${c} = gateway_usage_rollups.${c} + excluded.${c}`,
+      ),
+      `lat_max = ${max}(gateway_usage_rollups.lat_max, excluded.lat_max)`,
+    ];
+    text = `insert into gateway_usage_rollups (${columns.join(', ')}) ${this.#fromJson(columns)} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
+    this.#text.set(key, text);
+    return text;
+  }
+
+  /**
+   * Merges the batch's sketches into the stored ones: one upsert creates the missing rows and
+   * locks and returns every key's stored sketch (`do update set users = users … returning`), then
+   * one upsert writes them back merged — two statements whatever the batch holds.
+   */
   async #mergeSketches(trx: Transaction<GatewayTables>, batch: RollupBatch): Promise<void> {
-    const sketches = [...batch.sketches].sort((a, b) =>
-      `${a.grain}|${a.app_id}|${a.org_id}|${a.bucket}` < `${b.grain}|${b.app_id}|${b.org_id}|${b.bucket}`
-        ? -1
-        : 1,
-    );
-    const empty = new Hll().toText();
-    for (let i = 0; i < sketches.length; i += 200) {
-      const part = sketches.slice(i, i + 200);
-      // Rows exist first (a concurrent writer's insert waits for ours, then does nothing), so the
-      // locked read below sees every key and no merge is ever lost to an insert race.
-      await trx
-        .insertInto('gateway_usage_sketches')
-        .values(
-          part.map((s) => ({
-            grain: s.grain,
-            bucket: s.bucket,
-            org_id: s.org_id,
-            app_id: s.app_id,
-            users: empty,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['grain', 'app_id', 'org_id', 'bucket']).doNothing())
-        .execute();
-      let read = trx
-        .selectFrom('gateway_usage_sketches')
-        .select(['grain', 'bucket', 'org_id', 'app_id', 'users'])
-        .where((eb) =>
-          eb.or(
-            part.map((s) =>
-              eb.and([
-                eb('grain', '=', s.grain),
-                eb('app_id', '=', s.app_id),
-                eb('org_id', '=', s.org_id),
-                eb('bucket', '=', s.bucket),
-              ]),
-            ),
-          ),
-        );
-      if (this.#pg) read = read.forUpdate();
-      const stored = new Map<string, string>();
-      for (const r of await read.execute())
-        stored.set(`${r.grain}|${r.app_id}|${r.org_id}|${r.bucket}`, r.users);
-      const merged = part.map((s) => ({
-        grain: s.grain,
-        bucket: s.bucket,
-        org_id: s.org_id,
-        app_id: s.app_id,
-        users: Hll.fromText(stored.get(`${s.grain}|${s.app_id}|${s.org_id}|${s.bucket}`))
-          .merge(s.hll)
-          .toText(),
-      }));
-      await trx
-        .insertInto('gateway_usage_sketches')
-        .values(merged)
-        .onConflict((oc) =>
-          oc
-            .columns(['grain', 'app_id', 'org_id', 'bucket'])
-            .doUpdateSet({ users: (eb) => eb.ref('excluded.users') }),
-        )
-        .execute();
-    }
+    const sketches = [...batch.sketches].sort((a, b) => {
+      for (const k of SKETCH_KEY) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+      return 0;
+    });
+    const keyOf = (s: { grain: string; app_id: string; org_id: string; bucket: string }) =>
+      `${s.grain}|${s.app_id}|${s.org_id}|${s.bucket}`;
+    const cols = [...SKETCH_KEY, 'users'];
+    const lock = `insert into gateway_usage_sketches (${cols.join(', ')}) ${this.#fromJson(cols)} on conflict (${SKETCH_KEY.join(', ')}) do update set users = gateway_usage_sketches.users returning grain, app_id, org_id, bucket, users`;
+    const stored = new Map<string, string>();
+    const keys = sketches.map((s) => [s.grain, s.app_id, s.org_id, s.bucket, '']);
+    for (const r of (
+      await trx.executeQuery<Record<string, string>>(CompiledQuery.raw(lock, [JSON.stringify(keys)]))
+    ).rows)
+      stored.set(keyOf(r as never), r.users);
+    const merged = sketches.map((s) => [
+      s.grain,
+      s.app_id,
+      s.org_id,
+      s.bucket,
+      Hll.fromText(stored.get(keyOf(s)))
+        .merge(s.hll)
+        .toText(),
+    ]);
+    const write = `insert into gateway_usage_sketches (${cols.join(', ')}) ${this.#fromJson(cols)} on conflict (${SKETCH_KEY.join(', ')}) do update set users = excluded.users`;
+    await this.#run(trx, write, merged);
   }
 
   // ------------------------------------------------------------------------------- reads
   /**
-   * Sums of a scope's rows in buckets [from, to) of a grain, grouped by `by` (none: one row).
-   * `orgId` / `appId` fix the organisation / app ('*' for all); `light`: the counts only.
+   * Sums of a scope's rows over several pieces of a range (each a grain's buckets [from, to)),
+   * grouped by `by` (none: one row), in ONE statement: a `union all` of one index range per piece
+   * (the primary key leads with grain, scope, app, organisation, bucket), summed outside. `orgId` /
+   * `appId` fix the organisation / app (undefined: any; top-N lists read the (grain, scope, bucket)
+   * index). `bucketLen` cuts the bucket to a coarser grain's text (a series); `hist`: the histogram
+   * columns too (only the per-operation scopes carry one).
    */
   async sums(
     db: Db,
-    q: { grain: Grain; scope: Scope; orgId?: string; appId?: string; from: string; to: string },
+    q: {
+      scope: Scope;
+      orgId?: string;
+      appId?: string;
+      pieces: ReadonlyArray<{ grain: Grain | 'raw'; from: string; to: string }>;
+      bucketLen?: number;
+      hist?: boolean;
+    },
     by: readonly GroupField[],
-    light = false,
   ): Promise<Record<string, unknown>[]> {
-    let query = db
-      .selectFrom('gateway_usage_rollups')
-      .where('grain', '=', q.grain)
-      .where('scope', '=', q.scope)
-      .where('bucket', '>=', q.from)
-      .where('bucket', '<', q.to);
-    if (q.appId !== undefined) query = query.where('app_id', '=', q.appId);
-    if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
-    const cols = light ? SUMS.slice(0, 6) : SUMS;
-    const sums = [
-      ...cols.map((c) => sql<number>`sum(${sql.ref(c)})`.as(c)),
-      sql<number>`max(lat_max)`.as('lat_max'),
+    if (q.pieces.length === 0) return [];
+    const cols = q.hist ? SUMS : COUNTS;
+    const inner = [...new Set<string>([...by, ...cols, 'lat_max'])];
+    const parts = q.pieces.map((p) => {
+      if (p.grain === 'raw') return this.#rawPiece(q, p, inner);
+      const where = [
+        sql`grain = ${p.grain}`,
+        sql`scope = ${q.scope}`,
+        ...(q.appId !== undefined ? [sql`app_id = ${q.appId}`] : []),
+        ...(q.orgId !== undefined ? [sql`org_id = ${q.orgId}`] : []),
+        sql`bucket >= ${p.from}`,
+        sql`bucket < ${p.to}`,
+      ];
+      return sql`select ${sql.join(inner.map((c) => sql.ref(c)))} from gateway_usage_rollups where ${sql.join(where, sql` and `)}`;
+    });
+    const group = by.map((f) =>
+      f === 'bucket' && q.bucketLen !== undefined
+        ? sql`substr(bucket, 1, ${sql.lit(q.bucketLen)})`
+        : sql.ref(f),
+    );
+    const select = [
+      ...by.map((f, i) => sql`${group[i]} as ${sql.ref(f)}`),
+      ...cols.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`),
+      sql`max(lat_max) as lat_max`,
     ];
-    const rows = await query
-      .select([...by, ...sums] as never)
-      .$if(by.length > 0, (qb) => qb.groupBy([...by] as never))
-      .execute();
-    return rows as Record<string, unknown>[];
+    const query = sql<
+      Record<string, unknown>
+    >`select ${sql.join(select)} from (${sql.join(parts, sql` union all `)}) as t${
+      by.length > 0 ? sql` group by ${sql.join(group)}` : sql``
+    }`;
+    return (await query.execute(db)).rows;
   }
 
   /**
-   * The raw rows of [fromIso, toIso) a rollup is made of (the edges of a range, under a minute
-   * each: cover in window.ts), in RAW_COLUMNS order, flat.
+   * A raw piece of a range (the sub-minute edges; minutes whose rollups were pruned) as rows shaped
+   * like the rollups' — one call each, mapped as rollup-delta.ts maps it — so that it is summed in
+   * the same statement as the rollup pieces, on the (at) index. Fields a scope does not keep
+   * (the operation of a totals row, …) are never grouped by for that scope, so they are left as
+   * they are. The latency bucket is histogram.ts's formula in SQL (ln; both engines).
    */
-  async rawRows(
-    db: Db,
-    q: { orgId?: string; appId?: string; fromIso: string; toIso: string },
-  ): Promise<unknown[]> {
-    let query = db
-      .selectFrom('gateway_usage')
-      .select([...RAW_COLUMNS])
-      .where('at', '>=', q.fromIso)
-      .where('at', '<', q.toIso);
-    if (q.appId !== undefined) query = query.where('app_id', '=', q.appId);
-    if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
-    const out: unknown[] = [];
-    for (const r of await query.execute()) for (const c of RAW_COLUMNS) out.push(r[c]);
-    return out;
+  #rawPiece(
+    q: { scope: Scope; orgId?: string; appId?: string },
+    p: { from: string; to: string },
+    columns: readonly string[],
+  ) {
+    const declined = `case when outcome = 'declined' then 1 else 0 end`;
+    const failed = `case when outcome = 'failed' or (outcome is null and status >= 400) then 1 else 0 end`;
+    const k = `cast(floor(ln(cast(latency_us as double precision) / ${BASE_US}) / ln(${FACTOR})) as integer) + 1`;
+    const last = LATENCY_BUCKETS - 1;
+    const lb = `case when latency_us < ${BASE_US} then 0 when ${k} > ${last} then ${last} else ${k} end`;
+    const expr: Record<string, string> = {
+      bucket: 'substr(at, 1, 16)',
+      org_id: `coalesce(org_id, '-')`,
+      app_id: `coalesce(app_id, case when org_id is null then '-' else '?' end)`,
+      operation_id: `coalesce(operation_id, '')`,
+      status: 'status',
+      network_code: `coalesce(network_code, '')`,
+      calls: '1',
+      approved: `1 - (${declined}) - (${failed})`,
+      declined,
+      failed,
+      c429: 'case when status = 429 then 1 else 0 end',
+      shed: `case when error_code = '${SHED_ERROR_CODE}' then 1 else 0 end`,
+      lat_sum: 'latency_us',
+      lat_max: 'latency_us',
+    };
+    LATENCY_COLUMNS.forEach((c, k) => {
+      expr[c] = `case when lb = ${k} then 1 else 0 end`;
+    });
+    const hasHist = columns.some((c) => c.startsWith('l') && c !== 'lat_sum' && c !== 'lat_max');
+    const where = [
+      sql`at >= ${p.from}`,
+      sql`at < ${p.to}`,
+      ...(q.appId !== undefined && q.appId !== '*' ? [sql`app_id = ${q.appId}`] : []),
+      ...(q.orgId !== undefined && q.orgId !== '*' ? [sql`org_id = ${q.orgId}`] : []),
+    ];
+    const select = columns.map((c) => `${expr[c]} as ${c}`).join(', ');
+    const from = hasHist
+      ? sql`(select u.*, ${sql.raw(lb)} as lb from gateway_usage as u where ${sql.join(where, sql` and `)}) as r`
+      : sql`gateway_usage where ${sql.join(where, sql` and `)}`;
+    return sql`select ${sql.raw(select)} from ${from}`;
   }
 
   /** The back-fill's range and cursor (none: nothing older than the rollups to add). */

@@ -11,7 +11,7 @@ import { usageRecord } from '../testing.ts';
 import { UsageService } from '../usage-service.ts';
 import { type UsageRecord, UsageWriter } from '../usage-writer.ts';
 import { bucketBounds, LATENCY_BUCKETS, latencyBucket, quantileMs } from './histogram.ts';
-import { Hll } from './hll.ts';
+import { Hll, SPARSE_MAX } from './hll.ts';
 
 describe('HyperLogLog sketch', () => {
   it('estimates within 3 standard errors (4.8 %) and exactly-ish when small', () => {
@@ -50,8 +50,54 @@ describe('HyperLogLog sketch', () => {
     );
   });
 
+  it('sparse sketches turn dense past SPARSE_MAX and equal the dense sketch of the same items', () => {
+    // Item counts on both sides of the transition; merges of sparse, dense and mixed sketches.
+    const dense = (xs: string[]) => {
+      const h = new Hll(new Uint8Array(4096));
+      for (const x of xs) h.add(x);
+      return h;
+    };
+    const sparse = (xs: string[]) => {
+      const h = new Hll();
+      for (const x of xs) h.add(x);
+      return h;
+    };
+    const items = fc.array(fc.string(), { maxLength: 700 });
+    fc.assert(
+      fc.property(items, items, items, (a, b, c) => {
+        for (const xs of [a, b, c]) {
+          const s = sparse(xs);
+          assert.deepEqual(s.registers, dense(xs).registers);
+          assert.equal(s.estimate(), dense(xs).estimate());
+          assert.equal(s.isSparse, s.registers.filter((r) => r > 0).length <= SPARSE_MAX);
+          // Stored and read back, in either form: the same registers and form.
+          const back = Hll.fromText(s.toText());
+          assert.deepEqual(back.registers, s.registers);
+          assert.equal(back.isSparse, s.isSparse);
+        }
+        const union = dense([...a, ...b, ...c]).registers;
+        // Commutative and associative, whatever form each side is in, and equal to the union's.
+        assert.deepEqual(sparse(a).merge(sparse(b)).registers, sparse(b).merge(sparse(a)).registers);
+        assert.deepEqual(sparse(a).merge(dense(b)).registers, dense(b).merge(sparse(a)).registers);
+        assert.deepEqual(sparse(a).merge(sparse(b)).merge(sparse(c)).registers, union);
+        assert.deepEqual(sparse(a).merge(sparse(b).merge(sparse(c))).registers, union);
+        assert.deepEqual(dense(a).merge(sparse(b)).merge(sparse(c)).registers, union);
+        assert.deepEqual(sparse(a).merge(dense(b).merge(sparse(c))).registers, union);
+      }),
+      { numRuns: 40 },
+    );
+    // Past SPARSE_MAX non-zero registers a sketch is dense; below, its text is much shorter.
+    const small = sparse(Array.from({ length: 50 }, (_, i) => `u${i}`));
+    assert.ok(small.isSparse && small.toText().length < 300);
+    const big = sparse(Array.from({ length: 2000 }, (_, i) => `u${i}`));
+    assert.ok(!big.isSparse);
+    assert.equal(big.toText(), dense(Array.from({ length: 2000 }, (_, i) => `u${i}`)).toText());
+  });
+
   it('a damaged stored sketch reads as empty rather than throwing', () => {
     assert.equal(Hll.fromText('not a sketch').estimate(), 0);
+    assert.equal(Hll.fromText('s:AA').estimate(), 0);
+    assert.equal(Hll.fromText('s:////').estimate(), 0);
   });
 });
 
@@ -169,7 +215,7 @@ for (const engine of testEngines()) {
         .select(['grain', 'scope', sql<number>`sum(calls)`.as('n')])
         .groupBy(['grain', 'scope'])
         .execute();
-      assert.equal(sums.length, 15);
+      assert.equal(sums.length, 27);
       for (const s of sums) assert.equal(Number(s.n), total, `${s.grain}/${s.scope}`);
     }
 
@@ -280,6 +326,78 @@ for (const engine of testEngines()) {
       assert.equal(await total('m'), 0);
       assert.equal(await total('h'), days);
       assert.equal(await total('d'), days);
+    });
+  });
+}
+
+for (const engine of testEngines()) {
+  describe(`rollups written before the per-operation rows (${engine.name})`, () => {
+    it('the migration derives the per-operation and gateway-totals rows of existing rollups', async () => {
+      const database = await engine.open<GatewayTables>();
+      try {
+        const db = database.db;
+        const before = Object.fromEntries(
+          Object.entries(migrations).filter(([name]) => name < '202612070600'),
+        );
+        await migrateToLatest(db, [before]);
+        // Two old-format detail rows of one app-hour (the histogram on every row), and the gateway's.
+        const row = (
+          scope: string,
+          org: string,
+          app: string,
+          status: number,
+          calls: number,
+          l05: number,
+        ) => ({
+          grain: 'h',
+          scope,
+          app_id: app,
+          org_id: org,
+          bucket: '2026-12-01T10',
+          operation_id: 'ibftTransfer',
+          status,
+          network_code: '00',
+          calls,
+          approved: calls,
+          lat_sum: calls * 1000,
+          lat_max: 2000,
+          l05,
+          l06: calls - l05,
+        });
+        await db
+          .insertInto('gateway_usage_rollups')
+          .values([
+            row('app', 'org_a', 'app_a', 200, 3, 1),
+            row('app', 'org_a', 'app_a', 201, 4, 4),
+            row('all', '*', '*', 200, 3, 1),
+            row('all', '*', '*', 201, 4, 4),
+          ] as never)
+          .execute();
+        await migrateToLatest(db, [migrations]);
+        const got = await db
+          .selectFrom('gateway_usage_rollups')
+          .select(['scope', 'operation_id', 'status', 'calls', 'l05', 'l06', 'lat_max'])
+          .where('scope', 'in', ['app_o', 'all_o', 'all_t'])
+          .orderBy('scope')
+          .execute();
+        assert.deepEqual(
+          got.map((r) => [
+            r.scope,
+            r.operation_id,
+            Number(r.status),
+            Number(r.calls),
+            Number(r.l05),
+            Number(r.l06),
+          ]),
+          [
+            ['all_o', 'ibftTransfer', 0, 7, 5, 2],
+            ['all_t', '*', 0, 7, 5, 2],
+            ['app_o', 'ibftTransfer', 0, 7, 5, 2],
+          ],
+        );
+      } finally {
+        await database.cleanup();
+      }
     });
   });
 }

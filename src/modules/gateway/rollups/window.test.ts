@@ -31,4 +31,27 @@ describe('cover', () => {
       ),
     );
   });
+
+  it('reads no minute rollup before the first one kept (pruned minutes, straddled or not, are raw)', () => {
+    const T = Date.UTC(2026, 0, 1);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 * 86_400_000 }),
+        fc.integer({ min: 0, max: 3 * 86_400_000 }),
+        fc.integer({ min: 0, max: 4 * 86_400_000 }),
+        fc.constantFrom('m', 'h', 'd'),
+        (a, len, kept, coarsest: 'm' | 'h' | 'd') => {
+          const pieces = cover(T + a, T + a + len, coarsest, T + kept);
+          let at = T + a;
+          for (const p of pieces) {
+            assert.equal(p.fromMs, at);
+            if (p.grain === 'm')
+              assert.ok(p.fromMs >= T + kept, `minute piece from ${p.fromMs} < ${T + kept}`);
+            at = p.toMs;
+          }
+          assert.equal(at, len === 0 ? T + a : T + a + len);
+        },
+      ),
+    );
+  });
 });

@@ -19,7 +19,14 @@ export function cover(fromMs: number, toMs: number, coarsest: Grain = 'd', minut
   const out: Piece[] = [];
   const push = (grain: Piece['grain'], a: number, b: number) => {
     if (b <= a) return;
-    out.push({ grain: grain === 'm' && b <= minutesFromMs ? 'raw' : grain, fromMs: a, toMs: b });
+    if (grain === 'm' && a < minutesFromMs) {
+      // The minutes before the first one kept are read raw (a piece may straddle that point).
+      const cut = Math.min(b, Math.ceil(minutesFromMs / STEP.m) * STEP.m);
+      out.push({ grain: 'raw', fromMs: a, toMs: cut });
+      if (cut < b) out.push({ grain, fromMs: cut, toMs: b });
+      return;
+    }
+    out.push({ grain, fromMs: a, toMs: b });
   };
   let lo = fromMs;
   let hi = toMs;
