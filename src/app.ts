@@ -247,8 +247,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           await withTimeout(r.check(), 2000);
           results[r.name] = 'ok';
         } catch (err) {
-          ok = false;
-          results[r.name] = `unavailable: ${(err as Error).message}`.slice(0, 200);
+          if (!r.informational) ok = false;
+          const state = r.informational ? 'degraded' : 'unavailable';
+          results[r.name] = `${state}: ${(err as Error).message}`.slice(0, r.informational ? 500 : 200);
         }
       }),
     );

@@ -43,6 +43,7 @@ import {
   type TermsService,
   termsModule,
 } from './modules/terms/index.ts';
+import { type UpstreamsService, upstreamsModule } from './modules/upstreams/index.ts';
 import { allMigrations, type DatabaseTables, errorCatalogue } from './modules.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { type Database, openDatabase } from './platform/db/database.ts';
@@ -119,6 +120,8 @@ type Services = {
   detectors: DetectorsService;
   /** Regulator requests, their signed export bundles, information requests to API users. */
   regulator: RegulatorService;
+  /** The production upstreams per product (the gateway's UpstreamDirectory). */
+  upstreams: UpstreamsService;
   /** Certification suites, each app's progress from its sandbox calls, the production gate. */
   conformance: ConformanceService;
 };
@@ -323,6 +326,16 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     orgAccess: organizations,
     directory: gatewayDirectory,
   });
+  // ── upstreams
+  // The production back-end of each product; every change is announced to the gateways.
+  const { upstreams } = await use(upstreamsModule, {
+    db,
+    clock,
+    keyring: infra.keyring,
+    audit,
+    sharedState: infra.sharedState,
+    productExists: async (slug) => (await catalog.findProduct(slug)) !== null,
+  });
   // ── gateway
   // Each role serves only what it names (config.ts `roleSurfaces`, docs/operations.md "Roles").
   const serves = roleSurfaces[config.role];
@@ -355,6 +368,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     logBodiesPerAppPerSecond: config.requestLogBodiesPerAppPerSecond,
     limitLeaseMax: config.rateLimitLeaseMax,
     metrics: infra.metrics,
+    upstreamDirectory: upstreams,
     edge: edge.count,
   });
   // The apps module's usage summaries read the gateway's usage records (its late port `usage`).
@@ -432,6 +446,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     detectors,
     regulator,
     conformance,
+    upstreams,
     audit,
     auditChain,
     mailer,
@@ -461,6 +476,8 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   if (infra.sharedState.kind === 'redis')
     readiness.push({ name: 'redis', check: () => infra.sharedState.ping() });
   if (gatewayReadiness) readiness.push(gatewayReadiness);
+  // Named in /readyz's body, never making it 503 (one upstream's outage must not drain every gateway).
+  if (gateway?.upstreamReadiness) readiness.push(gateway.upstreamReadiness);
 
   const app = await buildApp({
     config,

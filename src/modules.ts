@@ -47,6 +47,12 @@ import {
 } from './modules/regulator/index.ts';
 import { type SandboxTables, sandboxErrors, sandboxModule, sandboxTables } from './modules/sandbox/index.ts';
 import { type TermsTables, termsErrors, termsModule, termsTables } from './modules/terms/index.ts';
+import {
+  type UpstreamsTables,
+  upstreamsErrors,
+  upstreamsModule,
+  upstreamsTables,
+} from './modules/upstreams/index.ts';
 import type { MigrationSet } from './platform/db/migrator.ts';
 import type { TableSpec } from './platform/db/table.ts';
 import { composeErrorCatalogue, coreErrors } from './platform/errors.ts';
@@ -75,6 +81,7 @@ export const allMigrations: MigrationSet[] = [
   oauthModule.migrations,
   sandboxModule.migrations,
   termsModule.migrations,
+  upstreamsModule.migrations,
   gatewayModule.migrations,
   enforcementModule.migrations,
   detectorsModule.migrations,
@@ -99,6 +106,7 @@ export const allTables: readonly TableSpec[] = [
   ...oauthTables,
   ...sandboxTables,
   ...termsTables,
+  ...upstreamsTables,
   ...gatewayTables,
   ...enforcementTables,
   ...detectorsTables,
@@ -121,6 +129,7 @@ export type DatabaseTables = AuditTables &
   OAuthTables &
   SandboxTables &
   TermsTables &
+  UpstreamsTables &
   GatewayTables &
   EnforcementTables &
   DetectorsTables &
@@ -150,6 +159,7 @@ export const errorCatalogue = composeErrorCatalogue([
   regulatorErrors,
   sandboxErrors,
   termsErrors,
+  upstreamsErrors,
 ]);
 
 /**
@@ -169,6 +179,7 @@ export const portalContracts: RouteContract[] = contractList(
   appsModule.contracts,
   oauthModule.contracts,
   sandboxModule.contracts,
+  upstreamsModule.contracts,
   gatewayModule.contracts,
   enforcementModule.contracts,
   detectorsModule.contracts,

@@ -2,6 +2,7 @@ import type { System } from './main.ts';
 import { catalogSeeder } from './modules/catalog/index.ts';
 import { sandboxProducts, sandboxSeeder } from './modules/sandbox/index.ts';
 import { termsSeeder } from './modules/terms/index.ts';
+import { upstreamsDemoSeeder } from './modules/upstreams/index.ts';
 import type { Seeder } from './platform/module.ts';
 import { identityDemoSeeder } from './seed/demo-seed.ts';
 
@@ -25,6 +26,17 @@ const seeders: ReadonlyArray<Seeder<System>> = [
   // The catalogue lists the sandbox's products with their documents (the sandbox's face gives them).
   bind(catalogSeeder, (s) => ({ catalog: s.services.catalog, products: sandboxProducts })),
   bind(sandboxSeeder, (s) => ({ sandbox: s.services.sandbox })),
+  // The demo's products reach production through the simulated upstream (UPSTREAM_SIM_PORT).
+  {
+    name: upstreamsDemoSeeder.name,
+    demo: upstreamsDemoSeeder.demo,
+    run: async (s) =>
+      upstreamsDemoSeeder.run({
+        upstreams: s.services.upstreams,
+        productSlugs: (await s.services.catalog.listProducts({ includeAll: true })).map((p) => p.slug),
+        simulatorPort: s.config.upstreamSimPort,
+      }),
+  },
 ];
 
 export async function seedDemo(

@@ -150,6 +150,8 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   updateEnforcementPolicy: { action: 'enforcement.policy_update', target: 'enforcement_policy' },
   // detectors: the operator's settings
   updateDetector: { action: 'detector.update', target: 'detector' },
+  // upstreams: a product's production back-end
+  updateUpstream: { action: 'upstream.update', target: 'product' },
   // conformance: the operator's suites
   updateConformanceSuite: { action: 'conformance_suite.update', target: 'conformance_suite' },
   // regulator: requests (four eyes), information requests to an organisation
@@ -521,6 +523,7 @@ for (const engine of engines())
       );
       await hit('updateEnforcementPolicy', op, { policyId: pol.id }, { enabled: true });
       await hit('updateDetector', op, { detectorId: 'floods' }, { thresholds: { badInputs: 50 } });
+      await hit('updateUpstream', op, { productSlug: 'ibft' }, { baseUrl: 'http://127.0.0.1:3999' });
       await hit('updateConformanceSuite', op, { productSlug: '1qr' }, { cases: [] });
       await hit('dryRunEnforcementPolicy', op, { policyId: pol.id });
 

@@ -2,6 +2,7 @@ import type { System } from '../main.ts';
 import { appsModule } from '../modules/apps/index.ts';
 import { identityCli } from '../modules/identity/index.ts';
 import { organizationsCli } from '../modules/organizations/index.ts';
+import { upstreamsModule } from '../modules/upstreams/index.ts';
 import type { CliCommand as ModuleCliCommand } from '../platform/module.ts';
 import { createApp } from './admin-create-app.ts';
 import { createDeveloper } from './admin-create-developer.ts';
@@ -31,6 +32,7 @@ const subcommands: ReadonlyArray<ModuleCliCommand<System>> = [
   createDeveloper,
   createApp,
   ...(appsModule.cli ?? []).map((c) => withPorts(c, (s) => s)),
+  ...(upstreamsModule.cli ?? []).map((c) => withPorts(c, (s) => s)),
 ];
 
 const usageOf = (

@@ -30,9 +30,11 @@ describe('upstream dispatcher', () => {
   let server: Server;
   let base = '';
   let seenAuth: string | undefined;
+  let seen: Record<string, string | string[] | undefined> = {};
   before(async () => {
     server = createServer((req, res) => {
       seenAuth = req.headers.authorization;
+      seen = req.headers;
       if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 1000);
       if (req.url === '/big') return void res.end('x'.repeat(5000));
       if (req.url === '/deep') return void res.end(`${'['.repeat(5000)}${']'.repeat(5000)}`);
@@ -60,16 +62,35 @@ describe('upstream dispatcher', () => {
     assert.equal(seenAuth, undefined);
     await d.close();
   });
-  it('times out a slow upstream with 502', async () => {
+  it('times out a slow upstream with 504 gateway_upstream_timeout', async () => {
     const d = upstreamDispatcher({ baseUrl: base, responseTimeoutMs: 100 });
-    await assert.rejects(d(op('/slow'), ctx), (e: GatewayError) => e.status === 502);
+    await assert.rejects(
+      d(op('/slow'), ctx),
+      (e: GatewayError) => e.status === 504 && e.code === 'gateway_upstream_timeout',
+    );
+    await d.close();
+  });
+  it('passes on the allow-listed headers and who is calling, never the credentials', async () => {
+    const d = upstreamDispatcher({ baseUrl: base, headerAllowList: ['x-trace', 'authorization'] });
+    await d(op('/ok'), {
+      ...ctx,
+      appPublicKeyPem: 'PEM',
+      headers: { ...ctx.headers, 'x-trace': 't1', accept: 'text/plain' },
+    });
+    assert.equal(seenAuth, undefined, 'authorization is never passed on');
+    assert.equal(seen['x-trace'], 't1');
+    assert.equal(seen.accept, undefined, 'not on this allow-list');
+    assert.equal(seen['x-darwaza-org-id'], 'org');
+    assert.equal(seen['x-darwaza-app-id'], 'app');
+    assert.equal(Buffer.from(String(seen['x-darwaza-app-key']), 'base64').toString(), 'PEM');
     await d.close();
   });
   it('caps the response size', async () => {
     const d = upstreamDispatcher({ baseUrl: base, maxResponseBytes: 1000 });
     await assert.rejects(
       d(op('/big'), ctx),
-      (e: GatewayError) => e.status === 502 && /exceeds/.test(e.message),
+      (e: GatewayError) =>
+        e.status === 502 && e.code === 'gateway_upstream_bad_answer' && /exceeds/.test(e.message),
     );
     await d.close();
   });

@@ -5,11 +5,20 @@ import type { NetworkCallContext, NetworkOperation, NetworkResult } from './port
 
 /**
  * Dispatch step. Sandbox operations run in-process (an HTTP hop would cost more than the whole
- * pipeline); production operations go to an upstream base URL through undici with a connect
- * time-out, a response (headers and body) time-out and a cap on the response size. An upstream
- * answer is held to the same nesting bound as a request (MAX_JSON_DEPTH): a deeper one is refused
- * as a bad answer (502) rather than parsed, since the response and its request-log copy are walked
- * recursively afterwards.
+ * pipeline); production operations go to their product's upstream (production-upstreams.ts) through
+ * an undici keep-alive pool per upstream with a connect time-out, a response (headers and body)
+ * time-out and a cap on the response size. An upstream answer is held to the same nesting bound
+ * as a request (MAX_JSON_DEPTH): a deeper one is refused as a bad answer (502) rather than parsed,
+ * since the response and its request-log copy are walked recursively afterwards.
+ *
+ * What the upstream receives: the body, the caller's headers named in the allow-list (never its
+ * credentials: the upstream trusts the gateway, not the app), `x-request-id`, and who is calling as
+ * the gateway established it (`x-darwaza-org-id`, `x-darwaza-app-id`, and `x-darwaza-app-key`, the
+ * app's registered public key as base64 of its PEM, for operations that verify a HASH).
+ *
+ * Refusals: no connection or a dropped one → 502 `gateway_upstream_unavailable`; no complete answer
+ * within the response time-out → 504 `gateway_upstream_timeout`; an answer over the size cap or
+ * nested too deep → 502 `gateway_upstream_bad_answer`.
  */
 export type Dispatcher = (op: NetworkOperation, ctx: NetworkCallContext) => Promise<NetworkResult>;
 
@@ -20,9 +29,29 @@ export type UpstreamOptions = {
   connectTimeoutMs?: number;
   responseTimeoutMs?: number;
   maxResponseBytes?: number;
+  /** The caller's headers passed on (lower case); default DEFAULT_FORWARDED. Credentials never are. */
+  headerAllowList?: readonly string[];
+  /** A client certificate for mutual TLS (PEM), and the CA that signs the upstream's, if private. */
+  tls?: { certPem: string; keyPem: string; caPem: string | null } | null;
 };
 
-const FORWARDED = ['content-type', 'accept', 'x-request-id', 'idempotency-key'];
+/** The caller's headers passed on when an upstream names none. */
+const DEFAULT_FORWARDED = ['content-type', 'accept', 'idempotency-key'] as const;
+/** Never passed on, whatever an allow-list says (the service refuses them there too). */
+export const NEVER_FORWARDED = new Set([
+  'authorization',
+  'x-ibm-client-id',
+  'x-ibm-client-secret',
+  'cookie',
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'x-request-id',
+  'x-darwaza-org-id',
+  'x-darwaza-app-id',
+  'x-darwaza-app-key',
+]);
 
 function networkCodeOf(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
@@ -31,22 +60,66 @@ function networkCodeOf(body: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+const keyHeaders = new Map<string, string>();
+/** The app's public key as one header value (memoised: the same few keys repeat). */
+function keyHeader(pem: string): string {
+  let v = keyHeaders.get(pem);
+  if (v === undefined) {
+    if (keyHeaders.size >= 1000) keyHeaders.clear();
+    v = Buffer.from(pem, 'utf8').toString('base64');
+    keyHeaders.set(pem, v);
+  }
+  return v;
+}
+
+function isTimeout(err: unknown): boolean {
+  const e = err as { code?: string; name?: string };
+  return (
+    e.name === 'TimeoutError' ||
+    e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e.code === 'UND_ERR_BODY_TIMEOUT' ||
+    e.code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+function failed(err: unknown, what: string, timeoutMs: number): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (isTimeout(err))
+    return new GatewayError(
+      'gateway_upstream_timeout',
+      504,
+      `The upstream did not answer within ${timeoutMs} ms.`,
+    );
+  return new GatewayError('gateway_upstream_unavailable', 502, `${what}: ${(err as Error).message}`);
+}
+
 export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(): Promise<void> } {
   const base = opts.baseUrl.replace(/\/$/, '');
   const maxBytes = opts.maxResponseBytes ?? 1024 * 1024;
   const timeout = opts.responseTimeoutMs ?? 10_000;
+  const forwarded = (opts.headerAllowList ?? DEFAULT_FORWARDED).filter((h) => !NEVER_FORWARDED.has(h));
+  const tls = opts.tls ?? null;
   const agent = new Agent({
-    connect: { timeout: opts.connectTimeoutMs ?? 2000 },
+    connect: {
+      timeout: opts.connectTimeoutMs ?? 2000,
+      ...(tls ? { cert: tls.certPem, key: tls.keyPem, ...(tls.caPem ? { ca: tls.caPem } : {}) } : {}),
+    },
     headersTimeout: timeout,
     bodyTimeout: timeout,
     keepAliveTimeout: 10_000,
   });
   const dispatch = async (op: NetworkOperation, ctx: NetworkCallContext): Promise<NetworkResult> => {
-    const headers: Record<string, string> = { 'x-request-id': ctx.requestId };
-    for (const h of FORWARDED) {
+    const headers: Record<string, string> = {
+      'x-request-id': ctx.requestId,
+      'x-darwaza-org-id': ctx.orgId,
+      'x-darwaza-app-id': ctx.appId,
+    };
+    if (ctx.appPublicKeyPem) headers['x-darwaza-app-key'] = keyHeader(ctx.appPublicKeyPem);
+    for (const h of forwarded) {
       const v = ctx.headers[h];
       if (typeof v === 'string') headers[h] = v;
     }
+    if (op.method === 'POST') headers['content-type'] = 'application/json';
     const query = new URLSearchParams(ctx.query).toString();
     let res: Awaited<ReturnType<typeof request>>;
     try {
@@ -58,11 +131,7 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
         signal: AbortSignal.timeout(timeout),
       });
     } catch (err) {
-      throw new GatewayError(
-        'gateway_upstream_unavailable',
-        502,
-        `The upstream did not answer: ${(err as Error).message}`,
-      );
+      throw failed(err, 'The upstream did not answer', timeout);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -72,7 +141,7 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
         if (size > maxBytes) {
           res.body.destroy();
           throw new GatewayError(
-            'gateway_upstream_unavailable',
+            'gateway_upstream_bad_answer',
             502,
             `The upstream response exceeds ${maxBytes} bytes.`,
           );
@@ -80,17 +149,12 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
         chunks.push(chunk as Buffer);
       }
     } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      throw new GatewayError(
-        'gateway_upstream_unavailable',
-        502,
-        `The upstream response failed: ${(err as Error).message}`,
-      );
+      throw failed(err, 'The upstream response failed', timeout);
     }
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
     if (exceedsJsonDepth(text)) {
       throw new GatewayError(
-        'gateway_upstream_unavailable',
+        'gateway_upstream_bad_answer',
         502,
         `The upstream response nests more than ${MAX_JSON_DEPTH} levels deep.`,
       );

@@ -73,6 +73,13 @@ export const gatewayErrors = {
       'Call with the credentials and token of an app registered for this catalog, or call the catalog the app belongs to.',
     area: AREA,
   },
+  gateway_production_not_granted: {
+    status: 403,
+    message: 'The application has no production access to the product of this operation.',
+    action:
+      'Ask for production access to this product on the app’s page in the portal; an operator decides. The sandbox catalog keeps serving the app meanwhile.',
+    area: AREA,
+  },
   gateway_not_subscribed: {
     status: 403,
     message: 'The application has no active subscription to the product of this operation.',
@@ -104,6 +111,26 @@ export const gatewayErrors = {
     message: 'The upstream network did not answer in time.',
     action:
       'Retry after a short wait; for an operation that moves money, retry with the same Idempotency-Key so it is not carried out twice.',
+    area: AREA,
+  },
+  gateway_upstream_timeout: {
+    status: 504,
+    message: 'The upstream network did not answer within its time-out.',
+    action:
+      'The operation’s outcome is unknown: ask with a status inquiry before retrying; for an operation that moves money, retry with the same Idempotency-Key.',
+    area: AREA,
+  },
+  gateway_upstream_bad_answer: {
+    status: 502,
+    message:
+      'The upstream network answered with something the gateway does not pass on (too large or nested too deep).',
+    action: 'Retry later; if it persists, tell the operator (the request id identifies the call).',
+    area: AREA,
+  },
+  gateway_upstream_circuit_open: {
+    status: 503,
+    message: 'The upstream network is failing; the gateway is not sending it calls for a short while.',
+    action: 'Retry after the seconds in Retry-After; the gateway tries the upstream again then.',
     area: AREA,
   },
   gateway_upstream_not_configured: {

@@ -12,12 +12,7 @@ import type { SharedState } from '../../platform/shared-state/shared-state.ts';
 import type { TermsEnforcer } from '../terms/index.ts';
 import { CongestionController, type CongestionOptions, eventLoopDelaySignal } from './congestion.ts';
 import { DirectoryCache } from './directory-cache.ts';
-import {
-  type Dispatcher,
-  inProcessDispatcher,
-  type UpstreamOptions,
-  upstreamDispatcher,
-} from './dispatch.ts';
+import { type Dispatcher, inProcessDispatcher } from './dispatch.ts';
 import { installFastifyRoutes } from './entrances/fastify-route.ts';
 import { installLeanEntrance } from './entrances/lean-http1.ts';
 import { installNodeHttp } from './entrances/node-http.ts';
@@ -28,9 +23,11 @@ import { type CallInput, type CallOutput, type Catalog, catalogs, newCallState }
 import { CallRecordFeed } from './pipeline/call-records.ts';
 import { type Call, type RouteTable, rawServe } from './pipeline/serve.ts';
 import { type PipelineDeps, runCall } from './pipeline/steps.ts';
-import type { GatewayDirectory, NetworkOperation } from './ports.ts';
+import type { GatewayDirectory, NetworkOperation, UpstreamDirectory } from './ports.ts';
+import { ProductionUpstreams, type ProductionUpstreamsOptions } from './production-upstreams.ts';
 import { callMetrics, nodeWriter } from './respond/writer.ts';
 import type { GatewayTables } from './tables.ts';
+import { upstreamMetrics, upstreamReadiness } from './upstream-health.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { UsageService } from './usage-service.ts';
 import { inlineUsageSink, WorkerUsageSink } from './usage-sink.ts';
@@ -67,8 +64,13 @@ export type GatewayOptions = {
   congestion?: CongestionOptions;
   /** Monitor event-loop delay for congestion control (default true). */
   loopDelaySignal?: boolean;
-  /** Upstream per catalog (production normally); absent → the sandbox runs in-process. */
-  upstreams?: Partial<Record<Catalog, UpstreamOptions>>;
+  /**
+   * The production catalog's upstreams, per product (the upstreams module); absent → every
+   * production call answers 503 gateway_upstream_not_configured. The sandbox runs in-process.
+   */
+  upstreamDirectory?: UpstreamDirectory | null;
+  /** How often upstream settings are re-read besides the change messages (ms) and the breakers' settings. */
+  upstreamTuning?: Pick<ProductionUpstreamsOptions, 'refreshMs' | 'breaker'>;
   logRetentionDays?: number;
   /** Successful calls per app and second whose bodies the request log keeps (errors: always). */
   logBodiesPerAppPerSecond?: number;
@@ -101,6 +103,10 @@ export type Gateway = {
   congestion: CongestionController;
   /** Every call as a CallRecord, in batches off the call (pipeline/call-records.ts). */
   callRecords: CallRecordFeed;
+  /** The production upstreams with their breakers (null without an upstream directory). */
+  upstreams: ProductionUpstreams | null;
+  /** Upstream health for /readyz's body: named there, never turning readiness red. */
+  upstreamReadiness: ReadinessCheck | null;
   /** The pipeline without HTTP (for the fast path, the Fastify route and cost measurements). */
   call(op: NetworkOperation, catalog: Catalog, input: CallInput): Promise<CallOutput>;
   start(): Promise<void>;
@@ -128,7 +134,16 @@ export function createGateway(o: GatewayOptions): Gateway {
     o.sharedState.kind === 'redis' && (o.limitLeaseMax ?? LEASE_MAX_DEFAULT) > 1
       ? new LeasedLimits(o.sharedState, { maxLease: o.limitLeaseMax })
       : null;
-  const { dispatchers, closers } = buildDispatchers(o.upstreams);
+  const upstreams = o.upstreamDirectory
+    ? new ProductionUpstreams({
+        directory: o.upstreamDirectory,
+        sharedState: o.sharedState,
+        log: o.log,
+        ...o.upstreamTuning,
+      })
+    : null;
+  if (upstreams && o.metrics) upstreamMetrics(o.metrics, upstreams);
+  const dispatchers = buildDispatchers(upstreams);
   const limiterHealth = limiterHealthOf(o.clock, o.log);
   const callRecords = new CallRecordFeed();
   const deps: PipelineDeps = {
@@ -163,6 +178,8 @@ export function createGateway(o: GatewayOptions): Gateway {
     recorder,
     usage,
     callRecords,
+    upstreams,
+    upstreamReadiness: upstreams ? upstreamReadiness(upstreams) : null,
     readiness: {
       name: 'gateway-rate-limiter',
       async check() {
@@ -181,6 +198,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     plugin: (app) => installEntrances(app, o, call),
     async start() {
       recorder.start();
+      await upstreams?.start();
       // Never block start-up on the bus: with Redis down the subscription completes when it is back
       // (until then the 5 s cache TTL bounds staleness).
       void cache
@@ -195,7 +213,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       await leases?.close();
       await recorder.close();
       callRecords.flush();
-      for (const c of closers) await c().catch(() => {});
+      await upstreams?.close();
     },
   };
 }
@@ -230,24 +248,9 @@ async function installEntrances(app: FastifyInstance, o: GatewayOptions, call: C
   });
 }
 
-function buildDispatchers(upstreams: GatewayOptions['upstreams']): {
-  dispatchers: Record<Catalog, Dispatcher>;
-  closers: Array<() => Promise<void>>;
-} {
-  const dispatchers: Record<Catalog, Dispatcher> = {
-    sandbox: inProcessDispatcher,
-    production: notConfigured,
-  };
-  const closers: Array<() => Promise<void>> = [];
-  for (const c of catalogs) {
-    const up = upstreams?.[c];
-    if (up) {
-      const d = upstreamDispatcher(up);
-      dispatchers[c] = d;
-      closers.push(d.close);
-    }
-  }
-  return { dispatchers, closers };
+/** Sandbox calls run in-process; production calls go to their product's upstream. */
+function buildDispatchers(upstreams: ProductionUpstreams | null): Record<Catalog, Dispatcher> {
+  return { sandbox: inProcessDispatcher, production: upstreams?.dispatch ?? notConfigured };
 }
 
 /**

@@ -10,6 +10,8 @@ import { gatewayRoutes } from './routes.ts';
 import { type UsageRetention, UsageService } from './usage-service.ts';
 
 export { periodBounds } from './calendar.ts';
+/** Headers an upstream never receives from the caller, whatever its allow-list (dispatch.ts). */
+export { NEVER_FORWARDED } from './dispatch.ts';
 export { gatewayErrors } from './errors.ts';
 export type { Gateway } from './gateway.ts';
 /** Call outcomes (approved, declined, failed) and the rules a provider describes its codes with. */
@@ -37,8 +39,12 @@ export type {
   NetworkOperation,
   NetworkResult,
   PlanLimits,
+  UpstreamDirectory,
+  UpstreamSettings,
   VerifiedToken,
 } from './ports.ts';
+/** The channel on which the upstreams module announces a change to every gateway (ports.ts). */
+export { UPSTREAMS_CHANGED_CHANNEL } from './ports.ts';
 /** The tables the module's migrations build (ADR 0008). */
 export { type GatewayTables, gatewayTables } from './tables.ts';
 

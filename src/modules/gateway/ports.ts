@@ -42,6 +42,11 @@ export type NetworkOperation = {
   paymentCreating: boolean;
   /** Needs X-IBM-Client-Secret as well as the client id and token. */
   requiresClientSecret: boolean;
+  /**
+   * Safe to send twice (an inquiry, a title fetch; never a transfer, payment or reversal): the
+   * production path retries it once after a dropped connection (production-upstreams.ts).
+   */
+  idempotent?: boolean;
   /** Which request field identifies the end user (documented), for the distinct-end-users cap. */
   endUserId?: (body: unknown) => string | undefined;
   handle(ctx: NetworkCallContext): Promise<NetworkResult>;
@@ -135,3 +140,32 @@ export type GatewayDirectory = {
   /** The app's subscription to a product, with effective limits; null when not subscribed. */
   entitlement(appId: string, productSlug: string): Promise<GatewayEntitlement | null>;
 };
+
+// ---------------------------------------------------------------- production upstreams
+/**
+ * One product's production upstream as the gateway uses it (the upstreams module stores and
+ * validates them; secrets arrive decrypted, in memory only). `version` changes with every change,
+ * so a gateway rebuilds that product's pool, and only that one.
+ */
+export type UpstreamSettings = {
+  productSlug: string;
+  baseUrl: string;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  maxResponseBytes: number;
+  /** The caller's headers passed on (lower case); credentials never are. */
+  headerAllowList: string[];
+  tls: { certPem: string; keyPem: string; caPem: string | null } | null;
+  enabled: boolean;
+  version: string;
+};
+
+/**
+ * Where the gateway reads the production upstreams (implemented by the upstreams module). Every
+ * gateway reads them at start, again when a message arrives on UPSTREAMS_CHANGED_CHANNEL (the
+ * upstreams module publishes one per change) and every 30 s in case a message was lost.
+ */
+export type UpstreamDirectory = { listUpstreamSettings(): Promise<UpstreamSettings[]> };
+
+/** The shared-state channel on which a change to an upstream is announced (message: product slug). */
+export const UPSTREAMS_CHANGED_CHANNEL = 'upstreams-changed';

@@ -23,7 +23,7 @@ export { sandboxSeeder } from './sandbox-seed.ts';
 /** The tables the module's migrations build (ADR 0008). */
 export { type SandboxTables, sandboxTables } from './tables.ts';
 /** The simulated production upstream (`darwaza upstream`): these handlers served over HTTP. */
-export { startUpstreamSimulator, type UpstreamSimulator } from './upstream-server.ts';
+export { startUpstreamSimulator } from './upstream-server.ts';
 
 /** What others use: the service (test data, reset, the signing key) and the network operations. */
 export type Sandbox = { service: SandboxService; operations: NetworkOperation[] };

@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { NetworkOperation } from '../gateway/index.ts';
 import type { sandboxTestDataView } from './contracts.ts';
 import type { SandboxCore } from './core.ts';
+import { markIdempotent } from './idempotent-operations.ts';
 import { BILL_RESPONSE_SIGNED_FIELDS, BILL_SIGNED_FIELDS, billOperations } from './products/bills.ts';
 import { ibftOperations } from './products/ibft.ts';
 import { ibftFollowUpOperations } from './products/ibft-followups.ts';
@@ -87,12 +88,12 @@ export class SandboxService {
         }
       },
     };
-    this.operations = [
+    this.operations = markIdempotent([
       ...ibftOperations(core),
       ...ibftFollowUpOperations(core),
       ...billOperations(core),
       ...qrOperations(core),
-    ];
+    ]);
   }
 
   async ensureWorld(orgId: string): Promise<void> {

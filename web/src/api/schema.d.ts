@@ -1272,6 +1272,46 @@ export interface paths {
         patch: operations["updateTermsSettings"];
         trace?: never;
     };
+    "/api/v1/admin/upstreams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The production upstreams, one per product, with their time-outs, caps and TLS (operators)
+         * @description The production upstreams, one per product, with their time-outs, caps and TLS (operators)
+         */
+        get: operations["listUpstreams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/upstreams/{productSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Configure a product’s production upstream (operators); every gateway uses it within seconds
+         * @description Configure a product’s production upstream (operators); every gateway uses it within seconds
+         */
+        patch: operations["updateUpstream"];
+        trace?: never;
+    };
     "/api/v1/catalogs": {
         parameters: {
             query?: never;
@@ -2907,7 +2947,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "conformance_case_invalid" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_not_configured" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "conformance_case_invalid" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_production_not_granted" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_bad_answer" | "gateway_upstream_circuit_open" | "gateway_upstream_not_configured" | "gateway_upstream_timeout" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "upstream_setting_invalid" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -12042,6 +12082,263 @@ export interface operations {
             };
             /** @description Signed in but not allowed (forbidden). */
             403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUpstreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            baseUrl: string;
+                            /** Format: int64 */
+                            connectTimeoutMs: number;
+                            enabled: boolean;
+                            headerAllowList: string[];
+                            /** Format: int64 */
+                            maxResponseBytes: number;
+                            productSlug: string;
+                            /** Format: int64 */
+                            responseTimeoutMs: number;
+                            tls: {
+                                caConfigured: boolean;
+                                certificateFingerprintSha256: string;
+                                certificateNotAfter: string;
+                                certificateSubject: string;
+                                /** @constant */
+                                privateKeyStored: true;
+                            } | null;
+                            updatedAt: string;
+                            updatedBy: string | null;
+                            /** Format: int64 */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateUpstream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    baseUrl?: string;
+                    connectTimeoutMs?: number;
+                    enabled?: boolean;
+                    headerAllowList?: string[];
+                    maxResponseBytes?: number;
+                    responseTimeoutMs?: number;
+                    tls?: {
+                        caPem?: string | null;
+                        certificatePem: string;
+                        privateKeyPem: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        baseUrl: string;
+                        /** Format: int64 */
+                        connectTimeoutMs: number;
+                        enabled: boolean;
+                        headerAllowList: string[];
+                        /** Format: int64 */
+                        maxResponseBytes: number;
+                        productSlug: string;
+                        /** Format: int64 */
+                        responseTimeoutMs: number;
+                        tls: {
+                            caConfigured: boolean;
+                            certificateFingerprintSha256: string;
+                            certificateNotAfter: string;
+                            certificateSubject: string;
+                            /** @constant */
+                            privateKeyStored: true;
+                        } | null;
+                        updatedAt: string;
+                        updatedBy: string | null;
+                        /** Format: int64 */
+                        version: number;
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     RateLimit: components["headers"]["RateLimit"];

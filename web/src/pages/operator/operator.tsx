@@ -14,6 +14,7 @@ import { ParticipantsAdmin } from './participants.tsx';
 import { AccountsQueue, LimitsQueue, ProductionQueue, SubscriptionsQueue } from './queues.tsx';
 import { RegulatorAdmin } from './regulator.tsx';
 import { TermsAdmin } from './terms-admin.tsx';
+import { UpstreamsAdmin } from './upstreams.tsx';
 
 const TABS: Array<[string, string]> = [
   ['accounts', 'Accounts'],
@@ -29,6 +30,7 @@ const TABS: Array<[string, string]> = [
   ['policies', 'Enforcement policies'],
   ['detectors', 'Detectors'],
   ['catalogue', 'Catalogue'],
+  ['upstreams', 'Upstreams'],
   ['eligibility', 'Eligibility'],
   ['terms', 'Terms'],
   ['participants', 'Participants'],
@@ -68,6 +70,7 @@ export function OperatorPage() {
       {tab === 'policies' ? <PoliciesAdmin /> : null}
       {tab === 'detectors' ? <DetectorsAdmin /> : null}
       {tab === 'catalogue' ? <CatalogueAdmin /> : null}
+      {tab === 'upstreams' ? <UpstreamsAdmin /> : null}
       {tab === 'eligibility' ? <EligibilityAdmin /> : null}
       {tab === 'terms' ? <TermsAdmin /> : null}
       {tab === 'participants' ? <ParticipantsAdmin /> : null}
