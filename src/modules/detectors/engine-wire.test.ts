@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CallRecord } from '../gateway/index.ts';
-import { decodeCalls, encodeCalls } from './engine-wire.ts';
+import { callsIn, decodeCalls, encodeCalls, newestCalls } from './engine-wire.ts';
 import { call } from './test-support.ts';
 
 /** Every member required, at every depth: a field added to CallRecord must be added below. */
@@ -44,7 +44,10 @@ describe('detector engine wire', () => {
       liveDataSuspected: true,
     };
     const sparse = call({ refs: { accountTo: '1234' } });
-    const v = structuredClone(encodeCalls([sparse], encodeCalls([full])));
-    assert.deepEqual(decodeCalls(v), [full, sparse], 'appended in order');
+    const v = structuredClone(encodeCalls([full, sparse]));
+    assert.deepEqual(decodeCalls(v), [full, sparse]);
+    assert.equal(callsIn(v), 2);
+    assert.deepEqual(decodeCalls(newestCalls(v, 1)), [sparse]);
+    assert.deepEqual(newestCalls(v, 0), []);
   });
 });

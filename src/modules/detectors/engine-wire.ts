@@ -60,7 +60,8 @@ export const COUNTER_SLOTS = 5;
 const WIDTH = 27;
 
 /** Appends a batch's records to one flat array (runs on the serving thread: plain reads and pushes). */
-export function encodeCalls(batch: readonly CallRecord[], out: unknown[] = []): unknown[] {
+export function encodeCalls(batch: readonly CallRecord[]): unknown[] {
+  const out: unknown[] = [];
   for (const r of batch) {
     const { shape, client, source } = r;
     out.push(
@@ -138,4 +139,14 @@ export function decodeCalls(v: readonly unknown[]): CallRecord[] {
     });
   }
   return out;
+}
+
+/** Records in an encoded batch. */
+export function callsIn(v: readonly unknown[]): number {
+  return Math.floor(v.length / WIDTH);
+}
+
+/** The newest `keep` records of an encoded batch (when the hand-over sheds the rest). */
+export function newestCalls(v: unknown[], keep: number): unknown[] {
+  return keep <= 0 ? [] : v.slice(v.length - keep * WIDTH);
 }

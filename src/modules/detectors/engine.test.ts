@@ -42,21 +42,6 @@ describe('detector engine (worker thread)', () => {
     );
   });
 
-  it('posts a few records on its own after at most 10 ms, many at once', async () => {
-    const e = engine();
-    await e.threadId();
-    e.offerCalls([call(), call(), call()]);
-    const until = Date.now() + 20_000;
-    while (e.stats().processed < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(e.stats().processed, 3, 'the timer posted them (nothing called idle)');
-    e.offerCalls(Array.from({ length: 300 }, () => call()));
-    assert.equal(e.stats().queued, 300);
-    const spin = Date.now() + 20_000;
-    // 256 or more go at once: the worker takes them while this thread never yields.
-    while (e.stats().processed < 303 && Date.now() < spin) {}
-    assert.equal(e.stats().processed, 303);
-  });
-
   it('evaluates while this thread never yields: the counters move while it spins', async () => {
     const e = engine();
     await e.threadId();

@@ -5,9 +5,11 @@ import type { DetectorSettings } from './engine-core.ts';
 import {
   COUNTER,
   COUNTER_SLOTS,
+  callsIn,
   type EngineWorkerData,
   encodeCalls,
   type FromWorker,
+  newestCalls,
   type ToWorker,
 } from './engine-wire.ts';
 
@@ -47,9 +49,8 @@ type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe()
 
 /**
  * Runs the detectors in a worker thread (engine-worker.ts), off the thread that serves calls. On
- * this thread `offerCalls` (the call-record feed's subscriber) encodes the batch into one flat
- * array that is posted with the next batches (at 256 records or after 10 ms), and `offer` posts
- * one signal: neither evaluates, waits or blocks. Findings come back
+ * this thread `offerCalls` (the call-record feed's subscriber) encodes the batch as one flat array
+ * and posts it, and `offer` posts one signal: neither evaluates, waits or blocks. Findings come back
  * and are reported here, one at a time (beyond 1 000 waiting, new ones are shed and counted), because
  * the incident reporter needs the database and the enforcement module. Settings reach the worker
  * in order with the signals, so a change applies to the next signal handed over.
@@ -73,10 +74,6 @@ export class DetectorEngine {
   #lastStart = 0;
   /** Signals posted to the worker (compared with what it has taken: the rest is in flight). */
   #posted = 0;
-  /** Encoded records waiting for the next message (offerCalls), how many, and the timer that posts them. */
-  #pending: unknown[] = [];
-  #pendingCalls = 0;
-  #flushTimer: NodeJS.Timeout | null = null;
   #nextIdle = 1;
   readonly #idleWaiters = new Map<number, () => void>();
   #findings: Array<[Detector, Finding]> = [];
@@ -182,8 +179,6 @@ export class DetectorEngine {
   configure(id: string, s: DetectorSettings): void {
     if (!this.#settings.has(id)) return;
     this.#settings.set(id, s);
-    // The calls offered before the change are evaluated with the settings they were offered under.
-    this.#flush();
     this.#post({ t: 'configure', id, s });
   }
 
@@ -192,47 +187,27 @@ export class DetectorEngine {
   }
 
   /**
-   * The call-record feed's subscriber: appends the batch's records, encoded, to the next message
-   * and returns; no evaluation. The message goes when it holds 256 records or 10 ms after its first
-   * (one timer), so a busy gateway posts one message per ~256 calls and a quiet one waits at most
-   * 10 ms: a message has a fixed cost on this thread (~0.7 µs measured, as much as a record's
-   * encoding), which batches of one or two calls would otherwise pay per call.
+   * The call-record feed's subscriber: encodes the batch and posts it, one message; no evaluation.
+   * (Holding batches back to post up to 256 records in one message was measured and not kept:
+   * docs/performance.md item 35.)
    */
   readonly offerCalls = (batch: readonly CallRecord[]): void => {
-    const room = this.#room() - this.#pendingCalls;
+    const room = this.#room();
     if (room <= 0 || this.#worker === null) {
       this.#stats.shed += batch.length;
       return;
     }
-    let b = batch;
-    if (b.length > room) {
-      this.#stats.shed += b.length - room;
-      b = b.slice(b.length - room);
+    let v = encodeCalls(batch);
+    if (batch.length > room) {
+      this.#stats.shed += batch.length - room;
+      v = newestCalls(v, room);
     }
-    encodeCalls(b, this.#pending);
-    this.#pendingCalls += b.length;
-    if (this.#pendingCalls >= 256) this.#flush();
-    else if (this.#flushTimer === null) {
-      this.#flushTimer = setTimeout(this.#flush, 10);
-      this.#flushTimer.unref();
-    }
-  };
-
-  /** Posts the records waiting for the next message. */
-  readonly #flush = (): void => {
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    if (this.#pendingCalls === 0) return;
-    const v = this.#pending;
-    this.#posted += this.#pendingCalls;
-    this.#pending = [];
-    this.#pendingCalls = 0;
+    this.#posted += callsIn(v);
     this.#post({ t: 'calls', v });
   };
 
   /** Portal and OAuth events, the edge's counters: one message per signal (they are rare). */
   offer(s: Signal): void {
-    this.#flush();
     if (this.#room() <= 0 || this.#worker === null) {
       this.#stats.shed++;
       return;
@@ -277,7 +252,6 @@ export class DetectorEngine {
   /** Resolves once the worker has evaluated every signal handed over and every finding is reported. */
   async idle(): Promise<void> {
     for (;;) {
-      this.#flush();
       const posted = this.#posted;
       await this.#workerIdle();
       if (this.#reporting) await this.#reporting;
@@ -325,7 +299,7 @@ export class DetectorEngine {
     return {
       processed: Number(Atomics.load(c, COUNTER.processed)),
       shed: this.#stats.shed + Number(Atomics.load(c, COUNTER.shed)),
-      queued: this.#pendingCalls + this.#posted - taken + Number(Atomics.load(c, COUNTER.queued)),
+      queued: this.#posted - taken + Number(Atomics.load(c, COUNTER.queued)),
       lagMs: oldest < 0 ? 0 : Math.max(0, this.#o.nowMs() - oldest),
       reported: this.#stats.reported,
       reportsShed: this.#stats.reportsShed,
