@@ -87,7 +87,7 @@ async function gateway(): Promise<Ready> {
   );
   // DETECTORS_FEED=off (this bench server only): the detectors leave the call-record feed, so the
   // serving thread builds and hands over no records — the other side of the comparison in
-  // docs/performance.md item 35.
+  // docs/performance.md item 36.
   if (process.env.DETECTORS_FEED === 'off') system.services.detectors.engine.unsubscribe();
   await system.app.listen({ port: 0, host: '127.0.0.1' });
   stop = async () => {

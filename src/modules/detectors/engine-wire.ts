@@ -9,7 +9,7 @@ import type { DetectorSettings } from './engine-core.ts';
  * array of objects. The structured clone of a flat array writes no property names and makes no
  * nested objects (the references stay one small object); in-process, encoding and posting cost
  * the sending thread ~0.7–0.8 µs per record against ~1.25–1.6 µs for the records as objects
- * (docs/performance.md item 35). A round-trip test (engine-wire.test.ts) holds a
+ * (docs/performance.md item 36). A round-trip test (engine-wire.test.ts) holds a
  * fully populated record equal to itself after decoding, so a field added to CallRecord that is
  * not carried here fails it (a required one fails the type check of `decodeCalls` first).
  */

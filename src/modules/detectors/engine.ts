@@ -189,7 +189,7 @@ export class DetectorEngine {
   /**
    * The call-record feed's subscriber: encodes the batch and posts it, one message; no evaluation.
    * (Holding batches back to post up to 256 records in one message was measured and not kept:
-   * docs/performance.md item 35.)
+   * docs/performance.md item 36.)
    */
   readonly offerCalls = (batch: readonly CallRecord[]): void => {
     const room = this.#room();
