@@ -66,6 +66,7 @@ export class ProductionUpstreams {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: Unsubscribe | undefined;
   #refreshing: Promise<void> | null = null;
+  #again = false;
 
   constructor(o: ProductionUpstreamsOptions) {
     this.#o = o;
@@ -130,22 +131,35 @@ export class ProductionUpstreams {
 
   /** Reads the settings now, subscribes to changes and starts the periodic refresh. */
   async start(): Promise<void> {
-    await this.refresh().catch((err: Error) =>
-      this.#o.log.warn({ err: err.message }, 'upstream settings not read; retried every refresh'),
-    );
-    this.#timer = setInterval(() => void this.refresh().catch(() => {}), this.#o.refreshMs ?? 30_000);
-    this.#timer.unref();
+    // Subscribed before the first read, so a change made in between is not left to the timer.
     this.#unsubscribe = await this.#o.sharedState
       .subscribe(UPSTREAMS_CHANGED_CHANNEL, () => void this.refresh().catch(() => {}))
       .catch(() => undefined);
+    this.#timer = setInterval(() => void this.refresh().catch(() => {}), this.#o.refreshMs ?? 30_000);
+    this.#timer.unref();
+    await this.refresh().catch((err: Error) =>
+      this.#o.log.warn({ err: err.message }, 'upstream settings not read; retried every refresh'),
+    );
   }
 
   /** Re-reads every upstream; a changed one (version) gets a new pool and breaker. */
   refresh(): Promise<void> {
-    // Calls that arrive during a refresh share it; one that arrives after it re-reads.
-    this.#refreshing ??= this.#reload().finally(() => {
-      this.#refreshing = null;
-    });
+    // One read at a time; a change announced while one is under way (it may have read before the
+    // change committed) is read again right after it.
+    if (this.#refreshing) {
+      this.#again = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#reload();
+        } while (this.#again);
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
     return this.#refreshing;
   }
 
