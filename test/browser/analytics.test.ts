@@ -45,6 +45,7 @@ if (missing && process.env.CI) throw new Error(missing);
 const OPERATOR = { email: 'operator@darwaza.local', password: 'darwaza-demo-operator' };
 const OPERATOR_TOTP = 'DARWAZADEMOOPERATORTOTPSECRETXYZ';
 const DEVELOPER = { email: 'developer@darwaza.local', password: 'darwaza-demo-developer' };
+const OUTSIDER = { email: 'outsider@analytics.example', password: 'outsider-password-77' };
 const APP_NAME = 'Analytics app';
 const ORG_NAME = 'Demo Fintech';
 const STATS = ['calls', 'approved', 'declined', 'failed', 'http429', 'shed'] as const;
@@ -152,6 +153,8 @@ for (const engine of testEngines())
         clientId: created.app.clientId,
         clientSecret: created.clientSecret,
       });
+      // A developer in no organisation: another organisation's analytics are not theirs to see.
+      await sys.services.identity.provisionUser({ ...OUTSIDER, name: 'Outside Developer' });
       await sys.app.listen({ port, host: '127.0.0.1' });
       await gatewayCalls();
       browser = await launchChromium();
@@ -194,9 +197,12 @@ for (const engine of testEngines())
       return Object.fromEntries(STATS.map((k) => [k, totals[k]])) as Record<Stat, number>;
     }
 
-    async function signIn(context: BrowserContext, who: 'operator' | 'developer'): Promise<Page> {
+    async function signIn(
+      context: BrowserContext,
+      who: 'operator' | 'developer' | 'outsider',
+    ): Promise<Page> {
       const page = await context.newPage();
-      const cred = who === 'operator' ? OPERATOR : DEVELOPER;
+      const cred = who === 'operator' ? OPERATOR : who === 'developer' ? DEVELOPER : OUTSIDER;
       await page.goto('/sign-in');
       await page.getByLabel('E-mail').fill(cred.email);
       await page.getByLabel('Password').fill(cred.password);
@@ -484,6 +490,24 @@ for (const engine of testEngines())
       await chartsPainted(dev);
       await axeClean(dev, 'analytics-org');
       await phoneFits(context, `/orgs/${app.orgId}/analytics?window=24h`, 'analytics-org');
+      await context.close();
+    });
+
+    it('another organisation’s analytics: the API answers 404 and the page says what to do, with no numbers', async () => {
+      const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(20_000);
+      const outsider = await signIn(context, 'outsider');
+      assert.equal(
+        (await outsider.request.get(`/api/v1/orgs/${app.orgId}/analytics?window=24h`)).status(),
+        404,
+      );
+      await outsider.goto(`/orgs/${app.orgId}/analytics`);
+      const alert = outsider.getByTestId('analytics-error');
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? '', /not one of its members/);
+      assert.equal(await outsider.getByTestId('stat-calls').count(), 0);
+      assert.equal(await outsider.getByText(APP_NAME).count(), 0);
+      await axeClean(outsider, 'analytics-org-outsider');
       await context.close();
     });
   });

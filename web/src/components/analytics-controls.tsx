@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { AnalyticsWindow } from '../api/views.ts';
 import { ApiError } from '../api.ts';
@@ -15,21 +16,29 @@ export const WINDOW_LABEL: Record<AnalyticsWindow, string> = {
 };
 const WINDOWS = Object.keys(WINDOW_LABEL) as AnalyticsWindow[];
 
-/** The window named in the address (`?window=`), 24 hours when absent or unknown. */
+/**
+ * The window named in the address (`?window=`), 24 hours when absent or unknown. The choice is also
+ * held in state, set at once on change: the address changes in a router transition, and until
+ * that renders React would put a controlled radio back to the old window (the click seemed lost).
+ */
 export function useAnalyticsWindow(): [AnalyticsWindow, (w: AnalyticsWindow) => void] {
   const [params, setParams] = useSearchParams();
   const raw = params.get('window');
-  const chosen = WINDOWS.find((w) => w === raw) ?? '24h';
+  const inAddress = WINDOWS.find((w) => w === raw) ?? '24h';
+  const [chosen, setChosen] = useState(inAddress);
+  useEffect(() => setChosen(inAddress), [inAddress]);
   return [
     chosen,
-    (w) =>
+    (w) => {
+      setChosen(w);
       setParams(
         (p) => {
           p.set('window', w);
           return p;
         },
         { replace: true },
-      ),
+      );
+    },
   ];
 }
 
