@@ -23,10 +23,13 @@ const SERVER = resolve(import.meta.dirname, 'production-darwaza-server.ts');
 
 type Message = { setup?: DarwazaSetup; ready?: { port: number }; error?: string };
 
+/** The child's first message; rejects if it exits first (only this function's listeners are removed). */
 function firstMessage(child: import('node:child_process').ChildProcess, what: string): Promise<Message> {
   return new Promise((res, rej) => {
-    child.once('exit', (code) => rej(new Error(`${what} exited (${code})`)));
+    const onExit = (code: number | null) => rej(new Error(`${what} exited (${code})`));
+    child.once('exit', onExit);
     child.once('message', (m: Message) => {
+      child.off('exit', onExit);
       if (m.error) rej(new Error(m.error));
       else res(m);
     });
@@ -43,7 +46,6 @@ export async function prepareDarwaza(dataDir: string, upstreamUrl: string): Prom
     if (!m.setup) throw new Error('the Darwaza setup sent no setup');
     return m.setup;
   } finally {
-    child.removeAllListeners('exit');
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
@@ -65,7 +67,6 @@ export async function startDarwaza(
     await proc.stop();
     throw err;
   }
-  proc.child.removeAllListeners('exit');
   if (!m.ready) {
     await proc.stop();
     throw new Error('the Darwaza gateway sent no ready message');

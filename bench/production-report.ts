@@ -22,6 +22,13 @@ export type Row = {
   errors: number;
   /** CPU of the server under test per request (all its threads); for (c), the upstream's. */
   serverCpuUs: number;
+  /** The server's CPU per second while idle just before the run (µs/s). */
+  serverIdleUsPerSecond: number;
+  /**
+   * serverCpuUs net of that idle rate over the run: what the calls themselves cost. At a low rate
+   * (a loaded machine) a gateway's fixed background work would otherwise weigh on every call.
+   */
+  serverCpuUsNet: number;
   /** CPU of the upstream process per request. */
   upstreamCpuUs: number;
   /** CPU of wrk per request. */
@@ -59,6 +66,8 @@ export function medianRows(rounds: Row[][]): Row[] {
       non2xx: Math.max(...runs.map((r) => r.non2xx)),
       errors: Math.max(...runs.map((r) => r.errors)),
       serverCpuUs: pick((r) => r.serverCpuUs, 1),
+      serverIdleUsPerSecond: pick((r) => r.serverIdleUsPerSecond),
+      serverCpuUsNet: pick((r) => r.serverCpuUsNet, 1),
       upstreamCpuUs: pick((r) => r.upstreamCpuUs, 1),
       wrkCpuUs: pick((r) => r.wrkCpuUs, 1),
       serverShare: pick((r) => r.serverShare, 2),
@@ -79,6 +88,7 @@ export function table(rows: Row[]): string {
     'non-2xx',
     'errors',
     'server µs/req',
+    'net of idle',
     'upstream µs/req',
     'wrk µs/req',
     'server core ours/all',
@@ -94,6 +104,7 @@ export function table(rows: Row[]): string {
     String(r.non2xx),
     String(r.errors),
     r.key === 'upstream' ? '—' : r.serverCpuUs.toFixed(1),
+    r.key === 'upstream' ? '—' : r.serverCpuUsNet.toFixed(1),
     r.upstreamCpuUs.toFixed(1),
     r.wrkCpuUs.toFixed(1),
     r.key === 'upstream' ? '—' : pct(r.serverShare, r.serverCoreBusy),
@@ -116,14 +127,16 @@ const PAIRS: Array<[string, RowKey, RowKey]> = [
 /**
  * Per pair, per round (servers measured back to back) and their median: the throughput ratio,
  * then the same ratio from CPU per request (`… (CPU)`: the other server's µs per request over this
- * one's, i.e. the ratio of what each would serve with its core to itself). The second moves less
- * when other processes take the cores' time, since it does not count waiting.
+ * one's, i.e. the ratio of what each would serve with its core to itself), and that from CPU net
+ * of each server's idle background (`… (CPU net of idle)`). The CPU ratios move less when other
+ * processes take the cores' time, since they do not count waiting.
  */
 export function ratios(rounds: Row[][]): Ratio[] {
   const out: Ratio[] = [];
   const kinds: Array<[string, (a: Row, b: Row) => number | null]> = [
     ['', (a, b) => (b.rps > 0 ? a.rps / b.rps : null)],
     [' (CPU)', (a, b) => (a.serverCpuUs > 0 ? b.serverCpuUs / a.serverCpuUs : null)],
+    [' (CPU net of idle)', (a, b) => (a.serverCpuUsNet > 0 ? b.serverCpuUsNet / a.serverCpuUsNet : null)],
   ];
   for (const [suffix, f] of kinds) {
     for (const [name, of, to] of PAIRS) {

@@ -313,6 +313,12 @@ async function measure(key: RowKey, s: Server, up: Upstream, o: Options, body: s
   const target = { url: s.url, method: 'POST', headers: s.headers, body, connections: o.connections };
   if (o.warmup > 0) await runWrkPinned(o.loadCpu, { ...target, duration: o.warmup });
   const serverPid = s.proc?.pid ?? up.proc.pid;
+  // The server's CPU while idle (timers, refreshes, its usage writer finishing the warm-up's
+  // rows): over 1 s, so the run's CPU per request can also be read net of it.
+  const idle0 = processCpuUs(serverPid);
+  const idleT0 = performance.now();
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleUsPerSecond = ((processCpuUs(serverPid) - idle0) / (performance.now() - idleT0)) * 1000;
   const cpu0 = { server: processCpuUs(serverPid), upstream: processCpuUs(up.proc.pid), cores: coreTimes() };
   const t0 = performance.now();
   const r = await runWrkPinned(o.loadCpu, { ...target, duration: o.duration });
@@ -330,6 +336,8 @@ async function measure(key: RowKey, s: Server, up: Upstream, o: Options, body: s
     non2xx: r.non2xx,
     errors: r.errors,
     serverCpuUs: per(cpu1.server - cpu0.server),
+    serverIdleUsPerSecond: Math.round(idleUsPerSecond),
+    serverCpuUsNet: per(Math.max(0, cpu1.server - cpu0.server - (idleUsPerSecond * wallUs) / 1_000_000)),
     upstreamCpuUs: per(upstreamUs),
     wrkCpuUs: per(r.wrkCpuUs),
     serverShare: s.proc ? (cpu1.server - cpu0.server) / wallUs : 0,
