@@ -84,10 +84,22 @@ export async function createApp(
   who: SignedIn,
   orgId: string,
   opts: { name?: string; planId?: string } = {},
-): Promise<{ appId: string; clientId: string; clientSecret: string; subscriptionId?: string }> {
+): Promise<{
+  appId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId?: string;
+  productId?: string;
+}> {
   const r = await call(sys, who, 'POST', `/api/v1/orgs/${orgId}/apps`, { name: opts.name ?? 'Test app' });
   if (r.status !== 201) throw new Error(`createApp: ${r.status} ${r.raw}`);
-  const out: { appId: string; clientId: string; clientSecret: string; subscriptionId?: string } = {
+  const out: {
+    appId: string;
+    clientId: string;
+    clientSecret: string;
+    subscriptionId?: string;
+    productId?: string;
+  } = {
     appId: r.body.app.id,
     clientId: r.body.clientId,
     clientSecret: r.body.clientSecret,
@@ -98,6 +110,7 @@ export async function createApp(
     });
     if (s.status !== 201) throw new Error(`subscribe: ${s.status} ${s.raw}`);
     out.subscriptionId = s.body.id;
+    out.productId = s.body.productId;
   }
   return out;
 }
@@ -191,4 +204,32 @@ export async function dumpDatabase(sys: TestSystem): Promise<string> {
     parts.push(JSON.stringify(rows));
   }
   return parts.join('\n');
+}
+
+/**
+ * Lets every production request of this system pass the production gate (the conformance module's
+ * suite check, which has tests of its own), for tests about credentials rather than certification.
+ * A system without a gate already lets every request through.
+ */
+export function passProductionGate(sys: TestSystem): void {
+  const gate = (sys.services as { conformance?: { check: unknown } }).conformance;
+  if (gate) gate.check = async () => ({ ok: true });
+}
+
+/** Asks for production access to the app's product and has the operator approve it. */
+export async function grantProduction(
+  sys: TestSystem,
+  w: AppsWorld,
+  who: SignedIn,
+  orgId: string,
+  app: { appId: string; productId?: string },
+): Promise<void> {
+  const req = await call(sys, who, 'POST', `/api/v1/orgs/${orgId}/apps/${app.appId}/production-access`, {
+    productId: app.productId,
+  });
+  if (req.status !== 201) throw new Error(`production request: ${req.status} ${req.raw}`);
+  const ok = await call(sys, w.operator, 'POST', `/api/v1/admin/production-requests/${req.body.id}/decide`, {
+    approve: true,
+  });
+  if (ok.status !== 200) throw new Error(`production decision: ${ok.status} ${ok.raw}`);
 }

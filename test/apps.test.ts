@@ -10,6 +10,7 @@ import {
   call,
   createApp,
   dumpDatabase,
+  passProductionGate,
   refreshSessions,
   tokenCall,
 } from './apps-helpers.ts';
@@ -120,19 +121,22 @@ for (const engine of engines()) {
       });
       assert.ok([400, 409].includes(past.status));
       assert.equal(
-        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, second.body.clientSecret),
+        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, second.body.clientSecret, 'sandbox'),
         true,
       );
       sys.clock.advance(DAY + 1000);
       await refreshSessions(sys, w);
       assert.equal(
-        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, second.body.clientSecret),
+        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, second.body.clientSecret, 'sandbox'),
         false,
         'expired',
       );
       const reset = await call(sys, w.ownerA, 'POST', `${base}/reset-secret`);
       assert.equal(reset.status, 200, reset.raw);
-      assert.equal(await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret), false);
+      assert.equal(
+        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret, 'sandbox'),
+        false,
+      );
       const fresh = reset.body.clientSecret as string;
       const tok = await tokenCall(sys, {
         grant_type: 'client_credentials',
@@ -210,27 +214,37 @@ for (const engine of engines()) {
       assert.equal(again2.status, 201, again2.raw);
     });
 
-    test('production access: only for confirmed representatives, only operators approve', async () => {
-      const b = await createApp(sys, w.ownerB, w.orgB);
+    test('production access: per product, only for confirmed representatives, only operators approve', async () => {
+      passProductionGate(sys);
+      const b = await createApp(sys, w.ownerB, w.orgB, { planId: w.plans.ibftDefault });
       const refused = await call(
         sys,
         w.ownerB,
         'POST',
         `/api/v1/orgs/${w.orgB}/apps/${b.appId}/production-access`,
-        {},
+        { productId: b.productId },
       );
       assert.equal(refused.status, 409);
       assert.equal(refused.body.error.code, 'representative_not_confirmed');
       const a = await createApp(sys, w.ownerA, w.orgA, { planId: w.plans.ibftDefault });
-      const req = await call(
+      const noProduct = await call(
         sys,
         w.ownerA,
         'POST',
         `/api/v1/orgs/${w.orgA}/apps/${a.appId}/production-access`,
         { note: 'ready' },
       );
+      assert.equal(noProduct.status, 400, 'the request names its product');
+      const req = await call(
+        sys,
+        w.ownerA,
+        'POST',
+        `/api/v1/orgs/${w.orgA}/apps/${a.appId}/production-access`,
+        { productId: a.productId, note: 'ready' },
+      );
       assert.equal(req.status, 201, req.raw);
       assert.equal(req.body.status, 'pending');
+      assert.equal(req.body.productSlug, 'ibft');
       const self = await call(
         sys,
         w.ownerA,
@@ -247,13 +261,29 @@ for (const engine of engines()) {
         { approve: true },
       );
       assert.equal(ok.status, 200, ok.raw);
+      // Issue 35: approval no longer flips the app in place. The sandbox client id stays a sandbox
+      // one (its credentials keep working there and are refused by production); a separate
+      // production client id was issued, without a secret until the developer creates one.
       assert.equal(
         (await sys.services.gatewayDirectory.findAppByClientId(a.clientId))?.environment,
-        'production',
+        'sandbox',
       );
       const form = { grant_type: 'client_credentials', client_id: a.clientId, client_secret: a.clientSecret };
-      assert.equal((await tokenCall(sys, form, { catalog: 'production' })).status, 200);
-      assert.equal((await tokenCall(sys, form, { catalog: 'sandbox' })).status, 401);
+      assert.equal((await tokenCall(sys, form, { catalog: 'sandbox' })).status, 200);
+      const wrong = await tokenCall(sys, form, { catalog: 'production' });
+      assert.equal(wrong.status, 400);
+      assert.equal(wrong.body.darwaza_code, 'credential_wrong_catalog');
+      const app = await call(sys, w.ownerA, 'GET', `/api/v1/orgs/${w.orgA}/apps/${a.appId}`);
+      assert.match(app.body.productionClientId, /^[0-9a-f]{32}$/);
+      assert.notEqual(app.body.productionClientId, a.clientId);
+      assert.deepEqual(
+        app.body.productionAccess.map((p: any) => [p.productSlug, p.status]),
+        [['ibft', 'approved']],
+      );
+      assert.equal(
+        (await sys.services.gatewayDirectory.findAppByClientId(app.body.productionClientId))?.environment,
+        'production',
+      );
     });
 
     test('limit increase approved with conditions applies a lower value and expires on its own', async () => {
@@ -614,7 +644,10 @@ for (const engine of engines()) {
         ['POST', `/api/v1/orgs/${org}/apps/${a.appId}/secrets`, {}],
         ['DELETE', `/api/v1/orgs/${org}/apps/${a.appId}/secrets/${secretId}`],
         ['POST', `/api/v1/orgs/${org}/apps/${a.appId}/reset-secret`],
-        ['POST', `/api/v1/orgs/${org}/apps/${a.appId}/production-access`, {}],
+        ['POST', `/api/v1/orgs/${org}/apps/${a.appId}/production-access`, { productId: a.productId }],
+        ['GET', `/api/v1/orgs/${org}/apps/${a.appId}/production-credentials`],
+        ['POST', `/api/v1/orgs/${org}/apps/${a.appId}/production-credentials/secrets`, {}],
+        ['DELETE', `/api/v1/orgs/${org}/apps/${a.appId}/production-credentials/secrets/${secretId}`],
         ['GET', `/api/v1/orgs/${org}/apps/${a.appId}/subscriptions`],
         ['POST', `/api/v1/orgs/${org}/apps/${a.appId}/subscriptions`, { planId: w.plans.billsDefault }],
         ['GET', `/api/v1/orgs/${org}/apps/${a.appId}/subscriptions/${a.subscriptionId}`],
@@ -661,7 +694,10 @@ for (const engine of engines()) {
       const still = await call(sys, w.ownerA, 'GET', `/api/v1/orgs/${w.orgA}/apps/${a.appId}`);
       assert.equal(still.body.name, 'MARKER-A-APP');
       assert.equal(still.body.secrets.filter((s: any) => s.status === 'active').length, 1);
-      assert.equal(await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret), true);
+      assert.equal(
+        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret, 'sandbox'),
+        true,
+      );
     });
 
     // Last: it seeds the bills additional terms, which every later bills subscription would need.

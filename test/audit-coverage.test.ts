@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AuditEvent } from '../src/modules/audit/audit-service.ts';
 import { portalContracts } from '../src/modules.ts';
 import { seedDemo } from '../src/seed.ts';
-import { type AppsWorld, appsWorld, createApp, tokenCall } from './apps-helpers.ts';
+import { type AppsWorld, appsWorld, createApp, passProductionGate, tokenCall } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 import {
   activeUser,
@@ -125,6 +125,8 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   revokeClientSecret: { action: 'app.secret.revoke', target: 'client_secret' },
   resetClientSecret: { action: 'app.secret.reset', target: 'client_secret' },
   requestProductionAccess: { action: 'app.production.request', target: 'app' },
+  createProductionSecret: { action: 'app.production_secret.create', target: 'client_secret' },
+  revokeProductionSecret: { action: 'app.production_secret.revoke', target: 'client_secret' },
   subscribe: { action: 'subscription.create', target: 'subscription' },
   unsubscribe: { action: 'subscription.cancel', target: 'subscription' },
   requestLimitIncrease: { action: 'limit_request.create', target: 'limit_request' },
@@ -219,6 +221,7 @@ for (const engine of engines())
       // The general terms (and the catalogue's) as a fresh install has them.
       await seedDemo(sys, { onlyIfEmpty: true, demo: false });
       w = await appsWorld(sys);
+      passProductionGate(sys);
     });
     after(() => sys.cleanup());
 
@@ -463,8 +466,13 @@ for (const engine of engines())
         })
       ).body;
       await hit('cancelLimitRequest', ownerA, { orgId: w.orgA, requestId: lr2.id });
-      const prod = await hit('requestProductionAccess', ownerA, ids, { note: 'ready' });
+      const prod = await hit('requestProductionAccess', ownerA, ids, {
+        productId: sub.productId,
+        note: 'ready',
+      });
       await hit('decideProductionAccess', op, { requestId: prod.id }, { approve: true });
+      const prodSecret = await hit('createProductionSecret', ownerA, ids, {});
+      await hit('revokeProductionSecret', ownerA, { ...ids, credentialId: prodSecret.secret.id });
       const app2 = await createApp(sys, ownerA, w.orgA, { name: 'Coverage app 2' });
       const pending2 = await hit(
         'subscribe',

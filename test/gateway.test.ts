@@ -310,6 +310,8 @@ for (const s of testSharedStates()) {
       });
       assert.equal(a.statusCode, 401);
       assert.match(String(a.headers['www-authenticate']), /invalid_token/);
+      assert.equal(JSON.parse(a.body).error.code, 'credential_wrong_catalog');
+      assert.match(JSON.parse(a.body).error.message, /sandbox catalog/);
       const b = await r.app.inject({
         method: 'POST',
         url: `${BASE}/path-1`,
@@ -317,6 +319,8 @@ for (const s of testSharedStates()) {
         payload: {},
       });
       assert.equal(b.statusCode, 401, 'a production token is not valid on the sandbox catalog');
+      assert.equal(JSON.parse(b.body).error.code, 'credential_wrong_catalog');
+      assert.match(String(b.headers['www-authenticate']), /invalid_token.*production catalog/);
     });
 
     it('terms refused → 403 with the terms code', async () => {

@@ -175,8 +175,10 @@ for (const engine of engines()) {
       assertOAuthError(ibmMismatch, 'invalid_client', 'oauth_client_auth_failed', 401);
       const badCatalog = await tokenCall(sys, form(), { catalog: 'nowhere' });
       assertOAuthError(badCatalog, 'invalid_request', 'oauth_unknown_catalog', 404);
+      // Issue 35: the other catalog is unauthorized_client + credential_wrong_catalog (the secret was
+      // right), no longer invalid_client + oauth_wrong_catalog.
       const prod = await tokenCall(sys, form(), { catalog: 'production' });
-      assertOAuthError(prod, 'invalid_client', 'oauth_wrong_catalog', 401);
+      assertOAuthError(prod, 'unauthorized_client', 'credential_wrong_catalog', 400);
     });
 
     test('unsubscribed app: invalid_client "client_id unauthorized" (API Connect behaviour)', async () => {
@@ -275,10 +277,13 @@ for (const engine of engines()) {
       }
     });
 
-    test('sandbox credentials are refused by the production catalog', async () => {
+    test('sandbox credentials are refused by the production catalog, which names the catalog to use', async () => {
       const r = await tokenCall(sys, form(), { catalog: 'production' });
-      assert.equal(r.status, 401);
-      assert.equal(r.body.error, 'invalid_client');
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error, 'unauthorized_client');
+      assert.equal(r.body.darwaza_code, 'credential_wrong_catalog');
+      assert.match(r.body.error_description, /sandbox credentials/);
+      assert.match(r.body.error_description, /no production credentials yet/);
     });
 
     test('rotation: two secrets work in the overlap; the revoked one fails at once and is announced', async () => {
@@ -309,8 +314,14 @@ for (const engine of engines()) {
         null,
         'tokens die with their secret',
       );
-      assert.equal(await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret), false);
-      assert.equal(await sys.services.gatewayDirectory.verifyClientSecret(a.appId, newSecret), true);
+      assert.equal(
+        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, a.clientSecret, 'sandbox'),
+        false,
+      );
+      assert.equal(
+        await sys.services.gatewayDirectory.verifyClientSecret(a.appId, newSecret, 'sandbox'),
+        true,
+      );
       assert.equal((await tokenCall(sys, form({ ...a, clientSecret: newSecret }))).status, 200);
       await new Promise((r) => setTimeout(r, 20));
       const parsed = messages.map((m) => JSON.parse(m));

@@ -7,7 +7,7 @@ import { DEFAULT_PLAN_NAME, PARTNER_PLAN_NAME } from '../../src/modules/catalog/
 import { type TemplateId, templates } from '../../src/modules/notifications/index.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { seedDemo } from '../../src/seed.ts';
-import { call, createApp, tokenCall } from '../apps-helpers.ts';
+import { call, createApp, passProductionGate, tokenCall } from '../apps-helpers.ts';
 import { startTestSystem, type TestSystem } from '../harness.ts';
 import {
   activeUser,
@@ -372,9 +372,11 @@ describe('every link in e-mails, notices and error bodies', {
       200,
       'decline sub',
     );
+    passProductionGate(sys);
     for (const approve of [true, false]) {
       const a = await createApp(sys, owner, org.id, { name: `Production ${approve}`, planId: basic });
       const req = await call(sys, owner, 'POST', `/api/v1/orgs/${org.id}/apps/${a.appId}/production-access`, {
+        productId: a.productId,
         note: 'ready',
       });
       ok(req, 201, 'production request');

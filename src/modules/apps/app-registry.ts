@@ -82,7 +82,7 @@ export class AppRegistry {
         created_at: new Date(nowMs).toISOString(),
         updated_at: new Date(nowMs).toISOString(),
       });
-      await insertSecret(this.#d, store, appId, secret, null, ctx);
+      await insertSecret(this.#d, store, appId, 'sandbox', secret, null, ctx);
       await this.#d.audit(
         ctx,
         'app.create',
@@ -188,5 +188,8 @@ export class AppRegistry {
     });
     await this.#d.invalidate({ kind: 'app', id: row.id, appId: row.id });
     await this.#d.invalidate({ kind: 'client', id: row.client_id, appId: row.id });
+    if (row.production_client_id) {
+      await this.#d.invalidate({ kind: 'client', id: row.production_client_id, appId: row.id });
+    }
   }
 }

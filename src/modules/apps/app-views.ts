@@ -5,11 +5,11 @@ import type {
   AppsStore,
   LimitRequestRow,
   ProductionRequestRow,
+  SecretRow,
   SecretState,
   SubscriptionRow,
 } from './apps-store.ts';
 import type {
-  appEnvironment,
   appStatus,
   appView,
   LIMIT_KINDS,
@@ -23,7 +23,6 @@ import type {
  * How the apps module's rows read to callers (the contracts' views), and the two states computed
  * from a row and the time: a client secret's status and whether a granted limit is in force.
  */
-export type AppEnvironment = z.infer<typeof appEnvironment>;
 export type AppStatus = z.infer<typeof appStatus>;
 export type ClientSecretView = z.infer<typeof secretView>;
 export type AppView = z.infer<typeof appView>;
@@ -53,11 +52,38 @@ export function inForce(
   return true;
 }
 
-/** An app with its recent secrets and its latest production-access request. */
+export function secretViewOf(s: SecretRow, nowMs: number): ClientSecretView {
+  return {
+    id: s.id,
+    hint: s.hint,
+    status: secretStatus(s, nowMs),
+    createdAt: s.created_at,
+    expiresAt: s.expires_at ?? null,
+    revokedAt: s.revoked_at ?? null,
+  };
+}
+
+/** The app's production access per product: each product's newest request (products by slug). */
+export function productionAccessOf(rows: ProductionRequestRow[]): ProductionRequestView[] {
+  const seen = new Set<string>();
+  const out: ProductionRequestView[] = [];
+  for (const r of rows) {
+    if (!r.product_id || seen.has(r.product_id)) continue;
+    seen.add(r.product_id);
+    out.push(productionRequestViewOf(r));
+  }
+  return out.sort((a, b) => (a.productSlug ?? '').localeCompare(b.productSlug ?? ''));
+}
+
+/**
+ * An app with its recent sandbox secrets, its production client id (null until the first grant)
+ * and its production access per product. Production secrets are listed apart
+ * (listProductionCredentials).
+ */
 export async function appViewOf(store: AppsStore, row: AppRow, nowMs: number): Promise<AppView> {
   const [secrets, prod] = await Promise.all([
-    store.recentSecrets(row.id),
-    store.latestProductionRequest(row.id),
+    store.recentSecrets(row.id, 'sandbox'),
+    store.productionRequestsOfApp(row.id),
   ]);
   return {
     id: row.id,
@@ -67,26 +93,13 @@ export async function appViewOf(store: AppsStore, row: AppRow, nowMs: number): P
     callbackUrls: JSON.parse(row.callback_urls),
     publicKeyPem: row.public_key_pem ?? null,
     clientId: row.client_id,
-    environment: row.environment as AppEnvironment,
+    environment: 'sandbox',
+    productionClientId: row.production_client_id ?? null,
     status: row.status as AppStatus,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    secrets: secrets.map((s) => ({
-      id: s.id,
-      hint: s.hint,
-      status: secretStatus(s, nowMs),
-      createdAt: s.created_at,
-      expiresAt: s.expires_at ?? null,
-      revokedAt: s.revoked_at ?? null,
-    })),
-    productionAccess: prod
-      ? {
-          id: prod.id,
-          status: prod.status as ProductionRequestView['status'],
-          reason: prod.reason ?? null,
-          createdAt: prod.created_at,
-        }
-      : null,
+    secrets: secrets.map((s) => secretViewOf(s, nowMs)),
+    productionAccess: productionAccessOf(prod),
   };
 }
 
@@ -95,6 +108,8 @@ export function productionRequestViewOf(r: ProductionRequestRow): ProductionRequ
     id: r.id,
     appId: r.app_id,
     orgId: r.org_id,
+    productId: r.product_id ?? null,
+    productSlug: r.product_slug ?? null,
     status: r.status as ProductionRequestView['status'],
     note: r.note ?? null,
     reason: r.reason ?? null,
@@ -110,6 +125,7 @@ export async function subscriptionViewOf(catalog: Catalog, r: SubscriptionRow): 
     id: r.id,
     appId: r.app_id,
     orgId: r.org_id,
+    productId: r.product_id,
     productSlug: r.product_slug,
     planId: r.plan_id,
     planName: plan?.name ?? '',

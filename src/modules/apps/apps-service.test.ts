@@ -271,7 +271,7 @@ for (const engine of testEngines()) {
       assert.equal((await dir.findAppByClientId(app.clientId))!.status, 'revoked');
       orgs.set('org_b', { ...orgs.get('org_b')!, status: 'active' });
       assert.equal(await dir.findAppByClientId('nope'), null);
-      assert.equal(await dir.verifyClientSecret(app.id, ''), false);
+      assert.equal(await dir.verifyClientSecret(app.id, '', 'sandbox'), false);
       assert.equal(await dir.verifyAccessToken('x'.repeat(600)), null);
     });
 

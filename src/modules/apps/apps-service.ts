@@ -8,6 +8,7 @@ import { LimitRequests } from './limit-requests.ts';
 import { onOrganizationTerminated } from './org-termination.ts';
 import { onProductLifecycle } from './product-lifecycle.ts';
 import { ProductionAccess } from './production-access.ts';
+import { ProductionCredentials } from './production-credentials.ts';
 import { type AppsServiceDeps, type AppsServiceOptions, appsServiceDeps } from './service-deps.ts';
 import { Subscriptions } from './subscriptions.ts';
 
@@ -35,6 +36,7 @@ export class AppsService {
   readonly #registry: AppRegistry;
   readonly #credentials: ClientCredentials;
   readonly #production: ProductionAccess;
+  readonly #productionCredentials: ProductionCredentials;
   readonly #subscriptions: Subscriptions;
   readonly #limits: EffectiveLimits;
   readonly #limitRequests: LimitRequests;
@@ -45,6 +47,7 @@ export class AppsService {
     this.#registry = new AppRegistry(deps);
     this.#credentials = new ClientCredentials(deps, this.#registry);
     this.#production = new ProductionAccess(deps, this.#registry);
+    this.#productionCredentials = new ProductionCredentials(deps, this.#registry, this.#credentials);
     this.#subscriptions = new Subscriptions(deps, this.#registry);
     this.#limits = new EffectiveLimits(deps);
     this.#limitRequests = new LimitRequests(deps, {
@@ -124,6 +127,17 @@ export class AppsService {
   }
   decideProductionAccess(...a: Parameters<ProductionAccess['decideProductionAccess']>) {
     return this.#production.decideProductionAccess(...a);
+  }
+
+  // ---------------------------------------------------------------- production credentials (production-credentials.ts)
+  listProductionCredentials(...a: Parameters<ProductionCredentials['listProductionCredentials']>) {
+    return this.#productionCredentials.listProductionCredentials(...a);
+  }
+  createProductionSecret(...a: Parameters<ProductionCredentials['createProductionSecret']>) {
+    return this.#productionCredentials.createProductionSecret(...a);
+  }
+  revokeProductionSecret(...a: Parameters<ProductionCredentials['revokeProductionSecret']>) {
+    return this.#productionCredentials.revokeProductionSecret(...a);
   }
 
   // ---------------------------------------------------------------- subscriptions (subscriptions.ts)

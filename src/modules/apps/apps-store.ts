@@ -12,6 +12,8 @@ export type AppRow = Selectable<AppsTables['apps']>;
 export type SecretRow = Selectable<AppsTables['app_client_secrets']>;
 /** What a secret's status is read from. */
 export type SecretState = Pick<SecretRow, 'id' | 'status' | 'expires_at'>;
+/** Which of an app's two client ids a secret belongs to. */
+export type SecretCatalog = 'sandbox' | 'production';
 export type SubscriptionRow = Selectable<AppsTables['subscriptions']>;
 export type ProductionRequestRow = Selectable<AppsTables['production_access_requests']>;
 export type LimitRequestRow = Selectable<AppsTables['limit_requests']>;
@@ -46,8 +48,13 @@ export class AppsStore {
     return this.#db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst();
   }
 
+  /** The app whose sandbox or production client id this is (each is unique across both). */
   findAppByClientId(clientId: string): Promise<AppRow | undefined> {
-    return this.#db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    return this.#db
+      .selectFrom('apps')
+      .selectAll()
+      .where((w) => w.or([w('client_id', '=', clientId), w('production_client_id', '=', clientId)]))
+      .executeTakeFirst();
   }
 
   /** The organisation's apps that are not revoked, oldest first (at most 500). */
@@ -89,12 +96,13 @@ export class AppsStore {
   }
 
   // ---------------------------------------------------------------- client secrets
-  /** The app's 20 newest secrets. */
-  recentSecrets(appId: string): Promise<SecretRow[]> {
+  /** The 20 newest secrets of the app's client id for `catalog`. */
+  recentSecrets(appId: string, catalog: SecretCatalog): Promise<SecretRow[]> {
     return this.#db
       .selectFrom('app_client_secrets')
       .selectAll()
       .where('app_id', '=', appId)
+      .where('catalog', '=', catalog)
       .orderBy('id', 'desc')
       .limit(20)
       .execute();
@@ -104,44 +112,53 @@ export class AppsStore {
     await this.#db.insertInto('app_client_secrets').values(values).execute();
   }
 
-  /** The app's secrets with status active (some may have expired). */
-  activeSecrets(appId: string): Promise<SecretState[]> {
+  /** The secrets of the app's client id for `catalog` with status active (some may have expired). */
+  activeSecrets(appId: string, catalog: SecretCatalog): Promise<SecretState[]> {
     return this.#db
       .selectFrom('app_client_secrets')
       .select(['id', 'status', 'expires_at'])
       .where('app_id', '=', appId)
+      .where('catalog', '=', catalog)
       .where('status', '=', 'active')
       .execute();
   }
 
-  /** Revokes every active secret of the app. */
-  async revokeActiveSecrets(appId: string, at: string): Promise<void> {
-    await this.#db
+  /** Revokes every active secret of the app (of one catalog's client id when `catalog` is given). */
+  async revokeActiveSecrets(appId: string, at: string, catalog?: SecretCatalog): Promise<void> {
+    let q = this.#db
       .updateTable('app_client_secrets')
       .set({ status: 'revoked', revoked_at: at })
       .where('app_id', '=', appId)
-      .where('status', '=', 'active')
-      .execute();
+      .where('status', '=', 'active');
+    if (catalog) q = q.where('catalog', '=', catalog);
+    await q.execute();
   }
 
-  /** Revokes one active secret of the app; returns how many rows changed (0 or 1). */
-  async revokeSecret(secretId: string, appId: string, at: string): Promise<number> {
+  /** Revokes one active secret of the app's `catalog` client id; returns how many rows changed (0 or 1). */
+  async revokeSecret(secretId: string, appId: string, catalog: SecretCatalog, at: string): Promise<number> {
     const res = await this.#db
       .updateTable('app_client_secrets')
       .set({ status: 'revoked', revoked_at: at })
       .where('id', '=', secretId)
       .where('app_id', '=', appId)
+      .where('catalog', '=', catalog)
       .where('status', '=', 'active')
       .executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
 
-  findSecretByHash(secretHash: string, appId: string): Promise<SecretState | undefined> {
+  /** The app's secret with this hash, only among those of its `catalog` client id. */
+  findSecretByHash(
+    secretHash: string,
+    appId: string,
+    catalog: SecretCatalog,
+  ): Promise<SecretState | undefined> {
     return this.#db
       .selectFrom('app_client_secrets')
       .select(['id', 'status', 'expires_at'])
       .where('secret_hash', '=', secretHash)
       .where('app_id', '=', appId)
+      .where('catalog', '=', catalog)
       .executeTakeFirst();
   }
 
@@ -154,24 +171,41 @@ export class AppsStore {
   }
 
   // ---------------------------------------------------------------- production access
-  /** The app's newest production access request. */
-  latestProductionRequest(appId: string): Promise<ProductionRequestRow | undefined> {
+  /** The app's requests, newest first (at most 200): the newest per product is its state. */
+  productionRequestsOfApp(appId: string): Promise<ProductionRequestRow[]> {
     return this.#db
       .selectFrom('production_access_requests')
       .selectAll()
       .where('app_id', '=', appId)
       .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+      .limit(200)
+      .execute();
   }
 
-  pendingProductionRequest(appId: string): Promise<ProductionRequestRow | undefined> {
+  /** The app's request for a product that is pending or approved (the newest), if any. */
+  liveProductionRequest(appId: string, productId: string): Promise<ProductionRequestRow | undefined> {
     return this.#db
       .selectFrom('production_access_requests')
       .selectAll()
       .where('app_id', '=', appId)
-      .where('status', '=', 'pending')
+      .where('product_id', '=', productId)
+      .where('status', 'in', ['pending', 'approved'])
+      .orderBy('id', 'desc')
+      .limit(1)
       .executeTakeFirst();
+  }
+
+  /** Has the app been granted production access to the product (by slug)? */
+  async hasProductionGrant(appId: string, productSlug: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('production_access_requests')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('product_slug', '=', productSlug)
+      .where('status', '=', 'approved')
+      .limit(1)
+      .executeTakeFirst();
+    return !!row;
   }
 
   findProductionRequest(id: string): Promise<ProductionRequestRow | undefined> {
@@ -282,6 +316,17 @@ export class AppsStore {
       .where('id', '=', subId)
       .where('status', '=', 'pending')
       .execute();
+  }
+
+  /** The app's active subscription to a product (by product id), if any. */
+  activeSubscriptionToProduct(appId: string, productId: string): Promise<SubscriptionRow | undefined> {
+    return this.#db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('product_id', '=', productId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
   }
 
   async hasActiveSubscription(appId: string): Promise<boolean> {

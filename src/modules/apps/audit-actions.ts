@@ -16,6 +16,8 @@ export const appsAuditActions = [
   'app.production.request',
   'app.production.approve',
   'app.production.decline',
+  'app.production_secret.create',
+  'app.production_secret.revoke',
   'subscription.create',
   'subscription.cancel',
   'subscription.approve',

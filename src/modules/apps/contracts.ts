@@ -12,7 +12,7 @@ import { idParam } from '../../platform/http/route.ts';
 
 // ------------------------------------------------------------------ statuses and kinds
 export const appStatus = z.enum(['active', 'suspended', 'revoked']);
-export const appEnvironment = z.enum(['sandbox', 'production']);
+const appEnvironment = z.enum(['sandbox', 'production']);
 /** A client secret as shown: `expired` is computed from its end date, never stored. */
 const secretStatus = z.enum(['active', 'revoked', 'expired']);
 const subscriptionStatus = z.enum(['pending', 'active', 'declined', 'cancelled']);
@@ -41,6 +41,18 @@ export const secretView = z.object({
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 });
+export const productionRequestView = z.object({
+  id: z.string(),
+  appId: z.string(),
+  orgId: z.string(),
+  productId: z.string().nullable().describe('Null only on requests from before access was per product.'),
+  productSlug: z.string().nullable(),
+  status: productionRequestStatus,
+  note: z.string().nullable(),
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+});
 export const appView = z.object({
   id: z.string(),
   orgId: z.string(),
@@ -48,20 +60,19 @@ export const appView = z.object({
   description: z.string(),
   callbackUrls: z.array(z.string()),
   publicKeyPem: z.string().nullable(),
-  clientId: z.string(),
-  environment: appEnvironment,
+  clientId: z.string().describe('The sandbox client id (for good; production has its own).'),
+  environment: appEnvironment.describe('The catalog of clientId: always sandbox.'),
+  productionClientId: z
+    .string()
+    .nullable()
+    .describe('The production client id, issued with the first production grant; null until then.'),
   status: appStatus,
   createdAt: z.string(),
   updatedAt: z.string(),
-  secrets: z.array(secretView),
+  secrets: z.array(secretView).describe("The sandbox client id's secrets (values never shown again)."),
   productionAccess: z
-    .object({
-      id: z.string(),
-      status: productionRequestStatus,
-      reason: z.string().nullable(),
-      createdAt: z.string(),
-    })
-    .nullable(),
+    .array(productionRequestView)
+    .describe("Production access per product: each product's newest request (approved = granted)."),
 });
 const createdApp = z.object({
   app: appView,
@@ -74,20 +85,11 @@ export const subscriptionView = z.object({
   id: z.string(),
   appId: z.string(),
   orgId: z.string(),
+  productId: z.string(),
   productSlug: z.string(),
   planId: z.string(),
   planName: z.string(),
   status: subscriptionStatus,
-  reason: z.string().nullable(),
-  createdAt: z.string(),
-  decidedAt: z.string().nullable(),
-});
-export const productionRequestView = z.object({
-  id: z.string(),
-  appId: z.string(),
-  orgId: z.string(),
-  status: productionRequestStatus,
-  note: z.string().nullable(),
   reason: z.string().nullable(),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
@@ -323,14 +325,24 @@ export const appsContracts = defineContracts({
   requestProductionAccess: {
     method: 'POST',
     url: '/api/v1/orgs/:orgId/apps/:appId/production-access',
-    summary: 'Ask operators to move the app to the production catalog',
+    summary:
+      'Ask operators for production access to one product the app is subscribed to (asking again returns the pending request)',
     tags: ['apps'],
     auth: 'user',
     params: appParams,
-    body: z.strictObject({ note: z.string().trim().max(2000).optional() }),
+    body: z.strictObject({
+      productId: z.string().min(1).max(64).describe('The product (its id, as in the subscription).'),
+      note: z.string().trim().max(2000).optional(),
+    }),
     response: productionRequestView,
     status: 201,
-    errors: [...errors, 'representative_not_confirmed', 'app_not_active', 'conflict'],
+    errors: [
+      ...errors,
+      'representative_not_confirmed',
+      'app_not_active',
+      'conflict',
+      'production_requirements_missing',
+    ],
   },
   listSubscriptions: {
     method: 'GET',
@@ -492,7 +504,8 @@ export const appsContracts = defineContracts({
   decideProductionAccess: {
     method: 'POST',
     url: '/api/v1/admin/production-requests/:requestId/decide',
-    summary: "Approve (only when the organisation's representative is confirmed) or decline (operators)",
+    summary:
+      "Approve (only when the organisation's representative is confirmed) or decline access to the product (operators); the first approval issues the app's production client id",
     tags: ['apps', 'admin'],
     auth: 'operator',
     params: z.strictObject({ requestId: idParam('prq') }),

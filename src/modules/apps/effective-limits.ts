@@ -16,9 +16,15 @@ export class EffectiveLimits {
     this.#d = deps;
   }
 
-  /** The app's subscription to a product (live one first), with its plan's effective limits. */
+  /**
+   * The app's subscription to a product (live one first), with its plan's effective limits and
+   * whether the app has been granted production access to the product.
+   */
   async entitlement(appId: string, productSlug: string) {
-    const rows = await this.#d.store.recentSubscriptions(appId, productSlug);
+    const [rows, productionGranted] = await Promise.all([
+      this.#d.store.recentSubscriptions(appId, productSlug),
+      this.#d.store.hasProductionGrant(appId, productSlug),
+    ]);
     if (rows.length === 0) return null;
     const row = rows.find((r) => r.status === 'active' || r.status === 'pending') ?? rows[0];
     const plan = await this.#d.catalog.getPlan(row.plan_id);
@@ -26,6 +32,7 @@ export class EffectiveLimits {
     return {
       subscriptionId: row.id,
       status: row.status as SubscriptionView['status'],
+      productionGranted,
       plan: await this.effectiveLimits(appId, plan),
     };
   }

@@ -9,6 +9,22 @@ const AREA = 'Apps and subscriptions';
  * and the renderers; the declaration below makes its codes part of `ErrorCode` for `tsc`.
  */
 export const appsErrors = {
+  production_not_granted: {
+    status: 409,
+    message:
+      'The app has no production credentials yet: they are issued when an operator first grants it production access to a product.',
+    action:
+      'Ask for production access to a product on the app’s page in the portal; once an operator approves it, create the production client secret there.',
+    area: AREA,
+  },
+  production_requirements_missing: {
+    status: 409,
+    message:
+      'The app does not yet meet what production access to this product requires (the message lists it).',
+    action:
+      'Complete what the message lists (for example the product’s conformance suite in the sandbox), then ask again.',
+    area: AREA,
+  },
   secret_limit_reached: {
     status: 409,
     message: 'An app can hold at most 2 active client secrets; revoke one first.',

@@ -16,6 +16,7 @@ import { appsContracts } from './contracts.ts';
 import { appsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
 import { PortalIdempotency } from './portal-idempotency.ts';
+import { productionContracts } from './production-contracts.ts';
 import { appsRoutes } from './routes.ts';
 import type { ProductionGate } from './service-deps.ts';
 import type { AppsTables } from './tables.ts';
@@ -89,7 +90,7 @@ export const appsModule = defineModule<AppsDeps, AppsPorts>({
   name: 'apps',
   migrations,
   errors: appsErrors,
-  contracts: appsContracts,
+  contracts: { ...appsContracts, ...productionContracts },
   subscribes: ['catalog.product_lifecycle', 'terms.organization_terminated'],
   cli: appsCli,
   create(deps) {

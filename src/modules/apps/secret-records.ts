@@ -1,7 +1,7 @@
 import { newId } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/master-key.ts';
 import type { RequestContext } from '../../platform/request-context.ts';
-import type { AppsStore } from './apps-store.ts';
+import type { AppsStore, SecretCatalog } from './apps-store.ts';
 import type { AppsServiceDeps } from './service-deps.ts';
 
 /**
@@ -15,11 +15,15 @@ export function secretHash(keyring: Keyring, secret: string): string {
   return keyring.hmac(secret, SECRET_PURPOSE);
 }
 
-/** Stores a new active secret of the app (in the caller's transaction, `store`); returns its id. */
+/**
+ * Stores a new active secret of the app's `catalog` client id (in the caller's transaction,
+ * `store`); returns its id.
+ */
 export async function insertSecret(
   deps: Pick<AppsServiceDeps, 'clock' | 'keyring' | 'nowIso'>,
   store: AppsStore,
   appId: string,
+  catalog: SecretCatalog,
   secret: string,
   expiresAt: string | null,
   ctx: RequestContext,
@@ -30,6 +34,7 @@ export async function insertSecret(
     app_id: appId,
     secret_hash: secretHash(deps.keyring, secret),
     hint: secret.slice(-4),
+    catalog,
     status: 'active',
     expires_at: expiresAt,
     created_by: ctx.actor.id,

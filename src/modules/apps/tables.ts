@@ -14,8 +14,11 @@ export const appsTables = [
     /** JSON array of URLs. */
     callback_urls: col.json(),
     public_key_pem: col.text().nullable(),
+    /** The sandbox client id (for good; production has its own). */
     client_id: col.text(),
-    /** sandbox | production */
+    /** Issued with the app's first production grant; null until then. */
+    production_client_id: col.text().nullable(),
+    /** Always 'sandbox' since production got its own client id (kept for old readers). */
     environment: col.text(),
     /** active | suspended | revoked */
     status: col.text(),
@@ -30,6 +33,8 @@ export const appsTables = [
     /** keyring.hmac(secret, 'client-secret'): the secret itself is never stored. */
     secret_hash: col.text(),
     hint: col.text(),
+    /** sandbox | production: which of the app's two client ids the secret belongs to. */
+    catalog: col.text(),
     /** active | revoked */
     status: col.text(),
     expires_at: col.time().nullable(),
@@ -59,7 +64,10 @@ export const appsTables = [
     id: col.text(),
     app_id: col.text(),
     org_id: col.text(),
-    /** pending | approved | declined */
+    /** The product asked for; null only on requests from before production was per product. */
+    product_id: col.text().nullable(),
+    product_slug: col.text().nullable(),
+    /** pending | approved | declined; an approved request is the (app, product) grant. */
     status: col.text(),
     note: col.text().nullable(),
     reason: col.text().nullable(),

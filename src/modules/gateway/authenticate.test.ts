@@ -50,6 +50,89 @@ async function refused(p: Promise<unknown>, status: number, code: string, www?: 
   });
 }
 
+describe('authenticate: one app, two catalogs (issue 35)', () => {
+  // The same app seen through its sandbox client id ('cs') and its production one ('cp'), each with
+  // a token of its own catalog and a secret of its own.
+  function twoCatalogs() {
+    const dir = new FakeDirectory();
+    dir.addApp({ appId: 'app_x', clientId: 'cs', orgId: 'org_x' }, { token: 'ts', secret: 'ss' });
+    dir.addApp(
+      { appId: 'app_x', clientId: 'cp', orgId: 'org_x', environment: 'production' },
+      { token: 'tp', secret: 'sp' },
+    );
+    return new DirectoryCache(dir);
+  }
+  it('accepts each client id with its own token at its own catalog', async () => {
+    const c = twoCatalogs();
+    const s = await authenticate(c, input({ 'x-ibm-client-id': 'cs', authorization: 'Bearer ts' }));
+    assert.equal(s.app.environment, 'sandbox');
+    const p = await authenticate(
+      c,
+      input({ 'x-ibm-client-id': 'cp', authorization: 'Bearer tp' }, { catalog: 'production' }),
+    );
+    assert.equal(p.app.environment, 'production');
+    assert.equal(p.app.appId, s.app.appId);
+  });
+  it('refuses a client id of the other catalog, naming the catalog it belongs to', async () => {
+    const c = twoCatalogs();
+    await refused(
+      authenticate(c, input({ 'x-ibm-client-id': 'cp', authorization: 'Bearer tp' })),
+      401,
+      'credential_wrong_catalog',
+      /error="invalid_token".*production catalog/,
+    );
+  });
+  it("refuses a token of the other catalog with the right catalog's client id", async () => {
+    const c = twoCatalogs();
+    await refused(
+      authenticate(
+        c,
+        input({ 'x-ibm-client-id': 'cp', authorization: 'Bearer ts' }, { catalog: 'production' }),
+      ),
+      401,
+      'credential_wrong_catalog',
+      /error="invalid_token".*access token belongs to the sandbox catalog/,
+    );
+    await refused(
+      authenticate(c, input({ 'x-ibm-client-id': 'cs', authorization: 'Bearer tp' })),
+      401,
+      'credential_wrong_catalog',
+      /production catalog/,
+    );
+  });
+  it("never takes one catalog's secret for the other's", async () => {
+    const c = twoCatalogs();
+    const prod = { 'x-ibm-client-id': 'cp', authorization: 'Bearer tp' };
+    await refused(
+      authenticate(
+        c,
+        input(
+          { ...prod, 'x-ibm-client-secret': 'ss' },
+          { catalog: 'production', requiresClientSecret: true },
+        ),
+      ),
+      401,
+      'gateway_invalid_client_secret',
+    );
+    const ok = await authenticate(
+      c,
+      input({ ...prod, 'x-ibm-client-secret': 'sp' }, { catalog: 'production', requiresClientSecret: true }),
+    );
+    assert.equal(ok.app.clientId, 'cp');
+    await refused(
+      authenticate(
+        c,
+        input(
+          { 'x-ibm-client-id': 'cs', authorization: 'Bearer ts', 'x-ibm-client-secret': 'sp' },
+          { requiresClientSecret: true },
+        ),
+      ),
+      401,
+      'gateway_invalid_client_secret',
+    );
+  });
+});
+
 describe('authenticate', () => {
   it('accepts the client id header (or its alias) with a bearer token of the same client', async () => {
     const c = setup();
@@ -106,14 +189,16 @@ describe('authenticate', () => {
       'gateway_insufficient_scope',
       /insufficient_scope/,
     );
+    // Issue 35: the other catalog's client id is RFC 6750 invalid_token with credential_wrong_catalog
+    // and a description naming the catalog it belongs to (it was gateway_invalid_token).
     await refused(
       authenticate(
         c,
         input({ 'x-ibm-client-id': 'ca', authorization: 'Bearer ta' }, { catalog: 'production' }),
       ),
       401,
-      'gateway_invalid_token',
-      /sandbox catalog/,
+      'credential_wrong_catalog',
+      /invalid_token.*sandbox catalog/,
     );
     await refused(
       authenticate(

@@ -33,6 +33,18 @@ function header(h: AuthInput['headers'], name: string): string | undefined {
 const BEARER = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i;
 const QUERY_TOKEN = /(?:^|&)access_token=/;
 
+/**
+ * A client id or token of the other catalog (issue 35): RFC 6750's `invalid_token` with the code
+ * credential_wrong_catalog and a description naming the catalog they belong to. Each is one field
+ * comparison of what the cache already returned (the client id's catalog, the token's).
+ */
+function wrongCatalog(what: 'client id' | 'access token', own: Catalog, asked: Catalog): GatewayError {
+  const description = `this ${what} belongs to the ${own} catalog; call the ${own} base URL with it, or use the app's ${asked} credentials here`;
+  return new GatewayError('credential_wrong_catalog', 401, `Wrong catalog: ${description}.`, {
+    headers: { 'www-authenticate': wwwAuthenticate('invalid_token', description) },
+  });
+}
+
 function invalidToken(description: string): GatewayError {
   return new GatewayError('gateway_invalid_token', 401, `The access token is not valid: ${description}.`, {
     headers: { 'www-authenticate': wwwAuthenticate('invalid_token', description) },
@@ -117,11 +129,13 @@ export async function authenticate(cache: DirectoryCache, input: AuthInput): Pro
   }
   // Before the token: a suspended app's tokens no longer verify, and the caller must hear why.
   if (app.status !== 'active') throw notActive(app);
+  if (app.environment !== input.catalog) throw wrongCatalog('client id', app.environment, input.catalog);
   if (!token) throw invalidToken('unknown, expired or revoked');
   if (token.expiresAtMs <= input.nowMs) throw invalidToken('expired');
+  if (token.environment !== input.catalog)
+    throw wrongCatalog('access token', token.environment, input.catalog);
   if (token.clientId !== app.clientId || token.appId !== app.appId)
     throw invalidToken('issued to another client');
-  if (token.environment !== input.catalog) throw invalidToken(`issued for the ${token.environment} catalog`);
   if (input.requiredScope && !token.scopes.includes(input.requiredScope)) {
     throw new GatewayError(
       'gateway_insufficient_scope',

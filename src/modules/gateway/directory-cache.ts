@@ -163,11 +163,12 @@ export class DirectoryCache {
     );
   }
 
+  /** Keyed by client id: a secret of the app's other client id (other catalog) never matches. */
   secretOk(app: GatewayApp, secret: string): Promise<boolean> {
     return this.#get(
       this.#secrets,
-      `${app.appId}\u0000${secret}`,
-      () => this.#dir.verifyClientSecret(app.appId, secret),
+      `${app.clientId}\u0000${secret}`,
+      () => this.#dir.verifyClientSecret(app.appId, secret, app.environment),
       (ok) => ({ appId: app.appId, clientId: app.clientId, negative: !ok }),
     );
   }

@@ -20,14 +20,20 @@ describe('entitle', () => {
     const ent = await entitle(cache, allowAllTerms, a, 'ibft', 'sandbox', NOW);
     assert.equal(ent.subscriptionId, 'sub_app_a');
   });
-  it('refuses a suspended app, the wrong catalog, no or inactive subscription, terms not accepted', async () => {
+  it('refuses a suspended app, no production grant, no or inactive subscription, terms not accepted', async () => {
     await assert.rejects(
       entitle(cache, allowAllTerms, s, 'ibft', 'sandbox', NOW),
       (e) => code(e) === 'gateway_app_suspended',
     );
+    // The catalog of the client id is authenticate's check now (credential_wrong_catalog); here,
+    // production needs production access to the product (issue 35).
+    assert.equal(
+      (await entitle(cache, allowAllTerms, p, 'ibft', 'production', NOW)).subscriptionId,
+      'sub_app_p',
+    );
     await assert.rejects(
-      entitle(cache, allowAllTerms, p, 'ibft', 'sandbox', NOW),
-      (e) => code(e) === 'gateway_wrong_environment',
+      entitle(cache, allowAllTerms, { ...a, environment: 'production' }, 'ibft', 'production', NOW),
+      (e) => code(e) === 'gateway_production_not_granted',
     );
     await assert.rejects(
       entitle(cache, allowAllTerms, a, 'qr', 'sandbox', NOW),

@@ -7,8 +7,9 @@ import type { GatewayApp, GatewayEntitlement } from './ports.ts';
 
 /**
  * Entitle step: the app (and its organisation, folded into the app's status by the directory) is
- * active; the app belongs to this catalog's environment; it has an active subscription to the
- * operation's product (the plan covers the product's operations); the organisation has accepted,
+ * active (that its client id is of this catalog, authenticate checked); it has an active
+ * subscription to the operation's product (the plan covers the product's operations) and, in the
+ * production catalog, production access to that product; the organisation has accepted,
  * or is deemed to have accepted, the terms in force (the terms module keeps its own cache, so
  * this is no database read on the common path).
  */
@@ -21,13 +22,6 @@ export async function entitle(
   nowMs: number,
 ): Promise<GatewayEntitlement> {
   if (app.status !== 'active') throw notActive(app);
-  if (app.environment !== catalog) {
-    throw new GatewayError(
-      'gateway_wrong_environment',
-      403,
-      `This application is registered for the ${app.environment} catalog, not ${catalog}.`,
-    );
-  }
   // Both answers are normally cached: read them without a promise; otherwise wait for both.
   let ent = cache.entitlementNow(app.appId, productSlug);
   let gate = terms.onApiCall(app.orgId, nowMs, productSlug);
@@ -41,6 +35,13 @@ export async function entitle(
       ent
         ? `The subscription to ${productSlug} is ${ent.status}.`
         : `The application is not subscribed to a plan of the ${productSlug} product.`,
+    );
+  }
+  if (catalog === 'production' && !ent.productionGranted) {
+    throw new GatewayError(
+      'gateway_production_not_granted',
+      403,
+      `The application has no production access to ${productSlug}: ask for it on the app’s page in the portal.`,
     );
   }
   if (!gate.allowed) {

@@ -100,6 +100,10 @@ export type GatewayApp = {
    * suspended organisation reads as `status: 'suspended'`). Absent = not known (treated as active).
    */
   orgStatus?: 'active' | 'suspended' | 'terminated';
+  /**
+   * The catalog of the client id looked up: an app has a sandbox client id and, once granted
+   * production access, a production one; each is valid only at its own catalog.
+   */
   environment: 'sandbox' | 'production';
   publicKeyPem: string | null;
 };
@@ -107,6 +111,8 @@ export type GatewayApp = {
 export type GatewayEntitlement = {
   subscriptionId: string;
   status: 'active' | 'pending' | 'declined' | 'cancelled';
+  /** Has an operator granted the app production access to this product? (Absent = no.) */
+  productionGranted?: boolean;
   plan: PlanLimits;
 };
 
@@ -133,8 +139,8 @@ export type VerifiedToken = {
 export type GatewayDirectory = {
   /** The app for a client id, whatever its status (null when unknown). Org status folds into status. */
   findAppByClientId(clientId: string): Promise<GatewayApp | null>;
-  /** True when `secret` is one of the app's active, unexpired client secrets. */
-  verifyClientSecret(appId: string, secret: string): Promise<boolean>;
+  /** True when `secret` is an active, unexpired secret of the app's `catalog` client id. */
+  verifyClientSecret(appId: string, secret: string, catalog: GatewayApp['environment']): Promise<boolean>;
   /** A live access token (not expired, not revoked, app/org still active); null otherwise. */
   verifyAccessToken(token: string): Promise<VerifiedToken | null>;
   /** The app's subscription to a product, with effective limits; null when not subscribed. */

@@ -48,11 +48,12 @@ export class FakeDirectory implements GatewayDirectory {
         environment: a.environment,
       });
     }
-    if (opts.secret) this.secrets.set(a.appId, opts.secret);
+    if (opts.secret) this.secrets.set(`${a.appId}|${a.environment}`, opts.secret);
     const slug = opts.productSlug ?? 'ibft';
     this.entitlements.set(`${a.appId}|${slug}`, {
       subscriptionId: `sub_${a.appId}`,
       status: 'active',
+      productionGranted: a.environment === 'production',
       plan: testPlan({ productSlug: slug, ...opts.plan }),
     });
     return a;
@@ -62,9 +63,9 @@ export class FakeDirectory implements GatewayDirectory {
     this.lookups++;
     return this.apps.get(clientId) ?? null;
   }
-  async verifyClientSecret(appId: string, secret: string) {
+  async verifyClientSecret(appId: string, secret: string, catalog: GatewayApp['environment']) {
     this.lookups++;
-    return this.secrets.get(appId) === secret;
+    return this.secrets.get(`${appId}|${catalog}`) === secret;
   }
   async verifyAccessToken(token: string) {
     this.lookups++;

@@ -54,11 +54,23 @@ export const oauthErrors = {
       'Register a new app in the portal if your organisation is still active; if it was terminated, the notice sent to its admins says why.',
     area: AREA,
   },
+  // No longer answered since issue 35 (each catalog has its own client id): credential_wrong_catalog.
   oauth_wrong_catalog: {
     status: 401,
     message: 'These credentials belong to the other catalog (sandbox or production).',
     action: 'Ask for the token at the catalog the app is registered for (sandbox or production).',
     area: AREA,
+  },
+  // Answered with RFC 6749's `unauthorized_client` (HTTP 400) at the token endpoint, after the secret
+  // verified: the credentials are right, for the other catalog. The gateway answers the same code
+  // with RFC 6750's `invalid_token` (HTTP 401) for a client id or a token of the other catalog.
+  credential_wrong_catalog: {
+    status: 400,
+    message:
+      'These credentials (or this token) belong to the other catalog: sandbox and production each have their own client id, secrets and tokens.',
+    action:
+      'Use the sandbox client id, secret and token at the sandbox base URL, and the production ones at the production base URL; the app’s page in the portal shows which goes with which. error_description names the catalog to use.',
+    area: 'Credentials and catalogs',
   },
   oauth_not_subscribed: {
     status: 401,

@@ -19,8 +19,12 @@ export class AppsGatewayDirectory implements GatewayDirectory {
     return this.#apps.findAppByClientId(clientId);
   }
 
-  async verifyClientSecret(appId: string, secret: string): Promise<boolean> {
-    return (await this.#apps.matchClientSecret(appId, secret)) !== null;
+  async verifyClientSecret(
+    appId: string,
+    secret: string,
+    catalog: GatewayApp['environment'],
+  ): Promise<boolean> {
+    return (await this.#apps.matchClientSecret(appId, secret, catalog)) !== null;
   }
 
   verifyAccessToken(token: string): Promise<VerifiedToken | null> {

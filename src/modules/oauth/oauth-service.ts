@@ -96,10 +96,11 @@ export class OAuthService {
   }
 
   /**
-   * Authenticates the client for `catalog`: known client id, one of its active secrets, app and org
-   * active, app in that catalog's environment. A wrong secret or unknown client id counts as a
-   * failure for (client id, `meta.ip`) and for the client id (ClientAuthThrottle), which may refuse
-   * the attempt before its secret is checked (429).
+   * Authenticates the client for `catalog`: known client id (the app's sandbox or production one),
+   * one of that id's active secrets, app and org active, the id of that catalog. A wrong secret or
+   * unknown client id counts as a failure for (client id, `meta.ip`) and for the client id
+   * (ClientAuthThrottle), which may refuse the attempt before its secret is checked (429). The
+   * other catalog's client id is refused only after its secret verified, naming the catalog to use.
    */
   async authenticateClient(
     creds: ClientCredentials,
@@ -114,7 +115,9 @@ export class OAuthService {
     let secretId: string | null;
     try {
       app = await this.#apps.findAppByClientId(creds.clientId);
-      secretId = app ? await this.#apps.matchClientSecret(app.appId, creds.clientSecret) : null;
+      secretId = app
+        ? await this.#apps.matchClientSecret(app.appId, creds.clientSecret, app.environment)
+        : null;
     } catch (err) {
       // Not an answer about the secret: the attempt counts neither way.
       await attempt.abandoned().catch(() => {});
@@ -134,13 +137,8 @@ export class OAuthService {
     // The secret was right: whatever follows, this was no guess.
     await attempt.succeeded();
     if (app.status !== 'active') throw notActive(app.status);
-    if (app.environment !== catalog) {
-      throw new OAuthError(
-        'invalid_client',
-        'oauth_wrong_catalog',
-        `these credentials are not valid in the ${catalog} catalog`,
-      );
-    }
+    if (app.environment !== catalog)
+      throw wrongCatalog(app.environment, catalog, app.productionClientId !== null);
     return {
       appId: app.appId,
       clientId: app.clientId,
@@ -227,14 +225,19 @@ export class OAuthService {
     return this.#store.findTokenByHash(this.#keyring.hmac(token, TOKEN_PURPOSE));
   }
 
-  /** A live token: unexpired, unrevoked, its app, org and secret active, a subscription active. */
+  /**
+   * A live token: unexpired, unrevoked, its app, org and secret active, a subscription active, and
+   * issued to the app's client id of the token's catalog (that id still the app's).
+   */
   async verifyAccessToken(token: string): Promise<VerifiedToken | null> {
     const row = await this.#tokenRow(token);
     if (!row || row.revoked_at) return null;
     const expiresAtMs = Date.parse(row.expires_at);
     if (expiresAtMs <= this.#clock.nowMs()) return null;
     const app = await this.#apps.findAppById(row.app_id);
-    if (app?.status !== 'active' || app.environment !== row.environment) return null;
+    if (app?.status !== 'active') return null;
+    const catalogClientId = row.environment === 'production' ? app.productionClientId : app.sandboxClientId;
+    if (catalogClientId !== row.client_id) return null;
     if (!(await this.#apps.isSecretActive(row.secret_id))) return null;
     if (!(await this.#apps.hasActiveSubscription(row.app_id))) return null;
     return {
@@ -242,7 +245,7 @@ export class OAuthService {
       clientId: row.client_id,
       scopes: String(row.scopes).split(' '),
       expiresAtMs,
-      environment: row.environment,
+      environment: row.environment as CatalogName,
       issuedNetwork: row.issued_network ?? null,
     };
   }
@@ -300,6 +303,24 @@ export class OAuthService {
   get orgAccess(): OrgAccess {
     return this.#orgAccess;
   }
+}
+
+/**
+ * The refusal of a client whose secret was right, at the other catalog's token endpoint: RFC 6749's
+ * `unauthorized_client`, not `invalid_client` — the credentials are valid, so "client authentication
+ * failed" would send the developer hunting for a wrong secret (issue 35) — with a description that
+ * names the catalog to use. Only reached after the secret verified.
+ */
+function wrongCatalog(own: CatalogName, asked: CatalogName, hasProduction: boolean): OAuthError {
+  const hint =
+    asked === 'production' && !hasProduction
+      ? ' This app has no production credentials yet: ask for production access to a product in the portal.'
+      : ` Use the app’s ${asked} client id and secret here (the portal’s app page shows both).`;
+  return new OAuthError(
+    'unauthorized_client',
+    'credential_wrong_catalog',
+    `These are ${own} credentials: ask for a token at the ${own} catalog’s token endpoint.${hint}`,
+  );
 }
 
 /**

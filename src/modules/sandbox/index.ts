@@ -68,7 +68,10 @@ function appCredentialsFromDirectory(dir: AppCredentialDirectory): AppCredential
   return async (clientId, secret) => {
     const app = await dir.findAppByClientId(clientId);
     if (!app) return null;
-    if (app.status !== 'active') return null;
-    return (await dir.verifyClientSecret(app.appId, secret)) ? { appId: app.appId, orgId: app.orgId } : null;
+    // The sandbox client id only: production credentials have no business here (issue 35).
+    if (app.status !== 'active' || app.environment !== 'sandbox') return null;
+    return (await dir.verifyClientSecret(app.appId, secret, 'sandbox'))
+      ? { appId: app.appId, orgId: app.orgId }
+      : null;
   };
 }

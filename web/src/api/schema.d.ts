@@ -874,8 +874,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve (only when the organisation's representative is confirmed) or decline (operators)
-         * @description Approve (only when the organisation's representative is confirmed) or decline (operators)
+         * Approve (only when the organisation's representative is confirmed) or decline access to the product (operators); the first approval issues the app's production client id
+         * @description Approve (only when the organisation's representative is confirmed) or decline access to the product (operators); the first approval issues the app's production client id
          */
         post: operations["decideProductionAccess"];
         delete?: never;
@@ -1974,11 +1974,71 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ask operators to move the app to the production catalog
-         * @description Ask operators to move the app to the production catalog
+         * Ask operators for production access to one product the app is subscribed to (asking again returns the pending request)
+         * @description Ask operators for production access to one product the app is subscribed to (asking again returns the pending request)
          */
         post: operations["requestProductionAccess"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/apps/{appId}/production-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The app's production client id, its secrets (metadata only) and production access per product
+         * @description The app's production client id, its secrets (metadata only) and production access per product
+         */
+        get: operations["listProductionCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/apps/{appId}/production-credentials/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a production client secret (at most 2 active, for an overlapping rotation); shown once; honours Idempotency-Key
+         * @description Add a production client secret (at most 2 active, for an overlapping rotation); shown once; honours Idempotency-Key
+         */
+        post: operations["createProductionSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/apps/{appId}/production-credentials/secrets/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a production client secret (every gateway refuses it within a second)
+         * @description Revoke a production client secret (every gateway refuses it within a second)
+         */
+        delete: operations["revokeProductionSecret"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2947,7 +3007,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "conformance_case_invalid" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_production_not_granted" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_bad_answer" | "gateway_upstream_circuit_open" | "gateway_upstream_not_configured" | "gateway_upstream_timeout" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "upstream_setting_invalid" | "validation_failed";
+                code: "account_locked" | "account_not_activated" | "account_not_active" | "account_not_pending" | "already_exists" | "already_member" | "already_subscribed" | "app_not_active" | "audit_export_too_large" | "authority_not_attested" | "conflict" | "conformance_case_invalid" | "credential_wrong_catalog" | "csrf_failed" | "details_confirmation_required" | "detector_threshold_invalid" | "dev_mailbox_disabled" | "dev_mailbox_host_refused" | "enforcement_by_operator" | "enforcement_not_applicable" | "enforcement_policy_conflict" | "enforcement_target_invalid" | "forbidden" | "gateway_app_not_active" | "gateway_app_suspended" | "gateway_end_user_cap" | "gateway_insufficient_scope" | "gateway_invalid_client" | "gateway_invalid_client_secret" | "gateway_invalid_idempotency_key" | "gateway_invalid_token" | "gateway_limiter_unavailable" | "gateway_not_subscribed" | "gateway_organization_suspended" | "gateway_overloaded" | "gateway_production_not_granted" | "gateway_terms_not_accepted" | "gateway_token_in_query" | "gateway_upstream_bad_answer" | "gateway_upstream_circuit_open" | "gateway_upstream_not_configured" | "gateway_upstream_timeout" | "gateway_upstream_unavailable" | "gateway_wrong_environment" | "idempotency_in_flight" | "idempotency_key_required" | "idempotency_key_reused" | "incident_reason_required" | "incident_state_invalid" | "ineligible_country" | "ineligible_underage" | "information_request_answered" | "internal_error" | "invalid_credentials" | "invalid_mfa_code" | "invalid_openapi" | "invalid_public_key" | "invalid_token" | "invitation_email_mismatch" | "json_too_deep" | "limit_not_in_plan" | "malformed_json" | "method_not_allowed" | "mfa_already_enrolled" | "mfa_not_enrolled" | "mfa_required" | "not_found" | "oauth_address_throttled" | "oauth_app_not_active" | "oauth_app_revoked" | "oauth_app_suspended" | "oauth_client_auth_failed" | "oauth_client_throttled" | "oauth_invalid_request" | "oauth_invalid_scope" | "oauth_not_subscribed" | "oauth_unknown_catalog" | "oauth_unsupported_grant_type" | "oauth_wrong_catalog" | "organization_terminated" | "owner_cannot_leave" | "password_too_common" | "password_too_long" | "password_too_short" | "payload_too_large" | "product_not_available" | "product_terms_not_accepted" | "production_not_granted" | "production_requirements_missing" | "rate_limited" | "regulator_data_class_unknown" | "regulator_date_range_invalid" | "regulator_export_not_ready" | "regulator_request_state" | "regulator_scope_empty" | "regulator_self_approval" | "representative_not_confirmed" | "route_not_found" | "secret_limit_reached" | "service_unavailable" | "termination_already_requested" | "termination_not_pending" | "termination_too_soon" | "terms_changed" | "terms_declined" | "terms_effective_in_past" | "terms_not_accepted" | "terms_notice_too_short" | "terms_setting_invalid" | "terms_version_not_pending" | "terms_version_published" | "terms_version_superseded" | "unauthenticated" | "unknown_participant" | "unsupported_media_type" | "upstream_setting_invalid" | "validation_failed";
                 details?: unknown;
                 /** Format: uri */
                 docs: string;
@@ -4039,22 +4099,37 @@ export interface operations {
                     "application/json": {
                         items: {
                             callbackUrls: string[];
+                            /** @description The sandbox client id (for good; production has its own). */
                             clientId: string;
                             createdAt: string;
                             description: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The catalog of clientId: always sandbox.
+                             * @enum {string}
+                             */
                             environment: "sandbox" | "production";
                             id: string;
                             name: string;
                             orgId: string;
+                            /** @description Production access per product: each product's newest request (approved = granted). */
                             productionAccess: {
+                                appId: string;
                                 createdAt: string;
+                                decidedAt: string | null;
                                 id: string;
+                                note: string | null;
+                                orgId: string;
+                                /** @description Null only on requests from before access was per product. */
+                                productId: string | null;
+                                productSlug: string | null;
                                 reason: string | null;
                                 /** @enum {string} */
                                 status: "pending" | "approved" | "declined";
-                            } | null;
+                            }[];
+                            /** @description The production client id, issued with the first production grant; null until then. */
+                            productionClientId: string | null;
                             publicKeyPem: string | null;
+                            /** @description The sandbox client id's secrets (values never shown again). */
                             secrets: {
                                 createdAt: string;
                                 expiresAt: string | null;
@@ -4161,22 +4236,37 @@ export interface operations {
                 content: {
                     "application/json": {
                         callbackUrls: string[];
+                        /** @description The sandbox client id (for good; production has its own). */
                         clientId: string;
                         createdAt: string;
                         description: string;
-                        /** @enum {string} */
+                        /**
+                         * @description The catalog of clientId: always sandbox.
+                         * @enum {string}
+                         */
                         environment: "sandbox" | "production";
                         id: string;
                         name: string;
                         orgId: string;
+                        /** @description Production access per product: each product's newest request (approved = granted). */
                         productionAccess: {
+                            appId: string;
                             createdAt: string;
+                            decidedAt: string | null;
                             id: string;
+                            note: string | null;
+                            orgId: string;
+                            /** @description Null only on requests from before access was per product. */
+                            productId: string | null;
+                            productSlug: string | null;
                             reason: string | null;
                             /** @enum {string} */
                             status: "pending" | "approved" | "declined";
-                        } | null;
+                        }[];
+                        /** @description The production client id, issued with the first production grant; null until then. */
+                        productionClientId: string | null;
                         publicKeyPem: string | null;
+                        /** @description The sandbox client id's secrets (values never shown again). */
                         secrets: {
                             createdAt: string;
                             expiresAt: string | null;
@@ -4303,22 +4393,37 @@ export interface operations {
                 content: {
                     "application/json": {
                         callbackUrls: string[];
+                        /** @description The sandbox client id (for good; production has its own). */
                         clientId: string;
                         createdAt: string;
                         description: string;
-                        /** @enum {string} */
+                        /**
+                         * @description The catalog of clientId: always sandbox.
+                         * @enum {string}
+                         */
                         environment: "sandbox" | "production";
                         id: string;
                         name: string;
                         orgId: string;
+                        /** @description Production access per product: each product's newest request (approved = granted). */
                         productionAccess: {
+                            appId: string;
                             createdAt: string;
+                            decidedAt: string | null;
                             id: string;
+                            note: string | null;
+                            orgId: string;
+                            /** @description Null only on requests from before access was per product. */
+                            productId: string | null;
+                            productSlug: string | null;
                             reason: string | null;
                             /** @enum {string} */
                             status: "pending" | "approved" | "declined";
-                        } | null;
+                        }[];
+                        /** @description The production client id, issued with the first production grant; null until then. */
+                        productionClientId: string | null;
                         publicKeyPem: string | null;
+                        /** @description The sandbox client id's secrets (values never shown again). */
                         secrets: {
                             createdAt: string;
                             expiresAt: string | null;
@@ -9091,6 +9196,9 @@ export interface operations {
                             id: string;
                             note: string | null;
                             orgId: string;
+                            /** @description Null only on requests from before access was per product. */
+                            productId: string | null;
+                            productSlug: string | null;
                             reason: string | null;
                             /** @enum {string} */
                             status: "pending" | "approved" | "declined";
@@ -9200,6 +9308,9 @@ export interface operations {
                         id: string;
                         note: string | null;
                         orgId: string;
+                        /** @description Null only on requests from before access was per product. */
+                        productId: string | null;
+                        productSlug: string | null;
                         reason: string | null;
                         /** @enum {string} */
                         status: "pending" | "approved" | "declined";
@@ -11006,6 +11117,7 @@ export interface operations {
                             orgId: string;
                             planId: string;
                             planName: string;
+                            productId: string;
                             productSlug: string;
                             reason: string | null;
                             /** @enum {string} */
@@ -11116,6 +11228,7 @@ export interface operations {
                         orgId: string;
                         planId: string;
                         planName: string;
+                        productId: string;
                         productSlug: string;
                         reason: string | null;
                         /** @enum {string} */
@@ -11238,6 +11351,7 @@ export interface operations {
                         orgId: string;
                         planId: string;
                         planName: string;
+                        productId: string;
                         productSlug: string;
                         reason: string | null;
                         /** @enum {string} */
@@ -16084,22 +16198,37 @@ export interface operations {
                     "application/json": {
                         items: {
                             callbackUrls: string[];
+                            /** @description The sandbox client id (for good; production has its own). */
                             clientId: string;
                             createdAt: string;
                             description: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The catalog of clientId: always sandbox.
+                             * @enum {string}
+                             */
                             environment: "sandbox" | "production";
                             id: string;
                             name: string;
                             orgId: string;
+                            /** @description Production access per product: each product's newest request (approved = granted). */
                             productionAccess: {
+                                appId: string;
                                 createdAt: string;
+                                decidedAt: string | null;
                                 id: string;
+                                note: string | null;
+                                orgId: string;
+                                /** @description Null only on requests from before access was per product. */
+                                productId: string | null;
+                                productSlug: string | null;
                                 reason: string | null;
                                 /** @enum {string} */
                                 status: "pending" | "approved" | "declined";
-                            } | null;
+                            }[];
+                            /** @description The production client id, issued with the first production grant; null until then. */
+                            productionClientId: string | null;
                             publicKeyPem: string | null;
+                            /** @description The sandbox client id's secrets (values never shown again). */
                             secrets: {
                                 createdAt: string;
                                 expiresAt: string | null;
@@ -16232,22 +16361,37 @@ export interface operations {
                     "application/json": {
                         app: {
                             callbackUrls: string[];
+                            /** @description The sandbox client id (for good; production has its own). */
                             clientId: string;
                             createdAt: string;
                             description: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The catalog of clientId: always sandbox.
+                             * @enum {string}
+                             */
                             environment: "sandbox" | "production";
                             id: string;
                             name: string;
                             orgId: string;
+                            /** @description Production access per product: each product's newest request (approved = granted). */
                             productionAccess: {
+                                appId: string;
                                 createdAt: string;
+                                decidedAt: string | null;
                                 id: string;
+                                note: string | null;
+                                orgId: string;
+                                /** @description Null only on requests from before access was per product. */
+                                productId: string | null;
+                                productSlug: string | null;
                                 reason: string | null;
                                 /** @enum {string} */
                                 status: "pending" | "approved" | "declined";
-                            } | null;
+                            }[];
+                            /** @description The production client id, issued with the first production grant; null until then. */
+                            productionClientId: string | null;
                             publicKeyPem: string | null;
+                            /** @description The sandbox client id's secrets (values never shown again). */
                             secrets: {
                                 createdAt: string;
                                 expiresAt: string | null;
@@ -16372,22 +16516,37 @@ export interface operations {
                 content: {
                     "application/json": {
                         callbackUrls: string[];
+                        /** @description The sandbox client id (for good; production has its own). */
                         clientId: string;
                         createdAt: string;
                         description: string;
-                        /** @enum {string} */
+                        /**
+                         * @description The catalog of clientId: always sandbox.
+                         * @enum {string}
+                         */
                         environment: "sandbox" | "production";
                         id: string;
                         name: string;
                         orgId: string;
+                        /** @description Production access per product: each product's newest request (approved = granted). */
                         productionAccess: {
+                            appId: string;
                             createdAt: string;
+                            decidedAt: string | null;
                             id: string;
+                            note: string | null;
+                            orgId: string;
+                            /** @description Null only on requests from before access was per product. */
+                            productId: string | null;
+                            productSlug: string | null;
                             reason: string | null;
                             /** @enum {string} */
                             status: "pending" | "approved" | "declined";
-                        } | null;
+                        }[];
+                        /** @description The production client id, issued with the first production grant; null until then. */
+                        productionClientId: string | null;
                         publicKeyPem: string | null;
+                        /** @description The sandbox client id's secrets (values never shown again). */
                         secrets: {
                             createdAt: string;
                             expiresAt: string | null;
@@ -16619,22 +16778,37 @@ export interface operations {
                 content: {
                     "application/json": {
                         callbackUrls: string[];
+                        /** @description The sandbox client id (for good; production has its own). */
                         clientId: string;
                         createdAt: string;
                         description: string;
-                        /** @enum {string} */
+                        /**
+                         * @description The catalog of clientId: always sandbox.
+                         * @enum {string}
+                         */
                         environment: "sandbox" | "production";
                         id: string;
                         name: string;
                         orgId: string;
+                        /** @description Production access per product: each product's newest request (approved = granted). */
                         productionAccess: {
+                            appId: string;
                             createdAt: string;
+                            decidedAt: string | null;
                             id: string;
+                            note: string | null;
+                            orgId: string;
+                            /** @description Null only on requests from before access was per product. */
+                            productId: string | null;
+                            productSlug: string | null;
                             reason: string | null;
                             /** @enum {string} */
                             status: "pending" | "approved" | "declined";
-                        } | null;
+                        }[];
+                        /** @description The production client id, issued with the first production grant; null until then. */
+                        productionClientId: string | null;
                         publicKeyPem: string | null;
+                        /** @description The sandbox client id's secrets (values never shown again). */
                         secrets: {
                             createdAt: string;
                             expiresAt: string | null;
@@ -17015,6 +17189,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description The product (its id, as in the subscription). */
+                    productId: string;
                 };
             };
         };
@@ -17036,11 +17212,381 @@ export interface operations {
                         id: string;
                         note: string | null;
                         orgId: string;
+                        /** @description Null only on requests from before access was per product. */
+                        productId: string | null;
+                        productSlug: string | null;
                         reason: string | null;
                         /** @enum {string} */
                         status: "pending" | "approved" | "declined";
                     };
                 };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listProductionCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The production client id; null until an operator first grants production access. */
+                        clientId: string | null;
+                        /** @description Where the production credentials work (the production catalog). */
+                        gatewayBaseUrl: string;
+                        /** @description Production access per product (each product's newest request). */
+                        products: {
+                            appId: string;
+                            createdAt: string;
+                            decidedAt: string | null;
+                            id: string;
+                            note: string | null;
+                            orgId: string;
+                            /** @description Null only on requests from before access was per product. */
+                            productId: string | null;
+                            productSlug: string | null;
+                            reason: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "declined";
+                        }[];
+                        sandboxBaseUrl: string;
+                        /** @description The sandbox client id: it works only at the sandbox catalog. */
+                        sandboxClientId: string;
+                        /** @description The production client id's secrets (values never shown again). */
+                        secrets: {
+                            createdAt: string;
+                            expiresAt: string | null;
+                            hint: string;
+                            id: string;
+                            revokedAt: string | null;
+                            /** @enum {string} */
+                            status: "active" | "revoked" | "expired";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createProductionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expiresAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The production client id the secret goes with. */
+                        clientId: string;
+                        /** @description Shown once: store it now. */
+                        clientSecret: string;
+                        secret: {
+                            createdAt: string;
+                            expiresAt: string | null;
+                            hint: string;
+                            id: string;
+                            revokedAt: string | null;
+                            /** @enum {string} */
+                            status: "active" | "revoked" | "expired";
+                        };
+                    };
+                };
+            };
+            /** @description The request is not valid (error code validation_failed or another 4xx code). */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in (unauthenticated). */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Signed in but not allowed (forbidden). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to you. */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeProductionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                credentialId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is not valid (error code validation_failed or another 4xx code). */
             400: {
@@ -17742,6 +18288,7 @@ export interface operations {
                             orgId: string;
                             planId: string;
                             planName: string;
+                            productId: string;
                             productSlug: string;
                             reason: string | null;
                             /** @enum {string} */
@@ -17866,6 +18413,7 @@ export interface operations {
                         orgId: string;
                         planId: string;
                         planName: string;
+                        productId: string;
                         productSlug: string;
                         reason: string | null;
                         /** @enum {string} */
@@ -17984,6 +18532,7 @@ export interface operations {
                         orgId: string;
                         planId: string;
                         planName: string;
+                        productId: string;
                         productSlug: string;
                         reason: string | null;
                         /** @enum {string} */

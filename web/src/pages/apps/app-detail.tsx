@@ -15,7 +15,6 @@ import {
   Empty,
   Field,
   Form,
-  Notice,
   Page,
   QueryView,
   Table,
@@ -29,6 +28,7 @@ import { useProducts } from '../public/queries.ts';
 import { AppKillSwitch } from './app-kill-switch.tsx';
 import { SecretOnce } from './apps.tsx';
 import { ProductTermsPanel } from './product-terms.tsx';
+import { ProductionPanel } from './production-panel.tsx';
 import { appKeys } from './queries.ts';
 
 /** One app: credentials, subscriptions, limit requests, production access and settings. */
@@ -104,7 +104,7 @@ export function AppDetailPage() {
                     <CopyButton value={a.clientId} label="Copy client ID" />
                   </span>,
                 ],
-                ['Environment', a.environment],
+                ['Works at', 'the sandbox catalog (production has its own client ID, below)'],
                 ['Status', <Badge key="s" status={a.status} />],
                 ['Registered', when(a.createdAt)],
               ]}
@@ -193,6 +193,16 @@ export function AppDetailPage() {
               </div>
             ) : null}
           </section>
+
+          <ProductionPanel
+            orgId={orgId}
+            appId={appId}
+            sandboxClientId={a.clientId}
+            subscriptions={subs.data ?? []}
+            dev={dev}
+            admin={canAdmin(org.data)}
+            representativeConfirmed={!!org.data?.representativeConfirmed}
+          />
 
           <section className="card" aria-labelledby="subs-h">
             <h2 id="subs-h">Subscriptions</h2>
@@ -479,40 +489,6 @@ export function AppDetailPage() {
           </section>
 
           <section className="grid-2">
-            <div className="card">
-              <h2>Production access</h2>
-              {a.environment === 'production' ? (
-                <Notice tone="ok">This app is in production.</Notice>
-              ) : a.productionAccess ? (
-                <p>
-                  Request of {day(a.productionAccess.createdAt)}: <Badge status={a.productionAccess.status} />
-                  {a.productionAccess.reason ? (
-                    <span className="muted"> — {a.productionAccess.reason}</span>
-                  ) : null}
-                </p>
-              ) : org.data && !org.data.representativeConfirmed ? (
-                <Notice tone="warn">
-                  Production needs the organisation's representative confirmed by {org.data.participant.name}.
-                </Notice>
-              ) : null}
-              {dev && a.environment !== 'production' && a.productionAccess?.status !== 'pending' ? (
-                <Form
-                  submitLabel="Request production access"
-                  codeFields={{ representative_not_confirmed: 'note' }}
-                  onSubmit={async (v) => {
-                    await ok(
-                      api.POST('/api/v1/orgs/{orgId}/apps/{appId}/production-access', {
-                        params: { path: { orgId, appId } },
-                        body: { note: String(v.note ?? '').trim() || undefined },
-                      }),
-                    );
-                    await refreshApp();
-                  }}
-                >
-                  <Field name="note" label="Note for the operator" type="textarea" rows={2} />
-                </Form>
-              ) : null}
-            </div>
             <div className="card">
               <h2>Public key</h2>
               <p className="muted">Used to verify the HASH on operations that require signed requests.</p>

@@ -327,7 +327,7 @@ export function ProductionQueue() {
         ) : (
           <Table
             caption="Production-access requests"
-            head={['Requested', 'Organisation / app', 'Note', 'Decision']}
+            head={['Requested', 'Organisation / app', 'Product', 'Note', 'Decision']}
           >
             {list.map((r) => (
               <tr key={r.id}>
@@ -336,22 +336,27 @@ export function ProductionQueue() {
                   <Who orgId={r.orgId} appId={r.appId} names={names} />
                   <ConformanceEvidence orgId={r.orgId} appId={r.appId} />
                 </td>
+                <td>
+                  {r.productSlug ?? <span className="muted">none (asked before access was per product)</span>}
+                </td>
                 <td>{r.note ?? '—'}</td>
                 <td className="row-actions">
-                  <ActionButton
-                    variant="primary"
-                    onClick={async () => {
-                      await ok(
-                        api.POST('/api/v1/admin/production-requests/{requestId}/decide', {
-                          params: { path: { requestId: r.id } },
-                          body: { approve: true },
-                        }),
-                      );
-                      await q.refetch();
-                    }}
-                  >
-                    Approve
-                  </ActionButton>
+                  {r.productSlug ? (
+                    <ActionButton
+                      variant="primary"
+                      onClick={async () => {
+                        await ok(
+                          api.POST('/api/v1/admin/production-requests/{requestId}/decide', {
+                            params: { path: { requestId: r.id } },
+                            body: { approve: true },
+                          }),
+                        );
+                        await q.refetch();
+                      }}
+                    >
+                      Approve
+                    </ActionButton>
+                  ) : null}
                   <ActionButton
                     variant="danger"
                     onClick={async () => {

@@ -68,7 +68,10 @@ function Reference(props: { product: Product }) {
 
 function ApiDoc(props: { doc: OpenApi; product: Product }) {
   const d = props.doc;
-  const base = gatewayUrl(d.servers?.[0]?.url, '/darwaza/sandbox');
+  // Try-it always calls the sandbox catalog, with the app's sandbox credentials (issue 35): the
+  // sandbox server even where a document lists production first.
+  const sandboxServer = d.servers?.find((s) => /\/sandbox\/?$/.test(s.url ?? '')) ?? d.servers?.[0];
+  const base = gatewayUrl(sandboxServer?.url, '/darwaza/sandbox');
   const server = absolute(base);
   const schemes = d.components?.securitySchemes ?? {};
   const oauth = Object.values(schemes).find((s) => s.type === 'oauth2');

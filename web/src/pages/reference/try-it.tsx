@@ -42,6 +42,8 @@ function tokenFailure(text: string): string {
       return description || 'This app’s access is revoked: no token will be issued to it again.';
     case 'oauth_client_auth_failed':
       return 'The client secret was not accepted (wrong, revoked or expired): copy it again, or create a new secret on the app’s page.';
+    case 'credential_wrong_catalog':
+      return `${description} Try-it calls the sandbox: use the app’s sandbox client secret, not a production one.`;
     case 'oauth_not_subscribed':
       return 'The app has no active subscription, so no token is issued: subscribe it to a plan first.';
     default:
@@ -331,8 +333,9 @@ export function TryIt(props: {
                   </>
                 ) : app ? (
                   <>
-                    Client ID <code className="mono">{app.clientId}</code>. The app must be subscribed to{' '}
-                    {props.productSlug}.
+                    Sandbox client ID <code className="mono">{app.clientId}</code>. The app must be subscribed
+                    to {props.productSlug}. Try-it always calls the sandbox, with the app’s sandbox
+                    credentials.
                   </>
                 ) : null}
               </div>
