@@ -135,7 +135,9 @@ for (const store of stores) {
 
     test('units stranded in an idle gateway’s lease go back to the shared budget', async () => {
       const L = 3000;
-      const g1 = new LeasedLimits(s1, { maxLease: 32, leaseMs: 400, reserveFactor: 4 });
+      // The lease lives 1.5 s: the first drain must end inside it, also on a loaded CI machine
+      // (with 400 ms, a drain slowed by a load average of ~28 outlived the lease).
+      const g1 = new LeasedLimits(s1, { maxLease: 32, leaseMs: 1500, reserveFactor: 4 });
       const g2 = new LeasedLimits(s2, { maxLease: 1 });
       const rules = rulesFor('stranded', L);
       // g1 serves two calls (the second takes a lease of 8), then its traffic stops.
@@ -151,7 +153,7 @@ for (const store of stores) {
         );
       await drain();
       assert.equal(admitted, L - 7, 'seven units are still in g1’s lease');
-      await sleep(900);
+      await sleep(3000);
       await drain();
       assert.equal(admitted, L);
       assert.equal(g1.released, 7);
