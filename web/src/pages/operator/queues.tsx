@@ -334,7 +334,7 @@ export function ProductionQueue() {
                 <td>{when(r.createdAt)}</td>
                 <td>
                   <Who orgId={r.orgId} appId={r.appId} names={names} />
-                  <ConformanceEvidence orgId={r.orgId} appId={r.appId} />
+                  <ConformanceEvidence orgId={r.orgId} appId={r.appId} productSlug={r.productSlug} />
                 </td>
                 <td>
                   {r.productSlug ?? <span className="muted">none (asked before access was per product)</span>}
