@@ -70,6 +70,10 @@ async function rig(engine: ReturnType<typeof testEngines>[number], sandbox: Sand
     { token: 'tok-p', plan: { rateLimits: [] } },
   );
   dir.addApp(
+    { appId: 'app_l', clientId: 'client-l', orgId: 'org_l', environment: 'production' },
+    { token: 'tok-l', plan: { rateLimits: [{ periodMs: 3_600_000, limit: 2 }] } },
+  );
+  dir.addApp(
     { appId: 'app_b', clientId: 'client-b', orgId: 'org_p', environment: 'production' },
     { token: 'tok-b', productSlug: 'bills', plan: { rateLimits: [] } },
   );
@@ -204,6 +208,39 @@ for (const engine of testEngines()) {
       });
       assert.equal(res.statusCode, 503, res.body);
       assert.equal(res.json().error.code, 'gateway_upstream_not_configured');
+    });
+
+    it('the same idempotency and limits as the sandbox: a repeated Idempotency-Key is answered from the first call, the plan’s limit refuses the third call; neither reaches the upstream', async () => {
+      const body = ibftBody();
+      const send = () =>
+        r.app.inject({
+          method: 'POST',
+          url: `${PROD}/funds-transfer-rest-service/path-1`,
+          headers: { ...headers(), 'idempotency-key': `idem-${body.RRN}` },
+          payload: body,
+        });
+      const h0 = (await up.hits()).ibftFundsTransfer ?? 0;
+      const first = await send();
+      assert.equal(first.statusCode, 200, first.body);
+      const again = await send();
+      assert.equal(again.statusCode, 200);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.body, first.body);
+      assert.equal((await up.hits()).ibftFundsTransfer, h0 + 1, 'the upstream saw the transfer once');
+
+      const t0 = (await up.hits()).ibftTitleFetch ?? 0;
+      const limited = () =>
+        r.app.inject({
+          method: 'POST',
+          url: `${PROD}/path-1`,
+          headers: headers('tok-l', 'client-l'),
+          payload: ibftBody(),
+        });
+      assert.equal((await limited()).statusCode, 200);
+      assert.equal((await limited()).statusCode, 200);
+      const third = await limited();
+      assert.equal(third.statusCode, 429, third.body);
+      assert.equal((await up.hits()).ibftTitleFetch, t0 + 2, 'the refused call never reached the upstream');
     });
 
     it('a dropped connection: a title fetch is retried once (two upstream hits), a transfer never is', async () => {

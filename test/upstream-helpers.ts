@@ -30,7 +30,11 @@ export async function startUpstream(port?: number, args: string[] = []): Promise
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`upstream did not start: ${err}`)), 30_000);
+    // A start that fails kills the child: a process left running would keep the test file alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`upstream did not start within 60 s: ${err}`));
+    }, 60_000);
     child.stdout?.on('data', (d) => {
       out += d;
       if (out.includes('simulated production upstream on')) {
