@@ -4,7 +4,7 @@ import { seedCatalog, shellProducts } from '../src/modules/catalog/index.ts';
 import { BILL_SIGNED_FIELDS } from '../src/modules/sandbox/products/bills.ts';
 import { signingString, signWithKey } from '../src/modules/sandbox/signing.ts';
 import { appKeys, billBody, followUpBody, ibftBody } from '../src/modules/sandbox/test-support.ts';
-import { type AppsWorld, appsWorld } from './apps-helpers.ts';
+import { type AppsWorld, appsWorld, call } from './apps-helpers.ts';
 import { progressOf, type SandboxApp, sandboxApp, settle } from './conformance-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
 
@@ -37,6 +37,19 @@ for (const engine of engines()) {
         const v = await sys.services.conformance.check(app.appId, await productId(slug));
         assert.equal(v.ok, false);
       }
+      // Through the portal API (the apps module asks the gate): refused, naming the cases to pass.
+      const refused = await call(
+        sys,
+        w.ownerA,
+        'POST',
+        `/api/v1/orgs/${app.orgId}/apps/${app.appId}/production-access`,
+        {
+          productId: await productId('ibft'),
+        },
+      );
+      assert.equal(refused.status, 409, refused.raw);
+      assert.equal(refused.body.error.code, 'production_requirements_missing');
+      assert.match(refused.body.error.message, /timeout-resolved: Resolve a timed-out transfer/);
       // A product without a suite (1PAY) cannot go to production at all.
       const none = await sys.services.conformance.check(app.appId, await productId('1pay'));
       assert.equal(none.ok, false);
@@ -108,6 +121,17 @@ for (const engine of engines()) {
       assert.deepEqual(await sys.services.conformance.check(app.appId, await productId('ibft')), {
         ok: true,
       });
+      const asked = await call(
+        sys,
+        w.ownerA,
+        'POST',
+        `/api/v1/orgs/${app.orgId}/apps/${app.appId}/production-access`,
+        {
+          productId: await productId('ibft'),
+        },
+      );
+      assert.equal(asked.status, 201, asked.raw);
+      assert.equal(asked.body.status, 'pending');
       // The other app's progress is its own.
       assert.deepEqual([...(await progressOf(sys, w.ownerA, other, 'ibft')).passed.keys()], ['transfer']);
     });
