@@ -20,13 +20,13 @@ const settings = (baseUrl: string, version: string): UpstreamSettings => ({
 describe('production upstreams: settings refresh', () => {
   it('a change announced while a read is under way is read again after it (not lost to the timer)', async () => {
     let stored = [settings('http://127.0.0.1:1', '1')];
-    let release: (() => void) | null = null;
+    const gate = { release: (): void => {} };
     const directory: UpstreamDirectory = {
       async listUpstreamSettings() {
         // The read takes what is stored now, and answers only when released.
         const snapshot = stored;
         await new Promise<void>((r) => {
-          release = r;
+          gate.release = r;
         });
         return snapshot;
       },
@@ -43,9 +43,9 @@ describe('production upstreams: settings refresh', () => {
     // The change commits while the first read (of the old settings) is still out, then is announced.
     stored = [settings('http://127.0.0.1:2', '2')];
     const again = u.refresh();
-    release!();
+    gate.release();
     await new Promise((r) => setTimeout(r, 10));
-    release?.();
+    gate.release();
     await Promise.all([started, again]);
     assert.equal(u.health()[0]?.baseUrl, 'http://127.0.0.1:2');
     await u.close();

@@ -100,12 +100,7 @@ export class UpstreamsService implements UpstreamDirectory {
   /** UpstreamDirectory: every upstream with its key unsealed, for the gateways' pools. */
   async listUpstreamSettings(): Promise<UpstreamSettings[]> {
     return (await this.#store.list()).map((r) => ({
-      productSlug: r.product_slug,
-      baseUrl: r.base_url,
-      connectTimeoutMs: r.connect_timeout_ms,
-      responseTimeoutMs: r.response_timeout_ms,
-      maxResponseBytes: r.max_response_bytes,
-      headerAllowList: JSON.parse(r.header_allow_list) as string[],
+      ...settingsOf(r),
       tls:
         r.tls_cert_pem && r.tls_key_sealed
           ? {
@@ -120,7 +115,8 @@ export class UpstreamsService implements UpstreamDirectory {
   }
 }
 
-function viewOf(r: UpstreamRow): UpstreamView {
+/** The values operators and gateways both see. */
+function settingsOf(r: UpstreamRow) {
   return {
     productSlug: r.product_slug,
     baseUrl: r.base_url,
@@ -128,6 +124,12 @@ function viewOf(r: UpstreamRow): UpstreamView {
     responseTimeoutMs: r.response_timeout_ms,
     maxResponseBytes: r.max_response_bytes,
     headerAllowList: JSON.parse(r.header_allow_list) as string[],
+  };
+}
+
+function viewOf(r: UpstreamRow): UpstreamView {
+  return {
+    ...settingsOf(r),
     tls: r.tls_cert_pem
       ? { ...certificateSummary(r.tls_cert_pem), privateKeyStored: true, caConfigured: r.tls_ca_pem !== null }
       : null,
