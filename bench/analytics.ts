@@ -1,5 +1,6 @@
 /**
  * npm run bench:analytics [-- --rows N] [--engine sqlite|postgres] [--skip-writer] [--writer-only]
+ * [--writer-rows N (default 40 000)] [--keep] [--reuse <location>]
  * (default 10 000 000 rows, both engines when DATABASE_URL is set; not in CI): issue 31's
  * measurement.
  *
@@ -416,7 +417,7 @@ async function writerThroughput(engine: TestEngine, writers: number, peak: boole
   const database = await engine.open<GatewayTables>();
   try {
     await migrateToLatest(database.db, [migrations]);
-    const N = 40_000;
+    const N = arg('writer-rows', 40_000);
     const batches = Array.from({ length: writers }, (_, w) =>
       Array.from({ length: N / writers / 500 }, (_, b) =>
         Array.from({ length: 500 }, (_, i) => {

@@ -99,8 +99,17 @@ for (const engine of testEngines()) {
         );
         assert.deepEqual(new Map(a.byOperation.map((s) => [s.operationId, s.calls])), byOp, what);
         if (!scope.appId) {
-          const apps = new Map((await raw(where, a, 'app_id,')).map((r) => [String(r.app_id), Number(r.n)]));
-          assert.deepEqual(new Map(a.topApps.map((s) => [s.appId, s.calls])), apps, what);
+          // The ten apps with the most calls, exactly (ties in any order).
+          const apps = (await raw(where, a, 'app_id,'))
+            .map((r) => [String(r.app_id), Number(r.n)] as const)
+            .sort((x, y) => y[1] - x[1]);
+          assert.deepEqual(
+            a.topApps.map((t) => t.calls),
+            apps.slice(0, 10).map((x) => x[1]),
+            what,
+          );
+          const counts = new Map(apps);
+          for (const t of a.topApps) assert.equal(t.calls, counts.get(t.appId), what);
         }
         // Percentiles: within the histogram's factor of the exact ones.
         const lat = (
@@ -142,6 +151,61 @@ for (const engine of testEngines()) {
       await check(service, {});
       await check(service, { orgId: 'org_a' });
       await check(service, { orgId: 'org_a', appId: 'app_a1' });
+    });
+
+    it('top-N lists are exact when most groups are outside the candidates (threshold read)', async () => {
+      // 45 more apps of org_c, app k with k + 1 calls in the last hour (and some two days ago).
+      const writer = new UsageWriter(database.db, database.dialect);
+      const extra = [];
+      for (let k = 0; k < 45; k++) {
+        for (let j = 0; j <= k; j++) {
+          extra.push(
+            usageRecord(10_000 + k * 100 + j, {
+              id: `use_at${String(k * 100 + j).padStart(24, '0')}`,
+              atMs: nowMs - 60_000 * (1 + (j % 50)) - j,
+              orgId: 'org_c',
+              appId: `app_c${k}`,
+            }),
+            // Outside the 24 h window but inside its whole days: only the superset counts these.
+            usageRecord(20_000 + k * 100 + j, {
+              id: `use_au${String(k * 100 + j).padStart(24, '0')}`,
+              atMs: nowMs - 86_400_000 - 3_600_000 * ((j % 20) + 1) - 1,
+              orgId: 'org_c',
+              appId: `app_c${44 - k}`,
+            }),
+          );
+        }
+      }
+      for (let i = 0; i < extra.length; i += 500) await writer.write(extra.slice(i, i + 500));
+      const service = new UsageService(database.db);
+      for (const [window, orgId] of [
+        ['24h', 'org_c'],
+        ['24h', undefined],
+        ['1h', undefined],
+      ] as const) {
+        const a = await service.getAnalytics({ window, nowMs, orgId });
+        const where = orgId ? `org_id = '${orgId}'` : '1 = 1';
+        const want = (await raw(where, a, 'app_id,'))
+          .map((r) => [String(r.app_id), Number(r.n)] as const)
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 10);
+        assert.deepEqual(
+          a.topApps.map((t) => t.calls),
+          want.map((w) => w[1]),
+          `${window} ${orgId}`,
+        );
+        const byApp = new Map(want);
+        for (const t of a.topApps) if (byApp.has(t.appId)) assert.equal(t.calls, byApp.get(t.appId));
+        const orgs = (await raw(where, a, 'org_id,'))
+          .map((r) => Number(r.n))
+          .sort((x, y) => y - x)
+          .slice(0, 10);
+        if (!orgId)
+          assert.deepEqual(
+            a.topOrganizations.map((t) => t.calls),
+            orgs,
+          );
+      }
     });
 
     it('the same once the minute rollups are pruned (those minutes summed from the raw rows)', async () => {

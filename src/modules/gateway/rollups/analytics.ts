@@ -128,21 +128,20 @@ export class AnalyticsService {
     });
     const topOrgs =
       org === undefined
-        ? await this.#reader.read({ scope: 'org_t', ...range, by: ['org_id'], light: true })
+        ? await this.#reader.top(
+            { scope: 'org_t', appId: '*', ...range, by: ['org_id'], light: true, key: 'org_id' },
+            TOP,
+          )
         : [];
     const topApps =
       app === undefined
-        ? await this.#reader.read({
-            scope: 'app_t',
-            orgId: org,
-            ...range,
-            by: ['org_id', 'app_id'],
-            light: true,
-          })
+        ? await this.#reader.top(
+            { scope: 'app_t', orgId: org, ...range, by: ['org_id', 'app_id'], light: true, key: 'app_id' },
+            TOP,
+          )
         : [];
     const total = emptySums();
     for (const g of ops) addSums(total, g);
-    const top = <T extends Group>(gs: T[]) => [...gs].sort((a, b) => b.calls - a.calls).slice(0, TOP);
     return {
       window: q.window,
       from: new Date(fromMs).toISOString(),
@@ -171,8 +170,8 @@ export class AnalyticsService {
         p50Ms: quantileMs(s.hist, 0.5),
         p99Ms: quantileMs(s.hist, 0.99),
       })),
-      topOrganizations: top(topOrgs).map((g) => ({ orgId: String(g.org_id), ...counts(g) })),
-      topApps: top(topApps).map((g) => ({ orgId: String(g.org_id), appId: String(g.app_id), ...counts(g) })),
+      topOrganizations: topOrgs.map((g) => ({ orgId: String(g.org_id), ...counts(g) })),
+      topApps: topApps.map((g) => ({ orgId: String(g.org_id), appId: String(g.app_id), ...counts(g) })),
     };
   }
 

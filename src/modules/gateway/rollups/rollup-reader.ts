@@ -57,6 +57,8 @@ export type ReadQuery = {
   scope: Scope;
   orgId?: string;
   appId?: string;
+  /** Only these values of a field (the exact pass of a top-N list). */
+  only?: { field: 'org_id' | 'app_id'; values: readonly string[] };
   fromMs: number;
   toMs: number;
   by: readonly GroupField[];
@@ -103,6 +105,7 @@ export class RollupReader {
         scope: q.scope,
         orgId: q.orgId,
         appId: q.appId,
+        only: q.only,
         pieces: pieces.map((p) =>
           p.grain === 'raw'
             ? { grain: p.grain, from: new Date(p.fromMs).toISOString(), to: new Date(p.toMs).toISOString() }
@@ -127,6 +130,39 @@ export class RollupReader {
       });
     }
     return [...groups.values()].filter((g) => g.calls > 0);
+  }
+
+  /**
+   * The `n` groups of a totals scope with the most calls over [fromMs, toMs), with exact counts,
+   * without summing every app's rows of every piece (a threshold algorithm): the whole hours (days,
+   * past two days) around the range — a superset, so no group has more calls in the range than
+   * there — rank candidates;
+   * the 3n best are read exactly (by the primary key); when no group outside them reaches the n-th
+   * exact count there, that is the answer, else the whole range is read as before.
+   */
+  async top(
+    q: Omit<ReadQuery, 'only' | 'series'> & { key: 'org_id' | 'app_id' },
+    n: number,
+  ): Promise<Group[]> {
+    // Whole hours around a range of up to two days, whole days around a longer one.
+    const step = q.toMs - q.fromMs > 2 * 86_400_000 ? 86_400_000 : 3_600_000;
+    const byCalls = (a: Group, b: Group) => b.calls - a.calls;
+    const wide = (
+      await this.read({
+        ...q,
+        fromMs: Math.floor(q.fromMs / step) * step,
+        toMs: Math.ceil(q.toMs / step) * step,
+      })
+    ).sort(byCalls);
+    const k = 3 * n;
+    const candidates = wide.slice(0, k).map((g) => String(g[q.key]));
+    const exact =
+      candidates.length === 0
+        ? []
+        : (await this.read({ ...q, only: { field: q.key, values: candidates } })).sort(byCalls);
+    const nth = exact.length >= n ? exact[n - 1].calls : 0;
+    if (wide.length <= k || wide[k].calls <= nth) return exact.slice(0, n);
+    return (await this.read(q)).sort(byCalls).slice(0, n);
   }
 
   /**

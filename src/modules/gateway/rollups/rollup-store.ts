@@ -176,6 +176,8 @@ export class RollupStore {
       scope: Scope;
       orgId?: string;
       appId?: string;
+      /** Only these values of a field (the exact pass of a top-N list). */
+      only?: { field: 'org_id' | 'app_id'; values: readonly string[] };
       pieces: ReadonlyArray<{ grain: Grain | 'raw'; from: string; to: string }>;
       bucketLen?: number;
       hist?: boolean;
@@ -191,6 +193,7 @@ export class RollupStore {
         sql`grain = ${p.grain}`,
         sql`scope = ${q.scope}`,
         ...(q.appId !== undefined ? [sql`app_id = ${q.appId}`] : []),
+        ...(q.only ? [sql`${sql.ref(q.only.field)} in (${sql.join(q.only.values)})`] : []),
         ...(q.orgId !== undefined ? [sql`org_id = ${q.orgId}`] : []),
         sql`bucket >= ${p.from}`,
         sql`bucket < ${p.to}`,
@@ -223,7 +226,12 @@ export class RollupStore {
    * they are. The latency bucket is histogram.ts's formula in SQL (ln; both engines).
    */
   #rawPiece(
-    q: { scope: Scope; orgId?: string; appId?: string },
+    q: {
+      scope: Scope;
+      orgId?: string;
+      appId?: string;
+      only?: { field: 'org_id' | 'app_id'; values: readonly string[] };
+    },
     p: { from: string; to: string },
     columns: readonly string[],
   ) {
@@ -256,6 +264,7 @@ export class RollupStore {
       sql`at >= ${p.from}`,
       sql`at < ${p.to}`,
       ...(q.appId !== undefined && q.appId !== '*' ? [sql`app_id = ${q.appId}`] : []),
+      ...(q.only ? [sql`${sql.ref(q.only.field)} in (${sql.join(q.only.values)})`] : []),
       ...(q.orgId !== undefined && q.orgId !== '*' ? [sql`org_id = ${q.orgId}`] : []),
     ];
     const select = columns.map((c) => `${expr[c]} as ${c}`).join(', ');
