@@ -124,6 +124,27 @@ for (const engine of engines()) {
         ['static-parse', 'static-generate', 'dynamic-generate', 'dynamic-parse'],
       );
       assert.deepEqual(await gate(), { ok: true });
+      // Production is asked for and granted now; the later edits below do not take it back.
+      const asked = await call(
+        sys,
+        w.ownerA,
+        'POST',
+        `/api/v1/orgs/${w.orgA}/apps/${app.appId}/production-access`,
+        {
+          productId: qrProduct,
+        },
+      );
+      assert.equal(asked.status, 201, asked.raw);
+      const granted = await call(
+        sys,
+        w.operator,
+        'POST',
+        `/api/v1/admin/production-requests/${asked.body.id}/decide`,
+        {
+          approve: true,
+        },
+      );
+      assert.equal(granted.status, 200, granted.raw);
       // A stale version is refused.
       const stale = await call(sys, w.operator, 'PUT', `${ADMIN}/1qr`, {
         cases: retired,
@@ -154,6 +175,17 @@ for (const engine of engines()) {
       const empty = await gate();
       assert.equal(empty.ok, false);
       assert.match(!empty.ok ? empty.missing[0]! : '', /no conformance suite/);
+      // The access granted before these edits is kept.
+      const approved = await call(
+        sys,
+        w.operator,
+        'GET',
+        '/api/v1/admin/production-requests?status=approved',
+      );
+      assert.ok(
+        approved.body.items.some((r: { id: string }) => r.id === asked.body.id),
+        approved.raw,
+      );
       // Every edit is in the audit trail.
       const events = await sys.database.db
         .selectFrom('audit_events')
