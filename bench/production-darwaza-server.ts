@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
 import { createInfrastructure, createSystem } from '../src/main.ts';
+import { seedCatalog } from '../src/modules/catalog/index.ts';
+import { sandboxProducts } from '../src/modules/sandbox/index.ts';
+import { systemContext } from '../src/platform/request-context.ts';
+import { createApp, passProductionGate, tokenCall } from '../test/apps-helpers.ts';
+import type { TestSystem } from '../test/harness.ts';
+import { activeUser, testOrganization } from '../test/identity-helpers.ts';
 import type { DarwazaSetup } from './production-darwaza.ts';
 
 /**
@@ -22,11 +28,58 @@ function configFor(role: 'all' | 'gateway') {
   });
 }
 
+/**
+ * As an operator and a developer would: a confirmed organisation's app subscribed to IBFT on a plan
+ * whose budget the run never reaches (limits checked and charged on every call, never refusing), its
+ * production access requested and approved, a production secret and a production access token
+ * (client credentials at the production catalog's token endpoint), and the IBFT product's upstream
+ * pointed at the run's upstream.
+ */
 async function prepare(): Promise<DarwazaSetup> {
-  void upstreamUrl;
-  throw new Error(
-    "Darwaza's production path (issue 35: an upstream per product, production credentials) is not in this build yet",
-  );
+  const config = configFor('all');
+  const system = await createSystem(createInfrastructure(config));
+  const sys = system as unknown as TestSystem;
+  try {
+    await seedCatalog(system.services.catalog, sandboxProducts);
+    const plan = await system.services.catalog.createPlan('ibft', {
+      name: 'Production benchmark plan',
+      rateLimits: [
+        { period: 'second', limit: 1_000_000 },
+        { period: 'hour', limit: 1_000_000_000 },
+      ],
+      quotaDay: 1_000_000_000,
+    });
+    const owner = await activeUser(sys);
+    const orgId = await testOrganization(sys, owner, { confirmed: true });
+    const app = await createApp(sys, owner, orgId, { planId: plan.id });
+    passProductionGate(sys);
+    const ctx = systemContext('bench');
+    const apps = system.services.apps;
+    const asked = await apps.requestProductionAccess(orgId, app.appId, app.productId as string, null, ctx);
+    await apps.decideProductionAccess(asked.id, true, null, ctx);
+    const secret = await system.services.apps.createProductionSecret(orgId, app.appId, {}, ctx);
+    const t = await tokenCall(
+      sys,
+      {
+        grant_type: 'client_credentials',
+        client_id: secret.clientId,
+        client_secret: secret.clientSecret,
+        scope: '1LinkApi',
+      },
+      { catalog: 'production' },
+    );
+    if (t.status !== 200) throw new Error(`production token: ${t.status} ${JSON.stringify(t.body)}`);
+    await system.services.upstreams.update('ibft', { baseUrl: upstreamUrl }, ctx);
+    return {
+      dataDir,
+      client: { clientId: secret.clientId, token: t.body.access_token },
+      provider: config.gatewayProvider,
+      path: `/${config.gatewayProvider}/production/path-1`,
+    };
+  } finally {
+    await system.app.close();
+    await system.shutdown();
+  }
 }
 
 async function serve(): Promise<{ port: number }> {

@@ -271,7 +271,7 @@ describe('production bench: configs and report (no nginx needed)', () => {
 describe('darwaza bench --production (short run)', {
   skip: skip || (!wrkVersion() && 'wrk is not installed'),
 }, () => {
-  it('measures every row with only 2xx answers, prints ratios, setup and limits, writes the JSON', async () => {
+  it('measures every row, Darwaza’s production path included, with only 2xx answers; prints ratios, setup and limits; writes the JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'darwaza-bench-production-test-'));
     try {
       const json = join(dir, 'run.json');
@@ -309,7 +309,9 @@ describe('darwaza bench --production (short run)', {
       assert.match(r.stdout, /^where the limit was:$/m);
       const j = JSON.parse(readFileSync(json, 'utf8'));
       const keys = j.rows.map((row: Row) => row.key);
-      for (const k of ['upstream', 'nginx', 'peer']) assert.ok(keys.includes(k), `row ${k}`);
+      for (const k of ['upstream', 'nginx', 'peer', 'darwaza']) assert.ok(keys.includes(k), `row ${k}`);
+      assert.match(r.stdout, /^ratio Darwaza \/ peer: \d+\.\d\d$/m);
+      assert.match(r.stdout, /^ratio Darwaza \/ nginx: \d+\.\d\d$/m);
       for (const row of j.rows as Row[]) {
         // A cold gateway on a loaded 2-core machine may serve only ~100 calls in its first second.
         assert.ok(row.total >= 10, `${row.key} served ${row.total} requests`);

@@ -1,12 +1,14 @@
 import { Agent, request } from 'undici';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../platform/http/json-depth.ts';
+import { LeanClientError, LeanHttpClient } from '../../platform/http/lean-client.ts';
 import { GatewayError } from './gateway-errors.ts';
 import type { NetworkCallContext, NetworkOperation, NetworkResult } from './ports.ts';
 
 /**
  * Dispatch step. Sandbox operations run in-process (an HTTP hop would cost more than the whole
  * pipeline); production operations go to their product's upstream (production-upstreams.ts) through
- * an undici keep-alive pool per upstream with a connect time-out, a response (headers and body)
+ * a keep-alive pool per upstream — the lean HTTP/1.1 client for plain-HTTP upstreams (ADR 0019;
+ * undici for a call it cannot send as is), undici for HTTPS — with a connect time-out, a response (headers and body)
  * time-out and a cap on the response size. An upstream answer is held to the same nesting bound
  * as a request (MAX_JSON_DEPTH): a deeper one is refused as a bad answer (502) rather than parsed,
  * since the response and its request-log copy are walked recursively afterwards.
@@ -93,6 +95,24 @@ function failed(err: unknown, what: string, timeoutMs: number): GatewayError {
   return new GatewayError('gateway_upstream_unavailable', 502, `${what}: ${(err as Error).message}`);
 }
 
+/** The lean client's refusals as the dispatch step's (the same codes undici's failures map to). */
+function leanFailed(err: LeanClientError, timeoutMs: number): GatewayError {
+  if (!(err instanceof LeanClientError)) return failed(err, 'The upstream did not answer', timeoutMs);
+  if (err.code === 'timeout' || err.code === 'connect_timeout')
+    return new GatewayError('gateway_upstream_timeout', 504, `The upstream did not answer: ${err.message}.`);
+  if (err.code === 'too_large' || err.code === 'bad_answer')
+    return new GatewayError(
+      'gateway_upstream_bad_answer',
+      502,
+      `The upstream answer was refused: ${err.message}.`,
+    );
+  return new GatewayError(
+    'gateway_upstream_unavailable',
+    502,
+    `The upstream did not answer: ${err.message}.`,
+  );
+}
+
 export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(): Promise<void> } {
   const base = opts.baseUrl.replace(/\/$/, '');
   const maxBytes = opts.maxResponseBytes ?? 1024 * 1024;
@@ -108,6 +128,20 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
     bodyTimeout: timeout,
     keepAliveTimeout: 10_000,
   });
+  // Plain-HTTP upstreams go through the lean client (ADR 0019); HTTPS ones, and any call it
+  // refuses as unsupported, through undici.
+  const url = new URL(base);
+  const lean =
+    url.protocol === 'http:' && !tls
+      ? new LeanHttpClient({
+          host: url.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(url.port || 80),
+          connectTimeoutMs: opts.connectTimeoutMs ?? 2000,
+          responseTimeoutMs: timeout,
+          maxResponseBytes: maxBytes,
+        })
+      : null;
+  const basePath = url.pathname.replace(/\/$/, '');
   const dispatch = async (op: NetworkOperation, ctx: NetworkCallContext): Promise<NetworkResult> => {
     const headers: Record<string, string> = {
       'x-request-id': ctx.requestId,
@@ -121,6 +155,20 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
     }
     if (op.method === 'POST') headers['content-type'] = 'application/json';
     const query = new URLSearchParams(ctx.query).toString();
+    if (lean) {
+      const answer = await lean
+        .request(
+          op.method,
+          `${basePath}${op.path}${query ? `?${query}` : ''}`,
+          headers,
+          op.method === 'POST' ? JSON.stringify(ctx.body ?? {}) : null,
+        )
+        .catch((err: LeanClientError) => {
+          if (err.code === 'unsupported') return null;
+          throw leanFailed(err, timeout);
+        });
+      if (answer) return resultOf(answer.status, answer.body.toString('utf8'));
+    }
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(`${base}${op.path}${query ? `?${query}` : ''}`, {
@@ -152,6 +200,9 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
       throw failed(err, 'The upstream response failed', timeout);
     }
     const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    return resultOf(res.statusCode, text);
+  };
+  const resultOf = (status: number, text: string): NetworkResult => {
     if (exceedsJsonDepth(text)) {
       throw new GatewayError(
         'gateway_upstream_bad_answer',
@@ -163,7 +214,12 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
     try {
       body = text ? JSON.parse(text) : null;
     } catch {}
-    return { status: res.statusCode, body, networkCode: networkCodeOf(body) };
+    return { status, body, networkCode: networkCodeOf(body) };
   };
-  return Object.assign(dispatch, { close: () => agent.close() });
+  return Object.assign(dispatch, {
+    close: async () => {
+      await lean?.close();
+      await agent.close();
+    },
+  });
 }
