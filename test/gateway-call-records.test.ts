@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { classify } from '../src/modules/detectors/call-classes.ts';
 import type { CallRecord, CallRecordHandler } from '../src/modules/gateway/index.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { takeResponse } from '../src/platform/http/raw-http-testing.ts';
@@ -106,7 +107,12 @@ describe('call records: every call reaches the subscribers, off the call', () =>
       clientId: app.clientId,
       tokenNetwork: '127.0.0.0/24',
     });
-    assert.equal(happy.source.userAgent, 'sdk');
+    // Classed in the detectors' worker, not on the serving thread: the record carries the raw inputs.
+    assert.equal(happy.source.userAgent, undefined);
+    assert.equal(happy.probe, undefined);
+    assert.equal(happy.inputs?.userAgent, 'okhttp/4.12.0');
+    assert.equal(classify(happy).source.userAgent, 'sdk');
+    assert.equal(classify(happy).probe, null);
     assert.equal(happy.source.ip, '127.0.0.1');
     assert.equal(happy.atMs, sys.clock.nowMs());
     assert.equal(byId.get('req_cr_declined')!.networkCode, '03');

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { EdgeWhat } from '../../platform/http/edge-counters.ts';
-import type { CallRecord } from '../gateway/index.ts';
+import type { CallRecord, ClassedCallRecord } from '../gateway/index.ts';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type SubjectKind = 'organization' | 'app' | 'account' | 'source_address';
@@ -32,7 +32,7 @@ type EdgeSignal = {
   count?: number;
 };
 
-export type Signal = { kind: 'call'; r: CallRecord } | AuthFailure | EdgeSignal;
+export type Signal = { kind: 'call'; r: ClassedCallRecord } | AuthFailure | EdgeSignal;
 
 /** What a detector concludes: the engine turns it into an incident report (one live per subject). */
 export type Finding = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CallRecord } from '../gateway/index.ts';
+import type { CallRecord, ClassedCallRecord } from '../gateway/index.ts';
 import { callsIn, decodeCalls, encodeCalls, newestCalls } from './engine-wire.ts';
 import { call } from './test-support.ts';
 
@@ -9,7 +9,7 @@ type Full<T> = { [K in keyof T]-?: T[K] extends object ? Full<T[K]> : Exclude<T[
 
 describe('detector engine wire', () => {
   it('a fully populated record is equal to itself after the hand-over (no field left behind)', () => {
-    const full: Full<CallRecord> = {
+    const full: Full<ClassedCallRecord> = {
       ...call(),
       probe: 'traversal',
       status: 429,
@@ -49,5 +49,25 @@ describe('detector engine wire', () => {
     assert.equal(callsIn(v), 2);
     assert.deepEqual(decodeCalls(newestCalls(v, 1)), [sparse]);
     assert.deepEqual(newestCalls(v, 0), []);
+  });
+
+  it('a feed record travels with its raw inputs and arrives classed, without them', () => {
+    const { probe: _p, source: _s, ...bare } = call();
+    const fed: CallRecord = {
+      ...bare,
+      source: { ip: '10.1.2.3' },
+      inputs: { query: '?file=../../etc/passwd', bodyHead: '{"a":1}', userAgent: 'k6/0.49.0' },
+    };
+    const [got] = decodeCalls(structuredClone(encodeCalls([fed])));
+    assert.deepEqual(got, {
+      ...bare,
+      probe: 'traversal',
+      source: { ip: '10.1.2.3', userAgent: 'load_tool' },
+    });
+    const [quiet] = decodeCalls(
+      encodeCalls([{ ...fed, inputs: { query: '', bodyHead: '', userAgent: null } }]),
+    );
+    assert.equal(quiet.probe, null);
+    assert.equal(quiet.source.userAgent, 'none');
   });
 });

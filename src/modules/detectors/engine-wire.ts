@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { CallRecord } from '../gateway/index.ts';
+import type { CallRecord, ClassedCallRecord } from '../gateway/index.ts';
+import { probeClassOf, userAgentClassOf } from './call-classes.ts';
 import type { Finding, Signal } from './detector.ts';
 import type { DetectorSettings } from './engine-core.ts';
 
@@ -12,6 +13,10 @@ import type { DetectorSettings } from './engine-core.ts';
  * (docs/performance.md item 36). A round-trip test (engine-wire.test.ts) holds a
  * fully populated record equal to itself after decoding, so a field added to CallRecord that is
  * not carried here fails it (a required one fails the type check of `decodeCalls` first).
+ *
+ * A feed record travels unclassed (its `probe` and User-Agent class slots undefined) with its raw
+ * inputs in three more slots; `decodeCalls`, in the worker, computes the classes from them
+ * (call-classes.ts) and keeps no input. A record that arrives classed keeps its classes.
  */
 
 /** Main → worker. */
@@ -56,14 +61,14 @@ export const COUNTER = {
 } as const;
 export const COUNTER_SLOTS = 5;
 
-/** Values per record on the wire, in the order of `encodeCalls`; the last is the refs object. */
-const WIDTH = 27;
+/** Values per record on the wire, in the order of `encodeCalls` (refs object at 26, inputs 27–29). */
+const WIDTH = 30;
 
 /** Appends a batch's records to one flat array (runs on the serving thread: plain reads and pushes). */
 export function encodeCalls(batch: readonly CallRecord[]): unknown[] {
   const out: unknown[] = [];
   for (const r of batch) {
-    const { shape, client, source } = r;
+    const { shape, client, source, inputs } = r;
     out.push(
       r.atMs,
       r.requestId,
@@ -93,17 +98,23 @@ export function encodeCalls(batch: readonly CallRecord[]): unknown[] {
       (r.replayed ? 1 : 0) | (r.liveDataSuspected ? 2 : 0),
       // As an object: 1–4 keys set of 12, cheaper to clone than a slot for each.
       r.refs,
+      inputs?.query,
+      inputs?.bodyHead,
+      inputs?.userAgent,
     );
   }
   return out;
 }
 
-/** The records of one encoded batch (runs in the worker). */
-export function decodeCalls(v: readonly unknown[]): CallRecord[] {
-  const out: CallRecord[] = [];
+/** The records of one encoded batch, classed (runs in the worker: the scans happen here). */
+export function decodeCalls(v: readonly unknown[]): ClassedCallRecord[] {
+  const out: ClassedCallRecord[] = [];
   for (let i = 0; i + WIDTH <= v.length; i += WIDTH) {
     const flags = v[i + 25] as number;
     const signed = v[i + 21] as boolean | undefined;
+    const path = v[i + 6] as string;
+    const probe = v[i + 7] as CallRecord['probe'];
+    const ua = v[i + 23] as CallRecord['source']['userAgent'];
     out.push({
       atMs: v[i] as number,
       requestId: v[i + 1] as string,
@@ -111,8 +122,11 @@ export function decodeCalls(v: readonly unknown[]): CallRecord[] {
       productSlug: v[i + 3] as string,
       catalog: v[i + 4] as CallRecord['catalog'],
       method: v[i + 5] as string,
-      path: v[i + 6] as string,
-      probe: v[i + 7] as CallRecord['probe'],
+      path,
+      probe:
+        probe !== undefined
+          ? probe
+          : probeClassOf(path + ((v[i + 27] as string) ?? ''), (v[i + 28] as string) ?? ''),
       status: v[i + 8] as number,
       errorCode: v[i + 9] as string | null,
       networkCode: v[i + 10] as string | null,
@@ -132,7 +146,7 @@ export function decodeCalls(v: readonly unknown[]): CallRecord[] {
         clientId: v[i + 19] as string | null,
         tokenNetwork: v[i + 20] as string | null,
       },
-      source: { ip: v[i + 22] as string, userAgent: v[i + 23] as CallRecord['source']['userAgent'] },
+      source: { ip: v[i + 22] as string, userAgent: ua ?? userAgentClassOf(v[i + 29] as string | null) },
       latencyUs: v[i + 24] as number,
       replayed: (flags & 1) !== 0,
       liveDataSuspected: (flags & 2) !== 0,

@@ -1,6 +1,7 @@
 import type { EdgeEvent } from '../../platform/http/edge-counters.ts';
 import { defineModule } from '../../platform/module.ts';
 import type { CallRecord, CallRecordHandler } from '../gateway/index.ts';
+import { classify } from './call-classes.ts';
 import { DETECTORS } from './catalogue.ts';
 import { detectorsContracts } from './contracts.ts';
 import { type DetectorsOptions, DetectorsService } from './detectors-service.ts';
@@ -111,7 +112,7 @@ export function detectorsBenchEngine() {
   });
   return {
     offerCalls(batch: readonly CallRecord[]): void {
-      for (const r of batch) core.take({ kind: 'call', r });
+      for (const r of batch) core.take({ kind: 'call', r: classify(r) });
       core.schedule();
     },
     idle: () => new Promise<void>((resolve) => core.whenEmpty(resolve)),

@@ -6,8 +6,8 @@ import { CountWindow } from './windows.ts';
 /**
  * Penetration-test signatures. Rule: `signatures` calls within `windowSeconds` from one subject
  * whose path, query or body carry an attack signature (SQL, script, template or command
- * injection, path traversal, a scanner's usual probe paths: the call record's `probe`, read off the
- * call by the gateway's probe-signatures.ts) or whose user agent is a known scanner. The payload is
+ * injection, path traversal, a scanner's usual probe paths: the call record's `probe`, computed in
+ * the detectors' worker by call-classes.ts) or whose user agent is a known scanner. The payload is
  * never kept: the evidence names the signature class.
  */
 export const penTest = defineDetector({

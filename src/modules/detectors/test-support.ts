@@ -1,4 +1,4 @@
-import type { CallRecord } from '../gateway/index.ts';
+import type { ClassedCallRecord as CallRecord } from '../gateway/index.ts';
 import type { Detector, Finding, Signal, Thresholds } from './detector.ts';
 
 let seq = 0;

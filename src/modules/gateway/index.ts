@@ -22,7 +22,12 @@ export { classifyOutcome, type OutcomeRule, type OutcomeRules } from './outcome.
  * (pipeline/call-records.ts; docs/architecture.md, "What off-path consumers see").
  */
 export type { CallRecordHandler } from './pipeline/call-records.ts';
-export type { CallRecord } from './pipeline/records.ts';
+export type {
+  CallRecord,
+  ClassedCallRecord,
+  ProbeClass,
+  UserAgentClass,
+} from './pipeline/records.ts';
 /**
  * The gateway (its face): the pipeline under /{provider}/{catalog}/… in the roles that serve it,
  * its usage records, and their read side for the portal and the apps module in every role.

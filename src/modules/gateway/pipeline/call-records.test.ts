@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { queryObjects } from 'node:v8';
 import { echoOperation } from '../testing.ts';
 import { type CallState, newCallState } from './call.ts';
 import { CallRecordFeed } from './call-records.ts';
-import type { CallRecord } from './records.ts';
+import { BODY_HEAD_CHARS, type CallRecord } from './records.ts';
 
 const state = (i: number): CallState => {
   const s = newCallState(
@@ -45,7 +46,14 @@ describe('call records (the off-path feed)', () => {
     );
     const r = got[0][0];
     assert.deepEqual(r.refs, { stan: '123456', rrn: '000000000001', authId: '654321' });
-    assert.equal(r.source.userAgent, 'curl');
+    // The classes are the detectors' worker's to compute: the record carries their raw inputs.
+    assert.equal(r.probe, undefined);
+    assert.deepEqual(r.source, { ip: '10.0.0.1' });
+    assert.deepEqual(r.inputs, {
+      query: '',
+      bodyHead: '{"STAN":"123456","RRN":"000000000001"}',
+      userAgent: 'curl/8.0',
+    });
     assert.equal(r.client.clientId, 'cid');
     assert.equal(r.atMs, 1_800_000_000_000);
   });
@@ -90,5 +98,35 @@ describe('call records (the off-path feed)', () => {
     feed.flush();
     assert.equal(sub.failures(), 2);
     sub.unsubscribe();
+  });
+
+  it('the record carries the query and a bounded head of the body, and the feed keeps no call state', () => {
+    const feed = new CallRecordFeed();
+    const got: CallRecord[] = [];
+    feed.subscribe((b) => {
+      got.push(...b);
+    });
+    /** Marks the state's headers and answer, so that the heap can be asked whether they live. */
+    class Held {}
+    (() => {
+      const s = state(0);
+      s.input.url = '/darwaza/sandbox/path-1?x=1';
+      s.input.bodyText = `{"Narration":"${'a'.repeat(BODY_HEAD_CHARS * 2)}"}`;
+      s.input.headers = Object.assign(new Held(), s.input.headers);
+      s.result = Object.assign(new Held(), s.result);
+      feed.push(s);
+    })();
+    // queryObjects collects garbage first, then counts what is still reachable.
+    assert.equal(
+      queryObjects(Held, { format: 'count' }),
+      0,
+      'the state (its headers, its answer) is garbage before the feed delivers',
+    );
+    feed.flush();
+    const [r] = got;
+    assert.equal(r.path, '/darwaza/sandbox/path-1');
+    assert.equal(r.inputs?.query, '?x=1');
+    assert.equal(r.inputs?.bodyHead.length, BODY_HEAD_CHARS);
+    assert.ok(r.inputs?.bodyHead.startsWith('{"Narration":"aaa'));
   });
 });

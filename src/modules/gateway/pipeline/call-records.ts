@@ -6,9 +6,12 @@ import { type CallRecord, callRecordOf } from './records.ts';
  * call — answered, declined or refused, not a sample — reaches every subscriber as a CallRecord
  * (records.ts), in batches delivered outside any call.
  *
- * What a call pays: with no subscriber, one branch; with subscribers, one array push of its state
- * (no copy, no record built). The records are built and delivered by a setImmediate callback,
- * after the event-loop turn's I/O, never inside a call (docs/performance.md §P30 measures it).
+ * What a call pays: with no subscriber, one branch; with subscribers, its record is built when the
+ * call ends (plain field reads: no scan, no classing — the detectors' worker classes the records,
+ * records.ts) and pushed, so the feed holds a small record and not the call's state, whose body,
+ * headers and answer are garbage as soon as the call is done. The batch is delivered by a
+ * setImmediate callback, after the event-loop turn's I/O, never inside a call (docs/performance.md
+ * §P30 and item 36 measure it).
  *
  * A subscriber gets `(batch: CallRecord[])`; it should return quickly — work that takes longer
  * belongs in its own worker thread (a batch is plain data: one postMessage) or behind a promise.
@@ -39,7 +42,7 @@ type Subscriber = {
 export class CallRecordFeed {
   readonly #subs: Subscriber[] = [];
   readonly #maxQueued: number;
-  #pending: CallState[] = [];
+  #pending: CallRecord[] = [];
   #scheduled = false;
 
   /** `maxQueued`: records a busy subscriber may have waiting before it sheds (default 100 000). */
@@ -60,10 +63,10 @@ export class CallRecordFeed {
     };
   }
 
-  /** Called by the pipeline's last step for every call (the state is not touched after it). */
+  /** Called by the pipeline's last step for every call (its record is taken now; the state is not kept). */
   push(s: CallState): void {
     if (this.#subs.length === 0) return;
-    this.#pending.push(s);
+    this.#pending.push(callRecordOf(s));
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#deliver);
@@ -77,10 +80,9 @@ export class CallRecordFeed {
 
   readonly #deliver = (): void => {
     this.#scheduled = false;
-    const states = this.#pending;
-    if (states.length === 0) return;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
     this.#pending = [];
-    const batch = states.map(callRecordOf);
     for (const sub of this.#subs) this.#offer(sub, batch);
   };
 

@@ -1,6 +1,5 @@
 import type { UsageRecord } from '../usage-writer.ts';
 import { type CallState, type Catalog, header1, pathOf } from './call.ts';
-import { type ProbeClass, probeClassOf } from './probe-signatures.ts';
 
 /**
  * The two records a call leaves, each built by one function from the call's state:
@@ -8,8 +7,11 @@ import { type ProbeClass, probeClassOf } from './probe-signatures.ts';
  *   written off the serving thread (usage-recorder.ts) — the row, and the request log's bodies
  *   when they are kept (sampled for successful calls);
  * - the call record (`callRecordOf`): what off-path subscribers (detectors, conformance, rollups)
- *   see of every call, not a sample — built outside the call, when the feed delivers its batch
- *   (call-records.ts), so the call itself only queues its state.
+ *   see of every call, not a sample — built when the call ends, from plain field reads (no scan,
+ *   no classing), so that the feed holds the small record and not the call's state (its body,
+ *   headers and answer) until it delivers (call-records.ts). The two classes that need a scan —
+ *   the probe signature and the User-Agent class — are computed by the detectors' worker thread
+ *   from the record's `inputs` (detectors/call-classes.ts), off the serving thread.
  */
 export function usageRecordOf(s: CallState): UsageRecord {
   const { input, out } = s;
@@ -80,11 +82,35 @@ const REF_FIELDS: ReadonlyArray<readonly [keyof CallRefs, readonly string[]]> = 
 ];
 
 /** How a caller identified itself: a coarse class of its User-Agent (never the string itself). */
-type UserAgentClass = 'none' | 'curl' | 'browser' | 'sdk' | 'scanner' | 'load_tool' | 'other';
+export type UserAgentClass = 'none' | 'curl' | 'browser' | 'sdk' | 'scanner' | 'load_tool' | 'other';
+
+/** A penetration-test signature's class (detectors/call-classes.ts reads it off the call's inputs). */
+export type ProbeClass = 'sql' | 'script' | 'template' | 'command' | 'traversal' | 'probe_path';
+
+/** The body text the signature scan sees: its first 8 KiB characters (docs/detectors.md, "Signals"). */
+export const BODY_HEAD_CHARS = 8 * 1024;
+
+/**
+ * What the classes are computed from, carried raw to the detectors' worker and dropped there once
+ * classed (never stored, never part of evidence): the query, the body's head, the User-Agent.
+ */
+type CallInputs = {
+  /** The request target past `path`: '' or the query with its '?'. */
+  query: string;
+  /** The body as text (as received, else re-encoded), at most BODY_HEAD_CHARS characters; '' without one. */
+  bodyHead: string;
+  /** The User-Agent header as sent; null without one. */
+  userAgent: string | null;
+};
 
 /**
  * What off-path subscribers see of one call (every call, not a sample): plain data, so a batch
- * can be handed to a worker thread in one postMessage. No bodies, no credentials, no end-user id.
+ * can be handed to a worker thread in one postMessage. No credentials, no end-user id; of the
+ * body only `inputs.bodyHead`, for the detectors' signature scan.
+ *
+ * The feed's records carry `inputs` and no classes (`probe`, `source.userAgent` absent): the
+ * detectors' worker classes them (ClassedCallRecord). A record built with its classes set (tests,
+ * benchmarks) needs no `inputs`.
  */
 export type CallRecord = {
   /** When the call began, from the gateway's injected clock (ms since the epoch). */
@@ -96,8 +122,11 @@ export type CallRecord = {
   method: string;
   /** The request target's path (no query). */
   path: string;
-  /** A penetration-test signature in the path, query or body (probe-signatures.ts), or null. */
-  probe: ProbeClass | null;
+  /**
+   * A penetration-test signature in the path, query or body head, or null: computed from `inputs`
+   * in the detectors' worker (detectors/call-classes.ts); absent on the feed's records.
+   */
+  probe?: ProbeClass | null;
   /** HTTP status answered. */
   status: number;
   /** The gateway's refusal code (e.g. gateway_invalid_token, rate_limited); null when answered. */
@@ -135,10 +164,19 @@ export type CallRecord = {
     clientId: string | null;
     tokenNetwork: string | null;
   };
-  source: { ip: string; userAgent: UserAgentClass };
+  /** `userAgent`: the User-Agent's class, computed like `probe` (absent on the feed's records). */
+  source: { ip: string; userAgent?: UserAgentClass };
   latencyUs: number;
   replayed: boolean;
   liveDataSuspected: boolean;
+  /** The raw inputs of the classes (the feed's records; absent once classed). */
+  inputs?: CallInputs;
+};
+
+/** A call record with its classes computed (what the detectors evaluate): no raw inputs. */
+export type ClassedCallRecord = Omit<CallRecord, 'probe' | 'source' | 'inputs'> & {
+  probe: ProbeClass | null;
+  source: { ip: string; userAgent: UserAgentClass };
 };
 
 function refsOf(request: unknown, answer: unknown): CallRefs {
@@ -166,32 +204,17 @@ function refsOf(request: unknown, answer: unknown): CallRefs {
   return refs;
 }
 
-function userAgentClass(ua: string | undefined): UserAgentClass {
-  if (!ua) return 'none';
-  if (ua.startsWith('curl/')) return 'curl';
-  if (ua.startsWith('Mozilla/')) return 'browser';
-  if (/^(okhttp|Apache-HttpClient|python-requests|axios|node-fetch|undici|Java|Go-http-client)/i.test(ua))
-    return 'sdk';
-  if (
-    /sqlmap|nikto|nmap|nuclei|acunetix|burp|zaproxy|owasp|wpscan|dirbuster|gobuster|ffuf|masscan|netsparker|wfuzz/i.test(
-      ua,
-    )
-  )
-    return 'scanner';
-  if (
-    /^(k6\/|ApacheBench|wrk|hey\/|locust|Gatling|artillery|vegeta|autocannon|siege|bombardier|JMeter)/i.test(
-      ua,
-    )
-  )
-    return 'load_tool';
-  return 'other';
-}
-
-/** The body as text for the signature scan: as received, else (callers that parsed it) re-encoded. */
-function bodyTextOf(text: string | null | undefined, body: unknown): string {
-  if (typeof text === 'string') return text;
-  if (body === undefined || body === null) return '';
-  return typeof body === 'string' ? body : JSON.stringify(body);
+/**
+ * The body's head for the signature scan: as received, else (callers that parsed it) re-encoded.
+ * A sandbox body is far below the bound, so the text itself is kept (no copy); a longer one is
+ * cut, and the cut keeps its parent string only until the feed has posted the batch.
+ */
+function bodyHeadOf(text: string | null | undefined, body: unknown): string {
+  let t: string;
+  if (typeof text === 'string') t = text;
+  else if (body === undefined || body === null) return '';
+  else t = typeof body === 'string' ? body : JSON.stringify(body);
+  return t.length > BODY_HEAD_CHARS ? t.slice(0, BODY_HEAD_CHARS) : t;
 }
 
 /** A non-empty `HASH` in the request body (one property read; the signature itself is not checked here). */
@@ -201,10 +224,11 @@ function isSigned(body: unknown): boolean {
   return typeof h === 'string' && h !== '';
 }
 
-/** The call record of a finished call (built off the call, by the feed: call-records.ts). */
+/** The call record of a finished call (the feed builds it when the call ends: call-records.ts). */
 export function callRecordOf(s: CallState): CallRecord {
   const { input, out } = s;
   const h = input.headers;
+  const path = input.path ?? pathOf(input.url);
   return {
     atMs: s.nowMs,
     requestId: input.requestId,
@@ -212,8 +236,7 @@ export function callRecordOf(s: CallState): CallRecord {
     productSlug: s.op.productSlug,
     catalog: s.catalog,
     method: input.method,
-    path: input.path ?? pathOf(input.url),
-    probe: probeClassOf(input.url, bodyTextOf(input.bodyText, s.body)),
+    path,
     status: out.status,
     errorCode: s.errorCode,
     networkCode: s.networkCode,
@@ -233,9 +256,14 @@ export function callRecordOf(s: CallState): CallRecord {
       clientId: s.app?.clientId ?? header1(h, 'x-ibm-client-id') ?? null,
       tokenNetwork: s.tokenNetwork,
     },
-    source: { ip: input.ip, userAgent: userAgentClass(header1(h, 'user-agent')) },
+    source: { ip: input.ip },
     latencyUs: s.latencyUs,
     replayed: s.replayed,
     liveDataSuspected: s.result?.liveDataSuspected === true,
+    inputs: {
+      query: input.url.length > path.length ? input.url.slice(path.length) : '',
+      bodyHead: bodyHeadOf(input.bodyText, s.body),
+      userAgent: header1(h, 'user-agent') ?? null,
+    },
   };
 }
