@@ -491,8 +491,10 @@ describe('web portal in Chromium', { skip: missing ?? false, timeout: 600_000 },
     await page.goto(state.orgUrl!);
     await page.getByText(/confirmed the organisation's representative/).waitFor();
     await page.goto(state.appUrl!);
-    await page.getByRole('button', { name: 'Request production access' }).click();
-    await page.getByText(/Request of .*pending/i).waitFor();
+    // Production access is asked per product (issue 35): the IBFT row.
+    const ibft = page.getByTestId('production-ibft');
+    await ibft.getByRole('button', { name: 'Request production access' }).click();
+    await ibft.getByText(/Request of .*pending/i).waitFor();
 
     await opPage.goto('/operator/production');
     await opPage.getByRole('button', { name: 'Approve' }).first().click();

@@ -15,7 +15,13 @@ import { systemContext } from '../../src/platform/request-context.ts';
 import { MemorySharedState } from '../../src/platform/shared-state/memory-shared-state.ts';
 import { seedDemo } from '../../src/seed.ts';
 import { freePort } from '../process-helpers.ts';
-import { chromiumMissing, ensureWebBuild, launchChromium, seriousViolations } from './browser-helpers.ts';
+import {
+  chromiumMissing,
+  ensureWebBuild,
+  freshTotp,
+  launchChromium,
+  seriousViolations,
+} from './browser-helpers.ts';
 
 /**
  * Issue 35 in Chromium: the demo developer asks for production access to IBFT on the app's page;
@@ -99,7 +105,28 @@ describe('production credentials in the portal', { skip: missing ?? false, timeo
       const [request] = await sys.services.apps.listProductionRequests('pending');
       assert.equal(request?.appId, app.appId);
       assert.equal(request?.productSlug, 'ibft');
-      await sys.services.apps.decideProductionAccess(request.id, true, null, systemContext('operator'));
+
+      // The operator decides this (app, product) on the production queue.
+      const opContext = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+      opContext.setDefaultTimeout(20_000);
+      try {
+        const op = await opContext.newPage();
+        await op.goto('/sign-in');
+        await op.getByLabel('E-mail').fill('operator@darwaza.local');
+        await op.getByLabel('Password').fill('darwaza-demo-operator');
+        await op.getByRole('button', { name: 'Sign in' }).click();
+        await op.getByLabel('Authentication code').fill(await freshTotp('DARWAZADEMOOPERATORTOTPSECRETXYZ'));
+        await op.getByRole('button', { name: 'Verify and sign in' }).click();
+        await op.waitForURL(/\/operator/);
+        await op.goto('/operator/production');
+        const queued = op.getByRole('row').filter({ hasText: 'ibft' }).filter({ hasText: 'Going live app' });
+        await queued.waitFor();
+        assert.deepEqual(await seriousViolations(op), []);
+        await queued.getByRole('button', { name: 'Approve' }).click();
+        await op.getByText('No production-access requests are waiting.').waitFor();
+      } finally {
+        await opContext.close();
+      }
 
       await page.reload();
       await row.getByText(/approved/).waitFor();

@@ -5,6 +5,7 @@ import {
   ActionButton,
   Badge,
   CopyButton,
+  Dl,
   day,
   Empty,
   Field,
@@ -90,44 +91,59 @@ export function ProductionPanel(props: {
               The sandbox set stays yours when production is granted, and the API reference’s try-it always
               uses it.
             </p>
-            <Table
-              caption="Which credentials go with which base URL"
-              head={['Catalog', 'Base URL', 'Client ID']}
-            >
-              <tr data-testid="catalog-sandbox">
-                <th scope="row">Sandbox</th>
-                <td>
-                  <Copyable value={baseUrl('sandbox', c.sandboxBaseUrl)} label="Copy the sandbox base URL" />
-                </td>
-                <td>
-                  <Copyable value={props.sandboxClientId} label="Copy the sandbox client ID" />
-                  <div className="muted small">with the client secrets above</div>
-                </td>
-              </tr>
-              <tr data-testid="catalog-production">
-                <th scope="row">Production</th>
-                <td>
-                  <Copyable
-                    value={baseUrl('production', c.gatewayBaseUrl)}
-                    label="Copy the production base URL"
-                  />
-                </td>
-                <td>
-                  {c.clientId ? (
-                    <>
+            <div className="grid-2">
+              <div data-testid="catalog-sandbox">
+                <h3>Sandbox</h3>
+                <Dl
+                  rows={[
+                    [
+                      'Base URL',
                       <Copyable
-                        value={c.clientId}
-                        label="Copy the production client ID"
-                        testId="production-client-id"
-                      />
-                      <div className="muted small">with the production secrets below</div>
-                    </>
-                  ) : (
-                    <span className="muted">Issued when an operator first grants production access.</span>
-                  )}
-                </td>
-              </tr>
-            </Table>
+                        key="u"
+                        value={baseUrl('sandbox', c.sandboxBaseUrl)}
+                        label="Copy the sandbox base URL"
+                      />,
+                    ],
+                    [
+                      'Client ID',
+                      <Copyable key="i" value={props.sandboxClientId} label="Copy the sandbox client ID" />,
+                    ],
+                    ['Secrets', 'the client secrets above'],
+                  ]}
+                />
+              </div>
+              <div data-testid="catalog-production">
+                <h3>Production</h3>
+                <Dl
+                  rows={[
+                    [
+                      'Base URL',
+                      <Copyable
+                        key="u"
+                        value={baseUrl('production', c.gatewayBaseUrl)}
+                        label="Copy the production base URL"
+                      />,
+                    ],
+                    [
+                      'Client ID',
+                      c.clientId ? (
+                        <Copyable
+                          key="i"
+                          value={c.clientId}
+                          label="Copy the production client ID"
+                          testId="production-client-id"
+                        />
+                      ) : (
+                        <span key="i" className="muted">
+                          Issued when an operator first grants production access.
+                        </span>
+                      ),
+                    ],
+                    ['Secrets', c.clientId ? 'the production secrets below' : 'none yet'],
+                  ]}
+                />
+              </div>
+            </div>
           </section>
 
           <section className="card" aria-labelledby="prod-access-h">
