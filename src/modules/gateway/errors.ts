@@ -66,6 +66,8 @@ export const gatewayErrors = {
       'Your organisation’s admins were sent the reason and what to do next by e-mail and in the portal; nothing is wrong with your credentials.',
     area: AREA,
   },
+  // No longer answered since issue 35: a client id or token of the other catalog is 401
+  // credential_wrong_catalog (authenticate.ts).
   gateway_wrong_environment: {
     status: 403,
     message: 'The application or token belongs to another catalog (sandbox or production).',
