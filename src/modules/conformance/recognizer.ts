@@ -60,7 +60,7 @@ export class Recognizer {
     const calls: ObservedCall[] = [];
     for (const r of batch) {
       const c = observedCallOf(r);
-      if (c !== null) calls.push(c);
+      if (c !== null && this.#mayTakePart(c)) calls.push(c);
     }
     if (calls.length === 0) return undefined;
     const run = this.#observe(calls).catch(() => {
@@ -69,6 +69,20 @@ export class Recognizer {
     this.#busy = run;
     return run;
   };
+
+  /**
+   * Whether the call can take part in a case its app has not passed yet: prove it, or be the
+   * earlier call its relation names. Only such calls are stored and evaluated, so an app that has
+   * passed its suite, or traffic that no open case asks for (a load of title fetches once that
+   * case is passed), costs the serving thread a few comparisons per call and no database write.
+   */
+  #mayTakePart(c: ObservedCall): boolean {
+    for (const kase of this.#book.activeCases(c.productSlug)) {
+      if (this.#known.has(`${c.appId}|${c.productSlug}|${kase.def.id}|${kase.hash}`)) continue;
+      if (stepHolds(c, kase.def) || (kase.def.after && stepHolds(c, kase.def.after))) return true;
+    }
+    return false;
+  }
 
   /** Resolves when the batch being evaluated is done (tests, shutdown). */
   idle(): Promise<void> {
