@@ -281,7 +281,7 @@ export async function productionBench(args: string[]): Promise<number> {
       `setup: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Linux ${release()}`,
       `  server under test pinned to core ${o.serverCpu} (taskset, the whole process: every thread); wrk (1 thread) and the upstream pinned to core ${o.loadCpu}`,
       `  ${o.connections} connections (keep-alive), ${o.warmup} s warm-up + ${o.duration} s measured per server, ${o.rounds} round(s), medians; ratios are medians of the rounds' ratios`,
-      `  upstream: ${up.describe}, one process for the whole run; keep-alive to it: nginx upstream block keepalive 64, Darwaza undici pool`,
+      `  upstream: ${up.describe}, one process for the whole run; keep-alive to it: nginx upstream block keepalive 64, Darwaza its lean HTTP/1.1 client pool (ADR 0019; undici for HTTPS)`,
       `  nginx: ${ngx.version}, one process (master_process off, worker_processes 1, daemon off), configs in a temp dir; peer: ${luaVersions()}`,
       `  node ${process.version}; wrk ${wrkVersion()}`,
       `  load average (1/5/15 min) before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')}`,
