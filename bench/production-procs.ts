@@ -14,6 +14,13 @@ export type Pinned = {
   stop(): Promise<void>;
 };
 
+const live = new Set<Pinned>();
+
+/** The pinned processes started and not yet exited (for a cleanup on SIGINT/SIGTERM). */
+export function livePinned(): Pinned[] {
+  return [...live];
+}
+
 /** Starts `cmd args` with its affinity set to `cpu` from the first instruction. */
 export function spawnPinned(
   cpu: number,
@@ -28,7 +35,7 @@ export function spawnPinned(
   });
   if (child.pid === undefined) throw new Error(`cannot start ${cmd} (is taskset installed?)`);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
+  const p: Pinned = {
     child,
     pid: child.pid,
     async stop() {
@@ -39,6 +46,9 @@ export function spawnPinned(
       clearTimeout(t);
     },
   };
+  live.add(p);
+  child.once('exit', () => live.delete(p));
+  return p;
 }
 
 /** A port nothing listens on right now (the OS's choice; the caller binds it soon after). */

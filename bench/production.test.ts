@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -321,5 +321,41 @@ describe('darwaza bench --production (short run)', {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('darwaza bench --production stopped early', {
+  skip: skip || (!wrkVersion() && 'wrk is not installed'),
+}, () => {
+  it('SIGTERM mid-run leaves no nginx of the run behind and removes its temp dir', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'bin', 'darwaza.mjs'), 'bench', '--production', '--upstream', 'nginx'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`no row started:\n${err}`)), 60_000);
+      child.stderr.on('data', (d: Buffer) => {
+        err += d;
+        if (err.includes('(a) nginx proxy_pass')) {
+          clearTimeout(t);
+          res();
+        }
+      });
+    });
+    const dir = /-p (\S+darwaza-bench-production-\w+)\//.exec(
+      spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout,
+    )?.[1];
+    assert.ok(dir, 'the run has an nginx with its temp prefix');
+    const code = await new Promise<number | null>((res) => {
+      child.once('exit', (c) => res(c));
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 143);
+    await new Promise((r) => setTimeout(r, 300));
+    const left = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    assert.ok(!left.includes(dir as string), `left behind:\n${left}`);
+    assert.ok(!existsSync(dir as string), 'temp dir removed');
   });
 });

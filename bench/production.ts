@@ -15,7 +15,15 @@ import {
   startNginx,
   writeNginxConfig,
 } from './production-nginx.ts';
-import { coreBusy, coreTimes, freePort, type Pinned, processCpuUs, spawnPinned } from './production-procs.ts';
+import {
+  coreBusy,
+  coreTimes,
+  freePort,
+  livePinned,
+  type Pinned,
+  processCpuUs,
+  spawnPinned,
+} from './production-procs.ts';
 import {
   bottlenecks,
   medianRows,
@@ -172,6 +180,14 @@ export async function productionBench(args: string[]): Promise<number> {
   const ngx = nginxInstall() as NginxInstall;
   const dir = mkdtempSync(join(tmpdir(), 'darwaza-bench-production-'));
   const load0 = loadavg();
+  // Stopped early (Ctrl-C, a time-out's SIGTERM): no nginx, upstream or gateway outlives the run.
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const p of livePinned()) p.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let upstream: Upstream | undefined;
   let darwaza: DarwazaSetup | undefined;
   try {
@@ -304,6 +320,8 @@ export async function productionBench(args: string[]): Promise<number> {
     say((err as Error).stack ?? String(err));
     return 1;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await upstream?.proc.stop();
     rmSync(dir, { recursive: true, force: true });
   }
