@@ -7,6 +7,7 @@ import {
   type UsageReader as AppsUsageReader,
   type AppUsageService,
   appsModule,
+  type OperatorAppStatus,
   type ThrottleSource,
 } from './modules/apps/index.ts';
 import { type AuditChain, type AuditLog, auditModule } from './modules/audit/index.ts';
@@ -282,6 +283,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
   const appsThrottles = latePort<ThrottleSource>('throttles');
   // Production requests wait for the product's conformance suite (the conformance module, below).
   const productionGate = latePort<Pick<ConformanceService, 'check'>>('productionGate');
+  const operatorAppStatus = latePort<OperatorAppStatus>('operatorStatus');
   const { apps, appUsage } = await use(appsModule, {
     db,
     clock,
@@ -298,6 +300,7 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     usage: appsUsage.port,
     throttles: appsThrottles.port,
     productionGate: productionGate.port,
+    operatorStatus: operatorAppStatus.port,
   });
   // ── oauth
   // Tokens, and the gateway's directory of credentials and entitlements; the OAuth2 endpoints are
@@ -391,6 +394,16 @@ export async function createSystem(infra: Infrastructure, opts: { migrate?: bool
     publicUrl: config.publicUrl,
   });
   appsThrottles.provide(throttles);
+  // An operator's suspension through the apps API is an enforcement action: the admins are told why.
+  operatorAppStatus.provide({
+    async setAppStatus(appId, status, reason, ctx) {
+      const kind = status === 'suspended' ? 'suspend_app' : 'reinstate';
+      await enforcement.actions.take(
+        { kind, appId, reasonCategory: 'other', reason },
+        { by: 'operator', ctx },
+      );
+    },
+  });
   // ── detectors
   // Off the serving path: every gateway call's record (the call-record feed, where a gateway is
   // served) and failed credential checks become signals; findings become incidents.

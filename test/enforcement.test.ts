@@ -424,6 +424,56 @@ for (const engine of engines()) {
       assert.match(mail.text, /A breach of the terms of use/);
     });
 
+    test('the apps API’s setAppStatus is an enforcement action: the admins are told why, and reinstating ends it', async () => {
+      const other = await createApp(sys, w.ownerA, w.orgA, {
+        planId: w.plans.ibftDefault,
+        name: 'Status route app',
+      });
+      const r = await call(sys, w.operator, 'POST', `/api/v1/admin/apps/${other.appId}/status`, {
+        status: 'suspended',
+        reason: 'Suspended from the apps screen on 7 December.',
+      });
+      assert.equal(r.status, 200, r.raw);
+      assert.equal(r.body.status, 'suspended');
+      const actions = await call(
+        sys,
+        w.operator,
+        'GET',
+        `/api/v1/admin/enforcement-actions?appId=${other.appId}`,
+      );
+      assert.equal(actions.body.items.length, 1, actions.raw);
+      assert.equal(actions.body.items[0].kind, 'suspend_app');
+      const mail = (await sys.services.mailer.list({ to: w.ownerA.email, limit: 100 })).find(
+        (m) => m.kind === 'enforcement.action' && /Suspended from the apps screen/.test(m.text),
+      );
+      assert.ok(mail, 'e-mail with the reason sent');
+      // A developer cannot use the operator route; an unknown app is 404.
+      assert.equal(
+        (
+          await call(sys, developerA, 'POST', `/api/v1/admin/apps/${other.appId}/status`, {
+            status: 'active',
+            reason: 'mine now',
+          })
+        ).status,
+        403,
+      );
+      assert.equal(
+        (
+          await call(sys, w.operator, 'POST', '/api/v1/admin/apps/app_00000000000000000000000000/status', {
+            status: 'suspended',
+            reason: 'no such app',
+          })
+        ).status,
+        404,
+      );
+      const back = await call(sys, w.operator, 'POST', `/api/v1/admin/apps/${other.appId}/status`, {
+        status: 'active',
+        reason: 'The probing stopped.',
+      });
+      assert.equal(back.status, 200, back.raw);
+      assert.equal(back.body.status, 'active');
+    });
+
     test('reason categories are readable by signed-in users', async () => {
       const r = await call(sys, w.ownerA, 'GET', '/api/v1/enforcement/reasons');
       assert.equal(r.status, 200);

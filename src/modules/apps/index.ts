@@ -15,6 +15,7 @@ import { AppsService } from './apps-service.ts';
 import { appsContracts } from './contracts.ts';
 import { appsErrors } from './errors.ts';
 import { migrations } from './migrations.ts';
+import type { OperatorAppStatus } from './operator-status.ts';
 import { PortalIdempotency } from './portal-idempotency.ts';
 import { productionContracts } from './production-contracts.ts';
 import { appsRoutes } from './routes.ts';
@@ -31,6 +32,7 @@ import type { ThrottleSource } from './throttle-source.ts';
 export type { AppUsageService, UsageReader } from './app-usage.ts';
 export type { AppsService } from './apps-service.ts';
 export { appsErrors } from './errors.ts';
+export type { OperatorAppStatus } from './operator-status.ts';
 /** The apps module's tables (the root's typed database includes them). */
 export { type AppsTables, appsTables } from './tables.ts';
 export type { Throttle, ThrottleSource } from './throttle-source.ts';
@@ -77,6 +79,8 @@ export type AppsDeps = {
   throttles?: ThrottleSource;
   /** May an app ask for production access to a product (the conformance gate)? Absent = allowed. */
   productionGate?: ProductionGate;
+  /** Operators' suspensions through the apps API, as enforcement actions (a late port). */
+  operatorStatus?: OperatorAppStatus;
 };
 
 export type AppsPorts = {
@@ -109,6 +113,7 @@ export const appsModule = defineModule<AppsDeps, AppsPorts>({
         orgAccess: deps.orgAccess,
         usage: appUsage,
         idempotency: new PortalIdempotency(deps.sharedState, deps.keyring),
+        operatorStatus: deps.operatorStatus,
       }),
       on: {
         'catalog.product_lifecycle': (e) => apps.onProductLifecycle(e),

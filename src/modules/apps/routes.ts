@@ -7,6 +7,7 @@ import type { OrgAccess, OrgRole } from '../organizations/index.ts';
 import type { AppUsageService } from './app-usage.ts';
 import type { AppsService } from './apps-service.ts';
 import { appsContracts } from './contracts.ts';
+import type { OperatorAppStatus } from './operator-status.ts';
 import type { PortalIdempotency } from './portal-idempotency.ts';
 import { productionContracts } from './production-contracts.ts';
 
@@ -16,6 +17,7 @@ export function appsRoutes(deps: {
   orgAccess: OrgAccess;
   usage: AppUsageService;
   idempotency?: PortalIdempotency;
+  operatorStatus?: OperatorAppStatus;
 }) {
   const { apps, catalog, orgAccess, usage } = deps;
   const member = async (principal: Principal | null, orgId: string, role: OrgRole, read = false) => {
@@ -205,8 +207,16 @@ export function appsRoutes(deps: {
         if (!app) throw new AppError('not_found');
         return app;
       },
-      setAppStatus: async (c) =>
-        apps.setAppStatusByOperator(c.params.appId, c.body.status, c.body.reason, contextOf(c)),
+      setAppStatus: async (c) => {
+        const { operatorStatus } = deps;
+        if (!operatorStatus)
+          return apps.setAppStatusByOperator(c.params.appId, c.body.status, c.body.reason, contextOf(c));
+        // The same action as the console's enforcement form: the organisation is told why.
+        const app = await apps.getAppById(c.params.appId);
+        if (!app || app.status === 'revoked') throw new AppError('not_found');
+        await operatorStatus.setAppStatus(c.params.appId, c.body.status, c.body.reason, contextOf(c));
+        return (await apps.getAppById(c.params.appId))!;
+      },
     },
   );
 }
