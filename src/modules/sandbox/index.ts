@@ -63,7 +63,7 @@ export const sandboxModule = defineModule<SandboxDeps, SandboxPorts>({
   },
 });
 
-/** Adapts the gateway directory to the test-data route's credential check (active apps only). */
+/** Adapts the gateway directory to the test-data route's credential check (active apps, sandbox id). */
 function appCredentialsFromDirectory(dir: AppCredentialDirectory): AppCredentialVerifier {
   return async (clientId, secret) => {
     const app = await dir.findAppByClientId(clientId);
