@@ -288,14 +288,17 @@ for (const engine of testEngines()) {
       await settledVersion(r);
     });
 
-    it('upstream stopped: 502s, then the circuit opens (503 + Retry-After, fast, upstream untouched); /readyz names it and stays 200; it recovers when the upstream returns', async () => {
+    it('upstream stopped: 503 unreachable + Retry-After from the first call, then the circuit opens (503 + Retry-After, fast, upstream untouched); /readyz names it and stays 200; it recovers when the upstream returns', async () => {
       assert.equal((await titleFetch()).statusCode, 200);
       const port = up.port;
       await up.stop();
-      // Failures up to the threshold (3 here) are tried and answered 502.
+      // Failures up to the threshold (3 here) are tried: no connection, so nothing was sent —
+      // 503 with Retry-After, never the 502 of a call dropped on its way.
       for (let i = 0; i < 3; i++) {
         const res = await transfer();
-        assert.equal(res.statusCode, 502, res.body);
+        assert.equal(res.statusCode, 503, res.body);
+        assert.equal(res.json().error.code, 'gateway_upstream_unreachable');
+        assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After');
       }
       const t0 = performance.now();
       const res = await titleFetch();

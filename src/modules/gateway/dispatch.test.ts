@@ -102,9 +102,12 @@ describe('upstream dispatcher', () => {
     );
     await d.close();
   });
-  it('connection refused is a 502', async () => {
+  it('connection refused is a 503 gateway_upstream_unreachable with Retry-After (nothing was sent)', async () => {
     const d = upstreamDispatcher({ baseUrl: 'http://127.0.0.1:1', connectTimeoutMs: 200 });
-    await assert.rejects(d(op('/x'), ctx), (e: GatewayError) => e.status === 502);
+    await assert.rejects(
+      d(op('/x'), ctx),
+      (e: GatewayError) => e.status === 503 && e.code === 'gateway_upstream_unreachable',
+    );
     await d.close();
   });
 });

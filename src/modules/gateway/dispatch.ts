@@ -18,7 +18,9 @@ import type { NetworkCallContext, NetworkOperation, NetworkResult } from './port
  * the gateway established it (`x-darwaza-org-id`, `x-darwaza-app-id`, and `x-darwaza-app-key`, the
  * app's registered public key as base64 of its PEM, for operations that verify a HASH).
  *
- * Refusals: no connection or a dropped one → 502 `gateway_upstream_unavailable`; no complete answer
+ * Refusals: no connection could be made → 503 `gateway_upstream_unreachable` with Retry-After
+ * (nothing was sent); a connection dropped once the call was on it → 502
+ * `gateway_upstream_unavailable` (the outcome is unknown); no complete answer
  * within the response time-out → 504 `gateway_upstream_timeout`; an answer over the size cap or
  * nested too deep → 502 `gateway_upstream_bad_answer`.
  */
@@ -92,7 +94,27 @@ function failed(err: unknown, what: string, timeoutMs: number): GatewayError {
       504,
       `The upstream did not answer within ${timeoutMs} ms.`,
     );
+  if (isRefused(err)) return unreachable((err as Error).message);
   return new GatewayError('gateway_upstream_unavailable', 502, `${what}: ${(err as Error).message}`);
+}
+
+/** No connection could be made: the call never left, so the caller may simply retry later. */
+function isRefused(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
+}
+
+/** Seconds a caller waits before trying an upstream it could not reach (the breaker's open time). */
+const UNREACHABLE_RETRY_AFTER = '5';
+
+function unreachable(detail: string): GatewayError {
+  return new GatewayError(
+    'gateway_upstream_unreachable',
+    503,
+    `The upstream could not be reached (${detail}); nothing was sent to it.`,
+    { headers: { 'retry-after': UNREACHABLE_RETRY_AFTER } },
+  );
 }
 
 /** The lean client's refusals as the dispatch step's (the same codes undici's failures map to). */
@@ -100,6 +122,7 @@ function leanFailed(err: LeanClientError, timeoutMs: number): GatewayError {
   if (!(err instanceof LeanClientError)) return failed(err, 'The upstream did not answer', timeoutMs);
   if (err.code === 'timeout' || err.code === 'connect_timeout')
     return new GatewayError('gateway_upstream_timeout', 504, `The upstream did not answer: ${err.message}.`);
+  if (err.code === 'refused') return unreachable(err.message);
   if (err.code === 'too_large' || err.code === 'bad_answer')
     return new GatewayError(
       'gateway_upstream_bad_answer',

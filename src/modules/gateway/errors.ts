@@ -110,9 +110,15 @@ export const gatewayErrors = {
   },
   gateway_upstream_unavailable: {
     status: 502,
-    message: 'The upstream network did not answer in time.',
+    message: 'The upstream network dropped the call before answering; its outcome is unknown.',
     action:
       'Retry after a short wait; for an operation that moves money, retry with the same Idempotency-Key so it is not carried out twice.',
+    area: AREA,
+  },
+  gateway_upstream_unreachable: {
+    status: 503,
+    message: 'The upstream network could not be reached; nothing was sent to it.',
+    action: 'Retry after the seconds in Retry-After; the call was not carried out.',
     area: AREA,
   },
   gateway_upstream_timeout: {

@@ -98,8 +98,8 @@ export class ProductionUpstreams {
         throw err;
       }
       this.#failed(e, g.message);
-      if (mayRetry && g.code === 'gateway_upstream_unavailable' && e.breaker.admit() === null)
-        return this.#attempt(e, op, ctx, false);
+      const down = g.code === 'gateway_upstream_unavailable' || g.code === 'gateway_upstream_unreachable';
+      if (mayRetry && down && e.breaker.admit() === null) return this.#attempt(e, op, ctx, false);
       throw err;
     }
     if (DOWN_STATUSES.has(result.status)) {

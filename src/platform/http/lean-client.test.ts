@@ -200,12 +200,12 @@ describe('lean HTTP client against raw answers', () => {
     await d.close();
   });
 
-  it('nothing listening is unavailable', async () => {
+  it('nothing listening is refused: no connection, nothing sent (not the unavailable of a dropped call)', async () => {
     const port = await rawServer(() => {});
     const s = servers.pop() as NetServer;
     await new Promise<void>((r) => s.close(() => r()));
     const c = client(port);
-    assert.equal(await code(c.request('GET', '/', {}, null)), 'unavailable');
+    assert.equal(await code(c.request('GET', '/', {}, null)), 'refused');
     await c.close();
   });
 });

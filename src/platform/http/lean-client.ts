@@ -45,6 +45,8 @@ export type LeanResponse = { status: number; body: Buffer };
 
 export type LeanErrorCode =
   | 'unsupported'
+  /** No connection could be made (refused, unreachable): nothing was sent. */
+  | 'refused'
   | 'connect_timeout'
   | 'timeout'
   | 'unavailable'
@@ -96,7 +98,12 @@ class Conn {
     this.socket.on('data', (d: Buffer) => this.#data(d));
     this.socket.on('end', () => this.#end());
     this.socket.on('error', (err) =>
-      this.fail(new LeanClientError('unavailable', `upstream connection failed: ${err.message}`)),
+      this.fail(
+        new LeanClientError(
+          this.connected ? 'unavailable' : 'refused',
+          `upstream connection failed: ${err.message}`,
+        ),
+      ),
     );
     this.socket.on('close', () => {
       this.fail(new LeanClientError('unavailable', 'the upstream closed the connection before answering'));
