@@ -136,7 +136,8 @@ const EXPECTED: Record<string, Expectation | NotAudited> = {
   declineSubscription: { action: 'subscription.decline', target: 'subscription' },
   decideProductionAccess: { action: 'app.production.approve', target: 'app' },
   decideLimitRequest: { action: 'limit_request.approve_with_conditions', target: 'limit_request' },
-  setAppStatus: { action: 'app.suspend', target: 'app' },
+  // An operator's suspension through the apps API is an enforcement action (the admins are told why).
+  setAppStatus: { action: 'app.suspend', target: 'app', also: ['enforcement.action'] },
   // sandbox
   resetSandbox: { action: 'sandbox.reset', target: 'organization' },
   // enforcement: incidents, actions, the organisation's kill switch, policies
