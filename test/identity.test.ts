@@ -362,7 +362,11 @@ for (const engine of engines()) {
       const none = await patch(cookie);
       assert.equal(none.statusCode, 403);
       assert.equal(none.json().error.code, 'csrf_failed');
-      const wrong = await patch({ ...cookie, 'x-csrf-token': `${csrfToken.slice(0, -2)}00` });
+      // One character changed, never to itself (a fixed suffix would equal the token's own now and then).
+      const altered = `${csrfToken.slice(0, -1)}${csrfToken.endsWith('0') ? '1' : '0'}`;
+      assert.notEqual(altered, csrfToken);
+      const wrong = await patch({ ...cookie, 'x-csrf-token': altered });
+      assert.equal(wrong.statusCode, 403);
       assert.equal(wrong.json().error.code, 'csrf_failed');
       const otherSession = await signIn(sys, user.email);
       const crossed = await patch({ ...cookie, 'x-csrf-token': otherSession.csrfToken });
