@@ -1,38 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { rfc6238 } from './identity-helpers.ts';
-import { runCli } from './process-helpers.ts';
+import { cliOn, runCli } from './process-helpers.ts';
 
 /**
  * `darwaza admin …` as automation uses it: each subcommand with --json prints one JSON object.
  * Runs the real CLI in a child process on a throwaway SQLite data directory.
  */
-const root = resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-cli-'));
 
-function darwaza(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'src', 'cli.ts'), ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const darwaza = cliOn(dataDir);
 
 describe('darwaza admin', () => {
   // The admin CLI works on a database that serve, migrate or seed set up (it creates none).

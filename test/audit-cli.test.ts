@@ -1,39 +1,23 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { auditModule } from '../src/modules/audit/index.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { openSqlite } from '../src/platform/db/database.ts';
 import { createKeyring, existingMasterKey } from '../src/platform/master-key.ts';
+import { cliOn } from './process-helpers.ts';
 
 /**
  * `darwaza audit verify` on a throwaway SQLite data directory: the server's database and key, a
  * chain sealed as the worker seals it, then tampered with directly in SQL.
  */
-const root = resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-audit-cli-'));
 const dbFile = join(dataDir, 'darwaza.db');
 
-function darwaza(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'src', 'cli.ts'), ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const darwaza = cliOn(dataDir);
 
 describe('darwaza audit verify', () => {
   before(async () => {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -39,6 +39,24 @@ export type Finished = { code: number | null; stdout: string; stderr: string };
 
 export function runCli(args: string[], env: Record<string, string>): Promise<Finished> {
   return runProgram(nodeBin, [cliPath, ...args], { ...embedded, ...env });
+}
+
+/**
+ * `darwaza …` (src/cli.ts) run to its end, synchronously, on the embedded setup with its data in
+ * `dataDir`: for suites that drive the command line on one throwaway SQLite data directory.
+ */
+export function cliOn(
+  dataDir: string,
+): (...args: string[]) => { status: number | null; stdout: string; stderr: string } {
+  return (...args) => {
+    const r = spawnSync(nodeBin, [cliPath, ...args], {
+      cwd: root,
+      env: { ...process.env, ...embedded, DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
 }
 
 /** Runs `darwaza …` the way `npx darwaza` and the npm scripts do (bin/darwaza.mjs). */

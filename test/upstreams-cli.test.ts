@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { cliOn } from './process-helpers.ts';
 
 /** `darwaza admin upstream list | set` (issue 35): the production upstreams from the command line. */
-const root = resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'darwaza-upcli-'));
 
-function darwaza(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'src', 'cli.ts'), ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      UPSTREAM_SIM_PORT: '0',
-    },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const darwaza = cliOn(dataDir);
 
 describe('darwaza admin upstream', () => {
   before(() => {

@@ -1,32 +1,22 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
-import { createInfrastructure, createSystem, type System } from '../../src/main.ts';
+import type { System } from '../../src/main.ts';
 import { DEFAULT_PLAN_NAME } from '../../src/modules/catalog/index.ts';
 import { ibftBody } from '../../src/modules/sandbox/test-support.ts';
 import type { DatabaseTables } from '../../src/modules.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { createKeyring } from '../../src/platform/master-key.ts';
-import { createMetrics } from '../../src/platform/metrics.ts';
 import { systemContext } from '../../src/platform/request-context.ts';
-import { MemorySharedState } from '../../src/platform/shared-state/memory-shared-state.ts';
 import { testEngines } from '../../src/platform/testing.ts';
-import { seedDemo } from '../../src/seed.ts';
-import { freePort } from '../process-helpers.ts';
+import { chromiumMissing, launchChromium, screenshot } from './browser-helpers.ts';
 import {
-  chromiumMissing,
-  ensureWebBuild,
-  freshTotp,
-  launchChromium,
-  screenshot,
-  seriousViolations,
-} from './browser-helpers.ts';
+  axeClean as axeCleanNamed,
+  DEMO_DEVELOPER,
+  DEMO_OPERATOR,
+  type DemoServer,
+  signIn as signInAs,
+  startDemoServer,
+} from './demo-server.ts';
 
 /**
  * Issue 31's operator analytics page (and issue 29's "declines shown as declines" on the operator's
@@ -42,9 +32,6 @@ import {
 const missing = chromiumMissing();
 if (missing && process.env.CI) throw new Error(missing);
 
-const OPERATOR = { email: 'operator@darwaza.local', password: 'darwaza-demo-operator' };
-const OPERATOR_TOTP = 'DARWAZADEMOOPERATORTOTPSECRETXYZ';
-const DEVELOPER = { email: 'developer@darwaza.local', password: 'darwaza-demo-developer' };
 const OUTSIDER = { email: 'outsider@analytics.example', password: 'outsider-password-77' };
 const APP_NAME = 'Analytics app';
 const ORG_NAME = 'Demo Fintech';
@@ -61,7 +48,7 @@ for (const engine of testEngines())
     let sys: System;
     let cleanupDatabase: (() => Promise<void>) | undefined;
     let browser: Browser;
-    let dataDir: string;
+    let server: DemoServer;
     let url = '';
     const app = { orgId: '', appId: '', clientId: '', clientSecret: '' };
 
@@ -109,32 +96,11 @@ for (const engine of testEngines())
     }
 
     before(async () => {
-      await ensureWebBuild();
-      dataDir = mkdtempSync(join(tmpdir(), 'dz-analytics-'));
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
       const database = await engine.open<DatabaseTables>();
       cleanupDatabase = database.cleanup;
-      sys = await createSystem(
-        createInfrastructure(
-          loadConfig({
-            NODE_ENV: 'development',
-            LOG_LEVEL: 'silent',
-            DATA_DIR: dataDir,
-            PUBLIC_URL: url,
-            PORT: String(port),
-            PORTAL_RATE_LIMIT: '100000',
-          }),
-          {
-            database,
-            keyring: createKeyring(randomBytes(32)),
-            sharedState: new MemorySharedState(),
-            log: createLogger('silent'),
-            metrics: createMetrics({ defaultMetrics: false }),
-          },
-        ),
-      );
-      await seedDemo(sys, { onlyIfEmpty: true });
+      server = await startDemoServer('analytics', { infrastructure: { database } });
+      sys = server.sys;
+      url = server.url;
       const org = await sys.services.organizations.findOrganizationByName(ORG_NAME);
       assert.ok(org);
       const created = await sys.services.apps.createApp(
@@ -155,17 +121,15 @@ for (const engine of testEngines())
       });
       // A developer in no organisation: another organisation's analytics are not theirs to see.
       await sys.services.identity.provisionUser({ ...OUTSIDER, name: 'Outside Developer' });
-      await sys.app.listen({ port, host: '127.0.0.1' });
+      await server.listen();
       await gatewayCalls();
       browser = await launchChromium();
     });
 
     after(async () => {
       await browser?.close();
-      await sys?.app.close();
-      await sys?.shutdown().catch(() => {});
+      await server?.close();
       await cleanupDatabase?.();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     });
 
     /** Counts over the raw usage rows in [from, to), as the analytics name them. */
@@ -197,32 +161,14 @@ for (const engine of testEngines())
       return Object.fromEntries(STATS.map((k) => [k, totals[k]])) as Record<Stat, number>;
     }
 
-    async function signIn(
-      context: BrowserContext,
-      who: 'operator' | 'developer' | 'outsider',
-    ): Promise<Page> {
-      const page = await context.newPage();
-      const cred = who === 'operator' ? OPERATOR : who === 'developer' ? DEVELOPER : OUTSIDER;
-      await page.goto('/sign-in');
-      await page.getByLabel('E-mail').fill(cred.email);
-      await page.getByLabel('Password').fill(cred.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      if (who === 'operator') {
-        await page.getByLabel('Authentication code').fill(await freshTotp(OPERATOR_TOTP));
-        await page.getByRole('button', { name: 'Verify and sign in' }).click();
-        await page.waitForURL(/\/operator/);
-      } else {
-        await page.waitForURL(/\/(account|dashboard)/);
-      }
-      return page;
+    function signIn(context: BrowserContext, who: 'operator' | 'developer' | 'outsider'): Promise<Page> {
+      return signInAs(
+        context,
+        who === 'operator' ? DEMO_OPERATOR : who === 'developer' ? DEMO_DEVELOPER : OUTSIDER,
+      );
     }
 
-    async function axeClean(page: Page, name: string): Promise<void> {
-      await page.waitForLoadState('networkidle');
-      const found = await seriousViolations(page);
-      assert.deepEqual(found, [], `axe found serious/critical violations on ${name}`);
-      await screenshot(page, `${name}-desktop`);
-    }
+    const axeClean = (page: Page, name: string) => axeCleanNamed(page, `${name}-desktop`);
 
     /** The page at phone width: the stats are there and nothing is wider than the screen. */
     async function phoneFits(context: BrowserContext, path: string, name: string): Promise<void> {

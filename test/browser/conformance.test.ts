@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
-import { createInfrastructure, createSystem, type System } from '../../src/main.ts';
+import type { Browser } from 'playwright-core';
+import type { System } from '../../src/main.ts';
 import { GROWTH_PLAN_NAME } from '../../src/modules/catalog/index.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { createKeyring } from '../../src/platform/master-key.ts';
-import { createMetrics } from '../../src/platform/metrics.ts';
 import { systemContext } from '../../src/platform/request-context.ts';
-import { MemorySharedState } from '../../src/platform/shared-state/memory-shared-state.ts';
-import { seedDemo } from '../../src/seed.ts';
-import { freePort } from '../process-helpers.ts';
+import { chromiumMissing, launchChromium } from './browser-helpers.ts';
 import {
-  chromiumMissing,
-  ensureWebBuild,
-  freshTotp,
-  launchChromium,
-  screenshot,
-  seriousViolations,
-} from './browser-helpers.ts';
+  axeClean,
+  DEMO_DEVELOPER,
+  DEMO_OPERATOR,
+  type DemoServer,
+  signIn,
+  startDemoServer,
+} from './demo-server.ts';
 
 /**
  * Issue 37's check in a real browser against a real server: a fresh app cannot ask for production
@@ -34,9 +24,6 @@ import {
 const missing = chromiumMissing();
 if (missing && process.env.CI) throw new Error(missing);
 
-const OPERATOR = { email: 'operator@darwaza.local', password: 'darwaza-demo-operator' };
-const OPERATOR_TOTP = 'DARWAZADEMOOPERATORTOTPSECRETXYZ';
-const DEVELOPER = { email: 'developer@darwaza.local', password: 'darwaza-demo-developer' };
 const QR = {
   MerchantAccountInformationPayee: {
     GloballyUniqueIdentifier: 'A000000736',
@@ -56,35 +43,15 @@ describe('conformance in the browser: evidence from real sandbox calls opens the
 }, () => {
   let sys: System;
   let browser: Browser;
-  let dataDir: string;
+  let server: DemoServer;
   let url = '';
   const app = { orgId: '', appId: '', clientId: '', secret: '', productId: '' };
   let token = '';
 
   before(async () => {
-    await ensureWebBuild();
-    dataDir = mkdtempSync(join(tmpdir(), 'dz-conformance-'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    sys = await createSystem(
-      createInfrastructure(
-        loadConfig({
-          NODE_ENV: 'development',
-          LOG_LEVEL: 'silent',
-          DATA_DIR: dataDir,
-          PUBLIC_URL: url,
-          PORT: String(port),
-          PORTAL_RATE_LIMIT: '100000',
-        }),
-        {
-          keyring: createKeyring(randomBytes(32)),
-          sharedState: new MemorySharedState(),
-          log: createLogger('silent'),
-          metrics: createMetrics({ defaultMetrics: false }),
-        },
-      ),
-    );
-    await seedDemo(sys, { onlyIfEmpty: true });
+    server = await startDemoServer('conformance');
+    sys = server.sys;
+    url = server.url;
     const org = await sys.services.organizations.findOrganizationByName('Demo Fintech');
     assert.ok(org);
     const ctx = systemContext('test');
@@ -99,7 +66,7 @@ describe('conformance in the browser: evidence from real sandbox calls opens the
       secret: created.clientSecret,
       productId: (await sys.services.catalog.findProduct('1qr'))!.id,
     });
-    await sys.app.listen({ port, host: '127.0.0.1' });
+    await server.listen();
     const t = await fetch(`${url}/${sys.config.gatewayProvider}/sandbox/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -117,9 +84,7 @@ describe('conformance in the browser: evidence from real sandbox calls opens the
 
   after(async () => {
     await browser?.close();
-    await sys?.app.close();
-    await sys?.shutdown().catch(() => {});
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   /** One sandbox call over HTTP, as the app's own code would make it. */
@@ -150,12 +115,6 @@ describe('conformance in the browser: evidence from real sandbox calls opens the
       systemContext('test'),
     );
 
-  async function axeClean(page: Page, name: string): Promise<void> {
-    await page.waitForLoadState('networkidle');
-    assert.deepEqual(await seriousViolations(page), [], `axe found serious/critical violations on ${name}`);
-    await screenshot(page, name);
-  }
-
   it('near-misses leave progress at 0; real passes fill it, name their requests and open the gate', async () => {
     await assert.rejects(
       requestProduction(),
@@ -164,12 +123,7 @@ describe('conformance in the browser: evidence from real sandbox calls opens the
 
     const devContext = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
     devContext.setDefaultTimeout(20_000);
-    const dev = await devContext.newPage();
-    await dev.goto('/sign-in');
-    await dev.getByLabel('E-mail').fill(DEVELOPER.email);
-    await dev.getByLabel('Password').fill(DEVELOPER.password);
-    await dev.getByRole('button', { name: 'Sign in' }).click();
-    await dev.waitForURL(/\/(account|dashboard)/);
+    const dev = await signIn(devContext, DEMO_DEVELOPER);
     await dev.goto(`/orgs/${app.orgId}/apps/${app.appId}/conformance`);
     await dev.getByRole('heading', { name: /1qr: 0 of 4 passed/ }).waitFor();
 
@@ -216,14 +170,7 @@ describe('conformance in the browser: evidence from real sandbox calls opens the
 
     const opContext = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
     opContext.setDefaultTimeout(20_000);
-    const op = await opContext.newPage();
-    await op.goto('/sign-in');
-    await op.getByLabel('E-mail').fill(OPERATOR.email);
-    await op.getByLabel('Password').fill(OPERATOR.password);
-    await op.getByRole('button', { name: 'Sign in' }).click();
-    await op.getByLabel('Authentication code').fill(await freshTotp(OPERATOR_TOTP));
-    await op.getByRole('button', { name: 'Verify and sign in' }).click();
-    await op.waitForURL(/\/operator/);
+    const op = await signIn(opContext, DEMO_OPERATOR);
     await op.goto('/operator/production');
     const evidence = op.locator('details.conformance-evidence', { hasText: '1qr 4/4' });
     await evidence.locator('summary').click();

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
-import { createInfrastructure, createSystem, type System } from '../../src/main.ts';
+import type { System } from '../../src/main.ts';
 import { DEFAULT_PLAN_NAME } from '../../src/modules/catalog/index.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { createKeyring } from '../../src/platform/master-key.ts';
-import { createMetrics } from '../../src/platform/metrics.ts';
 import { systemContext } from '../../src/platform/request-context.ts';
-import { MemorySharedState } from '../../src/platform/shared-state/memory-shared-state.ts';
-import { seedDemo } from '../../src/seed.ts';
-import { freePort } from '../process-helpers.ts';
-import {
-  chromiumMissing,
-  ensureWebBuild,
-  freshTotp,
-  launchChromium,
-  seriousViolations,
-} from './browser-helpers.ts';
+import { chromiumMissing, launchChromium, seriousViolations } from './browser-helpers.ts';
+import { DEMO_DEVELOPER, DEMO_OPERATOR, type DemoServer, signIn, startDemoServer } from './demo-server.ts';
 
 /**
  * Issue 35 in Chromium: the demo developer asks for production access to IBFT on the app's page;
@@ -33,35 +17,16 @@ const missing = chromiumMissing();
 if (missing && process.env.CI) throw new Error(missing);
 
 describe('production credentials in the portal', { skip: missing ?? false, timeout: 180_000 }, () => {
+  let server: DemoServer;
   let sys: System;
-  let browser: Browser;
-  let dataDir: string;
   let url = '';
+  let browser: Browser;
   const app = { orgId: '', appId: '', clientSecret: '' };
 
   before(async () => {
-    await ensureWebBuild();
-    dataDir = mkdtempSync(join(tmpdir(), 'dz-prod-'));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    sys = await createSystem(
-      createInfrastructure(
-        loadConfig({
-          NODE_ENV: 'development',
-          LOG_LEVEL: 'silent',
-          DATA_DIR: dataDir,
-          PUBLIC_URL: url,
-          PORT: String(port),
-        }),
-        {
-          keyring: createKeyring(randomBytes(32)),
-          sharedState: new MemorySharedState(),
-          log: createLogger('silent'),
-          metrics: createMetrics({ defaultMetrics: false }),
-        },
-      ),
-    );
-    await seedDemo(sys, { onlyIfEmpty: true });
+    server = await startDemoServer('prod');
+    sys = server.sys;
+    url = server.url;
     // This test is about credentials, not certification: the conformance gate (when there is one)
     // lets the request through.
     const gate = (sys.services as { conformance?: { check: unknown } }).conformance;
@@ -75,28 +40,20 @@ describe('production credentials in the portal', { skip: missing ?? false, timeo
     assert.ok(plan);
     await apps.subscribe(org.id, created.app.id, plan.id, ctx, { skipTermsCheck: true });
     Object.assign(app, { orgId: org.id, appId: created.app.id, clientSecret: created.clientSecret });
-    await sys.app.listen({ port, host: '127.0.0.1' });
+    await server.listen();
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await sys?.app.close();
-    await sys?.shutdown().catch(() => {});
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   it('approved app: production credentials shown once, both base URLs visible, sandbox try-it still works', async () => {
     const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(20_000);
-    const page = await context.newPage();
+    const page = await signIn(context, DEMO_DEVELOPER);
     try {
-      await page.goto('/sign-in');
-      await page.getByLabel('E-mail').fill('developer@darwaza.local');
-      await page.getByLabel('Password').fill('darwaza-demo-developer');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(/\/(account|dashboard)/);
-
       // Ask for production access to IBFT on the app's page.
       await page.goto(`/orgs/${app.orgId}/apps/${app.appId}`);
       const row = page.getByTestId('production-ibft');
@@ -110,14 +67,7 @@ describe('production credentials in the portal', { skip: missing ?? false, timeo
       const opContext = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
       opContext.setDefaultTimeout(20_000);
       try {
-        const op = await opContext.newPage();
-        await op.goto('/sign-in');
-        await op.getByLabel('E-mail').fill('operator@darwaza.local');
-        await op.getByLabel('Password').fill('darwaza-demo-operator');
-        await op.getByRole('button', { name: 'Sign in' }).click();
-        await op.getByLabel('Authentication code').fill(await freshTotp('DARWAZADEMOOPERATORTOTPSECRETXYZ'));
-        await op.getByRole('button', { name: 'Verify and sign in' }).click();
-        await op.waitForURL(/\/operator/);
+        const op = await signIn(opContext, DEMO_OPERATOR);
         await op.goto('/operator/production');
         const queued = op.getByRole('row').filter({ hasText: 'ibft' }).filter({ hasText: 'Going live app' });
         await queued.waitFor();
