@@ -1,6 +1,6 @@
 /**
  * npm run bench:analytics [-- --rows N] [--engine sqlite|postgres] [--skip-writer] [--writer-only]
- * [--writer-rows N (default 40 000)] [--keep] [--reuse <location>]
+ * [--writer-rows N (default 40 000)] [--writer-batch N (default 500)] [--keep] [--reuse <location>]
  * (default 10 000 000 rows, both engines when DATABASE_URL is set; not in CI): issue 31's
  * measurement.
  *
@@ -21,6 +21,8 @@
  * 4. Prints the usage writer's throughput with rollups (one writer; two on PostgreSQL) on traffic
  *    as it comes at the gateway's peak (time moving at 20 000 calls/s, the month's mix of apps)
  *    and on a worst case (every row of a batch in another app-minute), against the measured peak.
+ *    Rows per transaction: `--writer-batch` (500, the recorder's chunk; the usage worker writes up
+ *    to MAX_MERGED_ROWS (5 000 on SQLite, 20 000 on PostgreSQL) in one when chunks wait for it).
  */
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
@@ -34,7 +36,9 @@ import {
 import { Hll } from '../src/modules/gateway/rollups/hll.ts';
 import type { GatewayTables } from '../src/modules/gateway/tables.ts';
 import { usageRecord } from '../src/modules/gateway/testing.ts';
+import { encodeBatch } from '../src/modules/gateway/usage-codec.ts';
 import { UsageService } from '../src/modules/gateway/usage-service.ts';
+import { MAX_MERGED_ROWS, WorkerUsageSink } from '../src/modules/gateway/usage-sink.ts';
 import { USAGE_COLUMNS } from '../src/modules/gateway/usage-store.ts';
 import { type UsageRecord, UsageWriter } from '../src/modules/gateway/usage-writer.ts';
 import { openPostgres, openSqlite } from '../src/platform/db/database.ts';
@@ -408,8 +412,8 @@ function call(w: number, n: number, atMs: number): UsageRecord {
 }
 
 /**
- * Rows/s of `writers` usage writers with rollups, 500-row batches (the worker's), each writer its
- * own stream of calls. `peak`: time moves at 20 000 calls/s over all writers (a batch spans 25 ms
+ * Rows/s of `writers` usage writers with rollups, `--writer-batch` rows a transaction, each writer its
+ * own stream of calls. `peak`: time moves at 20 000 calls/s over all writers (500 rows span 25 ms
  * of traffic); otherwise every batch is spread over 10 minutes and 100 apps (each row in another
  * app-minute: the most rollup rows a batch can make).
  */
@@ -418,11 +422,12 @@ async function writerThroughput(engine: TestEngine, writers: number, peak: boole
   try {
     await migrateToLatest(database.db, [migrations]);
     const N = arg('writer-rows', 40_000);
+    const size = arg('writer-batch', 500);
     const batches = Array.from({ length: writers }, (_, w) =>
-      Array.from({ length: N / writers / 500 }, (_, b) =>
-        Array.from({ length: 500 }, (_, i) => {
-          const n = w * 1_000_000 + b * 500 + i;
-          const k = (b * 500 + i) * writers + w;
+      Array.from({ length: Math.ceil(N / writers / size) }, (_, b) =>
+        Array.from({ length: size }, (_, i) => {
+          const n = w * 1_000_000 + b * size + i;
+          const k = (b * size + i) * writers + w;
           if (peak) return call(w, n, NOW + k * 0.05);
           return usageRecord(n, {
             id: `use_w${w}${String(n).padStart(24, '0')}`,
@@ -445,6 +450,30 @@ async function writerThroughput(engine: TestEngine, writers: number, peak: boole
     );
     return N / ((performance.now() - t) / 1000);
   } finally {
+    await database.cleanup();
+  }
+}
+
+/**
+ * Rows/s of the usage worker thread itself (usage-worker.ts) when the recorder's 500-row chunks of
+ * peak traffic all wait for it, as after a burst the writer fell behind: what it does with a backlog.
+ */
+async function workerBacklogThroughput(engine: TestEngine): Promise<number> {
+  const database = await engine.open<GatewayTables>();
+  const sink = new WorkerUsageSink(database.location!);
+  try {
+    await migrateToLatest(database.db, [migrations]);
+    const N = arg('writer-rows', 40_000);
+    const chunks = Array.from({ length: Math.ceil(N / 500) }, (_, b) =>
+      encodeBatch(Array.from({ length: 500 }, (_, i) => call(0, b * 500 + i, NOW + (b * 500 + i) * 0.05))),
+    );
+    // The worker thread starts on the first chunk: started before the clock, as in a running server.
+    await sink.write(encodeBatch([call(0, 9_999_999, NOW)]));
+    const t = performance.now();
+    await Promise.all(chunks.map((c) => sink.write(c)));
+    return N / ((performance.now() - t) / 1000);
+  } finally {
+    await sink.close();
     await database.cleanup();
   }
 }
@@ -540,10 +569,14 @@ for (const engine of testEngines().filter((e) => ENGINE === undefined || e.name 
       for (const writers of pg ? [1, 2] : [1]) {
         const rate = await writerThroughput(engine, writers, peak);
         console.log(
-          `  ${engine.name} usage writer with rollups, ${writers} writer${writers > 1 ? 's' : ''}, ${peak ? 'traffic at the peak' : 'worst case (every row another app-minute)'}: ${rate.toFixed(0)} rows/s`,
+          `  ${engine.name} usage writer with rollups, ${writers} writer${writers > 1 ? 's' : ''}, ${arg('writer-batch', 500)} rows a transaction, ${peak ? 'traffic at the peak' : 'worst case (every row another app-minute)'}: ${rate.toFixed(0)} rows/s`,
         );
       }
     }
+    const backlog = await workerBacklogThroughput(engine);
+    console.log(
+      `  ${engine.name} usage worker (recorder's 500-row chunks, all waiting, merged up to ${MAX_MERGED_ROWS[engine.name === 'postgres' ? 'postgres' : 'sqlite']} rows a transaction), traffic at the peak: ${backlog.toFixed(0)} rows/s`,
+    );
     console.log(`  gateway peak for comparison: ${PEAK}`);
   }
 }
