@@ -30,6 +30,7 @@ import { SecretOnce } from './apps.tsx';
 import { ProductTermsPanel } from './product-terms.tsx';
 import { ProductionPanel } from './production-panel.tsx';
 import { appKeys } from './queries.ts';
+import { SecretsTable } from './secrets-table.tsx';
 
 /** One app: credentials, subscriptions, limit requests, production access and settings. */
 
@@ -117,41 +118,21 @@ export function AppDetailPage() {
             {a.secrets.length === 0 ? (
               <Empty>No secrets.</Empty>
             ) : (
-              <Table
+              <SecretsTable
                 caption="Client secrets"
-                head={['Secret', 'Created', 'Expires', 'Status', '']}
-                hideCaption
-              >
-                {a.secrets.map((s) => (
-                  <tr key={s.id}>
-                    <td className="mono">…{s.hint}</td>
-                    <td>{when(s.createdAt)}</td>
-                    <td>{s.expiresAt ? when(s.expiresAt) : 'never'}</td>
-                    <td>
-                      <Badge status={s.status} />
-                    </td>
-                    <td>
-                      {dev && s.status === 'active' ? (
-                        <ActionButton
-                          variant="danger"
-                          label={`Revoke the secret ending ${s.hint}`}
-                          confirm="Revoke this secret? Calls using it stop working within a second."
-                          onClick={async () => {
-                            await ok(
-                              api.DELETE('/api/v1/orgs/{orgId}/apps/{appId}/secrets/{credentialId}', {
-                                params: { path: { orgId, appId, secretId: s.id, credentialId: s.id } },
-                              }),
-                            );
-                            await refreshApp();
-                          }}
-                        >
-                          Revoke
-                        </ActionButton>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </Table>
+                secrets={a.secrets}
+                canRevoke={Boolean(dev)}
+                revokeLabel={(hint) => `Revoke the secret ending ${hint}`}
+                confirm="Revoke this secret? Calls using it stop working within a second."
+                onRevoke={async (credentialId) => {
+                  await ok(
+                    api.DELETE('/api/v1/orgs/{orgId}/apps/{appId}/secrets/{credentialId}', {
+                      params: { path: { orgId, appId, secretId: credentialId, credentialId } },
+                    }),
+                  );
+                  await refreshApp();
+                }}
+              />
             )}
             {dev ? (
               <div className="split">

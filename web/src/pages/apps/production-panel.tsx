@@ -13,11 +13,11 @@ import {
   Notice,
   QueryView,
   Table,
-  when,
 } from '../../components.tsx';
 import { catalogKeys } from '../public/queries.ts';
 import { SecretOnce } from './apps.tsx';
 import { appKeys } from './queries.ts';
+import { SecretsTable } from './secrets-table.tsx';
 
 /**
  * An app's two catalogs on its page (issue 35): where each set of credentials works (both base URLs,
@@ -164,42 +164,22 @@ export function ProductionPanel(props: {
               {c.secrets.length === 0 ? (
                 <Empty>No production secret yet: create one to call production.</Empty>
               ) : (
-                <Table
+                <SecretsTable
                   caption="Production client secrets"
-                  head={['Secret', 'Created', 'Expires', 'Status', '']}
-                  hideCaption
-                >
-                  {c.secrets.map((s) => (
-                    <tr key={s.id}>
-                      <td className="mono">…{s.hint}</td>
-                      <td>{when(s.createdAt)}</td>
-                      <td>{s.expiresAt ? when(s.expiresAt) : 'never'}</td>
-                      <td>
-                        <Badge status={s.status} />
-                      </td>
-                      <td>
-                        {props.dev && s.status === 'active' ? (
-                          <ActionButton
-                            variant="danger"
-                            label={`Revoke the production secret ending ${s.hint}`}
-                            confirm="Revoke this production secret? Production calls using it stop within a second."
-                            onClick={async () => {
-                              await ok(
-                                api.DELETE(
-                                  '/api/v1/orgs/{orgId}/apps/{appId}/production-credentials/secrets/{credentialId}',
-                                  { params: { path: { orgId, appId, credentialId: s.id } } },
-                                ),
-                              );
-                              await refresh();
-                            }}
-                          >
-                            Revoke
-                          </ActionButton>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </Table>
+                  secrets={c.secrets}
+                  canRevoke={Boolean(props.dev)}
+                  revokeLabel={(hint) => `Revoke the production secret ending ${hint}`}
+                  confirm="Revoke this production secret? Production calls using it stop within a second."
+                  onRevoke={async (credentialId) => {
+                    await ok(
+                      api.DELETE(
+                        '/api/v1/orgs/{orgId}/apps/{appId}/production-credentials/secrets/{credentialId}',
+                        { params: { path: { orgId, appId, credentialId } } },
+                      ),
+                    );
+                    await refresh();
+                  }}
+                />
               )}
               {props.dev ? (
                 <ActionButton
