@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { CallRecord, ClassedCallRecord } from '../gateway/index.ts';
-import { callsIn, decodeCalls, encodeCalls, newestCalls } from './engine-wire.ts';
+import { decodeCalls, encodeCalls } from './engine-wire.ts';
 import { call } from './test-support.ts';
 
 /** Every member required, at every depth: a field added to CallRecord must be added below. */
@@ -44,11 +45,10 @@ describe('detector engine wire', () => {
       liveDataSuspected: true,
     };
     const sparse = call({ refs: { accountTo: '1234' } });
-    const v = structuredClone(encodeCalls([full, sparse]));
-    assert.deepEqual(decodeCalls(v), [full, sparse]);
-    assert.equal(callsIn(v), 2);
-    assert.deepEqual(decodeCalls(newestCalls(v, 1)), [sparse]);
-    assert.deepEqual(newestCalls(v, 0), []);
+    const v = encodeCalls([full, sparse]);
+    assert.equal(v.n, 2);
+    assert.deepEqual(decodeCalls(structuredClone(v, { transfer: [v.num.buffer] })), [full, sparse]);
+    assert.deepEqual(decodeCalls(encodeCalls([])), []);
   });
 
   it('a feed record travels with its raw inputs and arrives classed, without them', () => {
@@ -69,5 +69,54 @@ describe('detector engine wire', () => {
     );
     assert.equal(quiet.probe, null);
     assert.equal(quiet.source.userAgent, 'none');
+  });
+
+  it('any batch round-trips: any text (NUL, separators, non-Latin-1), null, absent and repeated values', () => {
+    // Few distinct values, so neighbouring records share many (the wire's "same as before" slot).
+    const text = fc.oneof(
+      fc.constantFrom('', 'a', '\u0000', 'ß', '\u{1F600}', 'org_a'),
+      fc.string({ unit: 'binary' }),
+    );
+    const opt = fc.option(text, { nil: null });
+    const record = fc.record({
+      requestId: text,
+      operationId: fc.constantFrom('ibftTitleFetch', 'ibftTransfer'),
+      probe: fc.constantFrom(null, 'sql', 'traversal') as fc.Arbitrary<ClassedCallRecord['probe']>,
+      errorCode: opt,
+      networkCode: opt,
+      path: text,
+      orgId: opt,
+      appId: opt,
+      clientId: opt,
+      tokenNetwork: opt,
+      ip: text,
+      status: fc.integer({ min: 100, max: 599 }),
+      latencyUs: fc.nat(),
+      signed: fc.option(fc.boolean(), { nil: undefined }),
+      refs: fc.dictionary(fc.constantFrom('stan', 'rrn', 'accountTo', 'qrInitiation'), text),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 12 }), (rows) => {
+        const batch = rows.map((x) =>
+          call({
+            requestId: x.requestId,
+            operationId: x.operationId,
+            probe: x.probe,
+            errorCode: x.errorCode,
+            networkCode: x.networkCode,
+            path: x.path,
+            status: x.status,
+            latencyUs: x.latencyUs,
+            refs: { ...x.refs },
+            client: { orgId: x.orgId, appId: x.appId, clientId: x.clientId, tokenNetwork: x.tokenNetwork },
+            source: { ip: x.ip },
+            shape: x.signed === undefined ? {} : { signed: x.signed },
+          }),
+        );
+        const v = encodeCalls(batch);
+        assert.deepEqual(decodeCalls(structuredClone(v, { transfer: [v.num.buffer] })), batch);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -6,22 +6,21 @@ import type { DetectorSettings } from './engine-core.ts';
 
 /**
  * What the serving thread and the detectors' worker thread say to each other, and how a batch of
- * call records travels: as one flat array of values in a fixed order (`encodeCalls`), not as an
- * array of objects. The structured clone of a flat array writes no property names and makes no
- * nested objects (the references stay one small object); in-process, encoding and posting cost
- * the sending thread ~0.7–0.8 µs per record against ~1.25–1.6 µs for the records as objects
- * (docs/performance.md item 36). A round-trip test (engine-wire.test.ts) holds a
+ * call records travels (`EncodedCalls`): its numbers and texts' lengths in one transferred
+ * Float64Array, its texts in one string — not as objects, whose structured clone writes every
+ * property name and value one by one (~12 k instructions per record of the bench call on the
+ * serving thread, docs/performance.md item 41). A round-trip test (engine-wire.test.ts) holds a
  * fully populated record equal to itself after decoding, so a field added to CallRecord that is
  * not carried here fails it (a required one fails the type check of `decodeCalls` first).
  *
- * A feed record travels unclassed (its `probe` and User-Agent class slots undefined) with its raw
- * inputs in three more slots; `decodeCalls`, in the worker, computes the classes from them
- * (call-classes.ts) and keeps no input. A record that arrives classed keeps its classes.
+ * A feed record travels unclassed (its `probe` and User-Agent class absent) with its raw inputs;
+ * `decodeCalls`, in the worker, computes the classes from them (call-classes.ts) and keeps no
+ * input. A record that arrives classed keeps its classes.
  */
 
 /** Main → worker. */
 export type ToWorker =
-  | { t: 'calls'; v: unknown[] }
+  | { t: 'calls'; v: EncodedCalls }
   | { t: 'signal'; s: Signal }
   | { t: 'configure'; id: string; s: DetectorSettings }
   | { t: 'idle'; id: number }
@@ -61,106 +60,214 @@ export const COUNTER = {
 } as const;
 export const COUNTER_SLOTS = 5;
 
-/** Values per record on the wire, in the order of `encodeCalls` (refs object at 26, inputs 27–29). */
-const WIDTH = 30;
-
-/** Appends a batch's records to one flat array (runs on the serving thread: plain reads and pushes). */
-export function encodeCalls(batch: readonly CallRecord[]): unknown[] {
-  const out: unknown[] = [];
-  for (const r of batch) {
-    const { shape, client, source, inputs } = r;
-    out.push(
-      r.atMs,
-      r.requestId,
-      r.operationId,
-      r.productSlug,
-      r.catalog,
-      r.method,
-      r.path,
-      r.probe,
-      r.status,
-      r.errorCode,
-      r.networkCode,
-      shape.bytesIn,
-      shape.bytesOut,
-      shape.idempotencyKey,
-      shape.endUser,
-      shape.query,
-      shape.bodyRefused,
-      client.orgId,
-      client.appId,
-      client.clientId,
-      client.tokenNetwork,
-      shape.signed,
-      source.ip,
-      source.userAgent,
-      r.latencyUs,
-      (r.replayed ? 1 : 0) | (r.liveDataSuspected ? 2 : 0),
-      // As an object: 1–4 keys set of 12, cheaper to clone than a slot for each.
-      r.refs,
-      inputs?.query,
-      inputs?.bodyHead,
-      inputs?.userAgent,
-    );
+/** The refs a record may carry, in wire order (a round-trip test holds them complete). */
+const REF_KEYS = [
+  'stan',
+  'rrn',
+  'authId',
+  'companyCode',
+  'consumerNo',
+  'accountTo',
+  'referenceNo',
+  'rtpId',
+  'originalRrn',
+  'originalStan',
+  'originalAuthId',
+  'qrInitiation',
+] as const satisfies ReadonlyArray<keyof CallRecord['refs']>;
+/** A ref's index in REF_KEYS (a switch: cheaper than a keyed lookup on the serving thread). */
+function refIndex(k: string): number {
+  switch (k) {
+    case 'stan':
+      return 0;
+    case 'rrn':
+      return 1;
+    case 'authId':
+      return 2;
+    case 'companyCode':
+      return 3;
+    case 'consumerNo':
+      return 4;
+    case 'accountTo':
+      return 5;
+    case 'referenceNo':
+      return 6;
+    case 'rtpId':
+      return 7;
+    case 'originalRrn':
+      return 8;
+    case 'originalStan':
+      return 9;
+    case 'originalAuthId':
+      return 10;
+    default:
+      return REF_KEYS.indexOf(k as (typeof REF_KEYS)[number]);
   }
-  return out;
+}
+
+/**
+ * A batch of call records on the wire: every number and every text's length in one Float64Array
+ * (posted in the transfer list: moved, not copied), every text of every record concatenated into
+ * one string, in the order `encodeCalls` writes them. No record is an object and no text a value
+ * of its own, so the structured clone writes one string whatever the batch holds: the serving
+ * thread's cost per record is the number stores and the concatenations (docs/performance.md
+ * item 41). Texts are cut by their lengths, never by a separator, so any content travels as is.
+ */
+export type EncodedCalls = { n: number; num: Float64Array<ArrayBuffer>; text: string };
+
+/** Most numbers a record takes: 6 values, 18 text lengths, the refs' count and a pair per ref. */
+const MAX_NUMS = 6 + 18 + 1 + 2 * REF_KEYS.length;
+/**
+ * A text's length slot: -1 for null, -2 for absent, -3 for the same text as the batch's previous
+ * record (the operation, app, client, network and source of a batch repeat: they are compared,
+ * not copied).
+ */
+const NULL = -1;
+const ABSENT = -2;
+const SAME = -3;
+
+/** Encodes a batch (runs on the serving thread: number stores, comparisons and concatenations). */
+export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
+  const num = new Float64Array(batch.length * MAX_NUMS);
+  let o = 0;
+  let text = '';
+  let first = true;
+  const put = (t: string | null | undefined, before: string | null | undefined): void => {
+    if (t === null) num[o++] = NULL;
+    else if (t === undefined) num[o++] = ABSENT;
+    else if (t === before && !first) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+  };
+  let p = batch[0];
+  for (const r of batch) {
+    const { shape, client, source, inputs, refs } = r;
+    num[o++] = r.atMs;
+    num[o++] = r.status;
+    num[o++] = shape.bytesIn;
+    num[o++] = shape.bytesOut;
+    num[o++] = r.latencyUs;
+    num[o++] =
+      (shape.idempotencyKey ? 1 : 0) |
+      (shape.endUser ? 2 : 0) |
+      (shape.query ? 4 : 0) |
+      (shape.bodyRefused ? 8 : 0) |
+      (shape.signed === undefined ? 0 : shape.signed ? 16 : 32) |
+      (r.replayed ? 64 : 0) |
+      (r.liveDataSuspected ? 128 : 0);
+    put(r.requestId, undefined);
+    put(r.operationId, p!.operationId);
+    put(r.productSlug, p!.productSlug);
+    put(r.catalog, p!.catalog);
+    put(r.method, p!.method);
+    put(r.path, p!.path);
+    put(r.probe, p!.probe);
+    put(r.errorCode, p!.errorCode);
+    put(r.networkCode, p!.networkCode);
+    put(client.orgId, p!.client.orgId);
+    put(client.appId, p!.client.appId);
+    put(client.clientId, p!.client.clientId);
+    put(client.tokenNetwork, p!.client.tokenNetwork);
+    put(source.ip, p!.source.ip);
+    put(source.userAgent, p!.source.userAgent);
+    put(inputs?.query, p!.inputs?.query);
+    put(inputs?.userAgent, p!.inputs?.userAgent);
+    put(inputs?.bodyHead, undefined);
+    const at = o++;
+    let count = 0;
+    for (const k in refs) {
+      const v = refs[k as keyof typeof refs];
+      if (v === undefined) continue;
+      num[o++] = refIndex(k);
+      put(v, undefined);
+      count++;
+    }
+    num[at] = count;
+    p = r;
+    first = false;
+  }
+  return { n: batch.length, num, text };
 }
 
 /** The records of one encoded batch, classed (runs in the worker: the scans happen here). */
-export function decodeCalls(v: readonly unknown[]): ClassedCallRecord[] {
+export function decodeCalls(v: EncodedCalls): ClassedCallRecord[] {
+  const { num, text } = v;
   const out: ClassedCallRecord[] = [];
-  for (let i = 0; i + WIDTH <= v.length; i += WIDTH) {
-    const flags = v[i + 25] as number;
-    const signed = v[i + 21] as boolean | undefined;
-    const path = v[i + 6] as string;
-    const probe = v[i + 7] as CallRecord['probe'];
-    const ua = v[i + 23] as CallRecord['source']['userAgent'];
+  let o = 0;
+  let at = 0;
+  // The texts of the previous record, by slot (SAME refers to them).
+  const last: Array<string | null | undefined> = [];
+  const take = (slot = -1): string | null | undefined => {
+    const len = num[o++]!;
+    let t: string | null | undefined;
+    if (len === NULL) t = null;
+    else if (len === ABSENT) t = undefined;
+    else if (len === SAME) t = last[slot];
+    else {
+      at += len;
+      t = text.slice(at - len, at);
+    }
+    if (slot >= 0) last[slot] = t;
+    return t;
+  };
+  for (let i = 0; i < v.n; i++) {
+    const atMs = num[o++]!;
+    const status = num[o++]!;
+    const bytesIn = num[o++]!;
+    const bytesOut = num[o++]!;
+    const latencyUs = num[o++]!;
+    const flags = num[o++]!;
+    const requestId = take() as string;
+    const operationId = take(0) as string;
+    const productSlug = take(1) as string;
+    const catalog = take(2) as CallRecord['catalog'];
+    const method = take(3) as string;
+    const path = take(4) as string;
+    const probe = take(5) as CallRecord['probe'];
+    const errorCode = take(6) as string | null;
+    const networkCode = take(7) as string | null;
+    const orgId = take(8) as string | null;
+    const appId = take(9) as string | null;
+    const clientId = take(10) as string | null;
+    const tokenNetwork = take(11) as string | null;
+    const ip = take(12) as string;
+    const ua = take(13) as CallRecord['source']['userAgent'];
+    const query = take(14) ?? '';
+    const rawUa = take(15) ?? null;
+    const bodyHead = take() ?? '';
+    const refs: CallRecord['refs'] = {};
+    for (let k = num[o++]!; k > 0; k--) refs[REF_KEYS[num[o++]!]!] = take() as string;
+    const signed = flags & 16 ? true : flags & 32 ? false : undefined;
     out.push({
-      atMs: v[i] as number,
-      requestId: v[i + 1] as string,
-      operationId: v[i + 2] as string,
-      productSlug: v[i + 3] as string,
-      catalog: v[i + 4] as CallRecord['catalog'],
-      method: v[i + 5] as string,
+      atMs,
+      requestId,
+      operationId,
+      productSlug,
+      catalog,
+      method,
       path,
-      probe:
-        probe !== undefined
-          ? probe
-          : probeClassOf(path + ((v[i + 27] as string) ?? ''), (v[i + 28] as string) ?? ''),
-      status: v[i + 8] as number,
-      errorCode: v[i + 9] as string | null,
-      networkCode: v[i + 10] as string | null,
-      refs: v[i + 26] as CallRecord['refs'],
+      probe: probe !== undefined ? probe : probeClassOf(path + query, bodyHead),
+      status,
+      errorCode,
+      networkCode,
+      refs,
       shape: {
-        bytesIn: v[i + 11] as number,
-        bytesOut: v[i + 12] as number,
-        idempotencyKey: v[i + 13] as boolean,
-        endUser: v[i + 14] as boolean,
-        query: v[i + 15] as boolean,
-        bodyRefused: v[i + 16] as boolean,
+        bytesIn,
+        bytesOut,
+        idempotencyKey: (flags & 1) !== 0,
+        endUser: (flags & 2) !== 0,
+        query: (flags & 4) !== 0,
+        bodyRefused: (flags & 8) !== 0,
         ...(signed !== undefined ? { signed } : {}),
       },
-      client: {
-        orgId: v[i + 17] as string | null,
-        appId: v[i + 18] as string | null,
-        clientId: v[i + 19] as string | null,
-        tokenNetwork: v[i + 20] as string | null,
-      },
-      source: { ip: v[i + 22] as string, userAgent: ua ?? userAgentClassOf(v[i + 29] as string | null) },
-      latencyUs: v[i + 24] as number,
-      replayed: (flags & 1) !== 0,
-      liveDataSuspected: (flags & 2) !== 0,
+      client: { orgId, appId, clientId, tokenNetwork },
+      source: { ip, userAgent: ua ?? userAgentClassOf(rawUa) },
+      latencyUs,
+      replayed: (flags & 64) !== 0,
+      liveDataSuspected: (flags & 128) !== 0,
     });
   }
   return out;
-}
-
-/** Records in an encoded batch. */
-export function callsIn(v: readonly unknown[]): number {
-  return Math.floor(v.length / WIDTH);
-}
-
-/** The newest `keep` records of an encoded batch (when the hand-over sheds the rest). */
-export function newestCalls(v: unknown[], keep: number): unknown[] {
-  return keep <= 0 ? [] : v.slice(v.length - keep * WIDTH);
 }

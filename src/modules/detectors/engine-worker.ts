@@ -48,7 +48,7 @@ port.on('message', (m: ToWorker) => {
     case 'calls': {
       const records = decodeCalls(m.v);
       for (const r of records) core.take({ kind: 'call', r });
-      Atomics.add(counters, COUNTER.taken, BigInt(records.length));
+      Atomics.add(counters, COUNTER.taken, BigInt(m.v.n));
       core.schedule();
       publish();
       break;

@@ -5,11 +5,9 @@ import type { DetectorSettings } from './engine-core.ts';
 import {
   COUNTER,
   COUNTER_SLOTS,
-  callsIn,
   type EngineWorkerData,
   encodeCalls,
   type FromWorker,
-  newestCalls,
   type ToWorker,
 } from './engine-wire.ts';
 
@@ -197,13 +195,15 @@ export class DetectorEngine {
       this.#stats.shed += batch.length;
       return;
     }
-    let v = encodeCalls(batch);
+    let kept = batch;
     if (batch.length > room) {
       this.#stats.shed += batch.length - room;
-      v = newestCalls(v, room);
+      kept = batch.slice(batch.length - room);
     }
-    this.#posted += callsIn(v);
-    this.#post({ t: 'calls', v });
+    const v = encodeCalls(kept);
+    this.#posted += v.n;
+    // The numbers' buffer moves to the worker (no copy); the text is cloned.
+    this.#worker.postMessage({ t: 'calls', v } satisfies ToWorker, [v.num.buffer]);
   };
 
   /** Portal and OAuth events, the edge's counters: one message per signal (they are rare). */
