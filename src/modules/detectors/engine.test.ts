@@ -94,7 +94,8 @@ describe('detector engine (worker thread)', () => {
     assert.equal(e.stats().queued, 10);
     await e.idle();
     assert.equal(e.stats().processed, 10);
-    assert.equal(e.stats().reportFailures, 3);
+    // Three findings for one subject: the first reported at once, the other two merged into one.
+    assert.equal(e.stats().reportFailures, 2);
   });
 
   it('a disabled detector evaluates nothing', async () => {
@@ -116,7 +117,25 @@ describe('detector engine (worker thread)', () => {
     });
     e.offerCalls(Array.from({ length: 30 }, () => call({ probe: 'sql' })));
     await e.close();
-    assert.equal(found.length, 10);
+    assert.equal(found.length, 2, 'the first finding, then the nine after it merged into one');
+    assert.equal(found[0]!.count + found[1]!.count, 30);
     assert.equal(e.stats().processed, 30);
+  });
+
+  it('findings for one subject within the report interval are merged; other subjects report at once', async () => {
+    const found: Finding[] = [];
+    const e = engine({ report: async (_d, f) => void found.push(f) });
+    const a = () => call({ probe: 'sql', client: { appId: 'app_a' } });
+    const b = () => call({ probe: 'sql', client: { appId: 'app_b' } });
+    e.offerCalls(Array.from({ length: 9 }, a));
+    e.offerCalls([b(), b(), b()]);
+    await e.idle();
+    const ofA = found.filter((f) => f.subject.id === 'app_a');
+    const ofB = found.filter((f) => f.subject.id === 'app_b');
+    assert.equal(ofA.length, 2, 'app_a: its first finding, then the next two merged');
+    assert.equal(ofA[1]!.count, 6);
+    assert.ok(ofA[1]!.requestIds.length > 0 && ofA[1]!.requestIds.length <= 20);
+    assert.equal(ofB.length, 1, 'app_b is reported at once, not held behind app_a');
+    assert.equal(found.indexOf(ofB[0]!) < found.indexOf(ofA[1]!), true);
   });
 });

@@ -42,6 +42,25 @@ type Options = {
   workerModule?: URL;
 };
 
+/** A (detector, subject) is reported at most once per this interval; findings between are merged. */
+const REPORT_INTERVAL_MS = 5_000;
+/** Evidence a merged finding keeps (the incident itself caps what it stores). */
+const MERGED_REQUEST_IDS = 20;
+const MERGED_SAMPLES = 10;
+
+/** Adds a later finding of the same (detector, subject) to a held one. */
+function mergeFinding(into: Finding, f: Finding): void {
+  into.count += f.count;
+  into.windowStartMs = Math.min(into.windowStartMs, f.windowStartMs);
+  into.windowEndMs = Math.max(into.windowEndMs, f.windowEndMs);
+  into.title = f.title;
+  into.summary = f.summary;
+  if (f.severity !== undefined) into.severity = f.severity;
+  if (f.orgId !== undefined) into.orgId = f.orgId;
+  for (const id of f.requestIds) if (into.requestIds.length < MERGED_REQUEST_IDS) into.requestIds.push(id);
+  for (const x of f.samples) if (into.samples.length < MERGED_SAMPLES) into.samples.push(x);
+}
+
 /** The gateway's call-record feed (detectors subscribe to it in every process that serves calls). */
 type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe(): void } };
 
@@ -75,6 +94,9 @@ export class DetectorEngine {
   #nextIdle = 1;
   readonly #idleWaiters = new Map<number, () => void>();
   #findings: Array<[Detector, Finding]> = [];
+  /** When each (detector, subject) was last reported, and the findings merged since (see #found). */
+  readonly #lastReport = new Map<string, number>();
+  readonly #held = new Map<string, { d: Detector; f: Finding; timer: NodeJS.Timeout }>();
   #reporting: Promise<void> | null = null;
   #subscription: { unsubscribe(): void } | null = null;
   readonly #stats = { shed: 0, reported: 0, reportsShed: 0, reportFailures: 0, restarts: 0 };
@@ -225,9 +247,49 @@ export class DetectorEngine {
     this.#worker?.postMessage(m);
   }
 
+  /**
+   * A finding from the worker. The first for a (detector, subject) is reported at once; later ones
+   * within REPORT_INTERVAL_MS of the last report are merged (counts, window, evidence) into one
+   * report made when the interval ends: a behaviour that goes on (a flood keeps refilling a
+   * detector's window) updates its live incident every few seconds, not on every refill, because
+   * each report writes to the database on this thread (on SQLite it can wait for the usage
+   * worker's write lock, and every call waits with it: docs/performance.md item 42).
+   */
   #found(id: string, f: Finding): void {
     const d = this.#byId.get(id);
     if (!d) return;
+    const key = `${id}|${f.subject.kind}|${f.subject.id}`;
+    const held = this.#held.get(key);
+    if (held) {
+      mergeFinding(held.f, f);
+      return;
+    }
+    const now = Date.now();
+    const last = this.#lastReport.get(key);
+    if (last !== undefined && now - last < REPORT_INTERVAL_MS) {
+      const entry = { d, f: { ...f, requestIds: [...f.requestIds], samples: [...f.samples] } };
+      const timer = setTimeout(() => this.#release(key), REPORT_INTERVAL_MS - (now - last));
+      timer.unref();
+      this.#held.set(key, { ...entry, timer });
+      return;
+    }
+    this.#queue(key, d, f, now);
+  }
+
+  /** Reports a held (merged) finding now. */
+  #release(key: string): void {
+    const held = this.#held.get(key);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.#held.delete(key);
+    this.#queue(key, held.d, held.f, Date.now());
+  }
+
+  #queue(key: string, d: Detector, f: Finding, now: number): void {
+    if (this.#lastReport.size >= 10_000) {
+      for (const [k, at] of this.#lastReport) if (now - at >= REPORT_INTERVAL_MS) this.#lastReport.delete(k);
+    }
+    this.#lastReport.set(key, now);
     if (this.#findings.length >= 1_000) {
       this.#stats.reportsShed++;
       return;
@@ -254,8 +316,16 @@ export class DetectorEngine {
     for (;;) {
       const posted = this.#posted;
       await this.#workerIdle();
+      // Held findings are reported now: whoever waits for idle wants every finding reported.
+      for (const key of [...this.#held.keys()]) this.#release(key);
       if (this.#reporting) await this.#reporting;
-      if (this.#posted === posted && this.#findings.length === 0 && this.#reporting === null) return;
+      if (
+        this.#posted === posted &&
+        this.#findings.length === 0 &&
+        this.#reporting === null &&
+        this.#held.size === 0
+      )
+        return;
     }
   }
 
