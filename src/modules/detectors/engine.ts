@@ -66,9 +66,10 @@ type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe()
 
 /**
  * Runs the detectors in a worker thread (engine-worker.ts), off the thread that serves calls. On
- * this thread `offerCalls` (the call-record feed's subscriber) encodes the batch as one flat array
- * and posts it, and `offer` posts one signal: neither evaluates, waits or blocks. Findings come back
- * and are reported here, one at a time (beyond 1 000 waiting, new ones are shed and counted), because
+ * this thread `offerCalls` (the call-record feed's subscriber) encodes the batch (engine-wire.ts:
+ * numbers and one text) and posts it, and `offer` posts one signal: neither evaluates, waits or
+ * blocks. Findings come back and are reported here, one at a time, merged per (detector, subject)
+ * over REPORT_INTERVAL_MS (beyond 1 000 waiting, new ones are shed and counted), because
  * the incident reporter needs the database and the enforcement module. Settings reach the worker
  * in order with the signals, so a change applies to the next signal handed over.
  *
