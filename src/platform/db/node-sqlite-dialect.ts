@@ -1,9 +1,11 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CompiledQuery,
   type DatabaseConnection,
   type Dialect,
   type Driver,
+  type QueryResult,
   SqliteAdapter,
   type SqliteDatabase,
   SqliteDialect,
@@ -14,7 +16,8 @@ import {
 /**
  * Kysely over Node's built-in `node:sqlite`. Values Kysely passes are mapped to what SQLite binds
  * (booleans → 0/1, Date → ISO text). Transactions start with BEGIN IMMEDIATE so two processes on
- * one file serialise on the write lock up front instead of failing on lock upgrade.
+ * one file serialise on the write lock up front instead of failing on lock upgrade; waiting for
+ * that lock never holds the thread (BusyWaitingConnection).
  */
 function bindable(v: unknown): SQLInputValue {
   if (v === undefined || v === null) return null;
@@ -62,7 +65,55 @@ export function wrapNodeSqlite(db: DatabaseSync): SqliteDatabase {
   };
 }
 
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY is its answer. */
+const BUSY_WAIT_MS = 5_000;
+/** Pauses between attempts (ms), as SQLite's own busy handler sleeps; the last one repeats. */
+const BUSY_PAUSES = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' && (code & 0xff) === 5;
+}
+
+/**
+ * Waits for a busy database without holding the thread. node:sqlite runs statements
+ * synchronously, so SQLite's own busy_timeout would wait inside the call, and every request the
+ * thread serves would wait with it (the usage worker holds the write lock for whole transactions
+ * when it is behind: docs/performance.md item 42). The connection runs with busy_timeout 0; a
+ * statement answered SQLITE_BUSY did nothing and is run again after a timer, for up to
+ * BUSY_WAIT_MS. In WAL mode only taking the write lock can be busy — `begin immediate` or a
+ * write outside a transaction — so a transaction's later statements never wait here.
+ */
+class BusyWaitingConnection implements DatabaseConnection {
+  readonly #inner: DatabaseConnection;
+  constructor(inner: DatabaseConnection) {
+    this.#inner = inner;
+  }
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    let waited = 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#inner.executeQuery<R>(query);
+      } catch (err) {
+        if (!isBusy(err) || waited >= BUSY_WAIT_MS) throw err;
+        const pause = BUSY_PAUSES[Math.min(attempt, BUSY_PAUSES.length - 1)]!;
+        await sleep(pause);
+        waited += pause;
+      }
+    }
+  }
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.#inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  #wrapped: { inner: DatabaseConnection; outer: BusyWaitingConnection } | null = null;
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    if (this.#wrapped?.inner !== inner) this.#wrapped = { inner, outer: new BusyWaitingConnection(inner) };
+    return this.#wrapped.outer;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -94,7 +145,8 @@ export function openSqliteFile(path: string): DatabaseSync {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
-  db.exec('PRAGMA busy_timeout = 5000');
+  // No waiting inside a statement: BusyWaitingConnection waits between attempts instead.
+  db.exec('PRAGMA busy_timeout = 0');
   // Temporary B-trees and statement journals in memory: a multi-row INSERT inside a transaction
   // otherwise creates, writes and unlinks a temp file per statement (measured: one per usage batch).
   db.exec('PRAGMA temp_store = MEMORY');
