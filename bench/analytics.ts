@@ -162,7 +162,7 @@ async function rollupBySql(db: Kysely<GatewayTables>, name: string): Promise<voi
     progress(name, what);
   };
   // The secondary indexes are built after the load.
-  const late = ['scope_bucket', 'app_t', 'org_t'];
+  const late = ['scope_bucket', 'app_t', 'org_t', 'app_t_org'];
   for (const ix of late) await sql.raw(`drop index gateway_usage_rollups_${ix}`).execute(db);
   const rawCounts = `count(*), sum(case when outcome = 'approved' then 1 else 0 end), sum(case when outcome = 'declined' then 1 else 0 end),
     sum(case when outcome = 'failed' then 1 else 0 end), sum(case when status = 429 then 1 else 0 end),
@@ -240,12 +240,17 @@ async function rollupBySql(db: Kysely<GatewayTables>, name: string): Promise<voi
     'index scope_bucket',
     'create index gateway_usage_rollups_scope_bucket on gateway_usage_rollups (grain, scope, bucket)',
   );
+  const covering = 'app_id, calls, approved, declined, failed, c429, shed, lat_sum, lat_max';
   for (const scope of ['app_t', 'org_t']) {
     await run(
       `index ${scope}`,
-      `create index gateway_usage_rollups_${scope} on gateway_usage_rollups (grain, bucket, org_id, app_id, calls, approved, declined, failed, c429, shed, lat_sum, lat_max) where scope = '${scope}'`,
+      `create index gateway_usage_rollups_${scope} on gateway_usage_rollups (grain, bucket, org_id, ${covering}) where scope = '${scope}'`,
     );
   }
+  await run(
+    'index app_t_org',
+    `create index gateway_usage_rollups_app_t_org on gateway_usage_rollups (grain, org_id, bucket, ${covering}) where scope = 'app_t'`,
+  );
 
   // Sketches for the scopes the queries read (synthetic users: dense where the traffic is).
   const keys = await sql<{ b: string; org_id: string }>`select distinct substr(bucket, 1, 13) as b, org_id

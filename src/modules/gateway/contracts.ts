@@ -66,8 +66,12 @@ const ms = z.number().nullable();
 /** Traffic analytics of a window (rollups/analytics.ts). */
 const analyticsView = z.object({
   window: z.enum(WINDOWS),
-  from: z.string(),
-  to: z.string(),
+  from: z
+    .string()
+    .describe(
+      'Start of the window: the whole minute (1h, 24h) or hour (7d, 30d) at or before `to` minus the window. Counts are exact over [from, to).',
+    ),
+  to: z.string().describe('End of the window (now), exclusive.'),
   orgId: z.string().nullable(),
   appId: z.string().nullable(),
   totals: z.object({

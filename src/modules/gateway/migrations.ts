@@ -275,4 +275,22 @@ export const migrations: MigrationSet = {
         .execute();
     },
   },
+  /**
+   * The apps' totals rows by organisation (rollups/rollup-reader.ts topWithin): the operator's top
+   * apps are read organisation by organisation, most calls first, and an organisation's top apps
+   * the same way; the app_t index above leads with the bucket, so a read of some organisations'
+   * apps over 30 days walked every app's entries of those days. Covering, as that one is.
+   */
+  '202612071700_gateway_usage_rollups_app_t_by_org': {
+    async up(db: Kysely<any>) {
+      await sql
+        .raw(
+          `create index gateway_usage_rollups_app_t_org on gateway_usage_rollups (grain, org_id, bucket, app_id, calls, approved, declined, failed, c429, shed, lat_sum, lat_max) where scope = 'app_t'`,
+        )
+        .execute(db);
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('gateway_usage_rollups_app_t_org').execute();
+    },
+  },
 };

@@ -3812,6 +3812,7 @@ export interface operations {
                             /** Format: int64 */
                             status: number;
                         }[];
+                        /** @description Start of the window: the whole minute (1h, 24h) or hour (7d, 30d) at or before `to` minus the window. Counts are exact over [from, to). */
                         from: string;
                         orgId: string | null;
                         series: {
@@ -3835,6 +3836,7 @@ export interface operations {
                             shed: number;
                             t: string;
                         }[];
+                        /** @description End of the window (now), exclusive. */
                         to: string;
                         topApps: {
                             appId: string;
@@ -15993,6 +15995,7 @@ export interface operations {
                             /** Format: int64 */
                             status: number;
                         }[];
+                        /** @description Start of the window: the whole minute (1h, 24h) or hour (7d, 30d) at or before `to` minus the window. Counts are exact over [from, to). */
                         from: string;
                         orgId: string | null;
                         series: {
@@ -16016,6 +16019,7 @@ export interface operations {
                             shed: number;
                             t: string;
                         }[];
+                        /** @description End of the window (now), exclusive. */
                         to: string;
                         topApps: {
                             appId: string;

@@ -67,7 +67,7 @@ for (const engine of testEngines()) {
         ...(scope.appId ? [`app_id = '${scope.appId}'`] : []),
         '1 = 1',
       ].join(' and ');
-      for (const window of ['1h', '24h', '7d'] as const) {
+      for (const window of ['1h', '24h', '7d', '30d'] as const) {
         const a = await service.getAnalytics({ window, nowMs, ...scope });
         const [t] = await raw(where, a);
         const what = `${window} ${JSON.stringify(scope)}`;
@@ -130,7 +130,7 @@ for (const engine of testEngines()) {
           );
         }
         // Distinct end users over the hours (7 d: days) the window touches, within 3 sigma.
-        const step = window === '7d' ? 86_400_000 : 3_600_000;
+        const step = window === '7d' || window === '30d' ? 86_400_000 : 3_600_000;
         const from = new Date(Math.floor(Date.parse(a.from) / step) * step).toISOString();
         const to = new Date(Math.ceil(Date.parse(a.to) / step) * step).toISOString();
         const users = Number(
@@ -151,6 +151,22 @@ for (const engine of testEngines()) {
       await check(service, {});
       await check(service, { orgId: 'org_a' });
       await check(service, { orgId: 'org_a', appId: 'app_a1' });
+    });
+
+    it('a window starts on the minute (1 h, 24 h) or the hour (7 d, 30 d) before now minus its length', async () => {
+      const service = new UsageService(database.db);
+      for (const [window, length, step] of [
+        ['1h', 3_600_000, 60_000],
+        ['24h', 86_400_000, 60_000],
+        ['7d', 7 * 86_400_000, 3_600_000],
+        ['30d', 30 * 86_400_000, 3_600_000],
+      ] as const) {
+        const a = await service.getAnalytics({ window, nowMs });
+        const from = Date.parse(a.from);
+        const span = Date.parse(a.to) - from;
+        assert.equal(from % step, 0, window);
+        assert.ok(span > length && span <= length + step, `${window}: ${span}`);
+      }
     });
 
     it('top-N lists are exact when most groups are outside the candidates (threshold read)', async () => {

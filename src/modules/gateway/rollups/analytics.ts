@@ -12,14 +12,21 @@ import { addSums, emptySums, type Group, RollupReader, type Sums } from './rollu
  * 429s and shed calls, top organisations / apps / operations, distinct end users (hll.ts: ~1.6 %
  * standard error). Windows are rolling — the last hour, 24 hours, 7 or 30 days up to now — and
  * counted exactly (rollup-reader.ts); a 1 h window's distinct users read the hours it touches.
+ * A window starts on the whole minute (1 h, 24 h) or hour (7 d, 30 d) at or before now minus its
+ * length, so it spans its length and at most a minute or an hour more (`from` says where): its
+ * oldest edge is then whole rollup buckets, never raw rows — minute rollups are kept 8 days by
+ * default, and a 30 d window's oldest partial hour would otherwise be summed from the raw rows
+ * by every read of the request.
  */
 export const WINDOWS = ['1h', '24h', '7d', '30d'] as const;
 export type AnalyticsWindow = (typeof WINDOWS)[number];
-const WINDOW: Record<AnalyticsWindow, { ms: number; series: Grain }> = {
-  '1h': { ms: 3_600_000, series: 'm' },
-  '24h': { ms: 86_400_000, series: 'h' },
-  '7d': { ms: 7 * 86_400_000, series: 'h' },
-  '30d': { ms: 30 * 86_400_000, series: 'd' },
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const WINDOW: Record<AnalyticsWindow, { ms: number; series: Grain; start: number }> = {
+  '1h': { ms: HOUR, series: 'm', start: MINUTE },
+  '24h': { ms: 24 * HOUR, series: 'h', start: MINUTE },
+  '7d': { ms: 7 * 24 * HOUR, series: 'h', start: HOUR },
+  '30d': { ms: 30 * 24 * HOUR, series: 'd', start: HOUR },
 };
 const TOP = 10;
 
@@ -101,7 +108,7 @@ export class AnalyticsService {
   }): Promise<Analytics> {
     const w = WINDOW[q.window];
     const toMs = q.nowMs + 1;
-    const fromMs = toMs - w.ms;
+    const fromMs = Math.floor((toMs - w.ms) / w.start) * w.start;
     const org = q.orgId;
     const app = org !== undefined ? q.appId : undefined;
     const level = app !== undefined ? 'app' : org !== undefined ? 'org' : 'all';
@@ -126,20 +133,24 @@ export class AnalyticsService {
       series: w.series,
       light: true,
     });
-    const topOrgs =
+    // The top organisations' ranking bounds every app of theirs (rollup-reader.ts topWithin).
+    const orgRank =
       org === undefined
-        ? await this.#reader.top(
+        ? await this.#reader.rank(
             { scope: 'org_t', appId: '*', ...range, by: ['org_id'], light: true, key: 'org_id' },
             TOP,
           )
-        : [];
+        : { top: [], wide: [] };
     const topApps =
-      app === undefined
-        ? await this.#reader.top(
-            { scope: 'app_t', orgId: org, ...range, by: ['org_id', 'app_id'], light: true, key: 'app_id' },
-            TOP,
-          )
-        : [];
+      app !== undefined
+        ? []
+        : org === undefined
+          ? await this.#reader.topWithin({ ...range, light: true }, TOP, orgRank.wide)
+          : await this.#reader.top(
+              { scope: 'app_t', orgId: org, ...range, by: ['org_id', 'app_id'], light: true, key: 'app_id' },
+              TOP,
+            );
+    const topOrgs = orgRank.top;
     const total = emptySums();
     for (const g of ops) addSums(total, g);
     return {

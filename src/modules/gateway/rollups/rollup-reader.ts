@@ -26,6 +26,9 @@ export type Sums = {
 export type Group = Sums & Partial<Record<GroupField, string>>;
 
 const BUCKET_LEN: Record<Grain, number> = { m: 16, h: 13, d: 10 };
+/** How many organisations `topWithin` reads app by app before it ranks every app instead. */
+const MAX_ORGS = 62;
+const byCalls = (a: Group, b: Group) => b.calls - a.calls;
 
 export function emptySums(): Sums {
   return {
@@ -138,15 +141,15 @@ export class RollupReader {
    * past two days) around the range — a superset, so no group has more calls in the range than
    * there — rank candidates;
    * the 3n best are read exactly (by the primary key); when no group outside them reaches the n-th
-   * exact count there, that is the answer, else the whole range is read as before.
+   * exact count there, that is the answer, else the whole range is read as before. `wide` is that
+   * ranking (every group's calls over the superset, most first): upper bounds for `topWithin`.
    */
-  async top(
+  async rank(
     q: Omit<ReadQuery, 'only' | 'series'> & { key: 'org_id' | 'app_id' },
     n: number,
-  ): Promise<Group[]> {
+  ): Promise<{ top: Group[]; wide: Group[] }> {
     // Whole hours around a range of up to two days, whole days around a longer one.
     const step = q.toMs - q.fromMs > 2 * 86_400_000 ? 86_400_000 : 3_600_000;
-    const byCalls = (a: Group, b: Group) => b.calls - a.calls;
     const wide = (
       await this.read({
         ...q,
@@ -161,8 +164,45 @@ export class RollupReader {
         ? []
         : (await this.read({ ...q, only: { field: q.key, values: candidates } })).sort(byCalls);
     const nth = exact.length >= n ? exact[n - 1].calls : 0;
-    if (wide.length <= k || wide[k].calls <= nth) return exact.slice(0, n);
-    return (await this.read(q)).sort(byCalls).slice(0, n);
+    if (wide.length <= k || wide[k].calls <= nth) return { top: exact.slice(0, n), wide };
+    return { top: (await this.read(q)).sort(byCalls).slice(0, n), wide };
+  }
+
+  /** `rank`'s top `n` alone. */
+  async top(
+    q: Omit<ReadQuery, 'only' | 'series'> & { key: 'org_id' | 'app_id' },
+    n: number,
+  ): Promise<Group[]> {
+    return (await this.rank(q, n)).top;
+  }
+
+  /**
+   * The `n` apps with the most calls over the range, across organisations, given `orgs`: every
+   * organisation's calls over a superset of the range, most first (`rank(...).wide` of org_t) —
+   * an upper bound on each of its apps. Apps are read exactly organisation by organisation (2, 4,
+   * 8, … at a time, on the app_t index that leads with the organisation) until the n-th app found
+   * has at least as many calls as the next organisation's bound: no app of the rest can then enter
+   * the list (ties in any order). On flat traffic (more than MAX_ORGS organisations needed) it
+   * falls back to `top` over every app.
+   */
+  async topWithin(
+    q: Omit<ReadQuery, 'only' | 'series' | 'scope' | 'orgId' | 'by'>,
+    n: number,
+    orgs: readonly Group[],
+  ): Promise<Group[]> {
+    const apps = { ...q, scope: 'app_t' as const, by: ['org_id', 'app_id'] as const };
+    const found: Group[] = [];
+    let next = 0;
+    for (let take = 2; next < orgs.length && next < MAX_ORGS; take *= 2) {
+      const values = orgs.slice(next, next + take).map((g) => String(g.org_id));
+      next += values.length;
+      found.push(...(await this.read({ ...apps, only: { field: 'org_id', values } })));
+      found.sort(byCalls);
+      const nth = found.length >= n ? found[n - 1].calls : 0;
+      if (next >= orgs.length || nth >= orgs[next].calls) return found.slice(0, n);
+    }
+    if (next >= orgs.length) return found.slice(0, n);
+    return this.top({ ...apps, key: 'app_id' }, n);
   }
 
   /**
