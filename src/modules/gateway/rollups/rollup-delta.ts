@@ -102,20 +102,101 @@ function bucketOf(at: string, grain: Grain): string {
   return at.slice(0, grain === 'm' ? 16 : grain === 'h' ? 13 : 10);
 }
 
+/** Counts of a group of calls, with their latency histogram (summed up to every scope). */
+type Acc = {
+  calls: number;
+  approved: number;
+  declined: number;
+  failed: number;
+  c429: number;
+  shed: number;
+  lat_sum: number;
+  lat_max: number;
+  hist: number[];
+};
+/** A group of calls at one bucket: `*` where a scope does not keep the field. */
+type Group = Acc & { bucket: string; org: string; app: string; op: string; status: number; code: string };
+
+function addAcc(into: Acc, a: Acc): void {
+  into.calls += a.calls;
+  into.approved += a.approved;
+  into.declined += a.declined;
+  into.failed += a.failed;
+  into.c429 += a.c429;
+  into.shed += a.shed;
+  into.lat_sum += a.lat_sum;
+  if (a.lat_max > into.lat_max) into.lat_max = a.lat_max;
+  for (let k = 0; k < LATENCY_BUCKETS; k++) into.hist[k] += a.hist[k];
+}
+
+function group(bucket: string, org: string, app: string, op: string, status: number, code: string): Group {
+  return {
+    bucket,
+    org,
+    app,
+    op,
+    status,
+    code,
+    calls: 0,
+    approved: 0,
+    declined: 0,
+    failed: 0,
+    c429: 0,
+    shed: 0,
+    lat_sum: 0,
+    lat_max: 0,
+    hist: new Array(LATENCY_BUCKETS).fill(0),
+  };
+}
+
+/**
+ * `from` summed into coarser groups: `bucket` cut to `len` characters, the fields in `drop` made
+ * `*` (a dropped status is 0). One key per group of `from`, not per call.
+ */
+function regroup(
+  from: Iterable<Group>,
+  len: number,
+  drop: { org?: 1; app?: 1; op?: 1; detail?: 1 },
+): Group[] {
+  const out = new Map<string, Group>();
+  for (const g of from) {
+    const bucket = g.bucket.length === len ? g.bucket : g.bucket.slice(0, len);
+    const org = drop.org ? '*' : g.org;
+    const app = drop.app ? '*' : g.app;
+    const op = drop.op ? '*' : g.op;
+    const status = drop.detail ? 0 : g.status;
+    const code = drop.detail ? '*' : g.code;
+    const key = `${bucket}|${org}|${app}|${op}|${status}|${code}`;
+    let u = out.get(key);
+    if (!u) {
+      u = group(bucket, org, app, op, status, code);
+      out.set(key, u);
+    }
+    addAcc(u, g);
+  }
+  return [...out.values()];
+}
+
+const BUCKET_LEN: Record<Grain, number> = { m: 16, h: 13, d: 10 };
+
 /**
  * The rollup rows and sketches of the rows in `values` (flat, `ix.width` values a row) whose id
- * is in `inserted` (all of them when it is undefined).
+ * is in `inserted` (all of them when it is undefined). Each call is keyed once, into its minute's
+ * app-level detail group; every other scope and grain is summed from those groups, each from the
+ * next finer one (a batch's calls share few groups, so this is a fraction of keying every call
+ * 27 times). End users are grouped by (hour, organisation, app) the same way before they are
+ * added to the six sketches each group feeds.
  */
 export function rollupDelta(
   values: readonly unknown[],
   ix: ColumnIndex,
   inserted?: ReadonlySet<string>,
 ): RollupBatch {
-  const rows = new Map<string, RollupRow>();
-  const sketches = new Map<string, SketchRow>();
+  const base = new Map<string, Group>();
+  const users = new Map<string, { hour: string; org: string; app: string; hashes: number[] }>();
   for (let at = 0; at < values.length; at += ix.width) {
     if (inserted && !inserted.has(String(values[at + ix.id]))) continue;
-    const time = String(values[at + ix.at]);
+    const minute = bucketOf(String(values[at + ix.at]), 'm');
     const org = values[at + ix.org] == null ? '-' : String(values[at + ix.org]);
     const app = values[at + ix.app] == null ? (org === '-' ? '-' : '?') : String(values[at + ix.app]);
     const op = values[at + ix.op] == null ? '' : String(values[at + ix.op]);
@@ -123,76 +204,96 @@ export function rollupDelta(
     const code = values[at + ix.network] == null ? '' : String(values[at + ix.network]);
     const latency = Math.max(0, Number(values[at + ix.latency]) || 0);
     const outcome = values[at + ix.outcome] ?? (status >= 400 ? 'failed' : 'approved');
-    const shed = values[at + ix.error] === SHED_ERROR_CODE ? 1 : 0;
-    const hb = latencyBucket(latency);
+    const key = `${minute}|${org}|${app}|${op}|${status}|${code}`;
+    let g = base.get(key);
+    if (!g) {
+      g = group(minute, org, app, op, status, code);
+      base.set(key, g);
+    }
+    g.calls++;
+    if (outcome === 'declined') g.declined++;
+    else if (outcome === 'failed') g.failed++;
+    else g.approved++;
+    if (status === 429) g.c429++;
+    if (values[at + ix.error] === SHED_ERROR_CODE) g.shed++;
+    g.lat_sum += latency;
+    if (latency > g.lat_max) g.lat_max = latency;
+    g.hist[latencyBucket(latency)]++;
     const endUser = values[at + ix.endUser];
-    const eu = endUser == null ? null : hllHash(String(endUser));
-    for (const grain of GRAINS) {
-      const bucket = bucketOf(time, grain);
-      const add = (scope: Scope, o: string, a: string, kind: 0 | 1 | 2) => {
-        // kind 0: detail; 1: per operation, with the histogram; 2: totals.
-        const opId = kind === 2 ? '*' : op;
-        const st = kind === 0 ? status : 0;
-        const nc = kind === 0 ? code : '*';
-        const key = `${grain}|${scope}|${bucket}|${o}|${a}|${opId}|${st}|${nc}`;
-        let r = rows.get(key);
-        if (!r) {
-          r = {
-            grain,
-            scope,
-            bucket,
-            org_id: o,
-            app_id: a,
-            operation_id: opId,
-            status: st,
-            network_code: nc,
-            calls: 0,
-            approved: 0,
-            declined: 0,
-            failed: 0,
-            c429: 0,
-            shed: 0,
-            lat_sum: 0,
-            lat_max: 0,
-            hist: kind === 1 ? new Array(LATENCY_BUCKETS).fill(0) : null,
-          };
-          rows.set(key, r);
+    if (endUser != null) {
+      const hour = minute.slice(0, 13);
+      const ukey = `${hour}|${org}|${app}`;
+      let u = users.get(ukey);
+      if (!u) {
+        u = { hour, org, app, hashes: [] };
+        users.set(ukey, u);
+      }
+      const [hi, lo] = hllHash(String(endUser));
+      u.hashes.push(hi, lo);
+    }
+  }
+  const rows: RollupRow[] = [];
+  // kind 0: detail; 1: per operation, with the histogram; 2: totals.
+  const emit = (grain: Grain, scope: Scope, groups: readonly Group[], kind: 0 | 1 | 2) => {
+    for (const g of groups) {
+      rows.push({
+        grain,
+        scope,
+        bucket: g.bucket,
+        org_id: g.org,
+        app_id: g.app,
+        operation_id: g.op,
+        status: g.status,
+        network_code: g.code,
+        calls: g.calls,
+        approved: g.approved,
+        declined: g.declined,
+        failed: g.failed,
+        c429: g.c429,
+        shed: g.shed,
+        lat_sum: g.lat_sum,
+        lat_max: g.lat_max,
+        hist: kind === 1 ? g.hist : null,
+      });
+    }
+  };
+  let appDetail: Group[] = [...base.values()];
+  for (const grain of GRAINS) {
+    const len = BUCKET_LEN[grain];
+    if (grain !== 'm') appDetail = regroup(appDetail, len, {});
+    const appOp = regroup(appDetail, len, { detail: 1 });
+    const orgDetail = regroup(appDetail, len, { app: 1 });
+    const orgOp = regroup(orgDetail, len, { detail: 1 });
+    const allDetail = regroup(orgDetail, len, { org: 1 });
+    const allOp = regroup(allDetail, len, { detail: 1 });
+    emit(grain, 'app', appDetail, 0);
+    emit(grain, 'org', orgDetail, 0);
+    emit(grain, 'all', allDetail, 0);
+    emit(grain, 'app_o', appOp, 1);
+    emit(grain, 'org_o', orgOp, 1);
+    emit(grain, 'all_o', allOp, 1);
+    emit(grain, 'app_t', regroup(appOp, len, { op: 1 }), 2);
+    emit(grain, 'org_t', regroup(orgOp, len, { op: 1 }), 2);
+    emit(grain, 'all_t', regroup(allOp, len, { op: 1 }), 2);
+  }
+  const sketches = new Map<string, SketchRow>();
+  for (const u of users.values()) {
+    for (const grain of SKETCH_GRAINS) {
+      const bucket = u.hour.slice(0, BUCKET_LEN[grain]);
+      for (const [o, a] of [
+        [u.org, u.app],
+        [u.org, '*'],
+        ['*', '*'],
+      ]) {
+        const key = `${grain}|${bucket}|${o}|${a}`;
+        let s = sketches.get(key);
+        if (!s) {
+          s = { grain, bucket, org_id: o, app_id: a, hll: new Hll() };
+          sketches.set(key, s);
         }
-        r.calls++;
-        if (outcome === 'declined') r.declined++;
-        else if (outcome === 'failed') r.failed++;
-        else r.approved++;
-        if (status === 429) r.c429++;
-        r.shed += shed;
-        r.lat_sum += latency;
-        if (latency > r.lat_max) r.lat_max = latency;
-        if (r.hist) r.hist[hb]++;
-      };
-      add('app', org, app, 0);
-      add('org', org, '*', 0);
-      add('all', '*', '*', 0);
-      add('app_o', org, app, 1);
-      add('org_o', org, '*', 1);
-      add('all_o', '*', '*', 1);
-      add('app_t', org, app, 2);
-      add('org_t', org, '*', 2);
-      add('all_t', '*', '*', 2);
-      if (eu !== null && SKETCH_GRAINS.includes(grain)) {
-        for (const [o, a] of [
-          [org, app],
-          [org, '*'],
-          ['*', '*'],
-        ]) {
-          const key = `${grain}|${bucket}|${o}|${a}`;
-          let s = sketches.get(key);
-          if (!s) {
-            s = { grain, bucket, org_id: o, app_id: a, hll: new Hll() };
-            sketches.set(key, s);
-          }
-          s.hll.addHashed(eu[0], eu[1]);
-        }
+        for (let i = 0; i < u.hashes.length; i += 2) s.hll.addHashed(u.hashes[i], u.hashes[i + 1]);
       }
     }
   }
-  return { rows: [...rows.values()], sketches: [...sketches.values()] };
+  return { rows, sketches: [...sketches.values()] };
 }
