@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { multiRow, valuesList } from './multi-row.ts';
 import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
 import { RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
@@ -8,9 +9,6 @@ import type { GatewayTables } from './tables.ts';
  * batched INSERTs (usage-writer.ts builds the rows, here they are written), the request log's
  * pruning (usage-recorder.ts) and the read side's queries (usage-service.ts).
  */
-
-/** The largest INSERT, in rows (a power of two): 64 × 21 columns stays under PostgreSQL's 65 535 parameters. */
-const MAX_ROWS_PER_INSERT = 64;
 
 /** The columns of `gateway_usage` in the order the writer lays out each row's values. */
 export const USAGE_COLUMNS = [
@@ -81,7 +79,7 @@ export type RequestLogFilter = {
 export class UsageStore {
   readonly #db: Kysely<GatewayTables>;
   readonly #pg: boolean;
-  // Multi-row INSERTs, their text cached per table and row count (`#inserts` keeps the counts to
+  // Multi-row INSERTs, their text cached per table and row count (multi-row.ts keeps the counts to
   // seven): building the query through the query builder cost more than the database's own work.
   readonly #sqlCache = new Map<string, string>();
   readonly #rollups: RollupStore;
@@ -111,42 +109,18 @@ export class UsageStore {
     });
   }
 
-  /**
-   * The rows as INSERTs of 64, 32, …, 1 rows (the binary digits of the count, largest first), so
-   * that only seven statement texts per table exist. With one statement per batch size, each new
-   * size (batches hold 1 to 500 rows) was parsed and prepared again (up to 10 000 parameters),
-   * ~4 % of the usage worker's time under load.
-   */
+  /** The rows as multi-row INSERTs (multi-row.ts), idempotent on the row id. */
   #inserts(table: Table, columns: readonly string[], values: unknown[]): CompiledQuery[] {
-    const out: CompiledQuery[] = [];
-    let rows = values.length / columns.length;
-    let at = 0;
-    for (let size = MAX_ROWS_PER_INSERT; rows > 0; size >>= 1) {
-      while (rows >= size) {
-        const end = at + size * columns.length;
-        out.push(this.#insert(table, columns, values.slice(at, end)));
-        at = end;
-        rows -= size;
+    return multiRow(values, columns.length, (rows) => {
+      const key = `${table}|${rows}`;
+      let text = this.#sqlCache.get(key);
+      if (!text) {
+        // Idempotent on the row id: a batch written again never duplicates a row (usage-writer.ts).
+        text = `insert into ${table} (${columns.join(', ')}) values ${valuesList(rows, columns.length, this.#pg)} on conflict (id) do nothing${table === 'gateway_usage' ? ' returning id' : ''}`;
+        this.#sqlCache.set(key, text);
       }
-    }
-    return out;
-  }
-
-  #insert(table: Table, columns: readonly string[], values: unknown[]): CompiledQuery {
-    const rows = values.length / columns.length;
-    const key = `${table}|${rows}`;
-    let text = this.#sqlCache.get(key);
-    if (!text) {
-      let n = 0;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) {
-        tuples.push(`(${columns.map(() => (this.#pg ? `$${++n}` : '?')).join(', ')})`);
-      }
-      // Idempotent on the row id: a batch written again never duplicates a row (usage-writer.ts).
-      text = `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')} on conflict (id) do nothing${table === 'gateway_usage' ? ' returning id' : ''}`;
-      this.#sqlCache.set(key, text);
-    }
-    return CompiledQuery.raw(text, values);
+      return text;
+    });
   }
 
   /**

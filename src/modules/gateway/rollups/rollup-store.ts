@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import { multiRow, valuesList } from '../multi-row.ts';
 import type { GatewayTables } from '../tables.ts';
 import { BASE_US, FACTOR, LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import { Hll } from './hll.ts';
@@ -12,10 +13,13 @@ import { type Grain, type RollupBatch, type RollupKey, type Scope, SHED_ERROR_CO
  * keys in one fixed order, so two writers queue rather than deadlock (two PostgreSQL writers
  * taking the same new keys in different orders deadlocked in bench:analytics).
  *
- * A batch is a handful of statements whatever its size (ADR 0021): its rows go as one JSON array
- * parameter that the statement unpacks (`json_each` on SQLite, `json_array_elements` on
- * PostgreSQL) — one upsert for the counts-only rows, one for the rows with a histogram, one that
- * locks and reads the sketches, one that writes them back merged.
+ * A batch's rollup rows go as multi-row upserts with bound parameters (multi-row.ts: 64 rows a
+ * statement, seven texts per kind; ADR 0024) — counts-only rows, then rows with the histogram —
+ * and its sketches as two statements whatever their number, each a JSON array parameter that the
+ * statement unpacks (`json_each` on SQLite, `json_array_elements` on PostgreSQL; ADR 0021): one
+ * that locks and reads the stored sketches, one that writes them back merged. (The rollup rows
+ * went as JSON too until SQLite's `->>` was found to parse a row's JSON again for each of its 56
+ * columns.)
  */
 const KEY = [
   'grain',
@@ -72,20 +76,23 @@ export class RollupStore {
 
   /** Adds `batch` to the rollups, within the caller's transaction `trx`. */
   async write(trx: Transaction<GatewayTables>, batch: RollupBatch): Promise<void> {
-    // One lock order for every writer, also across the two upserts (they touch disjoint keys).
+    // One lock order for every writer, also across the two kinds (they touch disjoint keys).
     const rows = [...batch.rows].sort(compareKeys);
-    const light: unknown[][] = [];
-    const heavy: unknown[][] = [];
+    const light: unknown[] = [];
+    const heavy: unknown[] = [];
     for (const r of rows) {
-      const v: unknown[] = [r.grain, r.scope, r.app_id, r.org_id, r.bucket, r.operation_id, r.status];
-      v.push(r.network_code, r.calls, r.approved, r.declined, r.failed, r.c429, r.shed, r.lat_sum, r.lat_max);
-      if (r.hist) {
-        for (const h of r.hist) v.push(h);
-        heavy.push(v);
-      } else light.push(v);
+      const v = r.hist ? heavy : light;
+      v.push(r.grain, r.scope, r.app_id, r.org_id, r.bucket, r.operation_id, r.status, r.network_code);
+      v.push(r.calls, r.approved, r.declined, r.failed, r.c429, r.shed, r.lat_sum, r.lat_max);
+      if (r.hist) for (const h of r.hist) v.push(h);
     }
-    if (light.length > 0) await this.#run(trx, this.#upsert(LIGHT_COLUMNS), light);
-    if (heavy.length > 0) await this.#run(trx, this.#upsert(HIST_COLUMNS), heavy);
+    for (const [columns, values] of [
+      [LIGHT_COLUMNS, light],
+      [HIST_COLUMNS, heavy],
+    ] as const) {
+      for (const q of multiRow(values, columns.length, (n) => this.#upsert(columns, n)))
+        await trx.executeQuery(q);
+    }
     if (batch.sketches.length > 0) await this.#mergeSketches(trx, batch);
   }
 
@@ -112,8 +119,9 @@ export class RollupStore {
     return text;
   }
 
-  #upsert(columns: readonly string[]): string {
-    const key = `upsert|${columns.length}`;
+  /** The upsert of `rows` rows of `columns` (bound parameters; cached per column list and count). */
+  #upsert(columns: readonly string[], rows: number): string {
+    const key = `upsert|${columns.length}|${rows}`;
     let text = this.#text.get(key);
     if (text) return text;
     const max = this.#pg ? 'greatest' : 'max';
@@ -123,7 +131,7 @@ export class RollupStore {
       ),
       `lat_max = ${max}(gateway_usage_rollups.lat_max, excluded.lat_max)`,
     ];
-    text = `insert into gateway_usage_rollups (${columns.join(', ')}) ${this.#fromJson(columns)} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
+    text = `insert into gateway_usage_rollups (${columns.join(', ')}) values ${valuesList(rows, columns.length, this.#pg)} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
     this.#text.set(key, text);
     return text;
   }
