@@ -41,3 +41,19 @@ export function valuesList(rows: number, width: number, pg: boolean): string {
   }
   return tuples.join(', ');
 }
+
+/**
+ * PostgreSQL: rows as `select * from unnest($1::text[], $2::integer[], …)` — one array parameter
+ * per column (`types`: each column's SQL type) — so a batch is one statement, parsed once,
+ * whatever its row count; 64-row VALUES lists cost a parse and plan of thousands of parameters
+ * per 64 rows. `columnsOf` turns flat rows into those arrays.
+ */
+export function unnestSelect(types: readonly string[]): string {
+  return `select * from unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+}
+
+export function columnsOf(values: readonly unknown[], width: number): unknown[][] {
+  const out: unknown[][] = Array.from({ length: width }, () => []);
+  for (let i = 0; i < values.length; i += width) for (let c = 0; c < width; c++) out[c].push(values[i + c]);
+  return out;
+}

@@ -1,5 +1,5 @@
-import { type CompiledQuery, type Kysely, sql } from 'kysely';
-import { multiRow, valuesList } from './multi-row.ts';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { columnsOf, multiRow, unnestSelect, valuesList } from './multi-row.ts';
 import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
 import { RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
@@ -48,6 +48,15 @@ export const LOG_COLUMNS = [
 ] as const satisfies readonly (keyof GatewayTables['gateway_request_logs'])[];
 
 type Table = keyof GatewayTables & string;
+/** The integer columns of both tables (the rest are text). */
+const INTEGER_COLUMNS = new Set<string>([
+  'status',
+  'latency_us',
+  'bytes_in',
+  'bytes_out',
+  'replayed',
+  'live_data_suspected',
+]);
 /** How many of an organisation's newest calls a free-text request-log search reads at most. */
 const FREE_TEXT_ROWS = 100_000;
 const USAGE_INDEX = columnIndex(USAGE_COLUMNS);
@@ -109,18 +118,28 @@ export class UsageStore {
     });
   }
 
-  /** The rows as multi-row INSERTs (multi-row.ts), idempotent on the row id. */
+  /**
+   * The rows as multi-row INSERTs (multi-row.ts: 64 rows a statement on SQLite, one statement of
+   * one array per column on PostgreSQL), idempotent on the row id: a batch written again never
+   * duplicates a row (usage-writer.ts).
+   */
   #inserts(table: Table, columns: readonly string[], values: unknown[]): CompiledQuery[] {
-    return multiRow(values, columns.length, (rows) => {
+    if (values.length === 0) return [];
+    const text = (rows: number) => {
       const key = `${table}|${rows}`;
-      let text = this.#sqlCache.get(key);
-      if (!text) {
-        // Idempotent on the row id: a batch written again never duplicates a row (usage-writer.ts).
-        text = `insert into ${table} (${columns.join(', ')}) values ${valuesList(rows, columns.length, this.#pg)} on conflict (id) do nothing${table === 'gateway_usage' ? ' returning id' : ''}`;
-        this.#sqlCache.set(key, text);
+      let t = this.#sqlCache.get(key);
+      if (!t) {
+        const source =
+          rows === 0
+            ? unnestSelect(columns.map((c) => (INTEGER_COLUMNS.has(c) ? 'integer' : 'text')))
+            : `values ${valuesList(rows, columns.length, this.#pg)}`;
+        t = `insert into ${table} (${columns.join(', ')}) ${source} on conflict (id) do nothing${table === 'gateway_usage' ? ' returning id' : ''}`;
+        this.#sqlCache.set(key, t);
       }
-      return text;
-    });
+      return t;
+    };
+    if (this.#pg) return [CompiledQuery.raw(text(0), columnsOf(values, columns.length))];
+    return multiRow(values, columns.length, text);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
-import { multiRow, valuesList } from '../multi-row.ts';
+import { columnsOf, multiRow, unnestSelect, valuesList } from '../multi-row.ts';
 import type { GatewayTables } from '../tables.ts';
 import { BASE_US, FACTOR, LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import { Hll } from './hll.ts';
@@ -13,8 +13,9 @@ import { type Grain, type RollupBatch, type RollupKey, type Scope, SHED_ERROR_CO
  * keys in one fixed order, so two writers queue rather than deadlock (two PostgreSQL writers
  * taking the same new keys in different orders deadlocked in bench:analytics).
  *
- * A batch's rollup rows go as multi-row upserts with bound parameters (multi-row.ts: 64 rows a
- * statement, seven texts per kind; ADR 0024) — counts-only rows, then rows with the histogram —
+ * A batch's rollup rows go as upserts with bound parameters (multi-row.ts; ADR 0024) — on SQLite
+ * 64 rows a statement, on PostgreSQL one statement of one array per column (`unnest`) — the
+ * counts-only rows, then the rows with the histogram —
  * and its sketches as two statements whatever their number, each a JSON array parameter that the
  * statement unpacks (`json_each` on SQLite, `json_array_elements` on PostgreSQL; ADR 0021): one
  * that locks and reads the stored sketches, one that writes them back merged. (The rollup rows
@@ -90,8 +91,14 @@ export class RollupStore {
       [LIGHT_COLUMNS, light],
       [HIST_COLUMNS, heavy],
     ] as const) {
-      for (const q of multiRow(values, columns.length, (n) => this.#upsert(columns, n)))
-        await trx.executeQuery(q);
+      if (values.length === 0) continue;
+      if (this.#pg) {
+        const text = this.#upsert(columns, 0);
+        await trx.executeQuery(CompiledQuery.raw(text, columnsOf(values, columns.length)));
+      } else {
+        for (const q of multiRow(values, columns.length, (n) => this.#upsert(columns, n)))
+          await trx.executeQuery(q);
+      }
     }
     if (batch.sketches.length > 0) await this.#mergeSketches(trx, batch);
   }
@@ -119,7 +126,10 @@ export class RollupStore {
     return text;
   }
 
-  /** The upsert of `rows` rows of `columns` (bound parameters; cached per column list and count). */
+  /**
+   * The upsert of `rows` rows of `columns` as bound parameters, or (PostgreSQL, `rows` 0) of one
+   * array per column; cached per column list and count.
+   */
   #upsert(columns: readonly string[], rows: number): string {
     const key = `upsert|${columns.length}|${rows}`;
     let text = this.#text.get(key);
@@ -131,7 +141,13 @@ export class RollupStore {
       ),
       `lat_max = ${max}(gateway_usage_rollups.lat_max, excluded.lat_max)`,
     ];
-    text = `insert into gateway_usage_rollups (${columns.join(', ')}) values ${valuesList(rows, columns.length, this.#pg)} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
+    const source =
+      rows === 0
+        ? unnestSelect(
+            columns.map((c) => (c === 'lat_sum' ? 'bigint' : INT_COLUMNS.has(c) ? 'integer' : 'text')),
+          )
+        : `values ${valuesList(rows, columns.length, this.#pg)}`;
+    text = `insert into gateway_usage_rollups (${columns.join(', ')}) ${source} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
     this.#text.set(key, text);
     return text;
   }
