@@ -55,6 +55,35 @@ for (const engine of testEngines()) {
       assert.equal(Number(logs?.n), expected);
     });
 
+    it('texts travel as they are: quotes, backslashes, braces, commas, "NULL", empty, unicode', async () => {
+      // PostgreSQL gets a batch as one array per column (multi-row.ts): each text is an array
+      // element, so anything an array literal gives meaning to must come back unchanged.
+      const texts = ['"q"', 'back\\slash', '{a,b}', 'x, y', 'NULL', '', ' spaced ', 'اردو ✓ 😀', "it's"];
+      await writer.write(
+        texts.map((t, i) =>
+          usageRecord(i, {
+            requestId: `tx-${i}`,
+            path: t,
+            clientIp: t,
+            networkCode: t,
+            endUserHash: t,
+            requestBody: { t },
+            bodiesSkipped: false,
+          }),
+        ),
+      );
+      for (const [i, t] of texts.entries()) {
+        const u = await database.db
+          .selectFrom('gateway_usage')
+          .select(['path', 'client_ip', 'network_code', 'end_user_hash'])
+          .where('request_id', '=', `tx-${i}`)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(Object.values(u), [t, t, t, t], JSON.stringify(t));
+        const l = await logRow(`tx-${i}`);
+        assert.deepEqual(JSON.parse(String(l?.request_body)), { t }, JSON.stringify(t));
+      }
+    });
+
     const logRow = async (requestId: string) =>
       database.db
         .selectFrom('gateway_request_logs as l')
