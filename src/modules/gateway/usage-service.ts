@@ -4,8 +4,8 @@ import { exceedsJsonDepth } from '../../platform/http/json-depth.ts';
 import type { requestLogItemView, timeseriesPointView } from './contracts.ts';
 import { classifyOutcome, type Outcome, type OutcomeRules } from './outcome.ts';
 import { type Analytics, AnalyticsService, type AnalyticsWindow } from './rollups/analytics.ts';
-import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
-import { addSums, emptySums, RollupReader, type Sums } from './rollups/rollup-reader.ts';
+import { addSums, columnIndex, emptySums, rollupDelta, type Sums } from './rollups/rollup-delta.ts';
+import { RollupReader } from './rollups/rollup-reader.ts';
 import { RAW_COLUMNS, RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
 import { UsageStore } from './usage-store.ts';
@@ -153,8 +153,8 @@ export class UsageService {
         declined: s.declined,
         failed: s.failed,
         errors: s.failed,
-        avgLatencyMs: Math.round(s.latSumUs / s.calls) / 1000,
-        maxLatencyMs: Math.round(s.latMaxUs) / 1000,
+        avgLatencyMs: Math.round(s.lat_sum / s.calls) / 1000,
+        maxLatencyMs: Math.round(s.lat_max) / 1000,
       }));
     const sum = (k: 'calls' | 'approved' | 'declined' | 'failed') => operations.reduce((s, o) => s + o[k], 0);
     const declines = groups
@@ -254,7 +254,7 @@ export class UsageService {
         declined: g.declined,
         failed: g.failed,
         errors: g.failed,
-        avgLatencyMs: Math.round(g.latSumUs / g.calls) / 1000,
+        avgLatencyMs: Math.round(g.lat_sum / g.calls) / 1000,
       }));
   }
 

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { writeCsv } from '../../../platform/csv.ts';
 import type { GatewayTables } from '../tables.ts';
 import { quantileMs } from './histogram.ts';
-import type { Grain } from './rollup-delta.ts';
-import { addSums, emptySums, type Group, RollupReader, type Sums } from './rollup-reader.ts';
+import { addSums, emptySums, type Grain, type Sums } from './rollup-delta.ts';
+import { type Group, RollupReader } from './rollup-reader.ts';
 
 /**
  * Traffic analytics over the rollups (issue 31) for the operator (the whole gateway, or drilled
@@ -163,7 +163,7 @@ export class AnalyticsService {
         ...counts(total),
         p50Ms: quantileMs(total.hist, 0.5),
         p99Ms: quantileMs(total.hist, 0.99),
-        avgMs: total.calls ? Math.round(total.latSumUs / total.calls) / 1000 : null,
+        avgMs: total.calls ? Math.round(total.lat_sum / total.calls) / 1000 : null,
         distinctEndUsers: await this.#reader.distinctUsers({ ...scope, ...range }),
       },
       series: series

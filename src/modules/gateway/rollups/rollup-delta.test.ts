@@ -6,29 +6,19 @@ import { Hll, hllHash } from './hll.ts';
 import {
   type ColumnIndex,
   columnIndex,
+  emptySums,
   type RollupBatch,
   rollupDelta,
   SHED_ERROR_CODE,
 } from './rollup-delta.ts';
+import { RAW_COLUMNS } from './rollup-store.ts';
 
 /**
  * rollupDelta sums every scope and grain from the minute's app-level groups; the reference here
  * adds each call to each of its 27 rollup rows and 6 sketches directly. Both must give the same
  * rows (every count, the histogram on the per-operation rows only) and the same sketches.
  */
-const COLUMNS = [
-  'id',
-  'at',
-  'org_id',
-  'app_id',
-  'operation_id',
-  'status',
-  'error_code',
-  'network_code',
-  'latency_us',
-  'end_user_hash',
-  'outcome',
-] as const;
+const COLUMNS = RAW_COLUMNS;
 const IX: ColumnIndex = columnIndex(COLUMNS);
 
 const SCOPES = [
@@ -76,14 +66,7 @@ function reference(values: readonly unknown[], inserted?: ReadonlySet<string>) {
           operation_id: op,
           status: st,
           network_code: nc,
-          calls: 0,
-          approved: 0,
-          declined: 0,
-          failed: 0,
-          c429: 0,
-          shed: 0,
-          lat_sum: 0,
-          lat_max: 0,
+          ...emptySums(),
           hist: kind === 1 ? new Array(LATENCY_BUCKETS).fill(0) : null,
         };
         rows.set(key, r);

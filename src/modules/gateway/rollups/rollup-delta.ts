@@ -40,7 +40,11 @@ export type RollupKey = {
   network_code: string;
 };
 
-type RollupCounts = {
+/**
+ * Counts of a group of calls and their latency histogram (calls per bucket, histogram.ts): what a
+ * rollup row adds up, and what a read of the rollups sums (rollup-reader.ts).
+ */
+export type Sums = {
   calls: number;
   approved: number;
   declined: number;
@@ -49,9 +53,36 @@ type RollupCounts = {
   shed: number;
   lat_sum: number;
   lat_max: number;
-  /** Calls per latency bucket (histogram.ts); null on the rows that carry none. */
-  hist: number[] | null;
+  hist: number[];
 };
+/** A row's counts: its histogram null on the rows that carry none. */
+type RollupCounts = Omit<Sums, 'hist'> & { hist: number[] | null };
+
+export function emptySums(): Sums {
+  return {
+    calls: 0,
+    approved: 0,
+    declined: 0,
+    failed: 0,
+    c429: 0,
+    shed: 0,
+    lat_sum: 0,
+    lat_max: 0,
+    hist: new Array(LATENCY_BUCKETS).fill(0),
+  };
+}
+
+export function addSums(into: Sums, a: Sums): void {
+  into.calls += a.calls;
+  into.approved += a.approved;
+  into.declined += a.declined;
+  into.failed += a.failed;
+  into.c429 += a.c429;
+  into.shed += a.shed;
+  into.lat_sum += a.lat_sum;
+  if (a.lat_max > into.lat_max) into.lat_max = a.lat_max;
+  for (let k = 0; k < LATENCY_BUCKETS; k++) into.hist[k] += a.hist[k];
+}
 
 type RollupRow = RollupKey & RollupCounts;
 type SketchRow = { grain: Grain; bucket: string; org_id: string; app_id: string; hll: Hll };
@@ -102,51 +133,11 @@ function bucketOf(at: string, grain: Grain): string {
   return at.slice(0, grain === 'm' ? 16 : grain === 'h' ? 13 : 10);
 }
 
-/** Counts of a group of calls, with their latency histogram (summed up to every scope). */
-type Acc = {
-  calls: number;
-  approved: number;
-  declined: number;
-  failed: number;
-  c429: number;
-  shed: number;
-  lat_sum: number;
-  lat_max: number;
-  hist: number[];
-};
 /** A group of calls at one bucket: `*` where a scope does not keep the field. */
-type Group = Acc & { bucket: string; org: string; app: string; op: string; status: number; code: string };
-
-function addAcc(into: Acc, a: Acc): void {
-  into.calls += a.calls;
-  into.approved += a.approved;
-  into.declined += a.declined;
-  into.failed += a.failed;
-  into.c429 += a.c429;
-  into.shed += a.shed;
-  into.lat_sum += a.lat_sum;
-  if (a.lat_max > into.lat_max) into.lat_max = a.lat_max;
-  for (let k = 0; k < LATENCY_BUCKETS; k++) into.hist[k] += a.hist[k];
-}
+type Group = Sums & { bucket: string; org: string; app: string; op: string; status: number; code: string };
 
 function group(bucket: string, org: string, app: string, op: string, status: number, code: string): Group {
-  return {
-    bucket,
-    org,
-    app,
-    op,
-    status,
-    code,
-    calls: 0,
-    approved: 0,
-    declined: 0,
-    failed: 0,
-    c429: 0,
-    shed: 0,
-    lat_sum: 0,
-    lat_max: 0,
-    hist: new Array(LATENCY_BUCKETS).fill(0),
-  };
+  return { bucket, org, app, op, status, code, ...emptySums() };
 }
 
 /**
@@ -172,7 +163,7 @@ function regroup(
       u = group(bucket, org, app, op, status, code);
       out.set(key, u);
     }
-    addAcc(u, g);
+    addSums(u, g);
   }
   return [...out.values()];
 }

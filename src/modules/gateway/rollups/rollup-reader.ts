@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { GatewayTables } from '../tables.ts';
 import { LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import type { Hll } from './hll.ts';
-import { type Grain, HIST_SCOPES, type Scope } from './rollup-delta.ts';
+import { addSums, emptySums, type Grain, HIST_SCOPES, type Scope, type Sums } from './rollup-delta.ts';
 import { type GroupField, RollupStore } from './rollup-store.ts';
 import { bucketText, cover } from './window.ts';
 
@@ -12,49 +12,12 @@ import { bucketText, cover } from './window.ts';
  * through here; distinct end users come from the hour / day sketches that touch the range
  * (a range's edges may add the users of up to an hour either side; documented).
  */
-export type Sums = {
-  calls: number;
-  approved: number;
-  declined: number;
-  failed: number;
-  c429: number;
-  shed: number;
-  latSumUs: number;
-  latMaxUs: number;
-  hist: number[];
-};
 export type Group = Sums & Partial<Record<GroupField, string>>;
 
 const BUCKET_LEN: Record<Grain, number> = { m: 16, h: 13, d: 10 };
 /** How many organisations `topWithin` reads app by app before it ranks every app instead. */
 const MAX_ORGS = 62;
 const byCalls = (a: Group, b: Group) => b.calls - a.calls;
-
-export function emptySums(): Sums {
-  return {
-    calls: 0,
-    approved: 0,
-    declined: 0,
-    failed: 0,
-    c429: 0,
-    shed: 0,
-    latSumUs: 0,
-    latMaxUs: 0,
-    hist: new Array(LATENCY_BUCKETS).fill(0),
-  };
-}
-
-export function addSums(into: Sums, r: Sums): void {
-  into.calls += r.calls;
-  into.approved += r.approved;
-  into.declined += r.declined;
-  into.failed += r.failed;
-  into.c429 += r.c429;
-  into.shed += r.shed;
-  into.latSumUs += r.latSumUs;
-  if (r.latMaxUs > into.latMaxUs) into.latMaxUs = r.latMaxUs;
-  for (let k = 0; k < LATENCY_BUCKETS; k++) into.hist[k] += r.hist[k];
-}
 
 export type ReadQuery = {
   scope: Scope;
@@ -127,8 +90,8 @@ export class RollupReader {
         failed: Number(r.failed ?? 0),
         c429: Number(r.c429 ?? 0),
         shed: Number(r.shed ?? 0),
-        latSumUs: Number(r.lat_sum ?? 0),
-        latMaxUs: Number(r.lat_max ?? 0),
+        lat_sum: Number(r.lat_sum ?? 0),
+        lat_max: Number(r.lat_max ?? 0),
         hist: hist ? LATENCY_COLUMNS.map((c) => Number(r[c] ?? 0)) : new Array(LATENCY_BUCKETS).fill(0),
       });
     }
