@@ -28,8 +28,9 @@ export function inlineUsageSink(db: Kysely<GatewayTables>, dialect: 'sqlite' | '
 /**
  * Rows the usage worker writes in one transaction at most when batches wait for it (usage-worker.ts).
  * Larger transactions share more rollup rows between calls. On SQLite they also hold the database's
- * one write lock longer: 5 000 rows take ~0.6-0.8 s on a quiet 2-core machine, well inside the 5 s
- * other writers wait for it. PostgreSQL locks rows, not the database: 20 000.
+ * one write lock longer: 5 000 rows take ~0.3-0.5 s on a quiet 2-core machine (docs/performance.md
+ * item 44), well inside the 5 s other writers wait for it; 10 000 measured no steady gain. PostgreSQL
+ * locks rows, not the database: 20 000.
  */
 export const MAX_MERGED_ROWS = { sqlite: 5_000, postgres: 20_000 } as const;
 
