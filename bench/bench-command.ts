@@ -26,6 +26,10 @@ type Row = {
   cpuUsPerRequest: number;
   /** Of which kernel (system) time: socket reads and writes, SQLite file I/O. */
   sysUsPerRequest: number;
+  /** Gateway only: calls answered (warm-up and run) whose usage row was not written when the run ended. */
+  usageBacklog?: number;
+  /** Gateway only: seconds after the run until every answered call's usage row was written (cap 30). */
+  usageDrainS?: number;
 };
 
 function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: ChildProcess; ready: Ready }> {
@@ -42,6 +46,39 @@ function startServer(kind: 'raw' | 'gateway', redisUrl = ''): Promise<{ child: C
       if (m.error) rej(new Error(m.error));
     });
   });
+}
+
+/** Usage rows the server has written (null: not a gateway). */
+function usageRowsOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((res) => {
+    const on = (m: { usage?: number | null }) => {
+      if (m.usage !== undefined) {
+        child.off('message', on);
+        res(m.usage);
+      }
+    };
+    child.on('message', on);
+    child.send('usage');
+  });
+}
+
+/**
+ * Whether the usage writer kept up: the answered calls without a usage row when the run ended,
+ * then how long until all of them had one (polled every 100 ms, up to 30 s).
+ */
+async function usageLag(
+  child: ChildProcess,
+  calls: number,
+): Promise<{ backlog: number; drainS: number } | null> {
+  const t0 = performance.now();
+  let rows = await usageRowsOf(child);
+  if (rows === null) return null;
+  const backlog = Math.max(0, calls - rows);
+  while (rows !== null && rows < calls && performance.now() - t0 < 30_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    rows = await usageRowsOf(child);
+  }
+  return { backlog, drainS: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
 function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage> {
@@ -81,11 +118,12 @@ async function measure(
       body: ready.body,
       connections: opts.connections,
     };
-    await load.run({ ...target, duration: opts.warmup });
+    const warm = await load.run({ ...target, duration: opts.warmup });
     const cpu0 = await cpuOf(child);
     const r = await load.run({ ...target, duration: opts.duration });
     const cpu1 = await cpuOf(child);
     const total = r.total;
+    const lag = await usageLag(child, warm.total + r.total);
     return {
       name,
       rps: Math.round(r.rps),
@@ -98,6 +136,7 @@ async function measure(
       cpuUsPerRequest:
         total > 0 ? Math.round((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / total) : 0,
       sysUsPerRequest: total > 0 ? Math.round((cpu1.system - cpu0.system) / total) : 0,
+      ...(lag ? { usageBacklog: lag.backlog, usageDrainS: lag.drainS } : {}),
     };
   } finally {
     await stopServer(child);
@@ -157,6 +196,12 @@ function medianRow(runs: Row[]): Row {
     errors: Math.max(...runs.map((r) => r.errors)),
     cpuUsPerRequest: pick((r) => r.cpuUsPerRequest),
     sysUsPerRequest: pick((r) => r.sysUsPerRequest),
+    ...(runs[0].usageBacklog !== undefined
+      ? {
+          usageBacklog: pick((r) => r.usageBacklog ?? 0),
+          usageDrainS: Math.max(...runs.map((r) => r.usageDrainS ?? 0)),
+        }
+      : {}),
   };
 }
 
@@ -246,6 +291,12 @@ ${productionUsage}`,
       ratios[name] = Math.round(median(perRound[name]) * 100) / 100;
       const each = rounds > 1 ? ` (rounds: ${perRound[name].map((x) => x.toFixed(2)).join(' / ')})` : '';
       process.stdout.write(`ratio ${name} / raw: ${ratios[name].toFixed(2)}${each}\n`);
+    }
+    for (const r of rows.filter((x) => x.usageBacklog !== undefined)) {
+      // Issue 31: does the usage writer (worker thread, rollups included) keep up at this rate?
+      process.stdout.write(
+        `usage writer, ${r.name}: ${r.usageBacklog} calls without their usage row when the run ended (median; ${((r.usageBacklog ?? 0) / Math.max(1, r.rps)).toFixed(2)} s of traffic at ${r.rps} req/s), all written ${r.usageDrainS} s later at most\n`,
+      );
     }
     if (values.json) {
       mkdirSync(resolve(values.json, '..'), { recursive: true });

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { ibftBody } from '../src/modules/sandbox/test-support.ts';
 import { RedisSharedState } from '../src/platform/shared-state/redis-shared-state.ts';
@@ -13,7 +14,8 @@ import { systemWithApp } from '../test/gateway-fixture.ts';
  * bare node:http server answering a small JSON body; `gateway` is the whole Darwaza system (role
  * gateway, SQLite in a temp dir, memory or Redis state) serving the sandbox title fetch through the
  * full pipeline (env: REQUEST_LOG_BODIES_PER_APP_PER_SECOND passed through, DETECTORS_FEED=off
- * unsubscribes the detectors from the call-record feed). Talks to the bench command over IPC: sends {ready}, answers 'cpu' and 'stop'.
+ * unsubscribes the detectors from the call-record feed). Talks to the bench command over IPC: sends {ready}, answers 'cpu',
+ * 'usage' (how many usage rows the gateway has written so far; null for `raw`) and 'stop'.
  */
 type Ready = {
   port: number;
@@ -28,6 +30,7 @@ const redisUrl = process.argv[3] || '';
 const send = (m: unknown) => process.send?.(m);
 
 let stop: () => Promise<void> = async () => {};
+let usageRows: () => Promise<number | null> = async () => null;
 
 async function raw(): Promise<Ready> {
   const payload = JSON.stringify({
@@ -90,6 +93,11 @@ async function gateway(): Promise<Ready> {
   // docs/performance.md item 36.
   if (process.env.DETECTORS_FEED === 'off') system.services.detectors.engine.unsubscribe();
   await system.app.listen({ port: 0, host: '127.0.0.1' });
+  usageRows = async () =>
+    Number(
+      (await sql<{ n: number }>`select count(*) as n from gateway_usage`.execute(system.database.db)).rows[0]
+        .n,
+    );
   stop = async () => {
     await system.app.close();
     await system.shutdown();
@@ -132,6 +140,9 @@ process.on('message', (m: unknown) => {
   if (m === 'cpu') {
     const cpu = process.cpuUsage();
     void profile().then(() => send({ cpu }));
+  }
+  if (m === 'usage') {
+    void usageRows().then((rows) => send({ usage: rows }));
   }
   if (m === 'stop') {
     void stop()

@@ -49,6 +49,12 @@ for (const generator of ['autocannon', 'wrk'] as const) {
         assert.ok(row.cpuUsPerRequest > 0);
       }
       assert.ok(j.ratios['gateway (memory)'] > 0);
+      // Whether the usage writer kept up: the gateway's row says, the raw server's has nothing.
+      const [raw, gw] = j.rows;
+      assert.equal(raw.usageBacklog, undefined);
+      assert.ok(Number.isInteger(gw.usageBacklog) && gw.usageBacklog >= 0, JSON.stringify(gw));
+      assert.ok(gw.usageDrainS >= 0 && gw.usageDrainS <= 31, JSON.stringify(gw));
+      assert.match(r.stdout, /^usage writer, gateway \(memory\): \d+ calls without their usage row/m);
       assert.match(j.generator, new RegExp(`^${generator} `));
       assert.match(r.stdout, new RegExp(`load generator: ${generator} `));
     } finally {
