@@ -1,59 +1,75 @@
 import { CompiledQuery } from 'kysely';
 
 /**
- * Multi-row statements over flat values (`width` values a row), for the usage rows and the
- * rollups. Rows are cut into statements of 64, 32, …, 1 rows (the binary digits of the count,
- * largest first), so that only seven statement texts exist per kind: with one text per batch
- * size, each new size was parsed and prepared again (up to 10 000 parameters), ~4 % of the usage
- * worker's time under load. 64 rows of the widest row (56 rollup columns) stay under
- * PostgreSQL's 65 535 parameters.
+ * How a batch of rows (flat values, one per column a row) reaches the database, for the usage
+ * rows and the rollups (ADR 0024):
+ * - SQLite: statements of 64, 32, …, 1 rows of bound parameters (the binary digits of the count,
+ *   largest first), so that only seven texts exist per kind and each is prepared once — with one
+ *   text per batch size, each new size was parsed and prepared again (~4 % of the usage worker's
+ *   time under load);
+ * - PostgreSQL: one statement per batch, `select * from unnest($1::text[], $2::integer[], …)` with
+ *   one array parameter per column — parsed once whatever the batch's size (64-row VALUES lists
+ *   cost a parse and plan of thousands of parameters per 64 rows).
+ * `statement(source)` wraps the rows' source — `values (?, …), …` or the `unnest` select — into
+ * the whole INSERT; the texts are cached here.
  */
 const MAX_ROWS = 64;
 
-/** The statements for `values`; `text(rows)` gives (and should cache) the text for a row count. */
-export function multiRow(
-  values: readonly unknown[],
-  width: number,
-  text: (rows: number) => string,
-): CompiledQuery[] {
-  const out: CompiledQuery[] = [];
-  let rows = values.length / width;
-  let at = 0;
-  for (let size = MAX_ROWS; rows > 0; size >>= 1) {
-    while (rows >= size) {
-      const end = at + size * width;
-      out.push(CompiledQuery.raw(text(size), values.slice(at, end)));
-      at = end;
-      rows -= size;
+export class MultiRow {
+  readonly #pg: boolean;
+  readonly #types: readonly string[];
+  readonly #statement: (source: string) => string;
+  readonly #texts = new Map<number, string>();
+
+  /** `types`: each column's SQL type (PostgreSQL's arrays are cast to them). */
+  constructor(
+    dialect: 'sqlite' | 'postgres',
+    types: readonly string[],
+    statement: (source: string) => string,
+  ) {
+    this.#pg = dialect === 'postgres';
+    this.#types = types;
+    this.#statement = statement;
+  }
+
+  /** The statements that write `values` (none for none). */
+  statements(values: readonly unknown[]): CompiledQuery[] {
+    const width = this.#types.length;
+    if (values.length === 0) return [];
+    if (this.#pg) {
+      const columns: unknown[][] = Array.from({ length: width }, () => []);
+      for (let i = 0; i < values.length; i += width) {
+        for (let c = 0; c < width; c++) columns[c].push(values[i + c]);
+      }
+      return [CompiledQuery.raw(this.#text(0), columns)];
     }
+    const out: CompiledQuery[] = [];
+    let rows = values.length / width;
+    let at = 0;
+    for (let size = MAX_ROWS; rows > 0; size >>= 1) {
+      while (rows >= size) {
+        const end = at + size * width;
+        out.push(CompiledQuery.raw(this.#text(size), values.slice(at, end)));
+        at = end;
+        rows -= size;
+      }
+    }
+    return out;
   }
-  return out;
-}
 
-/** The VALUES list of `rows` rows of `width` parameters: `(?, ?), …` or `($1, $2), …`. */
-export function valuesList(rows: number, width: number, pg: boolean): string {
-  let n = 0;
-  const tuples: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const row: string[] = [];
-    for (let c = 0; c < width; c++) row.push(pg ? `$${++n}` : '?');
-    tuples.push(`(${row.join(', ')})`);
+  /** The text for `rows` rows of parameters (0: PostgreSQL's one array per column). */
+  #text(rows: number): string {
+    let text = this.#texts.get(rows);
+    if (text) return text;
+    if (rows === 0) {
+      text = this.#statement(
+        `select * from unnest(${this.#types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+      );
+    } else {
+      const row = `(${this.#types.map(() => '?').join(', ')})`;
+      text = this.#statement(`values ${new Array(rows).fill(row).join(', ')}`);
+    }
+    this.#texts.set(rows, text);
+    return text;
   }
-  return tuples.join(', ');
-}
-
-/**
- * PostgreSQL: rows as `select * from unnest($1::text[], $2::integer[], …)` — one array parameter
- * per column (`types`: each column's SQL type) — so a batch is one statement, parsed once,
- * whatever its row count; 64-row VALUES lists cost a parse and plan of thousands of parameters
- * per 64 rows. `columnsOf` turns flat rows into those arrays.
- */
-export function unnestSelect(types: readonly string[]): string {
-  return `select * from unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
-}
-
-export function columnsOf(values: readonly unknown[], width: number): unknown[][] {
-  const out: unknown[][] = Array.from({ length: width }, () => []);
-  for (let i = 0; i < values.length; i += width) for (let c = 0; c < width; c++) out[c].push(values[i + c]);
-  return out;
 }

@@ -1,5 +1,5 @@
-import { CompiledQuery, type Kysely, sql } from 'kysely';
-import { columnsOf, multiRow, unnestSelect, valuesList } from './multi-row.ts';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { MultiRow } from './multi-row.ts';
 import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
 import { RollupStore } from './rollups/rollup-store.ts';
 import type { GatewayTables } from './tables.ts';
@@ -47,7 +47,6 @@ export const LOG_COLUMNS = [
   'dropped_reason',
 ] as const satisfies readonly (keyof GatewayTables['gateway_request_logs'])[];
 
-type Table = keyof GatewayTables & string;
 /** The integer columns of both tables (the rest are text). */
 const INTEGER_COLUMNS = new Set<string>([
   'status',
@@ -87,16 +86,26 @@ export type RequestLogFilter = {
 
 export class UsageStore {
   readonly #db: Kysely<GatewayTables>;
-  readonly #pg: boolean;
-  // Multi-row INSERTs, their text cached per table and row count (multi-row.ts keeps the counts to
-  // seven): building the query through the query builder cost more than the database's own work.
-  readonly #sqlCache = new Map<string, string>();
+  // The INSERTs of each table, their texts built once (multi-row.ts): building the query through
+  // the query builder cost more than the database's own work.
+  readonly #writers: Record<'gateway_usage' | 'gateway_request_logs', MultiRow>;
   readonly #rollups: RollupStore;
 
   constructor(db: Kysely<GatewayTables>, dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.#db = db;
-    this.#pg = dialect === 'postgres';
     this.#rollups = new RollupStore(dialect);
+    // Idempotent on the row id: a batch written again never duplicates a row (usage-writer.ts).
+    const writer = (table: string, columns: readonly string[], returning: string) =>
+      new MultiRow(
+        dialect,
+        columns.map((c) => (INTEGER_COLUMNS.has(c) ? 'integer' : 'text')),
+        (source) =>
+          `insert into ${table} (${columns.join(', ')}) ${source} on conflict (id) do nothing${returning}`,
+      );
+    this.#writers = {
+      gateway_usage: writer('gateway_usage', USAGE_COLUMNS, ' returning id'),
+      gateway_request_logs: writer('gateway_request_logs', LOG_COLUMNS, ''),
+    };
   }
 
   // ------------------------------------------------------------------------------- writes
@@ -110,36 +119,17 @@ export class UsageStore {
       // they are added to the rollups, in this same transaction — a batch written again after a
       // lost answer, or bisected after a refusal, counts every row exactly once (rollups/).
       const inserted = new Set<string>();
-      for (const q of this.#inserts('gateway_usage', USAGE_COLUMNS, usage)) {
+      for (const q of this.#inserts('gateway_usage', usage)) {
         for (const r of (await trx.executeQuery<{ id: string }>(q)).rows) inserted.add(r.id);
       }
-      for (const q of this.#inserts('gateway_request_logs', LOG_COLUMNS, logs)) await trx.executeQuery(q);
+      for (const q of this.#inserts('gateway_request_logs', logs)) await trx.executeQuery(q);
       if (inserted.size > 0) await this.#rollups.write(trx, rollupDelta(usage, USAGE_INDEX, inserted));
     });
   }
 
-  /**
-   * The rows as multi-row INSERTs (multi-row.ts: 64 rows a statement on SQLite, one statement of
-   * one array per column on PostgreSQL), idempotent on the row id: a batch written again never
-   * duplicates a row (usage-writer.ts).
-   */
-  #inserts(table: Table, columns: readonly string[], values: unknown[]): CompiledQuery[] {
-    if (values.length === 0) return [];
-    const text = (rows: number) => {
-      const key = `${table}|${rows}`;
-      let t = this.#sqlCache.get(key);
-      if (!t) {
-        const source =
-          rows === 0
-            ? unnestSelect(columns.map((c) => (INTEGER_COLUMNS.has(c) ? 'integer' : 'text')))
-            : `values ${valuesList(rows, columns.length, this.#pg)}`;
-        t = `insert into ${table} (${columns.join(', ')}) ${source} on conflict (id) do nothing${table === 'gateway_usage' ? ' returning id' : ''}`;
-        this.#sqlCache.set(key, t);
-      }
-      return t;
-    };
-    if (this.#pg) return [CompiledQuery.raw(text(0), columnsOf(values, columns.length))];
-    return multiRow(values, columns.length, text);
+  /** The rows as INSERTs (multi-row.ts), idempotent on the row id. */
+  #inserts(table: 'gateway_usage' | 'gateway_request_logs', values: unknown[]): CompiledQuery[] {
+    return this.#writers[table].statements(values);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
-import { columnsOf, multiRow, unnestSelect, valuesList } from '../multi-row.ts';
+import { MultiRow } from '../multi-row.ts';
 import type { GatewayTables } from '../tables.ts';
 import { BASE_US, FACTOR, LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import { Hll } from './hll.ts';
@@ -71,8 +71,31 @@ function compareKeys(a: RollupKey, b: RollupKey): number {
 export class RollupStore {
   readonly #pg: boolean;
   readonly #text = new Map<string, string>();
+  readonly #light: MultiRow;
+  readonly #heavy: MultiRow;
   constructor(dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.#pg = dialect === 'postgres';
+    const max = this.#pg ? 'greatest' : 'max';
+    /** The upsert of rollup rows of `columns`: counts added, the maximum kept. */
+    const upsert = (columns: readonly string[]) => {
+      const sets = [
+        ...SUMS.filter((c) => columns.includes(c)).map(
+          (c) => `${c} = gateway_usage_rollups.${c} + excluded.${c}`,
+        ),
+        `lat_max = ${max}(gateway_usage_rollups.lat_max, excluded.lat_max)`,
+      ];
+      const types = columns.map((c) =>
+        c === 'lat_sum' ? 'bigint' : INT_COLUMNS.has(c) ? 'integer' : 'text',
+      );
+      return new MultiRow(
+        dialect,
+        types,
+        (source) =>
+          `insert into gateway_usage_rollups (${columns.join(', ')}) ${source} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`,
+      );
+    };
+    this.#light = upsert(LIGHT_COLUMNS);
+    this.#heavy = upsert(HIST_COLUMNS);
   }
 
   /** Adds `batch` to the rollups, within the caller's transaction `trx`. */
@@ -87,18 +110,8 @@ export class RollupStore {
       v.push(r.calls, r.approved, r.declined, r.failed, r.c429, r.shed, r.lat_sum, r.lat_max);
       if (r.hist) for (const h of r.hist) v.push(h);
     }
-    for (const [columns, values] of [
-      [LIGHT_COLUMNS, light],
-      [HIST_COLUMNS, heavy],
-    ] as const) {
-      if (values.length === 0) continue;
-      if (this.#pg) {
-        const text = this.#upsert(columns, 0);
-        await trx.executeQuery(CompiledQuery.raw(text, columnsOf(values, columns.length)));
-      } else {
-        for (const q of multiRow(values, columns.length, (n) => this.#upsert(columns, n)))
-          await trx.executeQuery(q);
-      }
+    for (const q of [...this.#light.statements(light), ...this.#heavy.statements(heavy)]) {
+      await trx.executeQuery(q);
     }
     if (batch.sketches.length > 0) await this.#mergeSketches(trx, batch);
   }
@@ -107,47 +120,20 @@ export class RollupStore {
     return trx.executeQuery(CompiledQuery.raw(text, [JSON.stringify(rows)]));
   }
 
-  /** `select` of the JSON array parameter's rows as `columns` (cached per column list). */
+  /** `select` of the JSON array parameter's rows as `columns`, all text (cached per column list). */
   #fromJson(columns: readonly string[]): string {
     const key = `json|${columns.join(',')}`;
     let text = this.#text.get(key);
     if (text) return text;
     if (this.#pg) {
-      const cols = columns.map(
-        (c, i) => `(r->>${i})${INT_COLUMNS.has(c) ? (c === 'lat_sum' ? '::bigint' : '::integer') : ''}`,
-      );
+      // Text columns only (the sketches' key and users).
+      const cols = columns.map((_, i) => `r->>${i}`);
       text = `select ${cols.join(', ')} from json_array_elements($1::json) as r`;
     } else {
       const cols = columns.map((_, i) => `j.value->>${i}`);
       // `where true`: SQLite's parser needs it before an upsert's `on conflict` after a select.
       text = `select ${cols.join(', ')} from json_each(?) as j where true`;
     }
-    this.#text.set(key, text);
-    return text;
-  }
-
-  /**
-   * The upsert of `rows` rows of `columns` as bound parameters, or (PostgreSQL, `rows` 0) of one
-   * array per column; cached per column list and count.
-   */
-  #upsert(columns: readonly string[], rows: number): string {
-    const key = `upsert|${columns.length}|${rows}`;
-    let text = this.#text.get(key);
-    if (text) return text;
-    const max = this.#pg ? 'greatest' : 'max';
-    const sets = [
-      ...SUMS.filter((c) => columns.includes(c)).map(
-        (c) => `${c} = gateway_usage_rollups.${c} + excluded.${c}`,
-      ),
-      `lat_max = ${max}(gateway_usage_rollups.lat_max, excluded.lat_max)`,
-    ];
-    const source =
-      rows === 0
-        ? unnestSelect(
-            columns.map((c) => (c === 'lat_sum' ? 'bigint' : INT_COLUMNS.has(c) ? 'integer' : 'text')),
-          )
-        : `values ${valuesList(rows, columns.length, this.#pg)}`;
-    text = `insert into gateway_usage_rollups (${columns.join(', ')}) ${source} on conflict (${KEY.join(', ')}) do update set ${sets.join(', ')}`;
     this.#text.set(key, text);
     return text;
   }
