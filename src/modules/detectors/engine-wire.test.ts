@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { CallRecord, ClassedCallRecord } from '../gateway/index.ts';
+import { probeClassOf, userAgentClassOf } from './call-classes.ts';
 import { decodeCalls, encodeCalls } from './engine-wire.ts';
 import { call } from './test-support.ts';
 
@@ -47,7 +48,7 @@ describe('detector engine wire', () => {
     const sparse = call({ refs: { accountTo: '1234' } });
     const v = encodeCalls([full, sparse]);
     assert.equal(v.n, 2);
-    assert.deepEqual(decodeCalls(structuredClone(v, { transfer: [v.num.buffer] })), [full, sparse]);
+    assert.deepEqual(decodeCalls(structuredClone(v, { transfer: [v.buf] })), [full, sparse]);
     assert.deepEqual(decodeCalls(encodeCalls([])), []);
   });
 
@@ -114,7 +115,43 @@ describe('detector engine wire', () => {
           }),
         );
         const v = encodeCalls(batch);
-        assert.deepEqual(decodeCalls(structuredClone(v, { transfer: [v.num.buffer] })), batch);
+        assert.deepEqual(decodeCalls(structuredClone(v, { transfer: [v.buf] })), batch);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('feed records keep each body head with its own record, and any number of refs', () => {
+    // Heads of different classes (and none): a head read for the wrong record changes its class.
+    const head = fc.oneof(
+      fc.constantFrom('', '{"a":1}', "x' or 1=1", '<script>', '{{7*7}}', '../../etc/passwd', 'ß\u0000'),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    );
+    const keys = ['stan', 'rrn', 'authId', 'companyCode', 'consumerNo', 'accountTo', 'referenceNo', 'rtpId'];
+    const record = fc.record({
+      bodyHead: head,
+      query: fc.constantFrom('', '?q=1', '?f=..%2f..%2fetc%2fpasswd'),
+      userAgent: fc.constantFrom(null, 'k6/0.49.0', 'curl/8.0', 'sqlmap/1.7'),
+      refs: fc.dictionary(fc.constantFrom(...keys), fc.string({ minLength: 1, maxLength: 8 })),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), (rows) => {
+        const batch: CallRecord[] = rows.map((x) => {
+          const { probe: _p, source: _s, ...bare } = call({ refs: { ...x.refs } });
+          return {
+            ...bare,
+            source: { ip: '10.1.2.3' },
+            inputs: { query: x.query, bodyHead: x.bodyHead, userAgent: x.userAgent },
+          };
+        });
+        const v = encodeCalls(batch);
+        const got = decodeCalls(structuredClone(v, { transfer: [v.buf] }));
+        assert.equal(got.length, rows.length);
+        rows.forEach((x, i) => {
+          assert.equal(got[i]!.probe, probeClassOf(batch[i]!.path + x.query, x.bodyHead));
+          assert.equal(got[i]!.source.userAgent, userAgentClassOf(x.userAgent));
+          assert.deepEqual(got[i]!.refs, { ...x.refs });
+        });
       }),
       { numRuns: 300 },
     );

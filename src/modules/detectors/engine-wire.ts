@@ -7,7 +7,7 @@ import type { DetectorSettings } from './engine-core.ts';
 /**
  * What the serving thread and the detectors' worker thread say to each other, and how a batch of
  * call records travels (`EncodedCalls`): its numbers and texts' lengths in one transferred
- * Float64Array, its texts in one string — not as objects, whose structured clone writes every
+ * ArrayBuffer with its body heads' bytes, its other texts in one string — not as objects, whose structured clone writes every
  * property name and value one by one (~12 k instructions per record of the bench call on the
  * serving thread, docs/performance.md item 41). A round-trip test (engine-wire.test.ts) holds a
  * fully populated record equal to itself after decoding, so a field added to CallRecord that is
@@ -106,17 +106,21 @@ function refIndex(k: string): number {
 }
 
 /**
- * A batch of call records on the wire: every number and every text's length in one Float64Array
- * (posted in the transfer list: moved, not copied), every text of every record concatenated into
- * one string, in the order `encodeCalls` writes them. No record is an object and no text a value
- * of its own, so the structured clone writes one string whatever the batch holds: the serving
- * thread's cost per record is the number stores and the concatenations (docs/performance.md
- * item 41). Texts are cut by their lengths, never by a separator, so any content travels as is.
+ * A batch of call records on the wire, in one ArrayBuffer posted in the transfer list (moved, not
+ * copied) and one string. The buffer holds every number and every text's length as float64s
+ * (`nums` of them from offset 0), then the body heads' UTF-8 bytes; the string holds every other
+ * text of every record, concatenated in the order `encodeCalls` writes them. No record is an
+ * object, so the structured clone writes one short string whatever the batch holds: the serving
+ * thread's cost per record is the number stores, the concatenations and one copy of its body's
+ * head (docs/performance.md items 41 and 45). Texts are cut by their lengths, never by a
+ * separator, so any content travels as is (a body head's lone UTF-16 surrogate arrives as U+FFFD,
+ * which no signature class tells apart from it).
  */
-export type EncodedCalls = { n: number; num: Float64Array<ArrayBuffer>; text: string };
+export type EncodedCalls = { n: number; buf: ArrayBuffer; nums: number; text: string };
 
-/** Most numbers a record takes: 6 values, 18 text lengths, the refs' count and a pair per ref. */
+/** Most numbers a record takes: 6 values, 18 text slots, the refs' count and a pair per ref. */
 const MAX_NUMS = 6 + 18 + 1 + 2 * REF_KEYS.length;
+
 /**
  * A text's length slot: -1 for null, -2 for absent, -3 for the same text as the batch's previous
  * record (the operation, app, client, network and source of a batch repeat: they are compared,
@@ -128,7 +132,14 @@ const SAME = -3;
 
 /** Encodes a batch (runs on the serving thread: number stores, comparisons and concatenations). */
 export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
-  const num = new Float64Array(batch.length * MAX_NUMS);
+  let headChars = 0;
+  for (const r of batch) headChars += r.inputs?.bodyHead.length ?? 0;
+  const numBytes = batch.length * MAX_NUMS * 8;
+  // Unzeroed: every number decodeCalls reads is written below, and the bytes past them stay in this
+  // process (a zeroed buffer cost a byte-wise memset of every reserved number: item 45).
+  const bytes = Buffer.allocUnsafeSlow(numBytes + 3 * headChars);
+  const num = new Float64Array(bytes.buffer, 0, numBytes / 8);
+  let headAt = numBytes;
   let o = 0;
   let text = '';
   let first = true;
@@ -174,7 +185,13 @@ export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
     put(source.userAgent, p!.source.userAgent);
     put(inputs?.query, p!.inputs?.query);
     put(inputs?.userAgent, p!.inputs?.userAgent);
-    put(inputs?.bodyHead, undefined);
+    const head = inputs?.bodyHead;
+    if (head === undefined || head === '') num[o++] = 0;
+    else {
+      const n = bytes.write(head, headAt, 'utf8');
+      num[o++] = n;
+      headAt += n;
+    }
     const at = o++;
     let count = 0;
     for (const k in refs) {
@@ -188,12 +205,15 @@ export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
     p = r;
     first = false;
   }
-  return { n: batch.length, num, text };
+  return { n: batch.length, buf: bytes.buffer, nums: numBytes / 8, text };
 }
 
 /** The records of one encoded batch, classed (runs in the worker: the scans happen here). */
 export function decodeCalls(v: EncodedCalls): ClassedCallRecord[] {
-  const { num, text } = v;
+  const { text } = v;
+  const num = new Float64Array(v.buf, 0, v.nums);
+  const bytes = Buffer.from(v.buf);
+  let headAt = v.nums * 8;
   const out: ClassedCallRecord[] = [];
   let o = 0;
   let at = 0;
@@ -236,7 +256,9 @@ export function decodeCalls(v: EncodedCalls): ClassedCallRecord[] {
     const ua = take(13) as CallRecord['source']['userAgent'];
     const query = take(14) ?? '';
     const rawUa = take(15) ?? null;
-    const bodyHead = take() ?? '';
+    const headBytes = num[o++]!;
+    const bodyHead = headBytes === 0 ? '' : bytes.toString('utf8', headAt, headAt + headBytes);
+    headAt += headBytes;
     const refs: CallRecord['refs'] = {};
     for (let k = num[o++]!; k > 0; k--) refs[REF_KEYS[num[o++]!]!] = take() as string;
     const signed = flags & 16 ? true : flags & 32 ? false : undefined;

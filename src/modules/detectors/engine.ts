@@ -225,8 +225,8 @@ export class DetectorEngine {
     }
     const v = encodeCalls(kept);
     this.#posted += v.n;
-    // The numbers' buffer moves to the worker (no copy); the text is cloned.
-    this.#worker.postMessage({ t: 'calls', v } satisfies ToWorker, [v.num.buffer]);
+    // The numbers' and body heads' buffer moves to the worker (no copy); the text is cloned.
+    this.#worker.postMessage({ t: 'calls', v } satisfies ToWorker, [v.buf]);
   };
 
   /** Portal and OAuth events, the edge's counters: one message per signal (they are rare). */
