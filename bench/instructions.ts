@@ -14,11 +14,14 @@ import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
  * instructions only: the kernel's share (socket reads and writes) and cache misses are not in it,
  * so it says which build does less work, not how much faster it is.
  *
- *   node bench/instructions.ts [--kind gateway|raw] [--warmup 4000] [--calls 8000] [--idle 10]
+ *   node bench/instructions.ts [--kind gateway|raw] [--warmup 10000] [--calls 8000] [--idle 10]
  *
  * The server (bench/bench-server.ts, the same as `darwaza bench`) runs under callgrind with
  * instrumentation off; after `--warmup` calls from 50 keep-alive connections it is switched on for
- * `--calls` calls, then off. Prints instructions per call for the serving thread (callgrind's
+ * `--calls` calls, then off. The warm-up is long because under valgrind V8's optimising compiler
+ * (a helper thread, run one thread at a time with the rest) brings functions to their top tier
+ * late: a build counted ~12 % more per call after 4 000 warm-up calls than after 10 000, and more
+ * so beside a busy worker thread (docs/performance.md item 45). Prints instructions per call for the serving thread (callgrind's
  * thread 1) and for all other threads together (the usage worker, V8's helpers). A development
  * tool (needs `apt-get install valgrind`); under valgrind a call takes ~3 ms, so anything driven by
  * the clock (the request log's bodies kept per second, timers) weighs more than in a timed run.
@@ -33,7 +36,7 @@ import { SERVE_NODE_FLAGS } from '../src/platform/node-flags.ts';
 const { values: args } = parseArgs({
   options: {
     kind: { type: 'string', default: 'gateway' },
-    warmup: { type: 'string', default: '4000' },
+    warmup: { type: 'string', default: '10000' },
     calls: { type: 'string', default: '8000' },
     idle: { type: 'string', default: '10' },
   },
