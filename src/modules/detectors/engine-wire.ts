@@ -43,6 +43,8 @@ export type EngineWorkerData = {
   sliceSize: number;
   /** The shared counters (COUNTER): written by the worker, read by the main thread at any time. */
   counters: SharedArrayBuffer;
+  /** The call ring the feed's batches are written into (call-ring.ts). */
+  ring: SharedArrayBuffer;
 };
 
 /** Slots of the shared counters (a BigInt64Array; the worker adds and stores with Atomics). */
@@ -57,8 +59,10 @@ export const COUNTER = {
   oldestAtMs: 3,
   /** Signals the worker has taken off its port (evaluated, waiting or shed). */
   taken: 4,
+  /** The call ring's read position: bytes the worker has decoded and given back (call-ring.ts). */
+  ringRead: 5,
 } as const;
-export const COUNTER_SLOTS = 5;
+export const COUNTER_SLOTS = 6;
 
 /** The refs a record may carry, in wire order (a round-trip test holds them complete). */
 const REF_KEYS = [
@@ -106,17 +110,27 @@ function refIndex(k: string): number {
 }
 
 /**
- * A batch of call records on the wire, in one ArrayBuffer posted in the transfer list (moved, not
- * copied) and one string. The buffer holds every number and every text's length as float64s
- * (`nums` of them from offset 0), then the body heads' UTF-8 bytes; the string holds every other
- * text of every record, concatenated in the order `encodeCalls` writes them. No record is an
- * object, so the structured clone writes one short string whatever the batch holds: the serving
- * thread's cost per record is the number stores, the concatenations and one copy of its body's
- * head (docs/performance.md items 41 and 45). Texts are cut by their lengths, never by a
+ * A batch of call records on the wire: its numbers and every text's length as float64s (`nums`
+ * slots from byte `at`, a multiple of 8), then its body heads' UTF-8 bytes, in one buffer; every
+ * other text of every record concatenated into `text`, in the order `encodeCalls` writes them.
+ * The buffer is the detectors' call ring (call-ring.ts: shared with the worker, so nothing is
+ * allocated, zeroed or copied to hand a batch over; `end` is the ring's write position after the
+ * batch, which the worker publishes once it has decoded it) or, with `buf`, the batch's own
+ * (moved in the transfer list; tests and the bench's feeder). No record is an object, so the
+ * structured clone writes one short string and a few numbers whatever the batch holds: the
+ * serving thread's cost per record is the number stores, the concatenations and one copy of its
+ * body's head (docs/performance.md items 41 and 45). Texts are cut by their lengths, never by a
  * separator, so any content travels as is (a body head's lone UTF-16 surrogate arrives as U+FFFD,
  * which no signature class tells apart from it).
  */
-export type EncodedCalls = { n: number; buf: ArrayBuffer; nums: number; text: string };
+export type EncodedCalls = {
+  n: number;
+  at: number;
+  nums: number;
+  text: string;
+  buf?: ArrayBuffer;
+  end?: number;
+};
 
 /** Most numbers a record takes: 6 values, 18 text slots, the refs' count and a pair per ref. */
 const MAX_NUMS = 6 + 18 + 1 + 2 * REF_KEYS.length;
@@ -130,16 +144,37 @@ const NULL = -1;
 const ABSENT = -2;
 const SAME = -3;
 
-/** Encodes a batch (runs on the serving thread: number stores, comparisons and concatenations). */
-export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
-  let headChars = 0;
-  for (const r of batch) headChars += r.inputs?.bodyHead.length ?? 0;
-  const numBytes = batch.length * MAX_NUMS * 8;
-  // Unzeroed: every number decodeCalls reads is written below, and the bytes past them stay in this
-  // process (a zeroed buffer cost a byte-wise memset of every reserved number: item 45).
-  const bytes = Buffer.allocUnsafeSlow(numBytes + 3 * headChars);
-  const num = new Float64Array(bytes.buffer, 0, numBytes / 8);
-  let headAt = numBytes;
+/** Bytes a record may take in a batch's buffer: its numbers at their most, its head at 3 bytes a char. */
+export function reserveOf(r: CallRecord): number {
+  // A multiple of 8, so a batch's bytes rounded up to the next float64 stay within its reserve.
+  return MAX_NUMS * 8 + ((3 * (r.inputs?.bodyHead.length ?? 0) + 7) & ~7);
+}
+
+/** Encodes a batch into a buffer of its own (tests, the bench's feeder; the feed uses the call ring). */
+export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls & { buf: ArrayBuffer } {
+  let bytes = 0;
+  for (const r of batch) bytes += reserveOf(r);
+  // Unzeroed: every number decodeCalls reads is written, and the bytes past them stay in this process.
+  const buf = Buffer.allocUnsafeSlow(bytes);
+  const { v } = encodeInto(batch, 0, batch.length, buf, 0);
+  return { ...v, buf: buf.buffer };
+}
+
+/**
+ * Encodes records [from, to) of a batch at byte `at` (a multiple of 8) of `bytes`, which must hold
+ * their `reserveOf` (runs on the serving thread: number stores, comparisons and concatenations).
+ * Answers the batch's wire form and the byte after the last one written.
+ */
+export function encodeInto(
+  batch: readonly CallRecord[],
+  from: number,
+  to: number,
+  bytes: Buffer,
+  at: number,
+): { v: EncodedCalls; endByte: number } {
+  const nums = (to - from) * MAX_NUMS;
+  const num = new Float64Array(bytes.buffer, bytes.byteOffset + at, nums);
+  let headAt = at + nums * 8;
   let o = 0;
   let text = '';
   let first = true;
@@ -152,8 +187,9 @@ export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
       text += t;
     }
   };
-  let p = batch[0];
-  for (const r of batch) {
+  let p = batch[from];
+  for (let i = from; i < to; i++) {
+    const r = batch[i]!;
     const { shape, client, source, inputs, refs } = r;
     num[o++] = r.atMs;
     num[o++] = r.status;
@@ -205,15 +241,16 @@ export function encodeCalls(batch: readonly CallRecord[]): EncodedCalls {
     p = r;
     first = false;
   }
-  return { n: batch.length, buf: bytes.buffer, nums: numBytes / 8, text };
+  return { v: { n: to - from, at, nums, text }, endByte: headAt };
 }
 
-/** The records of one encoded batch, classed (runs in the worker: the scans happen here). */
-export function decodeCalls(v: EncodedCalls): ClassedCallRecord[] {
+/** The records of one encoded batch, classed (runs in the worker: the scans happen here); `ring`: the call ring's bytes. */
+export function decodeCalls(v: EncodedCalls, ring?: Buffer): ClassedCallRecord[] {
   const { text } = v;
-  const num = new Float64Array(v.buf, 0, v.nums);
-  const bytes = Buffer.from(v.buf);
-  let headAt = v.nums * 8;
+  const bytes = v.buf ? Buffer.from(v.buf) : ring;
+  if (bytes === undefined) throw new Error('a batch in the call ring needs the ring to be decoded');
+  const num = new Float64Array(bytes.buffer, bytes.byteOffset + v.at, v.nums);
+  let headAt = v.at + v.nums * 8;
   const out: ClassedCallRecord[] = [];
   let o = 0;
   let at = 0;

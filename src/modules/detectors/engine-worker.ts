@@ -22,6 +22,8 @@ const data = workerData as EngineWorkerData;
 const { DETECTORS } = (await import(data.module)) as { DETECTORS: readonly Detector[] };
 const ids = new Set(data.settings.map(([id]) => id));
 const counters = new BigInt64Array(data.counters);
+/** The call ring (call-ring.ts): the feed's batches are decoded from it. */
+const ring = Buffer.from(data.ring);
 const post = (m: FromWorker) => port.postMessage(m);
 
 let published = { processed: 0, shed: 0 };
@@ -46,7 +48,9 @@ function publish(): void {
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'calls': {
-      const records = decodeCalls(m.v);
+      const records = decodeCalls(m.v, ring);
+      // Decoded (its texts copied out): the ring's bytes up to the batch's end may be written again.
+      if (m.v.end !== undefined) Atomics.store(counters, COUNTER.ringRead, BigInt(m.v.end));
       for (const r of records) core.take({ kind: 'call', r });
       Atomics.add(counters, COUNTER.taken, BigInt(m.v.n));
       core.schedule();
