@@ -98,6 +98,26 @@ describe('detector engine (worker thread)', () => {
     assert.equal(e.stats().reportFailures, 2);
   });
 
+  it('records that do not fit in the call ring are shed and counted, never written over; the ring frees as the worker decodes', async () => {
+    // Each record reserves ~2.2 KB of an 8 KB ring: 2 000 of them in one batch cannot all fit.
+    const e = engine({ ringBytes: 8 * 1024 });
+    const records = (n: number) =>
+      Array.from({ length: n }, () => ({
+        ...call({ probe: null }),
+        inputs: { query: '', bodyHead: 'x'.repeat(600), userAgent: null },
+      }));
+    e.offerCalls(records(2_000));
+    const shed = e.stats().shed;
+    assert.ok(shed > 0, 'some shed');
+    await e.idle();
+    assert.equal(e.stats().processed + shed, 2_000);
+    // Decoded, the ring takes batches again.
+    e.offerCalls(records(3));
+    await e.idle();
+    assert.equal(e.stats().shed, shed);
+    assert.equal(e.stats().processed + shed, 2_003);
+  });
+
   it('a disabled detector evaluates nothing', async () => {
     const found: Finding[] = [];
     const e = engine({ report: async (_d, f) => void found.push(f) });
