@@ -24,6 +24,10 @@
  *    Rows per transaction: `--writer-batch` (500, the recorder's chunk; the usage worker writes up
  *    to MAX_MERGED_ROWS (5 000 on SQLite, 20 000 on PostgreSQL) in one when chunks wait for it).
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import { migrations } from '../src/modules/gateway/migrations.ts';
@@ -60,7 +64,44 @@ const MONTH = 30 * 86_400_000;
 const START = NOW - MONTH;
 const MINUTE_DAYS = 9;
 const OPS = ['ibftTitleFetch', 'ibftTransfer', 'billInquiry', 'billPayment', 'qrParse', 'rtpRequest'];
-const PEAK = '~21 000-25 000 req/s (docs/performance.md, item 28)';
+/**
+ * The gateway's peak on this machine, measured in this run: one round of `darwaza bench`
+ * (SQLite, memory state, the load generator on the same cores), its median req/s; null (and why)
+ * when it could not run. The writer figures are compared with it, not with another machine's.
+ */
+let peak: { rps: number } | { why: string } | undefined;
+function gatewayPeak(): { rps: number } | { why: string } {
+  if (peak) return peak;
+  const dir = mkdtempSync(join(tmpdir(), 'darwaza-peak-'));
+  const out = join(dir, 'bench.json');
+  progress('gateway', 'measuring its peak on this machine (darwaza bench, one round) …');
+  const r = spawnSync(
+    process.execPath,
+    [
+      resolve(import.meta.dirname, '../bin/darwaza.mjs'),
+      'bench',
+      '--rounds',
+      '1',
+      '--no-redis',
+      '--json',
+      out,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 180_000 },
+  );
+  try {
+    const rows = (JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ name: string; rps: number }> })
+      .rows;
+    const g = rows.find((x) => x.name.startsWith('gateway'));
+    peak = g ? { rps: g.rps } : { why: 'no gateway row in its output' };
+  } catch {
+    peak = {
+      why: `darwaza bench failed (${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').pop()}`,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return peak;
+}
 const t0 = performance.now();
 const progress = (engine: string, what: string) =>
   process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${engine}: ${what}\n`);
@@ -582,6 +623,11 @@ for (const engine of testEngines().filter((e) => ENGINE === undefined || e.name 
     console.log(
       `  ${engine.name} usage worker (recorder's 500-row chunks, all waiting, merged up to ${MAX_MERGED_ROWS[engine.name === 'postgres' ? 'postgres' : 'sqlite']} rows a transaction), traffic at the peak: ${backlog.toFixed(0)} rows/s`,
     );
-    console.log(`  gateway peak for comparison: ${PEAK}`);
+    const p = gatewayPeak();
+    console.log(
+      'rps' in p
+        ? `  gateway peak on this machine (darwaza bench, one round, the load generator on the same cores): ${p.rps} req/s; the usage worker ${(backlog / p.rps).toFixed(2)}x of it: ${backlog >= p.rps ? 'keeps up' : 'does not keep up'}`
+        : `  gateway peak on this machine: not measured (${p.why})`,
+    );
   }
 }
