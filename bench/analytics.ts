@@ -66,8 +66,8 @@ const MINUTE_DAYS = 9;
 const OPS = ['ibftTitleFetch', 'ibftTransfer', 'billInquiry', 'billPayment', 'qrParse', 'rtpRequest'];
 /**
  * The gateway's peak on this machine, measured in this run: one round of `darwaza bench`
- * (SQLite, memory state, the load generator on the same cores), its median req/s; null (and why)
- * when it could not run. The writer figures are compared with it, not with another machine's.
+ * (SQLite, memory state, the load generator on the same cores), its median req/s, or why it could
+ * not be measured. The writer figures are compared with it, not with another machine's.
  */
 let peak: { rps: number } | { why: string } | undefined;
 function gatewayPeak(): { rps: number } | { why: string } {
