@@ -7,7 +7,7 @@ import type { CallRecord, ClassedCallRecord, ProbeClass, UserAgentClass } from '
  * - `probe`: the first penetration-test signature class whose pattern the request's path, query
  *   or body head matches, or null. The pen-test rule reads the class, never the payload
  *   (docs/detectors.md, "Signals"). One pass per class over the text; the body head is bounded
- *   (BODY_HEAD_CHARS of the gateway's records.ts), so the cost is bounded too.
+ *   (BODY_HEAD_SIZE of the gateway's records.ts), so the cost is bounded too.
  * - the User-Agent's class (scanner, load_tool, …): the string itself is never kept.
  */
 
@@ -61,6 +61,11 @@ export function userAgentClassOf(ua: string | null | undefined): UserAgentClass 
   return 'other';
 }
 
+/** A body head as text: bytes are UTF-8 (a character cut at the end reads as U+FFFD). */
+function headText(head: string | Buffer | undefined): string {
+  return head === undefined ? '' : typeof head === 'string' ? head : head.toString('utf8');
+}
+
 /**
  * The record with its classes: those it carries are kept (records built classed: tests,
  * benchmarks), missing ones are computed from `inputs` (absent inputs count as none sent).
@@ -70,7 +75,8 @@ export function classify(r: CallRecord): ClassedCallRecord {
   const { inputs, probe, source, ...rest } = r;
   return {
     ...rest,
-    probe: probe !== undefined ? probe : probeClassOf(r.path + (inputs?.query ?? ''), inputs?.bodyHead ?? ''),
+    probe:
+      probe !== undefined ? probe : probeClassOf(r.path + (inputs?.query ?? ''), headText(inputs?.bodyHead)),
     source: { ip: source.ip, userAgent: source.userAgent ?? userAgentClassOf(inputs?.userAgent) },
   };
 }

@@ -8,7 +8,7 @@ import { COUNTER, COUNTER_SLOTS, decodeCalls, type EncodedCalls } from './engine
 import { call } from './test-support.ts';
 
 /** A feed record (unclassed, with inputs) carrying `id` as its request id. */
-function fed(id: string, bodyHead: string, refs: CallRecord['refs'] = {}): CallRecord {
+function fed(id: string, bodyHead: string | Buffer, refs: CallRecord['refs'] = {}): CallRecord {
   const { probe: _p, source: _s, ...bare } = call({ requestId: id, refs });
   return { ...bare, source: { ip: '10.1.2.3' }, inputs: { query: '', bodyHead, userAgent: null } };
 }
@@ -27,7 +27,13 @@ describe('detectors call ring', () => {
   it('batches written while the reader lags arrive whole, in order, across the end; the rest is refused, not overwritten', () => {
     const heads = ['', '{"a":1}', "x' or 1=1", '<script>', '../../etc/passwd', 'ß€😀'];
     const record = fc.record({
-      head: fc.oneof(fc.constantFrom(...heads), fc.string({ maxLength: 300 })),
+      head: fc.oneof(
+        fc.constantFrom(...heads),
+        fc.string({ maxLength: 300 }),
+        // Bytes as an entrance hands them over.
+        fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        fc.constantFrom(...heads).map((h) => Buffer.from(h)),
+      ),
       refs: fc.dictionary(
         fc.constantFrom('stan', 'rrn', 'accountTo', 'rtpId', 'consumerNo'),
         fc.string({ minLength: 1, maxLength: 6 }),
@@ -64,7 +70,7 @@ describe('detectors call ring', () => {
         got.forEach((r, i) => {
           const e = expected[i]!;
           assert.equal(r.requestId, e.requestId);
-          assert.equal(r.probe, probeClassOf(e.path, e.inputs!.bodyHead));
+          assert.equal(r.probe, probeClassOf(e.path, e.inputs!.bodyHead.toString()));
           assert.deepEqual(r.refs, e.refs);
         });
       }),

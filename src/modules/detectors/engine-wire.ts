@@ -119,9 +119,10 @@ function refIndex(k: string): number {
  * (moved in the transfer list; tests and the bench's feeder). No record is an object, so the
  * structured clone writes one short string and a few numbers whatever the batch holds: the
  * serving thread's cost per record is the number stores, the concatenations and one copy of its
- * body's head (docs/performance.md items 41 and 45). Texts are cut by their lengths, never by a
- * separator, so any content travels as is (a body head's lone UTF-16 surrogate arrives as U+FFFD,
- * which no signature class tells apart from it).
+ * body's head — its bytes as received, or a text's UTF-8 (docs/performance.md items 41, 45, 46).
+ * Texts are cut by their lengths, never by a separator, so any content travels as is (a body
+ * head's lone UTF-16 surrogate, or a character its byte bound cut, arrives as U+FFFD, which no
+ * signature class tells apart from it).
  */
 export type EncodedCalls = {
   n: number;
@@ -144,10 +145,13 @@ const NULL = -1;
 const ABSENT = -2;
 const SAME = -3;
 
-/** Bytes a record may take in a batch's buffer: its numbers at their most, its head at 3 bytes a char. */
+/** Bytes a record may take in a batch's buffer: its numbers at their most, its head's bytes (a text's at 3 a char). */
 export function reserveOf(r: CallRecord): number {
+  const head = r.inputs?.bodyHead;
+  // Bytes take up to 7 more: they are placed at their own offset's remainder by 8 (encodeInto).
+  const headBytes = head === undefined ? 0 : typeof head === 'string' ? 3 * head.length : head.length + 7;
   // A multiple of 8, so a batch's bytes rounded up to the next float64 stay within its reserve.
-  return MAX_NUMS * 8 + ((3 * (r.inputs?.bodyHead.length ?? 0) + 7) & ~7);
+  return MAX_NUMS * 8 + ((headBytes + 7) & ~7);
 }
 
 /** Encodes a batch into a buffer of its own (tests, the bench's feeder; the feed uses the call ring). */
@@ -177,17 +181,12 @@ export function encodeInto(
   let headAt = at + nums * 8;
   let o = 0;
   let text = '';
-  let first = true;
-  const put = (t: string | null | undefined, before: string | null | undefined): void => {
-    if (t === null) num[o++] = NULL;
-    else if (t === undefined) num[o++] = ABSENT;
-    else if (t === before && !first) num[o++] = SAME;
-    else {
-      num[o++] = t.length;
-      text += t;
-    }
-  };
-  let p = batch[from];
+  // Each text slot is written inline, not through a helper: a batch is a few records, so this
+  // function seldom reaches V8's top tier, where a call per slot (18 a record) would be inlined.
+  // Slot values: NULL, ABSENT, SAME (as `q`, the previous record; never on a batch's first) or the
+  // length, its text appended to `text`.
+  let q: CallRecord | undefined;
+  let t: string | null | undefined;
   for (let i = from; i < to; i++) {
     const r = batch[i]!;
     const { shape, client, source, inputs, refs } = r;
@@ -204,42 +203,151 @@ export function encodeInto(
       (shape.signed === undefined ? 0 : shape.signed ? 16 : 32) |
       (r.replayed ? 64 : 0) |
       (r.liveDataSuspected ? 128 : 0);
-    put(r.requestId, undefined);
-    put(r.operationId, p!.operationId);
-    put(r.productSlug, p!.productSlug);
-    put(r.catalog, p!.catalog);
-    put(r.method, p!.method);
-    put(r.path, p!.path);
-    put(r.probe, p!.probe);
-    put(r.errorCode, p!.errorCode);
-    put(r.networkCode, p!.networkCode);
-    put(client.orgId, p!.client.orgId);
-    put(client.appId, p!.client.appId);
-    put(client.clientId, p!.client.clientId);
-    put(client.tokenNetwork, p!.client.tokenNetwork);
-    put(source.ip, p!.source.ip);
-    put(source.userAgent, p!.source.userAgent);
-    put(inputs?.query, p!.inputs?.query);
-    put(inputs?.userAgent, p!.inputs?.userAgent);
-    const head = inputs?.bodyHead;
-    if (head === undefined || head === '') num[o++] = 0;
+    // The texts every record has (never null).
+    t = r.requestId;
+    num[o++] = t.length;
+    text += t;
+    t = r.operationId;
+    if (q !== undefined && t === q.operationId) num[o++] = SAME;
     else {
-      const n = bytes.write(head, headAt, 'utf8');
-      num[o++] = n;
-      headAt += n;
+      num[o++] = t.length;
+      text += t;
     }
-    const at = o++;
+    t = r.productSlug;
+    if (q !== undefined && t === q.productSlug) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = r.catalog;
+    if (q !== undefined && t === q.catalog) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = r.method;
+    if (q !== undefined && t === q.method) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = r.path;
+    if (q !== undefined && t === q.path) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    // The texts that may be null or absent.
+    t = r.probe;
+    if (t === null) num[o++] = NULL;
+    else if (t === undefined) num[o++] = ABSENT;
+    else if (q !== undefined && t === q.probe) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = r.errorCode;
+    if (t === null) num[o++] = NULL;
+    else if (q !== undefined && t === q.errorCode) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = r.networkCode;
+    if (t === null) num[o++] = NULL;
+    else if (q !== undefined && t === q.networkCode) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = client.orgId;
+    if (t === null) num[o++] = NULL;
+    else if (q !== undefined && t === q.client.orgId) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = client.appId;
+    if (t === null) num[o++] = NULL;
+    else if (q !== undefined && t === q.client.appId) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = client.clientId;
+    if (t === null) num[o++] = NULL;
+    else if (q !== undefined && t === q.client.clientId) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = client.tokenNetwork;
+    if (t === null) num[o++] = NULL;
+    else if (q !== undefined && t === q.client.tokenNetwork) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = source.ip;
+    if (q !== undefined && t === q.source.ip) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    t = source.userAgent;
+    if (t === undefined) num[o++] = ABSENT;
+    else if (q !== undefined && t === q.source.userAgent) num[o++] = SAME;
+    else {
+      num[o++] = t.length;
+      text += t;
+    }
+    if (inputs === undefined) {
+      num[o++] = ABSENT;
+      num[o++] = ABSENT;
+      num[o++] = 0;
+    } else {
+      t = inputs.query;
+      if (q !== undefined && t === q.inputs?.query) num[o++] = SAME;
+      else {
+        num[o++] = t.length;
+        text += t;
+      }
+      t = inputs.userAgent;
+      if (t === null) num[o++] = NULL;
+      else if (q !== undefined && t === q.inputs?.userAgent) num[o++] = SAME;
+      else {
+        num[o++] = t.length;
+        text += t;
+      }
+      const head = inputs.bodyHead;
+      if (head.length === 0) num[o++] = 0;
+      else if (typeof head === 'string') {
+        const n = bytes.write(head, headAt, 'utf8');
+        num[o++] = n * 8;
+        headAt += n;
+      } else {
+        // The bytes as received: one copy, no conversion. Into shared memory V8 copies a word at
+        // a time only when source and target have the same remainder by 8 (else a byte at a time,
+        // ~6 instructions a byte), so the head starts at its source's remainder: up to 7 bytes
+        // skipped, their count in the slot's low 3 bits.
+        const pad = (head.byteOffset - headAt) & 7;
+        bytes.set(head, headAt + pad);
+        num[o++] = head.length * 8 + pad;
+        headAt += pad + head.length;
+      }
+    }
+    const countAt = o++;
     let count = 0;
     for (const k in refs) {
-      const v = refs[k as keyof typeof refs];
-      if (v === undefined) continue;
+      t = refs[k as keyof typeof refs];
+      if (t === undefined) continue;
       num[o++] = refIndex(k);
-      put(v, undefined);
+      num[o++] = t.length;
+      text += t;
       count++;
     }
-    num[at] = count;
-    p = r;
-    first = false;
+    num[countAt] = count;
+    q = r;
   }
   return { v: { n: to - from, at, nums, text }, endByte: headAt };
 }
@@ -293,7 +401,10 @@ export function decodeCalls(v: EncodedCalls, ring?: Buffer): ClassedCallRecord[]
     const ua = take(13) as CallRecord['source']['userAgent'];
     const query = take(14) ?? '';
     const rawUa = take(15) ?? null;
-    const headBytes = num[o++]!;
+    // The head's byte count times 8, plus the bytes skipped before it (encodeInto).
+    const headSlot = num[o++]!;
+    headAt += headSlot & 7;
+    const headBytes = headSlot >>> 3;
     const bodyHead = headBytes === 0 ? '' : bytes.toString('utf8', headAt, headAt + headBytes);
     headAt += headBytes;
     const refs: CallRecord['refs'] = {};

@@ -41,7 +41,7 @@ export function installLeanEntrance(
         req.method,
         req.url,
         req.headers,
-        size > 0 ? req.body.toString('utf8') : null,
+        size > 0 ? req.body : null,
         size,
         req.remoteAddress,
         send,

@@ -49,13 +49,8 @@ export function installNodeHttp(
     });
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      const text =
-        size > o.bodyLimit
-          ? null
-          : chunks.length === 1
-            ? chunks[0].toString('utf8')
-            : Buffer.concat(chunks).toString('utf8');
-      o.serve(route, method, url, req.headers, text, size, ip, send);
+      const body = size > o.bodyLimit ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      o.serve(route, method, url, req.headers, body, size, ip, send);
     });
   });
   return true;

@@ -4,7 +4,7 @@ import { queryObjects } from 'node:v8';
 import { echoOperation } from '../testing.ts';
 import { type CallState, newCallState } from './call.ts';
 import { CallRecordFeed } from './call-records.ts';
-import { BODY_HEAD_CHARS, type CallRecord } from './records.ts';
+import { BODY_HEAD_SIZE, type CallRecord } from './records.ts';
 
 const state = (i: number): CallState => {
   const s = newCallState(
@@ -111,7 +111,7 @@ describe('call records (the off-path feed)', () => {
     (() => {
       const s = state(0);
       s.input.url = '/darwaza/sandbox/path-1?x=1';
-      s.input.bodyText = `{"Narration":"${'a'.repeat(BODY_HEAD_CHARS * 2)}"}`;
+      s.input.bodyText = `{"Narration":"${'a'.repeat(BODY_HEAD_SIZE * 2)}"}`;
       s.input.headers = Object.assign(new Held(), s.input.headers);
       s.result = Object.assign(new Held(), s.result);
       feed.push(s);
@@ -126,7 +126,31 @@ describe('call records (the off-path feed)', () => {
     const [r] = got;
     assert.equal(r.path, '/darwaza/sandbox/path-1');
     assert.equal(r.inputs?.query, '?x=1');
-    assert.equal(r.inputs?.bodyHead.length, BODY_HEAD_CHARS);
-    assert.ok(r.inputs?.bodyHead.startsWith('{"Narration":"aaa'));
+    assert.equal(r.inputs?.bodyHead.length, BODY_HEAD_SIZE);
+    assert.ok(r.inputs?.bodyHead.toString().startsWith('{"Narration":"aaa'));
+  });
+
+  it("a body's bytes as received become the head as a view of them, cut at the bound", () => {
+    const feed = new CallRecordFeed();
+    const got: CallRecord[] = [];
+    feed.subscribe((b) => {
+      got.push(...b);
+    });
+    const text = `{"Narration":"${'é'.repeat(BODY_HEAD_SIZE)}"}`;
+    const bytes = Buffer.from(text);
+    const s = state(0);
+    s.input.bodyText = text;
+    s.input.bodyBytes = bytes;
+    feed.push(s);
+    const small = state(1);
+    small.input.bodyText = '{"a":1}';
+    small.input.bodyBytes = Buffer.from('{"a":1}');
+    feed.push(small);
+    feed.flush();
+    const head = got[0]!.inputs?.bodyHead;
+    assert.ok(Buffer.isBuffer(head), 'the bytes, not a re-encoded text');
+    assert.equal(head.length, BODY_HEAD_SIZE);
+    assert.equal(head.buffer, bytes.buffer, 'a view of the received bytes, not a copy');
+    assert.equal(got[1]!.inputs?.bodyHead.toString(), '{"a":1}');
   });
 });

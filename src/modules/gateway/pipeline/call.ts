@@ -27,6 +27,11 @@ export type CallInput = {
    * authentication (request-body.ts), so a body it refuses is still a call of a known app.
    */
   bodyText?: string | null;
+  /**
+   * The same body's bytes, when the entrance read them (the raw entrances): the call record's body
+   * head is cut from them without a copy or a re-encoding (records.ts). Absent: taken from the text.
+   */
+  bodyBytes?: Buffer | null;
   query: Record<string, string>;
   ip: string;
   requestId: string;

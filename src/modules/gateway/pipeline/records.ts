@@ -87,8 +87,11 @@ export type UserAgentClass = 'none' | 'curl' | 'browser' | 'sdk' | 'scanner' | '
 /** A penetration-test signature's class (detectors/call-classes.ts reads it off the call's inputs). */
 export type ProbeClass = 'sql' | 'script' | 'template' | 'command' | 'traversal' | 'probe_path';
 
-/** The body text the signature scan sees: its first 8 KiB characters (docs/detectors.md, "Signals"). */
-export const BODY_HEAD_CHARS = 8 * 1024;
+/**
+ * How much of a body the signature scan sees: its first 8 KiB — bytes of a body the entrance read,
+ * characters of one given as text (docs/detectors.md, "Signals").
+ */
+export const BODY_HEAD_SIZE = 8 * 1024;
 
 /**
  * What the classes are computed from, carried raw to the detectors' worker and dropped there once
@@ -97,8 +100,11 @@ export const BODY_HEAD_CHARS = 8 * 1024;
 type CallInputs = {
   /** The request target past `path`: '' or the query with its '?'. */
   query: string;
-  /** The body as text (as received, else re-encoded), at most BODY_HEAD_CHARS characters; '' without one. */
-  bodyHead: string;
+  /**
+   * The body's head: its bytes as received (UTF-8; a cut may end inside a character), else its text
+   * (callers that gave the body as text or parsed), at most BODY_HEAD_SIZE of either; '' without one.
+   */
+  bodyHead: string | Buffer;
   /** The User-Agent header as sent; null without one. */
   userAgent: string | null;
 };
@@ -205,16 +211,19 @@ function refsOf(request: unknown, answer: unknown): CallRefs {
 }
 
 /**
- * The body's head for the signature scan: as received, else (callers that parsed it) re-encoded.
- * A sandbox body is far below the bound, so the text itself is kept (no copy); a longer one is
- * cut, and the cut keeps its parent string only until the feed has posted the batch.
+ * The body's head for the signature scan: the bytes as received (a view, no copy: the feed copies
+ * them once into the detectors' call ring), else the text, else (callers that parsed it)
+ * re-encoded. A sandbox body is far below the bound; a longer one is cut, and the cut keeps its
+ * parent only until the feed has posted the batch.
  */
-function bodyHeadOf(text: string | null | undefined, body: unknown): string {
+function bodyHeadOf(input: CallState['input'], body: unknown): string | Buffer {
+  const bytes = input.bodyBytes;
+  if (bytes) return bytes.length > BODY_HEAD_SIZE ? bytes.subarray(0, BODY_HEAD_SIZE) : bytes;
   let t: string;
-  if (typeof text === 'string') t = text;
+  if (typeof input.bodyText === 'string') t = input.bodyText;
   else if (body === undefined || body === null) return '';
   else t = typeof body === 'string' ? body : JSON.stringify(body);
-  return t.length > BODY_HEAD_CHARS ? t.slice(0, BODY_HEAD_CHARS) : t;
+  return t.length > BODY_HEAD_SIZE ? t.slice(0, BODY_HEAD_SIZE) : t;
 }
 
 /** A non-empty `HASH` in the request body (one property read; the signature itself is not checked here). */
@@ -262,7 +271,7 @@ export function callRecordOf(s: CallState): CallRecord {
     liveDataSuspected: s.result?.liveDataSuspected === true,
     inputs: {
       query: input.url.length > path.length ? input.url.slice(path.length) : '',
-      bodyHead: bodyHeadOf(input.bodyText, s.body),
+      bodyHead: bodyHeadOf(input, s.body),
       userAgent: header1(h, 'user-agent') ?? null,
     },
   };

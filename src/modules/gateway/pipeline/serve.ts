@@ -46,8 +46,8 @@ export function rawRoute(
 }
 
 /**
- * Runs one raw call whose body has been read and hands the answer to `send`: `text` is the body's
- * UTF-8 text (null: none, or not read because it is over the limit), `size` its byte length
+ * Runs one raw call whose body has been read and hands the answer to `send`: `body` is the body's
+ * bytes (null: none, or not read because it is over the limit), `size` its byte length
  * (declared, when it was not read). Only a body over the limit is refused here; the text is parsed
  * by the pipeline, after authentication. A pipeline failure (it should not throw) is a 500 in the
  * house shape. Positional parameters, not an object: the entrances call it once per request and
@@ -58,7 +58,7 @@ export type RawServe = (
   method: string,
   url: string,
   headers: RequestHeaders,
-  text: string | null,
+  body: Buffer | null,
   size: number,
   ip: string,
   send: Send,
@@ -73,7 +73,7 @@ export function rawServe(deps: {
   /** Counts the bodies refused here as too large (the edge's counters; absent: not counted). */
   edge?: EdgeCount;
 }): RawServe {
-  return (route, method, url, headers, text, size, ip, send) => {
+  return (route, method, url, headers, body, size, ip, send) => {
     const given = headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     const t0 = deps.timed ? performance.now() : 0;
@@ -90,7 +90,8 @@ export function rawServe(deps: {
         path: url.length === route.template.length ? route.template : undefined,
         headers,
         body: undefined,
-        bodyText: size > 0 ? text : null,
+        bodyText: size > 0 && body !== null ? body.toString('utf8') : null,
+        bodyBytes: size > 0 ? body : null,
         query: parseQuery(url),
         ip,
         requestId,
