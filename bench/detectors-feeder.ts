@@ -35,7 +35,7 @@ const send = () => {
   // Records 25 µs apart: the detectors' windows see a stream of 40 000 calls a second.
   for (let k = 0; k < 50; k++, i++) batch.push(recordAt(i, t0 + Math.floor(i / 40)));
   const v = encodeCalls(batch);
-  port.postMessage({ t: 'calls', v }, [v.buf]);
+  port.postMessage({ t: 'calls', vs: [v] }, [v.buf]);
 };
 const tick = () => {
   if (stopped) return;

@@ -20,7 +20,8 @@ import type { DetectorSettings } from './engine-core.ts';
 
 /** Main → worker. */
 export type ToWorker =
-  | { t: 'calls'; v: EncodedCalls }
+  /** Batches in the order written (the feed's: in the call ring; a feeder's: each its own buffer). */
+  | { t: 'calls'; vs: EncodedCalls[] }
   | { t: 'signal'; s: Signal }
   | { t: 'configure'; id: string; s: DetectorSettings }
   | { t: 'idle'; id: number }

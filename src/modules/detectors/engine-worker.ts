@@ -1,4 +1,5 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { lowerThisThreadPriority } from '../../platform/threads/priority.ts';
 import type { Detector } from './detector.ts';
 import { EngineCore } from './engine-core.ts';
 import {
@@ -16,8 +17,12 @@ import {
  * database connection: the incident reporter (and the policies it runs) stays on the main thread,
  * where findings are rare and the enforcement module already lives.
  */
+/** How many nice steps below the process the worker runs (19 is the lowest priority). */
+const DETECTORS_NICE = 10;
 const port = parentPort;
 if (!port) throw new Error('engine-worker.ts runs as a worker thread');
+// Background work: it yields the CPU to the threads serving calls (the ring sheds if it falls far behind).
+lowerThisThreadPriority(DETECTORS_NICE);
 const data = workerData as EngineWorkerData;
 const { DETECTORS } = (await import(data.module)) as { DETECTORS: readonly Detector[] };
 const ids = new Set(data.settings.map(([id]) => id));
@@ -48,11 +53,13 @@ function publish(): void {
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'calls': {
-      const records = decodeCalls(m.v, ring);
-      // Decoded (its texts copied out): the ring's bytes up to the batch's end may be written again.
-      if (m.v.end !== undefined) Atomics.store(counters, COUNTER.ringRead, BigInt(m.v.end));
-      for (const r of records) core.take({ kind: 'call', r });
-      Atomics.add(counters, COUNTER.taken, BigInt(m.v.n));
+      for (const v of m.vs) {
+        const records = decodeCalls(v, ring);
+        // Decoded (its texts copied out): the ring's bytes up to the batch's end may be written again.
+        if (v.end !== undefined) Atomics.store(counters, COUNTER.ringRead, BigInt(v.end));
+        for (const r of records) core.take({ kind: 'call', r });
+        Atomics.add(counters, COUNTER.taken, BigInt(v.n));
+      }
       core.schedule();
       publish();
       break;
@@ -73,7 +80,7 @@ port.on('message', (m: ToWorker) => {
       // Not counted as taken: the main thread's in-flight count is about its own hand-overs.
       m.port.on('message', (f: ToWorker) => {
         if (f.t !== 'calls') return;
-        for (const r of decodeCalls(f.v)) core.take({ kind: 'call', r });
+        for (const v of f.vs) for (const r of decodeCalls(v)) core.take({ kind: 'call', r });
         core.schedule();
         publish();
       });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import type { Detector, Finding } from './detector.ts';
@@ -52,6 +53,16 @@ describe('detector engine (worker thread)', () => {
     assert.equal(e.stats().processed, 5_000);
     const worker = await e.threadId();
     assert.ok(worker > 0 && worker !== threadId, `runs on thread ${worker}, not ${threadId}`);
+    if (process.platform === 'linux') {
+      // The worker runs 10 nice steps below this thread (engine-worker.ts): background work.
+      const nice = (t: string) => {
+        const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const mine = nice(String(process.pid));
+      const lowered = readdirSync('/proc/self/task').filter((t) => nice(t) === Math.min(19, mine + 10));
+      assert.ok(lowered.length >= 1, 'a thread of this process runs at the lower priority');
+    }
   });
 
   it("a finding comes back from the worker's thread, with the thresholds set here", async () => {
@@ -126,6 +137,25 @@ describe('detector engine (worker thread)', () => {
     await e.idle();
     assert.equal(found.length, 0);
     assert.equal(e.stats().processed, 5);
+  });
+
+  it('batches are announced to the worker within milliseconds, unasked, and before any later message', async () => {
+    const found: Finding[] = [];
+    const e = engine({ report: async (_d, f) => void found.push(f) });
+    await e.threadId();
+    // A few records (below the count that is sent at once): the timer announces them.
+    e.offerCalls([call({ probe: 'sql' }), call({ probe: 'sql' })]);
+    const until = Date.now() + 10_000;
+    while (e.stats().processed < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(e.stats().processed, 2, 'evaluated without idle() or close()');
+    // Calls not yet announced are sent before any later message: an idle request made at once
+    // is answered after they are evaluated (sent after it, they would still be on their way).
+    const e2 = engine();
+    await e2.threadId();
+    e2.offerCalls([call({ probe: 'sql' }), call({ probe: 'sql' }), call({ probe: 'sql' })]);
+    await e2.idle();
+    assert.equal(e2.stats().processed, 3);
+    assert.equal(found.length, 0, 'nothing reported by the first engine meanwhile');
   });
 
   it('close waits for the drain, then ends the thread', async () => {

@@ -6,6 +6,7 @@ import type { DetectorSettings } from './engine-core.ts';
 import {
   COUNTER,
   COUNTER_SLOTS,
+  type EncodedCalls,
   type EngineWorkerData,
   type FromWorker,
   type ToWorker,
@@ -52,6 +53,15 @@ type Options = {
  */
 const RING_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The feed's batches, written into the ring at once, are announced to the worker together: one
+ * message at most every SEND_EVERY_MS, or as soon as SEND_RECORDS records wait. A message per
+ * event-loop turn woke the worker thousands of times a second, and each wake-up could put it on
+ * the serving thread's core ahead of the serving thread (docs/performance.md item 46).
+ */
+const SEND_EVERY_MS = 10;
+const SEND_RECORDS = 1024;
+
 /** A (detector, subject) is reported at most once per this interval; findings between are merged. */
 const REPORT_INTERVAL_MS = 5_000;
 /** Evidence a merged finding keeps (the incident itself caps what it stores). */
@@ -75,9 +85,10 @@ function mergeFinding(into: Finding, f: Finding): void {
 type CallRecordSource = { subscribe(handler: CallRecordHandler): { unsubscribe(): void } };
 
 /**
- * Runs the detectors in a worker thread (engine-worker.ts), off the thread that serves calls. On
- * this thread `offerCalls` (the call-record feed's subscriber) encodes the batch (engine-wire.ts:
- * numbers and one text) and posts it, and `offer` posts one signal: neither evaluates, waits or
+ * Runs the detectors in a worker thread (engine-worker.ts, at a lower scheduling priority), off
+ * the thread that serves calls. On this thread `offerCalls` (the call-record feed's subscriber)
+ * encodes the batch into the call ring (engine-wire.ts, call-ring.ts) and announces it with the
+ * next few milliseconds' batches, and `offer` posts one signal: neither evaluates, waits or
  * blocks. Findings come back and are reported here, one at a time, merged per (detector, subject)
  * over REPORT_INTERVAL_MS (beyond 1 000 waiting, new ones are shed and counted), because
  * the incident reporter needs the database and the enforcement module. Settings reach the worker
@@ -104,6 +115,10 @@ export class DetectorEngine {
   #lastStart = 0;
   /** Signals posted to the worker (compared with what it has taken: the rest is in flight). */
   #posted = 0;
+  /** Batches written into the ring and not yet announced (sent together: see SEND_EVERY_MS). */
+  #unsent: EncodedCalls[] = [];
+  #unsentRecords = 0;
+  #sendTimer: NodeJS.Timeout | null = null;
   #nextIdle = 1;
   readonly #idleWaiters = new Map<number, () => void>();
   #findings: Array<[Detector, Finding]> = [];
@@ -156,6 +171,9 @@ export class DetectorEngine {
   #exited(w: Worker): void {
     if (this.#worker !== w) return;
     this.#worker = null;
+    // Batches in its ring not yet announced go with it (counted as shed below, as posted and not taken).
+    this.#unsent = [];
+    this.#unsentRecords = 0;
     if (this.#closing) return;
     this.#stats.restarts++;
     // What it held is lost: signals in flight to it and waiting in its queue.
@@ -191,6 +209,7 @@ export class DetectorEngine {
    * shared counters, read-only for the feeder.
    */
   attachFeeder(port: MessagePort): SharedArrayBuffer {
+    this.#sendCalls();
     this.#worker?.postMessage({ t: 'feeder', port } satisfies ToWorker, [port]);
     // The feeder paces itself by the signals evaluated (COUNTER.processed of engine-wire.ts).
     return this.#counters;
@@ -222,9 +241,9 @@ export class DetectorEngine {
   }
 
   /**
-   * The call-record feed's subscriber: encodes the batch and posts it, one message; no evaluation.
-   * (Holding batches back to post up to 256 records in one message was measured and not kept:
-   * docs/performance.md item 36.)
+   * The call-record feed's subscriber: encodes the batch into the call ring at once (the records
+   * are not kept) and announces it with the others of the next few milliseconds (SEND_EVERY_MS);
+   * no evaluation.
    */
   readonly offerCalls = (batch: readonly CallRecord[]): void => {
     const room = this.#room();
@@ -245,9 +264,28 @@ export class DetectorEngine {
         return;
       }
       this.#posted += v.n;
-      this.#worker.postMessage({ t: 'calls', v } satisfies ToWorker);
+      this.#unsent.push(v);
+      this.#unsentRecords += v.n;
       from += v.n;
     }
+    if (this.#unsentRecords >= SEND_RECORDS) this.#sendCalls();
+    else if (this.#sendTimer === null) {
+      this.#sendTimer = setTimeout(this.#sendCalls, SEND_EVERY_MS);
+      this.#sendTimer.unref();
+    }
+  };
+
+  /** Announces the batches written since the last message, in one (every message flushes them first). */
+  readonly #sendCalls = (): void => {
+    if (this.#sendTimer !== null) {
+      clearTimeout(this.#sendTimer);
+      this.#sendTimer = null;
+    }
+    if (this.#unsent.length === 0) return;
+    const vs = this.#unsent;
+    this.#unsent = [];
+    this.#unsentRecords = 0;
+    this.#worker?.postMessage({ t: 'calls', vs } satisfies ToWorker);
   };
 
   /** Portal and OAuth events, the edge's counters: one message per signal (they are rare). */
@@ -265,7 +303,9 @@ export class DetectorEngine {
     return (this.#o.maxQueued ?? 200_000) - (this.#posted - Number(Atomics.load(this.#c, COUNTER.taken)));
   }
 
+  /** Posts after the batches not yet announced, so that signals and settings keep their order with calls. */
   #post(m: ToWorker): void {
+    this.#sendCalls();
     this.#worker?.postMessage(m);
   }
 
@@ -360,7 +400,7 @@ export class DetectorEngine {
     try {
       await new Promise<void>((resolve) => {
         this.#idleWaiters.set(id, resolve);
-        w.postMessage({ t: 'idle', id } satisfies ToWorker);
+        this.#post({ t: 'idle', id });
       });
     } finally {
       this.#idleWaiters.delete(id);
