@@ -139,7 +139,9 @@ async function profile(): Promise<void> {
 process.on('message', (m: unknown) => {
   if (m === 'cpu') {
     const cpu = process.cpuUsage();
-    void profile().then(() => send({ cpu }));
+    // The serving thread's own share (this thread; the workers' CPU is the rest of `cpu`).
+    const main = process.threadCpuUsage();
+    void profile().then(() => send({ cpu, main }));
   }
   if (m === 'usage') {
     void usageRows().then((rows) => send({ usage: rows }));

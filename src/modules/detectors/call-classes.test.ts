@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classify, probeClassOf, userAgentClassOf } from './call-classes.ts';
+import fc from 'fast-check';
+import { BODY_CLASSES, classify, maySignature, probeClassOf, userAgentClassOf } from './call-classes.ts';
 import { call } from './test-support.ts';
 
 /** The classes the detectors' worker computes from a call record's raw inputs. */
@@ -27,6 +28,66 @@ describe('call classes (probe signatures, user agents)', () => {
       nested: { a: [[1, 2]], b: { c: 1 } },
     });
     assert.equal(probeClassOf('/1link/sandbox/path-1', ordinary), null);
+  });
+
+  it('a text value that merely ends in sleep or benchmark is not an SQL signature (a JSON string ends in a quote)', () => {
+    for (const narration of ['Need more sleep', 'Benchmark', 'PG_SLEEP'])
+      assert.equal(probeClassOf('/p/path-1', JSON.stringify({ Narration: narration })), null, narration);
+    assert.equal(probeClassOf('/p/path-1', JSON.stringify({ AccountNumberTo: '1 and sleep(5)' })), 'sql');
+    assert.equal(
+      probeClassOf('/p/path-1', JSON.stringify({ AccountNumberTo: "1' and benchmark('x')" })),
+      'sql',
+    );
+    assert.equal(probeClassOf('/p/path-1?q=waitfor%20delay%20%270:0:5%27', ''), 'sql');
+  });
+
+  it('the pre-check: a text it passes over matches no signature pattern (property)', () => {
+    // Pieces of every pattern's alternatives, in both cases, with their neighbours and a few
+    // characters that case-fold oddly, so that generated texts often do match a pattern.
+    const pieces = [
+      ...["'", '%27', '%2e', '%2E', '%2f', '%5c', '%20', '/**/', '+', ' ', '\t', '\n', '"', '(', ')', ':'],
+      ...['or', 'OR', 'and', '=', 'like', 'union', 'UNION', 'Union', 'all', 'select', 'SELECT', ';'],
+      ...['drop', 'sleep', 'SLEEP', 'pg_sleep', 'benchmark', 'waitfor', 'delay', '--', '#', '<', '>'],
+      ...['script', 'javascript:', 'JavaScript:', 'on', 'error', 'load', 'focus', 'svg', 'img', 'x'],
+      ...['{', '}', '{{', '$', '${', '<%', '#{', '`', '|', '&', '&&', 'cat', 'id', 'ls', 'sh', '1'],
+      ...[
+        '..',
+        '.',
+        '/',
+        '\\',
+        'etc',
+        'passwd',
+        'win',
+        'boot',
+        'ini',
+        'INI',
+        'win.ini',
+        'boot.INI',
+        '/etc/',
+        '../',
+        'ſ',
+        'İ',
+        '\u212a',
+        'é',
+      ],
+    ];
+    const text = fc.oneof(
+      fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((a) => a.join('')),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    );
+    let matched = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        const any = BODY_CLASSES.some(([, re]) => re.test(t));
+        if (any) matched++;
+        return maySignature(t) || !any;
+      }),
+      { numRuns: 20_000 },
+    );
+    assert.ok(
+      matched > 1_000,
+      `the texts generated match a pattern often enough to test the pre-check (${matched})`,
+    );
   });
 
   it('user agents: tools, browsers and SDKs by their usual prefixes; none without one', () => {

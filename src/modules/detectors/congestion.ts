@@ -22,7 +22,7 @@ export const congestion = defineDetector({
   defaults: { windowSeconds: 300, minShed: 100, sharePercent: 50 },
   create() {
     const shed = new CountWindow();
-    const ids = new RecentIds();
+    const ids = new RecentIds(5);
     return (s, t, report) => {
       if (s.kind !== 'call' || s.r.status !== 503 || s.r.errorCode !== 'gateway_overloaded') return;
       const r = s.r;
@@ -31,7 +31,7 @@ export const congestion = defineDetector({
       const orgId = r.client.orgId;
       if (orgId === null) return;
       const mine = shed.add(orgId, r.atMs, windowMs);
-      ids.add(orgId, r.requestId, 5);
+      ids.add(orgId, r.requestId);
       if (total < t.minShed || mine * 100 < total * t.sharePercent) return;
       shed.reset(orgId);
       report({

@@ -31,8 +31,8 @@ export const credentialSharing = defineDetector({
     const nets = new DistinctWindow();
     const agents = new DistinctWindow();
     const elsewhere = new CountWindow();
-    const ids = new RecentIds();
-    const elsewhereIds = new RecentIds();
+    const ids = new RecentIds(5);
+    const elsewhereIds = new RecentIds(5);
     return (s, t, report) => {
       if (s.kind !== 'call' || s.r.client.appId === null || s.r.errorCode?.startsWith('gateway_invalid'))
         return;
@@ -42,7 +42,7 @@ export const credentialSharing = defineDetector({
       const net = networkOf(r.source.ip);
       const issued = r.client.tokenNetwork;
       if (issued !== null && issued !== net) {
-        elsewhereIds.add(appId, r.requestId, 5);
+        elsewhereIds.add(appId, r.requestId);
         const n = elsewhere.add(appId, r.atMs, windowMs);
         if (n >= t.elsewhereCalls) {
           elsewhere.reset(appId);
@@ -51,7 +51,7 @@ export const credentialSharing = defineDetector({
       }
       const nNets = nets.add(appId, net, r.atMs, windowMs);
       const nAgents = agents.add(appId, r.source.userAgent, r.atMs, windowMs);
-      ids.add(appId, r.requestId, 5);
+      ids.add(appId, r.requestId);
       if (nNets < t.networks && nAgents < t.userAgents) return;
       const networks = nets.values(appId);
       const userAgents = agents.values(appId);

@@ -80,6 +80,15 @@ export function subjectOfCall(r: CallRecord): { kind: SubjectKind; id: string } 
   return r.client.appId ? { kind: 'app', id: r.client.appId } : { kind: 'source_address', id: r.source.ip };
 }
 
+/**
+ * The key a detector counts a call's subject under: its app id, else its source address — a
+ * string the record already holds, so no key is built per call. The two kinds cannot collide: an
+ * app id ('app_…') never reads as an address.
+ */
+export function subjectKeyOf(r: CallRecord): string {
+  return r.client.appId || r.source.ip;
+}
+
 /** A call as evidence: what it was and how it was answered, no body, no credentials. */
 export function callSample(r: CallRecord, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -107,10 +116,17 @@ function maskAddress(ip: string): string {
   return i < 0 ? ip : `${ip.slice(0, i + 1)}x`;
 }
 
-/** A few recent request ids per key, as evidence for the incident. */
+/**
+ * A few recent request ids per key (the last `keep`), as evidence for the incident. Trimmed when a
+ * key holds twice as many, so an add is a push (not a shift of every id held).
+ */
 export class RecentIds {
   readonly #m = new Map<string, string[]>();
-  add(key: string, id: string | null, keep = 10): void {
+  readonly #keep: number;
+  constructor(keep = 10) {
+    this.#keep = keep;
+  }
+  add(key: string, id: string | null): void {
     if (!id) return;
     let a = this.#m.get(key);
     if (!a) {
@@ -118,12 +134,11 @@ export class RecentIds {
       a = [];
       this.#m.set(key, a);
     }
-    a.push(id);
-    if (a.length > keep) a.shift();
+    if (a.push(id) >= 2 * this.#keep) a.splice(0, this.#keep);
   }
   take(key: string): string[] {
     const a = this.#m.get(key) ?? [];
     this.#m.delete(key);
-    return a;
+    return a.length > this.#keep ? a.slice(-this.#keep) : a;
   }
 }

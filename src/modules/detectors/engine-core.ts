@@ -23,9 +23,13 @@ type CoreOptions = {
  */
 export class EngineCore {
   readonly #o: CoreOptions;
-  /** Each detector's observer and report callback, made once (no closure per signal). */
-  readonly #runs: Array<{ id: string; observe: Observer<Thresholds>; report: (f: Finding) => void }> = [];
-  readonly #settings = new Map<string, DetectorSettings>();
+  /** Each detector's observer, report callback and settings in force (no closure or lookup per signal). */
+  readonly #runs: Array<{
+    id: string;
+    observe: Observer<Thresholds>;
+    report: (f: Finding) => void;
+    settings: DetectorSettings;
+  }> = [];
   #queue: Signal[] = [];
   #head = 0;
   #scheduled = false;
@@ -37,14 +41,19 @@ export class EngineCore {
   constructor(opts: CoreOptions) {
     this.#o = opts;
     for (const d of opts.detectors) {
-      this.#runs.push({ id: d.id, observe: d.create(), report: (f) => opts.found(d.id, f) });
-      this.#settings.set(d.id, { enabled: true, thresholds: d.defaults });
+      this.#runs.push({
+        id: d.id,
+        observe: d.create(),
+        report: (f) => opts.found(d.id, f),
+        settings: { enabled: true, thresholds: d.defaults },
+      });
     }
   }
 
   /** The settings in force from the next signal on. */
   configure(id: string, s: DetectorSettings): void {
-    if (this.#settings.has(id)) this.#settings.set(id, s);
+    const run = this.#runs.find((r) => r.id === id);
+    if (run) run.settings = s;
   }
 
   take(s: Signal): void {
@@ -109,7 +118,7 @@ export class EngineCore {
   evaluate(s: Signal): void {
     this.processed++;
     for (const run of this.#runs) {
-      const set = this.#settings.get(run.id)!;
+      const set = run.settings;
       if (set.enabled) run.observe(s, set.thresholds, run.report);
     }
   }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { callSample, defineDetector, type Finding, RecentIds, subjectOfCall } from './detector.ts';
+import type { ClassedCallRecord as CallRecord } from '../gateway/index.ts';
+import {
+  callSample,
+  defineDetector,
+  type Finding,
+  RecentIds,
+  subjectKeyOf,
+  subjectOfCall,
+} from './detector.ts';
 import { networkOf } from './network.ts';
 import { seconds, whole } from './thresholds.ts';
 import { CountWindow, DistinctWindow } from './windows.ts';
@@ -82,20 +90,14 @@ export const floods = defineDetector({
       const r = s.r;
       const net = networkOf(r.source.ip);
       const n = perNet.add(net, r.atMs, 10_000);
-      const subject = subjectOfCall(r);
-      const key = `${subject.kind}|${subject.id}`;
+      const key = subjectKeyOf(r);
       const isBad = r.shape.bodyRefused || (r.networkCode !== null && FORMAT_ERRORS.has(r.networkCode));
       const nBad = isBad ? bad.add(key, r.atMs, windowMs) : 0;
       if (isBad) ids.add(key, r.requestId);
-      const base = (): Pick<Finding, 'orgId' | 'samples' | 'windowEndMs'> => ({
-        orgId: r.client.orgId,
-        samples: [callSample(r)],
-        windowEndMs: r.atMs,
-      });
       if (n >= t.requestsPer10s) {
         perNet.reset(net);
         report({
-          ...base(),
+          ...base(r),
           subject: { kind: 'source_address', id: r.source.ip },
           title: `Request flood: ${n} calls in 10 s from ${net}`,
           summary: `${n} calls within 10 s from the network ${net} (threshold ${t.requestsPer10s}).`,
@@ -107,8 +109,8 @@ export const floods = defineDetector({
       if (nBad >= t.badInputs) {
         bad.reset(key);
         report({
-          ...base(),
-          subject,
+          ...base(r),
+          subject: subjectOfCall(r),
           title: `Repeated bad input: ${nBad} refused requests`,
           summary: `${nBad} calls refused for their body or fields within ${t.windowSeconds} s (threshold ${t.badInputs}).`,
           count: nBad,
@@ -119,3 +121,8 @@ export const floods = defineDetector({
     };
   },
 });
+
+/** What both of a call's findings carry. */
+function base(r: CallRecord): Pick<Finding, 'orgId' | 'samples' | 'windowEndMs'> {
+  return { orgId: r.client.orgId, samples: [callSample(r)], windowEndMs: r.atMs };
+}

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { callSample, defineDetector, type Finding, RecentIds, subjectOfCall } from './detector.ts';
+import type { ClassedCallRecord as CallRecord } from '../gateway/index.ts';
+import {
+  callSample,
+  defineDetector,
+  type Finding,
+  RecentIds,
+  subjectKeyOf,
+  subjectOfCall,
+} from './detector.ts';
 import { percent, seconds, whole } from './thresholds.ts';
 import { CountWindow } from './windows.ts';
 
@@ -33,8 +41,7 @@ export const loadTesting = defineDetector({
     return (s, t, report) => {
       if (s.kind !== 'call') return;
       const r = s.r;
-      const subject = subjectOfCall(r);
-      const key = `${subject.kind}|${subject.id}`;
+      const key = subjectKeyOf(r);
       const windowMs = t.windowSeconds * 1000;
       const limited = r.status === 429;
       const n = calls.add(key, r.atMs, windowMs);
@@ -42,22 +49,13 @@ export const loadTesting = defineDetector({
       const nBurst = limited ? burst.add(key, r.atMs, 10_000) : 0;
       const nTool = r.source.userAgent === 'load_tool' ? tool.add(key, r.atMs, windowMs) : 0;
       if (limited || r.source.userAgent === 'load_tool') ids.add(key, r.requestId);
-      const finding = (title: string, summary: string, count: number, fromMs: number): Finding => ({
-        subject,
-        orgId: r.client.orgId,
-        title,
-        summary,
-        count,
-        requestIds: ids.take(key),
-        samples: [callSample(r)],
-        windowStartMs: fromMs,
-        windowEndMs: r.atMs,
-      });
       if (n >= t.minCalls && nRefused * 100 >= n * t.refusedPercent) {
         calls.reset(key);
         refused.reset(key);
         report(
           finding(
+            r,
+            ids.take(key),
             `Load test: pinned at the limit (${nRefused} of ${n} refused)`,
             `${n} calls within ${t.windowSeconds} s, ${nRefused} refused for the rate limit (thresholds ${t.minCalls} calls, ${t.refusedPercent} %).`,
             n,
@@ -68,6 +66,8 @@ export const loadTesting = defineDetector({
         burst.reset(key);
         report(
           finding(
+            r,
+            ids.take(key),
             `Load test: burst of ${nBurst} rate-limited calls`,
             `${nBurst} calls refused for the rate limit within 10 s (threshold ${t.burstRefusals}).`,
             nBurst,
@@ -78,6 +78,8 @@ export const loadTesting = defineDetector({
         tool.reset(key);
         report(
           finding(
+            r,
+            ids.take(key),
             `Load test: ${nTool} calls from a load tool`,
             `${nTool} calls from a load-generator user agent within ${t.windowSeconds} s (threshold ${t.loadToolCalls}).`,
             nTool,
@@ -88,3 +90,25 @@ export const loadTesting = defineDetector({
     };
   },
 });
+
+/** A finding about the call's subject, the call as its sample. */
+function finding(
+  r: CallRecord,
+  requestIds: string[],
+  title: string,
+  summary: string,
+  count: number,
+  fromMs: number,
+): Finding {
+  return {
+    subject: subjectOfCall(r),
+    orgId: r.client.orgId,
+    title,
+    summary,
+    count,
+    requestIds,
+    samples: [callSample(r)],
+    windowStartMs: fromMs,
+    windowEndMs: r.atMs,
+  };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callSample, defineDetector, RecentIds, subjectOfCall } from './detector.ts';
+import { callSample, defineDetector, RecentIds, subjectKeyOf, subjectOfCall } from './detector.ts';
 import { seconds, whole } from './thresholds.ts';
 import { CountWindow } from './windows.ts';
 
@@ -28,8 +28,7 @@ export const penTest = defineDetector({
       const r = s.r;
       const cls = r.probe ?? (r.source.userAgent === 'scanner' ? 'scanner_user_agent' : null);
       if (cls === null) return;
-      const subject = subjectOfCall(r);
-      const key = `${subject.kind}|${subject.id}`;
+      const key = subjectKeyOf(r);
       const windowMs = t.windowSeconds * 1000;
       ids.add(key, r.requestId);
       if (classes.size > 50_000) classes.clear();
@@ -41,7 +40,7 @@ export const penTest = defineDetector({
       counts.reset(key);
       classes.delete(key);
       report({
-        subject,
+        subject: subjectOfCall(r),
         orgId: r.client.orgId,
         title: `Penetration-test signatures: ${[...seen].join(', ')}`,
         summary: `${n} calls with attack signatures (${[...seen].join(', ')}) within ${t.windowSeconds} s (threshold ${t.signatures}).`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callSample, defineDetector, maskValue, RecentIds, subjectOfCall } from './detector.ts';
+import { callSample, defineDetector, maskValue, RecentIds, subjectKeyOf, subjectOfCall } from './detector.ts';
 import { percent, seconds, whole } from './thresholds.ts';
 import { CountWindow, DistinctWindow } from './windows.ts';
 
@@ -31,12 +31,13 @@ export const scanning = defineDetector({
     const unknown = new CountWindow();
     const targets = new DistinctWindow();
     const notFound = new CountWindow();
-    const ids = new RecentIds();
+    const unknownIds = new RecentIds();
+    const targetIds = new RecentIds();
     return (s, t, report) => {
       const windowMs = t.windowSeconds * 1000;
       if (s.kind === 'edge' && s.what === 'unknown_path') {
         // The same key as an unauthenticated caller's 404 calls: both count towards one address.
-        const key = `source_address|${s.ip}`;
+        const key = s.ip;
         const n = unknown.add(key, s.atMs, windowMs, s.count ?? 1);
         if (n < t.unknownPaths) return;
         unknown.reset(key);
@@ -54,20 +55,19 @@ export const scanning = defineDetector({
       }
       if (s.kind !== 'call') return;
       const r = s.r;
-      const subject = subjectOfCall(r);
-      const key = `${subject.kind}|${subject.id}`;
+      const key = subjectKeyOf(r);
       if (r.status === 404) {
-        ids.add(`u|${key}`, r.requestId);
+        unknownIds.add(key, r.requestId);
         const n = unknown.add(key, r.atMs, windowMs);
         if (n >= t.unknownPaths) {
           unknown.reset(key);
           report({
-            subject,
+            subject: subjectOfCall(r),
             orgId: r.client.orgId,
             title: `Scanning: ${n} unknown paths or operations`,
             summary: `${n} calls to paths or operations that do not exist within ${t.windowSeconds} s (threshold ${t.unknownPaths}).`,
             count: n,
-            requestIds: ids.take(`u|${key}`),
+            requestIds: unknownIds.take(key),
             samples: [callSample(r)],
             windowStartMs: r.atMs - windowMs,
             windowEndMs: r.atMs,
@@ -82,18 +82,18 @@ export const scanning = defineDetector({
       const missing = NOT_FOUND.has(r.networkCode)
         ? notFound.add(key, r.atMs, windowMs)
         : notFound.add(key, r.atMs, windowMs, 0);
-      ids.add(`t|${key}`, r.requestId);
+      targetIds.add(key, r.requestId);
       if (distinct < t.distinctTargets || missing * 100 < distinct * t.notFoundPercent) return;
       const sampleTargets = targets.values(key).slice(-5).map(maskValue);
       targets.reset(key);
       notFound.reset(key);
       report({
-        subject,
+        subject: subjectOfCall(r),
         orgId: r.client.orgId,
         title: `Enumeration: ${distinct} targets, ${missing} not found`,
         summary: `${distinct} different account or consumer numbers within ${t.windowSeconds} s, ${missing} answered "not found" (thresholds ${t.distinctTargets} targets, ${t.notFoundPercent} %).`,
         count: distinct,
-        requestIds: ids.take(`t|${key}`),
+        requestIds: targetIds.take(key),
         samples: [callSample(r, { targets: sampleTargets })],
         windowStartMs: r.atMs - windowMs,
         windowEndMs: r.atMs,

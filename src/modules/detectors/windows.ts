@@ -44,11 +44,15 @@ export class CountWindow {
  * Distinct values per key seen within the window (each value's last sighting is kept). Values older
  * than the window are pruned at most every tenth of the window (or when the key holds more than
  * `maxValues`), so a count may include values up to a tenth of the window too old.
+ * Sightings are kept as ms since the window's first `add`, not since the epoch: a small integer
+ * is stored in a Map as is, where an epoch time would be a new heap number per `add`, kept alive
+ * by the map until replaced (old-generation garbage at the call rate).
  */
 export class DistinctWindow {
   readonly #keys = new Map<string, { values: Map<string, number>; prunedAt: number }>();
   readonly #maxKeys: number;
   readonly #maxValues: number;
+  #base = Number.NaN;
   constructor(maxKeys = 50_000, maxValues = 1_000) {
     this.#maxKeys = maxKeys;
     this.#maxValues = maxValues;
@@ -56,18 +60,20 @@ export class DistinctWindow {
 
   /** Records `value` for `key` at `atMs`; answers how many distinct values it had in `windowMs`. */
   add(key: string, value: string, atMs: number, windowMs: number): number {
+    if (Number.isNaN(this.#base)) this.#base = atMs;
+    const at = atMs - this.#base;
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
-      e = { values: new Map(), prunedAt: atMs };
+      e = { values: new Map(), prunedAt: at };
       this.#keys.set(key, e);
     }
     const m = e.values;
-    m.set(value, atMs);
-    if (atMs - e.prunedAt >= windowMs / 10 || m.size > this.#maxValues) {
-      e.prunedAt = atMs;
-      const since = atMs - windowMs;
-      for (const [v, at] of m) if (at < since) m.delete(v);
+    m.set(value, at);
+    if (at - e.prunedAt >= windowMs / 10 || m.size > this.#maxValues) {
+      e.prunedAt = at;
+      const since = at - windowMs;
+      for (const [v, seen] of m) if (seen < since) m.delete(v);
       if (m.size > this.#maxValues) {
         let extra = m.size - this.#maxValues;
         for (const v of m.keys()) {
