@@ -26,6 +26,8 @@ type Row = {
   cpuUsPerRequest: number;
   /** Of which kernel (system) time: socket reads and writes, SQLite file I/O. */
   sysUsPerRequest: number;
+  /** Of which the serving (main) thread's; the rest is the workers' (usage writer, detectors) and V8's helpers. */
+  servingUsPerRequest: number;
   /** Gateway only: calls answered (warm-up and run) whose usage row was not written when the run ended. */
   usageBacklog?: number;
   /** Gateway only: seconds after the run until every answered call's usage row was written (cap 30). */
@@ -81,12 +83,13 @@ async function usageLag(
   return { backlog, drainS: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
-function cpuOf(child: ChildProcess): Promise<NodeJS.CpuUsage> {
+/** The server process's CPU and its main (serving) thread's, so far. */
+function cpuOf(child: ChildProcess): Promise<{ cpu: NodeJS.CpuUsage; main: NodeJS.CpuUsage }> {
   return new Promise((res) => {
-    const on = (m: { cpu?: NodeJS.CpuUsage }) => {
-      if (m.cpu) {
+    const on = (m: { cpu?: NodeJS.CpuUsage; main?: NodeJS.CpuUsage }) => {
+      if (m.cpu && m.main) {
         child.off('message', on);
-        res(m.cpu);
+        res({ cpu: m.cpu, main: m.main });
       }
     };
     child.on('message', on);
@@ -119,9 +122,9 @@ async function measure(
       connections: opts.connections,
     };
     const warm = await load.run({ ...target, duration: opts.warmup });
-    const cpu0 = await cpuOf(child);
+    const { cpu: cpu0, main: main0 } = await cpuOf(child);
     const r = await load.run({ ...target, duration: opts.duration });
-    const cpu1 = await cpuOf(child);
+    const { cpu: cpu1, main: main1 } = await cpuOf(child);
     const total = r.total;
     const lag = await usageLag(child, warm.total + r.total);
     return {
@@ -136,6 +139,8 @@ async function measure(
       cpuUsPerRequest:
         total > 0 ? Math.round((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / total) : 0,
       sysUsPerRequest: total > 0 ? Math.round((cpu1.system - cpu0.system) / total) : 0,
+      servingUsPerRequest:
+        total > 0 ? Math.round((main1.user + main1.system - main0.user - main0.system) / total) : 0,
       ...(lag ? { usageBacklog: lag.backlog, usageDrainS: lag.drainS } : {}),
     };
   } finally {
@@ -155,6 +160,7 @@ function table(rows: Row[]): string {
     'errors',
     'CPU µs/req',
     'of it sys',
+    'serving thread',
   ];
   const lines = rows.map((r) =>
     [
@@ -168,6 +174,7 @@ function table(rows: Row[]): string {
       r.errors,
       r.cpuUsPerRequest,
       r.sysUsPerRequest,
+      r.servingUsPerRequest,
     ].map(String),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
@@ -196,6 +203,7 @@ function medianRow(runs: Row[]): Row {
     errors: Math.max(...runs.map((r) => r.errors)),
     cpuUsPerRequest: pick((r) => r.cpuUsPerRequest),
     sysUsPerRequest: pick((r) => r.sysUsPerRequest),
+    servingUsPerRequest: pick((r) => r.servingUsPerRequest),
     ...(runs[0].usageBacklog !== undefined
       ? {
           usageBacklog: pick((r) => r.usageBacklog ?? 0),
