@@ -104,6 +104,11 @@ export function callSample(r: CallRecord, extra: Record<string, unknown> = {}): 
   };
 }
 
+/** A finding about a call: its organisation, the call as the sample, the window ending at it. */
+export function callFinding(r: CallRecord, f: Omit<Finding, 'orgId' | 'samples' | 'windowEndMs'>): Finding {
+  return { ...f, orgId: r.client.orgId, samples: [callSample(r)], windowEndMs: r.atMs };
+}
+
 /** Masks a value's middle (an account or consumer number): first 2 and last 2 kept. */
 export function maskValue(v: string): string {
   if (v.length <= 4) return '*'.repeat(v.length);

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import type { ClassedCallRecord as CallRecord } from '../gateway/index.ts';
-import {
-  callSample,
-  defineDetector,
-  type Finding,
-  RecentIds,
-  subjectKeyOf,
-  subjectOfCall,
-} from './detector.ts';
+import { callFinding, defineDetector, RecentIds, subjectKeyOf, subjectOfCall } from './detector.ts';
 import { networkOf } from './network.ts';
 import { seconds, whole } from './thresholds.ts';
 import { CountWindow, DistinctWindow } from './windows.ts';
@@ -96,33 +88,30 @@ export const floods = defineDetector({
       if (isBad) ids.add(key, r.requestId);
       if (n >= t.requestsPer10s) {
         perNet.reset(net);
-        report({
-          ...base(r),
-          subject: { kind: 'source_address', id: r.source.ip },
-          title: `Request flood: ${n} calls in 10 s from ${net}`,
-          summary: `${n} calls within 10 s from the network ${net} (threshold ${t.requestsPer10s}).`,
-          count: n,
-          requestIds: [r.requestId],
-          windowStartMs: r.atMs - 10_000,
-        });
+        report(
+          callFinding(r, {
+            subject: { kind: 'source_address', id: r.source.ip },
+            title: `Request flood: ${n} calls in 10 s from ${net}`,
+            summary: `${n} calls within 10 s from the network ${net} (threshold ${t.requestsPer10s}).`,
+            count: n,
+            requestIds: [r.requestId],
+            windowStartMs: r.atMs - 10_000,
+          }),
+        );
       }
       if (nBad >= t.badInputs) {
         bad.reset(key);
-        report({
-          ...base(r),
-          subject: subjectOfCall(r),
-          title: `Repeated bad input: ${nBad} refused requests`,
-          summary: `${nBad} calls refused for their body or fields within ${t.windowSeconds} s (threshold ${t.badInputs}).`,
-          count: nBad,
-          requestIds: ids.take(key),
-          windowStartMs: r.atMs - windowMs,
-        });
+        report(
+          callFinding(r, {
+            subject: subjectOfCall(r),
+            title: `Repeated bad input: ${nBad} refused requests`,
+            summary: `${nBad} calls refused for their body or fields within ${t.windowSeconds} s (threshold ${t.badInputs}).`,
+            count: nBad,
+            requestIds: ids.take(key),
+            windowStartMs: r.atMs - windowMs,
+          }),
+        );
       }
     };
   },
 });
-
-/** What both of a call's findings carry. */
-function base(r: CallRecord): Pick<Finding, 'orgId' | 'samples' | 'windowEndMs'> {
-  return { orgId: r.client.orgId, samples: [callSample(r)], windowEndMs: r.atMs };
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClassedCallRecord as CallRecord } from '../gateway/index.ts';
 import {
-  callSample,
+  callFinding,
   defineDetector,
   type Finding,
   RecentIds,
@@ -91,7 +91,7 @@ export const loadTesting = defineDetector({
   },
 });
 
-/** A finding about the call's subject, the call as its sample. */
+/** A finding about the call's subject. */
 function finding(
   r: CallRecord,
   requestIds: string[],
@@ -100,15 +100,12 @@ function finding(
   count: number,
   fromMs: number,
 ): Finding {
-  return {
+  return callFinding(r, {
     subject: subjectOfCall(r),
-    orgId: r.client.orgId,
     title,
     summary,
     count,
     requestIds,
-    samples: [callSample(r)],
     windowStartMs: fromMs,
-    windowEndMs: r.atMs,
-  };
+  });
 }
