@@ -47,6 +47,7 @@ import { USAGE_COLUMNS } from '../src/modules/gateway/usage-store.ts';
 import { type UsageRecord, UsageWriter } from '../src/modules/gateway/usage-writer.ts';
 import { openPostgres, openSqlite } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrator.ts';
+import { idAtOrAfter } from '../src/platform/ids.ts';
 import { type TestDatabase, type TestEngine, testEngines } from '../src/platform/testing.ts';
 
 const arg = (name: string, def: number) => {
@@ -63,6 +64,8 @@ const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 const MONTH = 30 * 86_400_000;
 const START = NOW - MONTH;
 const MINUTE_DAYS = 9;
+/** The ids' base32 alphabet (Crockford's, ids.ts). */
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const OPS = ['ibftTitleFetch', 'ibftTransfer', 'billInquiry', 'billPayment', 'qrParse', 'rtpRequest'];
 /**
  * The gateway's peak on this machine, measured in this run: one round of `darwaza bench`
@@ -120,7 +123,11 @@ function monthSelect(pg: boolean): string {
   const at = pg
     ? `to_char(to_timestamp(${ms} / 1000.0) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
     : `strftime('%Y-%m-%dT%H:%M:%fZ', ${ms} / 1000.0, 'unixepoch')`;
-  const id = pg ? `'use_' || lpad(i::text, 26, '0')` : `'use_' || printf('%026d', i)`;
+  // Ids as the gateway makes them (ids.ts): the call's millisecond in Crockford base32, then 16
+  // characters unique to the row — the reads turn time ranges into id ranges.
+  const digit = (k: number) => `substr('${ALPHABET}', cast(((${ms} >> ${5 * k}) & 31) + 1 as integer), 1)`;
+  const time = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0].map(digit).join(' || ');
+  const id = pg ? `'use_' || ${time} || lpad(i::text, 16, '0')` : `'use_' || ${time} || printf('%016d', i)`;
   const status = `case when r4 < 0.02 then 429 when r4 < 0.025 then 503 when r4 < 0.035 then 500 when r4 < 0.045 then 400 else 200 end`;
   const code = `case when r4 < 0.045 then null when r4 < 0.09 then '55' when r4 < 0.125 then '51' else '00' end`;
   const outcome = `case when r4 < 0.045 then 'failed' when r4 < 0.125 then 'declined' else 'approved' end`;
@@ -444,7 +451,7 @@ function call(w: number, n: number, atMs: number): UsageRecord {
   const y = rnd();
   const status = y < 0.02 ? 429 : y < 0.025 ? 503 : y < 0.035 ? 500 : y < 0.045 ? 400 : 200;
   return usageRecord(n, {
-    id: `use_w${w}${String(n).padStart(24, '0')}`,
+    id: benchId(w, n, atMs),
     atMs,
     orgId: org,
     appId: app,
@@ -455,6 +462,11 @@ function call(w: number, n: number, atMs: number): UsageRecord {
     latencyUs: Math.floor(800 + rnd() ** 3 * 400_000),
     endUserHash: `eu${Math.floor(rnd() * 50_000)}`,
   });
+}
+
+/** A writer's row id as the gateway makes them: the call's millisecond, then writer and number. */
+function benchId(w: number, n: number, atMs: number): string {
+  return `${idAtOrAfter('use', Math.floor(atMs))}${w}${String(n).padStart(15, '0')}`;
 }
 
 /**
@@ -476,7 +488,7 @@ async function writerThroughput(engine: TestEngine, writers: number, peak: boole
           const k = (b * size + i) * writers + w;
           if (peak) return call(w, n, NOW + k * 0.05);
           return usageRecord(n, {
-            id: `use_w${w}${String(n).padStart(24, '0')}`,
+            id: benchId(w, n, NOW - (n % 600) * 1000),
             atMs: NOW - (n % 600) * 1000,
             orgId: `org_${n % 20}`,
             appId: `app_${n % 100}`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { usageRecord } from '../src/modules/gateway/testing.ts';
+import { usageIdOf, usageRecord } from '../src/modules/gateway/testing.ts';
 import { UsageWriter } from '../src/modules/gateway/usage-writer.ts';
 import { type AppsWorld, appsWorld, call } from './apps-helpers.ts';
 import { engines, startTestSystem, type TestSystem } from './harness.ts';
@@ -24,7 +24,7 @@ for (const engine of engines()) {
       await writer.write(
         Array.from({ length: 250 }, (_, i) =>
           usageRecord(i, {
-            id: `use_an${String(i).padStart(24, '0')}`,
+            id: usageIdOf(now - ((i * 431_000) % (30 * 3_600_000)) - 1, 'an', i),
             requestId: `an-${i}`,
             atMs: now - ((i * 431_000) % (30 * 3_600_000)) - 1,
             orgId: i < 200 ? w.orgA : w.orgB,

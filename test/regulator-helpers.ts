@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { usageIdOf } from '../src/modules/gateway/testing.ts';
 import type { AppsWorld } from './apps-helpers.ts';
 import type { TestSystem } from './harness.ts';
 
@@ -20,7 +21,8 @@ export async function seedUsage(
     for (let i = start; i < Math.min(n, start + 500); i++) {
       const at = new Date(from.getTime() + i * 1000).toISOString();
       rows.push({
-        id: `use_${String(i).padStart(26, '0')}`,
+        // A usage id starts with its call's millisecond (the export reads time ranges by id).
+        id: usageIdOf(from.getTime() + i * 1000, 'rg', i),
         at,
         org_id: orgId,
         app_id: appId,

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encode40, idSeries, isId, newId, randomToken, seriesId, setIdStateForTest } from './ids.ts';
+import fc from 'fast-check';
+import {
+  encode40,
+  idAtOrAfter,
+  idSeries,
+  isId,
+  newId,
+  randomToken,
+  seriesId,
+  setIdStateForTest,
+} from './ids.ts';
 
 test('ids are prefixed, 26 chars after the prefix, and sort by time', () => {
   const a = newId('usr', 1_700_000_000_000);
@@ -29,6 +39,23 @@ test('series ids: the same arguments give the same id; a series sorts by time, t
   const top = seriesId('use', 1, [0, 2 ** 39 - 1], 2 ** 39 - 1);
   assert.ok(isId(top) && top.slice(14, 22) === '00000000');
   assert.notEqual(seriesId('use', 1_800_000_000_000, idSeries(), 0), a);
+});
+
+test('a time range of ids: id >= idAtOrAfter(a) and id < idAtOrAfter(b) exactly when a <= its time < b', () => {
+  const ms = fc.integer({ min: 0, max: 2 ** 48 - 1 });
+  // Times near each other as well as far apart: the edges are what matters.
+  const near = fc.tuple(ms, fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.boolean());
+  fc.assert(
+    fc.property(near, fc.integer({ min: 0, max: 2 ** 39 - 1 }), ([t, da, db, frac], index) => {
+      const a = Math.max(0, t + da) + (frac ? 0.5 : 0);
+      const b = Math.max(0, t + db);
+      const id = index % 2 ? seriesId('use', t, idSeries(), index) : newId('use', t);
+      const inRange = id >= idAtOrAfter('use', a) && id < idAtOrAfter('use', b);
+      assert.equal(inRange, t >= a && t < b);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.equal(idAtOrAfter('use', -5), 'use_0000000000');
 });
 
 test('tokens carry at least 128 bits and do not collide in 100k draws', () => {

@@ -140,6 +140,24 @@ export function seriesId(prefix: IdPrefix, ms: number, series: IdSeries, index: 
   return `${prefix}_${encodeTime(ms)}${encode40(series[0])}${encode40(series[1] + index)}`;
 }
 
+/**
+ * The least id of `prefix` an entity made at `ms` or later can have: its prefix and time, nothing
+ * after. Ids carry their creation time (`newId`, `seriesId`), so for ids of one prefix,
+ * `id >= idAtOrAfter(p, a) and id < idAtOrAfter(p, b)` holds exactly when the time is in [a, b):
+ * a time range read on an index that ends in the id. A fractional `ms` counts from the next whole
+ * millisecond (an id's time is whole); times before the epoch clamp to it. Not cached: readers
+ * call this with unrelated times and must not disturb `newId`'s last-time encoding.
+ */
+export function idAtOrAfter(prefix: IdPrefix, ms: number): string {
+  let t = Math.max(0, Math.ceil(ms));
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[t % 32] + out;
+    t = Math.floor(t / 32);
+  }
+  return `${prefix}_${out}`;
+}
+
 const ID_PATTERN = /^[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{26}$/;
 export function isId(value: string, prefix?: IdPrefix): boolean {
   return ID_PATTERN.test(value) && (prefix === undefined || value.startsWith(`${prefix}_`));

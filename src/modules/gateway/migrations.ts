@@ -293,4 +293,38 @@ export const migrations: MigrationSet = {
       await db.schema.dropIndex('gateway_usage_rollups_app_t_org').execute();
     },
   },
+  /**
+   * Time ranges of calls by id (issue 31, docs/performance.md item 48): a usage id carries its
+   * call's millisecond (`newId`/`seriesId` with the call's time since the first usage row, and the
+   * `at` column is that same millisecond), so `idAtOrAfter` bounds turn any `at` range into an id
+   * range, and the indexes that end in the id — (org_id, id), (app_id, id) and the primary keys —
+   * serve every read these four served: the regulator's export, the rollup reader's raw edges, the
+   * request log's date filters and retention. Each is one B-tree less to update per call written.
+   */
+  '202612080300_gateway_usage_time_by_id': {
+    async up(db: Kysely<any>) {
+      for (const name of [
+        'gateway_usage_org_at',
+        'gateway_usage_app_at',
+        'gateway_usage_at',
+        'gateway_request_logs_at',
+      ]) {
+        await db.schema.dropIndex(name).execute();
+      }
+    },
+    async down(db: Kysely<any>) {
+      for (const [name, table, cols] of [
+        ['gateway_usage_org_at', 'gateway_usage', ['org_id', 'at']],
+        ['gateway_usage_app_at', 'gateway_usage', ['app_id', 'at']],
+        ['gateway_usage_at', 'gateway_usage', ['at']],
+        ['gateway_request_logs_at', 'gateway_request_logs', ['at']],
+      ] as const) {
+        await db.schema
+          .createIndex(name)
+          .on(table)
+          .columns([...cols])
+          .execute();
+      }
+    },
+  },
 };

@@ -1,3 +1,4 @@
+import { idAtOrAfter } from '../../platform/ids.ts';
 import type { TermsEnforcer } from '../terms/index.ts';
 import type {
   GatewayApp,
@@ -120,6 +121,14 @@ export function echoOperation(over: Partial<NetworkOperation> = {}): NetworkOper
 }
 
 /** A usage record of a successful sandbox title fetch, number `i`; `over` replaces fields. */
+/**
+ * A usage row id as the writer makes them — its call's millisecond first (ids.ts; the readers turn
+ * time ranges into id ranges) — unique by `tag` and `i`.
+ */
+export function usageIdOf(atMs: number, tag: string, i: number): string {
+  return `${idAtOrAfter('use', Math.floor(atMs))}${tag}${String(i).padStart(16 - tag.length, '0')}`;
+}
+
 export function usageRecord(i: number, over: Partial<UsageRecord> = {}): UsageRecord {
   return {
     atMs: 1_800_000_000_000 + i,

@@ -1,4 +1,5 @@
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { idAtOrAfter } from '../../platform/ids.ts';
 import { MultiRow } from './multi-row.ts';
 import { columnIndex, rollupDelta } from './rollups/rollup-delta.ts';
 import { RollupStore } from './rollups/rollup-store.ts';
@@ -134,15 +135,16 @@ export class UsageStore {
 
   /**
    * Deletes raw usage rows (and their request-log rows) older than `cutoffIso`, at most `limit`
-   * of the oldest in one short statement each; how many usage rows went. Rollups stay.
+   * of the oldest in one short statement each; how many usage rows went. Rollups stay. Old rows
+   * are found by id (an id carries its call's time, ids.ts `idAtOrAfter`) on the primary key.
    */
   async deleteUsageBefore(cutoffIso: string, limit: number): Promise<number> {
     const ids = (
       await this.#db
         .selectFrom('gateway_usage')
         .select('id')
-        .where('at', '<', cutoffIso)
-        .orderBy('at')
+        .where('id', '<', idAtOrAfter('use', Date.parse(cutoffIso)))
+        .orderBy('id')
         .limit(limit)
         .execute()
     ).map((r) => r.id);
@@ -152,11 +154,11 @@ export class UsageStore {
     return Number(r.numDeletedRows ?? 0);
   }
 
-  /** Deletes request-log bodies older than `cutoffIso` (usage rows stay); how many went. */
+  /** Deletes request-log bodies older than `cutoffIso` (usage rows stay; by id, as above); how many went. */
   async deleteRequestLogsBefore(cutoffIso: string): Promise<number> {
     const r = await this.#db
       .deleteFrom('gateway_request_logs')
-      .where('at', '<', cutoffIso)
+      .where('id', '<', idAtOrAfter('use', Date.parse(cutoffIso)))
       .executeTakeFirst();
     return Number(r.numDeletedRows ?? 0);
   }
@@ -209,8 +211,9 @@ export class UsageStore {
         ]),
       );
     } else if (f.outcome === 'declined') query = query.where('u.outcome', '=', 'declined');
-    if (f.fromIso !== undefined) query = query.where('u.at', '>=', f.fromIso);
-    if (f.toIso !== undefined) query = query.where('u.at', '<', f.toIso);
+    // A date range as an id range (an id carries its call's time): the keyset indexes serve it.
+    if (f.fromIso !== undefined) query = query.where('u.id', '>=', idAtOrAfter('use', Date.parse(f.fromIso)));
+    if (f.toIso !== undefined) query = query.where('u.id', '<', idAtOrAfter('use', Date.parse(f.toIso)));
     if (f.before) query = query.where('u.id', '<', f.before);
     const like = f.like;
     if (like !== undefined) {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { migrateToLatest } from '../../platform/db/migrator.ts';
+import { idAtOrAfter } from '../../platform/ids.ts';
 import { type TestDatabase, testEngines } from '../../platform/testing.ts';
 import { migrations } from './migrations.ts';
 import type { GatewayTables } from './tables.ts';
 import { usageRecord } from './testing.ts';
+import { decodeBatch, encodeBatch } from './usage-codec.ts';
 import { isTransient, type UsageRecord, UsageWriter } from './usage-writer.ts';
 
 /** Record i of a batch: its request id names the batch; a third of them keep their bodies. */
@@ -53,6 +55,21 @@ for (const engine of testEngines()) {
         .executeTakeFirst();
       const expected = [0, 1, 63, 64, 65, 127, 250, 1000].reduce((s, n) => s + Math.ceil(n / 3), 0);
       assert.equal(Number(logs?.n), expected);
+    });
+
+    it("a row's id starts with its call's millisecond, so time ranges are id ranges (ids.ts idAtOrAfter)", async () => {
+      // The readers (request log dates, retention, the regulator's export, the rollups' raw edges)
+      // read time ranges by id on the indexes that end in it: this holds them exact.
+      const times = [1_800_000_000_000, 1_800_000_000_999, 1_800_000_001_000, 1_734_567_890_123];
+      const plain = times.map((atMs, i) => ({ ...record('timed', i), atMs }));
+      const coded = decodeBatch(encodeBatch(times.map((atMs, i) => ({ ...record('timed', 10 + i), atMs }))));
+      await writer.write([...plain, ...coded]);
+      const rows = (
+        await database.db.selectFrom('gateway_usage').select(['id', 'at', 'request_id']).execute()
+      ).filter((r) => String(r.request_id).startsWith('timed-'));
+      assert.equal(rows.length, 8);
+      for (const r of rows)
+        assert.equal(r.id.slice(0, 14), idAtOrAfter('use', Date.parse(r.at)), r.request_id);
     });
 
     it('texts travel as they are: quotes, backslashes, braces, commas, "NULL", empty, unicode', async () => {

@@ -1,4 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { idAtOrAfter } from '../../platform/ids.ts';
 import type { AppsTables } from '../apps/index.ts';
 import type { AuditTables } from '../audit/index.ts';
 import type { EnforcementTables } from '../enforcement/index.ts';
@@ -186,6 +187,15 @@ const rowAfter = (timeColumn: 'at' | 'created_at', after: Cursor | null) =>
 /** Inside the request's range [from, to) and after the keyset position. */
 const timeWindow = (timeColumn: 'at' | 'created_at', s: ResolvedScope, after: Cursor | null) =>
   sql<boolean>`(${sql.ref(timeColumn)} >= ${s.from} and ${sql.ref(timeColumn)} < ${s.to} and ${rowAfter(timeColumn, after)})`;
+
+/**
+ * Calls (usage and request-log rows) inside the range and after the keyset position, by id: a
+ * call's id carries its time (ids.ts `idAtOrAfter`), so the range is an id range and (at, id)
+ * order is id order — served by the (org_id, id) and (app_id, id) indexes and the primary keys.
+ * The cursor's `at` is still given out (it is the row's time), and only its id is read back.
+ */
+const callWindow = (s: ResolvedScope, after: Cursor | null) =>
+  sql<boolean>`(id >= ${idAtOrAfter('use', Date.parse(s.from))} and id < ${idAtOrAfter('use', Date.parse(s.to))} and ${idAfter(after)})`;
 
 /** After a keyset position of an untimed source (its id); the first page when null. */
 const idAfter = (after: Cursor | null) => (after ? sql<boolean>`id > ${after.id}` : sql<boolean>`1 = 1`);
@@ -426,8 +436,8 @@ export class ExportReader {
         'live_data_suspected',
       ])
       .where(orgOrApp(s))
-      .where(timeWindow('at', s, after))
-      .orderBy(['at', 'id'])
+      .where(callWindow(s, after))
+      .orderBy('id')
       .limit(limit)
       .execute();
     return timed(rows, limit);
@@ -448,8 +458,8 @@ export class ExportReader {
         'dropped_reason',
       ])
       .where(orgOrApp(s))
-      .where(timeWindow('at', s, after))
-      .orderBy(['at', 'id'])
+      .where(callWindow(s, after))
+      .orderBy('id')
       .limit(limit)
       .execute();
     return timed(rows, limit);

@@ -5,7 +5,7 @@ import { migrateToLatest } from '../../../platform/db/migrator.ts';
 import { type TestDatabase, testEngines } from '../../../platform/testing.ts';
 import { migrations } from '../migrations.ts';
 import type { GatewayTables } from '../tables.ts';
-import { usageRecord } from '../testing.ts';
+import { usageIdOf, usageRecord } from '../testing.ts';
 import { UsageService } from '../usage-service.ts';
 import { UsageWriter } from '../usage-writer.ts';
 import type { Analytics } from './analytics.ts';
@@ -31,7 +31,7 @@ for (const engine of testEngines()) {
       const records = Array.from({ length: N }, (_, i) => {
         const status = i % 31 === 0 ? 429 : i % 37 === 0 ? 503 : i % 41 === 0 ? 500 : 200;
         return usageRecord(i, {
-          id: `use_ar${String(i).padStart(24, '0')}`,
+          id: usageIdOf(nowMs - ((i * 39_119) % (26 * 3_600_000)) - 1, 'ar', i),
           requestId: `ar-${i}`,
           // Spread over the last ~26 hours, unaligned to any minute.
           atMs: nowMs - ((i * 39_119) % (26 * 3_600_000)) - 1,
@@ -177,14 +177,14 @@ for (const engine of testEngines()) {
         for (let j = 0; j <= k; j++) {
           extra.push(
             usageRecord(10_000 + k * 100 + j, {
-              id: `use_at${String(k * 100 + j).padStart(24, '0')}`,
+              id: usageIdOf(nowMs - 60_000 * (1 + (j % 50)) - j, 'at', k * 100 + j),
               atMs: nowMs - 60_000 * (1 + (j % 50)) - j,
               orgId: 'org_c',
               appId: `app_c${k}`,
             }),
             // Outside the 24 h window but inside its whole days: only the superset counts these.
             usageRecord(20_000 + k * 100 + j, {
-              id: `use_au${String(k * 100 + j).padStart(24, '0')}`,
+              id: usageIdOf(nowMs - 86_400_000 - 3_600_000 * ((j % 20) + 1) - 1, 'au', k * 100 + j),
               atMs: nowMs - 86_400_000 - 3_600_000 * ((j % 20) + 1) - 1,
               orgId: 'org_c',
               appId: `app_c${44 - k}`,

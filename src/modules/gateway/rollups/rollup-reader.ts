@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { idAtOrAfter } from '../../../platform/ids.ts';
 import type { GatewayTables } from '../tables.ts';
 import { LATENCY_BUCKETS, LATENCY_COLUMNS } from './histogram.ts';
 import type { Hll } from './hll.ts';
@@ -74,7 +75,7 @@ export class RollupReader {
         only: q.only,
         pieces: pieces.map((p) =>
           p.grain === 'raw'
-            ? { grain: p.grain, from: new Date(p.fromMs).toISOString(), to: new Date(p.toMs).toISOString() }
+            ? { grain: p.grain, from: idAtOrAfter('use', p.fromMs), to: idAtOrAfter('use', p.toMs) }
             : { grain: p.grain, from: bucketText(p.fromMs, p.grain), to: bucketText(p.toMs, p.grain) },
         ),
         bucketLen: q.series ? cut : undefined,

@@ -173,7 +173,8 @@ export class RollupStore {
 
   // ------------------------------------------------------------------------------- reads
   /**
-   * Sums of a scope's rows over several pieces of a range (each a grain's buckets [from, to)),
+   * Sums of a scope's rows over several pieces of a range (each a grain's buckets [from, to); a
+   * raw piece's bounds are usage ids, `idAtOrAfter` of its times),
    * grouped by `by` (none: one row), in ONE statement: a `union all` of one index range per piece
    * (the primary key leads with grain, scope, app, organisation, bucket), summed outside. `orgId` /
    * `appId` fix the organisation / app (undefined: any; top-N lists read the (grain, scope, bucket)
@@ -231,7 +232,8 @@ export class RollupStore {
   /**
    * A raw piece of a range (the sub-minute edges; minutes whose rollups were pruned) as rows shaped
    * like the rollups' — one call each, mapped as rollup-delta.ts maps it — so that it is summed in
-   * the same statement as the rollup pieces, on the (at) index. Fields a scope does not keep
+   * the same statement as the rollup pieces, by id range (a usage id carries its call's
+   * millisecond, ids.ts `idAtOrAfter`): on (org_id, id), (app_id, id) or the primary key. Fields a scope does not keep
    * (the operation of a totals row, …) are never grouped by for that scope, so they are left as
    * they are. The latency bucket is histogram.ts's formula in SQL (ln; both engines).
    */
@@ -271,8 +273,8 @@ export class RollupStore {
     });
     const hasHist = columns.some((c) => c.startsWith('l') && c !== 'lat_sum' && c !== 'lat_max');
     const where = [
-      sql`at >= ${p.from}`,
-      sql`at < ${p.to}`,
+      sql`id >= ${p.from}`,
+      sql`id < ${p.to}`,
       ...(q.appId !== undefined && q.appId !== '*' ? [sql`app_id = ${q.appId}`] : []),
       ...(q.only ? [sql`${sql.ref(q.only.field)} in (${sql.join(q.only.values)})`] : []),
       ...(q.orgId !== undefined && q.orgId !== '*' ? [sql`org_id = ${q.orgId}`] : []),

@@ -7,7 +7,7 @@ import { type TestDatabase, testEngines } from '../../../platform/testing.ts';
 import { migrations } from '../migrations.ts';
 import { installedOutcomeRules } from '../outcome.ts';
 import type { GatewayTables } from '../tables.ts';
-import { usageRecord } from '../testing.ts';
+import { usageIdOf, usageRecord } from '../testing.ts';
 import { UsageService } from '../usage-service.ts';
 import { type UsageRecord, UsageWriter } from '../usage-writer.ts';
 import { bucketBounds, LATENCY_BUCKETS, latencyBucket, quantileMs } from './histogram.ts';
@@ -131,7 +131,7 @@ describe('latency histogram', () => {
 function traffic(tag: string, n: number): UsageRecord[] {
   return Array.from({ length: n }, (_, i) =>
     usageRecord(i, {
-      id: `use_${tag}${String(i).padStart(20, '0')}`,
+      id: usageIdOf(Date.UTC(2026, 11, 1, i % 3, i % 60) + i, tag, i),
       requestId: `${tag}-${i}`,
       atMs: Date.UTC(2026, 11, 1, i % 3, i % 60) + i,
       orgId: i % 4 === 0 ? 'org_b' : 'org_a',

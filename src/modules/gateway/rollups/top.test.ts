@@ -5,7 +5,7 @@ import { migrateToLatest } from '../../../platform/db/migrator.ts';
 import { type TestDatabase, testEngines } from '../../../platform/testing.ts';
 import { migrations } from '../migrations.ts';
 import type { GatewayTables } from '../tables.ts';
-import { usageRecord } from '../testing.ts';
+import { usageIdOf, usageRecord } from '../testing.ts';
 import { type UsageRecord, UsageWriter } from '../usage-writer.ts';
 import { type ReadQuery, RollupReader } from './rollup-reader.ts';
 
@@ -26,7 +26,7 @@ function records(): UsageRecord[] {
     for (let j = 0; j < n; j++) {
       const i = out.length;
       out.push(
-        usageRecord(i, { id: `use_tw${String(i).padStart(24, '0')}`, atMs: atMs + j * 997, orgId, appId }),
+        usageRecord(i, { id: usageIdOf(atMs + j * 997, 'tw', i), atMs: atMs + j * 997, orgId, appId }),
       );
     }
   };
