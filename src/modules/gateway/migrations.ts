@@ -7,6 +7,14 @@ import { LATENCY_COLUMNS } from './rollups/histogram.ts';
  * gateway_request_logs: the masked request/response bodies for the developer's request log, one
  * row per call with the same id; pruned after the configured retention.
  */
+/** The time indexes migration 202612080300 drops (and its `down` builds again). */
+const TIME_INDEXES = [
+  ['gateway_usage_org_at', 'gateway_usage', ['org_id', 'at']],
+  ['gateway_usage_app_at', 'gateway_usage', ['app_id', 'at']],
+  ['gateway_usage_at', 'gateway_usage', ['at']],
+  ['gateway_request_logs_at', 'gateway_request_logs', ['at']],
+] as const;
+
 export const migrations: MigrationSet = {
   '202611232000_gateway_usage': {
     async up(db: Kysely<any>) {
@@ -303,22 +311,10 @@ export const migrations: MigrationSet = {
    */
   '202612080300_gateway_usage_time_by_id': {
     async up(db: Kysely<any>) {
-      for (const name of [
-        'gateway_usage_org_at',
-        'gateway_usage_app_at',
-        'gateway_usage_at',
-        'gateway_request_logs_at',
-      ]) {
-        await db.schema.dropIndex(name).execute();
-      }
+      for (const [name] of TIME_INDEXES) await db.schema.dropIndex(name).execute();
     },
     async down(db: Kysely<any>) {
-      for (const [name, table, cols] of [
-        ['gateway_usage_org_at', 'gateway_usage', ['org_id', 'at']],
-        ['gateway_usage_app_at', 'gateway_usage', ['app_id', 'at']],
-        ['gateway_usage_at', 'gateway_usage', ['at']],
-        ['gateway_request_logs_at', 'gateway_request_logs', ['at']],
-      ] as const) {
+      for (const [name, table, cols] of TIME_INDEXES) {
         await db.schema
           .createIndex(name)
           .on(table)
