@@ -38,6 +38,15 @@ describe('upstream dispatcher', () => {
       if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 1000);
       if (req.url === '/big') return void res.end('x'.repeat(5000));
       if (req.url === '/deep') return void res.end(`${'['.repeat(5000)}${']'.repeat(5000)}`);
+      if (req.url === '/raw') {
+        // Echoes the text received inside an answer written by hand (spacing, digits past a double's).
+        let text = '';
+        req.on('data', (c) => (text += c));
+        req.on('end', () =>
+          res.end(`{ "ResponseCode" : "00", "Amount": 12345678901234567890.10, "got": ${text} }`),
+        );
+        return;
+      }
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
@@ -62,6 +71,26 @@ describe('upstream dispatcher', () => {
     assert.equal(seenAuth, undefined);
     await d.close();
   });
+  it('sends the body text as the caller wrote it and answers with the upstream text as written', async () => {
+    // Re-serialising would round both amounts to a double's 17 digits and drop the spacing.
+    const text = '{"Amount": 98765432109876543210.55, "a" : 1}';
+    const d = upstreamDispatcher({ baseUrl: base });
+    const r = await d(op('/raw'), { ...ctx, body: JSON.parse(text), bodyText: text });
+    assert.equal(r.networkCode, '00');
+    assert.equal(r.bodyText, `{ "ResponseCode" : "00", "Amount": 12345678901234567890.10, "got": ${text} }`);
+    assert.equal((r.body as { got: { a: number } }).got.a, 1);
+    // Without a text (callers that give the body parsed), the body is serialised as before.
+    const parsed = await d(op('/raw'), { ...ctx, body: { a: 2 } });
+    assert.match(String(parsed.bodyText), /"got": \{"a":2\} \}$/);
+    // An answer that is not JSON is no text to pass on: the caller gets it as a JSON string.
+    const roomy = upstreamDispatcher({ baseUrl: base, maxResponseBytes: 10_000 });
+    const big = await roomy(op('/big'), ctx);
+    assert.equal(big.bodyText, undefined);
+    assert.equal(big.body, 'x'.repeat(5000));
+    await roomy.close();
+    await d.close();
+  });
+
   it('times out a slow upstream with 504 gateway_upstream_timeout', async () => {
     const d = upstreamDispatcher({ baseUrl: base, responseTimeoutMs: 100 });
     await assert.rejects(

@@ -13,7 +13,8 @@ import type { NetworkCallContext, NetworkOperation, NetworkResult } from './port
  * as a request (MAX_JSON_DEPTH): a deeper one is refused as a bad answer (502) rather than parsed,
  * since the response and its request-log copy are walked recursively afterwards.
  *
- * What the upstream receives: the body, the caller's headers named in the allow-list (never its
+ * What the upstream receives: the body as the caller sent it (serialised from the parsed body only
+ * when the caller gave no text; `{}` when a POST had none), the caller's headers named in the allow-list (never its
  * credentials: the upstream trusts the gateway, not the app), `x-request-id`, and who is calling as
  * the gateway established it (`x-darwaza-org-id`, `x-darwaza-app-id`, and `x-darwaza-app-key`, the
  * app's registered public key as base64 of its PEM, for operations that verify a HASH).
@@ -23,6 +24,8 @@ import type { NetworkCallContext, NetworkOperation, NetworkResult } from './port
  * `gateway_upstream_unavailable` (the outcome is unknown); no complete answer
  * within the response time-out → 504 `gateway_upstream_timeout`; an answer over the size cap or
  * nested too deep → 502 `gateway_upstream_bad_answer`.
+ * A JSON answer goes back to the caller as the upstream wrote it (`NetworkResult.bodyText`): parsed
+ * once, for its network code and the call record, and never serialised again.
  */
 export type Dispatcher = (op: NetworkOperation, ctx: NetworkCallContext) => Promise<NetworkResult>;
 
@@ -178,14 +181,10 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
     }
     if (op.method === 'POST') headers['content-type'] = 'application/json';
     const query = new URLSearchParams(ctx.query).toString();
+    const body = op.method === 'POST' ? ctx.bodyText || JSON.stringify(ctx.body ?? {}) : null;
     if (lean) {
       const answer = await lean
-        .request(
-          op.method,
-          `${basePath}${op.path}${query ? `?${query}` : ''}`,
-          headers,
-          op.method === 'POST' ? JSON.stringify(ctx.body ?? {}) : null,
-        )
+        .request(op.method, `${basePath}${op.path}${query ? `?${query}` : ''}`, headers, body)
         .catch((err: LeanClientError) => {
           if (err.code === 'unsupported') return null;
           throw leanFailed(err, timeout);
@@ -197,7 +196,7 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
       res = await request(`${base}${op.path}${query ? `?${query}` : ''}`, {
         method: op.method,
         headers,
-        body: op.method === 'POST' ? JSON.stringify(ctx.body ?? {}) : undefined,
+        body: body ?? undefined,
         dispatcher: agent,
         signal: AbortSignal.timeout(timeout),
       });
@@ -233,11 +232,15 @@ export function upstreamDispatcher(opts: UpstreamOptions): Dispatcher & { close(
         `The upstream response nests more than ${MAX_JSON_DEPTH} levels deep.`,
       );
     }
-    let body: unknown = text;
+    if (!text) return { status, body: null, networkCode: undefined };
+    let body: unknown;
     try {
-      body = text ? JSON.parse(text) : null;
-    } catch {}
-    return { status, body, networkCode: networkCodeOf(body) };
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: the caller gets it as a JSON string, as before.
+      return { status, body: text, networkCode: undefined };
+    }
+    return { status, body, networkCode: networkCodeOf(body), bodyText: text };
   };
   return Object.assign(dispatch, {
     close: async () => {

@@ -16,6 +16,12 @@ export type NetworkCallContext = {
   /** Public key (PEM) registered on the app, for operations that verify a HASH. */
   appPublicKeyPem: string | null;
   body: unknown;
+  /**
+   * The request body's text as received, when `body` was parsed from it: an upstream is sent this
+   * as is rather than `body` serialised again (dispatch.ts). Absent for callers that gave `body`
+   * already parsed; null or empty when the request had none.
+   */
+  bodyText?: string | null;
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   requestId: string;
@@ -25,6 +31,11 @@ export type NetworkCallContext = {
 export type NetworkResult = {
   status: number;
   body: unknown;
+  /**
+   * The answer's JSON text as the upstream sent it, when `body` was parsed from it: the gateway
+   * answers with this text as is rather than `body` serialised again (dispatch.ts).
+   */
+  bodyText?: string;
   /** The network's own response code (e.g. '00', '10', '0000'), for usage records. */
   networkCode?: string;
   /** Set when the request carried live-looking identifiers (for monitoring). */

@@ -172,6 +172,7 @@ function contextOf(s: CallState): NetworkCallContext {
     appId: app.appId,
     appPublicKeyPem: app.publicKeyPem,
     body: s.body,
+    bodyText: s.input.bodyText,
     query: s.input.query,
     headers: s.input.headers,
     requestId: s.input.requestId,
@@ -182,7 +183,7 @@ function contextOf(s: CallState): NetworkCallContext {
 function answer(s: CallState, result: NetworkResult): void {
   s.result = result;
   s.out.status = result.status;
-  s.out.payload = JSON.stringify(result.body ?? null);
+  s.out.payload = result.bodyText ?? JSON.stringify(result.body ?? null);
   s.networkCode = result.networkCode ?? null;
 }
 
