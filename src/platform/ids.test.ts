@@ -56,6 +56,9 @@ test('a time range of ids: id >= idAtOrAfter(a) and id < idAtOrAfter(b) exactly 
     { numRuns: 5000 },
   );
   assert.equal(idAtOrAfter('use', -5), 'use_0000000000');
+  assert.ok(newId('use', 2 ** 48 - 1) < idAtOrAfter('use', Number.POSITIVE_INFINITY));
+  assert.ok(newId('use', 2 ** 48 - 1) < idAtOrAfter('use', 2 ** 48));
+  assert.throws(() => idAtOrAfter('use', Date.parse('not a time')), RangeError);
 });
 
 test('tokens carry at least 128 bits and do not collide in 100k draws', () => {

@@ -146,10 +146,15 @@ export function seriesId(prefix: IdPrefix, ms: number, series: IdSeries, index: 
  * `id >= idAtOrAfter(p, a) and id < idAtOrAfter(p, b)` holds exactly when the time is in [a, b):
  * a time range read on an index that ends in the id. A fractional `ms` counts from the next whole
  * millisecond (an id's time is whole); times before the epoch clamp to it. Not cached: readers
- * call this with unrelated times and must not disturb `newId`'s last-time encoding.
+ * call this with unrelated times and must not disturb `newId`'s last-time encoding. A time that is
+ * not a number is the caller's bug (inputs are validated as ISO times first): thrown, not turned
+ * into a bound that would silently match nothing or everything.
  */
 export function idAtOrAfter(prefix: IdPrefix, ms: number): string {
+  if (Number.isNaN(ms)) throw new RangeError('idAtOrAfter: the time is not a number');
   let t = Math.max(0, Math.ceil(ms));
+  // Past the 48 bits an id's time has: a bound above every id (their first character is 0-7).
+  if (t >= 2 ** 48) return `${prefix}_8`;
   let out = '';
   for (let i = 0; i < 10; i++) {
     out = ALPHABET[t % 32] + out;
