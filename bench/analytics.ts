@@ -1,6 +1,7 @@
 /**
  * npm run bench:analytics [-- --rows N] [--engine sqlite|postgres] [--skip-writer] [--writer-only]
- * [--writer-rows N (default 40 000)] [--writer-batch N (default 500)] [--keep] [--reuse <location>]
+ * [--writer-rows N (default 40 000)] [--writer-batch N (default 500)] [--statements] [--keep]
+ * [--reuse <location>]
  * (default 10 000 000 rows, both engines when DATABASE_URL is set; not in CI): issue 31's
  * measurement.
  *
@@ -23,6 +24,8 @@
  *    and on a worst case (every row of a batch in another app-minute), against the measured peak.
  *    Rows per transaction: `--writer-batch` (500, the recorder's chunk; the usage worker writes up
  *    to MAX_MERGED_ROWS (5 000 on SQLite, 20 000 on PostgreSQL) in one when chunks wait for it).
+ *    `--statements`: for the one writer at the peak, its time by statement (Kysely's log,
+ *    statement-log.ts) — the usage rows' INSERT, the rollup upserts, the sketches.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,6 +52,7 @@ import { openPostgres, openSqlite } from '../src/platform/db/database.ts';
 import { migrateToLatest } from '../src/platform/db/migrator.ts';
 import { idAtOrAfter } from '../src/platform/ids.ts';
 import { type TestDatabase, type TestEngine, testEngines } from '../src/platform/testing.ts';
+import { statementLog } from './statement-log.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -499,14 +503,32 @@ async function writerThroughput(engine: TestEngine, writers: number, peak: boole
         }),
       ),
     );
+    // --statements: the one writer at the peak writes through a second handle that logs.
+    const timed = flag('statements') && writers === 1 && peak ? statementLog() : null;
+    const loc = database.location;
+    const logged =
+      timed && loc
+        ? loc.engine === 'postgres'
+          ? openPostgres<GatewayTables>(loc.url, { poolSize: 2, searchPath: loc.searchPath, log: timed.log })
+          : openSqlite<GatewayTables>(loc.file, { log: timed.log })
+        : null;
     const t = performance.now();
-    await Promise.all(
-      batches.map(async (mine) => {
-        const writer = new UsageWriter(database.db, database.dialect);
-        for (const batch of mine) await writer.write(batch);
-      }),
-    );
-    return N / ((performance.now() - t) / 1000);
+    try {
+      await Promise.all(
+        batches.map(async (mine) => {
+          const writer = new UsageWriter(logged?.db ?? database.db, database.dialect);
+          for (const batch of mine) await writer.write(batch);
+        }),
+      );
+      const rate = N / ((performance.now() - t) / 1000);
+      if (timed)
+        console.log(
+          `  ${engine.name}, one writer at the peak, time by statement:\n${timed.lines().join('\n')}`,
+        );
+      return rate;
+    } finally {
+      await logged?.close();
+    }
   } finally {
     await database.cleanup();
   }
